@@ -1,0 +1,110 @@
+"""Use cases about clients and their activity history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from application.commands import ClientChanges, ClientListQuery, NewClient, NewSnapshot, Outcomes
+from application.ports import ClientListItem, Clock, Page, UnitOfWork
+from application.validation import InvalidInput
+from domain.activity import ActivitySnapshot
+from domain.clients import Client, email_key
+from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDetail:
+    client: Client
+    activity: list[ActivitySnapshot]
+
+    @property
+    def latest_snapshot(self) -> ActivitySnapshot | None:
+        return self.activity[0] if self.activity else None
+
+
+def register_client(command: NewClient, uow: UnitOfWork, clock: Clock) -> Client:
+    _require_not_in_future("registered_on", command.registered_on, clock)
+    with uow:
+        _require_email_free(uow, command.email)
+        client = uow.clients.add(Client(**command.model_dump()))
+        uow.commit()
+    return client
+
+
+def update_client(client_id: int, command: ClientChanges, uow: UnitOfWork, clock: Clock) -> Client:
+    changes = command.changes()
+    if "registered_on" in changes:
+        _require_not_in_future("registered_on", changes["registered_on"], clock)
+    with uow:
+        client = _get_client(uow, client_id)
+        if "email" in changes and email_key(changes["email"]) != email_key(client.email):
+            _require_email_free(uow, changes["email"])
+        updated = client.with_changes(**changes)
+        uow.clients.update(updated)
+        uow.commit()
+    return updated
+
+
+def delete_client(client_id: int, uow: UnitOfWork) -> None:
+    with uow:
+        _get_client(uow, client_id)
+        uow.clients.delete(client_id)
+        uow.commit()
+
+
+def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
+    with uow:
+        return uow.clients.list(query)
+
+
+def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
+    with uow:
+        client = _get_client(uow, client_id)
+        return ClientDetail(client=client, activity=uow.activity.history(client_id))
+
+
+def record_activity(
+    client_id: int, command: NewSnapshot, uow: UnitOfWork, clock: Clock
+) -> ActivitySnapshot:
+    _require_not_in_future("observed_on", command.observed_on, clock)
+    with uow:
+        client = _get_client(uow, client_id)
+        if command.observed_on < client.registered_on:
+            raise InvalidInput.single("observed_on", "must not be before the client registered")
+        if uow.activity.get(client_id, command.observed_on) is not None:
+            raise DuplicateSnapshot(client_id, command.observed_on)
+        snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.model_dump()))
+        uow.commit()
+    return snapshot
+
+
+def record_outcomes(
+    client_id: int, observed_on: date, command: Outcomes, uow: UnitOfWork
+) -> ActivitySnapshot:
+    with uow:
+        _get_client(uow, client_id)
+        snapshot = uow.activity.get(client_id, observed_on)
+        if snapshot is None:
+            raise SnapshotNotFound(client_id, observed_on)
+        updated = snapshot.with_outcomes(command.sales_next_month, command.purchased_next_14d)
+        uow.activity.update_outcomes(updated)
+        uow.commit()
+    return updated
+
+
+def _get_client(uow: UnitOfWork, client_id: int) -> Client:
+    client = uow.clients.get(client_id)
+    if client is None:
+        raise ClientNotFound(client_id)
+    return client
+
+
+def _require_email_free(uow: UnitOfWork, email: str) -> None:
+    if uow.clients.get_by_email(email) is not None:
+        raise DuplicateEmail(email)
+
+
+def _require_not_in_future(field: str, value: date, clock: Clock) -> None:
+    if value > clock.today():
+        raise InvalidInput.single(field, "must not be in the future")

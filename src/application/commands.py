@@ -1,0 +1,160 @@
+"""The commands and queries that entrypoints hand to use cases, with their validation rules."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, model_validator
+
+from application.validation import Command
+from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.users import Role
+
+EARLIEST_DATE = date(1990, 1, 1)
+MAX_COUNT = 1_000_000
+MAX_AMOUNT_PLN = 100_000_000.0
+MINUTES_IN_A_WEEK = 7 * 24 * 60
+MAX_PER_PAGE = 100
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+
+
+def _blank_is_none(value: Any) -> Any:
+    """Forms and CSV files send an empty string where JSON sends null."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _not_before_earliest(value: date) -> date:
+    if value < EARLIEST_DATE:
+        raise ValueError(f"must not be before {EARLIEST_DATE.isoformat()}")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH)]
+PastDate = Annotated[date, AfterValidator(_not_before_earliest)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+AmountPln = Annotated[float, Field(ge=0, le=MAX_AMOUNT_PLN)]
+Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK)]
+Days = Annotated[int, Field(ge=0, le=36_500)]
+
+
+BlankIsNone = BeforeValidator(_blank_is_none)
+MaybeDays = Annotated[Days | None, BlankIsNone]
+MaybeAmountPln = Annotated[AmountPln | None, BlankIsNone]
+MaybeBool = Annotated[bool | None, BlankIsNone]
+
+
+class NewClient(Command):
+    first_name: Name
+    last_name: Name
+    email: Email
+    registered_on: PastDate
+
+
+class ClientChanges(Command):
+    """A partial update: only the fields given are changed."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    email: Email | None = None
+    registered_on: PastDate | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True, exclude_none=True)
+
+
+class NewSnapshot(Command):
+    observed_on: PastDate
+    purchases_30d: Count
+    avg_basket_value: AmountPln
+    site_visits_30d: Count
+    days_since_last_purchase: MaybeDays = None
+    visits_7d: Count
+    newsletter_opened: bool
+    ad_clicks_7d: Count
+    time_on_site_7d: Minutes
+    sales_next_month: MaybeAmountPln = None
+    purchased_next_14d: MaybeBool = None
+
+    @model_validator(mode="after")
+    def _week_is_part_of_month(self) -> NewSnapshot:
+        if self.visits_7d > self.site_visits_30d:
+            raise ValueError("visits_7d cannot exceed site_visits_30d (a week is part of the month)")
+        return self
+
+
+class Outcomes(Command):
+    """Outcomes of a snapshot, filled in once known; at least one must be given."""
+
+    sales_next_month: MaybeAmountPln = None
+    purchased_next_14d: MaybeBool = None
+
+    @model_validator(mode="after")
+    def _something_known(self) -> Outcomes:
+        if self.sales_next_month is None and self.purchased_next_14d is None:
+            raise ValueError("give sales_next_month, purchased_next_14d or both")
+        return self
+
+
+class ClientSort(enum.StrEnum):
+    LAST_NAME = "last_name"
+    FIRST_NAME = "first_name"
+    EMAIL = "email"
+    REGISTERED_ON = "registered_on"
+    PREDICTED_SALES = "predicted_sales"
+    PURCHASE_PROBABILITY = "purchase_probability"
+
+
+class ClientListQuery(Command):
+    """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
+
+    q: Annotated[str, Field(max_length=100)] = ""
+    sort: Annotated[str, Field(pattern=r"^-?[a-z_]+$")] = "last_name"
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
+
+    @model_validator(mode="after")
+    def _known_sort_column(self) -> ClientListQuery:
+        if self.sort.lstrip("-") not in {s.value for s in ClientSort}:
+            allowed = ", ".join(s.value for s in ClientSort)
+            raise ValueError(f"sort must be one of {allowed}, optionally prefixed with '-'")
+        return self
+
+    @property
+    def sort_column(self) -> ClientSort:
+        return ClientSort(self.sort.lstrip("-"))
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
+
+
+class NewUser(Command):
+    model_config = Command.model_config | {"str_strip_whitespace": False}
+
+    email: Email
+    password: Password
+    role: Literal["admin", "analyst"]
+
+    @property
+    def user_role(self) -> Role:
+        return Role(self.role)
+
+
+class Credentials(Command):
+    model_config = Command.model_config | {"str_strip_whitespace": False}
+
+    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]

@@ -1,0 +1,88 @@
+"""Activity snapshots: what was true of a client in the window before an observation date."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import date
+
+from domain.errors import InvalidValue
+
+COUNT_FIELDS = ("purchases_30d", "site_visits_30d", "visits_7d", "ad_clicks_7d")
+AMOUNT_FIELDS = ("avg_basket_value", "time_on_site_7d")
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySnapshot:
+    """One row per client per `observed_on`; the newest one is what predictions are made from.
+
+    The outcomes (`sales_next_month`, `purchased_next_14d`) stay None until they are known;
+    a snapshot with a known outcome is a training example.
+    """
+
+    client_id: int
+    observed_on: date
+    purchases_30d: int
+    avg_basket_value: float
+    site_visits_30d: int
+    days_since_last_purchase: int | None
+    visits_7d: int
+    newsletter_opened: bool
+    ad_clicks_7d: int
+    time_on_site_7d: float
+    sales_next_month: float | None = None
+    purchased_next_14d: bool | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        for field in COUNT_FIELDS:
+            _require_non_negative_int(field, getattr(self, field))
+        for field in AMOUNT_FIELDS:
+            _require_non_negative_number(field, getattr(self, field))
+        if self.days_since_last_purchase is not None:
+            _require_non_negative_int("days_since_last_purchase", self.days_since_last_purchase)
+        if self.sales_next_month is not None:
+            _require_non_negative_number("sales_next_month", self.sales_next_month)
+        if self.visits_7d > self.site_visits_30d:
+            raise InvalidValue("visits_7d", "cannot exceed site_visits_30d (a week is part of the month)")
+
+    @property
+    def has_purchase_history(self) -> bool:
+        """The client has bought before: a purchase in the window or a known last purchase."""
+        return self.purchases_30d > 0 or self.days_since_last_purchase is not None
+
+    @property
+    def has_known_sales(self) -> bool:
+        return self.sales_next_month is not None
+
+    @property
+    def has_known_purchase(self) -> bool:
+        return self.purchased_next_14d is not None
+
+    def with_outcomes(
+        self, sales_next_month: float | None, purchased_next_14d: bool | None
+    ) -> ActivitySnapshot:
+        """Fill in outcomes once they are known; an outcome left as None keeps its current value."""
+        return replace(
+            self,
+            sales_next_month=self.sales_next_month if sales_next_month is None else sales_next_month,
+            purchased_next_14d=(
+                self.purchased_next_14d if purchased_next_14d is None else purchased_next_14d
+            ),
+        )
+
+
+def _require_non_negative_int(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, "must be a whole number")
+    if value < 0:
+        raise InvalidValue(field, "must not be negative")
+
+
+def _require_non_negative_number(field: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidValue(field, "must be a number")
+    if not math.isfinite(value):
+        raise InvalidValue(field, "must be a finite number")
+    if value < 0:
+        raise InvalidValue(field, "must not be negative")

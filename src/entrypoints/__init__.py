@@ -1,0 +1,1 @@
+"""How the world reaches Prognoza: the Flask app, its API and web blueprints, and the CLI."""
