@@ -1,0 +1,118 @@
+"""How errors reach people: the one table from domain errors to HTTP statuses, as JSON or as a page."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from flask import Flask, Response, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from application.validation import FieldError, InvalidInput
+from domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidValue,
+    NotFound,
+    PermissionDenied,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_OF: tuple[tuple[type[DomainError], HTTPStatus], ...] = (
+    (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (InvalidValue, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (NotFound, HTTPStatus.NOT_FOUND),
+    (Conflict, HTTPStatus.CONFLICT),
+    (AuthenticationFailed, HTTPStatus.UNAUTHORIZED),
+    (PermissionDenied, HTTPStatus.FORBIDDEN),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An error as people and programs are shown it (RFC 9457 problem details)."""
+
+    status: int
+    title: str
+    detail: str
+    errors: tuple[FieldError, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "request_id": g.get("request_id"),
+        }
+        if self.errors:
+            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        return body
+
+
+def problem_for(error: Exception) -> Problem:
+    if isinstance(error, DomainError):
+        status = status_of(error)
+        return Problem(status, HTTPStatus(status).phrase, error.message, _field_errors(error))
+    if isinstance(error, HTTPException):
+        code = error.code or 500
+        return Problem(code, HTTPStatus(code).phrase, error.description or HTTPStatus(code).description)
+    return Problem(500, "Internal Server Error", "Something went wrong on our side; it has been logged.")
+
+
+def status_of(error: DomainError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
+
+
+def _field_errors(error: DomainError) -> tuple[FieldError, ...]:
+    if isinstance(error, InvalidInput):
+        return error.errors
+    if isinstance(error, InvalidValue):
+        return (FieldError(error.field, error.reason),)
+    field_name = getattr(error, "field", None)
+    return (FieldError(field_name, error.message),) if field_name else ()
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def render_problem(problem: Problem) -> tuple[Response | str, int]:
+    if wants_json():
+        response = jsonify(problem.as_json())
+        response.mimetype = "application/problem+json"
+        return response, problem.status
+    page = render_template(
+        "error.html",
+        status=problem.status,
+        title=problem.title,
+        message=problem.detail,
+        errors=problem.errors,
+        request_id=g.get("request_id"),
+    )
+    return page, problem.status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> tuple[Response | str, int]:
+        problem = problem_for(error)
+        log.info("request refused: %s", error.message, extra={"context": {"status": problem.status}})
+        return render_problem(problem)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return render_problem(problem_for(error))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> tuple[Response | str, int]:
+        log.exception("unhandled error", extra={"context": {"error_type": type(error).__name__}})
+        return render_problem(problem_for(error))
