@@ -158,3 +158,18 @@ class Credentials(Command):
 
     email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH)]
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+
+
+class ThresholdChange(Command):
+    threshold: Annotated[float, Field(gt=0, lt=1, description="Probability at or above which a client counts as a likely buyer.")]
+
+
+class SegmentBands(Command):
+    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT_PLN)]
+    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT_PLN)]
+
+    @model_validator(mode="after")
+    def _bands_in_order(self) -> SegmentBands:
+        if self.high_from <= self.medium_from:
+            raise ValueError("high_from must be greater than medium_from")
+        return self

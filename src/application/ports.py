@@ -5,7 +5,7 @@ Adapters implement them (SQLAlchemy, in-memory, Werkzeug hashing, the system clo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -14,6 +14,9 @@ from typing import Generic, Protocol, Self, TypeVar
 from application.commands import ClientListQuery
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.segments import SegmentRule
 from domain.users import User
 
 T = TypeVar("T")
@@ -138,3 +141,129 @@ class Clock(Protocol):
         ...
 
     def today(self) -> date: ...
+
+
+# --- Machine learning -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRow:
+    """The newest snapshot of a client, with what the features need to know about the client."""
+
+    snapshot: ActivitySnapshot
+    registered_on: date
+
+
+class PredictionRepository(Protocol):
+    """Predictions: history is kept, and the newest of each client is its current one."""
+
+    def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
+        """Store new predictions and make them the clients' current ones."""
+        ...
+
+    def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]: ...
+
+    def history(self, client_id: int, limit: int = 50) -> list[tuple[SalesForecast, PurchasePrediction | None]]:
+        """A client's forecasts, newest first, each with the purchase prediction made with it."""
+        ...
+
+    def current_forecasts(self) -> list[float]:
+        """Every client's current sales forecast (PLN), for summaries."""
+        ...
+
+    def current_probabilities(self) -> list[float]: ...
+
+
+class ModelRunRepository(Protocol):
+    def add(self, run: ModelRun) -> ModelRun: ...
+
+    def get(self, run_id: int) -> ModelRun | None: ...
+
+    def get_version(self, kind: ModelKind, version: int) -> ModelRun | None: ...
+
+    def update(self, run: ModelRun) -> None: ...
+
+    def list(self, kind: ModelKind | None = None) -> list[ModelRun]:
+        """Runs, newest first."""
+        ...
+
+    def next_version(self, kind: ModelKind) -> int: ...
+
+    def in_progress(self, kind: ModelKind) -> ModelRun | None:
+        """A queued or running training of this kind, if any."""
+        ...
+
+    def active(self, kind: ModelKind) -> ModelRun | None: ...
+
+    def activate(self, activation: Activation) -> None:
+        """Make `activation.version` the only active run of its kind and record when and by whom."""
+        ...
+
+    def activations(self, kind: ModelKind) -> list[Activation]:
+        """When each version became active, newest first."""
+        ...
+
+
+class SettingsRepository(Protocol):
+    """Business settings an admin changes at run time."""
+
+    def threshold(self) -> DecisionThreshold: ...
+
+    def set_threshold(self, threshold: DecisionThreshold, changed_by: str, at: datetime) -> None: ...
+
+    def segment_rule(self) -> SegmentRule: ...
+
+    def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None: ...
+
+
+class TrainingData(Protocol):
+    def training_rows(self) -> Iterable[ScoringRow]:
+        """Every snapshot, with its client's registration date; the caller keeps those with known outcomes."""
+        ...
+
+    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
+        """The newest snapshot of up to `limit` clients with id > `after_client_id`, in client id order."""
+        ...
+
+    def newest_row(self, client_id: int) -> ScoringRow | None: ...
+
+
+class ModelTrainer(Protocol):
+    """Fits and evaluates a model; the fitted model is opaque to the application."""
+
+    def fit(
+        self,
+        kind: ModelKind,
+        rows: Sequence[Sequence[float]],
+        targets: Sequence[float],
+        feature_names: Sequence[str],
+        threshold: float,
+    ) -> tuple[object, Evaluation]:
+        """Hold out a seeded test split, fit on the rest, evaluate on the hold-out only."""
+        ...
+
+
+class ModelPredictor(Protocol):
+    def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
+        """Forecast sales (PLN) or purchase probabilities for the rows, in order."""
+        ...
+
+    def contributions(self, model: object, row: Sequence[float]) -> list[float]:
+        """Each feature's share of one prediction: coefficient times standardized value, in feature order."""
+        ...
+
+
+class ModelStore(Protocol):
+    def save(self, kind: ModelKind, version: int, model: object) -> Artifact:
+        """Write the model atomically to a versioned file and return its path and SHA-256."""
+        ...
+
+    def load(self, artifact: Artifact) -> object:
+        """Read a model back, refusing (ArtifactTampered) a file whose hash does not match."""
+        ...
+
+
+class JobRunner(Protocol):
+    def submit(self, job: Callable[[], None], description: str) -> None:
+        """Run `job` outside the request: in the background, or at once in tests."""
+        ...

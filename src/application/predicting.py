@@ -1,0 +1,198 @@
+"""Use cases that apply the active models: one client, or every client in bounded chunks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.ports import Clock, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
+from domain.errors import ClientNotFound, DomainError
+from domain.features import PURCHASE_FEATURES, SALES_FEATURES, FeatureSet
+from domain.model_runs import ModelNotTrained, ModelRun
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+
+BATCH_SIZE = 5_000
+
+
+class NoActivityYet(DomainError):
+    def __init__(self, client_id: int) -> None:
+        super().__init__(f"Client {client_id} has no activity snapshot to predict from yet.")
+        self.field = "client_id"
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureContribution:
+    """How much one feature pushed a prediction up (positive) or down, in standardized units."""
+
+    feature: str
+    value: float
+    contribution: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClientPrediction:
+    forecast: SalesForecast
+    purchase: PurchasePrediction
+    sales_reasons: list[FeatureContribution]
+    purchase_reasons: list[FeatureContribution]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    clients_scored: int
+    sales_version: int
+    purchase_version: int
+    threshold: float
+
+
+class ActiveModels:
+    """The active model of each kind, loaded once per process and reloaded only when the active version changes."""
+
+    def __init__(self, store: ModelStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._loaded: dict[ModelKind, tuple[tuple[int, str], object]] = {}
+
+    def model_for(self, run: ModelRun) -> object:
+        assert run.artifact is not None
+        key = (run.version, run.artifact.sha256)
+        with self._lock:
+            cached = self._loaded.get(run.kind)
+            if cached is None or cached[0] != key:
+                cached = (key, self.store.load(run.artifact))
+                self._loaded[run.kind] = cached
+            return cached[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Scorer:
+    """Everything needed to score rows: both active models and the threshold in force."""
+
+    sales_run: ModelRun
+    purchase_run: ModelRun
+    sales_model: object
+    purchase_model: object
+    threshold: DecisionThreshold
+    predictor: ModelPredictor
+
+    def score(
+        self, rows: Sequence[ScoringRow], now: datetime
+    ) -> tuple[list[SalesForecast], list[PurchasePrediction]]:
+        sales = self._predict(ModelKind.SALES, SALES_FEATURES, self.sales_model, rows)
+        chances = self._predict(ModelKind.PURCHASE, PURCHASE_FEATURES, self.purchase_model, rows)
+        forecasts = [
+            SalesForecast(r.snapshot.client_id, max(0.0, value), self.sales_run.version, now)
+            for r, value in zip(rows, sales, strict=True)
+        ]
+        predictions = [
+            PurchasePrediction(
+                r.snapshot.client_id,
+                probability,
+                self.threshold.decide(probability),
+                self.threshold.value,
+                self.purchase_run.version,
+                now,
+            )
+            for r, probability in zip(rows, chances, strict=True)
+        ]
+        return forecasts, predictions
+
+    def _predict(
+        self, kind: ModelKind, features: FeatureSet, model: object, rows: Sequence[ScoringRow]
+    ) -> list[float]:
+        matrix = [features.row(r.snapshot, r.registered_on) for r in rows]
+        return self.predictor.predict(kind, model, matrix)
+
+    def reasons(self, features: FeatureSet, model: object, row: ScoringRow) -> list[FeatureContribution]:
+        values = features.row(row.snapshot, row.registered_on)
+        shares = self.predictor.contributions(model, values)
+        reasons = [
+            FeatureContribution(name, value, share)
+            for name, value, share in zip(features.names, values, shares, strict=True)
+        ]
+        return sorted(reasons, key=lambda r: abs(r.contribution), reverse=True)
+
+
+def _scorer(uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor) -> _Scorer:
+    sales_run = _active(uow, ModelKind.SALES)
+    purchase_run = _active(uow, ModelKind.PURCHASE)
+    return _Scorer(
+        sales_run,
+        purchase_run,
+        models.model_for(sales_run),
+        models.model_for(purchase_run),
+        uow.settings.threshold(),
+        predictor,
+    )
+
+
+def _active(uow: UnitOfWork, kind: ModelKind) -> ModelRun:
+    run = uow.model_runs.active(kind)
+    if run is None:
+        raise ModelNotTrained(kind)
+    return run
+
+
+def predict_client(
+    client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
+) -> ClientPrediction:
+    """Score one client from its newest snapshot, store the result as its current prediction, say why."""
+    with uow:
+        if uow.clients.get(client_id) is None:
+            raise ClientNotFound(client_id)
+        row = uow.activity.newest_row(client_id)
+        if row is None:
+            raise NoActivityYet(client_id)
+        scorer = _scorer(uow, models, predictor)
+        forecasts, predictions = scorer.score([row], clock.now())
+        uow.predictions.add_many(forecasts, predictions)
+        uow.commit()
+    return ClientPrediction(
+        forecasts[0],
+        predictions[0],
+        scorer.reasons(SALES_FEATURES, scorer.sales_model, row),
+        scorer.reasons(PURCHASE_FEATURES, scorer.purchase_model, row),
+    )
+
+
+def explain_client(
+    client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor
+) -> tuple[list[FeatureContribution], list[FeatureContribution]] | None:
+    """Top factors behind the active models' view of a client, or None when there is nothing to explain."""
+    with uow:
+        row = uow.activity.newest_row(client_id)
+        if row is None:
+            return None
+        try:
+            scorer = _scorer(uow, models, predictor)
+        except ModelNotTrained:
+            return None
+    return (
+        scorer.reasons(SALES_FEATURES, scorer.sales_model, row),
+        scorer.reasons(PURCHASE_FEATURES, scorer.purchase_model, row),
+    )
+
+
+def predict_all(
+    uow: UnitOfWork,
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    clock: Clock,
+    batch_size: int = BATCH_SIZE,
+) -> BatchReport:
+    """Score every client with activity, `batch_size` at a time, committing each batch in bulk."""
+    with uow:
+        scorer = _scorer(uow, models, predictor)
+    scored, last_id, now = 0, 0, clock.now()
+    while True:
+        with uow:
+            rows = uow.activity.newest_rows(after_client_id=last_id, limit=batch_size)
+            if not rows:
+                break
+            uow.predictions.add_many(*scorer.score(rows, now))
+            uow.commit()
+        scored += len(rows)
+        last_id = rows[-1].snapshot.client_id
+    return BatchReport(scored, scorer.sales_run.version, scorer.purchase_run.version, scorer.threshold.value)

@@ -1,0 +1,87 @@
+"""The one definition of each model's inputs: names, order, and how a missing value is imputed.
+
+Training and prediction both build their rows here, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from domain.activity import ActivitySnapshot
+from domain.clients import months_between
+from domain.predictions import ModelKind
+
+NEVER_BOUGHT_DAYS = 365
+"""A client who never bought is treated as one whose last purchase was a year ago."""
+
+Reader = Callable[[ActivitySnapshot, date], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    read: Reader
+    """Value of the feature for a snapshot, given the client's registration date."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSet:
+    kind: ModelKind
+    features: tuple[Feature, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(feature.name for feature in self.features)
+
+    def row(self, snapshot: ActivitySnapshot, registered_on: date) -> tuple[float, ...]:
+        return tuple(feature.read(snapshot, registered_on) for feature in self.features)
+
+
+def _days_since_last_purchase(snapshot: ActivitySnapshot, _: date) -> float:
+    days = snapshot.days_since_last_purchase
+    return float(NEVER_BOUGHT_DAYS if days is None else days)
+
+
+def _tenure_months(snapshot: ActivitySnapshot, registered_on: date) -> float:
+    return float(months_between(registered_on, snapshot.observed_on))
+
+
+def _attribute(name: str) -> Feature:
+    return Feature(name, lambda snapshot, _: float(getattr(snapshot, name)))
+
+
+SALES_FEATURES = FeatureSet(
+    ModelKind.SALES,
+    (
+        _attribute("purchases_30d"),
+        _attribute("avg_basket_value"),
+        _attribute("site_visits_30d"),
+        Feature("days_since_last_purchase", _days_since_last_purchase),
+        Feature("tenure_months", _tenure_months),
+    ),
+)
+
+PURCHASE_FEATURES = FeatureSet(
+    ModelKind.PURCHASE,
+    (
+        _attribute("visits_7d"),
+        _attribute("newsletter_opened"),
+        _attribute("ad_clicks_7d"),
+        _attribute("has_purchase_history"),
+        _attribute("time_on_site_7d"),
+    ),
+)
+
+
+def feature_set(kind: ModelKind) -> FeatureSet:
+    return SALES_FEATURES if kind is ModelKind.SALES else PURCHASE_FEATURES
+
+
+def target(kind: ModelKind, snapshot: ActivitySnapshot) -> float | None:
+    """The known outcome a model learns from, or None while it is not known yet."""
+    if kind is ModelKind.SALES:
+        return snapshot.sales_next_month
+    known = snapshot.purchased_next_14d
+    return None if known is None else float(known)

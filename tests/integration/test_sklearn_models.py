@@ -1,0 +1,95 @@
+import random
+
+import numpy as np
+import pytest
+
+from adapters.joblib_store import JoblibModelStore
+from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
+from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.model_runs import Artifact, ArtifactMissing, ArtifactTampered
+from domain.predictions import ModelKind
+
+
+def linear_sales(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    rng = random.Random(seed)
+    rows = [[rng.uniform(0, 10) for _ in range(5)] for _ in range(n)]
+    targets = [100 + 30 * r[0] + 5 * r[1] - 8 * r[3] + rng.gauss(0, 10) for r in rows]
+    return rows, targets
+
+
+def logistic_purchases(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]:
+    rng = random.Random(seed)
+    rows = [[rng.uniform(0, 5), rng.random() < 0.5, rng.uniform(0, 3), rng.random() < 0.6, rng.uniform(0, 60)] for _ in range(n)]
+    targets = [float(rng.random() < 1 / (1 + np.exp(-(-3 + 0.8 * r[0] + 1.0 * r[1] + 0.01 * r[4])))) for r in rows]
+    return [[float(v) for v in r] for r in rows], targets
+
+
+def test_sales_model_beats_the_mean_baseline_on_the_hold_out() -> None:
+    rows, targets = linear_sales(500)
+    _, evaluation = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    assert evaluation.metrics["r2"] > 0.9
+    assert evaluation.baseline_metrics["r2"] <= 0.01
+    assert evaluation.metrics["mae"] < evaluation.baseline_metrics["mae"]
+    assert (evaluation.train_size, evaluation.test_size) == (400, 100)
+    assert set(evaluation.coefficients) == set(SALES_FEATURES.names)
+
+
+def test_training_is_reproducible_for_the_same_seed() -> None:
+    rows, targets = logistic_purchases(400)
+    first = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[1]
+    second = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[1]
+    assert first == second
+
+
+def test_purchase_evaluation_has_confusion_matrix_at_the_threshold_and_a_base_rate_baseline() -> None:
+    rows, targets = logistic_purchases(1000)
+    _, evaluation = SklearnModelTrainer().fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.5)
+    (tn, fp), (fn, tp) = evaluation.confusion_matrix or [[0, 0], [0, 0]]
+    assert tn + fp + fn + tp == evaluation.test_size == 200
+    assert evaluation.metrics["accuracy"] == pytest.approx((tn + tp) / 200)
+    assert evaluation.baseline_metrics["roc_auc"] == 0.5
+    assert evaluation.metrics["roc_auc"] > 0.7
+    assert evaluation.threshold == 0.5
+    assert evaluation.threshold_curve and evaluation.threshold_curve[0]["threshold"] == 0.1
+
+
+def test_contributions_add_up_to_the_linear_prediction_minus_intercept() -> None:
+    rows, targets = linear_sales(300)
+    model, evaluation = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    predictor = SklearnModelPredictor()
+    [prediction] = predictor.predict(ModelKind.SALES, model, [rows[0]])
+    assert sum(predictor.contributions(model, rows[0])) + evaluation.intercept == pytest.approx(prediction)
+
+
+def test_probabilities_are_between_zero_and_one() -> None:
+    rows, targets = logistic_purchases(300)
+    model, _ = SklearnModelTrainer().fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)
+    probabilities = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, rows)
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+
+
+def test_store_round_trips_a_model_and_records_its_hash(tmp_path) -> None:
+    rows, targets = linear_sales(100)
+    model, _ = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    store = JoblibModelStore(tmp_path)
+    artifact = store.save(ModelKind.SALES, 3, model)
+    assert artifact.path == "sales/v0003.joblib"
+    assert len(artifact.sha256) == 64
+    loaded = store.load(artifact)
+    predictor = SklearnModelPredictor()
+    assert predictor.predict(ModelKind.SALES, loaded, rows[:5]) == predictor.predict(ModelKind.SALES, model, rows[:5])
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_store_refuses_a_tampered_file(tmp_path) -> None:
+    store = JoblibModelStore(tmp_path)
+    artifact = store.save(ModelKind.SALES, 1, {"weights": [1, 2, 3]})
+    path = tmp_path / artifact.path
+    path.write_bytes(path.read_bytes() + b"\x00")
+    with pytest.raises(ArtifactTampered):
+        store.load(artifact)
+
+
+def test_store_reports_a_missing_file(tmp_path) -> None:
+    with pytest.raises(ArtifactMissing):
+        JoblibModelStore(tmp_path).load(Artifact("sales/v0009.joblib", "0" * 64))
