@@ -1,0 +1,211 @@
+"""The `prognoza` command line: the development server, the schema, staff accounts and demo data.
+
+Every command builds the app through `create_app()` and reaches the use cases through its container,
+like the API and the web panel do. Refusals (bad input, taken emails, a missing database) end as one
+line naming the field, with exit code 1 (2 for options click itself rejects), never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from adapters.sqlalchemy import current_revision, upgrade_database
+from application.clients import list_clients
+from application.commands import ClientListQuery, Credentials, NewUser
+from application.demo import seed_demo_company
+from application.users import authenticate, create_user, list_users
+from domain.errors import AuthenticationFailed, DomainError
+from entrypoints.app import container_of, create_app
+from entrypoints.container import Container
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
+DEMO_ADMIN_PASSWORD = "prognoza-demo"
+
+
+class PrognozaGroup(FlaskGroup):
+    """Flask's group (it brings `run`), with the one place where errors become a clean message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise click.ClickException(error.message) from None
+        except SQLAlchemyError as error:
+            raise click.ClickException(_database_problem(error)) from None
+
+
+def build_app() -> Flask:
+    try:
+        return create_app()
+    except ValidationError as error:
+        raise click.ClickException(f"settings: {_settings_problems(error)}") from None
+
+
+@click.group(cls=PrognozaGroup, create_app=build_app, add_version_option=False)
+def cli() -> None:
+    """Prognoza: client analytics, next-month sales forecasts and 14-day purchase predictions.
+
+    Settings come from PROGNOZA_* environment variables (see the README).
+    """
+
+
+# Flask's --app and --env-file would load another application or environment: Prognoza has one.
+cli.params = [p for p in cli.params if p.name not in {"app", "env_file"}]
+
+
+def main() -> None:
+    cli(prog_name="prognoza")
+
+
+def container() -> Container:
+    return container_of(current_app)
+
+
+# --- prognoza db -------------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date (Alembic migrations)."""
+    url = container().settings().database_url
+    upgrade_database(url)
+    click.echo(f"Database {_printable(url)} is at revision {current_revision(url)}.")
+
+
+# --- prognoza users ----------------------------------------------------------------------------
+
+
+@cli.group()
+def users() -> None:
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "analyst"]), default="analyst", show_default=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@with_appcontext
+def users_create(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account; the password is asked for twice, hidden, unless --password-stdin."""
+    password = _password_from_stdin() if password_stdin else _password_from_prompt()
+    command = NewUser.parse({"email": email, "password": password, "role": role})
+    user = create_user(command, container().uow(), container().password_hasher())
+    click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
+
+
+def _password_from_stdin() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _password_from_prompt() -> str:
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+# --- prognoza demo -----------------------------------------------------------------------------
+
+
+@cli.group()
+def demo() -> None:
+    """Demo data: a synthetic company and a demo admin, for trying Prognoza out."""
+
+
+@demo.command("seed")
+@click.option("--clients", type=int, default=2000, show_default=True, help="How many clients (1-1,000,000).")
+@click.option("--months", type=int, default=6, show_default=True, help="Monthly snapshots per client (1-60).")
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
+@click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when the database has clients.")
+@with_appcontext
+def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
+    """Fill an empty database with a synthetic company whose newest month awaits its outcomes."""
+    if if_empty and (existing := _client_count()) > 0:
+        click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
+        return
+    started = time.perf_counter()
+    report = seed_demo_company(container().uow(), container().clock(), clients, months, seed)
+    click.echo(
+        f"Seeded {report.clients:,} clients and {report.snapshots:,} activity snapshots "
+        f"({report.labelled_snapshots:,} with known outcomes), observed monthly from "
+        f"{report.first_observed_on} to {report.last_observed_on}, in {time.perf_counter() - started:.1f} s."
+    )
+
+
+def _client_count() -> int:
+    page = list_clients(ClientListQuery(per_page=1), container().uow())
+    return page.total
+
+
+@demo.command("ensure-admin")
+@with_appcontext
+def demo_ensure_admin() -> None:
+    """Create the demo admin when no admin exists, and print how to sign in (development only)."""
+    if container().settings().env == "production":
+        raise click.ClickException(
+            "env: the demo admin has a published password; in production use `prognoza users create`."
+        )
+    admins = [u for u in list_users(container().uow()) if u.is_admin and u.is_active]
+    if any(u.email == DEMO_ADMIN_EMAIL for u in admins):
+        _report_existing_demo_admin()
+    elif admins:
+        click.echo(f"Admins exist already ({', '.join(u.email for u in admins)}); no demo admin created.")
+    else:
+        command = NewUser.parse({"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD, "role": "admin"})
+        create_user(command, container().uow(), container().password_hasher())
+        click.echo(
+            f"Created the demo admin. Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}"
+        )
+
+
+def _report_existing_demo_admin() -> None:
+    credentials = Credentials.parse({"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD})
+    try:
+        authenticate(credentials, container().uow(), container().password_hasher())
+    except AuthenticationFailed:
+        click.echo(f"The demo admin {DEMO_ADMIN_EMAIL} exists; its password has been changed.")
+        return
+    _print_demo_credentials()
+
+
+def _print_demo_credentials() -> None:
+    click.echo(f"Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}")
+
+
+# --- how problems are told ---------------------------------------------------------------------
+
+
+def _printable(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _settings_problems(error: ValidationError) -> str:
+    return "; ".join(_settings_problem(detail) for detail in error.errors(include_url=False))
+
+
+def _settings_problem(detail: Any) -> str:
+    message = str(detail["msg"]).removeprefix("Value error, ")
+    if not detail["loc"]:
+        return message
+    return f"PROGNOZA_{'_'.join(str(part) for part in detail['loc']).upper()}: {message}"
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return f"database: {cause}. Is the database running, and upgraded with `prognoza db upgrade`?"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,218 @@
+"""The `prognoza` command line against real databases: clean messages, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from adapters.hashing import WerkzeugPasswordHasher
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from application.commands import Credentials
+from application.users import authenticate
+from domain.users import Role, User
+from entrypoints.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, cli
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Each test gets its own instance folder; the app's log handlers do not outlive the test."""
+    monkeypatch.setenv("PROGNOZA_INSTANCE_DIR", str(tmp_path / "instance"))
+    monkeypatch.setenv("PROGNOZA_ENV", "development")
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")  # Flask sets it; monkeypatch then restores it
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+@pytest.fixture
+def fresh_sqlite(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """A database file that does not exist yet."""
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    monkeypatch.setenv("PROGNOZA_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def upgraded(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+    """A migrated, empty database: SQLite, then PostgreSQL when a server is configured."""
+    monkeypatch.setenv("PROGNOZA_DATABASE_URL", database_url)
+    return database_url
+
+
+def prognoza(*args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, list(args), input=stdin, prog_name="prognoza")
+
+
+def counts(url: str) -> tuple[int, int, list[User]]:
+    engine = make_engine(url)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            return uow.clients.count(), uow.activity.count(), uow.users.list()
+    finally:
+        engine.dispose()
+
+
+def assert_refused_cleanly(result: Result, exit_code: int, *words: str) -> None:
+    assert result.exit_code == exit_code, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr
+
+
+def test_db_upgrade_creates_the_schema_of_a_new_database(fresh_sqlite: str) -> None:
+    first = prognoza("db", "upgrade")
+    again = prognoza("db", "upgrade")
+
+    assert first.exit_code == 0 and again.exit_code == 0, first.output + again.output
+    assert "is at revision" in first.stdout
+    assert counts(fresh_sqlite) == (0, 0, [])
+
+
+def test_a_database_without_its_schema_is_a_clean_error(fresh_sqlite: str) -> None:
+    assert_refused_cleanly(prognoza("demo", "seed", "--clients", "5"), 1, "database", "prognoza db upgrade")
+
+
+def test_bad_settings_are_a_clean_error(monkeypatch: pytest.MonkeyPatch, fresh_sqlite: str) -> None:
+    monkeypatch.setenv("PROGNOZA_MAX_UPLOAD_MB", "0")
+
+    assert_refused_cleanly(prognoza("db", "upgrade"), 1, "PROGNOZA_MAX_UPLOAD_MB")
+
+
+def test_users_create_reads_the_password_from_stdin(upgraded: str) -> None:
+    result = prognoza(
+        "users", "create", "ola@example.com", "--role", "admin", "--password-stdin", stdin="s3cret-pass\n"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "Created admin ola@example.com" in result.stdout
+    [user] = counts(upgraded)[2]
+    assert user.role is Role.ADMIN and WerkzeugPasswordHasher().verify(user.password_hash, "s3cret-pass")
+
+
+def test_users_create_asks_for_the_password_twice_without_showing_it(upgraded: str) -> None:
+    result = prognoza("users", "create", "jan@example.com", stdin="s3cret-pass\ns3cret-pass\n")
+
+    assert result.exit_code == 0, result.output
+    assert "s3cret-pass" not in result.output
+    [user] = counts(upgraded)[2]
+    assert user.role is Role.ANALYST
+
+
+def test_users_create_refuses_a_taken_email_whatever_its_case(upgraded: str) -> None:
+    prognoza("users", "create", "ola@example.com", "--password-stdin", stdin="s3cret-pass\n")
+
+    result = prognoza("users", "create", "OLA@example.com", "--password-stdin", stdin="0ther-pass\n")
+
+    assert_refused_cleanly(result, 1, "already taken")
+    assert len(counts(upgraded)[2]) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "exit_code", "field"),
+    [
+        (["not-an-email"], "s3cret-pass", 1, "email"),
+        (["ola@example.com"], "short", 1, "password"),
+        (["ola@example.com", "--role", "boss"], "s3cret-pass", 2, "--role"),
+    ],
+)
+def test_users_create_refuses_bad_input_naming_the_field(
+    upgraded: str, args: list[str], password: str, exit_code: int, field: str
+) -> None:
+    result = prognoza("users", "create", *args, "--password-stdin", stdin=f"{password}\n")
+
+    assert_refused_cleanly(result, exit_code, field)
+    assert counts(upgraded)[2] == []
+
+
+def test_demo_seed_writes_the_clients_and_their_monthly_snapshots(upgraded: str) -> None:
+    result = prognoza("demo", "seed", "--clients", "50", "--months", "3", "--seed", "7")
+
+    assert result.exit_code == 0, result.output
+    assert "Seeded 50 clients and 150 activity snapshots (100 with known outcomes)" in result.stdout
+    assert counts(upgraded)[:2] == (50, 150)
+
+
+def test_demo_seed_refuses_a_second_company(upgraded: str) -> None:
+    prognoza("demo", "seed", "--clients", "10", "--months", "2")
+
+    assert_refused_cleanly(
+        prognoza("demo", "seed", "--clients", "10", "--months", "2", "--seed", "8"), 1, "clients"
+    )
+    assert counts(upgraded)[:2] == (10, 20)
+
+
+def test_demo_seed_if_empty_leaves_a_database_with_clients_alone(upgraded: str) -> None:
+    prognoza("demo", "seed", "--clients", "10", "--months", "2")
+
+    result = prognoza("demo", "seed", "--clients", "30", "--if-empty")
+
+    assert result.exit_code == 0, result.output
+    assert "already holds 10 clients" in result.stdout
+    assert counts(upgraded)[:2] == (10, 20)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "exit_code", "field"),
+    [
+        ("--clients", "abc", 2, "--clients"),
+        ("--clients", "0", 1, "clients"),
+        ("--clients", "1000001", 1, "clients"),
+        ("--months", "61", 1, "months"),
+        ("--months", "-1", 1, "months"),
+        ("--seed", "-3", 1, "seed"),
+    ],
+)
+def test_demo_seed_refuses_bad_sizes_naming_the_field(
+    upgraded: str, option: str, value: str, exit_code: int, field: str
+) -> None:
+    assert_refused_cleanly(prognoza("demo", "seed", option, value), exit_code, field)
+    assert counts(upgraded)[:2] == (0, 0)
+
+
+def test_ensure_admin_creates_the_demo_admin_once_and_always_says_how_to_sign_in(upgraded: str) -> None:
+    first = prognoza("demo", "ensure-admin")
+    second = prognoza("demo", "ensure-admin")
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    for result in (first, second):
+        assert f"Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}" in result.stdout
+    [admin] = counts(upgraded)[2]
+    assert admin.is_admin and admin.email == DEMO_ADMIN_EMAIL
+    _sign_in(upgraded, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
+
+
+def test_ensure_admin_creates_no_demo_admin_beside_a_real_one(upgraded: str) -> None:
+    prognoza(
+        "users", "create", "boss@example.com", "--role", "admin", "--password-stdin", stdin="s3cret-pass\n"
+    )
+
+    result = prognoza("demo", "ensure-admin")
+
+    assert result.exit_code == 0, result.output
+    assert "boss@example.com" in result.stdout and DEMO_ADMIN_PASSWORD not in result.stdout
+    assert [u.email for u in counts(upgraded)[2]] == ["boss@example.com"]
+
+
+def test_ensure_admin_is_refused_in_production(monkeypatch: pytest.MonkeyPatch, upgraded: str) -> None:
+    monkeypatch.setenv("PROGNOZA_ENV", "production")
+    monkeypatch.setenv("PROGNOZA_SECRET_KEY", "a-real-secret-for-this-test")
+
+    assert_refused_cleanly(prognoza("demo", "ensure-admin"), 1, "env")
+    assert counts(upgraded)[2] == []
+
+
+def _sign_in(url: str, email: str, password: str) -> User:
+    engine = make_engine(url)
+    try:
+        uow = SqlAlchemyUnitOfWork(make_session_factory(engine))
+        return authenticate(
+            Credentials.parse({"email": email, "password": password}), uow, WerkzeugPasswordHasher()
+        )
+    finally:
+        engine.dispose()
