@@ -14,10 +14,10 @@ from types import TracebackType
 from typing import Self
 
 from application.commands import ClientListQuery, ClientSort
-from application.ports import ClientListItem, Page
+from application.ports import ActivityRepository, ClientListItem, ClientRepository, Page, UserRepository
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
-from domain.errors import DuplicateEmail, DuplicateSnapshot
+from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound, UserNotFound
 from domain.users import User
 
 
@@ -40,14 +40,21 @@ class InMemoryClientRepository:
         self.store = store
 
     def add(self, client: Client) -> Client:
-        if self.get_by_email(client.email) is not None:
-            raise DuplicateEmail(client.email)
+        return self.add_many([client])[0]
+
+    def add_many(self, clients: Sequence[Client]) -> list[Client]:
+        """All or nothing: a taken email refuses the whole batch."""
+        taken = {email_key(c.email) for c in self.store.clients.values()}
+        for client in clients:
+            if email_key(client.email) in taken:
+                raise DuplicateEmail(client.email)
+            taken.add(email_key(client.email))
+        return [self._store(client) for client in clients]
+
+    def _store(self, client: Client) -> Client:
         stored = replace(client, id=self.store.next_id())
         self.store.clients[stored.id] = stored  # type: ignore[index]
         return stored
-
-    def add_many(self, clients: Sequence[Client]) -> list[Client]:
-        return [self.add(client) for client in clients]
 
     def get(self, client_id: int) -> Client | None:
         return self.store.clients.get(client_id)
@@ -57,6 +64,8 @@ class InMemoryClientRepository:
         return next((c for c in self.store.clients.values() if email_key(c.email) == key), None)
 
     def update(self, client: Client) -> None:
+        if client.id not in self.store.clients:
+            raise ClientNotFound(client.id)
         other = self.get_by_email(client.email)
         if other is not None and other.id != client.id:
             raise DuplicateEmail(client.email)
@@ -75,7 +84,7 @@ class InMemoryClientRepository:
         matching = [
             c
             for c in self.store.clients.values()
-            if needle in f"{c.first_name} {c.last_name} {c.email}".lower()
+            if needle in c.full_name.lower() or needle in c.email.lower()
         ]
         matching.sort(key=lambda c: c.id or 0)
         matching.sort(key=_sort_key(query.sort_column), reverse=query.descending)
@@ -102,6 +111,8 @@ class InMemoryActivityRepository:
 
     def add(self, snapshot: ActivitySnapshot) -> ActivitySnapshot:
         key = (snapshot.client_id, snapshot.observed_on)
+        if snapshot.client_id not in self.store.clients:
+            raise ClientNotFound(snapshot.client_id)
         if key in self.store.activity:
             raise DuplicateSnapshot(*key)
         stored = replace(snapshot, id=self.store.next_id())
@@ -109,13 +120,27 @@ class InMemoryActivityRepository:
         return stored
 
     def add_many(self, snapshots: Iterable[ActivitySnapshot]) -> int:
-        return sum(1 for snapshot in snapshots if self.add(snapshot))
+        """All or nothing: one refused snapshot refuses the whole batch."""
+        before = dict(self.store.activity)
+        try:
+            stored = [self.add(snapshot) for snapshot in snapshots]
+        except (ClientNotFound, DuplicateSnapshot):
+            self.store.activity = before
+            raise
+        return len(stored)
 
     def get(self, client_id: int, observed_on: date) -> ActivitySnapshot | None:
         return self.store.activity.get((client_id, observed_on))
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
-        self.store.activity[(snapshot.client_id, snapshot.observed_on)] = snapshot
+        key = (snapshot.client_id, snapshot.observed_on)
+        if key not in self.store.activity:
+            raise SnapshotNotFound(*key)
+        self.store.activity[key] = replace(
+            self.store.activity[key],
+            sales_next_month=snapshot.sales_next_month,
+            purchased_next_14d=snapshot.purchased_next_14d,
+        )
 
     def history(self, client_id: int) -> list[ActivitySnapshot]:
         mine = [s for (owner, _), s in self.store.activity.items() if owner == client_id]
@@ -144,6 +169,11 @@ class InMemoryUserRepository:
         return next((u for u in self.store.users.values() if email_key(u.email) == key), None)
 
     def update(self, user: User) -> None:
+        if user.id not in self.store.users:
+            raise UserNotFound(user.id)
+        other = self.get_by_email(user.email)
+        if other is not None and other.id != user.id:
+            raise DuplicateEmail(user.email)
         self.store.users[user.id] = user  # type: ignore[index]
 
     def list(self) -> list[User]:
@@ -152,6 +182,10 @@ class InMemoryUserRepository:
 
 class InMemoryUnitOfWork:
     """Works on a private copy of the store; `commit` publishes it, anything else throws it away."""
+
+    clients: ClientRepository
+    activity: ActivityRepository
+    users: UserRepository
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.committed = store if store is not None else InMemoryStore()

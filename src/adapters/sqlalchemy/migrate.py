@@ -1,0 +1,50 @@
+"""Running the Alembic migrations from code: the CLI, the app's set-up and the tests all come here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from adapters.sqlalchemy.engine import make_engine
+
+# src/adapters/sqlalchemy/migrate.py -> the repository root, which holds migrations/.
+MIGRATIONS_DIR = Path(__file__).resolve().parents[3] / "migrations"
+URL_ATTRIBUTE = "database_url"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic configuration built in code; migrations/env.py reads the URL from its attributes."""
+    if not (MIGRATIONS_DIR / "env.py").is_file():
+        raise FileNotFoundError(f"Alembic migrations not found in {MIGRATIONS_DIR}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes[URL_ATTRIBUTE] = url
+    return config
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Bring the schema of the database at `url` up to `revision` (creating it on an empty database)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade_database(url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(url), revision)
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()

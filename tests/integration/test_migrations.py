@@ -1,0 +1,179 @@
+"""The Alembic migrations build exactly the schema the adapters' tables describe, and undo it."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import CheckConstraint, Engine, insert, inspect
+from sqlalchemy.exc import IntegrityError
+
+from adapters.sqlalchemy import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    make_engine,
+    metadata,
+    upgrade_database,
+)
+from adapters.sqlalchemy.tables import client_activity, clients
+
+TABLES = {"users", "clients", "client_activity"}
+
+
+@pytest.fixture
+def migrated_url(empty_database_url: str) -> str:
+    upgrade_database(empty_database_url)
+    return empty_database_url
+
+
+@pytest.fixture
+def engine(migrated_url: str) -> Iterator[Engine]:
+    engine = make_engine(migrated_url)
+    yield engine
+    engine.dispose()
+
+
+def differences(engine: Engine) -> list[Any]:
+    with warnings.catch_warnings(), engine.connect() as connection:
+        # SQLite cannot reflect expression indexes (lower(email)); they are compared by name below.
+        warnings.filterwarnings("ignore", message=".*expression-based index")
+        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+
+
+def index_names(engine: Engine, table: str) -> set[str]:
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                (table,),
+            )
+            return {name for (name,) in rows}
+    indexes = inspect(engine).get_indexes(table)
+    return {str(index["name"]) for index in indexes if not index.get("duplicates_constraint")}
+
+
+def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
+    assert current_revision(migrated_url) == head_revision() == "0001_foundation"
+
+
+def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
+    assert differences(engine) == []
+
+
+def test_the_migrated_schema_has_every_index_of_the_tables(engine: Engine) -> None:
+    for table in metadata.sorted_tables:
+        assert index_names(engine, table.name) == {str(index.name) for index in table.indexes}
+
+
+def test_the_migrated_schema_has_every_check_constraint_of_the_tables(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        expected = {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint)}
+        assert {c["name"] for c in inspector.get_check_constraints(table.name)} == expected
+
+
+def test_snapshots_are_deleted_with_their_client(engine: Engine) -> None:
+    (foreign_key,) = inspect(engine).get_foreign_keys("client_activity")
+
+    assert foreign_key["referred_table"] == "clients"
+    assert foreign_key["options"].get("ondelete") == "CASCADE"
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"purchases_30d": -1},
+        {"avg_basket_value": -0.01},
+        {"visits_7d": 13, "site_visits_30d": 12},
+        {"days_since_last_purchase": -3},
+        {"sales_next_month": -5.0},
+        {"time_on_site_7d": -1.0},
+    ],
+    ids=lambda broken: ",".join(broken),
+)
+def test_the_database_itself_refuses_snapshots_that_break_the_invariants(
+    engine: Engine, broken: dict[str, Any]
+) -> None:
+    with engine.begin() as connection:
+        client_id = connection.execute(
+            insert(clients).returning(clients.c.id),
+            {
+                "first_name": "Anna",
+                "last_name": "Nowak",
+                "email": "a@example.pl",
+                "registered_on": date(2023, 1, 1),
+            },
+        ).scalar_one()
+
+    row = valid_snapshot_row(client_id) | broken
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(client_activity), row)
+
+
+def test_the_database_itself_refuses_an_unknown_role(engine: Engine) -> None:
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO users (email, password_hash, role) VALUES ('a@example.pl', 'hash', 'owner')"
+        )
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(migrated_url: str) -> None:
+    downgrade_database(migrated_url, "base")
+
+    assert current_revision(migrated_url) is None
+    assert tables_of(migrated_url) & TABLES == set()
+
+    upgrade_database(migrated_url)
+    assert tables_of(migrated_url) >= TABLES
+
+
+def test_upgrade_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "not" / "yet" / "there.sqlite3"
+
+    upgrade_database(f"sqlite:///{path}")
+
+    assert path.is_file()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_url_without_a_driver_is_served_by_psycopg(empty_postgres_url: str) -> None:
+    plain_url = empty_postgres_url.replace("postgresql+psycopg://", "postgresql://")
+
+    upgrade_database(plain_url)
+
+    assert current_revision(plain_url) == head_revision()
+    engine = make_engine(plain_url)
+    assert engine.dialect.driver == "psycopg"
+    engine.dispose()
+
+
+def valid_snapshot_row(client_id: int) -> dict[str, Any]:
+    return {
+        "client_id": client_id,
+        "observed_on": date(2024, 3, 1),
+        "purchases_30d": 1,
+        "avg_basket_value": 10.0,
+        "site_visits_30d": 12,
+        "days_since_last_purchase": 3,
+        "visits_7d": 4,
+        "newsletter_opened": True,
+        "ad_clicks_7d": 0,
+        "time_on_site_7d": 5.0,
+        "sales_next_month": None,
+        "purchased_next_14d": None,
+    }
+
+
+def tables_of(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
