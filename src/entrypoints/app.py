@@ -38,8 +38,8 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     app.extensions["container"] = container
     app.container = container  # type: ignore[attr-defined]
 
+    init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
     csrf.init_app(app)
-    init_request_ids(app)
     init_auth(app)
     init_error_handlers(app)
     web.init_app(app)

@@ -1,0 +1,60 @@
+"""Template filters: money, numbers, percentages and dates as the reader's locale writes them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent
+
+Number = float | Decimal  # ints are welcome too
+
+CURRENCY = "PLN"
+MISSING = "—"
+# CLDR's currency spacing: a code written in letters never touches the digits ("PLN 1,234.56").
+_LETTER_AGAINST_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def money(value: Number | None) -> str:
+    if value is None:
+        return MISSING
+    return _LETTER_AGAINST_DIGIT.sub("\N{NO-BREAK SPACE}", format_currency(value, CURRENCY))
+
+
+def number(value: Number | None, decimals: int = 0) -> str:
+    if value is None:
+        return MISSING
+    return str(format_decimal(value, format=_pattern(decimals)))
+
+
+def percent(value: Number | None, decimals: int = 0) -> str:
+    """A share given as a fraction (0.7 → 70%)."""
+    if value is None:
+        return MISSING
+    return str(format_percent(value, format=_pattern(decimals) + "%"))
+
+
+def day(value: date | None, style: str = "medium") -> str:
+    if value is None:
+        return MISSING
+    return str(format_date(value, style))
+
+
+def moment(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return MISSING
+    return str(format_datetime(value, style))
+
+
+def _pattern(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def init_formatting(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(day, "date")
+    app.add_template_filter(moment, "datetime")

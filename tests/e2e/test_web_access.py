@@ -1,0 +1,88 @@
+"""Who may open which page, and the pages shown when something is refused or missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.users import User
+
+ADMIN_PAGES = ["/users", "/ml"]
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_analyst_gets_the_apps_403_page_on_admin_pages(client, auth, analyst: User, path: str):
+    auth.login(analyst.email)
+
+    response = client.get(path)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "have access to this page" in html
+    assert analyst.email in html  # the layout, signed in, around the error
+
+
+def test_analyst_sees_no_admin_links(client, auth, analyst: User):
+    auth.login(analyst.email)
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert 'href="/clients"' in html
+    assert 'href="/users"' not in html
+    assert 'href="/ml"' not in html
+    assert "Analyst" in html
+
+
+@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_admin_opens_admin_pages(client, auth, admin: User, path: str):
+    auth.login(admin.email)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'href="/users"' in html and 'href="/ml"' in html
+
+
+def test_users_page_lists_staff_with_their_roles(client, auth, admin: User, analyst: User):
+    auth.login(admin.email)
+
+    html = client.get("/users").get_data(as_text=True)
+
+    assert admin.email in html and analyst.email in html
+    assert "role-admin" in html and "role-analyst" in html
+
+
+@pytest.mark.parametrize("path", [*ADMIN_PAGES, "/", "/clients"])
+def test_anonymous_user_is_sent_to_login(client, path: str):
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_unknown_page_shows_the_apps_404_page(client):
+    response = client.get("/no-such-page")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "Page not found" in html
+    assert "Prognoza" in html
+    assert response.headers["X-Request-ID"] in html
+
+
+def test_unknown_api_path_answers_problem_json(client):
+    response = client.get("/api/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 404
+
+
+def test_clients_page_refuses_a_malformed_page_number(client, auth, analyst: User):
+    auth.login(analyst.email)
+
+    response = client.get("/clients?page=0")
+
+    assert response.status_code == 422
+    assert "Some values were not accepted" in response.get_data(as_text=True)

@@ -1,0 +1,64 @@
+"""Money, numbers, percentages and dates as English and Polish readers write them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from entrypoints.web.formatting import day, money, number, percent
+from entrypoints.web.i18n import init_i18n
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.fixture
+def app_context():  # type: ignore[no-untyped-def]
+    app = Flask(__name__)
+    init_i18n(app)
+    with app.test_request_context():
+        yield
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", f"PLN{NBSP}1,234.56"), ("pl", f"1{NBSP}234,56{NBSP}zł")],
+)
+def test_money_is_written_in_pln_for_the_locale(app_context, locale: str, expected: str):
+    with force_locale(locale):
+        assert money(1234.56) == expected
+
+
+def test_negative_money_keeps_the_code_apart_from_the_digits(app_context):
+    with force_locale("en"):
+        assert money(-5) == f"-PLN{NBSP}5.00"
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "1,234,568"), ("pl", f"1{NBSP}234{NBSP}568")])
+def test_numbers_get_thousands_separators(app_context, locale: str, expected: str):
+    with force_locale(locale):
+        assert number(1234567.891) == expected
+
+
+def test_numbers_show_the_decimals_asked_for(app_context):
+    with force_locale("pl"):
+        assert number(0.5, decimals=2) == "0,50"
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "12.3%"), ("pl", "12,3%")])
+def test_percentages_come_from_fractions(app_context, locale: str, expected: str):
+    with force_locale(locale):
+        assert percent(0.1234, decimals=1) == expected
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "Jan 5, 2025"), ("pl", "5 sty 2025")])
+def test_dates_are_readable(app_context, locale: str, expected: str):
+    with force_locale(locale):
+        assert day(date(2025, 1, 5)) == expected
+
+
+@pytest.mark.parametrize("filter_", [money, number, percent, day])
+def test_missing_values_show_a_dash(app_context, filter_):
+    assert filter_(None) == "—"
