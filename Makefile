@@ -1,0 +1,71 @@
+# Prognoza: `make run` serves the panel with demo data, `make test` runs every test.
+# Stamp files make repeated runs fast: each step reruns only when what it depends on changed.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROGNOZA := $(BIN)/prognoza
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DEMO_CLIENTS ?= 2000
+DEMO_MONTHS ?= 6
+DEMO_SEED ?= 7
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+
+INSTALLED := $(VENV)/.installed
+NODE_MODULES := node_modules/.installed
+VENDOR := src/entrypoints/static/vendor/.installed
+CATALOGUES := $(wildcard src/entrypoints/translations/*/LC_MESSAGES/*.po)
+COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
+
+.DEFAULT_GOAL := help
+.PHONY: help run setup database demo test lint bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+run: setup database demo ## Serve the panel with demo data on http://127.0.0.1:5000 (HOST=, PORT= to change)
+	$(PROGNOZA) run --host $(HOST) --port $(PORT)
+
+setup: $(INSTALLED) $(VENDOR) $(COMPILED_CATALOGUES) ## Install Python and front-end dependencies, compile translations
+
+database: $(INSTALLED) ## Create the database or bring its schema up to date
+	$(PROGNOZA) db upgrade
+
+demo: database ## Seed the demo company into an empty database and make sure a demo admin exists
+	$(PROGNOZA) demo seed --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED) --if-empty
+	$(PROGNOZA) demo ensure-admin
+
+test: setup ## Run every test (PostgreSQL ones too when PROGNOZA_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: $(INSTALLED) ## ruff, the import rules between layers, mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: $(INSTALLED) ## Time db upgrade + demo seed of 10,000 clients x 12 months on a fresh SQLite file
+	$(BIN)/python bench/seed_sqlite.py
+
+clean: ## Remove caches and stamps (keeps the database in instance/ and the virtualenv's packages)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts
+	rm -f $(INSTALLED) $(NODE_MODULES) $(VENDOR)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR): $(NODE_MODULES) scripts/vendor-assets.mjs
+	npm run vendor
+	touch $@
+
+%.mo: %.po | $(INSTALLED)
+	$(BIN)/pybabel compile --input-file $< --output-file $@
