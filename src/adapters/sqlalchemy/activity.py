@@ -87,7 +87,7 @@ class SqlAlchemyActivityRepository:
         statement = select(client_activity.c.client_id, client_activity.c.observed_on).where(
             client_activity.c.client_id.in_(client_ids)
         )
-        seen: set[tuple[int, date]] = {tuple(row) for row in self.session.execute(statement)}  # type: ignore[misc]
+        seen = {(row.client_id, row.observed_on) for row in self.session.execute(statement)}
         for values in chunk:
             key = (values["client_id"], values["observed_on"])
             if key in seen:
