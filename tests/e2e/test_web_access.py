@@ -86,3 +86,28 @@ def test_clients_page_refuses_a_malformed_page_number(client, auth, analyst: Use
 
     assert response.status_code == 422
     assert "Some values were not accepted" in response.get_data(as_text=True)
+
+
+def test_clients_page_finds_clients_by_name(app, client, auth, analyst: User):
+    from datetime import date
+
+    from application.clients import register_client
+    from application.commands import NewClient
+
+    for first, last in [("Anna", "Kowalska"), ("Piotr", "Nowak")]:
+        command = NewClient.parse(
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first.lower()}@example.pl",
+                "registered_on": date(2023, 1, 1),
+            }
+        )
+        register_client(command, app.container.uow(), app.container.clock())
+    auth.login(analyst.email)
+
+    html = client.get("/clients?q=nowak").get_data(as_text=True)
+
+    assert "Piotr Nowak" in html
+    assert "Anna Kowalska" not in html
+    assert "1 client found" in html

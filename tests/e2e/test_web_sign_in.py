@@ -195,3 +195,18 @@ def test_unsafe_next_is_ignored(auth, admin: User, unsafe_next: str):
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+def test_remember_me_keeps_the_user_signed_in_across_browser_sessions(client, auth, admin: User):
+    token = auth.csrf_token()
+    form = {"email": admin.email, "password": "correct horse battery", "remember": "y", "csrf_token": token}
+
+    client.post("/login", data=form)
+
+    assert client.get_cookie("remember_token") is not None
+
+
+def test_anonymous_visitor_is_asked_to_sign_in(client):
+    html = client.get("/clients", follow_redirects=True).get_data(as_text=True)
+
+    assert "Please sign in to open that page." in html
