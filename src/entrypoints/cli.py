@@ -19,9 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.clients import list_clients
-from application.commands import ClientListQuery, Credentials, NewUser
-from application.demo import seed_demo_company
+from application.commands import Credentials, NewUser
+from application.demo import clients_on_record, seed_demo_company
 from application.users import authenticate, create_user, list_users
 from domain.errors import AuthenticationFailed, DomainError
 from entrypoints.app import container_of, create_app
@@ -132,7 +131,7 @@ def demo() -> None:
 @with_appcontext
 def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     """Fill an empty database with a synthetic company whose newest month awaits its outcomes."""
-    if if_empty and (existing := _client_count()) > 0:
+    if if_empty and (existing := clients_on_record(container().uow())) > 0:
         click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
         return
     started = time.perf_counter()
@@ -142,11 +141,6 @@ def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
         f"({report.labelled_snapshots:,} with known outcomes), observed monthly from "
         f"{report.first_observed_on} to {report.last_observed_on}, in {time.perf_counter() - started:.1f} s."
     )
-
-
-def _client_count() -> int:
-    page = list_clients(ClientListQuery(per_page=1), container().uow())
-    return page.total
 
 
 @demo.command("ensure-admin")
