@@ -54,8 +54,9 @@ def delete_client(client_id: int, uow: UnitOfWork) -> None:
 
 
 def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
+    """A page of the client list, with each client's current predictions and segment."""
     with uow:
-        return uow.clients.list(query)
+        return uow.clients.list(query, uow.settings.segment_rule())
 
 
 def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, model_val
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.segments import Segment
 from domain.users import Role
 
 EARLIEST_DATE = date(1990, 1, 1)
@@ -115,6 +116,8 @@ class ClientListQuery(Command):
 
     q: Annotated[str, Field(max_length=100)] = ""
     sort: Annotated[str, Field(pattern=r"^-?[a-z_]+$")] = "last_name"
+    segment: Annotated[Segment | None, BlankIsNone] = None
+    will_buy: MaybeBool = None
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
 

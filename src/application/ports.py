@@ -16,7 +16,7 @@ from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
-from domain.segments import SegmentRule
+from domain.segments import Segment, SegmentRule
 from domain.users import User
 
 T = TypeVar("T")
@@ -30,6 +30,7 @@ class ClientListItem:
     predicted_sales: float | None = None
     purchase_probability: float | None = None
     will_buy: bool | None = None
+    segment: Segment | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,33 @@ class Page(Generic[T]):
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringRow:
+    """A snapshot, with what the features need to know about the client."""
+
+    snapshot: ActivitySnapshot
+    registered_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlySales:
+    month: date
+    """First day of the month."""
+    total_pln: float
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionSummary:
+    """Current predictions across all clients, for the dashboard."""
+
+    clients_scored: int
+    average_forecast: float | None
+    forecast_total: float
+    likely_buyers: int
+    """Clients whose current probability is at or above the threshold in force now."""
+    segment_counts: dict[Segment, int]
 
 
 class ClientRepository(Protocol):
@@ -69,8 +97,9 @@ class ClientRepository(Protocol):
 
     def count(self) -> int: ...
 
-    def list(self, query: ClientListQuery) -> Page[ClientListItem]:
-        """One page of clients whose name or email contains `query.q`, sorted as asked."""
+    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+        """One page of clients whose name or email contains `query.q`, filtered by segment and
+        decision, sorted as asked; each with its current predictions and its segment under `segments`."""
         ...
 
 
@@ -93,6 +122,21 @@ class ActivityRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def training_rows(self) -> list[ScoringRow]:
+        """Every snapshot with at least one known outcome, with its client's registration date."""
+        ...
+
+    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
+        """The newest snapshot of up to `limit` clients with id > `after_client_id`, in client id order."""
+        ...
+
+    def newest_row(self, client_id: int) -> ScoringRow | None: ...
+
+    def monthly_sales(self) -> list[MonthlySales]:
+        """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month after
+        its observation date. Oldest month first."""
+        ...
+
 
 class UserRepository(Protocol):
     def add(self, user: User) -> User: ...
@@ -114,6 +158,9 @@ class UnitOfWork(Protocol):
     clients: ClientRepository
     activity: ActivityRepository
     users: UserRepository
+    predictions: PredictionRepository
+    model_runs: ModelRunRepository
+    settings: SettingsRepository
 
     def __enter__(self) -> Self: ...
 
@@ -146,14 +193,6 @@ class Clock(Protocol):
 # --- Machine learning -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ScoringRow:
-    """The newest snapshot of a client, with what the features need to know about the client."""
-
-    snapshot: ActivitySnapshot
-    registered_on: date
-
-
 class PredictionRepository(Protocol):
     """Predictions: history is kept, and the newest of each client is its current one."""
 
@@ -167,11 +206,7 @@ class PredictionRepository(Protocol):
         """A client's forecasts, newest first, each with the purchase prediction made with it."""
         ...
 
-    def current_forecasts(self) -> list[float]:
-        """Every client's current sales forecast (PLN), for summaries."""
-        ...
-
-    def current_probabilities(self) -> list[float]: ...
+    def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary: ...
 
 
 class ModelRunRepository(Protocol):
@@ -214,18 +249,6 @@ class SettingsRepository(Protocol):
     def segment_rule(self) -> SegmentRule: ...
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None: ...
-
-
-class TrainingData(Protocol):
-    def training_rows(self) -> Iterable[ScoringRow]:
-        """Every snapshot, with its client's registration date; the caller keeps those with known outcomes."""
-        ...
-
-    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
-        """The newest snapshot of up to `limit` clients with id > `after_client_id`, in client id order."""
-        ...
-
-    def newest_row(self, client_id: int) -> ScoringRow | None: ...
 
 
 class ModelTrainer(Protocol):
