@@ -111,3 +111,25 @@ def test_clients_page_finds_clients_by_name(app, client, auth, analyst: User):
     assert "Piotr Nowak" in html
     assert "Anna Kowalska" not in html
     assert "1 client found" in html
+
+
+def test_unexpected_failure_shows_the_apps_500_page(app, client):
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", view_func=broken)
+
+    response = client.get("/broken")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in html
+    assert "boom" not in html
+    assert response.headers["X-Request-ID"] in html
+
+
+def test_error_pages_speak_the_chosen_language(client):
+    html = client.get("/no-such-page", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+
+    assert "Nie znaleziono strony" in html
+    assert "Identyfikator żądania" in html
