@@ -6,7 +6,11 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
+from adapters.jobs import ThreadJobRunner
+from adapters.joblib_store import JoblibModelStore
+from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
 
@@ -21,6 +25,13 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.Singleton(SystemClock)
     password_hasher = providers.Singleton(WerkzeugPasswordHasher)
+
+    model_store = providers.Singleton(JoblibModelStore, directory=settings.provided.models_path)
+    trainer = providers.Singleton(SklearnModelTrainer, seed=42)
+    predictor = providers.Singleton(SklearnModelPredictor)
+    # One loaded copy of each active model per process, shared by every request thread.
+    active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
+    job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)
 
 
 def build_container(settings: Settings) -> Container:
