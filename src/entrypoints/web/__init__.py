@@ -13,7 +13,7 @@ from entrypoints.auth import login_manager
 from entrypoints.web import admin, pages, sign_in  # noqa: F401  (their routes register on the blueprint)
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import init_formatting
-from entrypoints.web.i18n import LANGUAGES, init_i18n
+from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES, init_i18n
 from entrypoints.web.navigation import current_path, sections_for_current_user
 
 ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.ANALYST: _l("Analyst")}
@@ -36,7 +36,7 @@ def _layout_context() -> dict[str, Any]:
     return {
         "sections": sections_for_current_user(),
         "languages": LANGUAGES,
-        "current_locale": str(get_locale() or "en"),
+        "current_locale": str(get_locale() or DEFAULT_LOCALE),
         "current_path": current_path(),
         "role_labels": ROLE_LABELS,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import request
@@ -19,11 +19,11 @@ class Section:
     label: LazyString
     icon: str
     permission: Permission
-    also: tuple[str, ...] = field(default_factory=tuple)
+    includes: tuple[str, ...] = ()  # further endpoints that belong to the section, e.g. a client's page
 
     @property
     def is_current(self) -> bool:
-        return request.endpoint == self.endpoint or request.endpoint in self.also
+        return request.endpoint == self.endpoint or request.endpoint in self.includes
 
 
 SECTIONS = (
