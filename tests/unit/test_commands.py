@@ -1,0 +1,211 @@
+"""Input commands: every entrypoint's raw input is checked here, and each refusal names its field."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from application.commands import (
+    MINUTES_IN_A_WEEK,
+    ClientChanges,
+    ClientListQuery,
+    Credentials,
+    NewClient,
+    NewSnapshot,
+    NewUser,
+    Outcomes,
+)
+from application.validation import Command, InvalidInput
+from domain.users import Role
+
+CLIENT = {
+    "first_name": "Anna",
+    "last_name": "Nowak",
+    "email": "anna@example.com",
+    "registered_on": "2023-01-15",
+}
+SNAPSHOT = {
+    "observed_on": "2024-03-31",
+    "purchases_30d": 2,
+    "avg_basket_value": 120.5,
+    "site_visits_30d": 9,
+    "days_since_last_purchase": 4,
+    "visits_7d": 3,
+    "newsletter_opened": True,
+    "ad_clicks_7d": 1,
+    "time_on_site_7d": 14.5,
+}
+
+
+def refused_fields(command: type[Command], data: dict[str, Any]) -> list[str]:
+    with pytest.raises(InvalidInput) as refused:
+        command.parse(data)
+    return [error.field for error in refused.value.errors]
+
+
+def test_a_valid_client_is_parsed_into_typed_values() -> None:
+    command = NewClient.parse({**CLIENT, "first_name": "  Anna "})
+
+    assert command.first_name == "Anna"
+    assert command.registered_on == date(2023, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", ""),
+        ("first_name", "   "),
+        ("last_name", "x" * 101),
+        ("email", "anna"),
+        ("email", "anna@"),
+        ("email", "a" * 250 + "@example.com"),
+        ("registered_on", "yesterday"),
+        ("registered_on", "1989-12-31"),
+        ("registered_on", None),
+    ],
+)
+def test_a_client_with_a_bad_value_is_refused_naming_the_field(field: str, value: object) -> None:
+    assert refused_fields(NewClient, {**CLIENT, field: value}) == [field]
+
+
+def test_a_client_missing_fields_is_refused_naming_each() -> None:
+    assert sorted(refused_fields(NewClient, {"first_name": "Anna"})) == [
+        "email",
+        "last_name",
+        "registered_on",
+    ]
+
+
+def test_unknown_fields_are_refused_rather_than_ignored() -> None:
+    assert refused_fields(NewClient, {**CLIENT, "is_admin": True}) == ["is_admin"]
+
+
+def test_client_changes_keep_only_the_fields_given() -> None:
+    assert ClientChanges.parse({"last_name": "Kowalska"}).changes() == {"last_name": "Kowalska"}
+
+
+def test_a_valid_snapshot_is_parsed_with_blank_optional_values_as_unknown() -> None:
+    command = NewSnapshot.parse({**SNAPSHOT, "days_since_last_purchase": "", "sales_next_month": " "})
+
+    assert command.days_since_last_purchase is None and command.sales_next_month is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("purchases_30d", -1),
+        ("site_visits_30d", -3),
+        ("ad_clicks_7d", 2.5),
+        ("purchases_30d", "many"),
+        ("avg_basket_value", -0.01),
+        ("avg_basket_value", math.nan),
+        ("avg_basket_value", math.inf),
+        ("avg_basket_value", "NaN"),
+        ("avg_basket_value", 1e12),
+        ("time_on_site_7d", MINUTES_IN_A_WEEK + 1),
+        ("time_on_site_7d", -math.inf),
+        ("sales_next_month", -5),
+        ("sales_next_month", math.nan),
+        ("days_since_last_purchase", -1),
+        ("purchased_next_14d", "perhaps"),
+        ("observed_on", "2024-02-30"),
+    ],
+)
+def test_a_snapshot_with_a_bad_value_is_refused_naming_the_field(field: str, value: object) -> None:
+    assert refused_fields(NewSnapshot, {**SNAPSHOT, field: value}) == [field]
+
+
+def test_more_visits_in_a_week_than_in_the_month_are_refused_naming_visits_7d() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        NewSnapshot.parse({**SNAPSHOT, "visits_7d": 10, "site_visits_30d": 9})
+
+    assert "visits_7d" in refused.value.message
+
+
+def test_outcomes_need_at_least_one_known_value() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        Outcomes.parse({"sales_next_month": "", "purchased_next_14d": None})
+
+    assert "sales_next_month" in refused.value.message
+
+
+def test_an_outcome_may_be_given_alone() -> None:
+    assert Outcomes.parse({"purchased_next_14d": "true"}).purchased_next_14d is True
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("sort", "last_name; drop table"),
+        ("page", 0),
+        ("per_page", 101),
+        ("q", "x" * 101),
+    ],
+)
+def test_a_client_list_query_out_of_bounds_is_refused_naming_the_field(field: str, value: object) -> None:
+    assert refused_fields(ClientListQuery, {field: value}) == [field]
+
+
+def test_a_client_list_query_sorted_by_an_unknown_column_is_refused_naming_sort() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ClientListQuery.parse({"sort": "password"})
+
+    assert "sort must be one of" in refused.value.message
+
+
+def test_a_client_list_query_sorts_descending_with_a_minus() -> None:
+    query = ClientListQuery.parse({"sort": "-registered_on", "page": "3", "per_page": "10"})
+
+    assert query.descending and query.sort_column.value == "registered_on"
+    assert query.offset == 20
+
+
+def test_a_new_user_keeps_the_password_exactly_as_typed() -> None:
+    command = NewUser.parse({"email": "ola@example.com", "password": " spaced out ", "role": "analyst"})
+
+    assert command.password == " spaced out " and command.user_role is Role.ANALYST
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("email", "ola"), ("password", "short"), ("password", "x" * 257), ("role", "owner")],
+)
+def test_a_new_user_with_a_bad_value_is_refused_naming_the_field(field: str, value: str) -> None:
+    data = {"email": "ola@example.com", "password": "long-enough", "role": "admin", field: value}
+
+    assert refused_fields(NewUser, data) == [field]
+
+
+def test_credentials_need_both_an_email_and_a_password() -> None:
+    assert sorted(refused_fields(Credentials, {"email": "", "password": ""})) == ["email", "password"]
+
+
+# --- whatever is thrown at them, commands answer with a value or a clean refusal --------------
+
+anything = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300) | st.dates()
+
+
+@given(st.fixed_dictionaries({name: anything for name in CLIENT}))
+def test_any_client_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -> None:
+    try:
+        command = NewClient.parse(data)
+    except InvalidInput as refused:
+        assert refused.errors and all(error.field in CLIENT for error in refused.errors)
+        return
+    assert command.first_name.strip() and command.last_name.strip()
+
+
+@given(st.dictionaries(st.sampled_from([*SNAPSHOT, "sales_next_month", "purchased_next_14d"]), anything))
+def test_any_snapshot_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -> None:
+    try:
+        command = NewSnapshot.parse({**SNAPSHOT, **data})
+    except InvalidInput as refused:
+        assert refused.errors
+        return
+    assert command.visits_7d <= command.site_visits_30d
+    assert all(math.isfinite(v) and v >= 0 for v in (command.avg_basket_value, command.time_on_site_7d))
