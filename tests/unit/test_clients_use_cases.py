@@ -266,7 +266,7 @@ def test_outcomes_of_a_snapshot_that_does_not_exist_are_refused(uow: InMemoryUni
 values = st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats() | st.text(max_size=20) | st.dates()
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from([*SNAPSHOT, "sales_next_month", "purchased_next_14d"]), values))
 def test_any_activity_input_is_stored_valid_or_refused_cleanly(data: dict[str, Any]) -> None:
     store = InMemoryStore()

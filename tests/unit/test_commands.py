@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.commands import (
@@ -190,6 +190,7 @@ def test_credentials_need_both_an_email_and_a_password() -> None:
 anything = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=300) | st.dates()
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.fixed_dictionaries({name: anything for name in CLIENT}))
 def test_any_client_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -> None:
     try:
@@ -200,6 +201,7 @@ def test_any_client_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -> 
     assert command.first_name.strip() and command.last_name.strip()
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from([*SNAPSHOT, "sales_next_month", "purchased_next_14d"]), anything))
 def test_any_snapshot_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -> None:
     try:

@@ -7,7 +7,7 @@ from itertools import pairwise
 from statistics import correlation
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.clock import FixedClock
@@ -115,7 +115,7 @@ def test_consecutive_months_of_a_client_are_correlated(demo: list[SyntheticClien
     assert correlation([a for a, _ in pairs], [b for _, b in pairs]) > 0.4
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**63 - 1), months=st.integers(1, 24), today=st.dates(date(2000, 1, 1)))
 def test_any_seed_gives_a_consistent_history(seed: int, months: int, today: date) -> None:
     [synthetic] = generate_company(1, observation_dates(today, months), seed)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.activity import ActivitySnapshot
@@ -150,6 +150,7 @@ def test_a_snapshot_awaits_its_outcomes_until_they_are_known() -> None:
     assert not snapshot.has_known_sales and not snapshot.has_known_purchase
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     purchases=st.integers(-5, 50),
     basket=st.floats(allow_nan=True, allow_infinity=True),
