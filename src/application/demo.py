@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 
@@ -125,13 +125,16 @@ class SeedReport:
 
 @dataclass(frozen=True, slots=True)
 class SyntheticClient:
-    """A client not stored yet and its activity, newest last; `client_id` is filled in once stored."""
+    """A client not stored yet, and the seed its activity grows from once the client has an id."""
 
     client: Client
-    activity: tuple[ActivitySnapshot, ...]
+    observed_on: tuple[date, ...]
+    history_seed: int
 
     def activity_of(self, client_id: int) -> list[ActivitySnapshot]:
-        return [replace(snapshot, client_id=client_id) for snapshot in self.activity]
+        """The client's snapshots, oldest first: the same ones whatever the id."""
+        life = _ClientLife(random.Random(self.history_seed), self.client, client_id)
+        return list(life.live_through(self.observed_on))
 
 
 def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, seed: int) -> SeedReport:
@@ -179,10 +182,10 @@ def observation_dates(today: date, months: int) -> list[date]:
 
 def generate_company(clients: int, dates: Sequence[date], seed: int) -> Iterator[SyntheticClient]:
     """The clients of the demo company one at a time, each with one snapshot per observation date."""
-    rng = random.Random(seed)
+    rng, observed_on = random.Random(seed), tuple(dates)
     for number in range(1, clients + 1):
         client = _draw_client(rng, number, dates[0])
-        yield SyntheticClient(client, tuple(_ClientLife(rng, client).live_through(dates)))
+        yield SyntheticClient(client, observed_on, history_seed=rng.getrandbits(64))
 
 
 def _activity_of_stored(
@@ -243,9 +246,10 @@ def _email(rng: random.Random, first_name: str, last_name: str, number: int) -> 
 class _ClientLife:
     """One client's traits and state, advanced month by month."""
 
-    def __init__(self, rng: random.Random, client: Client) -> None:
+    def __init__(self, rng: random.Random, client: Client, client_id: int) -> None:
         self.rng = rng
         self.client = client
+        self.client_id = client_id
         self.basket = max(50.0, rng.lognormvariate(math.log(160), 0.45))
         self.conversion = rng.betavariate(2, 14)
         self.ad_responsiveness = rng.betavariate(1.5, 6)
@@ -290,7 +294,7 @@ class _ClientLife:
             newest = min(rng.randint(0, min(29, since_registration)) for _ in range(purchases))
             self.last_purchase = observed_on - timedelta(days=newest)
         return ActivitySnapshot(
-            client_id=0,
+            client_id=self.client_id,
             observed_on=observed_on,
             purchases_30d=purchases,
             avg_basket_value=round(basket, 2),

@@ -23,8 +23,8 @@ def labelled() -> list[tuple[Client, ActivitySnapshot]]:
     dates = observation_dates(date(2025, 11, 26), 6)
     return [
         (synthetic.client, snapshot)
-        for synthetic in generate_company(5000, dates, seed=7)
-        for snapshot in synthetic.activity
+        for number, synthetic in enumerate(generate_company(5000, dates, seed=7), 1)
+        for snapshot in synthetic.activity_of(number)
         if snapshot.sales_next_month is not None
     ]
 
