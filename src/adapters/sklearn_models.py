@@ -33,7 +33,9 @@ def sales_pipeline() -> Pipeline:
 
 
 def purchase_pipeline(seed: int) -> Pipeline:
-    return Pipeline([("scale", StandardScaler()), ("model", LogisticRegression(max_iter=1000, random_state=seed))])
+    return Pipeline(
+        [("scale", StandardScaler()), ("model", LogisticRegression(max_iter=1000, random_state=seed))]
+    )
 
 
 class SklearnModelTrainer:
@@ -85,7 +87,8 @@ class SklearnModelTrainer:
         return pipeline, Evaluation(
             train_size=len(y_train),
             test_size=len(y_test),
-            metrics=_classification_metrics(y_test, probability, decisions) | {"base_rate": float(y_test.mean())},
+            metrics=_classification_metrics(y_test, probability, decisions)
+            | {"base_rate": float(y_test.mean())},
             baseline_metrics=_classification_metrics(
                 y_test, np.full(len(y_test), base_rate), np.full(len(y_test), base_rate >= 0.5)
             ),
@@ -105,7 +108,9 @@ def _regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, 
     }
 
 
-def _classification_metrics(actual: np.ndarray, probability: np.ndarray, decisions: np.ndarray) -> dict[str, float]:
+def _classification_metrics(
+    actual: np.ndarray, probability: np.ndarray, decisions: np.ndarray
+) -> dict[str, float]:
     """The baseline scores a constant probability, so its ROC AUC is 0.5 by construction."""
     return {
         "accuracy": float(accuracy_score(actual, decisions)),

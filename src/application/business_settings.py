@@ -13,7 +13,9 @@ def current_threshold(uow: UnitOfWork) -> DecisionThreshold:
         return uow.settings.threshold()
 
 
-def change_threshold(command: ThresholdChange, changed_by: str, uow: UnitOfWork, clock: Clock) -> DecisionThreshold:
+def change_threshold(
+    command: ThresholdChange, changed_by: str, uow: UnitOfWork, clock: Clock
+) -> DecisionThreshold:
     """New decisions use the new threshold; stored predictions keep the one they were made with."""
     threshold = DecisionThreshold(command.threshold)
     with uow:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from application.commands import ClientChanges, ClientListQuery, NewClient, NewSnapshot, Outcomes
@@ -11,12 +11,20 @@ from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
+from domain.predictions import PurchasePrediction, SalesForecast
+from domain.segments import Segment
 
 
 @dataclass(frozen=True, slots=True)
 class ClientDetail:
+    """A client with its activity history (newest first) and what the models currently say about it."""
+
     client: Client
     activity: list[ActivitySnapshot]
+    forecast: SalesForecast | None = None
+    purchase: PurchasePrediction | None = None
+    segment: Segment | None = None
+    prediction_history: list[tuple[SalesForecast, PurchasePrediction | None]] = field(default_factory=list)
 
     @property
     def latest_snapshot(self) -> ActivitySnapshot | None:
@@ -62,7 +70,16 @@ def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem
 def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
     with uow:
         client = _get_client(uow, client_id)
-        return ClientDetail(client=client, activity=uow.activity.history(client_id))
+        forecast, purchase = uow.predictions.current(client_id)
+        rule = uow.settings.segment_rule()
+        return ClientDetail(
+            client=client,
+            activity=uow.activity.history(client_id),
+            forecast=forecast,
+            purchase=purchase,
+            segment=None if forecast is None else rule.segment_of(forecast.value_pln),
+            prediction_history=uow.predictions.history(client_id),
+        )
 
 
 def record_activity(

@@ -164,7 +164,7 @@ class Credentials(Command):
 
 
 class ThresholdChange(Command):
-    threshold: Annotated[float, Field(gt=0, lt=1, description="Probability at or above which a client counts as a likely buyer.")]
+    threshold: Annotated[float, Field(gt=0, lt=1, description="Probability from which a client is a buyer")]
 
 
 class SegmentBands(Command):
@@ -176,3 +176,19 @@ class SegmentBands(Command):
         if self.high_from <= self.medium_from:
             raise ValueError("high_from must be greater than medium_from")
         return self
+
+
+class TokenRequest(Command):
+    model_config = Command.model_config | {"str_strip_whitespace": False}
+
+    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+    expires_in_days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
+class RoleChange(Command):
+    role: Literal["admin", "analyst"]
+
+    @property
+    def user_role(self) -> Role:
+        return Role(self.role)

@@ -1,6 +1,7 @@
 """Ports: what the use cases need from the outside world, as typing.Protocols.
 
-Adapters implement them (SQLAlchemy, in-memory, Werkzeug hashing, the system clock); the container picks which.
+Adapters implement them (SQLAlchemy, in-memory, Werkzeug hashing, the system clock);
+the container picks which.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment, SegmentRule
+from domain.tokens import ApiToken
 from domain.users import User
 
 T = TypeVar("T")
@@ -89,6 +91,10 @@ class ClientRepository(Protocol):
         """Find a client by email, ignoring case."""
         ...
 
+    def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
+        """The clients among these emails, keyed by `email_key` (lower case); for imports."""
+        ...
+
     def update(self, client: Client) -> None: ...
 
     def delete(self, client_id: int) -> None:
@@ -113,6 +119,10 @@ class ActivityRepository(Protocol):
         ...
 
     def get(self, client_id: int, observed_on: date) -> ActivitySnapshot | None: ...
+
+    def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+        """Which of these (client id, observation date) pairs already have a snapshot; for imports."""
+        ...
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None: ...
 
@@ -152,6 +162,16 @@ class UserRepository(Protocol):
     def list(self) -> list[User]: ...
 
 
+class TokenRepository(Protocol):
+    """API tokens, found by the hash of their secret."""
+
+    def add(self, token: ApiToken) -> ApiToken: ...
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    def update(self, token: ApiToken) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `with uow: ...; uow.commit()`. Leaving the block rolls back what was not committed."""
 
@@ -161,6 +181,7 @@ class UnitOfWork(Protocol):
     predictions: PredictionRepository
     model_runs: ModelRunRepository
     settings: SettingsRepository
+    tokens: TokenRepository
 
     def __enter__(self) -> Self: ...
 
@@ -202,7 +223,9 @@ class PredictionRepository(Protocol):
 
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]: ...
 
-    def history(self, client_id: int, limit: int = 50) -> list[tuple[SalesForecast, PurchasePrediction | None]]:
+    def history(
+        self, client_id: int, limit: int = 50
+    ) -> list[tuple[SalesForecast, PurchasePrediction | None]]:
         """A client's forecasts, newest first, each with the purchase prediction made with it."""
         ...
 

@@ -48,7 +48,7 @@ class BatchReport:
 
 
 class ActiveModels:
-    """The active model of each kind, loaded once per process and reloaded only when the active version changes."""
+    """The active model of each kind, loaded once per process and reloaded when the active version changes."""
 
     def __init__(self, store: ModelStore) -> None:
         self.store = store

@@ -67,7 +67,7 @@ def queue_training(kind: ModelKind, requested_by: str, uow: UnitOfWork, clock: C
 def run_training(
     run_id: int, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
 ) -> ModelRun:
-    """Fit, evaluate on the hold-out, save the artifact and activate it; a failure leaves the old model active."""
+    """Fit, evaluate on the hold-out, save and activate the model; a failure keeps the old one active."""
     run = _mark_started(run_id, uow, clock)
     try:
         finished = _train(run, uow, trainer, store, clock)
@@ -94,7 +94,9 @@ def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock) -> ModelRun:
     return run
 
 
-def _train(run: ModelRun, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock) -> ModelRun:
+def _train(
+    run: ModelRun, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
+) -> ModelRun:
     features = feature_set(run.kind)
     with uow:
         training_set = build_training_set(features, list(uow.activity.training_rows()))
@@ -102,7 +104,9 @@ def _train(run: ModelRun, uow: UnitOfWork, trainer: ModelTrainer, store: ModelSt
     refusal = training_set.refusal(run.kind)
     if refusal:
         raise InsufficientTrainingData(refusal)
-    model, evaluation = trainer.fit(run.kind, training_set.rows, training_set.targets, features.names, threshold)
+    model, evaluation = trainer.fit(
+        run.kind, training_set.rows, training_set.targets, features.names, threshold
+    )
     artifact = store.save(run.kind, run.version, model)
     finished = run.succeeded(evaluation, artifact, clock.now())
     with uow:

@@ -1,0 +1,52 @@
+"""The filtered client list with current predictions, row after row, for campaign tools."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from application.commands import ClientListQuery
+from application.ports import ClientListItem, UnitOfWork
+
+EXPORT_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "registered_on",
+    "predicted_sales",
+    "purchase_probability",
+    "will_buy",
+    "segment",
+)
+EXPORT_PAGE = 2_000
+
+
+def export_clients(query: ClientListQuery, uow: UnitOfWork) -> Iterator[ClientListItem]:
+    """Every client the query's filters select, in its sort order, read a page at a time."""
+    with uow:
+        segments = uow.settings.segment_rule()
+        page = 1
+        while True:
+            window = query.model_copy(update={"page": page, "per_page": EXPORT_PAGE})
+            items = uow.clients.list(window, segments).items
+            yield from items
+            if len(items) < EXPORT_PAGE:
+                return
+            page += 1
+
+
+def export_row(item: ClientListItem) -> dict[str, object]:
+    client = item.client
+    return {
+        "id": client.id,
+        "first_name": client.first_name,
+        "last_name": client.last_name,
+        "email": client.email,
+        "registered_on": client.registered_on.isoformat(),
+        "predicted_sales": "" if item.predicted_sales is None else f"{item.predicted_sales:.2f}",
+        "purchase_probability": ""
+        if item.purchase_probability is None
+        else f"{item.purchase_probability:.4f}",
+        "will_buy": "" if item.will_buy is None else str(item.will_buy).lower(),
+        "segment": "" if item.segment is None else item.segment.value,
+    }

@@ -1,0 +1,71 @@
+"""Use cases for personal API tokens: other systems sign in with a bearer token instead of a session."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.commands import Credentials, TokenRequest
+from application.ports import Clock, PasswordHasher, UnitOfWork
+from application.users import authenticate
+from domain.errors import AuthenticationFailed
+from domain.tokens import ApiToken
+from domain.users import User
+
+TOKEN_PREFIX = "pzk_"
+
+
+class InvalidToken(AuthenticationFailed):
+    def __init__(self) -> None:
+        super().__init__()
+        self.message = "The API token is invalid, expired or revoked."
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    secret: str
+    """The token itself: shown once, never stored."""
+    token: ApiToken
+
+
+def hash_token(secret: str) -> str:
+    """Tokens are long random strings, so a plain SHA-256 is enough to keep them safe at rest."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_token(command: TokenRequest, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> IssuedToken:
+    user = authenticate(Credentials(email=command.email, password=command.password), uow, hasher)
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = clock.now()
+    with uow:
+        token = uow.tokens.add(
+            ApiToken(
+                user_id=user.id or 0,
+                token_hash=hash_token(secret),
+                created_at=now,
+                expires_at=now + timedelta(days=command.expires_in_days),
+            )
+        )
+        uow.commit()
+    return IssuedToken(secret, token)
+
+
+def user_for_token(secret: str, uow: UnitOfWork, clock: Clock) -> User:
+    """The active user a valid token belongs to; a deactivated user's tokens stop working at once."""
+    with uow:
+        token = uow.tokens.get_by_hash(hash_token(secret))
+        user = None if token is None else uow.users.get(token.user_id)
+    if token is None or user is None or not token.is_valid(clock.now()) or not user.is_active:
+        raise InvalidToken()
+    return user
+
+
+def revoke_token(secret: str, uow: UnitOfWork, clock: Clock) -> None:
+    with uow:
+        token = uow.tokens.get_by_hash(hash_token(secret))
+        if token is None or not token.is_valid(clock.now()):
+            raise InvalidToken()
+        uow.tokens.update(token.revoked(clock.now()))
+        uow.commit()
