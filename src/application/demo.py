@@ -64,8 +64,9 @@ MAX_CLIENTS = 1_000_000
 MAX_MONTHS = 60
 REGISTRATION_SPREAD_DAYS = 3 * 365
 NEVER_BOUGHT_DAYS = 365
-SALES_NOISE = 60.0
 """How the sales process sees a client who never bought: as one whose last purchase was a year ago."""
+SALES_NOISE = 60.0
+"""Standard deviation (PLN) of what the sales features do not explain."""
 CHUNK_SIZE = 1_000
 """Clients generated and written at a time: memory stays bounded whatever the size of the company."""
 
@@ -109,7 +110,7 @@ class DemoDataNeedsEmptyDatabase(Conflict):
 
     def __init__(self, clients: int) -> None:
         super().__init__(
-            f"The database already holds {clients} clients; demo data is seeded into an empty one only."
+            f"The database already holds {clients:,} clients; demo data is seeded into an empty one only."
         )
         self.field = "clients"
 
