@@ -65,6 +65,15 @@ def assert_refused_cleanly(result: Result, exit_code: int, *words: str) -> None:
         assert word in result.stderr
 
 
+def test_help_lists_the_commands_and_the_server_options(fresh_sqlite: str) -> None:
+    overview = prognoza("--help")
+    server = prognoza("run", "--help")
+
+    assert overview.exit_code == 0 and server.exit_code == 0
+    assert all(group in overview.stdout for group in ("db", "demo", "run", "users"))
+    assert "--host" in server.stdout and "--port" in server.stdout
+
+
 def test_db_upgrade_creates_the_schema_of_a_new_database(fresh_sqlite: str) -> None:
     first = prognoza("db", "upgrade")
     again = prognoza("db", "upgrade")
