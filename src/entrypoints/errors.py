@@ -9,6 +9,7 @@ from http import HTTPStatus
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from application.imports import ImportRejected
 from application.validation import FieldError, InvalidInput
 from domain.errors import (
     AuthenticationFailed,
@@ -18,12 +19,18 @@ from domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from domain.model_runs import ArtifactMissing, ArtifactTampered, InsufficientTrainingData, ModelNotTrained
 
 log = logging.getLogger(__name__)
 
 STATUS_OF: tuple[tuple[type[DomainError], HTTPStatus], ...] = (
     (InvalidInput, HTTPStatus.UNPROCESSABLE_ENTITY),
     (InvalidValue, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (ImportRejected, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (InsufficientTrainingData, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (ModelNotTrained, HTTPStatus.CONFLICT),
+    (ArtifactTampered, HTTPStatus.INTERNAL_SERVER_ERROR),
+    (ArtifactMissing, HTTPStatus.INTERNAL_SERVER_ERROR),
     (NotFound, HTTPStatus.NOT_FOUND),
     (Conflict, HTTPStatus.CONFLICT),
     (AuthenticationFailed, HTTPStatus.UNAUTHORIZED),
@@ -38,7 +45,8 @@ class Problem:
     status: int
     title: str
     detail: str
-    errors: tuple[FieldError, ...] = field(default_factory=tuple)
+    errors: tuple[dict[str, object], ...] = field(default_factory=tuple)
+    """Each problem with a field: `field` and `message`, and `line` for a row of an uploaded file."""
 
     def as_json(self) -> dict[str, object]:
         body: dict[str, object] = {
@@ -49,7 +57,7 @@ class Problem:
             "request_id": g.get("request_id"),
         }
         if self.errors:
-            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+            body["errors"] = list(self.errors)
         return body
 
 
@@ -67,13 +75,19 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
 
 
-def _field_errors(error: DomainError) -> tuple[FieldError, ...]:
+def _field_errors(error: DomainError) -> tuple[dict[str, object], ...]:
     if isinstance(error, InvalidInput):
-        return error.errors
+        return tuple(_field_error(e) for e in error.errors)
+    if isinstance(error, ImportRejected):
+        return tuple({"line": e.line, "field": e.field, "message": e.message} for e in error.errors)
     if isinstance(error, InvalidValue):
-        return (FieldError(error.field, error.reason),)
+        return (_field_error(FieldError(error.field, error.reason)),)
     field_name = getattr(error, "field", None)
-    return (FieldError(field_name, error.message),) if field_name else ()
+    return (_field_error(FieldError(field_name, error.message)),) if field_name else ()
+
+
+def _field_error(error: FieldError) -> dict[str, object]:
+    return {"field": error.field, "message": error.message}
 
 
 def wants_json() -> bool:
