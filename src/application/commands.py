@@ -6,7 +6,15 @@ import enum
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
@@ -82,11 +90,13 @@ class NewSnapshot(Command):
     sales_next_month: MaybeAmountPln = None
     purchased_next_14d: MaybeBool = None
 
-    @model_validator(mode="after")
-    def _week_is_part_of_month(self) -> NewSnapshot:
-        if self.visits_7d > self.site_visits_30d:
-            raise ValueError("visits_7d cannot exceed site_visits_30d (a week is part of the month)")
-        return self
+    @field_validator("visits_7d")
+    @classmethod
+    def _week_is_part_of_month(cls, visits_7d: int, info: ValidationInfo) -> int:
+        site_visits_30d = info.data.get("site_visits_30d")
+        if site_visits_30d is not None and visits_7d > site_visits_30d:
+            raise ValueError("cannot exceed site_visits_30d (a week is part of the month)")
+        return visits_7d
 
 
 class Outcomes(Command):
@@ -121,12 +131,13 @@ class ClientListQuery(Command):
     page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
 
-    @model_validator(mode="after")
-    def _known_sort_column(self) -> ClientListQuery:
-        if self.sort.lstrip("-") not in {s.value for s in ClientSort}:
+    @field_validator("sort")
+    @classmethod
+    def _known_sort_column(cls, sort: str) -> str:
+        if sort.lstrip("-") not in {s.value for s in ClientSort}:
             allowed = ", ".join(s.value for s in ClientSort)
-            raise ValueError(f"sort must be one of {allowed}, optionally prefixed with '-'")
-        return self
+            raise ValueError(f"must be one of {allowed}, optionally prefixed with '-'")
+        return sort
 
     @property
     def sort_column(self) -> ClientSort:

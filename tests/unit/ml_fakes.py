@@ -1,0 +1,105 @@
+"""Fakes for the model ports: fast, deterministic stand-ins for scikit-learn and joblib."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from adapters.memory import InMemoryUnitOfWork
+from domain.activity import ActivitySnapshot
+from domain.clients import Client
+from domain.model_runs import Artifact, ArtifactTampered, Evaluation
+from domain.predictions import ModelKind
+
+NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
+
+
+class FakeTrainer:
+    """Learns a 'model' that is just a weight; can be told to fail."""
+
+    def __init__(self) -> None:
+        self.fail_with: Exception | None = None
+        self.fits = 0
+
+    def fit(
+        self,
+        kind: ModelKind,
+        rows: Sequence[Sequence[float]],
+        targets: Sequence[float],
+        feature_names: Sequence[str],
+        threshold: float,
+    ) -> tuple[object, Evaluation]:
+        if self.fail_with:
+            raise self.fail_with
+        self.fits += 1
+        weight = 0.01 * self.fits
+        evaluation = Evaluation(
+            train_size=len(rows) * 4 // 5,
+            test_size=len(rows) - len(rows) * 4 // 5,
+            metrics={"r2": 0.7} if kind is ModelKind.SALES else {"roc_auc": 0.8},
+            baseline_metrics={"r2": 0.0} if kind is ModelKind.SALES else {"roc_auc": 0.5},
+            coefficients={name: weight for name in feature_names},
+            intercept=0.0,
+            threshold=threshold if kind is ModelKind.PURCHASE else None,
+        )
+        return {"kind": kind.value, "weight": weight}, evaluation
+
+
+class FakePredictor:
+    """Sales = weight x sum of features x 100; probability = the client's visits_7d / 10, capped at 1."""
+
+    def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
+        weight = model["weight"]  # type: ignore[index]
+        if kind is ModelKind.SALES:
+            return [weight * sum(row) * 100 for row in rows]
+        return [min(1.0, row[0] / 10) for row in rows]
+
+    def contributions(self, model: object, row: Sequence[float]) -> list[float]:
+        return [model["weight"] * value for value in row]  # type: ignore[index]
+
+
+class FakeModelStore:
+    def __init__(self) -> None:
+        self.files: dict[str, object] = {}
+        self.loads = 0
+
+    def save(self, kind: ModelKind, version: int, model: object) -> Artifact:
+        path = f"{kind.value}/v{version:04d}.joblib"
+        self.files[path] = model
+        return Artifact(path, hashlib.sha256(repr(model).encode()).hexdigest())
+
+    def load(self, artifact: Artifact) -> object:
+        self.loads += 1
+        model = self.files[artifact.path]
+        if hashlib.sha256(repr(model).encode()).hexdigest() != artifact.sha256:
+            raise ArtifactTampered(artifact.path)
+        return model
+
+
+def add_client_with_history(
+    uow: InMemoryUnitOfWork, n: int, *, months: int = 2, labelled: bool = True
+) -> Client:
+    """A client with `months` monthly snapshots; all but the newest carry outcomes when `labelled`."""
+    with uow:
+        client = uow.clients.add(Client("Anna", f"Nowak{n}", f"anna{n}@example.com", date(2024, 1, 15)))
+        for month in range(months):
+            newest = month == months - 1
+            uow.activity.add(
+                ActivitySnapshot(
+                    client_id=client.id or 0,
+                    observed_on=date(2026, 1 + month, 28),
+                    purchases_30d=n % 4,
+                    avg_basket_value=100.0 + n,
+                    site_visits_30d=10 + n % 7,
+                    days_since_last_purchase=None if n % 5 == 0 else 3 + n % 20,
+                    visits_7d=n % 10,
+                    newsletter_opened=n % 2 == 0,
+                    ad_clicks_7d=n % 3,
+                    time_on_site_7d=12.5,
+                    sales_next_month=None if newest or not labelled else 50.0 * (n % 6),
+                    purchased_next_14d=None if newest or not labelled else n % 3 == 0,
+                )
+            )
+        uow.commit()
+    return client

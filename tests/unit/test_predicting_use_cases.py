@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+
+from adapters.clock import FixedClock
+from adapters.memory import InMemoryUnitOfWork
+from application.business_settings import change_threshold
+from application.commands import ThresholdChange
+from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_all, predict_client
+from application.training import activate_version, queue_training, run_training
+from domain.errors import ClientNotFound
+from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.model_runs import ModelNotTrained
+from domain.predictions import ModelKind
+from unit.ml_fakes import NOW, FakeModelStore, FakePredictor, FakeTrainer, add_client_with_history
+
+
+@pytest.fixture
+def uow() -> InMemoryUnitOfWork:
+    return InMemoryUnitOfWork()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def store() -> FakeModelStore:
+    return FakeModelStore()
+
+
+@pytest.fixture
+def models(store) -> ActiveModels:
+    return ActiveModels(store)
+
+
+@pytest.fixture
+def trained(uow, clock, store) -> list[int]:
+    """Sixty clients with history, and both models trained; returns the client ids."""
+    ids = [add_client_with_history(uow, n).id for n in range(60)]
+    trainer = FakeTrainer()
+    for kind in ModelKind:
+        run = queue_training(kind, "admin@example.com", uow, clock)
+        run_training(run.id, uow, trainer, store, clock)
+    return ids
+
+
+def test_predicting_without_a_trained_model_says_so(uow, clock, models) -> None:
+    client = add_client_with_history(uow, 1)
+    with pytest.raises(ModelNotTrained, match="not trained yet"):
+        predict_client(client.id, uow, models, FakePredictor(), clock)
+
+
+def test_predicting_for_an_unknown_client_is_not_found(uow, clock, models, trained) -> None:
+    with pytest.raises(ClientNotFound):
+        predict_client(9999, uow, models, FakePredictor(), clock)
+
+
+def test_a_client_without_activity_cannot_be_scored(uow, clock, models, trained) -> None:
+    from datetime import date
+
+    from domain.clients import Client
+
+    with uow:
+        client = uow.clients.add(Client("Jan", "Bez", "jan.bez@example.com", date(2025, 1, 1)))
+        uow.commit()
+    with pytest.raises(NoActivityYet):
+        predict_client(client.id, uow, models, FakePredictor(), clock)
+
+
+def test_a_prediction_is_stored_as_current_with_threshold_and_versions(uow, clock, models, trained) -> None:
+    result = predict_client(trained[7], uow, models, FakePredictor(), clock)
+    assert result.purchase.probability == pytest.approx(0.7)
+    assert result.purchase.will_buy is True  # 0.7 >= 0.70: at the threshold counts as yes
+    assert result.purchase.threshold == 0.70
+    assert (result.forecast.model_version, result.purchase.model_version) == (1, 1)
+    with uow:
+        forecast, purchase = uow.predictions.current(trained[7])
+    assert forecast and forecast.value_pln == result.forecast.value_pln
+    assert purchase and (purchase.probability, purchase.will_buy) == (0.7, True)
+
+
+def test_reasons_cover_every_feature_largest_first(uow, clock, models, trained) -> None:
+    result = predict_client(trained[9], uow, models, FakePredictor(), clock)
+    assert {r.feature for r in result.sales_reasons} == set(SALES_FEATURES.names)
+    assert {r.feature for r in result.purchase_reasons} == set(PURCHASE_FEATURES.names)
+    sizes = [abs(r.contribution) for r in result.sales_reasons]
+    assert sizes == sorted(sizes, reverse=True)
+    assert explain_client(trained[9], uow, models, FakePredictor()) == (
+        result.sales_reasons,
+        result.purchase_reasons,
+    )
+
+
+def test_a_new_threshold_applies_to_new_decisions_only(uow, clock, models, trained) -> None:
+    before = predict_client(trained[6], uow, models, FakePredictor(), clock)
+    later = FixedClock(NOW + timedelta(minutes=5))
+    change_threshold(ThresholdChange.parse({"threshold": 0.5}), "admin@example.com", uow, later)
+    after = predict_client(trained[6], uow, models, FakePredictor(), later)
+    assert (before.purchase.will_buy, before.purchase.threshold) == (False, 0.70)
+    assert (after.purchase.will_buy, after.purchase.threshold) == (True, 0.5)
+    with uow:
+        history = uow.predictions.history(trained[6])
+    assert [p.threshold for _, p in history if p] == [0.5, 0.70]
+
+
+def test_forecasts_are_never_negative(uow, clock, models, trained) -> None:
+    class Pessimist(FakePredictor):
+        def predict(self, kind, model, rows):
+            return [-5.0] * len(rows) if kind is ModelKind.SALES else super().predict(kind, model, rows)
+
+    result = predict_client(trained[0], uow, models, Pessimist(), clock)
+    assert result.forecast.value_pln == 0.0
+
+
+def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(uow, clock, models, trained) -> None:
+    report = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    assert report.clients_scored == 60
+    with uow:
+        assert all(uow.predictions.current(client_id)[0] is not None for client_id in trained)
+
+
+def test_the_active_model_is_loaded_once_and_reloaded_when_the_version_changes(
+    uow, clock, models, store, trained
+) -> None:
+    predict_all(uow, models, FakePredictor(), clock, batch_size=10)
+    predict_client(trained[0], uow, models, FakePredictor(), clock)
+    assert store.loads == 2  # one per kind
+
+    run = queue_training(ModelKind.SALES, "admin@example.com", uow, clock)
+    run_training(run.id, uow, FakeTrainer(), store, clock)
+    predict_client(trained[0], uow, models, FakePredictor(), clock)
+    assert store.loads == 3
+
+    activate_version(ModelKind.SALES, 1, "admin@example.com", uow, clock)
+    result = predict_client(trained[0], uow, models, FakePredictor(), clock)
+    assert store.loads == 4 and result.forecast.model_version == 1

@@ -1,0 +1,149 @@
+from datetime import timedelta
+
+import pytest
+
+from adapters.clock import FixedClock
+from adapters.memory import InMemoryUnitOfWork
+from application.training import (
+    RunNotFound,
+    activate_version,
+    get_run,
+    list_runs,
+    queue_training,
+    run_training,
+)
+from domain.model_runs import RunNotActivatable, RunStatus, TrainingAlreadyRunning
+from domain.predictions import ModelKind
+from unit.ml_fakes import NOW, FakeModelStore, FakeTrainer, add_client_with_history
+
+SALES = ModelKind.SALES
+PURCHASE = ModelKind.PURCHASE
+
+
+@pytest.fixture
+def uow() -> InMemoryUnitOfWork:
+    return InMemoryUnitOfWork()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+def train(kind, uow, clock, trainer=None, store=None):
+    run = queue_training(kind, "admin@example.com", uow, clock)
+    return run_training(run.id, uow, trainer or FakeTrainer(), store or FakeModelStore(), clock)
+
+
+def with_clients(uow, count, **kwargs):
+    for n in range(count):
+        add_client_with_history(uow, n, **kwargs)
+
+
+def active(uow, kind):
+    with uow:
+        return uow.model_runs.active(kind)
+
+
+def test_queued_runs_get_increasing_versions_per_kind(uow, clock) -> None:
+    first = queue_training(SALES, "a@example.com", uow, clock)
+    run_training(first.id, uow, FakeTrainer(), FakeModelStore(), clock)
+    second = queue_training(SALES, "a@example.com", uow, clock)
+    purchase = queue_training(PURCHASE, "a@example.com", uow, clock)
+    assert (first.version, second.version, purchase.version) == (1, 2, 1)
+    assert second.status is RunStatus.QUEUED
+
+
+def test_a_second_training_of_the_same_kind_is_refused_while_one_is_in_progress(uow, clock) -> None:
+    queue_training(SALES, "a@example.com", uow, clock)
+    with pytest.raises(TrainingAlreadyRunning):
+        queue_training(SALES, "a@example.com", uow, clock)
+    queue_training(PURCHASE, "a@example.com", uow, clock)
+
+
+def test_too_little_data_is_a_failed_run_with_the_reason_and_no_active_model(uow, clock) -> None:
+    with_clients(uow, 10)
+    run = train(SALES, uow, clock)
+    assert run.status is RunStatus.FAILED
+    assert "Too little data: 10 labelled snapshots" in (run.error or "")
+    assert active(uow, SALES) is None
+
+
+def test_a_single_class_is_refused_for_the_purchase_model(uow, clock) -> None:
+    for n in range(0, 180, 3):  # every third client buys: keep only buyers
+        add_client_with_history(uow, n)
+    run = train(PURCHASE, uow, clock)
+    assert run.status is RunStatus.FAILED
+    assert "Only one outcome" in (run.error or "")
+
+
+def test_unlabelled_snapshots_are_not_training_examples(uow, clock) -> None:
+    with_clients(uow, 60, labelled=False)
+    run = train(SALES, uow, clock)
+    assert "0 labelled snapshots" in (run.error or "")
+
+
+def test_a_successful_run_records_metrics_and_artifact_and_becomes_active(uow, clock) -> None:
+    with_clients(uow, 60)
+    store = FakeModelStore()
+    run = train(SALES, uow, clock, store=store)
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.evaluation and run.evaluation.metrics["r2"] == 0.7
+    assert run.artifact and run.artifact.path in store.files
+    assert active(uow, SALES).version == run.version
+    assert get_run(run.id, uow).is_active
+
+
+def test_purchase_training_uses_the_threshold_in_force(uow, clock) -> None:
+    with_clients(uow, 60)
+    run = train(PURCHASE, uow, clock)
+    assert run.evaluation and run.evaluation.threshold == 0.70
+
+
+def test_a_failed_training_leaves_the_previous_model_active(uow, clock) -> None:
+    with_clients(uow, 60)
+    store = FakeModelStore()
+    good = train(SALES, uow, clock, store=store)
+    broken = FakeTrainer()
+    broken.fail_with = RuntimeError("numerical trouble")
+    failed = train(SALES, uow, clock, trainer=broken, store=store)
+    assert failed.status is RunStatus.FAILED
+    assert failed.error == "RuntimeError: numerical trouble"
+    assert active(uow, SALES).version == good.version
+
+
+def test_two_versions_can_be_switched_back_and_forth(uow, clock) -> None:
+    with_clients(uow, 60)
+    store = FakeModelStore()
+    first = train(SALES, uow, clock, store=store)
+    second = train(SALES, uow, clock, store=store)
+    assert active(uow, SALES).version == second.version
+    activate_version(SALES, first.version, "admin@example.com", uow, FixedClock(NOW + timedelta(hours=1)))
+    assert active(uow, SALES).version == first.version
+    activate_version(SALES, second.version, "admin@example.com", uow, FixedClock(NOW + timedelta(hours=2)))
+    assert active(uow, SALES).version == second.version
+    with uow:
+        history = uow.model_runs.activations(SALES)
+    assert [a.version for a in history] == [second.version, first.version, second.version, first.version]
+
+
+def test_a_failed_version_cannot_be_activated(uow, clock) -> None:
+    failed = train(SALES, uow, clock)
+    with pytest.raises(RunNotActivatable):
+        activate_version(SALES, failed.version, "admin@example.com", uow, clock)
+
+
+def test_an_unknown_version_is_not_found(uow, clock) -> None:
+    with pytest.raises(RunNotFound):
+        activate_version(SALES, 42, "admin@example.com", uow, clock)
+    with pytest.raises(RunNotFound):
+        get_run(999, uow)
+
+
+def test_runs_are_listed_newest_first(uow, clock) -> None:
+    with_clients(uow, 60)
+    train(SALES, uow, clock)
+    train(PURCHASE, uow, clock)
+    train(SALES, uow, clock)
+    assert [(r.kind, r.version) for r in list_runs(SALES, uow)] == [(SALES, 2), (SALES, 1)]
+    assert len(list_runs(None, uow)) == 3
