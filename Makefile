@@ -33,8 +33,11 @@ setup: $(INSTALLED) $(VENDOR) $(COMPILED_CATALOGUES) ## Install Python and front
 database: $(INSTALLED) ## Create the database or bring its schema up to date
 	$(PROGNOZA) db upgrade
 
-demo: database ## Seed the demo company into an empty database and make sure a demo admin exists
+demo: database ## Seed the demo company, train both models and score it; make sure a demo admin exists
 	$(PROGNOZA) demo seed --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED) --if-empty
+	$(PROGNOZA) train sales --if-untrained
+	$(PROGNOZA) train purchase --if-untrained
+	$(PROGNOZA) predict --if-unscored
 	$(PROGNOZA) demo ensure-admin
 
 test: setup ## Run every test (PostgreSQL ones too when PROGNOZA_TEST_DATABASE_URL is set)

@@ -7,6 +7,7 @@ line naming the field, with exit code 1 (2 for options click itself rejects), ne
 
 from __future__ import annotations
 
+import getpass
 import sys
 import time
 from typing import Any
@@ -21,8 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import Credentials, NewUser
 from application.demo import clients_on_record, seed_demo_company
+from application.dashboard import dashboard
+from application.predicting import predict_all, predict_client
+from application.training import activate_version, list_runs, queue_training, run_training
 from application.users import authenticate, create_user, list_users
 from domain.errors import AuthenticationFailed, DomainError
+from domain.model_runs import ModelRun, RunStatus
+from domain.predictions import ModelKind
 from entrypoints.app import container_of, create_app
 from entrypoints.container import Container
 
@@ -176,6 +182,121 @@ def _report_existing_demo_admin() -> None:
 
 def _print_demo_credentials() -> None:
     click.echo(f"Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}")
+
+
+# --- prognoza train / predict / models ----------------------------------------------------------
+
+KINDS = click.Choice([kind.value for kind in ModelKind])
+
+
+@cli.command("train")
+@click.argument("kind", type=KINDS)
+@click.option(
+    "--if-untrained", is_flag=True, help="Do nothing, successfully, when a model is active already."
+)
+@with_appcontext
+def train(kind: str, if_untrained: bool) -> None:
+    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds."""
+    model_kind = ModelKind(kind)
+    if if_untrained and (active := _active_run(model_kind)) is not None:
+        click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
+        return
+    c = container()
+    run = queue_training(model_kind, _operator(), c.uow(), c.clock())
+    click.echo(f"Training the {kind} model, version {run.version}...")
+    finished = run_training(run.id or 0, c.uow(), c.trainer(), c.model_store(), c.clock())
+    if finished.status is not RunStatus.SUCCEEDED:
+        raise click.ClickException(f"training failed: {finished.error}")
+    click.echo(_describe_run(finished))
+
+
+@cli.command("predict")
+@click.option(
+    "--client", "client_id", type=click.IntRange(min=1), help="One client's id; all clients if left out."
+)
+@with_appcontext
+def predict(client_id: int | None) -> None:
+    """Score clients from their newest snapshot with the active models and store the predictions."""
+    c = container()
+    if client_id is not None:
+        result = predict_client(client_id, c.uow(), c.active_models(), c.predictor(), c.clock())
+        purchase = result.purchase
+        click.echo(
+            f"Client {client_id}: forecast {result.forecast.value_pln:,.2f} PLN next month; "
+            f"purchase probability {purchase.probability:.1%} -> {'yes' if purchase.will_buy else 'no'} "
+            f"at threshold {purchase.threshold:.0%} (models sales v{result.forecast.model_version}, "
+            f"purchase v{purchase.model_version})."
+        )
+        return
+    started = time.perf_counter()
+    report = predict_all(c.uow(), c.active_models(), c.predictor(), c.clock())
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Scored {report.clients_scored:,} clients with sales v{report.sales_version} and purchase "
+        f"v{report.purchase_version} at threshold {report.threshold:.0%} in {seconds:.1f} s."
+    )
+
+
+@cli.group()
+def models() -> None:
+    """Trained model versions: list them, and choose which one is active (rollback)."""
+
+
+@models.command("list")
+@click.option("--kind", type=KINDS, help="Only runs of this model.")
+@with_appcontext
+def models_list(kind: str | None) -> None:
+    """Every training run, newest first, with its status and hold-out metrics."""
+    runs = list_runs(ModelKind(kind) if kind else None, container().uow())
+    if not runs:
+        click.echo("No model has been trained yet: run `prognoza train sales` and `prognoza train purchase`.")
+    for run in runs:
+        click.echo(_describe_run(run))
+
+
+@models.command("activate")
+@click.argument("kind", type=KINDS)
+@click.argument("version", type=click.IntRange(min=1))
+@with_appcontext
+def models_activate(kind: str, version: int) -> None:
+    """Make VERSION the active model of KIND (roll back or forward)."""
+    c = container()
+    run = activate_version(ModelKind(kind), version, _operator(), c.uow(), c.clock())
+    click.echo(f"The {kind} model now in use is version {run.version}.")
+
+
+def _active_run(kind: ModelKind) -> ModelRun | None:
+    uow = container().uow()
+    with uow:
+        return uow.model_runs.active(kind)
+
+
+def _operator() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+SHOWN_METRICS = {
+    ModelKind.SALES: ("r2", "mse", "mae"),
+    ModelKind.PURCHASE: ("roc_auc", "accuracy", "precision", "recall", "f1"),
+}
+
+
+def _describe_run(run: ModelRun) -> str:
+    active = "*" if run.is_active else " "
+    lines = [
+        f"{active} {run.kind.value} v{run.version} {run.status.value:<9} "
+        f"by {run.requested_by} at {run.queued_at:%Y-%m-%d %H:%M}" + (f" - {run.error}" if run.error else "")
+    ]
+    if run.evaluation is not None:
+        ev = run.evaluation
+        scores = ", ".join(
+            f"{name} {ev.metrics[name]:.3f} (baseline {ev.baseline_metrics[name]:.3f})"
+            for name in SHOWN_METRICS[run.kind]
+        )
+        lines.append(f"    hold-out of {ev.test_size:,} (trained on {ev.train_size:,}): {scores}")
+    if run.artifact is not None:
+        lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
+    return "\n".join(lines)
 
 
 # --- how problems are told ---------------------------------------------------------------------
