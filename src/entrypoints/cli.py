@@ -21,8 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import Credentials, NewUser
-from application.demo import clients_on_record, seed_demo_company
 from application.dashboard import dashboard
+from application.demo import clients_on_record, seed_demo_company
 from application.predicting import predict_all, predict_client
 from application.training import activate_version, list_runs, queue_training, run_training
 from application.users import authenticate, create_user, list_users
@@ -214,10 +214,14 @@ def train(kind: str, if_untrained: bool) -> None:
 @click.option(
     "--client", "client_id", type=click.IntRange(min=1), help="One client's id; all clients if left out."
 )
+@click.option("--if-unscored", is_flag=True, help="Do nothing, successfully, when clients have predictions.")
 @with_appcontext
-def predict(client_id: int | None) -> None:
+def predict(client_id: int | None, if_unscored: bool) -> None:
     """Score clients from their newest snapshot with the active models and store the predictions."""
     c = container()
+    if if_unscored and (scored := dashboard(c.uow()).predictions.clients_scored) > 0:
+        click.echo(f"{scored:,} clients have current predictions already; not scored again.")
+        return
     if client_id is not None:
         result = predict_client(client_id, c.uow(), c.active_models(), c.predictor(), c.clock())
         purchase = result.purchase
