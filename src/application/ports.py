@@ -309,7 +309,21 @@ class ModelStore(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class JobStatus:
+    id: str
+    description: str
+    state: str
+    """queued, running, succeeded or failed"""
+    error: str | None = None
+    result: object = None
+
+
 class JobRunner(Protocol):
-    def submit(self, job: Callable[[], None], description: str) -> None:
-        """Run `job` outside the request: in the background, or at once in tests."""
+    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
+        """Run `job` outside the request (in the background, or at once in tests); its result is kept."""
+        ...
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """What became of a job submitted to this process, if it is known."""
         ...

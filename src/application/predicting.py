@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.ports import Clock, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
+from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
 from domain.errors import ClientNotFound, DomainError
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES, FeatureSet
 from domain.model_runs import ModelNotTrained, ModelRun
@@ -196,3 +196,16 @@ def predict_all(
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
     return BatchReport(scored, scorer.sales_run.version, scorer.purchase_run.version, scorer.threshold.value)
+
+
+def start_batch_prediction(
+    uow_factory: Callable[[], UnitOfWork],
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    clock: Clock,
+    jobs: JobRunner,
+) -> JobStatus:
+    """Score every client in the background; refuses at once when a model is not trained yet."""
+    with uow_factory() as uow:
+        _scorer(uow, models, predictor)
+    return jobs.submit(lambda: predict_all(uow_factory(), models, predictor, clock), "score every client")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from application.ports import Clock, ModelStore, ModelTrainer, ScoringRow, UnitOfWork
+from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, ScoringRow, UnitOfWork
 from domain.errors import DomainError, NotFound
 from domain.features import FeatureSet, feature_set, target
 from domain.model_runs import (
@@ -142,3 +143,22 @@ def get_run(run_id: int, uow: UnitOfWork) -> ModelRun:
 def list_runs(kind: ModelKind | None, uow: UnitOfWork) -> list[ModelRun]:
     with uow:
         return uow.model_runs.list(kind)
+
+
+def start_training(
+    kind: ModelKind,
+    requested_by: str,
+    uow_factory: Callable[[], UnitOfWork],
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    jobs: JobRunner,
+) -> ModelRun:
+    """Queue a run and train it in the background; poll the run (by its id) for its status."""
+    run = queue_training(kind, requested_by, uow_factory(), clock)
+    run_id = run.id or 0
+    jobs.submit(
+        lambda: run_training(run_id, uow_factory(), trainer, store, clock),
+        f"train the {kind.value} model, version {run.version}",
+    )
+    return run

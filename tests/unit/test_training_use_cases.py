@@ -147,3 +147,15 @@ def test_runs_are_listed_newest_first(uow, clock) -> None:
     train(SALES, uow, clock)
     assert [(r.kind, r.version) for r in list_runs(SALES, uow)] == [(SALES, 2), (SALES, 1)]
     assert len(list_runs(None, uow)) == 3
+
+
+def test_training_started_in_the_background_is_polled_by_its_run(uow, clock) -> None:
+    from adapters.jobs import InlineJobRunner
+    from application.training import start_training
+
+    with_clients(uow, 60)
+    run = start_training(
+        SALES, "admin@example.com", lambda: uow, FakeTrainer(), FakeModelStore(), clock, InlineJobRunner()
+    )
+    assert run.status is RunStatus.QUEUED
+    assert get_run(run.id, uow).status is RunStatus.SUCCEEDED
