@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -23,6 +24,7 @@ from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import Credentials, NewUser
 from application.dashboard import dashboard
 from application.demo import clients_on_record, seed_demo_company
+from application.imports import ImportRejected, ImportReport, import_activity, import_clients
 from application.predicting import predict_all, predict_client
 from application.training import activate_version, list_runs, queue_training, run_training
 from application.users import authenticate, create_user, list_users
@@ -31,6 +33,7 @@ from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
 from entrypoints.app import container_of, create_app
 from entrypoints.container import Container
+from entrypoints.csv_files import read_rows
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -301,6 +304,51 @@ def _describe_run(run: ModelRun) -> str:
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)
+
+
+# --- prognoza import ----------------------------------------------------------------------------
+
+
+@cli.group("import")
+def import_() -> None:
+    """Bulk imports from CSV files: every row is checked, then all rows go in or none."""
+
+
+@import_.command("clients")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_clients_file(path: str) -> None:
+    """Import clients (columns first_name, last_name, email, registered_on)."""
+    _import_file(path, import_clients, "clients")
+
+
+@import_.command("activity")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_activity_file(path: str) -> None:
+    """Import activity snapshots (client_email, observed_on, the features, and outcomes when known)."""
+    _import_file(path, import_activity, "activity snapshots")
+
+
+def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) -> None:
+    c = container()
+    started = time.perf_counter()
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as text:
+            columns, rows = read_rows(text)
+            report = use_case(columns, rows, c.uow(), c.clock())
+    except UnicodeDecodeError:
+        raise click.ClickException("file: must be UTF-8 text (CSV)") from None
+    except ImportRejected as rejected:
+        for error in rejected.errors[:MAX_ERRORS_SHOWN]:
+            click.echo(f"line {error.line}: {error.field}: {error.message}", err=True)
+        if len(rejected.errors) > MAX_ERRORS_SHOWN:
+            click.echo(f"... and {len(rejected.errors) - MAX_ERRORS_SHOWN:,} more problems", err=True)
+        raise click.ClickException(rejected.message) from None
+    click.echo(f"Imported {report.imported:,} {what} in {time.perf_counter() - started:.1f} s.")
+
+
+MAX_ERRORS_SHOWN = 50
 
 
 # --- how problems are told ---------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""CSV files in and out: the dialect is sniffed (comma, semicolon or tab), text is UTF-8 with or without BOM.
+
+Uploads (API, web) and files on disk (CLI) all come through here and go on to the import use cases.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from application.exports import EXPORT_COLUMNS, export_row
+from application.imports import ImportRejected, Row, RowError
+from application.ports import ClientListItem
+from application.validation import InvalidInput
+
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t"
+
+
+def open_upload(data: bytes) -> IO[str]:
+    try:
+        return io.StringIO(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InvalidInput.single("file", "must be UTF-8 text (CSV)") from None
+
+
+def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
+    """The header's column names and the numbered rows (the header is line 1)."""
+    sample = text.read(SNIFF_BYTES)
+    text.seek(0)
+    if not sample.strip():
+        raise InvalidInput.single("file", "is empty: expected a header line and rows")
+    reader = csv.DictReader(text, dialect=_dialect(sample))
+    columns = [name.strip() for name in reader.fieldnames or []]
+    reader.fieldnames = columns
+    return columns, _numbered(reader)
+
+
+def _dialect(sample: str) -> type[csv.Dialect]:
+    try:
+        return csv.Sniffer().sniff(sample.splitlines()[0], delimiters=DELIMITERS)
+    except csv.Error:
+        return csv.excel
+
+
+def _numbered(reader: csv.DictReader[str]) -> Iterator[Row]:
+    for row in reader:
+        if None in row:
+            raise ImportRejected(
+                [RowError(reader.line_num, "row", "has more values than the header has columns")]
+            )
+        if any(value for value in row.values()):
+            yield reader.line_num, row
+
+
+def export_lines(items: Iterable[ClientListItem]) -> Iterator[str]:
+    """The client export, a line at a time, so a large list streams instead of filling memory."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for item in items:
+        writer.writerow(export_row(item))
+        yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
