@@ -6,11 +6,12 @@ file for each test, so every test starts from an empty, fully migrated schema in
 PostgreSQL: the server comes from PROGNOZA_TEST_DATABASE_URL (for example
 postgresql+psycopg://postgres@127.0.0.1:5432/test); without it, tests that need it are skipped.
 The database that URL names is only used to connect to the server: these fixtures work in their own
-database, `prognoza_tests_<worker>` (one per xdist worker, so parallel workers never empty each
-other's tables, and tests of other suites using the URL's own database are never disturbed). It is
-dropped and created afresh at the start of each session, migrated once, and emptied with
-TRUNCATE ... RESTART IDENTITY CASCADE before each test. Tests of the migrations themselves get a
-database with no tables at all, `prognoza_empty_<worker>`, created for the test and dropped after it.
+database, `prognoza_tests_<run>_<worker>` (one per test run and xdist worker, so parallel workers,
+and test runs started at the same time from other shells, never empty or drop each other's tables,
+and tests of other suites using the URL's own database are never disturbed). It is created at the
+start of each session, migrated once, emptied with TRUNCATE ... RESTART IDENTITY CASCADE before each
+test, and dropped at the end. Tests of the migrations themselves get a database with no tables at
+all, `prognoza_empty_<run>_<worker>`, created for the test and dropped after it.
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ UnitOfWorkFactory = Callable[[], UnitOfWork]
 
 
 def worker_name() -> str:
-    """The xdist worker running this session (gw0, gw1, ...), or `main` without xdist."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """This test run and the xdist worker running this session (gw0, gw1, ...), or `main` without xdist.
+
+    Workers of one run share xdist's run id; a run without xdist is told apart by its process id.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"p{os.getpid()}")[:12]
+    return f"{run}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def sqlite_url_for(path: Path) -> str:

@@ -11,6 +11,7 @@ from application.commands import ClientListQuery, ClientSort
 from application.ports import ClientListItem, Page
 from contract.examples import UnitOfWorkFactory, a_client
 from domain.clients import Client
+from domain.segments import SegmentRule
 
 PEOPLE = [
     # first name, last name, email, registered on
@@ -41,7 +42,7 @@ def people(uow_factory: UnitOfWorkFactory) -> list[Client]:
 
 def listed(uow_factory: UnitOfWorkFactory, **query: Any) -> Page[ClientListItem]:
     with uow_factory() as uow:
-        return uow.clients.list(ClientListQuery(**query))
+        return uow.clients.list(ClientListQuery(**query), SegmentRule())
 
 
 def emails(page: Page[ClientListItem]) -> list[str]:

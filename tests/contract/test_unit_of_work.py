@@ -9,6 +9,7 @@ from application.ports import UnitOfWork
 from contract.examples import UnitOfWorkFactory, a_client, id_of
 from domain.clients import Client
 from domain.errors import DuplicateEmail
+from domain.segments import SegmentRule
 
 
 def test_committed_work_is_visible_to_a_new_unit_of_work(uow_factory: UnitOfWorkFactory) -> None:
@@ -92,5 +93,5 @@ def test_the_same_unit_of_work_can_be_used_for_one_block_after_another(
 
 
 def _all_clients(uow: UnitOfWork) -> list[Client]:
-    page = uow.clients.list(ClientListQuery(per_page=MAX_PER_PAGE))
+    page = uow.clients.list(ClientListQuery(per_page=MAX_PER_PAGE), SegmentRule())
     return sorted((item.client for item in page.items), key=lambda client: client.id or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,24 @@ from adapters.sqlalchemy import (
     metadata,
     upgrade_database,
 )
-from adapters.sqlalchemy.tables import client_activity, clients
+from adapters.sqlalchemy.tables import (
+    client_activity,
+    clients,
+    model_runs,
+    purchase_predictions,
+    sales_predictions,
+)
 
-TABLES = {"users", "clients", "client_activity"}
+FOUNDATION_TABLES = {"users", "clients", "client_activity"}
+MACHINE_LEARNING_TABLES = {
+    "sales_predictions",
+    "purchase_predictions",
+    "model_runs",
+    "model_activations",
+    "app_settings",
+}
+TABLES = FOUNDATION_TABLES | MACHINE_LEARNING_TABLES
+MORNING = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -60,7 +75,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0001_foundation"
+    assert current_revision(migrated_url) == head_revision() == "0002_machine_learning"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -79,8 +94,9 @@ def test_the_migrated_schema_has_every_check_constraint_of_the_tables(engine: En
         assert {c["name"] for c in inspector.get_check_constraints(table.name)} == expected
 
 
-def test_snapshots_are_deleted_with_their_client(engine: Engine) -> None:
-    (foreign_key,) = inspect(engine).get_foreign_keys("client_activity")
+@pytest.mark.parametrize("table", ["client_activity", "sales_predictions", "purchase_predictions"])
+def test_snapshots_and_predictions_are_deleted_with_their_client(engine: Engine, table: str) -> None:
+    (foreign_key,) = inspect(engine).get_foreign_keys(table)
 
     assert foreign_key["referred_table"] == "clients"
     assert foreign_key["options"].get("ondelete") == "CASCADE"
@@ -117,11 +133,103 @@ def test_the_database_itself_refuses_snapshots_that_break_the_invariants(
         connection.execute(insert(client_activity), row)
 
 
+@pytest.mark.parametrize(
+    ("table", "broken"),
+    [
+        ("sales_predictions", {"value_pln": -0.01}),
+        ("purchase_predictions", {"probability": 1.01}),
+        ("purchase_predictions", {"probability": -0.01}),
+        ("purchase_predictions", {"threshold": 0.0}),
+        ("purchase_predictions", {"threshold": 1.0}),
+    ],
+    ids=lambda value: ",".join(value) if isinstance(value, dict) else value,
+)
+def test_the_database_itself_refuses_predictions_out_of_range(
+    engine: Engine, table: str, broken: dict[str, Any]
+) -> None:
+    client_id = insert_client(engine)
+
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(PREDICTION_TABLES[table]), valid_prediction_row(table, client_id) | broken)
+
+
+@pytest.mark.parametrize("table", ["sales_predictions", "purchase_predictions"])
+def test_the_database_itself_allows_one_current_prediction_per_client_and_any_history(
+    engine: Engine, table: str
+) -> None:
+    client_id = insert_client(engine)
+    old = valid_prediction_row(table, client_id) | {"is_current": False}
+    with engine.begin() as connection:
+        connection.execute(
+            insert(PREDICTION_TABLES[table]), [old, old, valid_prediction_row(table, client_id)]
+        )
+
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(PREDICTION_TABLES[table]), valid_prediction_row(table, client_id))
+
+
+def test_the_database_itself_allows_one_active_run_per_kind(engine: Engine) -> None:
+    def run(kind: str, version: int, is_active: bool) -> dict[str, Any]:
+        return {
+            "kind": kind,
+            "version": version,
+            "requested_by": "admin@example.pl",
+            "status": "succeeded",
+            "queued_at": MORNING,
+            "is_active": is_active,
+        }
+
+    with engine.begin() as connection:
+        connection.execute(
+            insert(model_runs),
+            [run("sales", 1, True), run("sales", 2, False), run("purchase", 1, True)],
+        )
+
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(model_runs), run("sales", 3, True))
+
+
+@pytest.mark.parametrize(
+    "broken", [{"kind": "churn"}, {"status": "paused"}, {"version": 0}], ids=lambda broken: ",".join(broken)
+)
+def test_the_database_itself_refuses_a_run_of_an_unknown_kind_or_status(
+    engine: Engine, broken: dict[str, Any]
+) -> None:
+    row = {
+        "kind": "sales",
+        "version": 1,
+        "requested_by": "a@example.pl",
+        "status": "queued",
+        "queued_at": MORNING,
+    }
+
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(insert(model_runs), row | broken)
+
+
 def test_the_database_itself_refuses_an_unknown_role(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.exec_driver_sql(
             "INSERT INTO users (email, password_hash, role) VALUES ('a@example.pl', 'hash', 'owner')"
         )
+
+
+def test_downgrade_to_the_foundation_removes_only_the_machine_learning_tables(migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    client_id = insert_client(engine)
+    engine.dispose()
+
+    downgrade_database(migrated_url, "0001_foundation")
+
+    assert current_revision(migrated_url) == "0001_foundation"
+    assert tables_of(migrated_url) & TABLES == FOUNDATION_TABLES
+    engine = make_engine(migrated_url)
+    with engine.connect() as connection:
+        assert connection.execute(clients.select()).one().id == client_id
+    engine.dispose()
+
+    upgrade_database(migrated_url)
+    assert tables_of(migrated_url) >= TABLES
 
 
 def test_downgrade_to_base_removes_every_table_and_upgrade_rebuilds_them(migrated_url: str) -> None:
@@ -169,6 +277,31 @@ def valid_snapshot_row(client_id: int) -> dict[str, Any]:
         "sales_next_month": None,
         "purchased_next_14d": None,
     }
+
+
+PREDICTION_TABLES = {"sales_predictions": sales_predictions, "purchase_predictions": purchase_predictions}
+
+
+def insert_client(engine: Engine) -> int:
+    with engine.begin() as connection:
+        return int(
+            connection.execute(
+                insert(clients).returning(clients.c.id),
+                {
+                    "first_name": "Anna",
+                    "last_name": "Nowak",
+                    "email": "a@example.pl",
+                    "registered_on": date(2023, 1, 1),
+                },
+            ).scalar_one()
+        )
+
+
+def valid_prediction_row(table: str, client_id: int) -> dict[str, Any]:
+    shared = {"client_id": client_id, "model_version": 1, "made_at": MORNING, "is_current": True}
+    if table == "sales_predictions":
+        return shared | {"value_pln": 420.5}
+    return shared | {"probability": 0.8, "will_buy": True, "threshold": 0.7}
 
 
 def tables_of(url: str) -> set[str]:

@@ -8,6 +8,9 @@ from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.migrate import current_revision, downgrade_database, head_revision, upgrade_database
+from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
+from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
+from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.tables import metadata
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
@@ -15,6 +18,9 @@ from adapters.sqlalchemy.users import SqlAlchemyUserRepository
 __all__ = [
     "SqlAlchemyActivityRepository",
     "SqlAlchemyClientRepository",
+    "SqlAlchemyModelRunRepository",
+    "SqlAlchemyPredictionRepository",
+    "SqlAlchemySettingsRepository",
     "SqlAlchemyUnitOfWork",
     "SqlAlchemyUserRepository",
     "current_revision",

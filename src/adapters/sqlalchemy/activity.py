@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
-from adapters.sqlalchemy.rows import Values, outcome_values, snapshot_from_row, snapshot_values
+from adapters.sqlalchemy.rows import (
+    Values,
+    outcome_values,
+    scoring_row_from_row,
+    snapshot_from_row,
+    snapshot_values,
+)
 from adapters.sqlalchemy.statements import chunks, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
+from application.ports import MonthlySales, ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
@@ -70,6 +79,67 @@ class SqlAlchemyActivityRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(client_activity)) or 0
 
+    def training_rows(self) -> list[ScoringRow]:
+        """Snapshots with at least one known outcome, by client then date (a stable order: the
+        hold-out split is seeded, and the same data must give the same split)."""
+        labelled = or_(
+            client_activity.c.sales_next_month.is_not(None), client_activity.c.purchased_next_14d.is_not(None)
+        )
+        statement = (
+            _scoring_rows()
+            .where(labelled)
+            .order_by(client_activity.c.client_id, client_activity.c.observed_on)
+        )
+        return [scoring_row_from_row(row) for row in self.session.execute(statement)]
+
+    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
+        """The newest snapshot of each of the next `limit` clients with activity, in client id order.
+
+        The inner query walks the (client_id, observed_on) unique index from `after_client_id` and
+        stops after `limit` clients; the outer one fetches just those snapshots.
+        """
+        newest = (
+            select(client_activity.c.client_id, func.max(client_activity.c.observed_on).label("observed_on"))
+            .where(client_activity.c.client_id > after_client_id)
+            .group_by(client_activity.c.client_id)
+            .order_by(client_activity.c.client_id)
+            .limit(limit)
+            .subquery("newest")
+        )
+        statement = (
+            _scoring_rows()
+            .join(
+                newest,
+                (newest.c.client_id == client_activity.c.client_id)
+                & (newest.c.observed_on == client_activity.c.observed_on),
+            )
+            .order_by(client_activity.c.client_id)
+        )
+        return [scoring_row_from_row(row) for row in self.session.execute(statement)]
+
+    def newest_row(self, client_id: int) -> ScoringRow | None:
+        statement = (
+            _scoring_rows()
+            .where(client_activity.c.client_id == client_id)
+            .order_by(client_activity.c.observed_on.desc())
+            .limit(1)
+        )
+        row = self.session.execute(statement).one_or_none()
+        return None if row is None else scoring_row_from_row(row)
+
+    def monthly_sales(self) -> list[MonthlySales]:
+        """Summed per observation date in SQL (a few hundred rows at most), then moved to the month
+        after it here: date arithmetic is spelt differently on every database."""
+        per_day = (
+            select(client_activity.c.observed_on, func.sum(client_activity.c.sales_next_month))
+            .where(client_activity.c.sales_next_month.is_not(None))
+            .group_by(client_activity.c.observed_on)
+        )
+        totals: defaultdict[date, float] = defaultdict(float)
+        for observed_on, total in self.session.execute(per_day):
+            totals[_month_after(observed_on)] += float(total)
+        return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
+
     def _insert_chunk(self, chunk: list[Values]) -> None:
         """Insert one chunk in its own savepoint, so that a refusal can name the offending snapshot."""
         with savepoint(self.session, lambda violation: self._refuse_chunk(violation, chunk)):
@@ -99,6 +169,18 @@ class SqlAlchemyActivityRepository:
         client_ids = {values["client_id"] for values in chunk}
         known = set(self.session.scalars(select(clients.c.id).where(clients.c.id.in_(client_ids))))
         return next((values["client_id"] for values in chunk if values["client_id"] not in known), 0)
+
+
+def _scoring_rows() -> Select[Any]:
+    """Snapshots with their client's registration date, which the tenure feature needs."""
+    return select(client_activity, clients.c.registered_on).join(
+        clients, clients.c.id == client_activity.c.client_id
+    )
+
+
+def _month_after(day: date) -> date:
+    """The first day of the calendar month after `day`'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _refuse(client_id: int, observed_on: date) -> Translation:

@@ -6,17 +6,31 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, null, or_, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import client_from_row, client_values
 from adapters.sqlalchemy.statements import chunks, rows_changed
-from adapters.sqlalchemy.tables import clients
+from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
 from application.commands import ClientListQuery, ClientSort
 from application.ports import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
+from domain.segments import SegmentRule
 
 
 class SqlAlchemyClientRepository:
@@ -55,7 +69,7 @@ class SqlAlchemyClientRepository:
                 raise ClientNotFound(client.id)
 
     def delete(self, client_id: int) -> None:
-        """The client's activity goes with it (ON DELETE CASCADE)."""
+        """The client's activity and predictions go with it (ON DELETE CASCADE)."""
         self.session.execute(delete(clients).where(clients.c.id == client_id))
 
     def count(self) -> int:
@@ -78,12 +92,16 @@ class SqlAlchemyClientRepository:
             seen.add(email_key(client.email))
         return batch[0].email
 
-    def list(self, query: ClientListQuery) -> Page[ClientListItem]:
-        matching = _matching(query.q)
-        total = self.session.scalar(select(func.count()).select_from(clients).where(matching)) or 0
+    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+        """A count and a page."""
+        matching = _matching(query, segments)
+        total = self.session.scalar(_count_of_list(query, matching)) or 0
         rows = self.session.execute(_page_of_list(query, matching)).all()
         return Page(
-            items=[_list_item(row) for row in rows], total=total, page=query.page, per_page=query.per_page
+            items=[_list_item(row, segments) for row in rows],
+            total=total,
+            page=query.page,
+            per_page=query.per_page,
         )
 
 
@@ -97,23 +115,49 @@ def _refuse_email(email: str) -> Translation:
     return lambda violation: DuplicateEmail(email) if violation is Violation.UNIQUE else None
 
 
-# The client list in one place. Predictions are not stored yet: once they are, the latest ones are
-# joined here (_LISTED), fill the prediction columns, and give the prediction columns their sort keys.
-_LISTED = clients
+# The client list in one place: each client with its current predictions (if any), joined through
+# the partial unique indexes on (client_id) WHERE is_current, and the sort key of every column.
+_sales = sales_predictions.alias("current_sales")
+_purchase = purchase_predictions.alias("current_purchase")
+_LISTED = clients.outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current))
+_LISTED = _LISTED.outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current))
 _PREDICTIONS = (
-    null().label("predicted_sales"),
-    null().label("purchase_probability"),
-    null().label("will_buy"),
+    _sales.c.value_pln.label("predicted_sales"),
+    _purchase.c.probability.label("purchase_probability"),
+    _purchase.c.will_buy.label("will_buy"),
 )
 _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.LAST_NAME: func.lower(clients.c.last_name),
     ClientSort.FIRST_NAME: func.lower(clients.c.first_name),
     ClientSort.EMAIL: func.lower(clients.c.email),
     ClientSort.REGISTERED_ON: clients.c.registered_on,
+    ClientSort.PREDICTED_SALES: _sales.c.value_pln,
+    ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
 }
+_MAYBE_MISSING = {ClientSort.PREDICTED_SALES, ClientSort.PURCHASE_PROBABILITY}
+"""Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
 
 
-def _matching(q: str) -> ColumnElement[bool]:
+def _filtered_predictions(query: ClientListQuery) -> list[FromClause]:
+    """The current predictions a filter of the query reads."""
+    return [
+        table
+        for table, filtered in ((_sales, query.segment is not None), (_purchase, query.will_buy is not None))
+        if filtered
+    ]
+
+
+def _matching(query: ClientListQuery, segments: SegmentRule) -> ColumnElement[bool]:
+    """The search text, and the segment and decision filters (a client not predicted matches neither)."""
+    conditions = [_containing(query.q)]
+    if query.segment is not None:
+        conditions.append(in_segment(_sales.c.value_pln, segments, query.segment))
+    if query.will_buy is not None:
+        conditions.append(_purchase.c.will_buy == query.will_buy)
+    return and_(*conditions)
+
+
+def _containing(q: str) -> ColumnElement[bool]:
     """Clients whose full name or email contains `q`, ignoring case (the full name holds both names)."""
     if not q:
         return true()
@@ -123,6 +167,27 @@ def _matching(q: str) -> ColumnElement[bool]:
         func.lower(full_name).contains(needle, autoescape=True),
         func.lower(clients.c.email).contains(needle, autoescape=True),
     )
+
+
+def _count_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Select[Any]:
+    """How many clients match, counted through the fewest rows: only the predictions a filter reads
+    are joined, and without a search text the clients themselves are not (every prediction has its
+    client), so that the partial indexes of current predictions answer a filtered count alone."""
+    predictions = _filtered_predictions(query)
+    if not predictions:
+        return select(func.count()).select_from(clients).where(matching)
+    counted: FromClause
+    if query.q:
+        counted = clients
+        for table in predictions:
+            counted = counted.join(table, table.c.client_id == clients.c.id)
+    else:
+        first, *others = predictions
+        counted = first
+        for table in others:
+            counted = counted.join(table, table.c.client_id == first.c.client_id)
+    currents = [table.c.is_current for table in predictions]
+    return select(func.count()).select_from(counted).where(matching, *currents)
 
 
 def _page_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Select[Any]:
@@ -138,16 +203,19 @@ def _page_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Sele
 
 def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
     """The asked-for order, ties broken by id so that pages never overlap or skip a client."""
-    key = _SORT_KEYS.get(query.sort_column)
-    if key is None:
-        return [clients.c.id]
-    return [key.desc() if query.descending else key.asc(), clients.c.id.asc()]
+    key = _SORT_KEYS[query.sort_column]
+    ordered = key.desc() if query.descending else key.asc()
+    if query.sort_column in _MAYBE_MISSING:
+        ordered = ordered.nulls_last()
+    return [ordered, clients.c.id.asc()]
 
 
-def _list_item(row: Any) -> ClientListItem:
+def _list_item(row: Any, segments: SegmentRule) -> ClientListItem:
+    forecast = row.predicted_sales
     return ClientListItem(
         client=client_from_row(row),
-        predicted_sales=row.predicted_sales,
+        predicted_sales=forecast,
         purchase_probability=row.purchase_probability,
         will_buy=row.will_buy,
+        segment=None if forecast is None else segments.segment_of(forecast),
     )

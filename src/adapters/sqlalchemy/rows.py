@@ -6,8 +6,11 @@ from typing import Any
 
 from sqlalchemy import Row
 
+from application.ports import ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.model_runs import Activation, Artifact, Evaluation, ModelRun, RunStatus
+from domain.predictions import ModelKind, PurchasePrediction, SalesForecast
 from domain.users import Role, User
 
 Values = dict[str, Any]
@@ -74,6 +77,11 @@ def snapshot_from_row(row: Row[Any]) -> ActivitySnapshot:
     )
 
 
+def scoring_row_from_row(row: Row[Any]) -> ScoringRow:
+    """A snapshot's row joined with its client's `registered_on`."""
+    return ScoringRow(snapshot=snapshot_from_row(row), registered_on=row.registered_on)
+
+
 def user_values(user: User) -> Values:
     return {
         "email": user.email,
@@ -90,6 +98,127 @@ def user_from_row(row: Row[Any]) -> User:
         role=Role(row.role),
         is_active=row.is_active,
         id=row.id,
+    )
+
+
+def forecast_values(forecast: SalesForecast, *, is_current: bool) -> Values:
+    return {
+        "client_id": forecast.client_id,
+        "value_pln": _cents(forecast.value_pln),
+        "model_version": forecast.model_version,
+        "made_at": forecast.made_at,
+        "is_current": is_current,
+    }
+
+
+def forecast_from_row(row: Row[Any]) -> SalesForecast:
+    return SalesForecast(
+        client_id=row.client_id,
+        value_pln=float(row.value_pln),
+        model_version=row.model_version,
+        made_at=row.made_at,
+        id=row.id,
+    )
+
+
+def purchase_values(prediction: PurchasePrediction, *, is_current: bool) -> Values:
+    return {
+        "client_id": prediction.client_id,
+        "probability": prediction.probability,
+        "will_buy": prediction.will_buy,
+        "threshold": prediction.threshold,
+        "model_version": prediction.model_version,
+        "made_at": prediction.made_at,
+        "is_current": is_current,
+    }
+
+
+def purchase_from_row(row: Row[Any]) -> PurchasePrediction:
+    return PurchasePrediction(
+        client_id=row.client_id,
+        probability=row.probability,
+        will_buy=row.will_buy,
+        threshold=row.threshold,
+        model_version=row.model_version,
+        made_at=row.made_at,
+        id=row.id,
+    )
+
+
+def run_values(run: ModelRun) -> Values:
+    """Everything about a run but whether it is active, which only an activation changes."""
+    return {
+        "kind": run.kind.value,
+        "version": run.version,
+        "requested_by": run.requested_by,
+        "status": run.status.value,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
+        **evaluation_values(run.evaluation),
+        "artifact_path": None if run.artifact is None else run.artifact.path,
+        "artifact_sha256": None if run.artifact is None else run.artifact.sha256,
+    }
+
+
+def evaluation_values(evaluation: Evaluation | None) -> Values:
+    if evaluation is None:
+        return dict.fromkeys(_EVALUATION_FIELDS)
+    return {field: getattr(evaluation, field) for field in _EVALUATION_FIELDS}
+
+
+def run_from_row(row: Row[Any]) -> ModelRun:
+    return ModelRun(
+        kind=ModelKind(row.kind),
+        version=row.version,
+        requested_by=row.requested_by,
+        queued_at=row.queued_at,
+        status=RunStatus(row.status),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        evaluation=_evaluation_from_row(row),
+        artifact=None if row.artifact_path is None else Artifact(row.artifact_path, row.artifact_sha256),
+        is_active=row.is_active,
+        id=row.id,
+    )
+
+
+def _evaluation_from_row(row: Row[Any]) -> Evaluation | None:
+    if row.train_size is None:
+        return None
+    return Evaluation(**{field: getattr(row, field) for field in _EVALUATION_FIELDS})
+
+
+_EVALUATION_FIELDS = (
+    "train_size",
+    "test_size",
+    "metrics",
+    "baseline_metrics",
+    "coefficients",
+    "intercept",
+    "confusion_matrix",
+    "threshold",
+    "threshold_curve",
+)
+
+
+def activation_values(activation: Activation) -> Values:
+    return {
+        "kind": activation.kind.value,
+        "version": activation.version,
+        "activated_by": activation.activated_by,
+        "activated_at": activation.activated_at,
+    }
+
+
+def activation_from_row(row: Row[Any]) -> Activation:
+    return Activation(
+        kind=ModelKind(row.kind),
+        version=row.version,
+        activated_by=row.activated_by,
+        activated_at=row.activated_at,
     )
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Column,
     Date,
     DateTime,
+    Dialect,
+    Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -17,12 +24,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
+    false,
     func,
     true,
 )
 
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.model_runs import RunStatus
+from domain.predictions import ModelKind
 from domain.users import Role
 
 NAMING_CONVENTION = {
@@ -43,6 +54,35 @@ def money() -> Numeric[float]:
 
 def minutes() -> Numeric[float]:
     return Numeric(10, 2, asdecimal=False)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored in UTC and read back timezone-aware on every database.
+
+    SQLite keeps no time zone: values are converted to UTC before they are written (so that their
+    text also sorts in time order) and marked as UTC when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing a naive datetime {value!r}: store moments timezone-aware")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def json_document() -> JSON:
+    """JSON whose Python None is SQL NULL (not the JSON literal null), so `IS NULL` finds it."""
+    return JSON(none_as_null=True)
 
 
 def _created_at() -> Column[object]:
@@ -112,4 +152,118 @@ client_activity = Table(
         "sales_next_month",
     ),
     CheckConstraint("visits_7d <= site_visits_30d", name="visits_7d_within_month"),
+)
+
+
+# --- Machine learning -------------------------------------------------------------------------
+
+_KINDS = ", ".join(f"'{kind.value}'" for kind in ModelKind)
+_STATUSES = ", ".join(f"'{status.value}'" for status in RunStatus)
+
+
+def _only_where_set(name: str, flag: Column[bool], *columns: Column[Any], unique: bool = False) -> Index:
+    """An index over the rows whose `flag` is set, its condition spelt as each database's queries
+    spell it: SQLite only uses a partial index whose condition reads exactly like the query's, and
+    there that is `flag = 1`."""
+    return Index(name, *columns, unique=unique, sqlite_where=flag == true(), postgresql_where=flag)
+
+
+def _prediction_table(name: str, *values: Column[Any] | CheckConstraint) -> Table:
+    """A client's predictions of one kind: history is kept, the newest is flagged `is_current`."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, Identity(), primary_key=True),
+        Column("client_id", Integer, ForeignKey(clients.c.id, ondelete="CASCADE"), nullable=False),
+        *values,
+        Column("model_version", Integer, nullable=False),
+        Column("made_at", UtcDateTime(), nullable=False),
+        Column("is_current", Boolean, nullable=False),
+    )
+
+
+sales_predictions = _prediction_table(
+    "sales_predictions",
+    Column("value_pln", money(), nullable=False),
+    *_non_negative("value_pln"),
+)
+purchase_predictions = _prediction_table(
+    "purchase_predictions",
+    Column("probability", Float, nullable=False),
+    Column("will_buy", Boolean, nullable=False),
+    Column("threshold", Float, nullable=False),
+    CheckConstraint("probability >= 0 AND probability <= 1", name="probability_within_0_1"),
+    CheckConstraint("threshold > 0 AND threshold < 1", name="threshold_within_0_1"),
+)
+
+
+def _prediction_indexes(table: Table, *values: str) -> None:
+    """At most one current prediction per client, which the client list's join finds through it;
+    the current values, for the list's filters and counts and the dashboard's sums; a client's
+    history newest first (the last index, read backwards).
+
+    The first two cover current rows only: a prediction that stops being current just leaves them,
+    which keeps a batch of 100,000 new predictions quick however long the history grows.
+    """
+    _only_where_set(f"uq_{table.name}_current_client_id", table.c.is_current, table.c.client_id, unique=True)
+    columns = [table.c[value] for value in values]
+    _only_where_set(f"ix_{table.name}_current_{'_'.join(values)}", table.c.is_current, *columns)
+    Index(f"ix_{table.name}_client_id_made_at", table.c.client_id, table.c.made_at)
+
+
+_prediction_indexes(sales_predictions, "value_pln")
+_prediction_indexes(purchase_predictions, "will_buy", "probability")
+
+model_runs = Table(
+    "model_runs",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("requested_by", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("queued_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    Column("error", Text, nullable=True),
+    # The evaluation: all of these are NULL until the run has succeeded.
+    Column("train_size", Integer, nullable=True),
+    Column("test_size", Integer, nullable=True),
+    Column("metrics", json_document(), nullable=True),
+    Column("baseline_metrics", json_document(), nullable=True),
+    Column("coefficients", json_document(), nullable=True),
+    Column("intercept", Float, nullable=True),
+    Column("confusion_matrix", json_document(), nullable=True),
+    Column("threshold", Float, nullable=True),
+    Column("threshold_curve", json_document(), nullable=True),
+    Column("artifact_path", Text, nullable=True),
+    Column("artifact_sha256", String(64), nullable=True),
+    Column("is_active", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("kind", "version"),
+    CheckConstraint(f"kind IN ({_KINDS})", name="kind_known"),
+    CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),
+    CheckConstraint("version >= 1", name="version_positive"),
+)
+# At most one active version of each kind, enforced by the database itself.
+_only_where_set("uq_model_runs_active_kind", model_runs.c.is_active, model_runs.c.kind, unique=True)
+
+model_activations = Table(
+    "model_activations",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("activated_by", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("activated_at", UtcDateTime(), nullable=False),
+    ForeignKeyConstraint(["kind", "version"], [model_runs.c.kind, model_runs.c.version], ondelete="CASCADE"),
+)
+Index("ix_model_activations_kind_activated_at", model_activations.c.kind, model_activations.c.activated_at)
+
+app_settings = Table(
+    "app_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", json_document(), nullable=False),
+    Column("updated_by", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

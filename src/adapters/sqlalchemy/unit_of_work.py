@@ -9,8 +9,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
+from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
+from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
+from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
-from application.ports import ActivityRepository, ClientRepository, UserRepository
+from application.ports import (
+    ActivityRepository,
+    ClientRepository,
+    ModelRunRepository,
+    PredictionRepository,
+    SettingsRepository,
+    UserRepository,
+)
 
 
 class SqlAlchemyUnitOfWork:
@@ -20,6 +30,9 @@ class SqlAlchemyUnitOfWork:
     clients: ClientRepository
     activity: ActivityRepository
     users: UserRepository
+    predictions: PredictionRepository
+    model_runs: ModelRunRepository
+    settings: SettingsRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -29,6 +42,9 @@ class SqlAlchemyUnitOfWork:
         self.clients = SqlAlchemyClientRepository(self.session)
         self.activity = SqlAlchemyActivityRepository(self.session)
         self.users = SqlAlchemyUserRepository(self.session)
+        self.predictions = SqlAlchemyPredictionRepository(self.session)
+        self.model_runs = SqlAlchemyModelRunRepository(self.session)
+        self.settings = SqlAlchemySettingsRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,145 @@
+"""Predictions on SQLAlchemy Core: history kept, the newest of each client flagged as its current one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from adapters.sqlalchemy.integrity import Violation, savepoint
+from adapters.sqlalchemy.rows import (
+    Values,
+    forecast_from_row,
+    forecast_values,
+    purchase_from_row,
+    purchase_values,
+)
+from adapters.sqlalchemy.statements import chunks
+from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from application.ports import PredictionSummary
+from domain.errors import ClientNotFound, DomainError
+from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
+from domain.segments import Segment, SegmentRule
+
+P = TypeVar("P", SalesForecast, PurchasePrediction)
+History = tuple[SalesForecast, PurchasePrediction | None]
+
+# Client ids per `UPDATE ... WHERE client_id IN (...)`: well under every database's limit of bound parameters.
+FLIP_CHUNK_SIZE = 5_000
+
+
+def in_segment(value: ColumnElement[Any], rule: SegmentRule, segment: Segment) -> ColumnElement[bool]:
+    """A forecast value falls in a segment's PLN range [low, high) under `rule`; NULL falls in none."""
+    low, high = rule.bounds(segment)
+    conditions: list[ColumnElement[bool]] = [value.is_not(None)]
+    if low is not None:
+        conditions.append(value >= low)
+    if high is not None:
+        conditions.append(value < high)
+    return and_(*conditions)
+
+
+class SqlAlchemyPredictionRepository:
+    """Forecasts in `sales_predictions`, purchase chances in `purchase_predictions`. Never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
+        """In one savepoint: the clients' current rows stop being current, then the new rows are
+        inserted as current. All or nothing: an unknown client refuses the whole batch."""
+        with savepoint(self.session, self._refuse(forecasts, predictions)):
+            self._replace_current(sales_predictions, forecasts, forecast_values)
+            self._replace_current(purchase_predictions, predictions, purchase_values)
+
+    def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]:
+        forecast = self.session.execute(_current_of(sales_predictions, client_id)).one_or_none()
+        prediction = self.session.execute(_current_of(purchase_predictions, client_id)).one_or_none()
+        return (
+            None if forecast is None else forecast_from_row(forecast),
+            None if prediction is None else purchase_from_row(prediction),
+        )
+
+    def history(self, client_id: int, limit: int = 50) -> list[History]:
+        """Newest first; each forecast is paired with the purchase prediction made at the same moment."""
+        forecasts = [
+            forecast_from_row(row)
+            for row in self.session.execute(_newest_first(sales_predictions, client_id).limit(limit))
+        ]
+        if not forecasts:
+            return []
+        same_moments = (
+            select(purchase_predictions)
+            .where(
+                purchase_predictions.c.client_id == client_id,
+                purchase_predictions.c.made_at.in_({forecast.made_at for forecast in forecasts}),
+            )
+            .order_by(purchase_predictions.c.id)
+        )
+        # Read in the order they were stored: of two made at the same moment, the later one wins.
+        made_at = {row.made_at: purchase_from_row(row) for row in self.session.execute(same_moments)}
+        return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
+
+    def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
+        """Over the current predictions only; likely buyers under the threshold in force now."""
+        value = sales_predictions.c.value_pln
+        per_segment = [
+            func.coalesce(func.sum(case((in_segment(value, segments, segment), 1), else_=0)), 0)
+            for segment in Segment
+        ]
+        total = func.coalesce(func.sum(value), 0)
+        forecasts = select(func.count(), func.avg(value), total, *per_segment).where(
+            sales_predictions.c.is_current
+        )
+        scored, average, forecast_total, *counts = self.session.execute(forecasts).one()
+        likely_buyers = select(func.count()).where(
+            purchase_predictions.c.is_current, purchase_predictions.c.probability >= threshold.value
+        )
+        return PredictionSummary(
+            clients_scored=scored,
+            average_forecast=None if average is None else float(average),
+            forecast_total=float(forecast_total),
+            likely_buyers=self.session.scalar(likely_buyers) or 0,
+            segment_counts={segment: int(count) for segment, count in zip(Segment, counts, strict=True)},
+        )
+
+    def _replace_current(self, table: Table, new: Sequence[P], values: Callable[..., Values]) -> None:
+        client_ids = list({prediction.client_id for prediction in new})
+        for chunk in chunks(client_ids, FLIP_CHUNK_SIZE):
+            no_longer_current = update(table).where(table.c.is_current, table.c.client_id.in_(chunk))
+            self.session.execute(no_longer_current.values(is_current=false()))
+        last_of_client = {prediction.client_id: index for index, prediction in enumerate(new)}
+        rows = [
+            values(prediction, is_current=last_of_client[prediction.client_id] == index)
+            for index, prediction in enumerate(new)
+        ]
+        for batch in chunks(rows):
+            self.session.execute(insert(table), batch)
+
+    def _refuse(
+        self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]
+    ) -> Callable[[Violation], DomainError | None]:
+        def translate(violation: Violation) -> DomainError | None:
+            if violation is not Violation.FOREIGN_KEY:
+                return None
+            return ClientNotFound(self._first_unknown_client([*forecasts, *predictions]))
+
+        return translate
+
+    def _first_unknown_client(self, predictions: Sequence[SalesForecast | PurchasePrediction]) -> int:
+        client_ids = {prediction.client_id for prediction in predictions}
+        known: set[int] = set()
+        for chunk in chunks(client_ids, FLIP_CHUNK_SIZE):
+            known.update(self.session.scalars(select(clients.c.id).where(clients.c.id.in_(chunk))))
+        return next((p.client_id for p in predictions if p.client_id not in known), 0)
+
+
+def _current_of(table: Table, client_id: int) -> Select[Any]:
+    return select(table).where(table.c.client_id == client_id, table.c.is_current)
+
+
+def _newest_first(table: Table, client_id: int) -> Select[Any]:
+    newest = (table.c.made_at.desc(), table.c.id.desc())
+    return select(table).where(table.c.client_id == client_id).order_by(*newest)

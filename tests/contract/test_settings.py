@@ -1,0 +1,75 @@
+"""The settings repository: the decision threshold and the segment bands, with defaults until changed."""
+
+from __future__ import annotations
+
+from contract.examples import UnitOfWorkFactory, later
+from domain.predictions import DEFAULT_THRESHOLD, DecisionThreshold
+from domain.segments import SegmentRule
+
+
+def test_the_threshold_is_the_default_until_an_admin_changes_it(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.settings.threshold() == DecisionThreshold() == DecisionThreshold(DEFAULT_THRESHOLD)
+
+
+def test_a_changed_threshold_is_what_every_later_unit_of_work_reads(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.settings.set_threshold(DecisionThreshold(0.55), "admin@example.pl", later(0))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.threshold() == DecisionThreshold(0.55)
+
+
+def test_the_threshold_can_be_changed_again_and_again(uow_factory: UnitOfWorkFactory) -> None:
+    for hour, value in enumerate([0.55, 0.9, 0.6]):
+        with uow_factory() as uow:
+            uow.settings.set_threshold(DecisionThreshold(value), "admin@example.pl", later(hour))
+            uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.threshold() == DecisionThreshold(0.6)
+
+
+def test_a_threshold_change_not_committed_is_rolled_back(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.settings.set_threshold(DecisionThreshold(0.3), "admin@example.pl", later(0))
+        assert uow.settings.threshold() == DecisionThreshold(0.3)
+
+    with uow_factory() as uow:
+        assert uow.settings.threshold() == DecisionThreshold()
+
+
+def test_the_segment_rule_is_the_default_until_an_admin_changes_it(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.settings.segment_rule() == SegmentRule()
+
+
+def test_a_changed_segment_rule_is_what_every_later_unit_of_work_reads(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.settings.set_segment_rule(
+            SegmentRule(medium_from=250.5, high_from=2000), "admin@example.pl", later(0)
+        )
+        uow.commit()
+    with uow_factory() as uow:
+        uow.settings.set_segment_rule(
+            SegmentRule(medium_from=400, high_from=1500), "admin@example.pl", later(1)
+        )
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.segment_rule() == SegmentRule(medium_from=400, high_from=1500)
+
+
+def test_the_threshold_and_the_segment_rule_are_independent(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.settings.set_segment_rule(
+            SegmentRule(medium_from=250.5, high_from=2000), "admin@example.pl", later(0)
+        )
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.threshold() == DecisionThreshold()
+        assert uow.settings.segment_rule() == SegmentRule(medium_from=250.5, high_from=2000)
