@@ -101,6 +101,10 @@ class InMemoryClientRepository:
         key = email_key(email)
         return next((c for c in self.store.clients.values() if email_key(c.email) == key), None)
 
+    def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
+        wanted = {email_key(email) for email in emails}
+        return {key: c for c in self.store.clients.values() if (key := email_key(c.email)) in wanted}
+
     def update(self, client: Client) -> None:
         if client.id not in self.store.clients:
             raise ClientNotFound(client.id)
@@ -205,6 +209,9 @@ class InMemoryActivityRepository:
 
     def get(self, client_id: int, observed_on: date) -> ActivitySnapshot | None:
         return self.store.activity.get((client_id, observed_on))
+
+    def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+        return {key for key in keys if key in self.store.activity}
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
         key = (snapshot.client_id, snapshot.observed_on)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -216,3 +216,36 @@ def test_counts_the_stored_snapshots(uow_factory: UnitOfWorkFactory, anna_id: in
         uow.activity.add_many(a_snapshot(anna_id, day) for day in months_of(2024, range(1, 4)))
 
         assert uow.activity.count() == 3
+
+
+def test_says_which_client_and_date_pairs_already_have_a_snapshot(
+    uow_factory: UnitOfWorkFactory, anna_id: int
+) -> None:
+    with uow_factory() as uow:
+        beata = id_of(uow.clients.add(a_client("Beata")))
+        uow.activity.add_many([a_snapshot(anna_id, date(2024, 1, 1)), a_snapshot(beata, date(2024, 2, 1))])
+        uow.commit()
+
+    asked = [
+        (anna_id, date(2024, 1, 1)),
+        (anna_id, date(2024, 2, 1)),
+        (beata, date(2024, 2, 1)),
+        (424242, date(2024, 1, 1)),
+    ]
+    with uow_factory() as uow:
+        assert uow.activity.existing(asked) == {(anna_id, date(2024, 1, 1)), (beata, date(2024, 2, 1))}
+        assert uow.activity.existing([]) == set()
+
+
+def test_says_which_of_thousands_of_pairs_already_have_a_snapshot(
+    uow_factory: UnitOfWorkFactory, anna_id: int
+) -> None:
+    days = [date(2020, 1, 1) + timedelta(days=n) for n in range(5_000)]
+    with uow_factory() as uow:
+        uow.activity.add_many(a_snapshot(anna_id, day) for day in days[::2])
+        uow.commit()
+
+    with uow_factory() as uow:
+        taken = uow.activity.existing((anna_id, day) for day in days)
+
+    assert taken == {(anna_id, day) for day in days[::2]}

@@ -196,3 +196,36 @@ def test_deleting_a_client_that_does_not_exist_changes_nothing(uow_factory: Unit
         uow.clients.delete(424242)
 
         assert uow.clients.count() == 1
+
+
+def test_finds_the_clients_among_many_emails_keyed_by_their_lower_case_form(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        anna = uow.clients.add(a_client("Anna", email="Anna.Nowak@Example.pl"))
+        beata = uow.clients.add(a_client("Beata", email="beata@example.pl"))
+        uow.clients.add(a_client("Celina"))
+        uow.commit()
+
+    with uow_factory() as uow:
+        found = uow.clients.find_by_emails(["ANNA.NOWAK@example.pl", "beata@example.pl", "nobody@example.pl"])
+
+    assert found == {"anna.nowak@example.pl": anna, "beata@example.pl": beata}
+
+
+def test_finding_by_no_emails_finds_nobody(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.clients.add(a_client())
+
+        assert uow.clients.find_by_emails([]) == {}
+
+
+def test_finds_thousands_of_clients_by_email_at_once(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.clients.add_many([a_client(f"Klient{n:04d}") for n in range(6_000)])
+        uow.commit()
+
+    with uow_factory() as uow:
+        found = uow.clients.find_by_emails(f"klient{n:04d}@example.pl" for n in range(0, 12_000, 2))
+
+    assert len(found) == 3_000

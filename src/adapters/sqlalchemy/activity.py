@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -24,6 +24,9 @@ from adapters.sqlalchemy.tables import client_activity, clients
 from application.ports import MonthlySales, ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
+
+# Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
+EXISTING_CHUNK_SIZE = 2_000
 
 
 class SqlAlchemyActivityRepository:
@@ -54,6 +57,17 @@ class SqlAlchemyActivityRepository:
         )
         row = self.session.execute(statement).one_or_none()
         return None if row is None else snapshot_from_row(row)
+
+    def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+        """Looked up in chunks through the unique index on (client_id, observed_on)."""
+        key = tuple_(client_activity.c.client_id, client_activity.c.observed_on)
+        found: set[tuple[int, date]] = set()
+        for chunk in chunks(set(keys), EXISTING_CHUNK_SIZE):
+            statement = select(client_activity.c.client_id, client_activity.c.observed_on).where(
+                key.in_(chunk)
+            )
+            found.update((row.client_id, row.observed_on) for row in self.session.execute(statement))
+        return found
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
         statement = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -61,6 +61,16 @@ class SqlAlchemyClientRepository:
         statement = select(clients).where(func.lower(clients.c.email) == email_key(email))
         row = self.session.execute(statement).one_or_none()
         return None if row is None else client_from_row(row)
+
+    def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
+        """Looked up in chunks through the unique index on lower(email)."""
+        found: dict[str, Client] = {}
+        for chunk in chunks({email_key(email) for email in emails}):
+            statement = select(clients).where(func.lower(clients.c.email).in_(chunk))
+            found.update(
+                (email_key(row.email), client_from_row(row)) for row in self.session.execute(statement)
+            )
+        return found
 
     def update(self, client: Client) -> None:
         with savepoint(self.session, _refuse_email(client.email)):
