@@ -29,11 +29,10 @@ from application.ports import (
     SettingsRepository,
     UserRepository,
 )
-from application.training import RunNotFound
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound, UserNotFound
-from domain.model_runs import Activation, ModelRun, RunStatus, TrainingAlreadyRunning
+from domain.model_runs import Activation, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment, SegmentRule
 from domain.users import User

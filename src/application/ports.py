@@ -6,6 +6,7 @@ the container picks which.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -257,7 +258,7 @@ class ModelRunRepository(Protocol):
         """Make `activation.version` the only active run of its kind and record when and by whom."""
         ...
 
-    def activations(self, kind: ModelKind) -> list[Activation]:
+    def activations(self, kind: ModelKind) -> builtins.list[Activation]:
         """When each version became active, newest first."""
         ...
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, ScoringRow, UnitOfWork
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError
 from domain.features import FeatureSet, feature_set, target
 from domain.model_runs import (
     MIN_TRAINING_ROWS,
@@ -15,16 +15,12 @@ from domain.model_runs import (
     InsufficientTrainingData,
     ModelRun,
     RunNotActivatable,
+    RunNotFound,
     TrainingAlreadyRunning,
 )
 from domain.predictions import ModelKind
 
 log = logging.getLogger(__name__)
-
-
-class RunNotFound(NotFound):
-    def __init__(self, ref: object) -> None:
-        super().__init__(f"Model run {ref} not found.")
 
 
 @dataclass(frozen=True, slots=True)

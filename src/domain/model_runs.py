@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from domain.errors import Conflict, DomainError
+from domain.errors import Conflict, DomainError, NotFound
 from domain.predictions import ModelKind
 
 MIN_TRAINING_ROWS = 50
@@ -21,6 +21,11 @@ class RunStatus(enum.StrEnum):
     @property
     def is_finished(self) -> bool:
         return self in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+
+
+class RunNotFound(NotFound):
+    def __init__(self, ref: object) -> None:
+        super().__init__(f"Model run {ref} not found.")
 
 
 class ModelNotTrained(DomainError):

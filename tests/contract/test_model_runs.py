@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from application.training import RunNotFound
 from contract.examples import (
     UnitOfWorkFactory,
     a_purchase_evaluation,
@@ -15,7 +14,7 @@ from contract.examples import (
     id_of,
     later,
 )
-from domain.model_runs import Activation, Artifact, ModelRun, RunStatus, TrainingAlreadyRunning
+from domain.model_runs import Activation, Artifact, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 
 SALES, PURCHASE = ModelKind.SALES, ModelKind.PURCHASE

@@ -12,8 +12,7 @@ from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.rows import activation_from_row, activation_values, run_from_row, run_values
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import model_activations, model_runs
-from application.training import RunNotFound
-from domain.model_runs import Activation, ModelRun, RunStatus, TrainingAlreadyRunning
+from domain.model_runs import Activation, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 
 _IN_PROGRESS = (RunStatus.QUEUED.value, RunStatus.RUNNING.value)
