@@ -1,0 +1,99 @@
+"""Training, scoring and rollback through `prognoza`, with real scikit-learn, files and databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from domain.predictions import ModelKind
+from integration.test_cli import assert_refused_cleanly, environment, prognoza, upgraded  # noqa: F401
+
+
+def succeeded(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture
+def seeded(upgraded: str) -> str:  # noqa: F811
+    succeeded(prognoza("demo", "seed", "--clients", "300", "--months", "4", "--seed", "7"))
+    return upgraded
+
+
+def active_versions(url: str) -> dict[ModelKind, int | None]:
+    engine = make_engine(url)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            runs = {kind: uow.model_runs.active(kind) for kind in ModelKind}
+            return {kind: run.version if run else None for kind, run in runs.items()}
+    finally:
+        engine.dispose()
+
+
+def scored_clients(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            threshold, rule = uow.settings.threshold(), uow.settings.segment_rule()
+            return uow.predictions.summary(threshold, rule).clients_scored
+    finally:
+        engine.dispose()
+
+
+def test_both_models_train_beat_their_baselines_and_score_every_client(seeded: str) -> None:
+    sales = succeeded(prognoza("train", "sales")).stdout
+    purchase = succeeded(prognoza("train", "purchase")).stdout
+    scored = succeeded(prognoza("predict")).stdout
+
+    assert "sales v1 succeeded" in sales and "r2 " in sales and "(baseline" in sales
+    assert "purchase v1 succeeded" in purchase and "roc_auc " in purchase
+    assert "Scored 300 clients with sales v1 and purchase v1 at threshold 70%" in scored
+    assert scored_clients(seeded) == 300
+    assert active_versions(seeded) == {ModelKind.SALES: 1, ModelKind.PURCHASE: 1}
+
+
+def test_one_client_is_scored_with_its_decision_and_threshold(seeded: str) -> None:
+    succeeded(prognoza("train", "sales"))
+    succeeded(prognoza("train", "purchase"))
+
+    result = succeeded(prognoza("predict", "--client", "5")).stdout
+
+    assert "Client 5: forecast" in result and "at threshold 70%" in result
+
+
+def test_predicting_before_training_is_a_clean_not_trained_error(seeded: str) -> None:
+    assert_refused_cleanly(prognoza("predict"), 1, "not trained yet")
+
+
+def test_too_little_data_is_a_recorded_failed_run_and_nothing_becomes_active(upgraded: str) -> None:  # noqa: F811
+    succeeded(prognoza("demo", "seed", "--clients", "10", "--months", "3", "--seed", "1"))
+
+    assert_refused_cleanly(prognoza("train", "sales"), 1, "Too little data: 20 labelled snapshots")
+    assert "sales v1 failed" in succeeded(prognoza("models", "list")).stdout
+    assert active_versions(upgraded)[ModelKind.SALES] is None
+
+
+def test_an_earlier_version_can_be_reactivated_and_back(seeded: str) -> None:
+    succeeded(prognoza("train", "sales"))
+    succeeded(prognoza("train", "sales"))
+
+    succeeded(prognoza("models", "activate", "sales", "1"))
+    assert active_versions(seeded)[ModelKind.SALES] == 1
+    listing = succeeded(prognoza("models", "list", "--kind", "sales")).stdout
+    assert "* sales v1" in listing and "  sales v2" in listing
+
+    succeeded(prognoza("models", "activate", "sales", "2"))
+    assert active_versions(seeded)[ModelKind.SALES] == 2
+    assert_refused_cleanly(prognoza("models", "activate", "sales", "9"), 1, "not found")
+
+
+def test_a_tampered_model_file_is_refused(seeded: str, tmp_path: Path) -> None:
+    succeeded(prognoza("train", "sales"))
+    succeeded(prognoza("train", "purchase"))
+    artifact = tmp_path / "instance" / "models" / "sales" / "v0001.joblib"
+    artifact.write_bytes(artifact.read_bytes() + b"tampered")
+
+    assert_refused_cleanly(prognoza("predict"), 1, "does not match its recorded SHA-256")
