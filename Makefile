@@ -48,8 +48,9 @@ lint: $(INSTALLED) ## ruff, the import rules between layers, mypy
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(INSTALLED) ## Time db upgrade + demo seed of 10,000 clients x 12 months on a fresh SQLite file
+bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seeding 10,000 x 12 months, scoring 100,000 clients
 	$(BIN)/python bench/seed_sqlite.py
+	$(BIN)/python bench/score_sqlite.py
 
 clean: ## Remove caches and stamps (keeps the database in instance/ and the virtualenv's packages)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts
