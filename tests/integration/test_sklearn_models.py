@@ -19,8 +19,13 @@ def linear_sales(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]
 
 def logistic_purchases(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]:
     rng = random.Random(seed)
-    rows = [[rng.uniform(0, 5), rng.random() < 0.5, rng.uniform(0, 3), rng.random() < 0.6, rng.uniform(0, 60)] for _ in range(n)]
-    targets = [float(rng.random() < 1 / (1 + np.exp(-(-3 + 0.8 * r[0] + 1.0 * r[1] + 0.01 * r[4])))) for r in rows]
+    rows = [
+        [rng.uniform(0, 5), rng.random() < 0.5, rng.uniform(0, 3), rng.random() < 0.6, rng.uniform(0, 60)]
+        for _ in range(n)
+    ]
+    targets = [
+        float(rng.random() < 1 / (1 + np.exp(-(-3 + 0.8 * r[0] + 1.0 * r[1] + 0.01 * r[4])))) for r in rows
+    ]
     return [[float(v) for v in r] for r in rows], targets
 
 
@@ -36,8 +41,12 @@ def test_sales_model_beats_the_mean_baseline_on_the_hold_out() -> None:
 
 def test_training_is_reproducible_for_the_same_seed() -> None:
     rows, targets = logistic_purchases(400)
-    first = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[1]
-    second = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[1]
+    first = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[
+        1
+    ]
+    second = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[
+        1
+    ]
     assert first == second
 
 
@@ -77,7 +86,9 @@ def test_store_round_trips_a_model_and_records_its_hash(tmp_path) -> None:
     assert len(artifact.sha256) == 64
     loaded = store.load(artifact)
     predictor = SklearnModelPredictor()
-    assert predictor.predict(ModelKind.SALES, loaded, rows[:5]) == predictor.predict(ModelKind.SALES, model, rows[:5])
+    assert predictor.predict(ModelKind.SALES, loaded, rows[:5]) == predictor.predict(
+        ModelKind.SALES, model, rows[:5]
+    )
     assert not list(tmp_path.rglob("*.tmp"))
 
 

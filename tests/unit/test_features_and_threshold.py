@@ -41,7 +41,9 @@ def test_feature_rows_follow_the_one_definition_in_order(snapshot, registered_on
     assert len(purchase) == len(PURCHASE_FEATURES.names) == 5
     assert all(value >= 0 for value in sales + purchase)
     assert sales[0] == snapshot.purchases_30d and purchase[0] == snapshot.visits_7d
-    expected_days = NEVER_BOUGHT_DAYS if snapshot.days_since_last_purchase is None else snapshot.days_since_last_purchase
+    expected_days = (
+        NEVER_BOUGHT_DAYS if snapshot.days_since_last_purchase is None else snapshot.days_since_last_purchase
+    )
     assert sales[3] == expected_days
     assert purchase[3] == float(snapshot.has_purchase_history)
 
@@ -57,7 +59,11 @@ def test_tenure_is_whole_months_from_registration_to_the_observation() -> None:
 def test_targets_are_the_known_outcomes(snapshot) -> None:
     assert target(ModelKind.SALES, snapshot) == snapshot.sales_next_month
     purchase = target(ModelKind.PURCHASE, snapshot)
-    assert purchase is None if snapshot.purchased_next_14d is None else purchase == float(snapshot.purchased_next_14d)
+    assert (
+        purchase is None
+        if snapshot.purchased_next_14d is None
+        else purchase == float(snapshot.purchased_next_14d)
+    )
     assert feature_set(ModelKind.PURCHASE) is PURCHASE_FEATURES
 
 
@@ -69,7 +75,11 @@ def test_a_decision_is_yes_exactly_when_the_probability_reaches_the_threshold(th
     assert DecisionThreshold(threshold).decide(probability) is (probability >= threshold)
 
 
-@given(st.floats(min_value=0.05, max_value=0.95), st.floats(min_value=0, max_value=1), st.floats(min_value=0, max_value=1))
+@given(
+    st.floats(min_value=0.05, max_value=0.95),
+    st.floats(min_value=0, max_value=1),
+    st.floats(min_value=0, max_value=1),
+)
 def test_raising_the_threshold_never_turns_a_no_into_a_yes(threshold, probability, raise_by) -> None:
     higher = min(0.999, threshold + raise_by * (0.999 - threshold))
     if not DecisionThreshold(threshold).decide(probability):

@@ -114,7 +114,9 @@ def test_forecasts_are_never_negative(uow, clock, models, trained) -> None:
     assert result.forecast.value_pln == 0.0
 
 
-def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(uow, clock, models, trained) -> None:
+def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
+    uow, clock, models, trained
+) -> None:
     report = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
     assert report.clients_scored == 60
     with uow:
