@@ -6,8 +6,8 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
-from adapters.jobs import ThreadJobRunner
 from adapters.joblib_store import JoblibModelStore
+from adapters.jobs import ThreadJobRunner
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application.predicting import ActiveModels
