@@ -27,14 +27,24 @@ from application.ports import (
     PredictionSummary,
     ScoringRow,
     SettingsRepository,
+    TokenRepository,
     UserRepository,
 )
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
-from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound, UserNotFound
+from domain.errors import (
+    ClientNotFound,
+    Conflict,
+    DuplicateEmail,
+    DuplicateSnapshot,
+    NotFound,
+    SnapshotNotFound,
+    UserNotFound,
+)
 from domain.model_runs import Activation, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment, SegmentRule
+from domain.tokens import ApiToken
 from domain.users import User
 
 P = TypeVar("P", bound=SalesForecast | PurchasePrediction)
@@ -57,6 +67,7 @@ class InMemoryStore:
     model_runs: dict[int, ModelRun] = field(default_factory=dict)
     activations: list[Activation] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[int, ApiToken] = field(default_factory=dict)
     last_id: int = 0
 
     def next_id(self) -> int:
@@ -430,6 +441,43 @@ class InMemorySettingsRepository:
         self.store.settings["segment_rule"] = rule
 
 
+class InMemoryTokenRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def add(self, token: ApiToken) -> ApiToken:
+        """Refused for an unknown user or a hash already stored, as the database refuses them."""
+        if token.user_id not in self.store.users:
+            raise UserNotFound(token.user_id)
+        if self.get_by_hash(token.token_hash) is not None:
+            raise Conflict("An API token with this hash exists already.")
+        stored = replace(_token_in_utc(token), id=self.store.next_id())
+        self.store.tokens[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        return next((t for t in self.store.tokens.values() if t.token_hash == token_hash), None)
+
+    def update(self, token: ApiToken) -> None:
+        """Its expiry and revocation; the owner and the hash never change."""
+        stored = self.store.tokens.get(token.id or 0)
+        if stored is None:
+            raise NotFound(f"API token {token.id} not found.")
+        changed = _token_in_utc(token)
+        self.store.tokens[stored.id] = replace(  # type: ignore[index]
+            stored, expires_at=changed.expires_at, revoked_at=changed.revoked_at
+        )
+
+
+def _token_in_utc(token: ApiToken) -> ApiToken:
+    return replace(
+        token,
+        created_at=_utc(token.created_at),
+        expires_at=_utc(token.expires_at),
+        revoked_at=token.revoked_at and _utc(token.revoked_at),
+    )
+
+
 class InMemoryUnitOfWork:
     """Works on a private copy of the store; `commit` publishes it, anything else throws it away."""
 
@@ -439,6 +487,7 @@ class InMemoryUnitOfWork:
     predictions: PredictionRepository
     model_runs: ModelRunRepository
     settings: SettingsRepository
+    tokens: TokenRepository
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.committed = store if store is not None else InMemoryStore()
@@ -452,6 +501,7 @@ class InMemoryUnitOfWork:
         self.predictions = InMemoryPredictionRepository(self.working)
         self.model_runs = InMemoryModelRunRepository(self.working)
         self.settings = InMemorySettingsRepository(self.working)
+        self.tokens = InMemoryTokenRepository(self.working)
 
     def __enter__(self) -> Self:
         self._begin()

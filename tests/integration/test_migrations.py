@@ -38,7 +38,8 @@ MACHINE_LEARNING_TABLES = {
     "model_activations",
     "app_settings",
 }
-TABLES = FOUNDATION_TABLES | MACHINE_LEARNING_TABLES
+API_TABLES = {"api_tokens"}
+TABLES = FOUNDATION_TABLES | MACHINE_LEARNING_TABLES | API_TABLES
 MORNING = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 
 
@@ -75,7 +76,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0002_machine_learning"
+    assert current_revision(migrated_url) == head_revision() == "0003_api_tokens"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -100,6 +101,14 @@ def test_snapshots_and_predictions_are_deleted_with_their_client(engine: Engine,
 
     assert foreign_key["referred_table"] == "clients"
     assert foreign_key["options"].get("ondelete") == "CASCADE"
+
+
+def test_api_tokens_are_deleted_with_their_user_and_never_share_a_hash(engine: Engine) -> None:
+    (foreign_key,) = inspect(engine).get_foreign_keys("api_tokens")
+    (unique,) = inspect(engine).get_unique_constraints("api_tokens")
+
+    assert (foreign_key["referred_table"], foreign_key["options"].get("ondelete")) == ("users", "CASCADE")
+    assert unique["column_names"] == ["token_hash"]
 
 
 @pytest.mark.parametrize(
@@ -227,6 +236,16 @@ def test_downgrade_to_the_foundation_removes_only_the_machine_learning_tables(mi
     with engine.connect() as connection:
         assert connection.execute(clients.select()).one().id == client_id
     engine.dispose()
+
+    upgrade_database(migrated_url)
+    assert tables_of(migrated_url) >= TABLES
+
+
+def test_downgrade_to_machine_learning_removes_only_the_api_tokens(migrated_url: str) -> None:
+    downgrade_database(migrated_url, "0002_machine_learning")
+
+    assert current_revision(migrated_url) == "0002_machine_learning"
+    assert tables_of(migrated_url) & TABLES == FOUNDATION_TABLES | MACHINE_LEARNING_TABLES
 
     upgrade_database(migrated_url)
     assert tables_of(migrated_url) >= TABLES

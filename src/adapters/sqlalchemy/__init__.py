@@ -12,6 +12,7 @@ from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
 
@@ -21,6 +22,7 @@ __all__ = [
     "SqlAlchemyModelRunRepository",
     "SqlAlchemyPredictionRepository",
     "SqlAlchemySettingsRepository",
+    "SqlAlchemyTokenRepository",
     "SqlAlchemyUnitOfWork",
     "SqlAlchemyUserRepository",
     "current_revision",

@@ -11,6 +11,7 @@ from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun, RunStatus
 from domain.predictions import ModelKind, PurchasePrediction, SalesForecast
+from domain.tokens import ApiToken
 from domain.users import Role, User
 
 Values = dict[str, Any]
@@ -97,6 +98,27 @@ def user_from_row(row: Row[Any]) -> User:
         password_hash=row.password_hash,
         role=Role(row.role),
         is_active=row.is_active,
+        id=row.id,
+    )
+
+
+def token_values(token: ApiToken) -> Values:
+    return {
+        "user_id": token.user_id,
+        "token_hash": token.token_hash,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def token_from_row(row: Row[Any]) -> ApiToken:
+    return ApiToken(
+        user_id=row.user_id,
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
         id=row.id,
     )
 

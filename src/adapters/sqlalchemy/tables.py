@@ -267,3 +267,21 @@ app_settings = Table(
     Column("updated_by", String(EMAIL_MAX_LENGTH), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("user_id", Integer, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+    # SHA-256 of the secret, hex: the secret itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+)
+# A user's tokens, found when the user is deleted (the cascade) or their tokens are listed.
+Index("ix_api_tokens_user_id", api_tokens.c.user_id)

@@ -12,6 +12,7 @@ from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
+from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
 from application.ports import (
     ActivityRepository,
@@ -19,6 +20,7 @@ from application.ports import (
     ModelRunRepository,
     PredictionRepository,
     SettingsRepository,
+    TokenRepository,
     UserRepository,
 )
 
@@ -33,6 +35,7 @@ class SqlAlchemyUnitOfWork:
     predictions: PredictionRepository
     model_runs: ModelRunRepository
     settings: SettingsRepository
+    tokens: TokenRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -45,6 +48,7 @@ class SqlAlchemyUnitOfWork:
         self.predictions = SqlAlchemyPredictionRepository(self.session)
         self.model_runs = SqlAlchemyModelRunRepository(self.session)
         self.settings = SqlAlchemySettingsRepository(self.session)
+        self.tokens = SqlAlchemyTokenRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,54 @@
+"""Personal API tokens on SQLAlchemy Core, found by the hash of their secret."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.rows import token_from_row, token_values
+from adapters.sqlalchemy.statements import rows_changed
+from adapters.sqlalchemy.tables import api_tokens
+from domain.errors import Conflict, NotFound, UserNotFound
+from domain.tokens import ApiToken
+
+
+class SqlAlchemyTokenRepository:
+    """Tokens in `api_tokens`; they go with their user. Never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, token: ApiToken) -> ApiToken:
+        with savepoint(self.session, _refuse(token)):
+            statement = insert(api_tokens).values(token_values(token)).returning(api_tokens.c.id)
+            token_id = self.session.execute(statement).scalar_one()
+        return replace(token, id=token_id)
+
+    def get_by_hash(self, token_hash: str) -> ApiToken | None:
+        statement = select(api_tokens).where(api_tokens.c.token_hash == token_hash)
+        row = self.session.execute(statement).one_or_none()
+        return None if row is None else token_from_row(row)
+
+    def update(self, token: ApiToken) -> None:
+        """Its expiry and revocation; the owner and the hash never change."""
+        statement = (
+            update(api_tokens)
+            .where(api_tokens.c.id == token.id)
+            .values(expires_at=token.expires_at, revoked_at=token.revoked_at)
+        )
+        if rows_changed(self.session, statement) == 0:
+            raise NotFound(f"API token {token.id} not found.")
+
+
+def _refuse(token: ApiToken) -> Translation:
+    def translate(violation: Violation) -> Conflict | UserNotFound | None:
+        if violation is Violation.UNIQUE:
+            return Conflict("An API token with this hash exists already.")
+        if violation is Violation.FOREIGN_KEY:
+            return UserNotFound(token.user_id)
+        return None
+
+    return translate

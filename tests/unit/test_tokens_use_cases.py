@@ -1,0 +1,105 @@
+"""Personal API tokens, on the in-memory unit of work: issued once, valid until expired or revoked."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.clock import FixedClock
+from adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from application.commands import NewUser, TokenRequest
+from application.tokens import (
+    TOKEN_PREFIX,
+    InvalidToken,
+    hash_token,
+    issue_token,
+    revoke_token,
+    user_for_token,
+)
+from application.users import create_user, deactivate_user
+from domain.errors import AuthenticationFailed
+from domain.users import User
+
+NOW = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+class PlainHasher:
+    def hash(self, password: str) -> str:
+        return f"hashed:{password}"
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == f"hashed:{password}"
+
+
+@pytest.fixture
+def uow() -> InMemoryUnitOfWork:
+    return InMemoryUnitOfWork(InMemoryStore())
+
+
+@pytest.fixture
+def user(uow: InMemoryUnitOfWork) -> User:
+    command = NewUser.parse({"email": "ewa@example.pl", "password": PASSWORD, "role": "analyst"})
+    return create_user(command, uow, PlainHasher())
+
+
+def issue(uow: InMemoryUnitOfWork, days: int = 30, password: str = PASSWORD) -> str:
+    request = TokenRequest.parse({"email": "EWA@example.pl", "password": password, "expires_in_days": days})
+    return issue_token(request, uow, PlainHasher(), FixedClock(NOW)).secret
+
+
+def test_an_issued_token_names_its_user_and_only_its_hash_is_stored(
+    uow: InMemoryUnitOfWork, user: User
+) -> None:
+    secret = issue(uow)
+
+    assert secret.startswith(TOKEN_PREFIX) and len(secret) > 40
+    assert user_for_token(secret, uow, FixedClock(NOW)) == user
+    stored = list(uow.committed.tokens.values())
+    assert [t.token_hash for t in stored] == [hash_token(secret)]
+    assert stored[0].expires_at == NOW + timedelta(days=30)
+
+
+def test_no_token_is_issued_for_a_wrong_password(uow: InMemoryUnitOfWork, user: User) -> None:
+    with pytest.raises(AuthenticationFailed):
+        issue(uow, password="not the password")
+
+    assert uow.committed.tokens == {}
+
+
+def test_a_token_stops_working_when_it_expires(uow: InMemoryUnitOfWork, user: User) -> None:
+    secret = issue(uow, days=1)
+
+    assert user_for_token(secret, uow, FixedClock(NOW + timedelta(hours=23))) == user
+    with pytest.raises(InvalidToken):
+        user_for_token(secret, uow, FixedClock(NOW + timedelta(days=1)))
+
+
+def test_a_revoked_token_stops_working_and_cannot_be_revoked_twice(
+    uow: InMemoryUnitOfWork, user: User
+) -> None:
+    secret = issue(uow)
+
+    revoke_token(secret, uow, FixedClock(NOW))
+
+    with pytest.raises(InvalidToken):
+        user_for_token(secret, uow, FixedClock(NOW))
+    with pytest.raises(InvalidToken):
+        revoke_token(secret, uow, FixedClock(NOW))
+
+
+def test_a_deactivated_users_tokens_stop_working_at_once(uow: InMemoryUnitOfWork, user: User) -> None:
+    secret = issue(uow)
+
+    deactivate_user(user.id or 0, uow)
+
+    with pytest.raises(InvalidToken):
+        user_for_token(secret, uow, FixedClock(NOW))
+
+
+def test_an_unknown_secret_is_refused(uow: InMemoryUnitOfWork, user: User) -> None:
+    issue(uow)
+
+    with pytest.raises(InvalidToken):
+        user_for_token(TOKEN_PREFIX + "made-up", uow, FixedClock(NOW))
