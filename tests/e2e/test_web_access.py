@@ -79,13 +79,15 @@ def test_unknown_api_path_answers_problem_json(client):
     assert response.get_json()["status"] == 404
 
 
-def test_clients_page_refuses_a_malformed_page_number(client, auth, analyst: User):
+def test_clients_page_explains_a_malformed_page_number_and_shows_the_whole_list(client, auth, analyst: User):
     auth.login(analyst.email)
 
     response = client.get("/clients?page=0")
 
+    html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Some values were not accepted" in response.get_data(as_text=True)
+    assert "Some filters in the address were not understood" in html
+    assert "<strong>Page</strong>: Enter 1 or more." in html
 
 
 def test_clients_page_finds_clients_by_name(app, client, auth, analyst: User):

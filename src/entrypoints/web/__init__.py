@@ -4,19 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from domain.users import Role
+from domain.users import Permission
 from entrypoints.auth import login_manager
-from entrypoints.web import admin, pages, sign_in  # noqa: F401  (their routes register on the blueprint)
+from entrypoints.web import clients, imports, ml, pages, sign_in, users  # noqa: F401  (routes register on bp)
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import init_formatting
 from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES, init_i18n
+from entrypoints.web.labels import (
+    FEATURE_LABELS,
+    METRIC_LABELS,
+    MODEL_ALGORITHMS,
+    MODEL_LABELS,
+    ROLE_LABELS,
+    SEGMENT_LABELS,
+    STATUS_LABELS,
+    STATUS_TONES,
+    field_label,
+)
 from entrypoints.web.navigation import current_path, sections_for_current_user
 
-ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.ANALYST: _l("Analyst")}
+# Pages of the panel take their scripts and styles from its own static files only: nothing inline.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +50,15 @@ def init_app(app: Flask) -> None:
     init_formatting(app)
     _explain_sign_in_redirects()
     app.context_processor(_layout_context)
+    app.jinja_env.globals.update(_TEMPLATE_GLOBALS)
+
+
+@bp.after_request
+def _protect_pages(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
 
 
 def _explain_sign_in_redirects() -> None:
@@ -38,5 +72,19 @@ def _layout_context() -> dict[str, Any]:
         "languages": LANGUAGES,
         "current_locale": str(get_locale() or DEFAULT_LOCALE),
         "current_path": current_path(),
-        "role_labels": ROLE_LABELS,
     }
+
+
+# Constants every template and macro may use, imported macros included (they see globals, not the context).
+_TEMPLATE_GLOBALS: dict[str, Any] = {
+    "Permission": Permission,
+    "role_labels": ROLE_LABELS,
+    "segment_labels": SEGMENT_LABELS,
+    "model_labels": MODEL_LABELS,
+    "model_algorithms": MODEL_ALGORITHMS,
+    "status_labels": STATUS_LABELS,
+    "status_tones": STATUS_TONES,
+    "metric_labels": METRIC_LABELS,
+    "feature_labels": FEATURE_LABELS,
+    "field_label": field_label,
+}

@@ -7,7 +7,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, format_percent
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    get_locale,
+)
 
 Number = float | Decimal  # ints are welcome too
 
@@ -17,10 +24,17 @@ MISSING = "—"
 _LETTER_AGAINST_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
-def money(value: Number | None) -> str:
+def money(value: Number | None, decimals: int = 2) -> str:
+    """An amount in PLN; `decimals=0` for round figures such as the bounds of a segment."""
     if value is None:
         return MISSING
-    return _LETTER_AGAINST_DIGIT.sub("\N{NO-BREAK SPACE}", format_currency(value, CURRENCY))
+    if decimals == 2:
+        text = format_currency(value, CURRENCY)
+    else:
+        digits = "0" + ("." + "0" * decimals if decimals > 0 else "")
+        pattern = get_locale().currency_formats["standard"].pattern.replace("0.00", digits)
+        text = format_currency(value, CURRENCY, format=pattern, currency_digits=False)
+    return _LETTER_AGAINST_DIGIT.sub("\N{NO-BREAK SPACE}", text)
 
 
 def number(value: Number | None, decimals: int = 0) -> str:
@@ -42,6 +56,13 @@ def day(value: date | None, style: str = "medium") -> str:
     return str(format_date(value, style))
 
 
+def month(value: date | None, style: str = "LLLL yyyy") -> str:
+    """A calendar month in words: "November 2026", "listopad 2026"; `style="LLL yyyy"` abbreviates."""
+    if value is None:
+        return MISSING
+    return str(format_date(value, style))
+
+
 def moment(value: datetime | None, style: str = "medium") -> str:
     if value is None:
         return MISSING
@@ -57,4 +78,5 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(day, "date")
+    app.add_template_filter(month, "month")
     app.add_template_filter(moment, "datetime")

@@ -1,4 +1,9 @@
-"""Web forms. They check what a browser form needs; the rules of the input live in application.commands."""
+"""Web forms. They render fields and keep what was typed; the rules of the input live in application.commands.
+
+Apart from the sign-in form, which checks what a browser must send before anything is looked up, a form
+here has no validators of its own: its raw values go to `SomeCommand.parse(form.values())`, and the
+command's refusals come back next to their fields through `show_invalid_input`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,20 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, Field, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from application.commands import PASSWORD_MAX_LENGTH
 from application.validation import InvalidInput
 from domain.clients import EMAIL_MAX_LENGTH
+from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, translate_message
 
 TOO_LONG = _l("Use at most %(max)d characters.")
+
+WHOLE = {"type": "number", "min": "0", "step": "1", "inputmode": "numeric"}
+AMOUNT = {"type": "number", "min": "0", "step": "0.01", "inputmode": "decimal"}
+DATE = {"type": "date"}
 
 
 class LoginForm(FlaskForm):
@@ -37,11 +48,107 @@ class LoginForm(FlaskForm):
         return {"email": self.email.data, "password": self.password.data}
 
 
-def show_invalid_input(form: FlaskForm, error: InvalidInput) -> None:
-    """Put each refused value's message next to its field, or above the form if no field matches."""
+class CommandForm(FlaskForm):
+    """A form whose rules are a command's: `values()` is what the browser sent, untouched."""
+
+    def values(self) -> dict[str, Any]:
+        """Each field that was sent, as typed; a checkbox is True or False, sent or not."""
+        values: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            if name == "csrf_token":
+                continue
+            if isinstance(field, BooleanField):
+                values[name] = bool(field.data)
+            elif field.raw_data:
+                values[name] = field.raw_data[0]
+        return values
+
+
+def _yes_no_unknown() -> list[tuple[str, Any]]:
+    return [("", _l("Not known yet")), ("true", _l("Yes")), ("false", _l("No"))]
+
+
+def _roles() -> list[tuple[str, Any]]:
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class ClientForm(CommandForm):
+    first_name = StringField(FIELD_LABELS["first_name"], render_kw={"autocomplete": "off", "maxlength": 100})
+    last_name = StringField(FIELD_LABELS["last_name"], render_kw={"autocomplete": "off", "maxlength": 100})
+    email = StringField(FIELD_LABELS["email"], render_kw={"type": "email", "autocomplete": "off"})
+    registered_on = StringField(FIELD_LABELS["registered_on"], render_kw=DATE)
+
+
+class SnapshotForm(CommandForm):
+    observed_on = StringField(FIELD_LABELS["observed_on"], render_kw=DATE)
+    purchases_30d = StringField(FEATURE_LABELS["purchases_30d"], render_kw=WHOLE)
+    avg_basket_value = StringField(_l("Average basket value (PLN)"), render_kw=AMOUNT)
+    site_visits_30d = StringField(FEATURE_LABELS["site_visits_30d"], render_kw=WHOLE)
+    days_since_last_purchase = StringField(FEATURE_LABELS["days_since_last_purchase"], render_kw=WHOLE)
+    visits_7d = StringField(FEATURE_LABELS["visits_7d"], render_kw=WHOLE)
+    newsletter_opened = BooleanField(FEATURE_LABELS["newsletter_opened"])
+    ad_clicks_7d = StringField(FEATURE_LABELS["ad_clicks_7d"], render_kw=WHOLE)
+    time_on_site_7d = StringField(FEATURE_LABELS["time_on_site_7d"], render_kw=AMOUNT)
+    sales_next_month = StringField(_l("Sales in the following month (PLN)"), render_kw=AMOUNT)
+    purchased_next_14d = SelectField(
+        FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
+    )
+
+
+class OutcomesForm(CommandForm):
+    sales_next_month = StringField(_l("Sales in the following month (PLN)"), render_kw=AMOUNT)
+    purchased_next_14d = SelectField(
+        FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
+    )
+
+
+class UserForm(CommandForm):
+    email = StringField(FIELD_LABELS["email"], render_kw={"type": "email", "autocomplete": "off"})
+    password = PasswordField(FIELD_LABELS["password"], render_kw={"autocomplete": "new-password"})
+    role = SelectField(FIELD_LABELS["role"], choices=_roles, default="analyst", validate_choice=False)
+
+
+class RoleForm(CommandForm):
+    role = SelectField(FIELD_LABELS["role"], choices=_roles, validate_choice=False)
+
+
+class ThresholdForm(CommandForm):
+    threshold = StringField(
+        _l("Decision threshold (probability)"),
+        render_kw={"type": "number", "min": "0.01", "max": "0.99", "step": "0.01", "inputmode": "decimal"},
+    )
+
+
+class SegmentBandsForm(CommandForm):
+    medium_from = StringField(_l("Medium from (PLN)"), render_kw=AMOUNT)
+    high_from = StringField(_l("High from (PLN)"), render_kw=AMOUNT)
+
+
+class ImportForm(CommandForm):
+    kind = RadioField(
+        _l("What the file holds"),
+        choices=[("clients", _l("Clients")), ("activity", _l("Activity snapshots"))],
+        default="clients",
+        validate_choice=False,
+    )
+    file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
+
+
+def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | None = None) -> None:
+    """Put each refused value's message next to its field, in the reader's language.
+
+    A refusal about the input as a whole goes to the `fallback` field if given, else above the form.
+    """
     for problem in error.errors:
-        field = form._fields.get(problem.field)
+        name = problem.field if problem.field in form._fields else fallback
+        field: Field | None = form._fields.get(name) if name else None
+        message = translate_message(problem.message)
         if field is None:
-            form.form_errors.append(problem.message)
+            form.form_errors.append(message)
         else:
-            field.errors = [*field.errors, problem.message]
+            field.errors = [*field.errors, message]
+
+
+def add_field_error(form: FlaskForm, name: str, message: str) -> None:
+    field = form._fields[name]
+    field.errors = [*field.errors, message]

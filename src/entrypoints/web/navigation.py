@@ -28,9 +28,16 @@ class Section:
 
 SECTIONS = (
     Section("web.dashboard", _l("Dashboard"), "speedometer2", Permission.READ),
-    Section("web.clients", _l("Clients"), "people", Permission.READ),
-    Section("web.ml", _l("ML"), "cpu", Permission.TRAIN_MODELS),
-    Section("web.users", _l("Users"), "person-gear", Permission.MANAGE_USERS),
+    Section(
+        "web.clients",
+        _l("Clients"),
+        "people",
+        Permission.READ,
+        ("web.client_page", "web.new_client", "web.edit_client", "web.add_snapshot", "web.fill_in_outcomes"),
+    ),
+    Section("web.import_page", _l("Import"), "upload", Permission.EDIT_CLIENTS, ("web.import_file",)),
+    Section("web.ml", _l("ML"), "cpu", Permission.TRAIN_MODELS, ("web.set_threshold", "web.set_segments")),
+    Section("web.users", _l("Users"), "person-gear", Permission.MANAGE_USERS, ("web.add_user",)),
 )
 
 

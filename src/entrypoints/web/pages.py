@@ -1,34 +1,54 @@
-"""The pages every signed-in person reads: the dashboard and the client list."""
+"""The dashboard: the headline numbers of the client base and the sales trend with next month's forecast."""
 
 from __future__ import annotations
 
-from dependency_injector.wiring import Provide, inject
-from flask import render_template, request
-from flask.typing import ResponseReturnValue
+from typing import Any
 
-from application.clients import list_clients
-from application.commands import ClientListQuery
-from application.dashboard import count_clients
+from dependency_injector.wiring import Provide, inject
+from flask import render_template
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from application.dashboard import Dashboard, dashboard
 from application.ports import UnitOfWork
+from domain.segments import Segment
 from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import Container
 from entrypoints.web.blueprint import bp
+from entrypoints.web.formatting import month
 
-CLIENT_LIST_PARAMETERS = ("q", "page")
 
-
-@bp.get("/")
+@bp.get("/", endpoint="dashboard")
 @requires(Permission.READ)
 @inject
-def dashboard(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
-    return render_template("dashboard.html", client_count=count_clients(uow))
+def dashboard_page(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    board = dashboard(uow)
+    return render_template(
+        "dashboard.html",
+        board=board,
+        segments=list(Segment),
+        trend=sales_trend(board),
+    )
 
 
-@bp.get("/clients")
-@requires(Permission.READ)
-@inject
-def clients(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
-    given = {name: request.args[name] for name in CLIENT_LIST_PARAMETERS if request.args.get(name)}
-    query = ClientListQuery.parse(given)
-    return render_template("clients/list.html", query=query, page=list_clients(query, uow))
+def sales_trend(board: Dashboard) -> dict[str, Any]:
+    """What the sales chart draws: actual months, and the forecast month apart from them."""
+    labels = [month(m.month, "LLL yyyy") for m in board.monthly_sales]
+    actual: list[float | None] = [round(m.total_pln, 2) for m in board.monthly_sales]
+    forecast: list[float | None] = [None] * len(actual)
+    has_forecast = board.forecast_month is not None and board.predictions.clients_scored > 0
+    if has_forecast and board.forecast_month is not None:
+        labels.append(month(board.forecast_month, "LLL yyyy"))
+        actual.append(None)
+        if forecast:
+            forecast[-1] = actual[-2]  # the dashed line starts where the actual sales end
+        forecast.append(round(board.predictions.forecast_total, 2))
+    return {
+        "labels": labels,
+        "actual": actual,
+        "forecast": forecast,
+        "actualLabel": _("Actual sales"),
+        "forecastLabel": _("Forecast"),
+        "currency": "PLN",
+    }

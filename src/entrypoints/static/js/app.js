@@ -1,6 +1,8 @@
-// Small behaviours of the panel that Bootstrap does not provide.
+// Small behaviours of the panel that Bootstrap does not provide. Pages hand data over through data-* attributes.
 (function () {
   "use strict";
+
+  var POLL_EVERY_MS = 1500;
 
   // Forms marked data-confirm="Question?" ask before they are sent.
   document.addEventListener("submit", function (event) {
@@ -10,8 +12,79 @@
     }
   });
 
-  // After a refused form, put the cursor on the first field that needs attention.
+  // Filters marked data-autosubmit apply as soon as they change.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-autosubmit") && target.form) {
+      if (target.form.requestSubmit) {
+        target.form.requestSubmit();
+      } else {
+        target.form.submit();
+      }
+    }
+  });
+
+  function clampPercent(value) {
+    var number = parseFloat(value);
+    if (isNaN(number)) {
+      return 0;
+    }
+    return Math.min(100, Math.max(0, number));
+  }
+
+  // Bars and markers take their size from data attributes: no inline styles in the pages.
+  function sizeBars(root) {
+    root.querySelectorAll("[data-width]").forEach(function (element) {
+      element.style.width = clampPercent(element.getAttribute("data-width")) + "%";
+    });
+    root.querySelectorAll("[data-left]").forEach(function (element) {
+      var left = clampPercent(element.getAttribute("data-left"));
+      element.style.left = left + "%";
+      // a caption near either end is aligned to that end, so it never leaves its box
+      element.classList.toggle("at-start", left < 15);
+      element.classList.toggle("at-end", left > 85);
+    });
+  }
+
+  // A badge with data-poll-url follows a background run; the page reloads once the run has ended.
+  function follow(badge) {
+    var url = badge.getAttribute("data-poll-url");
+    var text = badge.querySelector(".status-text");
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("status " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (status) {
+          if (text && status.label) {
+            text.textContent = status.label;
+          }
+          if (status.tone) {
+            badge.className = badge.className.replace(/text-bg-\w+/, "text-bg-" + status.tone);
+          }
+          if (status.finished) {
+            window.location.reload();
+          } else {
+            window.setTimeout(poll, POLL_EVERY_MS);
+          }
+        })
+        .catch(function () {
+          if (text) {
+            text.textContent = badge.getAttribute("data-poll-failed") || text.textContent;
+          }
+        });
+    }
+    window.setTimeout(poll, POLL_EVERY_MS);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    sizeBars(document);
+    document.querySelectorAll("[data-poll-url]").forEach(follow);
+
+    // After a refused form, put the cursor on the first field that needs attention.
     var invalid = document.querySelector("form .is-invalid");
     if (invalid) {
       invalid.focus();

@@ -1,0 +1,351 @@
+"""Clients: the list with its filters, sorting, pages and CSV export; one client's page and its forms."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from dependency_injector.wiring import Provide, inject
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from application.business_settings import current_segment_rule, current_threshold
+from application.clients import client_detail as client_detail_of
+from application.clients import (
+    delete_client,
+    list_clients,
+    record_activity,
+    record_outcomes,
+    register_client,
+    update_client,
+)
+from application.commands import ClientChanges, ClientListQuery, ClientSort, NewClient, NewSnapshot, Outcomes
+from application.exports import export_clients
+from application.ports import Clock, ModelPredictor, UnitOfWork
+from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_client
+from application.validation import InvalidInput
+from domain.errors import DuplicateEmail, DuplicateSnapshot
+from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
+from domain.users import Permission
+from entrypoints.auth import requires
+from entrypoints.container import Container
+from entrypoints.csv_files import export_lines
+from entrypoints.web.blueprint import bp
+from entrypoints.web.explaining import activity_chart, top_factors
+from entrypoints.web.formatting import day, money, percent
+from entrypoints.web.forms import ClientForm, OutcomesForm, SnapshotForm, add_field_error, show_invalid_input
+from entrypoints.web.labels import field_label, translate_message
+
+PER_PAGE_CHOICES = (10, 25, 50, 100)
+LIST_PARAMETERS = tuple(ClientListQuery.model_fields)
+DESCENDING_FIRST = frozenset(
+    {ClientSort.PREDICTED_SALES, ClientSort.PURCHASE_PROBABILITY, ClientSort.REGISTERED_ON}
+)
+"""Columns whose first click shows the largest values first: the clients worth a look."""
+
+_DEFAULTS = ClientListQuery().model_dump()
+
+
+def list_query(args: MultiDict[str, str]) -> ClientListQuery:
+    """The list's filters, sort and page from the query string; empty values mean "not given"."""
+    return ClientListQuery.parse({name: args[name] for name in LIST_PARAMETERS if args.get(name, "").strip()})
+
+
+@dataclass(frozen=True)
+class ListLinks:
+    """Links that change one thing about the list and keep the rest of the query string."""
+
+    query: ClientListQuery
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        for name, value in (self.query.model_dump() | changes).items():
+            if value is None or value == _DEFAULTS.get(name):
+                continue
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif isinstance(value, bool):
+                value = str(value).lower()
+            params[name] = value
+        return params
+
+    def url(self, endpoint: str = "web.clients", **changes: Any) -> str:
+        return url_for(endpoint, **self.params(**changes))
+
+    def page_url(self, number: int) -> str:
+        return self.url(page=max(number, 1))
+
+    def sort_url(self, column: str) -> str:
+        sort = ClientSort(column)
+        if self.query.sort_column is sort:
+            new = sort.value if self.query.descending else f"-{sort.value}"
+        else:
+            new = f"-{sort.value}" if sort in DESCENDING_FIRST else sort.value
+        return self.url(sort=new, page=None)
+
+    def sorted_by(self, column: str) -> str | None:
+        """ "ascending" or "descending" when the list is sorted by this column, else None."""
+        if self.query.sort_column.value != column:
+            return None
+        return "descending" if self.query.descending else "ascending"
+
+    @property
+    def export_url(self) -> str:
+        return self.url("web.export_clients", page=None, per_page=None)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.query.q or self.query.segment or self.query.will_buy is not None)
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    """Every order the list can be shown in, for the sort menu of small screens."""
+    names = {
+        ClientSort.LAST_NAME: (_("Name, A to Z"), _("Name, Z to A")),
+        ClientSort.FIRST_NAME: (_("First name, A to Z"), _("First name, Z to A")),
+        ClientSort.EMAIL: (_("Email, A to Z"), _("Email, Z to A")),
+        ClientSort.REGISTERED_ON: (_("Registered, oldest first"), _("Registered, newest first")),
+        ClientSort.PREDICTED_SALES: (_("Forecast, lowest first"), _("Forecast, highest first")),
+        ClientSort.PURCHASE_PROBABILITY: (
+            _("Purchase chance, lowest first"),
+            _("Purchase chance, highest first"),
+        ),
+    }
+    choices = []
+    for column, (ascending, descending) in names.items():
+        choices += [(column.value, ascending), (f"-{column.value}", descending)]
+    return choices
+
+
+@bp.get("/clients")
+@requires(Permission.READ)
+@inject
+def clients(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    problems: list[tuple[str, str]] = []
+    try:
+        query = list_query(request.args)
+    except InvalidInput as error:
+        problems = [(field_label(e.field), translate_message(e.message)) for e in error.errors]
+        query = ClientListQuery()
+    page = list_clients(query, uow)
+    page_html = render_template(
+        "clients/list.html",
+        query=query,
+        page=page,
+        links=ListLinks(query),
+        problems=problems,
+        per_page_choices=PER_PAGE_CHOICES,
+        sort_choices=sort_choices(),
+        segment_rule=current_segment_rule(uow),
+    )
+    return page_html, 422 if problems else 200
+
+
+@bp.get("/clients/export.csv", endpoint="export_clients")
+@requires(Permission.READ)
+@inject
+def export_clients_csv(
+    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    query = list_query(request.args)
+    lines = export_lines(export_clients(query, uow))
+    filename = f"prognoza-clients-{clock.today().isoformat()}.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/clients/new", methods=["GET", "POST"])
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def new_client(
+    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = ClientForm(prefix="client")
+    if request.method == "POST":
+        try:
+            client = register_client(NewClient.parse(form.values()), uow, clock)
+        except InvalidInput as error:
+            show_invalid_input(form, error)
+        except DuplicateEmail:
+            add_field_error(form, "email", _("This email is already taken."))
+        else:
+            flash(_("%(name)s was added.", name=client.full_name), "success")
+            return redirect(url_for("web.client_page", client_id=client.id))
+        return render_template("clients/new.html", form=form), 422
+    return render_template("clients/new.html", form=form)
+
+
+@bp.get("/clients/<int:client_id>")
+@requires(Permission.READ)
+def client_page(client_id: int) -> ResponseReturnValue:
+    return render_client_page(client_id)
+
+
+@bp.post("/clients/<int:client_id>/edit")
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def edit_client(
+    client_id: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = ClientForm(prefix="edit")
+    try:
+        client = update_client(client_id, ClientChanges.parse(form.values()), uow, clock)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+    except DuplicateEmail:
+        add_field_error(form, "email", _("This email is already taken."))
+    else:
+        flash(_("The details of %(name)s were saved.", name=client.full_name), "success")
+        return redirect(url_for("web.client_page", client_id=client_id))
+    return render_client_page(client_id, edit=form, status=422)
+
+
+@bp.post("/clients/<int:client_id>/delete")
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def remove_client(client_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    name = client_detail_of(client_id, uow).client.full_name
+    delete_client(client_id, uow)
+    flash(_("%(name)s and their activity were deleted.", name=name), "success")
+    return redirect(url_for("web.clients"))
+
+
+@bp.post("/clients/<int:client_id>/activity")
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def add_snapshot(
+    client_id: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = SnapshotForm(prefix="snapshot")
+    try:
+        snapshot = record_activity(client_id, NewSnapshot.parse(form.values()), uow, clock)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+    except DuplicateSnapshot:
+        add_field_error(form, "observed_on", _("This client already has a snapshot on that date."))
+    else:
+        flash(_("The snapshot of %(day)s was added.", day=day(snapshot.observed_on)), "success")
+        return redirect(url_for("web.client_page", client_id=client_id, _anchor="activity"))
+    return render_client_page(client_id, snapshot=form, status=422)
+
+
+@bp.post("/clients/<int:client_id>/activity/<observed_on>/outcomes")
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def fill_in_outcomes(
+    client_id: int, observed_on: str, uow: UnitOfWork = Provide[Container.uow]
+) -> ResponseReturnValue:
+    observed = _date_or_404(observed_on)
+    form = OutcomesForm(prefix=f"outcomes-{observed.isoformat()}")
+    try:
+        record_outcomes(client_id, observed, Outcomes.parse(form.values()), uow)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+    else:
+        flash(_("The outcomes of %(day)s were saved.", day=day(observed)), "success")
+        return redirect(url_for("web.client_page", client_id=client_id, _anchor="activity"))
+    return render_client_page(client_id, outcomes=(observed, form), status=422)
+
+
+@bp.post("/clients/<int:client_id>/predict")
+@requires(Permission.RUN_PREDICTIONS)
+@inject
+def rerun_prediction(
+    client_id: int,
+    uow: UnitOfWork = Provide[Container.uow],
+    models: ActiveModels = Provide[Container.active_models],
+    predictor: ModelPredictor = Provide[Container.predictor],
+    clock: Clock = Provide[Container.clock],
+) -> ResponseReturnValue:
+    try:
+        result = predict_client(client_id, uow, models, predictor, clock)
+    except ModelNotTrained:
+        flash(_models_missing_message(), "warning")
+    except NoActivityYet:
+        flash(_("Add an activity snapshot first: predictions are made from the newest one."), "warning")
+    except (ArtifactMissing, ArtifactTampered) as error:
+        flash(_("The active model could not be loaded: %(reason)s", reason=error.message), "danger")
+    else:
+        purchase = result.purchase
+        flash(
+            _(
+                "New prediction: %(forecast)s next month, "
+                "a %(chance)s chance of buying within 14 days (%(decision)s).",
+                forecast=money(result.forecast.value_pln),
+                chance=percent(purchase.probability),
+                decision=_("likely to buy") if purchase.will_buy else _("unlikely to buy"),
+            ),
+            "success",
+        )
+    return redirect(url_for("web.client_page", client_id=client_id))
+
+
+@inject
+def render_client_page(
+    client_id: int,
+    *,
+    edit: ClientForm | None = None,
+    snapshot: SnapshotForm | None = None,
+    outcomes: tuple[date, OutcomesForm] | None = None,
+    status: int = 200,
+    uow: UnitOfWork = Provide[Container.uow],
+    models: ActiveModels = Provide[Container.active_models],
+    predictor: ModelPredictor = Provide[Container.predictor],
+    clock: Clock = Provide[Container.clock],
+) -> ResponseReturnValue:
+    detail = client_detail_of(client_id, uow)
+    explanation, model_problem = _explain(client_id, uow, models, predictor)
+    outcome_forms = {
+        s.observed_on: OutcomesForm(formdata=None, prefix=f"outcomes-{s.observed_on.isoformat()}")
+        for s in detail.activity
+        if s.sales_next_month is None or s.purchased_next_14d is None
+    }
+    if outcomes is not None:
+        outcome_forms[outcomes[0]] = outcomes[1]
+    page = render_template(
+        "clients/detail.html",
+        detail=detail,
+        client=detail.client,
+        threshold=current_threshold(uow),
+        edit_form=edit or ClientForm(formdata=None, obj=detail.client, prefix="edit"),
+        snapshot_form=snapshot
+        or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": clock.today()}),
+        snapshot_open=snapshot is not None,
+        edit_open=edit is not None,
+        outcome_forms=outcome_forms,
+        open_outcomes=None if outcomes is None else outcomes[0],
+        factors=None if explanation is None else top_factors(*explanation),
+        model_problem=model_problem,
+        activity=activity_chart(detail.activity),
+    )
+    return page, status
+
+
+def _explain(
+    client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor
+) -> tuple[Any, str | None]:
+    try:
+        return explain_client(client_id, uow, models, predictor), None
+    except (ArtifactMissing, ArtifactTampered) as error:
+        return None, error.message
+
+
+def _models_missing_message() -> str:
+    if current_user.can(Permission.TRAIN_MODELS):
+        return _("The models are not trained yet: train both of them in the ML panel first.")
+    return _("The models are not trained yet: ask an administrator to train them.")
+
+
+def _date_or_404(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(404)

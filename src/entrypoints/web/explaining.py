@@ -1,0 +1,93 @@
+"""What a client's page shows beside the numbers: the factors behind a prediction, and the activity chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from application.predicting import FeatureContribution
+from domain.activity import ActivitySnapshot
+from domain.predictions import ModelKind
+from entrypoints.web.formatting import day, money, number
+from entrypoints.web.labels import FEATURE_LABELS, MODEL_LABELS
+
+FACTORS_EACH_WAY = 3
+YES_NO_FEATURES = frozenset({"newsletter_opened", "has_purchase_history"})
+
+
+@dataclass(frozen=True)
+class Factor:
+    feature: str
+    label: str
+    value: str
+    """The client's value of the feature, as people write it."""
+    contribution: float
+    effect: str
+    """The contribution in words: PLN for the sales forecast, a signed strength for the purchase chance."""
+    width: float
+    """Length of the factor's bar, in percent of the strongest factor of the same prediction."""
+
+
+@dataclass(frozen=True)
+class Factors:
+    kind: ModelKind
+    label: str
+    up: list[Factor]
+    down: list[Factor]
+
+
+def top_factors(
+    sales: Sequence[FeatureContribution], purchase: Sequence[FeatureContribution]
+) -> list[Factors]:
+    """The strongest factors pushing each prediction up, and the strongest pushing it down."""
+    return [_factors(ModelKind.SALES, sales), _factors(ModelKind.PURCHASE, purchase)]
+
+
+def _factors(kind: ModelKind, reasons: Sequence[FeatureContribution]) -> Factors:
+    strongest = max((abs(r.contribution) for r in reasons), default=0.0) or 1.0
+    factors = [_factor(kind, r, strongest) for r in reasons]
+    up = [f for f in factors if f.contribution > 0][:FACTORS_EACH_WAY]
+    down = [f for f in factors if f.contribution < 0][:FACTORS_EACH_WAY]
+    return Factors(kind, str(MODEL_LABELS[kind]), up, down)
+
+
+def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> Factor:
+    if kind is ModelKind.SALES:
+        # The sales model is linear on standardized features: a contribution is PLN away from the average.
+        effect = ("+" if reason.contribution >= 0 else "") + money(reason.contribution)
+    else:
+        effect = ("+" if reason.contribution >= 0 else "−") + number(abs(reason.contribution), decimals=2)
+    return Factor(
+        feature=reason.feature,
+        label=str(FEATURE_LABELS.get(reason.feature, reason.feature)),
+        value=feature_value(reason.feature, reason.value),
+        contribution=reason.contribution,
+        effect=effect,
+        width=round(100 * abs(reason.contribution) / strongest, 1),
+    )
+
+
+def feature_value(feature: str, value: float) -> str:
+    if feature in YES_NO_FEATURES:
+        return _("Yes") if value else _("No")
+    if feature == "avg_basket_value":
+        return money(value)
+    if feature == "time_on_site_7d":
+        return _("%(minutes)s min", minutes=number(value, decimals=1))
+    return number(value)
+
+
+def activity_chart(history: Sequence[ActivitySnapshot]) -> dict[str, Any]:
+    """A client's snapshots, oldest first: the sales that followed each one and the visits before it."""
+    ordered = sorted(history, key=lambda s: s.observed_on)
+    return {
+        "labels": [day(s.observed_on, "short") for s in ordered],
+        "sales": [s.sales_next_month for s in ordered],
+        "visits": [s.site_visits_30d for s in ordered],
+        "salesLabel": _("Sales in the following month"),
+        "visitsLabel": _("Site visits in the last 30 days"),
+        "currency": "PLN",
+    }

@@ -1,0 +1,123 @@
+"""Bulk import from CSV: clients or activity snapshots, all rows or none, with every bad line explained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dependency_injector.wiring import Provide, inject
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from application.commands import NewSnapshot
+from application.imports import CLIENT_COLUMNS, ImportRejected, RowError, import_activity, import_clients
+from application.ports import Clock, UnitOfWork
+from application.validation import InvalidInput
+from domain.users import Permission
+from entrypoints.auth import requires
+from entrypoints.container import Container
+from entrypoints.csv_files import open_upload, read_rows
+from entrypoints.web.blueprint import bp
+from entrypoints.web.formatting import number
+from entrypoints.web.forms import ImportForm, add_field_error, show_invalid_input
+from entrypoints.web.labels import field_label, translate_message
+
+CLIENT_EXAMPLE = (
+    "first_name,last_name,email,registered_on\nAnna,Kowalska,anna.kowalska@example.com,2024-03-15"
+)
+ACTIVITY_EXAMPLE = (
+    "client_email,observed_on,purchases_30d,avg_basket_value,site_visits_30d,days_since_last_purchase,"
+    "visits_7d,newsletter_opened,ad_clicks_7d,time_on_site_7d,sales_next_month,purchased_next_14d\n"
+    "anna.kowalska@example.com,2026-10-31,2,149.90,12,5,4,true,1,18.5,,"
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    line: int
+    column: str
+    label: str
+    message: str
+
+
+def expected_columns() -> dict[str, list[Column]]:
+    activity = [Column("client_email", field_label("client_email"), True)]
+    activity += [
+        Column(name, field_label(name), info.is_required()) for name, info in NewSnapshot.model_fields.items()
+    ]
+    return {
+        "clients": [Column(name, field_label(name), True) for name in CLIENT_COLUMNS],
+        "activity": activity,
+    }
+
+
+def problem_rows(errors: tuple[RowError, ...]) -> list[ProblemRow]:
+    return [ProblemRow(e.line, e.field, field_label(e.field), translate_message(e.message)) for e in errors]
+
+
+@bp.route("/import", methods=["GET"])
+@requires(Permission.EDIT_CLIENTS)
+def import_page() -> ResponseReturnValue:
+    return _render(ImportForm(prefix="import"))
+
+
+@bp.post("/import")
+@requires(Permission.EDIT_CLIENTS)
+@inject
+def import_file(
+    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = ImportForm(prefix="import")
+    kind = form.kind.data if form.kind.data in ("clients", "activity") else None
+    upload = form.file.data
+    if kind is None:
+        add_field_error(form, "kind", _("Choose what the file holds."))
+    if upload is None or not getattr(upload, "filename", ""):
+        add_field_error(form, "file", _("Choose a CSV file to upload."))
+    if kind is None or upload is None or not upload.filename:
+        return _render(form, status=422)
+    try:
+        columns, rows = read_rows(open_upload(upload.read()))
+        use_case = import_clients if kind == "clients" else import_activity
+        report = use_case(columns, rows, uow, clock)
+    except InvalidInput as error:
+        show_invalid_input(form, error, fallback="file")
+        return _render(form, status=422)
+    except ImportRejected as rejected:
+        return _render(form, problems=problem_rows(rejected.errors), filename=upload.filename, status=422)
+    count = number(report.imported)
+    if kind == "clients":
+        message = ngettext(
+            "Imported %(count)s client.", "Imported %(count)s clients.", report.imported, count=count
+        )
+    else:
+        message = ngettext(
+            "Imported %(count)s activity snapshot.",
+            "Imported %(count)s activity snapshots.",
+            report.imported,
+            count=count,
+        )
+    flash(message, "success")
+    return redirect(url_for("web.import_page"))
+
+
+def _render(
+    form: ImportForm, problems: list[ProblemRow] | None = None, filename: str | None = None, status: int = 200
+) -> ResponseReturnValue:
+    page = render_template(
+        "imports/upload.html",
+        form=form,
+        columns=expected_columns(),
+        examples={"clients": CLIENT_EXAMPLE, "activity": ACTIVITY_EXAMPLE},
+        problems=problems,
+        filename=filename,
+    )
+    return page, status

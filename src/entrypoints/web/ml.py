@@ -1,0 +1,406 @@
+"""The ML panel (admins): training and activating model versions, their quality, threshold and segments."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dependency_injector.wiring import Provide, Provider, inject
+from flask import abort, flash, jsonify, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from application.business_settings import (
+    change_segment_rule,
+    change_threshold,
+    current_segment_rule,
+    current_threshold,
+)
+from application.commands import SegmentBands, ThresholdChange
+from application.ports import (
+    Clock,
+    JobRunner,
+    JobStatus,
+    ModelPredictor,
+    ModelStore,
+    ModelTrainer,
+    UnitOfWork,
+)
+from application.predicting import ActiveModels, BatchReport, start_batch_prediction
+from application.training import activate_version, get_run, list_runs, start_training
+from application.validation import InvalidInput
+from domain.model_runs import (
+    ModelNotTrained,
+    ModelRun,
+    RunNotActivatable,
+    RunNotFound,
+    TrainingAlreadyRunning,
+)
+from domain.predictions import ModelKind
+from domain.users import Permission
+from entrypoints.auth import requires
+from entrypoints.container import Container
+from entrypoints.web.blueprint import bp
+from entrypoints.web.formatting import money, number, percent
+from entrypoints.web.forms import SegmentBandsForm, ThresholdForm, show_invalid_input
+from entrypoints.web.labels import (
+    FEATURE_LABELS,
+    JOB_STATE_LABELS,
+    LOWER_IS_BETTER,
+    METRIC_LABELS,
+    METRICS_SHOWN,
+    MODEL_ALGORITHMS,
+    MODEL_LABELS,
+    STATUS_LABELS,
+    STATUS_TONES,
+)
+
+SCORING_JOB_KEY = "scoring_job"
+
+_METRIC_FORMATS: dict[str, Callable[[float], str]] = {
+    "r2": lambda v: number(v, decimals=3),
+    "mse": lambda v: number(v, decimals=1),
+    "mae": money,
+    "roc_auc": lambda v: number(v, decimals=3),
+}
+
+
+def metric_text(name: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    value = round(value, 6) + 0.0  # no "-0.000" for a baseline that scores a hair below zero
+    return _METRIC_FORMATS.get(name, lambda v: percent(v, decimals=1))(value)
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    name: str
+    label: str
+    model: str
+    baseline: str
+    beats_baseline: bool | None
+
+
+@dataclass(frozen=True)
+class ModelPanel:
+    """Everything the panel shows about one model: the active version, its quality, and its runs."""
+
+    kind: ModelKind
+    runs: list[ModelRun]
+    active: ModelRun | None = None
+    in_progress: ModelRun | None = None
+    metrics: list[MetricRow] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(MODEL_LABELS[self.kind])
+
+    @property
+    def algorithm(self) -> str:
+        return str(MODEL_ALGORITHMS[self.kind])
+
+    @property
+    def confusion(self) -> dict[str, int] | None:
+        """The hold-out's confusion matrix: rows are what happened, columns what the model said."""
+        matrix = self.active.evaluation.confusion_matrix if self.active and self.active.evaluation else None
+        if not matrix:
+            return None
+        (tn, fp), (fn, tp) = matrix
+        return {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+
+    @property
+    def coefficients_chart(self) -> dict[str, Any] | None:
+        evaluation = self.active.evaluation if self.active else None
+        if evaluation is None or not evaluation.coefficients:
+            return None
+        names = list(evaluation.coefficients)
+        return {
+            "labels": [str(FEATURE_LABELS.get(name, name)) for name in names],
+            "values": [round(evaluation.coefficients[name], 4) for name in names],
+            "label": _("Coefficient (per standard deviation)"),
+        }
+
+
+def model_panel(kind: ModelKind, runs: Sequence[ModelRun]) -> ModelPanel:
+    own = [run for run in runs if run.kind is kind]
+    active = next((run for run in own if run.is_active), None)
+    in_progress = next((run for run in own if not run.status.is_finished), None)
+    return ModelPanel(kind, own, active, in_progress, _metric_rows(kind, active))
+
+
+def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
+    if run is None or run.evaluation is None:
+        return []
+    evaluation = run.evaluation
+    rows = []
+    for name in METRICS_SHOWN[kind]:
+        value, baseline = evaluation.metrics.get(name), evaluation.baseline_metrics.get(name)
+        beats = None
+        if value is not None and baseline is not None:
+            beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
+        rows.append(
+            MetricRow(
+                name, str(METRIC_LABELS[name]), metric_text(name, value), metric_text(name, baseline), beats
+            )
+        )
+    return rows
+
+
+def threshold_effect(run: ModelRun | None, threshold: float) -> dict[str, Any] | None:
+    """The hold-out's precision, recall and share of clients selected at each threshold of the active run."""
+    curve = run.evaluation.threshold_curve if run and run.evaluation else None
+    if not curve:
+        return None
+    return {
+        "thresholds": [point["threshold"] for point in curve],
+        "precision": [point["precision"] for point in curve],
+        "recall": [point["recall"] for point in curve],
+        "share": [point["share_selected"] for point in curve],
+        "current": threshold,
+        "labels": {
+            "precision": _("Precision"),
+            "recall": _("Recall"),
+            "share": _("Share of clients selected"),
+            "threshold": _("Decision threshold"),
+            "current": _("Current threshold"),
+        },
+    }
+
+
+@bp.get("/ml")
+@requires(Permission.TRAIN_MODELS)
+def ml() -> ResponseReturnValue:
+    return render_ml_page()
+
+
+@inject
+def render_ml_page(
+    *,
+    threshold_form: ThresholdForm | None = None,
+    bands_form: SegmentBandsForm | None = None,
+    status: int = 200,
+    uow: UnitOfWork = Provide[Container.uow],
+    jobs: JobRunner = Provide[Container.job_runner],
+) -> ResponseReturnValue:
+    runs = list_runs(None, uow)
+    threshold = current_threshold(uow)
+    rule = current_segment_rule(uow)
+    panels = [model_panel(kind, runs) for kind in ModelKind]
+    purchase = next(panel for panel in panels if panel.kind is ModelKind.PURCHASE)
+    scoring = _scoring_job(jobs)
+    page = render_template(
+        "ml/overview.html",
+        panels=panels,
+        threshold=threshold,
+        segment_rule=rule,
+        threshold_form=threshold_form
+        or ThresholdForm(formdata=None, data={"threshold": f"{threshold.value:.2f}"}, prefix="threshold"),
+        bands_form=bands_form
+        or SegmentBandsForm(
+            formdata=None,
+            data={"medium_from": f"{rule.medium_from:g}", "high_from": f"{rule.high_from:g}"},
+            prefix="segments",
+        ),
+        threshold_effect=threshold_effect(purchase.active, threshold.value),
+        all_trained=all(panel.active for panel in panels),
+        scoring=scoring,
+        job_state_labels=JOB_STATE_LABELS,
+    )
+    return page, status
+
+
+@bp.post("/ml/train/<kind>")
+@requires(Permission.TRAIN_MODELS)
+@inject
+def train(
+    kind: str,
+    uow_factory: Callable[[], UnitOfWork] = Provider[Container.uow],
+    trainer: ModelTrainer = Provide[Container.trainer],
+    store: ModelStore = Provide[Container.model_store],
+    clock: Clock = Provide[Container.clock],
+    jobs: JobRunner = Provide[Container.job_runner],
+) -> ResponseReturnValue:
+    model = _kind_or_404(kind)
+    try:
+        run = start_training(model, current_user.email, uow_factory, trainer, store, clock, jobs)
+    except TrainingAlreadyRunning:
+        flash(
+            _(
+                "%(model)s: a training run is already in progress; wait until it finishes.",
+                model=_model(model),
+            ),
+            "warning",
+        )
+    else:
+        flash(
+            _(
+                "%(model)s: training of version %(version)s has started.",
+                model=_model(model),
+                version=run.version,
+            ),
+            "success",
+        )
+    return redirect(url_for("web.ml", _anchor=f"model-{model.value}"))
+
+
+@bp.get("/ml/runs/<int:run_id>/status")
+@requires(Permission.TRAIN_MODELS)
+@inject
+def run_status(run_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    try:
+        run = get_run(run_id, uow)
+    except RunNotFound:
+        abort(404)
+    return jsonify(
+        id=run.id,
+        kind=run.kind.value,
+        version=run.version,
+        status=run.status.value,
+        label=str(STATUS_LABELS[run.status]),
+        tone=STATUS_TONES[run.status],
+        finished=run.status.is_finished,
+        error=run.error,
+    )
+
+
+@bp.post("/ml/models/<kind>/versions/<int:version>/activate")
+@requires(Permission.TRAIN_MODELS)
+@inject
+def activate(
+    kind: str, version: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    model = _kind_or_404(kind)
+    try:
+        activate_version(model, version, current_user.email, uow, clock)
+    except RunNotFound:
+        abort(404)
+    except RunNotActivatable:
+        flash(
+            _("Version %(version)s did not train successfully, so it cannot be activated.", version=version),
+            "danger",
+        )
+    else:
+        flash(
+            _(
+                "%(model)s: version %(version)s is now active. "
+                "Score all clients to apply it to every prediction.",
+                version=version,
+                model=_model(model),
+            ),
+            "success",
+        )
+    return redirect(url_for("web.ml", _anchor=f"model-{model.value}"))
+
+
+@bp.post("/ml/threshold")
+@requires(Permission.CHANGE_THRESHOLD)
+@inject
+def set_threshold(
+    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = ThresholdForm(prefix="threshold")
+    try:
+        threshold = change_threshold(ThresholdChange.parse(form.values()), current_user.email, uow, clock)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+        return render_ml_page(threshold_form=form, status=422)
+    flash(
+        _(
+            "The decision threshold is now %(threshold)s. Predictions made before keep the threshold "
+            "they were made with: score all clients to apply it to every decision.",
+            threshold=percent(threshold.value),
+        ),
+        "success",
+    )
+    return redirect(url_for("web.ml", _anchor="threshold"))
+
+
+@bp.post("/ml/segments")
+@requires(Permission.CHANGE_THRESHOLD)
+@inject
+def set_segments(
+    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
+) -> ResponseReturnValue:
+    form = SegmentBandsForm(prefix="segments")
+    try:
+        rule = change_segment_rule(SegmentBands.parse(form.values()), current_user.email, uow, clock)
+    except InvalidInput as error:
+        show_invalid_input(form, error, fallback="high_from")
+        return render_ml_page(bands_form=form, status=422)
+    flash(
+        _(
+            "Segments changed: high from %(high)s, medium from %(medium)s.",
+            high=money(rule.high_from, decimals=0),
+            medium=money(rule.medium_from, decimals=0),
+        ),
+        "success",
+    )
+    return redirect(url_for("web.ml", _anchor="segments"))
+
+
+@bp.post("/ml/score")
+@requires(Permission.TRAIN_MODELS)
+@inject
+def score_all(
+    uow_factory: Callable[[], UnitOfWork] = Provider[Container.uow],
+    models: ActiveModels = Provide[Container.active_models],
+    predictor: ModelPredictor = Provide[Container.predictor],
+    clock: Clock = Provide[Container.clock],
+    jobs: JobRunner = Provide[Container.job_runner],
+) -> ResponseReturnValue:
+    try:
+        job = start_batch_prediction(uow_factory, models, predictor, clock, jobs)
+    except ModelNotTrained:
+        flash(_("Train both models before scoring the clients."), "warning")
+    else:
+        session[SCORING_JOB_KEY] = job.id
+        flash(_("Scoring every client has started: the page shows when it is done."), "success")
+    return redirect(url_for("web.ml", _anchor="scoring"))
+
+
+@bp.get("/ml/jobs/<job_id>/status")
+@requires(Permission.TRAIN_MODELS)
+@inject
+def job_status(job_id: str, jobs: JobRunner = Provide[Container.job_runner]) -> ResponseReturnValue:
+    job = jobs.status(job_id)
+    if job is None:
+        abort(404)
+    return jsonify(
+        id=job.id,
+        state=job.state,
+        label=str(JOB_STATE_LABELS.get(job.state, job.state)),
+        finished=job.state in ("succeeded", "failed"),
+        error=job.error,
+    )
+
+
+@dataclass(frozen=True)
+class ScoringJob:
+    job: JobStatus
+
+    @property
+    def finished(self) -> bool:
+        return self.job.state in ("succeeded", "failed")
+
+    @property
+    def report(self) -> BatchReport | None:
+        return self.job.result if isinstance(self.job.result, BatchReport) else None
+
+
+def _scoring_job(jobs: JobRunner) -> ScoringJob | None:
+    job_id = session.get(SCORING_JOB_KEY)
+    job = jobs.status(job_id) if isinstance(job_id, str) else None
+    return None if job is None else ScoringJob(job)
+
+
+def _kind_or_404(kind: str) -> ModelKind:
+    try:
+        return ModelKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _model(kind: ModelKind) -> str:
+    return str(MODEL_LABELS[kind])

@@ -1,0 +1,106 @@
+"""Staff accounts (admins): the list, new accounts, roles and deactivation."""
+
+from __future__ import annotations
+
+from dependency_injector.wiring import Provide, inject
+from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from application.commands import NewUser, RoleChange
+from application.ports import PasswordHasher, UnitOfWork
+from application.users import change_role, create_user, deactivate_user, get_user, list_users
+from application.validation import InvalidInput
+from domain.errors import DuplicateEmail
+from domain.users import Permission
+from entrypoints.auth import requires
+from entrypoints.container import Container
+from entrypoints.web.blueprint import bp
+from entrypoints.web.forms import RoleForm, UserForm, add_field_error, show_invalid_input
+from entrypoints.web.labels import ROLE_LABELS
+
+
+@bp.get("/users")
+@requires(Permission.MANAGE_USERS)
+def users() -> ResponseReturnValue:
+    return render_users_page()
+
+
+@inject
+def render_users_page(
+    form: UserForm | None = None, status: int = 200, uow: UnitOfWork = Provide[Container.uow]
+) -> ResponseReturnValue:
+    staff = list_users(uow)
+    role_forms = {
+        user.id: RoleForm(formdata=None, data={"role": user.role.value}, prefix=f"user-{user.id}")
+        for user in staff
+    }
+    page = render_template(
+        "users/list.html",
+        users=staff,
+        form=form or UserForm(formdata=None, prefix="new"),
+        role_forms=role_forms,
+    )
+    return page, status
+
+
+@bp.post("/users")
+@requires(Permission.MANAGE_USERS)
+@inject
+def add_user(
+    uow: UnitOfWork = Provide[Container.uow], hasher: PasswordHasher = Provide[Container.password_hasher]
+) -> ResponseReturnValue:
+    form = UserForm(prefix="new")
+    try:
+        user = create_user(NewUser.parse(form.values()), uow, hasher)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+    except DuplicateEmail:
+        add_field_error(form, "email", _("This email is already taken."))
+    else:
+        flash(
+            _(
+                "%(email)s can now sign in, with the role: %(role)s.",
+                email=user.email,
+                role=ROLE_LABELS[user.role],
+            ),
+            "success",
+        )
+        return redirect(url_for("web.users"))
+    return render_users_page(form, status=422)
+
+
+@bp.post("/users/<int:user_id>/role")
+@requires(Permission.MANAGE_USERS)
+@inject
+def set_role(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    user = get_user(user_id, uow)
+    if user.id == current_user.user.id:
+        flash(_("You cannot change your own role: ask another administrator."), "danger")
+        return redirect(url_for("web.users"))
+    form = RoleForm(prefix=f"user-{user_id}")
+    try:
+        command = RoleChange.parse(form.values())
+    except InvalidInput:
+        flash(_("Choose a role for %(email)s.", email=user.email), "danger")
+        return redirect(url_for("web.users"))
+    changed = change_role(user_id, command.user_role, uow)
+    flash(
+        _("%(email)s now has the role: %(role)s.", email=changed.email, role=ROLE_LABELS[changed.role]),
+        "success",
+    )
+    return redirect(url_for("web.users"))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@requires(Permission.MANAGE_USERS)
+@inject
+def deactivate(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+    user = get_user(user_id, uow)
+    if user.id == current_user.user.id:
+        flash(_("You cannot deactivate your own account: ask another administrator."), "danger")
+        return redirect(url_for("web.users"))
+    deactivate_user(user_id, uow)
+    flash(_("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(url_for("web.users"))
