@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,14 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from adapters.hashing import WerkzeugPasswordHasher
+from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from application.commands import NewUser
+from application.demo import seed_demo_company
+from application.predicting import predict_all
+from application.training import start_training
 from application.users import create_user, deactivate_user
+from domain.predictions import ModelKind
 from domain.users import User
 from entrypoints.app import create_app
 from entrypoints.settings import Settings
@@ -90,6 +96,11 @@ class AuthActions:
         token = self.csrf_token("/")
         return self.client.post("/logout", data={"csrf_token": token})
 
+    def post(self, path: str, data: dict[str, object] | None = None, **kwargs: object) -> TestResponse:
+        """POST a form of the signed-in panel, with the session's CSRF token."""
+        form = {"csrf_token": self.csrf_token("/"), **(data or {})}
+        return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]
+
 
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
@@ -104,3 +115,74 @@ def make_user(app: Flask):  # type: ignore[no-untyped-def]
         return add_user(app, email, role, active=active)
 
     return make
+
+
+# --- A demo company, trained and scored, for the pages that show models and predictions -------------
+
+DEMO_CLIENTS = 300
+DEMO_MONTHS = 4
+
+
+def testing_app(instance: Path) -> Flask:
+    """An app on the database and model files under `instance`, with fast password hashes."""
+    url = f"sqlite:///{instance}/prognoza.sqlite3"
+    app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test"))
+    app.container.password_hasher.override(  # type: ignore[attr-defined]
+        providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
+    )
+    return app
+
+
+def build_demo_instance(instance: Path) -> None:
+    """Seed the demo company into `instance`, train both models there and score every client."""
+    instance.mkdir(parents=True, exist_ok=True)
+    upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
+    app = testing_app(instance)
+    container = app.container  # type: ignore[attr-defined]
+    try:
+        clock = container.clock()
+        seed_demo_company(container.uow(), clock, clients=DEMO_CLIENTS, months=DEMO_MONTHS, seed=7)
+        trainer, store, jobs = container.trainer(), container.model_store(), InlineJobRunner()
+        for kind in ModelKind:
+            start_training(kind, "seed@prognoza.example", container.uow, trainer, store, clock, jobs)
+        predict_all(container.uow(), container.active_models(), container.predictor(), container.clock())
+    finally:
+        container.engine().dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained and scored demo company per test session (and xdist worker), copied by each test."""
+    instance = tmp_path_factory.mktemp("demo-template") / "instance"
+    build_demo_instance(instance)
+    return instance
+
+
+@pytest.fixture
+def demo_app(demo_template: Path, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a fresh copy of the demo company: 300 clients, 4 months, both models trained, all scored."""
+    instance = tmp_path / "instance"
+    shutil.copytree(demo_template, instance)
+    app = testing_app(instance)
+    yield app
+    app.container.engine().dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def demo_auth(demo_client: FlaskClient) -> AuthActions:
+    return AuthActions(demo_client)
+
+
+@pytest.fixture
+def demo_admin(demo_app: Flask) -> User:
+    return add_user(demo_app, ADMIN_EMAIL, "admin")
+
+
+@pytest.fixture
+def demo_analyst(demo_app: Flask) -> User:
+    return add_user(demo_app, ANALYST_EMAIL, "analyst")

@@ -12,7 +12,16 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, Field, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import InputRequired, Length
 
 from application.commands import PASSWORD_MAX_LENGTH
@@ -64,12 +73,16 @@ class CommandForm(FlaskForm):
         return values
 
 
-def _yes_no_unknown() -> list[tuple[str, Any]]:
-    return [("", _l("Not known yet")), ("true", _l("Yes")), ("false", _l("No"))]
+def _yes_no_unknown() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("Not known yet")),
+        SelectChoice("true", _l("Yes")),
+        SelectChoice("false", _l("No")),
+    ]
 
 
-def _roles() -> list[tuple[str, Any]]:
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+def _roles() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
 
 class ClientForm(CommandForm):
@@ -127,7 +140,7 @@ class SegmentBandsForm(CommandForm):
 class ImportForm(CommandForm):
     kind = RadioField(
         _l("What the file holds"),
-        choices=[("clients", _l("Clients")), ("activity", _l("Activity snapshots"))],
+        choices=[SelectChoice("clients", _l("Clients")), SelectChoice("activity", _l("Activity snapshots"))],
         default="clients",
         validate_choice=False,
     )

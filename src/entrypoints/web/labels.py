@@ -172,6 +172,10 @@ _MESSAGES: tuple[tuple[re.Pattern[str], LazyString], ...] = tuple(
             r"is empty: expected a header line and rows",
             _l("The file is empty: expected a header line and rows."),
         ),
+        (
+            r"must not contain control characters.*",
+            _l("Use a single line of text, without control characters."),
+        ),
         (r"Extra inputs are not permitted", _l("This value is not expected here.")),
         (r"must be one of .*|String should match pattern.*", _l("Choose one of the offered values.")),
     )

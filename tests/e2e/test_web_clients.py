@@ -1,0 +1,227 @@
+"""The client list: filters, sorting both ways, pages, the CSV export and adding a client."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from domain.users import User
+
+ROW_NAMES = re.compile(r'class="fw-semibold client-link" href="/clients/(\d+)">([^<]+)</a>')
+FORECASTS = re.compile(r'<span class="fw-semibold">PLN\xa0([\d,.]+)</span>')
+
+
+def listed(html: str) -> list[str]:
+    return [name for _, name in ROW_NAMES.findall(html)]
+
+
+def forecasts(html: str) -> list[float]:
+    return [float(value.replace(",", "")) for value in FORECASTS.findall(html)]
+
+
+@pytest.fixture
+def signed_in(demo_client, demo_auth, demo_analyst: User):  # type: ignore[no-untyped-def]
+    demo_auth.login(demo_analyst.email)
+    return demo_client
+
+
+def test_list_shows_a_page_with_forecasts_decisions_and_segments(signed_in):
+    html = signed_in.get("/clients").get_data(as_text=True)
+
+    assert "300 clients on record" in html
+    assert len(listed(html)) == 25
+    assert "Showing 1–25 of 300" in html
+    assert "Page 1 of 12" in html
+    assert "segment-badge" in html and "decision-badge" in html
+
+
+def test_per_page_and_page_come_from_the_query_string(signed_in):
+    html = signed_in.get("/clients?per_page=10&page=3").get_data(as_text=True)
+
+    assert len(listed(html)) == 10
+    assert "Showing 21–30 of 300" in html
+    assert 'href="/clients?page=4&amp;per_page=10"' in html  # the next page keeps the page size
+    assert 'href="/clients?page=2&amp;per_page=10"' in html
+
+
+@pytest.mark.parametrize(("sort", "descending"), [("predicted_sales", False), ("-predicted_sales", True)])
+def test_list_sorts_by_forecast_both_ways(signed_in, sort: str, descending: bool):
+    html = signed_in.get(f"/clients?sort={sort}&per_page=50").get_data(as_text=True)
+
+    values = forecasts(html)
+    assert len(values) == 50
+    assert values == sorted(values, reverse=descending)
+
+
+def test_sort_headers_toggle_the_direction_and_show_an_arrow(signed_in):
+    ascending = signed_in.get("/clients?sort=email").get_data(as_text=True)
+    descending = signed_in.get("/clients?sort=-email").get_data(as_text=True)
+
+    assert 'aria-sort="ascending"' in ascending and 'href="/clients?sort=-email"' in ascending
+    assert 'aria-sort="descending"' in descending and 'href="/clients?sort=email"' in descending
+    assert "bi-arrow-up" in ascending and 'bi-arrow-down"' in descending
+    # other columns start with their most interesting end: the highest forecast first
+    assert 'href="/clients?sort=-predicted_sales"' in ascending
+
+
+@pytest.mark.parametrize(
+    "column", ["last_name", "first_name", "email", "registered_on", "purchase_probability"]
+)
+def test_every_column_sorts_both_ways(signed_in, column: str):
+    up = listed(signed_in.get(f"/clients?sort={column}&per_page=100").get_data(as_text=True))
+    down = listed(signed_in.get(f"/clients?sort=-{column}&per_page=100").get_data(as_text=True))
+
+    assert len(up) == len(down) == 100
+    assert up != down
+
+
+def test_segment_and_decision_filters_narrow_the_list(signed_in):
+    everyone = signed_in.get("/clients?per_page=100").get_data(as_text=True)
+    buyers = signed_in.get("/clients?will_buy=true&segment=low&per_page=100").get_data(as_text=True)
+
+    found = int(re.search(r"(\d+) clients? found", buyers).group(1))  # type: ignore[union-attr]
+    assert 0 < found < 300
+    assert "decision-no" not in buyers.split('id="client-table"')[1]
+    assert "segment-medium" not in buyers.split('id="client-table"')[1]
+    assert 'option value="low" selected' in buyers and 'option value="true" selected' in buyers
+    assert len(listed(everyone)) == 100
+
+
+def test_text_filter_finds_by_name_and_keeps_the_other_filters_in_links(signed_in):
+    first = listed(signed_in.get("/clients?sort=last_name").get_data(as_text=True))[0]
+    last_name = first.split()[-1]
+
+    html = signed_in.get(f"/clients?q={last_name}&sort=-predicted_sales&per_page=10").get_data(as_text=True)
+
+    assert all(last_name in name for name in listed(html))
+    assert f'value="{last_name}"' in html
+    assert f"q={last_name}" in html.split('id="export-csv"')[0].rsplit("href=", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "Page"),
+        ("per_page=1000", "Rows per page"),
+        ("sort=shoe_size", "Sort"),
+        ("segment=vip", "Segment"),
+    ],
+)
+def test_bad_query_values_are_explained_not_a_crash(signed_in, query: str, field: str):
+    response = signed_in.get(f"/clients?{query}")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"<strong>{field}</strong>" in html
+    assert len(listed(html)) == 25  # the whole list, first page, instead of an error page
+
+
+def test_unknown_query_parameters_are_ignored(signed_in):
+    assert signed_in.get("/clients?utm_source=newsletter").status_code == 200
+
+
+def test_export_streams_the_filtered_list_as_csv(signed_in):
+    page = signed_in.get("/clients?segment=medium&per_page=100").get_data(as_text=True)
+    expected = int(re.search(r"(\d+) clients? found", page).group(1))  # type: ignore[union-attr]
+
+    response = signed_in.get("/clients/export.csv?segment=medium&sort=-predicted_sales")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="prognoza-clients-')
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == expected
+    assert {row["segment"] for row in rows} == {"medium"}
+    sales = [float(row["predicted_sales"]) for row in rows]
+    assert sales == sorted(sales, reverse=True)
+
+
+def test_export_link_carries_the_filters_but_not_the_page(signed_in):
+    html = signed_in.get("/clients?q=ann&will_buy=false&page=2&per_page=10").get_data(as_text=True)
+
+    assert 'href="/clients/export.csv?q=ann&amp;will_buy=false"' in html
+
+
+def test_analyst_adds_a_client_and_lands_on_its_page(signed_in):
+    form = {
+        "client-first_name": "Ewa",
+        "client-last_name": "Zielińska",
+        "client-email": "ewa.zielinska@example.com",
+        "client-registered_on": "2024-02-29",
+    }
+    page = signed_in.get("/clients/new").get_data(as_text=True)
+    token = re.search(r'name="client-csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+    response = signed_in.post("/clients/new", data={**form, "client-csrf_token": token})
+
+    assert response.status_code == 302
+    html = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ewa Zielińska was added." in html
+    assert "ewa.zielinska@example.com" in html
+    assert "301 clients on record" in signed_in.get("/clients").get_data(as_text=True)
+
+
+def test_bad_new_client_shows_field_errors_keeps_values_and_stores_nothing(signed_in, demo_auth):
+    response = demo_auth.post(
+        "/clients/new",
+        {
+            "client-first_name": "Ewa",
+            "client-last_name": "",
+            "client-email": "not-an-email",
+            "client-registered_on": "2024-13-01",
+        },
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count("is-invalid") == 3
+    assert "Enter a date as YYYY-MM-DD." in html
+    assert "This value is required." in html
+    assert "Enter a valid email address." in html
+    assert 'value="not-an-email"' in html and 'value="Ewa"' in html
+    assert "300 clients on record" in signed_in.get("/clients").get_data(as_text=True)
+
+
+def test_new_client_registered_in_the_future_is_refused(signed_in, demo_auth):
+    response = demo_auth.post(
+        "/clients/new",
+        {
+            "client-first_name": "A",
+            "client-last_name": "B",
+            "client-email": "a@b.pl",
+            "client-registered_on": "2999-01-01",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "The date must not be in the future." in response.get_data(as_text=True)
+
+
+def test_new_client_with_a_taken_email_is_refused_next_to_the_email(signed_in, demo_auth):
+    taken = re.search(r"[\w.]+@example\.\w+", signed_in.get("/clients").get_data(as_text=True)).group(0)  # type: ignore[union-attr]
+
+    response = demo_auth.post(
+        "/clients/new",
+        {
+            "client-first_name": "A",
+            "client-last_name": "B",
+            "client-email": taken,
+            "client-registered_on": "2024-01-01",
+        },
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="client-email-errors"' in html and "This email is already taken." in html
+
+
+def test_empty_list_offers_to_add_or_import(client, auth, analyst: User):
+    auth.login(analyst.email)
+
+    html = client.get("/clients").get_data(as_text=True)
+
+    assert "No clients yet" in html
+    assert 'href="/clients/new"' in html and 'href="/import"' in html

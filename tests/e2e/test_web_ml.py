@@ -1,0 +1,238 @@
+"""The ML panel: training from the page, polling a run, versions and rollback, threshold and segments."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+
+import pytest
+from dependency_injector import providers
+from flask import Flask
+
+from adapters.jobs import InlineJobRunner
+from application.business_settings import current_segment_rule, current_threshold
+from application.ports import JobStatus
+from application.training import list_runs
+from domain.model_runs import RunStatus
+from domain.predictions import ModelKind
+from domain.users import User
+
+
+class ParkedJobRunner:
+    """Accepts jobs and never runs them: a training stays queued, as if the worker were busy."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Callable[[], object]] = []
+
+    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
+        self.jobs.append(job)
+        return JobStatus(uuid.uuid4().hex, description, "queued")
+
+    def status(self, job_id: str) -> JobStatus | None:
+        return None
+
+
+def run_jobs_inline(app: Flask) -> None:
+    app.container.job_runner.override(providers.Object(InlineJobRunner()))  # type: ignore[attr-defined]
+
+
+def runs(app: Flask, kind: ModelKind):  # type: ignore[no-untyped-def]
+    return list_runs(kind, app.container.uow())  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def admin_in(demo_client, demo_auth, demo_admin: User):  # type: ignore[no-untyped-def]
+    demo_auth.login(demo_admin.email)
+    return demo_client
+
+
+def test_panel_shows_each_active_model_with_metrics_beside_the_baseline(admin_in):
+    html = admin_in.get("/ml").get_data(as_text=True)
+
+    sales = html[html.index('id="model-sales"') : html.index('id="model-purchase"')]
+    purchase = html[html.index('id="model-purchase"') : html.index('id="threshold"')]
+    assert 'data-active-version="1"' in sales and 'data-active-version="1"' in purchase
+    assert "seed@prognoza.example" in sales
+    for metric in ("r2", "mse", "mae"):
+        assert f'data-metric="{metric}"' in sales
+    for metric in ("accuracy", "precision", "recall", "f1", "roc_auc"):
+        assert f'data-metric="{metric}"' in purchase
+    assert "Naive baseline" in sales and "R² (share of variance explained)" in sales
+    assert "Train linear regression model" in sales and "Train logistic model" in purchase
+
+
+def test_purchase_model_shows_its_confusion_matrix_and_both_show_coefficients(admin_in, demo_app):
+    html = admin_in.get("/ml").get_data(as_text=True)
+    [run] = runs(demo_app, ModelKind.PURCHASE)
+    (tn, fp), (fn, tp) = run.evaluation.confusion_matrix
+
+    for cell, count in {"tn": tn, "fp": fp, "fn": fn, "tp": tp}.items():
+        assert re.search(rf'data-cell="{cell}"><span class="cm-count">{count:,}</span>', html)
+    assert "True negatives" in html and "False positives" in html
+    chart = json.loads(re.search(r'id="coefficients-sales-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert chart["labels"][0] == "Purchases in the last 30 days"
+    assert len(chart["values"]) == 5
+    assert 'id="coefficients-purchase"' in html
+
+
+def test_threshold_effect_comes_from_the_active_purchase_run(admin_in, demo_app):
+    html = admin_in.get("/ml").get_data(as_text=True)
+
+    data = json.loads(re.search(r'id="threshold-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    [run] = runs(demo_app, ModelKind.PURCHASE)
+    assert data["thresholds"] == [point["threshold"] for point in run.evaluation.threshold_curve]
+    assert data["current"] == 0.7
+    assert '<tr class="table-primary" aria-current="true">' in html  # the row of the current threshold
+
+
+def test_training_from_the_panel_records_a_succeeded_run_and_activates_it(
+    admin_in, demo_auth, demo_app, demo_admin: User
+):
+    run_jobs_inline(demo_app)
+
+    response = demo_auth.post("/ml/train/sales")
+
+    assert response.status_code == 302
+    newest = runs(demo_app, ModelKind.SALES)[0]
+    assert (newest.version, newest.status, newest.is_active) == (2, RunStatus.SUCCEEDED, True)
+    assert newest.requested_by == demo_admin.email
+    html = admin_in.get("/ml").get_data(as_text=True)
+    assert "Sales forecast: training of version 2 has started." in html
+    assert 'data-active-version="2"' in html
+    assert 'data-activate="1"' in html  # the earlier version can be brought back
+
+
+def test_a_second_training_while_one_runs_is_a_friendly_warning(admin_in, demo_auth, demo_app):
+    demo_app.container.job_runner.override(providers.Object(ParkedJobRunner()))
+    demo_auth.post("/ml/train/purchase")
+
+    response = demo_auth.post("/ml/train/purchase", follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Purchase propensity: a training run is already in progress" in html
+    assert len(runs(demo_app, ModelKind.PURCHASE)) == 2
+    assert re.search(r'data-poll-url="/ml/runs/\d+/status"', html)
+    assert 'data-train="purchase" disabled' in html
+
+
+def test_run_status_is_polled_as_json(admin_in, demo_auth, demo_app):
+    demo_app.container.job_runner.override(providers.Object(ParkedJobRunner()))
+    demo_auth.post("/ml/train/sales")
+    queued = runs(demo_app, ModelKind.SALES)[0]
+
+    status = admin_in.get(f"/ml/runs/{queued.id}/status").get_json()
+
+    assert status == {
+        "id": queued.id,
+        "kind": "sales",
+        "version": 2,
+        "status": "queued",
+        "label": "Queued",
+        "tone": "secondary",
+        "finished": False,
+        "error": None,
+    }
+    assert admin_in.get("/ml/runs/999999/status").status_code == 404
+
+
+def test_finished_run_status_says_so(admin_in, demo_app):
+    [run] = runs(demo_app, ModelKind.SALES)
+
+    status = admin_in.get(f"/ml/runs/{run.id}/status").get_json()
+
+    assert status["finished"] is True and status["status"] == "succeeded" and status["tone"] == "success"
+
+
+def test_rolling_back_activates_an_earlier_version(admin_in, demo_auth, demo_app):
+    run_jobs_inline(demo_app)
+    demo_auth.post("/ml/train/purchase")
+
+    response = demo_auth.post("/ml/models/purchase/versions/1/activate", follow_redirects=True)
+
+    assert "Purchase propensity: version 1 is now active." in response.get_data(as_text=True)
+    active = [run.version for run in runs(demo_app, ModelKind.PURCHASE) if run.is_active]
+    assert active == [1]
+
+
+def test_activating_an_unknown_version_or_kind_is_not_found(admin_in, demo_auth):
+    assert demo_auth.post("/ml/models/purchase/versions/9/activate").status_code == 404
+    assert demo_auth.post("/ml/models/weather/versions/1/activate").status_code == 404
+    assert demo_auth.post("/ml/train/weather").status_code == 404
+
+
+def test_a_failed_run_shows_its_error_and_cannot_be_activated(client, auth, admin: User, app):
+    run_jobs_inline(app)
+    auth.login(admin.email)
+
+    auth.post("/ml/train/sales")
+
+    html = client.get("/ml").get_data(as_text=True)
+    history = html[html.index('data-runs="sales"') :]
+    assert "Failed" in history and "Too little data" in history
+    assert "data-activate" not in history
+    response = auth.post("/ml/models/sales/versions/1/activate", follow_redirects=True)
+    assert "did not train successfully" in response.get_data(as_text=True)
+
+
+def test_changing_the_threshold_saves_it_and_confirms(admin_in, demo_auth, demo_app):
+    response = demo_auth.post("/ml/threshold", {"threshold-threshold": "0.55"}, follow_redirects=True)
+
+    assert "The decision threshold is now 55%." in response.get_data(as_text=True)
+    assert current_threshold(demo_app.container.uow()).value == 0.55
+
+
+@pytest.mark.parametrize(("value", "message"), [("1.5", "Enter less than 1."), ("much", "Enter a number.")])
+def test_a_bad_threshold_is_refused_next_to_the_field(
+    admin_in, demo_auth, demo_app, value: str, message: str
+):
+    response = demo_auth.post("/ml/threshold", {"threshold-threshold": value})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="threshold-threshold-errors"' in html and message in html
+    assert f'value="{value}"' in html
+    assert current_threshold(demo_app.container.uow()).value == 0.7
+
+
+def test_segment_bands_change_and_their_order_is_checked(admin_in, demo_auth, demo_app):
+    refused = demo_auth.post("/ml/segments", {"segments-medium_from": "800", "segments-high_from": "500"})
+    accepted = demo_auth.post(
+        "/ml/segments", {"segments-medium_from": "250", "segments-high_from": "600"}, follow_redirects=True
+    )
+
+    assert refused.status_code == 422
+    assert 'id="segments-high_from-errors"' in refused.get_data(as_text=True)
+    assert "Segments changed: high from PLN\N{NO-BREAK SPACE}600" in accepted.get_data(as_text=True)
+    rule = current_segment_rule(demo_app.container.uow())
+    assert (rule.medium_from, rule.high_from) == (250, 600)
+
+
+def test_scoring_every_client_from_the_panel_reports_what_it_did(admin_in, demo_auth, demo_app):
+    run_jobs_inline(demo_app)
+
+    response = demo_auth.post("/ml/score", follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert "Scoring every client has started" in html
+    assert "300 clients scored with sales v1 and purchase v1 at the threshold of 70%." in html
+
+
+def test_scoring_without_models_is_a_friendly_warning(client, auth, admin: User):
+    auth.login(admin.email)
+
+    html = auth.post("/ml/score", follow_redirects=True).get_data(as_text=True)
+
+    assert "Train both models before scoring the clients." in html
+    assert 'id="score-all" disabled' in html
+
+
+def test_empty_panel_invites_training(client, auth, admin: User):
+    auth.login(admin.email)
+
+    html = client.get("/ml").get_data(as_text=True)
+
+    assert html.count("No model trained yet") == 2
+    assert "No threshold curve yet" in html
