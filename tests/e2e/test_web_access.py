@@ -6,7 +6,18 @@ import pytest
 
 from domain.users import User
 
-ADMIN_PAGES = ["/users", "/ml"]
+ADMIN_PAGES = ["/users", "/ml", "/ml/runs/1/status", "/ml/jobs/abc/status"]
+ADMIN_ACTIONS = [
+    "/ml/train/sales",
+    "/ml/train/purchase",
+    "/ml/models/sales/versions/1/activate",
+    "/ml/threshold",
+    "/ml/segments",
+    "/ml/score",
+    "/users",
+    "/users/1/role",
+    "/users/1/deactivate",
+]
 
 
 @pytest.mark.parametrize("path", ADMIN_PAGES)
@@ -21,18 +32,53 @@ def test_analyst_gets_the_apps_403_page_on_admin_pages(client, auth, analyst: Us
     assert analyst.email in html  # the layout, signed in, around the error
 
 
+@pytest.mark.parametrize("path", ADMIN_ACTIONS)
+def test_analyst_is_refused_every_admin_action(client, auth, analyst: User, path: str):
+    auth.login(analyst.email)
+
+    response = auth.post(path, {"threshold-threshold": "0.5", "user-1-role": "analyst"})
+
+    assert response.status_code == 403
+    assert "have access to this page" in response.get_data(as_text=True)
+
+
+def test_run_status_refusal_is_json_for_a_script(client, auth, analyst: User):
+    auth.login(analyst.email)
+
+    response = client.get("/ml/runs/1/status", headers={"Accept": "application/json"})
+
+    assert response.status_code == 403
+    assert response.get_json()["status"] == 403
+
+
+@pytest.mark.parametrize("path", ["/import", "/clients/new"])
+def test_analyst_opens_the_pages_that_edit_clients(client, auth, analyst: User, path: str):
+    auth.login(analyst.email)
+
+    assert client.get(path).status_code == 200
+
+
 def test_analyst_sees_no_admin_links(client, auth, analyst: User):
     auth.login(analyst.email)
 
     html = client.get("/").get_data(as_text=True)
 
-    assert 'href="/clients"' in html
+    assert 'href="/clients"' in html and 'href="/import"' in html
     assert 'href="/users"' not in html
     assert 'href="/ml"' not in html
     assert "Analyst" in html
 
 
-@pytest.mark.parametrize("path", ADMIN_PAGES)
+def test_analyst_sees_no_admin_buttons_on_a_client_page(demo_client, demo_auth, demo_analyst: User):
+    demo_auth.login(demo_analyst.email)
+
+    html = demo_client.get("/clients/1").get_data(as_text=True)
+
+    assert "/ml" not in html.split("</nav>", 1)[1]
+    assert 'action="/ml' not in html
+
+
+@pytest.mark.parametrize("path", ["/users", "/ml"])
 def test_admin_opens_admin_pages(client, auth, admin: User, path: str):
     auth.login(admin.email)
 
@@ -52,7 +98,9 @@ def test_users_page_lists_staff_with_their_roles(client, auth, admin: User, anal
     assert "role-admin" in html and "role-analyst" in html
 
 
-@pytest.mark.parametrize("path", [*ADMIN_PAGES, "/", "/clients"])
+@pytest.mark.parametrize(
+    "path", [*ADMIN_PAGES, "/", "/clients", "/clients/1", "/import", "/clients/export.csv"]
+)
 def test_anonymous_user_is_sent_to_login(client, path: str):
     response = client.get(path)
 

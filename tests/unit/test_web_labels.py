@@ -1,0 +1,133 @@
+"""Refusals in the reader's language, and the words the panel uses for names from the code."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_babel import force_locale
+
+from application.commands import (
+    ClientListQuery,
+    NewClient,
+    NewSnapshot,
+    NewUser,
+    SegmentBands,
+    ThresholdChange,
+)
+from application.validation import InvalidInput
+from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.model_runs import RunStatus
+from domain.segments import Segment
+from entrypoints.web.formatting import money, month
+from entrypoints.web.i18n import init_i18n
+from entrypoints.web.labels import (
+    FEATURE_LABELS,
+    SEGMENT_LABELS,
+    STATUS_LABELS,
+    field_label,
+    translate_message,
+)
+
+NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.fixture
+def app_context():  # type: ignore[no-untyped-def]
+    app = Flask("entrypoints")  # its root holds translations/, as the panel's does
+    init_i18n(app)
+    with app.test_request_context():
+        yield
+
+
+def refusals(command: type, data: dict[str, object]) -> list[str]:
+    with pytest.raises(InvalidInput) as refused:
+        command.parse(data)
+    return [e.message for e in refused.value.errors]
+
+
+REFUSED = [
+    (NewClient, {}),
+    (NewClient, {"first_name": "", "last_name": "x" * 101, "email": "bad", "registered_on": "xx"}),
+    (NewClient, {"first_name": "a", "last_name": "b", "email": "a@b.pl", "registered_on": "1980-01-01"}),
+    (
+        NewSnapshot,
+        {
+            "observed_on": "2024-01-01",
+            "purchases_30d": "1.5",
+            "avg_basket_value": "abc",
+            "site_visits_30d": "-1",
+            "visits_7d": "5",
+            "newsletter_opened": "maybe",
+            "ad_clicks_7d": "1",
+            "time_on_site_7d": "99999",
+            "days_since_last_purchase": "40000",
+        },
+    ),
+    (
+        NewSnapshot,
+        {
+            "observed_on": "2024-01-01",
+            "purchases_30d": 1,
+            "avg_basket_value": 1,
+            "site_visits_30d": 1,
+            "visits_7d": 5,
+            "newsletter_opened": False,
+            "ad_clicks_7d": 1,
+            "time_on_site_7d": 1,
+        },
+    ),
+    (ClientListQuery, {"sort": "foo", "segment": "x", "will_buy": "x", "page": "0", "per_page": "1000"}),
+    (NewUser, {"email": "x", "password": "short", "role": "boss"}),
+    (ThresholdChange, {"threshold": "1.5"}),
+    (ThresholdChange, {"threshold": "0"}),
+    (SegmentBands, {"medium_from": "500", "high_from": "100"}),
+]
+
+
+@pytest.mark.parametrize(("command", "data"), REFUSED)
+def test_every_refusal_of_the_commands_has_a_polish_wording(
+    app_context, command: type, data: dict[str, object]
+):
+    with force_locale("pl"):
+        for message in refusals(command, data):
+            assert translate_message(message) != message, message
+
+
+def test_limits_in_refusals_are_written_as_the_locale_writes_numbers(app_context):
+    with force_locale("pl"):
+        assert translate_message("Input should be less than or equal to 100000000") == (
+            f"Wpisz najwyżej 100{NBSP}000{NBSP}000."
+        )
+    with force_locale("en"):
+        assert translate_message("Input should be less than 1") == "Enter less than 1."
+        assert translate_message("must not be before 1990-01-01") == "Enter a date from Jan 1, 1990 on."
+
+
+def test_an_unknown_message_is_shown_as_it_is(app_context):
+    assert translate_message("The moon is made of cheese") == "The moon is made of cheese"
+
+
+def test_every_feature_of_both_models_has_a_label():
+    assert set(FEATURE_LABELS) == {*SALES_FEATURES.names, *PURCHASE_FEATURES.names}
+
+
+def test_segments_and_statuses_have_labels_in_polish(app_context):
+    with force_locale("pl"):
+        assert [str(SEGMENT_LABELS[s]) for s in Segment] == ["Wysoki", "Średni", "Niski"]
+        assert str(STATUS_LABELS[RunStatus.SUCCEEDED]) == "Udany"
+        assert field_label("observed_on") == "Data obserwacji"
+        assert field_label("no_such_field") == "no_such_field"
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", f"PLN{NBSP}1,000"), ("pl", f"1{NBSP}000{NBSP}zł")])
+def test_round_money_drops_the_decimals(app_context, locale: str, expected: str):
+    with force_locale(locale):
+        assert money(1000, decimals=0) == expected
+
+
+@pytest.mark.parametrize(("locale", "expected"), [("en", "November 2026"), ("pl", "listopad 2026")])
+def test_months_are_named(app_context, locale: str, expected: str):
+    from datetime import date
+
+    with force_locale(locale):
+        assert month(date(2026, 11, 1)) == expected
