@@ -1,4 +1,4 @@
-// Copies the few built files the panel serves from node_modules into src/entrypoints/static/vendor/,
+// Copies the few built files the panel and the API docs page serve from node_modules into src/entrypoints/static/vendor/,
 // so the app works offline and never reaches for a CDN. Run through `npm run vendor` after `npm ci`.
 import { copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -19,6 +19,11 @@ const files = [
   ["bootstrap-icons/font/fonts/bootstrap-icons.woff", "bootstrap-icons/fonts/bootstrap-icons.woff"],
   ["chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"],
   ["chart.js/dist/chart.umd.min.js.map", "chartjs/chart.umd.min.js.map"],
+  // The interactive API docs at /api/docs.
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui/swagger-ui.css"],
+  ["swagger-ui-dist/swagger-ui.css.map", "swagger-ui/swagger-ui.css.map"],
+  ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui/swagger-ui-bundle.js"],
+  ["swagger-ui-dist/swagger-ui-bundle.js.map", "swagger-ui/swagger-ui-bundle.js.map"],
 ];
 
 const missing = files.map(([source]) => source).filter((source) => !existsSync(join(modules, source)));

@@ -82,9 +82,7 @@ def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
         )
 
 
-def record_activity(
-    client_id: int, command: NewSnapshot, uow: UnitOfWork, clock: Clock
-) -> ActivitySnapshot:
+def record_activity(client_id: int, command: NewSnapshot, uow: UnitOfWork, clock: Clock) -> ActivitySnapshot:
     _require_not_in_future("observed_on", command.observed_on, clock)
     with uow:
         client = _get_client(uow, client_id)
@@ -94,6 +92,15 @@ def record_activity(
             raise DuplicateSnapshot(client_id, command.observed_on)
         snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.model_dump()))
         uow.commit()
+    return snapshot
+
+
+def get_snapshot(client_id: int, observed_on: date, uow: UnitOfWork) -> ActivitySnapshot:
+    with uow:
+        _get_client(uow, client_id)
+        snapshot = uow.activity.get(client_id, observed_on)
+    if snapshot is None:
+        raise SnapshotNotFound(client_id, observed_on)
     return snapshot
 
 

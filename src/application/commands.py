@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -37,13 +38,22 @@ def _blank_is_none(value: Any) -> Any:
     return value
 
 
+def _no_control_characters(value: str) -> str:
+    """Names, searches and sign-in emails are one line of text: a NUL or a line break is a mistake
+    (or an attack), and PostgreSQL refuses NUL in text outright."""
+    if any(unicodedata.category(character) == "Cc" for character in value):
+        raise ValueError("must not contain control characters (such as line breaks or NUL)")
+    return value
+
+
 def _not_before_earliest(value: date) -> date:
     if value < EARLIEST_DATE:
         raise ValueError(f"must not be before {EARLIEST_DATE.isoformat()}")
     return value
 
 
-Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH)]
+OneLine = AfterValidator(_no_control_characters)
+Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), OneLine]
 Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH)]
 PastDate = Annotated[date, AfterValidator(_not_before_earliest)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
@@ -121,15 +131,14 @@ class ClientSort(enum.StrEnum):
     PURCHASE_PROBABILITY = "purchase_probability"
 
 
-class ClientListQuery(Command):
-    """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
+class ClientFilter(Command):
+    """Filter and sort the client list (for an export: every client it selects, in this order).
+    `sort` takes a column, `-column` for descending."""
 
-    q: Annotated[str, Field(max_length=100)] = ""
+    q: Annotated[str, Field(max_length=100), OneLine] = ""
     sort: Annotated[str, Field(pattern=r"^-?[a-z_]+$")] = "last_name"
     segment: Annotated[Segment | None, BlankIsNone] = None
     will_buy: MaybeBool = None
-    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
-    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
 
     @field_validator("sort")
     @classmethod
@@ -146,6 +155,13 @@ class ClientListQuery(Command):
     @property
     def descending(self) -> bool:
         return self.sort.startswith("-")
+
+
+class ClientListQuery(ClientFilter):
+    """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
+
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
 
     @property
     def offset(self) -> int:
@@ -167,10 +183,13 @@ class NewUser(Command):
         return Role(self.role)
 
 
+SignInEmail = Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH), OneLine]
+
+
 class Credentials(Command):
     model_config = Command.model_config | {"str_strip_whitespace": False}
 
-    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    email: SignInEmail
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
 
 
@@ -192,7 +211,7 @@ class SegmentBands(Command):
 class TokenRequest(Command):
     model_config = Command.model_config | {"str_strip_whitespace": False}
 
-    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH)]
+    email: SignInEmail
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
     expires_in_days: Annotated[int, Field(ge=1, le=365)] = 30
 
@@ -203,3 +222,15 @@ class RoleChange(Command):
     @property
     def user_role(self) -> Role:
         return Role(self.role)
+
+
+class SnapshotKey(Command):
+    """Which of a client's snapshots: its observation date, as a URL names it."""
+
+    observed_on: date
+
+
+class VersionChoice(Command):
+    """A trained version of a model to make the active one (a rollback, or a roll forward)."""
+
+    version: Annotated[int, Field(ge=1, le=1_000_000)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from application.commands import ClientListQuery
+from application.commands import ClientFilter, ClientListQuery
 from application.ports import ClientListItem, UnitOfWork
 
 EXPORT_COLUMNS = (
@@ -21,13 +21,17 @@ EXPORT_COLUMNS = (
 EXPORT_PAGE = 2_000
 
 
-def export_clients(query: ClientListQuery, uow: UnitOfWork) -> Iterator[ClientListItem]:
-    """Every client the query's filters select, in its sort order, read a page at a time."""
+def export_clients(query: ClientFilter, uow: UnitOfWork) -> Iterator[ClientListItem]:
+    """Every client the query's filters select, in its sort order, read a page at a time.
+
+    A `ClientListQuery` works too: its own page and page size are ignored."""
+    selection = query.model_dump()
     with uow:
         segments = uow.settings.segment_rule()
         page = 1
         while True:
-            window = query.model_copy(update={"page": page, "per_page": EXPORT_PAGE})
+            # Pages larger than a reader may ask for; the query is valid already, so no new validation.
+            window = ClientListQuery.model_construct(**{**selection, "page": page, "per_page": EXPORT_PAGE})
             items = uow.clients.list(window, segments).items
             yield from items
             if len(items) < EXPORT_PAGE:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from application.commands import Credentials, NewUser
 from application.ports import PasswordHasher, UnitOfWork
-from domain.errors import AuthenticationFailed, DuplicateEmail, UserNotFound
+from domain.errors import AuthenticationFailed, Conflict, DuplicateEmail, UserNotFound
 from domain.users import Role, User
+
+
+class OwnAccountRefused(Conflict):
+    """An admin may not demote or deactivate themselves: another admin must, so one always remains."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"You cannot {action} your own account: ask another administrator.")
 
 
 def create_user(command: NewUser, uow: UnitOfWork, hasher: PasswordHasher) -> User:
@@ -41,7 +48,10 @@ def list_users(uow: UnitOfWork) -> list[User]:
         return uow.users.list()
 
 
-def change_role(user_id: int, role: Role, uow: UnitOfWork) -> User:
+def change_role(user_id: int, role: Role, uow: UnitOfWork, *, acting_user_id: int | None = None) -> User:
+    """Give a user another role; `acting_user_id`, when given, may not be the user's own id."""
+    if acting_user_id is not None and acting_user_id == user_id:
+        raise OwnAccountRefused("change the role of")
     with uow:
         user = _get(uow, user_id).with_role(role)
         uow.users.update(user)
@@ -49,7 +59,10 @@ def change_role(user_id: int, role: Role, uow: UnitOfWork) -> User:
     return user
 
 
-def deactivate_user(user_id: int, uow: UnitOfWork) -> User:
+def deactivate_user(user_id: int, uow: UnitOfWork, *, acting_user_id: int | None = None) -> User:
+    """The user can no longer sign in, and their API tokens stop working at once."""
+    if acting_user_id is not None and acting_user_id == user_id:
+        raise OwnAccountRefused("deactivate")
     with uow:
         user = _get(uow, user_id).deactivated()
         uow.users.update(user)

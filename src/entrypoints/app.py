@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from entrypoints import web
+from entrypoints import api, web
 from entrypoints.auth import init_auth
 from entrypoints.container import Container, build_container
 from entrypoints.errors import init_error_handlers
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     init_auth(app)
     init_error_handlers(app)
     web.init_app(app)
+    api.init_app(app)
     return app
 
 

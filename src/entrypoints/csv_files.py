@@ -33,7 +33,10 @@ def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
     if not sample.strip():
         raise InvalidInput.single("file", "is empty: expected a header line and rows")
     reader = csv.DictReader(text, dialect=_dialect(sample))
-    columns = [name.strip() for name in reader.fieldnames or []]
+    try:
+        columns = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise ImportRejected([RowError(1, "row", f"is not valid CSV: {error}")]) from None
     reader.fieldnames = columns
     return columns, _numbered(reader)
 
@@ -46,13 +49,16 @@ def _dialect(sample: str) -> type[csv.Dialect]:
 
 
 def _numbered(reader: csv.DictReader[str]) -> Iterator[Row]:
-    for row in reader:
-        if None in row:
-            raise ImportRejected(
-                [RowError(reader.line_num, "row", "has more values than the header has columns")]
-            )
-        if any(value for value in row.values()):
-            yield reader.line_num, row
+    try:
+        for row in reader:
+            if None in row:
+                raise ImportRejected(
+                    [RowError(reader.line_num, "row", "has more values than the header has columns")]
+                )
+            if any(value for value in row.values()):
+                yield reader.line_num, row
+    except csv.Error as error:  # e.g. a field longer than the csv module's limit: bad input, not a crash
+        raise ImportRejected([RowError(reader.line_num, "row", f"is not valid CSV: {error}")]) from None
 
 
 def export_lines(items: Iterable[ClientListItem]) -> Iterator[str]:

@@ -10,6 +10,7 @@ from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from application.imports import ImportRejected
+from application.predicting import NoActivityYet
 from application.validation import FieldError, InvalidInput
 from domain.errors import (
     AuthenticationFailed,
@@ -29,6 +30,7 @@ STATUS_OF: tuple[tuple[type[DomainError], HTTPStatus], ...] = (
     (ImportRejected, HTTPStatus.UNPROCESSABLE_ENTITY),
     (InsufficientTrainingData, HTTPStatus.UNPROCESSABLE_ENTITY),
     (ModelNotTrained, HTTPStatus.CONFLICT),
+    (NoActivityYet, HTTPStatus.CONFLICT),
     (ArtifactTampered, HTTPStatus.INTERNAL_SERVER_ERROR),
     (ArtifactMissing, HTTPStatus.INTERNAL_SERVER_ERROR),
     (NotFound, HTTPStatus.NOT_FOUND),

@@ -14,6 +14,7 @@ from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from application.clients import (
     client_detail,
     delete_client,
+    get_snapshot,
     list_clients,
     record_activity,
     record_outcomes,
@@ -261,6 +262,17 @@ def test_outcomes_of_a_snapshot_that_does_not_exist_are_refused(uow: InMemoryUni
         record_outcomes(client_id(client), date(2024, 3, 31), outcomes, uow)
     with pytest.raises(ClientNotFound):
         record_outcomes(404, date(2024, 3, 31), outcomes, uow)
+
+
+def test_one_snapshot_is_read_by_its_client_and_date(uow: InMemoryUnitOfWork) -> None:
+    client = register(uow)
+    recorded = record_activity(client_id(client), snapshot(), uow, CLOCK)
+
+    assert get_snapshot(client_id(client), date(2024, 3, 31), uow) == recorded
+    with pytest.raises(SnapshotNotFound):
+        get_snapshot(client_id(client), date(2024, 3, 30), uow)
+    with pytest.raises(ClientNotFound):
+        get_snapshot(404, date(2024, 3, 31), uow)
 
 
 values = st.none() | st.booleans() | st.integers(-10, 10**7) | st.floats() | st.text(max_size=20) | st.dates()

@@ -13,12 +13,16 @@ from hypothesis import strategies as st
 from application.commands import (
     MINUTES_IN_A_WEEK,
     ClientChanges,
+    ClientFilter,
     ClientListQuery,
     Credentials,
     NewClient,
     NewSnapshot,
     NewUser,
     Outcomes,
+    SnapshotKey,
+    TokenRequest,
+    VersionChoice,
 )
 from application.validation import Command, InvalidInput
 from domain.users import Role
@@ -212,3 +216,39 @@ def test_any_snapshot_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -
         return
     assert command.visits_7d <= command.site_visits_30d
     assert all(math.isfinite(v) and v >= 0 for v in (command.avg_basket_value, command.time_on_site_7d))
+
+
+@pytest.mark.parametrize("text", ["An\x00na", "Anna\nNowak", "Anna\tNowak", "\x1b[31mAnna"])
+def test_names_searches_and_sign_in_emails_are_one_line_without_control_characters(text: str) -> None:
+    assert refused_fields(NewClient, {**CLIENT, "first_name": text}) == ["first_name"]
+    assert refused_fields(ClientChanges, {"last_name": text}) == ["last_name"]
+    assert refused_fields(ClientListQuery, {"q": text}) == ["q"]
+    assert refused_fields(Credentials, {"email": text, "password": "x"}) == ["email"]
+    assert refused_fields(TokenRequest, {"email": text, "password": "x"}) == ["email"]
+
+
+def test_names_in_any_script_with_inner_spaces_are_accepted() -> None:
+    command = NewClient.parse({**CLIENT, "first_name": "Żaneta Ewa", "last_name": "Łęcka-Gąsior"})
+
+    assert (command.first_name, command.last_name) == ("Żaneta Ewa", "Łęcka-Gąsior")
+
+
+def test_a_client_filter_has_the_lists_filters_and_sort_but_no_pages() -> None:
+    selection = ClientFilter.parse(
+        {"q": "anna", "sort": "-predicted_sales", "segment": "high", "will_buy": "true"}
+    )
+
+    assert selection.sort_column.value == "predicted_sales" and selection.descending
+    assert refused_fields(ClientFilter, {"page": "2"}) == ["page"]
+    assert isinstance(ClientListQuery.parse({}), ClientFilter)
+
+
+def test_a_snapshot_key_is_a_calendar_date() -> None:
+    assert SnapshotKey.parse({"observed_on": "2024-02-29"}).observed_on == date(2024, 2, 29)
+    assert refused_fields(SnapshotKey, {"observed_on": "2023-02-29"}) == ["observed_on"]
+
+
+def test_a_version_choice_is_a_positive_whole_number() -> None:
+    assert VersionChoice.parse({"version": "3"}).version == 3
+    for version in (0, -1, 1.5, "latest", None):
+        assert refused_fields(VersionChoice, {"version": version}) == ["version"]

@@ -7,6 +7,7 @@ import pytest
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from application.commands import Credentials, NewUser
 from application.users import (
+    OwnAccountRefused,
     authenticate,
     change_role,
     create_user,
@@ -148,3 +149,27 @@ def test_an_unknown_user_is_refused(uow: InMemoryUnitOfWork) -> None:
         change_role(404, Role.ADMIN, uow)
     with pytest.raises(UserNotFound):
         deactivate_user(404, uow)
+
+
+def test_an_admin_cannot_change_their_own_role_or_deactivate_themselves(
+    uow: InMemoryUnitOfWork, hasher: FakeHasher
+) -> None:
+    admin = create(uow, hasher, role="admin")
+
+    with pytest.raises(OwnAccountRefused, match="your own account"):
+        change_role(user_id(admin), Role.ANALYST, uow, acting_user_id=user_id(admin))
+    with pytest.raises(OwnAccountRefused):
+        deactivate_user(user_id(admin), uow, acting_user_id=user_id(admin))
+
+    assert get_user(user_id(admin), uow) == admin
+
+
+def test_an_admin_changes_and_deactivates_another_user(uow: InMemoryUnitOfWork, hasher: FakeHasher) -> None:
+    admin = create(uow, hasher, email="admin@example.com", role="admin")
+    user = create(uow, hasher)
+
+    change_role(user_id(user), Role.ADMIN, uow, acting_user_id=user_id(admin))
+    deactivate_user(user_id(user), uow, acting_user_id=user_id(admin))
+
+    changed = get_user(user_id(user), uow)
+    assert changed.is_admin and not changed.is_active

@@ -1,0 +1,68 @@
+"""A client's activity snapshots: the history, a new snapshot, and outcomes filled in once known."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from application.clients import client_detail, get_snapshot, record_activity, record_outcomes
+from application.commands import NewSnapshot, Outcomes, SnapshotKey
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.clients import CLIENT_ID
+from entrypoints.api.io import answer, body, services
+from entrypoints.api.security import allowed
+
+SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
+
+
+@bp.get(f"/clients/{CLIENT_ID}/activity", endpoint="list_activity")
+@operation("listActivity", tag="activity", ok={200: schemas.SnapshotList}, errors=(404,))
+@allowed(Permission.READ)
+def history(client_id: int) -> Response:
+    """List a client's activity snapshots, newest first"""
+    uow = services().uow()
+    snapshots = client_detail(client_id, uow).activity
+    return answer(schemas.SnapshotList(items=[schemas.Snapshot.of(s) for s in snapshots]))
+
+
+@bp.post(f"/clients/{CLIENT_ID}/activity", endpoint="add_snapshot")
+@operation(
+    "addSnapshot", tag="activity", body=NewSnapshot, ok={201: schemas.Snapshot}, errors=(400, 404, 409, 415)
+)
+@allowed(Permission.EDIT_CLIENTS)
+def add(client_id: int) -> Response:
+    """Record a snapshot of a client's activity
+
+    One snapshot per client per `observed_on`, not before the client registered nor in the future;
+    `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
+    """
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    snapshot = schemas.Snapshot.of(record_activity(client_id, body(NewSnapshot), uow, clock))
+    return answer(snapshot, 201, location=snapshot.url)
+
+
+@bp.get(SNAPSHOT, endpoint="get_snapshot")
+@operation("getSnapshot", tag="activity", ok={200: schemas.Snapshot}, errors=(404,))
+@allowed(Permission.READ)
+def get(client_id: int, observed_on: str) -> Response:
+    """Read one snapshot of a client"""
+    uow = services().uow()
+    key = SnapshotKey.parse({"observed_on": observed_on})
+    return answer(schemas.Snapshot.of(get_snapshot(client_id, key.observed_on, uow)))
+
+
+@bp.patch(SNAPSHOT, endpoint="record_outcomes")
+@operation(
+    "recordOutcomes", tag="activity", body=Outcomes, ok={200: schemas.Snapshot}, errors=(400, 404, 415)
+)
+@allowed(Permission.EDIT_CLIENTS)
+def fill_outcomes(client_id: int, observed_on: str) -> Response:
+    """Fill in the outcomes of a snapshot once they are known
+
+    Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value.
+    """
+    uow = services().uow()
+    key = SnapshotKey.parse({"observed_on": observed_on})
+    return answer(schemas.Snapshot.of(record_outcomes(client_id, key.observed_on, body(Outcomes), uow)))

@@ -1,0 +1,85 @@
+"""Clients: the list (filtered, sorted, paged), one client with its current predictions, changes."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+
+from application.clients import client_detail, delete_client, list_clients, register_client, update_client
+from application.commands import ClientChanges, ClientListQuery, NewClient
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.io import answer, body, no_content, query, services
+from entrypoints.api.security import allowed
+
+CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
+
+
+@bp.get("/clients", endpoint="list_clients")
+@operation("listClients", tag="clients", query=ClientListQuery, ok={200: schemas.ClientPage})
+@allowed(Permission.READ)
+def list_() -> Response:
+    """List clients, with their current predictions
+
+    `q` searches names and emails; `segment` and `will_buy` filter by the current predictions; `sort`
+    names a column, `-column` for descending (clients not scored yet come last); pages hold at most
+    100 clients.
+    """
+    uow = services().uow()
+    selection = query(ClientListQuery)
+    page = list_clients(selection, uow)
+    kept = selection.model_dump(mode="json", exclude_defaults=True, exclude={"page"})
+
+    def link(number: int) -> str:
+        return url_for("api.list_clients", **kept, page=number)
+
+    return answer(schemas.ClientPage.of(page, link))
+
+
+@bp.post("/clients", endpoint="create_client")
+@operation("createClient", tag="clients", body=NewClient, ok={201: schemas.Client}, errors=(400, 409, 415))
+@allowed(Permission.EDIT_CLIENTS)
+def create() -> Response:
+    """Register a client
+
+    Emails are unique regardless of case; `registered_on` may not be in the future.
+    """
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    client = register_client(body(NewClient), uow, clock)
+    created = schemas.Client.of(client)
+    return answer(created, 201, location=created.url)
+
+
+@bp.get(f"/clients/{CLIENT_ID}", endpoint="get_client")
+@operation("getClient", tag="clients", ok={200: schemas.ClientDetail}, errors=(404,))
+@allowed(Permission.READ)
+def get(client_id: int) -> Response:
+    """Read a client, with its current predictions and segment"""
+    uow = services().uow()
+    return answer(schemas.ClientDetail.of_detail(client_detail(client_id, uow)))
+
+
+@bp.patch(f"/clients/{CLIENT_ID}", endpoint="update_client")
+@operation(
+    "updateClient", tag="clients", body=ClientChanges, ok={200: schemas.Client}, errors=(400, 404, 409, 415)
+)
+@allowed(Permission.EDIT_CLIENTS)
+def update(client_id: int) -> Response:
+    """Change some of a client's fields
+
+    Only the fields given change; an empty object changes nothing.
+    """
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    return answer(schemas.Client.of(update_client(client_id, body(ClientChanges), uow, clock)))
+
+
+@bp.delete(f"/clients/{CLIENT_ID}", endpoint="delete_client")
+@operation("deleteClient", tag="clients", ok={204: None}, errors=(404,))
+@allowed(Permission.EDIT_CLIENTS)
+def delete(client_id: int) -> Response:
+    """Delete a client, with its activity and predictions"""
+    uow = services().uow()
+    delete_client(client_id, uow)
+    return no_content()

@@ -1,0 +1,60 @@
+"""Requests in, responses out: input becomes commands (their validation is the only one), and
+answers are the `schemas` models as JSON."""
+
+from __future__ import annotations
+
+from typing import IO, TypeVar, cast
+
+from flask import Response, current_app, request
+from pydantic import BaseModel
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from application.validation import Command, InvalidInput
+from entrypoints.container import Container
+from entrypoints.csv_files import open_upload
+
+C = TypeVar("C", bound=Command)
+
+
+def services() -> Container:
+    """The container of the app serving this request. Each app has its own (tests run several in one
+    process), so views look it up per request rather than through module-wide wiring."""
+    return cast(Container, current_app.extensions["container"])
+
+
+def body(command: type[C]) -> C:
+    """The JSON body as a command: 415 for another content type, 400 for malformed JSON (Flask
+    raises both), 422 naming each bad field."""
+    try:
+        data = request.get_json()
+    except BadRequest:
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise InvalidInput.single("body", "must be a JSON object")
+    return command.parse(data)
+
+
+def query(command: type[C]) -> C:
+    """The query string as a command; a parameter given twice counts once, by its first value."""
+    return command.parse(request.args.to_dict())
+
+
+def uploaded_csv() -> IO[str]:
+    """The CSV file of a multipart upload's `file` field (413 beyond the upload limit)."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the CSV file as multipart/form-data, in the field `file`.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput.single("file", "is missing: send the CSV file in the multipart field `file`")
+    return open_upload(upload.read())
+
+
+def answer(model: BaseModel, status: int = 200, location: str | None = None) -> Response:
+    response = current_app.response_class(model.model_dump_json(), status=status, mimetype="application/json")
+    if location is not None:
+        response.headers["Location"] = location
+    return response
+
+
+def no_content() -> Response:
+    return current_app.response_class(status=204)

@@ -1,0 +1,82 @@
+"""Models (admin): train a new version in the background, follow its run, choose the active version."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from application.commands import VersionChoice
+from application.training import activate_version, get_run, list_runs, start_training
+from domain.model_runs import RunNotFound
+from domain.predictions import ModelKind
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.io import answer, body, services
+from entrypoints.api.security import allowed, caller
+
+KIND = "<any(sales, purchase):kind>"
+RUN_ID = "<int(min=1, max=2147483647):run_id>"
+
+
+@bp.post(f"/models/{KIND}/training", endpoint="train_model")
+@operation("trainModel", tag="models", ok={202: schemas.TrainingStarted}, errors=(409,))
+@allowed(Permission.TRAIN_MODELS)
+def train(kind: str) -> Response:
+    """Train a new version of the sales or purchase model, in the background
+
+    Answers at once with the queued run; poll its `url` until `status` is `succeeded` (the new
+    version is then active) or `failed` (with the reason; the active version stays). 409 while a
+    training of this model is queued or running.
+    """
+    c = services()
+    run = start_training(
+        ModelKind(kind), caller().email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
+    )
+    started = schemas.TrainingStarted.of(run)
+    return answer(started, 202, location=started.url)
+
+
+@bp.get(f"/models/{KIND}/runs", endpoint="list_runs")
+@operation("listRuns", tag="models", ok={200: schemas.ModelRunList})
+@allowed(Permission.TRAIN_MODELS)
+def runs(kind: str) -> Response:
+    """List the training runs of a model, newest first"""
+    uow = services().uow()
+    return answer(
+        schemas.ModelRunList(items=[schemas.ModelRun.of(r) for r in list_runs(ModelKind(kind), uow)])
+    )
+
+
+@bp.get(f"/models/{KIND}/runs/{RUN_ID}", endpoint="get_run")
+@operation("getRun", tag="models", ok={200: schemas.ModelRun}, errors=(404,))
+@allowed(Permission.TRAIN_MODELS)
+def run(kind: str, run_id: int) -> Response:
+    """Read a training run: its status, and once it succeeded its hold-out metrics and artifact"""
+    uow = services().uow()
+    found = get_run(run_id, uow)
+    if found.kind is not ModelKind(kind):
+        raise RunNotFound(f"{kind} {run_id}")
+    return answer(schemas.ModelRun.of(found))
+
+
+@bp.post(f"/models/{KIND}/active", endpoint="activate_version")
+@operation(
+    "activateVersion",
+    tag="models",
+    body=VersionChoice,
+    ok={200: schemas.ModelRun},
+    errors=(400, 404, 409, 415),
+)
+@allowed(Permission.TRAIN_MODELS)
+def activate(kind: str) -> Response:
+    """Make a trained version the active one (roll back, or forward)
+
+    New predictions use it at once; stored predictions keep the version that made them. 409 for a
+    version whose training did not succeed.
+    """
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    choice = body(VersionChoice)
+    return answer(
+        schemas.ModelRun.of(activate_version(ModelKind(kind), choice.version, caller().email, uow, clock))
+    )

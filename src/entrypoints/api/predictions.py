@@ -1,0 +1,69 @@
+"""Predictions: one client now (with the reasons), a client's history, every client in the background."""
+
+from __future__ import annotations
+
+from flask import Response, url_for
+
+from application.business_settings import current_segment_rule
+from application.clients import client_detail
+from application.predicting import predict_client, start_batch_prediction
+from domain.errors import NotFound
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.clients import CLIENT_ID
+from entrypoints.api.io import answer, services
+from entrypoints.api.security import allowed
+
+
+@bp.post(f"/clients/{CLIENT_ID}/predictions", endpoint="predict_client")
+@operation("predictClient", tag="predictions", ok={201: schemas.Prediction}, errors=(404, 409))
+@allowed(Permission.RUN_PREDICTIONS)
+def predict(client_id: int) -> Response:
+    """Predict for one client now, from its newest snapshot
+
+    The result becomes the client's current prediction; `reasons` says which features pushed each
+    prediction up or down. 409 while a model is not trained yet or the client has no snapshot.
+    """
+    c = services()
+    uow, models, predictor, clock = c.uow(), c.active_models(), c.predictor(), c.clock()
+    result = predict_client(client_id, uow, models, predictor, clock)
+    prediction = schemas.Prediction.of(result, current_segment_rule(uow))
+    return answer(prediction, 201, location=url_for("api.list_predictions", client_id=client_id))
+
+
+@bp.get(f"/clients/{CLIENT_ID}/predictions", endpoint="list_predictions")
+@operation("listPredictions", tag="predictions", ok={200: schemas.PredictionHistory}, errors=(404,))
+@allowed(Permission.READ)
+def history(client_id: int) -> Response:
+    """List a client's predictions, newest first (the first is the current one)"""
+    uow = services().uow()
+    return answer(schemas.PredictionHistory.of(client_detail(client_id, uow)))
+
+
+@bp.post("/predictions/batch", endpoint="predict_every_client")
+@operation("predictEveryClient", tag="predictions", ok={202: schemas.Job}, errors=(409,))
+@allowed(Permission.RUN_PREDICTIONS)
+def predict_everyone() -> Response:
+    """Predict for every client with activity, in the background
+
+    Answers at once with the job to poll; 409 while a model is not trained yet.
+    """
+    c = services()
+    started = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
+    job = schemas.Job.of(started)
+    return answer(job, 202, location=job.url)
+
+
+@bp.get("/jobs/<job_id>", endpoint="get_job")
+@operation("getJob", tag="jobs", ok={200: schemas.Job}, errors=(404,))
+@allowed(Permission.READ)
+def job_status(job_id: str) -> Response:
+    """Read the state of a background job
+
+    Jobs are remembered by the process that runs them, until it restarts.
+    """
+    job = services().job_runner().status(job_id)
+    if job is None:
+        raise NotFound(f"Job {job_id} not found.")
+    return answer(schemas.Job.of(job))

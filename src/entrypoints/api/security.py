@@ -1,0 +1,78 @@
+"""Who calls the API: a bearer token, or a browser signed in to the panel (whose unsafe requests must
+carry the CSRF token), and what their role lets them do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, request
+from flask_login import current_user
+
+from application.tokens import InvalidToken, user_for_token
+from domain.errors import AuthenticationFailed, PermissionDenied
+from domain.users import Permission, User
+from entrypoints.api.io import services
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class MissingCredentials(AuthenticationFailed):
+    def __init__(self) -> None:
+        super().__init__()
+        self.message = (
+            "Send a token as `Authorization: Bearer <token>` (POST /api/v1/auth/tokens issues one), "
+            "or sign in to the panel."
+        )
+
+
+def bearer_secret() -> str | None:
+    """The token of an `Authorization: Bearer` header; None without the header, 401 for another scheme."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, secret = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise InvalidToken()
+    return secret.strip()
+
+
+def caller() -> User:
+    """The user behind this request, found once per request: a deactivated one is refused at once."""
+    if "api_user" not in g:
+        secret = bearer_secret()
+        if secret is not None:
+            user = _token_owner(secret)
+        elif current_user.is_authenticated:
+            if request.method not in SAFE_METHODS:
+                current_app.extensions["csrf"].protect()  # a session rides along on any request: CSRF
+            user = current_user.user
+        else:
+            raise MissingCredentials()
+        g.api_user = user
+        g.user_id = user.id
+    return cast(User, g.api_user)
+
+
+def _token_owner(secret: str) -> User:
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    return user_for_token(secret, uow, clock)
+
+
+def allowed(permission: Permission) -> Callable[[F], F]:
+    """Let the view run only for a caller whose role grants `permission` (else 401 or 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not caller().can(permission):
+                raise PermissionDenied(permission.value)
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorator

@@ -1,0 +1,65 @@
+"""Business settings: the decision threshold and the segment bands (anyone reads, admins change)."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from application.business_settings import (
+    change_segment_rule,
+    change_threshold,
+    current_segment_rule,
+    current_threshold,
+)
+from application.commands import SegmentBands, ThresholdChange
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.io import answer, body, services
+from entrypoints.api.security import allowed, caller
+
+
+@bp.get("/settings/threshold", endpoint="get_threshold")
+@operation("getThreshold", tag="settings", ok={200: schemas.Threshold})
+@allowed(Permission.READ)
+def threshold() -> Response:
+    """Read the decision threshold"""
+    uow = services().uow()
+    return answer(schemas.Threshold(threshold=current_threshold(uow).value))
+
+
+@bp.put("/settings/threshold", endpoint="set_threshold")
+@operation(
+    "setThreshold", tag="settings", body=ThresholdChange, ok={200: schemas.Threshold}, errors=(400, 415)
+)
+@allowed(Permission.CHANGE_THRESHOLD)
+def set_threshold() -> Response:
+    """Change the decision threshold (admin)
+
+    New decisions use it; stored predictions keep the threshold they were made with.
+    """
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    changed = change_threshold(body(ThresholdChange), caller().email, uow, clock)
+    return answer(schemas.Threshold(threshold=changed.value))
+
+
+@bp.get("/settings/segments", endpoint="get_segment_rule")
+@operation("getSegmentRule", tag="settings", ok={200: schemas.SegmentRule})
+@allowed(Permission.READ)
+def segment_rule() -> Response:
+    """Read the segment bands"""
+    uow = services().uow()
+    return answer(schemas.SegmentRule.of(current_segment_rule(uow)))
+
+
+@bp.put("/settings/segments", endpoint="set_segment_rule")
+@operation(
+    "setSegmentRule", tag="settings", body=SegmentBands, ok={200: schemas.SegmentRule}, errors=(400, 415)
+)
+@allowed(Permission.CHANGE_THRESHOLD)
+def set_segment_rule() -> Response:
+    """Change the segment bands (admin)"""
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    changed = change_segment_rule(body(SegmentBands), caller().email, uow, clock)
+    return answer(schemas.SegmentRule.of(changed))

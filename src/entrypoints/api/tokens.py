@@ -1,0 +1,48 @@
+"""Personal API tokens: issued for an email and password, shown once; revoked by their bearer."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from application.commands import TokenRequest
+from application.tokens import issue_token, revoke_token
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.io import answer, body, no_content, services
+from entrypoints.api.security import MissingCredentials, bearer_secret
+
+
+@bp.post("/auth/tokens", endpoint="issue_token")
+@operation(
+    "issueToken",
+    tag="auth",
+    body=TokenRequest,
+    ok={201: schemas.IssuedToken},
+    errors=(400, 401, 415),
+    public=True,
+)
+def issue() -> Response:
+    """Issue a personal API token
+
+    The token is shown once and stored only as its hash; it expires after `expires_in_days` (30 by
+    default) and stops working at once when it is revoked or its user is deactivated.
+    """
+    c = services()
+    uow, hasher, clock = c.uow(), c.password_hasher(), c.clock()
+    issued = issue_token(body(TokenRequest), uow, hasher, clock)
+    response = answer(schemas.IssuedToken.of(issued), 201)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.delete("/auth/tokens/current", endpoint="revoke_current_token")
+@operation("revokeCurrentToken", tag="auth", ok={204: None}, errors=())
+def revoke_current() -> Response:
+    """Revoke the token this request is made with"""
+    c = services()
+    uow, clock = c.uow(), c.clock()
+    secret = bearer_secret()
+    if secret is None:
+        raise MissingCredentials()
+    revoke_token(secret, uow, clock)
+    return no_content()

@@ -1,0 +1,69 @@
+"""Staff accounts (admin): list, create, change a role, deactivate."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from application.commands import NewUser, RoleChange
+from application.users import change_role, create_user, deactivate_user, get_user, list_users
+from domain.users import Permission
+from entrypoints.api import schemas
+from entrypoints.api.blueprint import bp, operation
+from entrypoints.api.io import answer, body, services
+from entrypoints.api.security import allowed, caller
+
+USER_ID = "<int(min=1, max=2147483647):user_id>"
+
+
+@bp.get("/users", endpoint="list_users")
+@operation("listUsers", tag="users", ok={200: schemas.UserList})
+@allowed(Permission.MANAGE_USERS)
+def list_() -> Response:
+    """List staff accounts"""
+    uow = services().uow()
+    return answer(schemas.UserList(items=[schemas.User.of(u) for u in list_users(uow)]))
+
+
+@bp.post("/users", endpoint="create_user")
+@operation("createUser", tag="users", body=NewUser, ok={201: schemas.User}, errors=(400, 409, 415))
+@allowed(Permission.MANAGE_USERS)
+def create() -> Response:
+    """Create a staff account"""
+    c = services()
+    uow, hasher = c.uow(), c.password_hasher()
+    user = schemas.User.of(create_user(body(NewUser), uow, hasher))
+    return answer(user, 201, location=user.url)
+
+
+@bp.get(f"/users/{USER_ID}", endpoint="get_user")
+@operation("getUser", tag="users", ok={200: schemas.User}, errors=(404,))
+@allowed(Permission.MANAGE_USERS)
+def get(user_id: int) -> Response:
+    """Read a staff account"""
+    uow = services().uow()
+    return answer(schemas.User.of(get_user(user_id, uow)))
+
+
+@bp.put(f"/users/{USER_ID}/role", endpoint="change_role")
+@operation("changeRole", tag="users", body=RoleChange, ok={200: schemas.User}, errors=(400, 404, 409, 415))
+@allowed(Permission.MANAGE_USERS)
+def set_role(user_id: int) -> Response:
+    """Change a user's role
+
+    409 for your own account: another admin must change it, so an admin always remains.
+    """
+    uow = services().uow()
+    command = body(RoleChange)
+    return answer(schemas.User.of(change_role(user_id, command.user_role, uow, acting_user_id=caller().id)))
+
+
+@bp.post(f"/users/{USER_ID}/deactivation", endpoint="deactivate_user")
+@operation("deactivateUser", tag="users", ok={200: schemas.User}, errors=(404, 409))
+@allowed(Permission.MANAGE_USERS)
+def deactivate(user_id: int) -> Response:
+    """Deactivate a user
+
+    They can no longer sign in, and their API tokens stop working at once. 409 for your own account.
+    """
+    uow = services().uow()
+    return answer(schemas.User.of(deactivate_user(user_id, uow, acting_user_id=caller().id)))

@@ -1,0 +1,243 @@
+"""Training, model versions and predictions through the API, and the script a consumer would write."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from flask import Flask
+from flask.testing import FlaskClient
+
+from application.ports import JobStatus
+from e2e.api.conftest import (
+    TODAY,
+    V1,
+    Api,
+    a_client,
+    a_snapshot,
+    company_csvs,
+    create_client,
+    fields,
+    problem,
+)
+from e2e.conftest import ADMIN_EMAIL, PASSWORD, add_user
+
+FINISHED = {"succeeded", "failed"}
+
+
+def poll(api: Api, url: str, done: Callable[[dict[str, Any]], bool], attempts: int = 200) -> dict[str, Any]:
+    """GET `url` until `done` says so, as a client of a background job would."""
+    for _ in range(attempts):
+        body = dict(api.get(url).get_json())
+        if done(body):
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"{url} did not finish: {body}")
+
+
+def import_company(api: Api) -> None:
+    clients_csv, activity_csv = company_csvs()
+    assert api.upload("/imports/clients", clients_csv).get_json() == {"imported": 80}
+    assert api.upload("/imports/activity", activity_csv).get_json() == {"imported": 160}
+
+
+def train(api: Api, kind: str) -> dict[str, Any]:
+    started = api.post(f"/models/{kind}/training")
+    assert started.status_code == 202, started.get_json()
+    return poll(api, started.headers["Location"], lambda run: run["status"] in FINISHED)
+
+
+@pytest.fixture
+def trained_api(admin_api: Api) -> Api:
+    """An admin's API on a company of 80 clients with labelled activity and both models trained."""
+    import_company(admin_api)
+    for kind in ("sales", "purchase"):
+        assert train(admin_api, kind)["status"] == "succeeded"
+    return admin_api
+
+
+def test_a_script_with_a_token_creates_trains_predicts_and_reads_the_dashboard(
+    app: Flask, client: FlaskClient
+) -> None:
+    add_user(app, ADMIN_EMAIL, "admin")
+    token = client.post(f"{V1}/auth/tokens", json={"email": ADMIN_EMAIL, "password": PASSWORD}).get_json()[
+        "token"
+    ]
+    api = Api(client, token)
+    import_company(api)  # the history the models learn from, as another system would send it
+
+    created = api.post("/clients", json=a_client("Zofia", registered_on="2022-06-01"))
+    client_url = created.headers["Location"]
+    for days_ago, outcomes in ((65, {"sales_next_month": 310.0, "purchased_next_14d": True}), (5, {})):
+        observed_on = TODAY - timedelta(days=days_ago)
+        snapshot = api.post(f"{client_url}/activity", json=a_snapshot(observed_on, **outcomes))
+        assert snapshot.status_code == 201
+    runs = {}
+    for kind in ("sales", "purchase"):
+        started = api.post(f"/models/{kind}/training")
+        assert started.status_code == 202
+        assert started.get_json()["status"] in {"queued", "running", "succeeded"}
+        assert (
+            started.headers["Location"]
+            == started.get_json()["url"]
+            == f"{V1}/models/{kind}/runs/{started.get_json()['id']}"
+        )
+        runs[kind] = poll(api, started.get_json()["url"], lambda run: run["status"] in FINISHED)
+    prediction = api.post(f"{client_url}/predictions")
+    board = api.get("/dashboard")
+
+    for kind, metric in (("sales", "r2"), ("purchase", "roc_auc")):
+        run = runs[kind]
+        assert (run["status"], run["is_active"], run["version"], run["error"]) == ("succeeded", True, 1, None)
+        assert metric in run["evaluation"]["metrics"] and metric in run["evaluation"]["baseline_metrics"]
+        assert len(run["artifact_sha256"]) == 64
+    assert runs["purchase"]["evaluation"]["confusion_matrix"] is not None
+    assert prediction.status_code == 201
+    result = prediction.get_json()
+    purchase = result["purchase"]
+    assert result["forecast"]["value_pln"] >= 0 and 0 <= purchase["probability"] <= 1
+    assert purchase["will_buy"] == (purchase["probability"] >= purchase["threshold"] == 0.7)
+    assert (result["forecast"]["model_version"], purchase["model_version"]) == (1, 1)
+    assert {r["feature"] for r in result["reasons"]["sales"]} == {
+        "purchases_30d",
+        "avg_basket_value",
+        "site_visits_30d",
+        "days_since_last_purchase",
+        "tenure_months",
+    }
+    assert len(result["reasons"]["purchase"]) == 5
+    dashboard = board.get_json()
+    assert (dashboard["client_count"], dashboard["clients_scored"], dashboard["threshold"]) == (81, 1, 0.7)
+    assert dashboard["average_forecast"] == pytest.approx(result["forecast"]["value_pln"])
+    assert dashboard["likely_buyer_share"] == (1.0 if purchase["will_buy"] else 0.0)
+    assert sum(dashboard["segment_counts"].values()) == 1
+    assert dashboard["segment_counts"][result["segment"]] == 1
+    assert dashboard["models_trained"] is True
+    actual = dashboard["trend"]["actual"]
+    assert actual and dashboard["trend"]["forecast"]["month"] == str(
+        month_after(date.fromisoformat(actual[-1]["month"]))
+    )
+
+
+def month_after(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def test_training_on_too_little_data_fails_with_the_reason_and_activates_nothing(admin_api: Api) -> None:
+    run = train(admin_api, "sales")
+
+    assert run["status"] == "failed"
+    assert run["error"].startswith("Too little data: 0 labelled snapshots")
+    assert (run["is_active"], run["evaluation"], run["artifact_sha256"]) == (False, None, None)
+    client = create_client(admin_api)
+    admin_api.post(f"/clients/{client['id']}/activity", json=a_snapshot())
+    problem(admin_api.post(f"/clients/{client['id']}/predictions"), 409)
+    problem(admin_api.post("/predictions/batch"), 409)
+
+
+class ParkedJobRunner:
+    """Accepts jobs and never runs them: a training stays queued."""
+
+    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
+        return JobStatus("parked", description, "queued")
+
+    def status(self, job_id: str) -> JobStatus | None:
+        return None
+
+
+def test_a_second_training_while_one_is_queued_is_a_409(app: Flask, admin_api: Api) -> None:
+    app.container.job_runner.override(providers.Object(ParkedJobRunner()))  # type: ignore[attr-defined]
+
+    first = admin_api.post("/models/purchase/training")
+    second = admin_api.post("/models/purchase/training")
+    other_kind = admin_api.post("/models/sales/training")
+
+    assert first.status_code == 202 and first.get_json()["status"] == "queued"
+    assert "already in progress" in problem(second, 409)["detail"]
+    assert other_kind.status_code == 202
+
+
+def test_an_earlier_version_can_be_made_active_again(trained_api: Api) -> None:
+    second = train(trained_api, "sales")
+    assert (second["version"], second["is_active"]) == (2, True)
+
+    response = trained_api.post("/models/sales/active", json={"version": 1})
+
+    assert response.status_code == 200
+    assert (response.get_json()["version"], response.get_json()["is_active"]) == (1, True)
+    runs = trained_api.get("/models/sales/runs").get_json()["items"]
+    assert [(r["version"], r["is_active"]) for r in runs] == [(2, False), (1, True)]
+
+
+def test_activating_a_failed_unknown_or_malformed_version_is_refused(admin_api: Api) -> None:
+    failed = train(admin_api, "sales")
+
+    problem(admin_api.post("/models/sales/active", json={"version": failed["version"]}), 409)
+    problem(admin_api.post("/models/sales/active", json={"version": 99}), 404)
+    assert fields(admin_api.post("/models/sales/active", json={"version": 0})) == ["version"]
+    assert fields(admin_api.post("/models/sales/active", json={})) == ["version"]
+
+
+def test_a_run_is_found_only_under_its_own_kind(admin_api: Api) -> None:
+    run = train(admin_api, "sales")
+
+    assert admin_api.get(f"/models/sales/runs/{run['id']}").status_code == 200
+    problem(admin_api.get(f"/models/purchase/runs/{run['id']}"), 404)
+    problem(admin_api.get("/models/sales/runs/424242"), 404)
+    problem(admin_api.get("/models/churn/runs"), 404)
+    problem(admin_api.post("/models/churn/training"), 404)
+
+
+def test_each_prediction_is_kept_and_the_newest_is_current(trained_api: Api) -> None:
+    client = create_client(trained_api, "Zofia")
+    trained_api.post(f"/clients/{client['id']}/activity", json=a_snapshot())
+
+    first = trained_api.post(f"/clients/{client['id']}/predictions").get_json()
+    trained_api.put("/settings/threshold", json={"threshold": 0.05})
+    second = trained_api.post(f"/clients/{client['id']}/predictions")
+
+    assert second.headers["Location"] == f"{V1}/clients/{client['id']}/predictions"
+    history = trained_api.get(second.headers["Location"]).get_json()["items"]
+    assert [h["purchase"]["threshold"] for h in history] == [0.05, first["purchase"]["threshold"]]
+    assert history[0]["forecast"] == second.get_json()["forecast"]
+    detail = trained_api.get(f"/clients/{client['id']}").get_json()
+    assert detail["forecast"] == second.get_json()["forecast"] and detail["purchase"]["will_buy"] is True
+    assert detail["segment"] == second.get_json()["segment"]
+
+
+def test_a_client_without_activity_or_unknown_gets_no_prediction(trained_api: Api) -> None:
+    client = create_client(trained_api, "Zofia")
+
+    body = problem(trained_api.post(f"/clients/{client['id']}/predictions"), 409)
+
+    assert "no activity snapshot" in body["detail"]
+    problem(trained_api.post("/clients/424242/predictions"), 404)
+    problem(trained_api.get("/clients/424242/predictions"), 404)
+
+
+def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled(
+    trained_api: Api, analyst_api: Api
+) -> None:
+    response = analyst_api.post("/predictions/batch")
+
+    assert response.status_code == 202
+    job = response.get_json()
+    assert response.headers["Location"] == job["url"] == f"{V1}/jobs/{job['id']}"
+    finished = poll(analyst_api, job["url"], lambda j: j["state"] in FINISHED)
+    assert finished["state"] == "succeeded" and finished["error"] is None
+    assert finished["result"] == {
+        "clients_scored": 80,
+        "sales_version": 1,
+        "purchase_version": 1,
+        "threshold": 0.7,
+    }
+    listed = analyst_api.get(
+        "/clients", query_string={"sort": "-predicted_sales", "per_page": 100}
+    ).get_json()
+    forecasts = [c["predicted_sales"] for c in listed["items"]]
+    assert None not in forecasts and forecasts == sorted(forecasts, reverse=True)
+    problem(analyst_api.get("/jobs/no-such-job"), 404)
