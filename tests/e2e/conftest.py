@@ -123,7 +123,7 @@ DEMO_CLIENTS = 300
 DEMO_MONTHS = 4
 
 
-def testing_app(instance: Path) -> Flask:
+def app_on_instance(instance: Path) -> Flask:
     """An app on the database and model files under `instance`, with fast password hashes."""
     url = f"sqlite:///{instance}/prognoza.sqlite3"
     app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test"))
@@ -137,7 +137,7 @@ def build_demo_instance(instance: Path) -> None:
     """Seed the demo company into `instance`, train both models there and score every client."""
     instance.mkdir(parents=True, exist_ok=True)
     upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
-    app = testing_app(instance)
+    app = app_on_instance(instance)
     container = app.container  # type: ignore[attr-defined]
     try:
         clock = container.clock()
@@ -163,7 +163,7 @@ def demo_app(demo_template: Path, tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh copy of the demo company: 300 clients, 4 months, both models trained, all scored."""
     instance = tmp_path / "instance"
     shutil.copytree(demo_template, instance)
-    app = testing_app(instance)
+    app = app_on_instance(instance)
     yield app
     app.container.engine().dispose()  # type: ignore[attr-defined]
 

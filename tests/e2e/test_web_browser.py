@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from domain.users import User
+from e2e.browser import DESKTOP, PHONE, chromium, fits_the_screen, live_server
 
 pytestmark = pytest.mark.browser
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-VENDOR = Path(__file__).resolve().parents[2] / "src" / "entrypoints" / "static" / "vendor"
-PHONE = {"width": 375, "height": 800}
-DESKTOP = {"width": 1280, "height": 860}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    if not (VENDOR / "bootstrap" / "bootstrap.min.css").is_file():
-        pytest.fail("front-end assets are missing: run `npm ci && npm run vendor`")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def base_url(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -66,10 +46,6 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None: 
     page.click("form[novalidate] button[type=submit]")
 
 
-def fits_the_screen(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
-
-
 def test_signing_in_reaches_the_dashboard(open_page, admin: User, base_url: str):
     page = open_page("/login")
 
@@ -87,7 +63,7 @@ def test_wrong_password_keeps_the_email_and_focuses_the_password(open_page, admi
     assert page.locator(".alert-danger").inner_text().strip() == "Invalid email or password."
     assert page.input_value("#email") == admin.email
     assert page.input_value("#password") == ""
-    assert page.evaluate("document.activeElement.id") == "password"
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'password'")
 
 
 def test_language_switch_turns_the_page_polish(open_page):

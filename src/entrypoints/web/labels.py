@@ -46,14 +46,24 @@ JOB_STATE_LABELS = {
 }
 
 METRIC_LABELS = {
-    "r2": _l("R² (share of variance explained)"),
-    "mse": _l("Mean squared error (MSE)"),
-    "mae": _l("Mean absolute error (MAE)"),
+    "r2": _l("R²"),
+    "mse": _l("MSE"),
+    "mae": _l("MAE"),
     "accuracy": _l("Accuracy"),
     "precision": _l("Precision"),
     "recall": _l("Recall"),
     "f1": _l("F1 score"),
     "roc_auc": _l("ROC AUC"),
+}
+METRIC_MEANINGS = {
+    "r2": _l("Share of the variation in sales the model explains; 1 is perfect."),
+    "mse": _l("Mean squared error, in PLN²; lower is better."),
+    "mae": _l("Mean absolute error: how far off a forecast is on average."),
+    "accuracy": _l("Share of clients whose outcome the model got right."),
+    "precision": _l("Of the clients it picks as buyers, the share who bought."),
+    "recall": _l("Of the clients who bought, the share it picked."),
+    "f1": _l("Balance of precision and recall."),
+    "roc_auc": _l("How well it ranks buyers above non-buyers; 0.5 is chance."),
 }
 METRICS_SHOWN = {
     ModelKind.SALES: ("r2", "mse", "mae"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dependency_injector.wiring import Provide, Provider, inject
-from flask import abort, flash, jsonify, redirect, render_template, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -50,6 +50,7 @@ from entrypoints.web.labels import (
     JOB_STATE_LABELS,
     LOWER_IS_BETTER,
     METRIC_LABELS,
+    METRIC_MEANINGS,
     METRICS_SHOWN,
     MODEL_ALGORITHMS,
     MODEL_LABELS,
@@ -78,6 +79,7 @@ def metric_text(name: str, value: float | None) -> str:
 class MetricRow:
     name: str
     label: str
+    meaning: str
     model: str
     baseline: str
     beats_baseline: bool | None
@@ -140,10 +142,9 @@ def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
         beats = None
         if value is not None and baseline is not None:
             beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
+        label, meaning = str(METRIC_LABELS[name]), str(METRIC_MEANINGS[name])
         rows.append(
-            MetricRow(
-                name, str(METRIC_LABELS[name]), metric_text(name, value), metric_text(name, baseline), beats
-            )
+            MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, baseline), beats)
         )
     return rows
 
@@ -172,7 +173,7 @@ def threshold_effect(run: ModelRun | None, threshold: float) -> dict[str, Any] |
 @bp.get("/ml")
 @requires(Permission.TRAIN_MODELS)
 def ml() -> ResponseReturnValue:
-    return render_ml_page()
+    return render_ml_page(finished=request.args.get("finished", type=int))
 
 
 @inject
@@ -180,11 +181,13 @@ def render_ml_page(
     *,
     threshold_form: ThresholdForm | None = None,
     bands_form: SegmentBandsForm | None = None,
+    finished: int | None = None,
     status: int = 200,
     uow: UnitOfWork = Provide[Container.uow],
     jobs: JobRunner = Provide[Container.job_runner],
 ) -> ResponseReturnValue:
     runs = list_runs(None, uow)
+    just_finished = next((run for run in runs if run.id == finished and run.status.is_finished), None)
     threshold = current_threshold(uow)
     rule = current_segment_rule(uow)
     panels = [model_panel(kind, runs) for kind in ModelKind]
@@ -207,6 +210,8 @@ def render_ml_page(
         all_trained=all(panel.active for panel in panels),
         scoring=scoring,
         job_state_labels=JOB_STATE_LABELS,
+        just_finished=just_finished,
+        key_metric=_key_metric,
     )
     return page, status
 
@@ -393,6 +398,13 @@ def _scoring_job(jobs: JobRunner) -> ScoringJob | None:
     job_id = session.get(SCORING_JOB_KEY)
     job = jobs.status(job_id) if isinstance(job_id, str) else None
     return None if job is None else ScoringJob(job)
+
+
+def _key_metric(run: ModelRun) -> str | None:
+    """The headline quality of a run, in words: "R² 0.774", "ROC AUC 0.871"."""
+    name = "r2" if run.kind is ModelKind.SALES else "roc_auc"
+    value = run.evaluation.metrics.get(name) if run.evaluation else None
+    return None if value is None else f"{METRIC_LABELS[name]} {metric_text(name, value)}"
 
 
 def _kind_or_404(kind: str) -> ModelKind:

@@ -46,7 +46,8 @@
     });
   }
 
-  // A badge with data-poll-url follows a background run; the page reloads once the run has ended.
+  // A badge with data-poll-url follows a background run; once the run has ended, the page shows the
+  // outcome at data-done-url (or reloads).
   function follow(badge) {
     var url = badge.getAttribute("data-poll-url");
     var text = badge.querySelector(".status-text");
@@ -66,7 +67,12 @@
             badge.className = badge.className.replace(/text-bg-\w+/, "text-bg-" + status.tone);
           }
           if (status.finished) {
-            window.location.reload();
+            var done = badge.getAttribute("data-done-url");
+            if (done && done.split("#")[0] !== window.location.pathname + window.location.search) {
+              window.location.assign(done);
+            } else {
+              window.location.reload();
+            }
           } else {
             window.setTimeout(poll, POLL_EVERY_MS);
           }

@@ -150,7 +150,7 @@
                 },
               },
             },
-            x: { grid: { display: false } },
+            x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
           },
           plugins: {
             legend: { position: "bottom" },
@@ -217,7 +217,7 @@
               grid: { drawOnChartArea: false },
               ticks: { maxTicksLimit: 5, precision: 0 },
             },
-            x: { grid: { display: false } },
+            x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkip: true } },
           },
           plugins: {
             legend: {
@@ -332,6 +332,9 @@
               title: { display: true, text: data.labels.threshold },
               ticks: {
                 stepSize: 0.1,
+                maxRotation: 0,
+                autoSkip: true,
+                autoSkipPadding: 8,
                 callback: function (value) {
                   return percent.format(value);
                 },

@@ -1,0 +1,201 @@
+"""The whole panel in Chromium, on a desktop and on a phone: a day's work of an admin, screenshots included.
+
+One trained and scored demo company, one live server and one browser serve the module; the journey at
+each width signs in, reads the dashboard and its chart, filters and sorts the client list, opens a client,
+trains a model from the ML panel and watches the new version appear, visits users and import, signs out.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from flask import Flask
+
+from adapters.jobs import ThreadJobRunner
+from application.ports import JobStatus
+from e2e.browser import DESKTOP, PHONE, ConsoleWatch, chromium, fits_the_screen, live_server, screenshot
+from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, PASSWORD, add_user, app_on_instance
+
+pytestmark = pytest.mark.browser
+
+TRAINING_DELAY_S = 1.5
+"""Training waits this long before it starts, so the page shows the run in progress and must follow it."""
+
+
+class UnhurriedJobRunner:
+    """The app's background runner, each job starting a moment late: long enough to watch a run progress."""
+
+    def __init__(self) -> None:
+        self._runner = ThreadJobRunner()
+
+    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
+        def later() -> object:
+            time.sleep(TRAINING_DELAY_S)
+            return job()
+
+        return self._runner.submit(later, description)
+
+    def status(self, job_id: str) -> JobStatus | None:
+        return self._runner.status(job_id)
+
+    def shutdown(self) -> None:
+        self._runner.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def panel_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    instance = tmp_path_factory.mktemp("browser-panel") / "instance"
+    shutil.copytree(demo_template, instance)
+    app = app_on_instance(instance)
+    add_user(app, ADMIN_EMAIL, "admin")
+    add_user(app, ANALYST_EMAIL, "analyst")
+    runner = UnhurriedJobRunner()
+    app.container.job_runner.override(providers.Object(runner))  # type: ignore[attr-defined]
+    yield app
+    runner.shutdown()
+    app.container.engine().dispose()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def base_url(panel_app: Flask) -> Iterator[str]:
+    with live_server(panel_app) as url:
+        yield url
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=["desktop", "phone"])
+def page(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(viewport=request.param, locale="en-GB", base_url=base_url)
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    opened.console_watch = ConsoleWatch(opened)
+    yield opened
+    context.close()
+
+
+def is_phone(page: Any) -> bool:
+    return page.viewport_size["width"] < 576
+
+
+def visit(page: Any, path: str, name: str) -> None:
+    """Open a page, check it fits the screen, and keep its picture."""
+    page.goto(path)
+    settle(page, name)
+
+
+def settle(page: Any, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(400)  # charts finish their short entrance animation
+    assert fits_the_screen(page), f"{name} scrolls sideways at {page.viewport_size['width']} px"
+    screenshot(page, name)
+
+
+def open_menu_on_a_phone(page: Any) -> None:
+    if is_phone(page) and not page.locator("#main-nav").is_visible():
+        page.click(".navbar-toggler")
+        page.locator("#main-nav").wait_for(state="visible")
+
+
+def test_an_admins_day_in_the_panel(page: Any, base_url: str):
+    # Signing in, after asking for a page: the panel remembers where the admin was going.
+    page.goto("/clients?sort=email")
+    page.wait_for_url("**/login?next=*")
+    settle(page, "login")
+    page.fill("#email", ADMIN_EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("form[novalidate] button[type=submit]")
+    page.wait_for_url(f"{base_url}/clients?sort=email")
+
+    # The dashboard: its cards, and the sales trend drawn by Chart.js.
+    visit(page, "/", "dashboard")
+    assert page.locator("#stat-clients .stat-value").inner_text() == "300"
+    assert "≥ 70%" in page.locator("#stat-buyers").inner_text()
+    chart = page.locator("#sales-trend-chart")
+    box = chart.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 150
+    drawn = "Chart.getChart(document.getElementById('sales-trend-chart')).data.datasets.length"
+    assert page.evaluate(drawn) == 2
+
+    # The client list: filter by segment, sort by forecast both ways.
+    visit(page, "/clients", "clients")
+    page.select_option("#filter-segment", "low")
+    page.wait_for_url("**/clients?*segment=low*")
+    if is_phone(page):
+        page.select_option("#filter-sort", "-predicted_sales")
+        page.wait_for_url("**sort=-predicted_sales*")
+    else:
+        page.click("#client-table th a[href*='sort=-predicted_sales']")
+        page.wait_for_url("**sort=-predicted_sales*")
+        page.click("#client-table th a[href*='sort=predicted_sales']")
+        page.wait_for_url("**sort=predicted_sales*")
+    badges = page.locator("#client-table .segment-badge:visible").all_inner_texts()
+    assert badges and set(badges) == {"Low"}
+    settle(page, "clients-filtered")
+
+    # A client's page: the probability bar, coloured and as long as the probability.
+    page.locator("#client-table a.client-link").first.click()
+    page.wait_for_url("**/clients/*")
+    settle(page, "client")
+    bar = page.locator(".probability-track .progress-bar")
+    assert bar.get_attribute("class") and "probability-" in (bar.get_attribute("class") or "")
+    width = bar.bounding_box()
+    assert width and width["width"] > 0
+    assert page.locator(".threshold-mark").bounding_box()
+    assert page.evaluate("Chart.getChart(document.getElementById('activity-chart')) !== undefined")
+
+    # The ML panel: train the sales model and watch the new version arrive without reloading by hand.
+    visit(page, "/ml", "ml")
+    sales = page.locator("#model-sales")
+    before = int(sales.locator("[data-active-version]").first.get_attribute("data-active-version") or 0)
+    sales.locator("button[data-train=sales]").click()
+    page.wait_for_url("**/ml#model-sales")
+    page.locator("#model-sales [data-poll-url]").wait_for(state="visible")
+    page.locator(f'#model-sales [data-active-version="{before + 1}"]').wait_for(timeout=30_000)
+    page.locator("#model-sales [data-poll-url]").wait_for(state="detached")
+    assert page.locator('#model-sales [data-metric="r2"]').is_visible()
+    assert page.locator(f'#model-sales [data-runs] [data-version="{before}"] [data-activate]').count() == 1
+    assert page.evaluate("Chart.getChart(document.getElementById('coefficients-sales')) !== undefined")
+    assert page.evaluate("Chart.getChart(document.getElementById('threshold-chart')) !== undefined")
+    settle(page, "ml-trained")
+
+    visit(page, "/users", "users")
+    assert page.locator("#user-table .user-row").count() == 2
+    visit(page, "/import", "import")
+
+    # Signing out, through the (collapsed, on a phone) navigation bar.
+    open_menu_on_a_phone(page)
+    page.click(".user-menu .dropdown-toggle")
+    page.click(".user-menu button[type=submit]")
+    page.wait_for_url("**/login")
+    assert "You have been signed out." in page.locator(".flashes").inner_text()
+
+    assert page.console_watch.errors == []
+
+
+def test_an_analyst_sees_no_admin_sections_and_a_friendly_403(page: Any, base_url: str):
+    page.goto("/login")
+    page.fill("#email", ANALYST_EMAIL)
+    page.fill("#password", PASSWORD)
+    page.click("form[novalidate] button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+    open_menu_on_a_phone(page)
+    links = page.locator(".navbar-nav .nav-link").all_inner_texts()
+    assert [link.strip() for link in links] == ["Dashboard", "Clients", "Import"]
+
+    response = page.goto("/ml")
+    assert response is not None and response.status == 403
+    settle(page, "forbidden")
+    assert "You don't have access to this page" in page.locator("h1").inner_text()
+    assert [e for e in page.console_watch.errors if "403" not in e] == []
