@@ -10,7 +10,14 @@ from flask_login import current_user
 
 from application.commands import NewUser, RoleChange
 from application.ports import PasswordHasher, UnitOfWork
-from application.users import change_role, create_user, deactivate_user, get_user, list_users
+from application.users import (
+    OwnAccountRefused,
+    change_role,
+    create_user,
+    deactivate_user,
+    get_user,
+    list_users,
+)
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail
 from domain.users import Permission
@@ -97,10 +104,10 @@ def set_role(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> Response
 @requires(Permission.MANAGE_USERS)
 @inject
 def deactivate(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
-    user = get_user(user_id, uow)
-    if user.id == current_user.user.id:
+    try:
+        user = deactivate_user(user_id, uow, acting_user_id=current_user.user.id)
+    except OwnAccountRefused:
         flash(_("You cannot deactivate your own account: ask another administrator."), "danger")
-        return redirect(url_for("web.users"))
-    deactivate_user(user_id, uow)
-    flash(_("%(email)s can no longer sign in.", email=user.email), "success")
+    else:
+        flash(_("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("web.users"))
