@@ -131,3 +131,13 @@ def test_months_are_named(app_context, locale: str, expected: str):
 
     with force_locale(locale):
         assert month(date(2026, 11, 1)) == expected
+
+
+def test_a_metric_a_hair_below_zero_is_not_written_as_minus_zero(app_context):
+    from entrypoints.web.ml import metric_text
+
+    with force_locale("en"):
+        assert metric_text("r2", -2.3e-05) == "0.000"
+        assert metric_text("r2", -0.007) == "-0.007"
+        assert metric_text("precision", 0.8632) == "86.3%"
+        assert metric_text("mae", 49.0656) == f"PLN{NBSP}49.07"

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from application.business_settings import current_segment_rule, current_threshold
+from application.business_settings import current_threshold
 from application.clients import client_detail as client_detail_of
 from application.clients import (
     delete_client,
@@ -141,7 +141,6 @@ def clients(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
         problems=problems,
         per_page_choices=PER_PAGE_CHOICES,
         sort_choices=sort_choices(),
-        segment_rule=current_segment_rule(uow),
     )
     return page_html, 422 if problems else 200
 

@@ -71,7 +71,7 @@ _METRIC_FORMATS: dict[str, Callable[[float], str]] = {
 def metric_text(name: str, value: float | None) -> str:
     if value is None:
         return "—"
-    value = round(value, 6) + 0.0  # no "-0.000" for a baseline that scores a hair below zero
+    value = round(value, 3) + 0.0  # no "-0.000" for a baseline that scores a hair below zero
     return _METRIC_FORMATS.get(name, lambda v: percent(v, decimals=1))(value)
 
 
