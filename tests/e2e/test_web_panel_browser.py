@@ -8,7 +8,7 @@ trains a model from the ML panel and watches the new version appear, visits user
 from __future__ import annotations
 
 import shutil
-import time
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,22 +24,22 @@ from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, PASSWORD, add_user, app_on_
 
 pytestmark = pytest.mark.browser
 
-TRAINING_DELAY_S = 1.5
-"""Training waits this long before it starts, so the page shows the run in progress and must follow it."""
+class GatedJobRunner:
+    """The app's background runner, whose jobs wait for the test to open the gate.
 
-
-class UnhurriedJobRunner:
-    """The app's background runner, each job starting a moment late: long enough to watch a run progress."""
+    So the page is sure to show a run in progress, and the test sees it follow the run to its end.
+    """
 
     def __init__(self) -> None:
         self._runner = ThreadJobRunner()
+        self.gate = threading.Event()
 
     def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        def later() -> object:
-            time.sleep(TRAINING_DELAY_S)
+        def when_let_through() -> object:
+            self.gate.wait(timeout=60)
             return job()
 
-        return self._runner.submit(later, description)
+        return self._runner.submit(when_let_through, description)
 
     def status(self, job_id: str) -> JobStatus | None:
         return self._runner.status(job_id)
@@ -61,9 +61,10 @@ def panel_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     app = app_on_instance(instance)
     add_user(app, ADMIN_EMAIL, "admin")
     add_user(app, ANALYST_EMAIL, "analyst")
-    runner = UnhurriedJobRunner()
+    runner = GatedJobRunner()
     app.container.job_runner.override(providers.Object(runner))  # type: ignore[attr-defined]
     yield app
+    runner.gate.set()  # a run a failed test left waiting may finish, so the worker thread can stop
     runner.shutdown()
     app.container.engine().dispose()  # type: ignore[attr-defined]
 
@@ -107,7 +108,7 @@ def open_menu_on_a_phone(page: Any) -> None:
         page.locator("#main-nav").wait_for(state="visible")
 
 
-def test_an_admins_day_in_the_panel(page: Any, base_url: str):
+def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
     # Signing in, after asking for a page: the panel remembers where the admin was going.
     page.goto("/clients?sort=email")
     page.wait_for_url("**/login?next=*")
@@ -158,10 +159,16 @@ def test_an_admins_day_in_the_panel(page: Any, base_url: str):
     visit(page, "/ml", "ml")
     sales = page.locator("#model-sales")
     before = int(sales.locator("[data-active-version]").first.get_attribute("data-active-version") or 0)
+    runner = panel_app.container.job_runner()  # type: ignore[attr-defined]
+    runner.gate.clear()
     sales.locator("button[data-train=sales]").click()
     page.wait_for_url("**/ml#model-sales")
     page.locator("#model-sales [data-poll-url]").wait_for(state="visible")
+    assert page.locator("#model-sales button[data-train=sales]").is_disabled()
+    screenshot(page, "ml-training")
+    runner.gate.set()
     page.locator(f'#model-sales [data-active-version="{before + 1}"]').wait_for(timeout=30_000)
+    assert "is trained" in page.locator("#run-finished").inner_text()
     page.locator("#model-sales [data-poll-url]").wait_for(state="detached")
     assert page.locator('#model-sales [data-metric="r2"]').is_visible()
     assert page.locator(f'#model-sales [data-runs] [data-version="{before}"] [data-activate]').count() == 1
