@@ -72,3 +72,28 @@ def test_language_switch_needs_the_csrf_token(client):
     response = client.post("/language/pl", data={"next": "/login"})
 
     assert response.status_code == 400
+
+
+def test_switching_language_on_a_refused_form_returns_to_the_page_of_the_form(client, auth, admin: User):
+    auth.login(admin.email)
+
+    refused = client.post(
+        "/users",
+        data={"csrf_token": auth.csrf_token("/users"), "new-email": "x@"},
+        headers={"Referer": "http://localhost/users"},
+    )
+
+    assert refused.status_code == 422
+    assert 'name="next" value="/users"' in refused.get_data(as_text=True)
+
+
+def test_a_refused_form_reached_from_elsewhere_switches_language_back_to_the_dashboard(client, auth, admin: User):
+    auth.login(admin.email)
+
+    refused = client.post(
+        "/users",
+        data={"csrf_token": auth.csrf_token("/users"), "new-email": "x@"},
+        headers={"Referer": "https://evil.example/users"},
+    )
+
+    assert 'name="next" value="/"' in refused.get_data(as_text=True)

@@ -60,5 +60,15 @@ def safe_next(target: str | None) -> str | None:
 
 
 def current_path() -> str:
-    """The path and query of this request, for coming back here after a detour."""
-    return request.full_path.removesuffix("?")
+    """The path and query of this page, for coming back here after a detour.
+
+    A page shown in answer to a form (a refusal, say) is not one a link can reopen: coming back
+    there means the page the form was sent from.
+    """
+    if request.method == "GET":
+        return request.full_path.removesuffix("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return "/"
+    back = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(back) or "/"
