@@ -87,7 +87,7 @@ def test_switching_language_on_a_refused_form_returns_to_the_page_of_the_form(cl
     assert 'name="next" value="/users"' in refused.get_data(as_text=True)
 
 
-def test_a_refused_form_reached_from_elsewhere_switches_language_back_to_the_dashboard(client, auth, admin: User):
+def test_a_refused_form_from_another_site_switches_language_back_to_the_dashboard(client, auth, admin: User):
     auth.login(admin.email)
 
     refused = client.post(
