@@ -176,3 +176,18 @@ def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
 def _sqlalchemy_uow_factory(engine: Engine) -> UnitOfWorkFactory:
     session_factory = make_session_factory(engine)
     return lambda: SqlAlchemyUnitOfWork(session_factory)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How many requests schemathesis sent (tests/e2e/api/test_api_schemathesis.py records them)."""
+    reports = [report for reports in terminalreporter.stats.values() for report in reports]
+    counts = [
+        value
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "schemathesis_cases" and getattr(report, "when", None) == "teardown"
+    ]
+    if counts:
+        terminalreporter.write_line(
+            f"schemathesis: {sum(counts):,} generated requests over {len(counts)} API operations"
+        )
