@@ -198,13 +198,14 @@ def test_a_bad_snapshot_opens_the_form_with_errors_and_stores_nothing(signed_in,
 
     response = demo_auth.post(
         f"/clients/{client_id}/activity",
-        {**SNAPSHOT, "snapshot-site_visits_30d": "3", "snapshot-avg_basket_value": "lots"},
+        {**SNAPSHOT, "snapshot-ad_clicks_7d": " ", "snapshot-avg_basket_value": "lots"},
     )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'class="collapse show" id="snapshot-form-box"' in html
     assert "Enter a number." in html
+    assert 'id="snapshot-ad_clicks_7d-errors"' in html and "This value is required." in html
     assert 'value="lots"' in html
     assert detail_of(demo_app, client_id).activity == []
 

@@ -60,6 +60,10 @@ class LoginForm(FlaskForm):
 class CommandForm(FlaskForm):
     """A form whose rules are a command's: `values()` is what the browser sent, untouched."""
 
+    blank_is_missing = True
+    """An empty field counts as not given, so a required one is refused as required (and an optional
+    one takes its default). A form for a partial change keeps empty values, to refuse them."""
+
     def values(self) -> dict[str, Any]:
         """Each field that was sent, as typed; a checkbox is True or False, sent or not."""
         values: dict[str, Any] = {}
@@ -68,7 +72,7 @@ class CommandForm(FlaskForm):
                 continue
             if isinstance(field, BooleanField):
                 values[name] = bool(field.data)
-            elif field.raw_data:
+            elif field.raw_data and not (self.blank_is_missing and not str(field.raw_data[0]).strip()):
                 values[name] = field.raw_data[0]
         return values
 
@@ -86,6 +90,8 @@ def _roles() -> list[SelectChoice]:
 
 
 class ClientForm(CommandForm):
+    blank_is_missing = False  # a client's changes are partial: an emptied name must be refused, not skipped
+
     first_name = StringField(FIELD_LABELS["first_name"], render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(FIELD_LABELS["last_name"], render_kw={"autocomplete": "off", "maxlength": 100})
     email = StringField(FIELD_LABELS["email"], render_kw={"type": "email", "autocomplete": "off"})
