@@ -48,9 +48,10 @@ lint: $(INSTALLED) ## ruff, the import rules between layers, mypy
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seeding 10,000 x 12 months, scoring 100,000 clients
+bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed 10,000 x 12 months, score 100,000 clients, import 250,000 snapshots
 	$(BIN)/python bench/seed_sqlite.py
 	$(BIN)/python bench/score_sqlite.py
+	$(BIN)/python bench/import_sqlite.py
 
 clean: ## Remove caches and stamps (keeps the database in instance/ and the virtualenv's packages)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts
