@@ -39,10 +39,9 @@ def issue() -> Response:
 @operation("revokeCurrentToken", tag="auth", ok={204: None}, errors=())
 def revoke_current() -> Response:
     """Revoke the token this request is made with"""
-    c = services()
-    uow, clock = c.uow(), c.clock()
     secret = bearer_secret()
     if secret is None:
         raise MissingCredentials()
-    revoke_token(secret, uow, clock)
+    c = services()
+    revoke_token(secret, c.uow(), c.clock())
     return no_content()

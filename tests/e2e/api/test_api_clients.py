@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import Flask
+
 from e2e.api.conftest import V1, Api, a_client, create_client, fields, problem
 
 
@@ -174,3 +176,9 @@ def test_an_unsupported_method_is_a_405_with_the_allowed_ones(admin_api: Api) ->
 
 def test_an_unknown_api_path_is_a_problem_not_a_page(admin_api: Api) -> None:
     problem(admin_api.get("/clientz"), 404)
+
+
+def test_a_json_body_beyond_the_upload_limit_is_a_413(app: Flask, admin_api: Api) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+
+    problem(admin_api.post("/clients", json=a_client(last_name="x" * 2000)), 413)
