@@ -30,7 +30,7 @@ class RunNotFound(NotFound):
 
 class ModelNotTrained(DomainError):
     def __init__(self, kind: ModelKind) -> None:
-        super().__init__(f"The {kind.value} model is not trained yet: an admin can train it in the ML panel.")
+        super().__init__(f"The {kind.value} model is not trained yet: an admin has to train it first.")
         self.kind = kind
 
 
