@@ -33,6 +33,14 @@ PASSWORD = "correct horse battery"
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """Keep each phase's report on the test, so a fixture can tell whether the test failed."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     url = f"sqlite:///{tmp_path}/t.db"

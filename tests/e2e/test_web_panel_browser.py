@@ -79,9 +79,12 @@ def base_url(panel_app: Flask) -> Iterator[str]:
 def page(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:
     context = browser.new_context(viewport=request.param, locale="en-GB", base_url=base_url)
     opened = context.new_page()
-    opened.set_default_timeout(15_000)
+    opened.set_default_timeout(30_000)  # a busy CI machine runs other tests beside the browser
     opened.console_watch = ConsoleWatch(opened)
     yield opened
+    outcome = getattr(request.node, "rep_call", None)
+    if outcome is not None and outcome.failed:
+        screenshot(opened, f"failed-{request.node.name}")  # what the page showed when the test gave up
     context.close()
 
 
@@ -105,7 +108,7 @@ def settle(page: Any, name: str) -> None:
 def open_menu_on_a_phone(page: Any) -> None:
     if is_phone(page) and not page.locator("#main-nav").is_visible():
         page.click(".navbar-toggler")
-        page.locator("#main-nav").wait_for(state="visible")
+        page.locator("#main-nav.collapse.show").wait_for()  # opened, not still sliding open
 
 
 def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
@@ -183,6 +186,7 @@ def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
     # Signing out, through the (collapsed, on a phone) navigation bar.
     open_menu_on_a_phone(page)
     page.click(".user-menu .dropdown-toggle")
+    page.locator(".user-menu .dropdown-menu.show").wait_for()
     page.click(".user-menu button[type=submit]")
     page.wait_for_url("**/login")
     assert "You have been signed out." in page.locator(".flashes").inner_text()
