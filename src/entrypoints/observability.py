@@ -40,7 +40,8 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("werkzeug").setLevel(max(logging.getLevelName(level), logging.WARNING))
+    for chatty in ("werkzeug", "alembic"):  # their INFO lines repeat what our own messages say
+        logging.getLogger(chatty).setLevel(max(logging.getLevelName(level), logging.WARNING))
 
 
 def init_request_ids(app: Flask) -> None:
