@@ -71,9 +71,7 @@ def import_clients(
             RowError(line, "email", "is already taken") for key, (line, _) in clients.items() if key in taken
         ]
         _refuse_if_any(errors)
-        new = [client for _, client in clients.values()]
-        for start in range(0, len(new), CHUNK):
-            uow.clients.add_many(new[start : start + CHUNK])
+        _in_chunks(uow.clients.add_many, [client for _, client in clients.values()])
         uow.commit()
     return ImportReport(len(clients))
 
@@ -99,11 +97,15 @@ def import_activity(
             if key in taken
         ]
         _refuse_if_any(errors)
-        batch = [snapshot for _, snapshot in snapshots.values()]
-        for start in range(0, len(batch), CHUNK):
-            uow.activity.add_many(batch[start : start + CHUNK])
+        _in_chunks(uow.activity.add_many, [snapshot for _, snapshot in snapshots.values()])
         uow.commit()
     return ImportReport(len(snapshots))
+
+
+def _in_chunks(store: Callable[[list[T]], object], items: list[T]) -> None:
+    """Bulk writes of bounded size, all inside the caller's one transaction."""
+    for start in range(0, len(items), CHUNK):
+        store(items[start : start + CHUNK])
 
 
 def _snapshots_for(
