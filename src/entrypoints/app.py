@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from entrypoints import api, web
 from entrypoints.auth import init_auth
-from entrypoints.container import Container, build_container
+from entrypoints.container import build_container
 from entrypoints.errors import init_error_handlers
 from entrypoints.observability import configure_logging, init_request_ids
 from entrypoints.settings import Settings
@@ -45,7 +45,3 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     web.init_app(app)
     api.init_app(app)
     return app
-
-
-def container_of(app: Flask) -> Container:
-    return app.extensions["container"]  # type: ignore[no-any-return]

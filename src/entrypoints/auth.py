@@ -6,11 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g
+from flask import Flask, g
 from flask_login import LoginManager, UserMixin, current_user, login_required
 
 from domain.errors import PermissionDenied
 from domain.users import Permission, User
+from entrypoints.container import current_container
 
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
@@ -49,7 +50,7 @@ def load_user(user_id: str) -> SessionUser | None:
     """Reload the user on every request, so a deactivated account is signed out at once."""
     if not user_id.isdigit():
         return None
-    uow = current_app.extensions["container"].uow()
+    uow = current_container().uow()
     with uow:
         user = uow.users.get(int(user_id))
     if user is None or not user.is_active:

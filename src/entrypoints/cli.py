@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
@@ -31,8 +31,8 @@ from application.users import authenticate, create_user, list_users
 from domain.errors import AuthenticationFailed, DomainError
 from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
-from entrypoints.app import container_of, create_app
-from entrypoints.container import Container
+from entrypoints.app import create_app
+from entrypoints.container import Container, current_container
 from entrypoints.csv_files import read_rows
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -75,7 +75,7 @@ def main() -> None:
 
 
 def container() -> Container:
-    return container_of(current_app)
+    return current_container()
 
 
 # --- prognoza db -------------------------------------------------------------------------------

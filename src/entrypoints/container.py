@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from dependency_injector import containers, providers
+from flask import current_app
 
 from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
@@ -15,8 +18,6 @@ from entrypoints.settings import Settings
 
 
 class Container(containers.DeclarativeContainer):
-    wiring_config = containers.WiringConfiguration(packages=["entrypoints.web"])
-
     settings = providers.Singleton(Settings)
 
     engine = providers.Singleton(make_engine, url=settings.provided.database_url)
@@ -38,3 +39,9 @@ def build_container(settings: Settings) -> Container:
     container = Container()
     container.settings.override(providers.Object(settings))
     return container
+
+
+def current_container() -> Container:
+    """The container of the app serving this request or command. Each app has its own (tests run
+    several in one process), so callers look it up each time rather than through module-wide wiring."""
+    return cast(Container, current_app.extensions["container"])

@@ -10,8 +10,9 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
-from entrypoints.api.io import answer, body, services
+from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed
+from entrypoints.container import current_container
 
 SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 
@@ -21,7 +22,7 @@ SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's activity snapshots, newest first"""
-    uow = services().uow()
+    uow = current_container().uow()
     snapshots = client_detail(client_id, uow).activity
     return answer(schemas.SnapshotList(items=[schemas.Snapshot.of(s) for s in snapshots]))
 
@@ -37,7 +38,7 @@ def add(client_id: int) -> Response:
     One snapshot per client per `observed_on`, not before the client registered nor in the future;
     `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     snapshot = schemas.Snapshot.of(record_activity(client_id, body(NewSnapshot), uow, clock))
     return answer(snapshot, 201, location=snapshot.url)
@@ -48,7 +49,7 @@ def add(client_id: int) -> Response:
 @allowed(Permission.READ)
 def get(client_id: int, observed_on: str) -> Response:
     """Read one snapshot of a client"""
-    uow = services().uow()
+    uow = current_container().uow()
     key = SnapshotKey.parse({"observed_on": observed_on})
     return answer(schemas.Snapshot.of(get_snapshot(client_id, key.observed_on, uow)))
 
@@ -63,6 +64,6 @@ def fill_outcomes(client_id: int, observed_on: str) -> Response:
 
     Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     key = SnapshotKey.parse({"observed_on": observed_on})
     return answer(schemas.Snapshot.of(record_outcomes(client_id, key.observed_on, body(Outcomes), uow)))

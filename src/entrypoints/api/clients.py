@@ -9,8 +9,9 @@ from application.commands import ClientChanges, ClientListQuery, NewClient
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body, no_content, query, services
+from entrypoints.api.io import answer, body, no_content, query
 from entrypoints.api.security import allowed
+from entrypoints.container import current_container
 
 CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
 
@@ -25,7 +26,7 @@ def list_() -> Response:
     names a column, `-column` for descending (clients not scored yet come last); pages hold at most
     100 clients.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     selection = query(ClientListQuery)
     page = list_clients(selection, uow)
     kept = selection.model_dump(mode="json", exclude_defaults=True, exclude={"page"})
@@ -44,7 +45,7 @@ def create() -> Response:
 
     Emails are unique regardless of case; `registered_on` may not be in the future.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     client = register_client(body(NewClient), uow, clock)
     created = schemas.Client.of(client)
@@ -56,7 +57,7 @@ def create() -> Response:
 @allowed(Permission.READ)
 def get(client_id: int) -> Response:
     """Read a client, with its current predictions and segment"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.ClientDetail.of_detail(client_detail(client_id, uow)))
 
 
@@ -70,7 +71,7 @@ def update(client_id: int) -> Response:
 
     Only the fields given change; an empty object changes nothing.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     return answer(schemas.Client.of(update_client(client_id, body(ClientChanges), uow, clock)))
 
@@ -80,6 +81,6 @@ def update(client_id: int) -> Response:
 @allowed(Permission.EDIT_CLIENTS)
 def delete(client_id: int) -> Response:
     """Delete a client, with its activity and predictions"""
-    uow = services().uow()
+    uow = current_container().uow()
     delete_client(client_id, uow)
     return no_content()

@@ -8,8 +8,9 @@ from application.dashboard import dashboard
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, services
+from entrypoints.api.io import answer
 from entrypoints.api.security import allowed
+from entrypoints.container import current_container
 
 
 @bp.get("/dashboard", endpoint="get_dashboard")
@@ -21,5 +22,5 @@ def board() -> Response:
     Client count, average forecast, the share of scored clients at or above the threshold, segment
     counts with their rule, and actual sales per month followed by the forecast month.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.Dashboard.of(dashboard(uow)))

@@ -3,23 +3,16 @@ answers are the `schemas` models as JSON."""
 
 from __future__ import annotations
 
-from typing import IO, TypeVar, cast
+from typing import IO, TypeVar
 
 from flask import Response, current_app, request
 from pydantic import BaseModel
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from application.validation import Command, InvalidInput
-from entrypoints.container import Container
 from entrypoints.csv_files import open_upload
 
 C = TypeVar("C", bound=Command)
-
-
-def services() -> Container:
-    """The container of the app serving this request. Each app has its own (tests run several in one
-    process), so views look it up per request rather than through module-wide wiring."""
-    return cast(Container, current_app.extensions["container"])
 
 
 def body(command: type[C]) -> C:

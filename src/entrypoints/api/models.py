@@ -11,8 +11,9 @@ from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body, services
+from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
+from entrypoints.container import current_container
 
 KIND = "<any(sales, purchase):kind>"
 RUN_ID = "<int(min=1, max=2147483647):run_id>"
@@ -28,7 +29,7 @@ def train(kind: str) -> Response:
     version is then active) or `failed` (with the reason; the active version stays). 409 while a
     training of this model is queued or running.
     """
-    c = services()
+    c = current_container()
     run = start_training(
         ModelKind(kind), caller().email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
     )
@@ -41,7 +42,7 @@ def train(kind: str) -> Response:
 @allowed(Permission.TRAIN_MODELS)
 def runs(kind: str) -> Response:
     """List the training runs of a model, newest first"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(
         schemas.ModelRunList(items=[schemas.ModelRun.of(r) for r in list_runs(ModelKind(kind), uow)])
     )
@@ -52,7 +53,7 @@ def runs(kind: str) -> Response:
 @allowed(Permission.TRAIN_MODELS)
 def run(kind: str, run_id: int) -> Response:
     """Read a training run: its status, and once it succeeded its hold-out metrics and artifact"""
-    uow = services().uow()
+    uow = current_container().uow()
     found = get_run(run_id, uow)
     if found.kind is not ModelKind(kind):
         raise RunNotFound(f"{kind} {run_id}")
@@ -74,7 +75,7 @@ def activate(kind: str) -> Response:
     New predictions use it at once; stored predictions keep the version that made them. 409 for a
     version whose training did not succeed.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     choice = body(VersionChoice)
     return answer(

@@ -12,8 +12,9 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
-from entrypoints.api.io import answer, services
+from entrypoints.api.io import answer
 from entrypoints.api.security import allowed
+from entrypoints.container import current_container
 
 
 @bp.post(f"/clients/{CLIENT_ID}/predictions", endpoint="predict_client")
@@ -25,7 +26,7 @@ def predict(client_id: int) -> Response:
     The result becomes the client's current prediction; `reasons` says which features pushed each
     prediction up or down. 409 while a model is not trained yet or the client has no snapshot.
     """
-    c = services()
+    c = current_container()
     uow, models, predictor, clock = c.uow(), c.active_models(), c.predictor(), c.clock()
     result = predict_client(client_id, uow, models, predictor, clock)
     prediction = schemas.Prediction.of(result, current_segment_rule(uow))
@@ -37,7 +38,7 @@ def predict(client_id: int) -> Response:
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's predictions, newest first (the first is the current one)"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.PredictionHistory.of(client_detail(client_id, uow)))
 
 
@@ -49,7 +50,7 @@ def predict_everyone() -> Response:
 
     Answers at once with the job to poll; 409 while a model is not trained yet.
     """
-    c = services()
+    c = current_container()
     started = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
     job = schemas.Job.of(started)
     return answer(job, 202, location=job.url)
@@ -63,7 +64,7 @@ def job_status(job_id: str) -> Response:
 
     Jobs are remembered by the process that runs them, until it restarts.
     """
-    job = services().job_runner().status(job_id)
+    job = current_container().job_runner().status(job_id)
     if job is None:
         raise NotFound(f"Job {job_id} not found.")
     return answer(schemas.Job.of(job))

@@ -13,7 +13,7 @@ from flask_login import current_user
 from application.tokens import InvalidToken, user_for_token
 from domain.errors import AuthenticationFailed, PermissionDenied
 from domain.users import Permission, User
-from entrypoints.api.io import services
+from entrypoints.container import current_container
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,7 +64,7 @@ def _require_csrf_token() -> None:
 
 
 def _token_owner(secret: str) -> User:
-    c = services()
+    c = current_container()
     return user_for_token(secret, c.uow(), c.clock())
 
 

@@ -14,8 +14,9 @@ from application.commands import SegmentBands, ThresholdChange
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body, services
+from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
+from entrypoints.container import current_container
 
 
 @bp.get("/settings/threshold", endpoint="get_threshold")
@@ -23,7 +24,7 @@ from entrypoints.api.security import allowed, caller
 @allowed(Permission.READ)
 def threshold() -> Response:
     """Read the decision threshold"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.Threshold(threshold=current_threshold(uow).value))
 
 
@@ -37,7 +38,7 @@ def set_threshold() -> Response:
 
     New decisions use it; stored predictions keep the threshold they were made with.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     changed = change_threshold(body(ThresholdChange), caller().email, uow, clock)
     return answer(schemas.Threshold(threshold=changed.value))
@@ -48,7 +49,7 @@ def set_threshold() -> Response:
 @allowed(Permission.READ)
 def segment_rule() -> Response:
     """Read the segment bands"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.SegmentRule.of(current_segment_rule(uow)))
 
 
@@ -59,7 +60,7 @@ def segment_rule() -> Response:
 @allowed(Permission.CHANGE_THRESHOLD)
 def set_segment_rule() -> Response:
     """Change the segment bands (admin)"""
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     changed = change_segment_rule(body(SegmentBands), caller().email, uow, clock)
     return answer(schemas.SegmentRule.of(changed))

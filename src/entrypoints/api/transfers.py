@@ -15,8 +15,9 @@ from application.ports import Clock, UnitOfWork
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, query, services, uploaded_csv
+from entrypoints.api.io import answer, query, uploaded_csv
 from entrypoints.api.security import allowed
+from entrypoints.container import current_container
 from entrypoints.csv_files import export_lines, read_rows
 
 CSV_RESPONSE = {
@@ -51,7 +52,7 @@ def import_clients() -> Response:
     accepted and ignored, so an export imports back. A refusal (422) lists every bad row with its
     line and field.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     return _import(import_client_rows, uow, clock)
 
@@ -71,7 +72,7 @@ def import_activity() -> Response:
     Columns: `client_email` (the client's key), `observed_on`, the features, and the outcomes
     (`sales_next_month`, `purchased_next_14d`) when known. A refusal (422) lists every bad row.
     """
-    c = services()
+    c = current_container()
     uow, clock = c.uow(), c.clock()
     return _import(import_activity_rows, uow, clock)
 
@@ -89,7 +90,7 @@ def export() -> Response:
 
     The same filters and sort as the list, without pages: every client they select, streamed.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     selection = query(ClientFilter)
     lines = stream_with_context(export_lines(export_clients(selection, uow)))
     response = current_app.response_class(lines, mimetype="text/csv")

@@ -9,8 +9,9 @@ from application.users import change_role, create_user, deactivate_user, get_use
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body, services
+from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
+from entrypoints.container import current_container
 
 USER_ID = "<int(min=1, max=2147483647):user_id>"
 
@@ -20,7 +21,7 @@ USER_ID = "<int(min=1, max=2147483647):user_id>"
 @allowed(Permission.MANAGE_USERS)
 def list_() -> Response:
     """List staff accounts"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.UserList(items=[schemas.User.of(u) for u in list_users(uow)]))
 
 
@@ -29,7 +30,7 @@ def list_() -> Response:
 @allowed(Permission.MANAGE_USERS)
 def create() -> Response:
     """Create a staff account"""
-    c = services()
+    c = current_container()
     uow, hasher = c.uow(), c.password_hasher()
     user = schemas.User.of(create_user(body(NewUser), uow, hasher))
     return answer(user, 201, location=user.url)
@@ -40,7 +41,7 @@ def create() -> Response:
 @allowed(Permission.MANAGE_USERS)
 def get(user_id: int) -> Response:
     """Read a staff account"""
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.User.of(get_user(user_id, uow)))
 
 
@@ -52,7 +53,7 @@ def set_role(user_id: int) -> Response:
 
     409 for your own account: another admin must change it, so an admin always remains.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     command = body(RoleChange)
     return answer(schemas.User.of(change_role(user_id, command.user_role, uow, acting_user_id=caller().id)))
 
@@ -65,5 +66,5 @@ def deactivate(user_id: int) -> Response:
 
     They can no longer sign in, and their API tokens stop working at once. 409 for your own account.
     """
-    uow = services().uow()
+    uow = current_container().uow()
     return answer(schemas.User.of(deactivate_user(user_id, uow, acting_user_id=caller().id)))

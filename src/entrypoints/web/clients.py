@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from dependency_injector.wiring import Provide, inject
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -26,14 +25,14 @@ from application.clients import (
 )
 from application.commands import ClientChanges, ClientListQuery, ClientSort, NewClient, NewSnapshot, Outcomes
 from application.exports import export_clients
-from application.ports import Clock, ModelPredictor, UnitOfWork
+from application.ports import ModelPredictor, UnitOfWork
 from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_client
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.csv_files import export_lines
 from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
@@ -124,15 +123,14 @@ def sort_choices() -> list[tuple[str, str]]:
 
 @bp.get("/clients")
 @requires(Permission.READ)
-@inject
-def clients(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+def clients() -> ResponseReturnValue:
     problems: list[tuple[str, str]] = []
     try:
         query = list_query(request.args)
     except InvalidInput as error:
         problems = [(field_label(e.field), translate_message(e.message)) for e in error.errors]
         query = ClientListQuery()
-    page = list_clients(query, uow)
+    page = list_clients(query, current_container().uow())
     page_html = render_template(
         "clients/list.html",
         query=query,
@@ -147,13 +145,11 @@ def clients(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
 
 @bp.get("/clients/export.csv", endpoint="export_clients")
 @requires(Permission.READ)
-@inject
-def export_clients_csv(
-    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def export_clients_csv() -> ResponseReturnValue:
+    c = current_container()
     query = list_query(request.args)
-    lines = export_lines(export_clients(query, uow))
-    filename = f"prognoza-clients-{clock.today().isoformat()}.csv"
+    lines = export_lines(export_clients(query, c.uow()))
+    filename = f"prognoza-clients-{c.clock().today().isoformat()}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",
@@ -163,14 +159,12 @@ def export_clients_csv(
 
 @bp.route("/clients/new", methods=["GET", "POST"])
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def new_client(
-    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def new_client() -> ResponseReturnValue:
     form = ClientForm(prefix="client")
     if request.method == "POST":
+        c = current_container()
         try:
-            client = register_client(NewClient.parse(form.values()), uow, clock)
+            client = register_client(NewClient.parse(form.values()), c.uow(), c.clock())
         except InvalidInput as error:
             show_invalid_input(form, error)
         except DuplicateEmail:
@@ -190,13 +184,11 @@ def client_page(client_id: int) -> ResponseReturnValue:
 
 @bp.post("/clients/<int:client_id>/edit")
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def edit_client(
-    client_id: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def edit_client(client_id: int) -> ResponseReturnValue:
+    c = current_container()
     form = ClientForm(prefix="edit")
     try:
-        client = update_client(client_id, ClientChanges.parse(form.values()), uow, clock)
+        client = update_client(client_id, ClientChanges.parse(form.values()), c.uow(), c.clock())
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateEmail:
@@ -209,8 +201,8 @@ def edit_client(
 
 @bp.post("/clients/<int:client_id>/delete")
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def remove_client(client_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+def remove_client(client_id: int) -> ResponseReturnValue:
+    uow = current_container().uow()
     name = client_detail_of(client_id, uow).client.full_name
     delete_client(client_id, uow)
     flash(_("%(name)s and their activity were deleted.", name=name), "success")
@@ -219,13 +211,11 @@ def remove_client(client_id: int, uow: UnitOfWork = Provide[Container.uow]) -> R
 
 @bp.post("/clients/<int:client_id>/activity")
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def add_snapshot(
-    client_id: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def add_snapshot(client_id: int) -> ResponseReturnValue:
+    c = current_container()
     form = SnapshotForm(prefix="snapshot")
     try:
-        snapshot = record_activity(client_id, NewSnapshot.parse(form.values()), uow, clock)
+        snapshot = record_activity(client_id, NewSnapshot.parse(form.values()), c.uow(), c.clock())
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateSnapshot:
@@ -238,14 +228,11 @@ def add_snapshot(
 
 @bp.post("/clients/<int:client_id>/activity/<observed_on>/outcomes")
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def fill_in_outcomes(
-    client_id: int, observed_on: str, uow: UnitOfWork = Provide[Container.uow]
-) -> ResponseReturnValue:
+def fill_in_outcomes(client_id: int, observed_on: str) -> ResponseReturnValue:
     observed = _date_or_404(observed_on)
     form = OutcomesForm(prefix=f"outcomes-{observed.isoformat()}")
     try:
-        record_outcomes(client_id, observed, Outcomes.parse(form.values()), uow)
+        record_outcomes(client_id, observed, Outcomes.parse(form.values()), current_container().uow())
     except InvalidInput as error:
         show_invalid_input(form, error)
     else:
@@ -256,16 +243,10 @@ def fill_in_outcomes(
 
 @bp.post("/clients/<int:client_id>/predict")
 @requires(Permission.RUN_PREDICTIONS)
-@inject
-def rerun_prediction(
-    client_id: int,
-    uow: UnitOfWork = Provide[Container.uow],
-    models: ActiveModels = Provide[Container.active_models],
-    predictor: ModelPredictor = Provide[Container.predictor],
-    clock: Clock = Provide[Container.clock],
-) -> ResponseReturnValue:
+def rerun_prediction(client_id: int) -> ResponseReturnValue:
+    c = current_container()
     try:
-        result = predict_client(client_id, uow, models, predictor, clock)
+        result = predict_client(client_id, c.uow(), c.active_models(), c.predictor(), c.clock())
     except ModelNotTrained:
         flash(_models_missing_message(), "warning")
     except NoActivityYet:
@@ -287,7 +268,6 @@ def rerun_prediction(
     return redirect(url_for("web.client_page", client_id=client_id))
 
 
-@inject
 def render_client_page(
     client_id: int,
     *,
@@ -295,13 +275,11 @@ def render_client_page(
     snapshot: SnapshotForm | None = None,
     outcomes: tuple[date, OutcomesForm] | None = None,
     status: int = 200,
-    uow: UnitOfWork = Provide[Container.uow],
-    models: ActiveModels = Provide[Container.active_models],
-    predictor: ModelPredictor = Provide[Container.predictor],
-    clock: Clock = Provide[Container.clock],
 ) -> ResponseReturnValue:
+    c = current_container()
+    uow = c.uow()
     detail = client_detail_of(client_id, uow)
-    explanation, model_problem = _explain(client_id, uow, models, predictor)
+    explanation, model_problem = _explain(client_id, uow, c.active_models(), c.predictor())
     outcome_forms = {
         s.observed_on: OutcomesForm(formdata=None, prefix=f"outcomes-{s.observed_on.isoformat()}")
         for s in detail.activity
@@ -316,7 +294,7 @@ def render_client_page(
         threshold=current_threshold(uow),
         edit_form=edit or ClientForm(formdata=None, obj=detail.client, prefix="edit"),
         snapshot_form=snapshot
-        or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": clock.today()}),
+        or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": c.clock().today()}),
         snapshot_open=snapshot is not None,
         edit_open=edit is not None,
         outcome_forms=outcome_forms,

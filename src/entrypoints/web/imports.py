@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dependency_injector.wiring import Provide, inject
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,11 +11,10 @@ from flask_babel import ngettext
 
 from application.commands import NewSnapshot
 from application.imports import CLIENT_COLUMNS, ImportRejected, RowError, import_activity, import_clients
-from application.ports import Clock, UnitOfWork
 from application.validation import InvalidInput
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.csv_files import open_upload, read_rows
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import number
@@ -71,10 +69,7 @@ def import_page() -> ResponseReturnValue:
 
 @bp.post("/import")
 @requires(Permission.EDIT_CLIENTS)
-@inject
-def import_file(
-    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def import_file() -> ResponseReturnValue:
     form = ImportForm(prefix="import")
     kind = form.kind.data if form.kind.data in ("clients", "activity") else None
     upload = form.file.data
@@ -87,7 +82,8 @@ def import_file(
     try:
         columns, rows = read_rows(open_upload(upload.read()))
         use_case = import_clients if kind == "clients" else import_activity
-        report = use_case(columns, rows, uow, clock)
+        c = current_container()
+        report = use_case(columns, rows, c.uow(), c.clock())
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="file")
         return _render(form, status=422)

@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dependency_injector.wiring import Provide, Provider, inject
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -19,16 +18,8 @@ from application.business_settings import (
     current_threshold,
 )
 from application.commands import SegmentBands, ThresholdChange
-from application.ports import (
-    Clock,
-    JobRunner,
-    JobStatus,
-    ModelPredictor,
-    ModelStore,
-    ModelTrainer,
-    UnitOfWork,
-)
-from application.predicting import ActiveModels, BatchReport, start_batch_prediction
+from application.ports import JobRunner, JobStatus
+from application.predicting import BatchReport, start_batch_prediction
 from application.training import activate_version, get_run, list_runs, start_training
 from application.validation import InvalidInput
 from domain.model_runs import (
@@ -41,7 +32,7 @@ from domain.model_runs import (
 from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import money, number, percent
 from entrypoints.web.forms import SegmentBandsForm, ThresholdForm, show_invalid_input
@@ -176,23 +167,22 @@ def ml() -> ResponseReturnValue:
     return render_ml_page(finished=request.args.get("finished", type=int))
 
 
-@inject
 def render_ml_page(
     *,
     threshold_form: ThresholdForm | None = None,
     bands_form: SegmentBandsForm | None = None,
     finished: int | None = None,
     status: int = 200,
-    uow: UnitOfWork = Provide[Container.uow],
-    jobs: JobRunner = Provide[Container.job_runner],
 ) -> ResponseReturnValue:
+    c = current_container()
+    uow = c.uow()
     runs = list_runs(None, uow)
     just_finished = next((run for run in runs if run.id == finished and run.status.is_finished), None)
     threshold = current_threshold(uow)
     rule = current_segment_rule(uow)
     panels = [model_panel(kind, runs) for kind in ModelKind]
     purchase = next(panel for panel in panels if panel.kind is ModelKind.PURCHASE)
-    scoring = _scoring_job(jobs)
+    scoring = _scoring_job(c.job_runner())
     page = render_template(
         "ml/overview.html",
         panels=panels,
@@ -218,18 +208,13 @@ def render_ml_page(
 
 @bp.post("/ml/train/<kind>")
 @requires(Permission.TRAIN_MODELS)
-@inject
-def train(
-    kind: str,
-    uow_factory: Callable[[], UnitOfWork] = Provider[Container.uow],
-    trainer: ModelTrainer = Provide[Container.trainer],
-    store: ModelStore = Provide[Container.model_store],
-    clock: Clock = Provide[Container.clock],
-    jobs: JobRunner = Provide[Container.job_runner],
-) -> ResponseReturnValue:
+def train(kind: str) -> ResponseReturnValue:
     model = _kind_or_404(kind)
+    c = current_container()
     try:
-        run = start_training(model, current_user.email, uow_factory, trainer, store, clock, jobs)
+        run = start_training(
+            model, current_user.email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
+        )
     except TrainingAlreadyRunning:
         flash(
             _(
@@ -252,10 +237,9 @@ def train(
 
 @bp.get("/ml/runs/<int:run_id>/status")
 @requires(Permission.TRAIN_MODELS)
-@inject
-def run_status(run_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+def run_status(run_id: int) -> ResponseReturnValue:
     try:
-        run = get_run(run_id, uow)
+        run = get_run(run_id, current_container().uow())
     except RunNotFound:
         abort(404)
     return jsonify(
@@ -272,13 +256,11 @@ def run_status(run_id: int, uow: UnitOfWork = Provide[Container.uow]) -> Respons
 
 @bp.post("/ml/models/<kind>/versions/<int:version>/activate")
 @requires(Permission.TRAIN_MODELS)
-@inject
-def activate(
-    kind: str, version: int, uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def activate(kind: str, version: int) -> ResponseReturnValue:
     model = _kind_or_404(kind)
+    c = current_container()
     try:
-        activate_version(model, version, current_user.email, uow, clock)
+        activate_version(model, version, current_user.email, c.uow(), c.clock())
     except RunNotFound:
         abort(404)
     except RunNotActivatable:
@@ -301,13 +283,12 @@ def activate(
 
 @bp.post("/ml/threshold")
 @requires(Permission.CHANGE_THRESHOLD)
-@inject
-def set_threshold(
-    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def set_threshold() -> ResponseReturnValue:
+    c = current_container()
     form = ThresholdForm(prefix="threshold")
     try:
-        threshold = change_threshold(ThresholdChange.parse(form.values()), current_user.email, uow, clock)
+        command = ThresholdChange.parse(form.values())
+        threshold = change_threshold(command, current_user.email, c.uow(), c.clock())
     except InvalidInput as error:
         show_invalid_input(form, error)
         return render_ml_page(threshold_form=form, status=422)
@@ -324,13 +305,12 @@ def set_threshold(
 
 @bp.post("/ml/segments")
 @requires(Permission.CHANGE_THRESHOLD)
-@inject
-def set_segments(
-    uow: UnitOfWork = Provide[Container.uow], clock: Clock = Provide[Container.clock]
-) -> ResponseReturnValue:
+def set_segments() -> ResponseReturnValue:
+    c = current_container()
     form = SegmentBandsForm(prefix="segments")
     try:
-        rule = change_segment_rule(SegmentBands.parse(form.values()), current_user.email, uow, clock)
+        command = SegmentBands.parse(form.values())
+        rule = change_segment_rule(command, current_user.email, c.uow(), c.clock())
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="high_from")
         return render_ml_page(bands_form=form, status=422)
@@ -347,16 +327,10 @@ def set_segments(
 
 @bp.post("/ml/score")
 @requires(Permission.TRAIN_MODELS)
-@inject
-def score_all(
-    uow_factory: Callable[[], UnitOfWork] = Provider[Container.uow],
-    models: ActiveModels = Provide[Container.active_models],
-    predictor: ModelPredictor = Provide[Container.predictor],
-    clock: Clock = Provide[Container.clock],
-    jobs: JobRunner = Provide[Container.job_runner],
-) -> ResponseReturnValue:
+def score_all() -> ResponseReturnValue:
+    c = current_container()
     try:
-        job = start_batch_prediction(uow_factory, models, predictor, clock, jobs)
+        job = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
     except ModelNotTrained:
         flash(_("Train both models before scoring the clients."), "warning")
     else:
@@ -367,9 +341,8 @@ def score_all(
 
 @bp.get("/ml/jobs/<job_id>/status")
 @requires(Permission.TRAIN_MODELS)
-@inject
-def job_status(job_id: str, jobs: JobRunner = Provide[Container.job_runner]) -> ResponseReturnValue:
-    job = jobs.status(job_id)
+def job_status(job_id: str) -> ResponseReturnValue:
+    job = current_container().job_runner().status(job_id)
     if job is None:
         abort(404)
     return jsonify(

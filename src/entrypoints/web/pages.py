@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from dependency_injector.wiring import Provide, inject
 from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from application.dashboard import Dashboard, dashboard
-from application.ports import UnitOfWork
 from domain.segments import Segment
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import month
 
 
 @bp.get("/", endpoint="dashboard")
 @requires(Permission.READ)
-@inject
-def dashboard_page(uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
-    board = dashboard(uow)
+def dashboard_page() -> ResponseReturnValue:
+    board = dashboard(current_container().uow())
     return render_template(
         "dashboard.html",
         board=board,

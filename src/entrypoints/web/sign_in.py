@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from dependency_injector.wiring import Provide, inject
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from application.commands import Credentials
-from application.ports import PasswordHasher, UnitOfWork
 from application.users import authenticate
 from application.validation import InvalidInput
 from domain.errors import AuthenticationFailed
 from entrypoints.auth import SessionUser
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.forms import LoginForm, show_invalid_input
 from entrypoints.web.navigation import safe_next
@@ -25,17 +23,15 @@ log = logging.getLogger(__name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@inject
-def login(
-    uow: UnitOfWork = Provide[Container.uow],
-    hasher: PasswordHasher = Provide[Container.password_hasher],
-) -> ResponseReturnValue:
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("web.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        c = current_container()
         try:
-            user = authenticate(Credentials.parse(form.credentials()), uow=uow, hasher=hasher)
+            credentials = Credentials.parse(form.credentials())
+            user = authenticate(credentials, uow=c.uow(), hasher=c.password_hasher())
         except AuthenticationFailed:
             log.info("sign-in refused")
             form.form_errors.append(_("Invalid email or password."))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dependency_injector.wiring import Provide, inject
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from application.commands import NewUser, RoleChange
-from application.ports import PasswordHasher, UnitOfWork
 from application.users import (
     OwnAccountRefused,
     change_role,
@@ -22,7 +20,7 @@ from application.validation import InvalidInput
 from domain.errors import DuplicateEmail
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import Container
+from entrypoints.container import current_container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.forms import RoleForm, UserForm, add_field_error, show_invalid_input
 from entrypoints.web.labels import ROLE_LABELS
@@ -34,11 +32,8 @@ def users() -> ResponseReturnValue:
     return render_users_page()
 
 
-@inject
-def render_users_page(
-    form: UserForm | None = None, status: int = 200, uow: UnitOfWork = Provide[Container.uow]
-) -> ResponseReturnValue:
-    staff = list_users(uow)
+def render_users_page(form: UserForm | None = None, status: int = 200) -> ResponseReturnValue:
+    staff = list_users(current_container().uow())
     role_forms = {
         user.id: RoleForm(formdata=None, data={"role": user.role.value}, prefix=f"user-{user.id}")
         for user in staff
@@ -54,13 +49,11 @@ def render_users_page(
 
 @bp.post("/users")
 @requires(Permission.MANAGE_USERS)
-@inject
-def add_user(
-    uow: UnitOfWork = Provide[Container.uow], hasher: PasswordHasher = Provide[Container.password_hasher]
-) -> ResponseReturnValue:
+def add_user() -> ResponseReturnValue:
+    c = current_container()
     form = UserForm(prefix="new")
     try:
-        user = create_user(NewUser.parse(form.values()), uow, hasher)
+        user = create_user(NewUser.parse(form.values()), c.uow(), c.password_hasher())
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateEmail:
@@ -80,8 +73,8 @@ def add_user(
 
 @bp.post("/users/<int:user_id>/role")
 @requires(Permission.MANAGE_USERS)
-@inject
-def set_role(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+def set_role(user_id: int) -> ResponseReturnValue:
+    uow = current_container().uow()
     user = get_user(user_id, uow)
     if user.id == current_user.user.id:
         flash(_("You cannot change your own role: ask another administrator."), "danger")
@@ -102,8 +95,8 @@ def set_role(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> Response
 
 @bp.post("/users/<int:user_id>/deactivate")
 @requires(Permission.MANAGE_USERS)
-@inject
-def deactivate(user_id: int, uow: UnitOfWork = Provide[Container.uow]) -> ResponseReturnValue:
+def deactivate(user_id: int) -> ResponseReturnValue:
+    uow = current_container().uow()
     try:
         user = deactivate_user(user_id, uow, acting_user_id=current_user.user.id)
     except OwnAccountRefused:
