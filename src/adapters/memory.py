@@ -31,7 +31,7 @@ from application.ports import (
     UserRepository,
 )
 from domain.activity import ActivitySnapshot
-from domain.clients import Client, email_key
+from domain.clients import Client, email_key, first_of_next_month
 from domain.errors import (
     ClientNotFound,
     Conflict,
@@ -263,7 +263,7 @@ class InMemoryActivityRepository:
         totals: defaultdict[date, float] = defaultdict(float)
         for snapshot in self.store.activity.values():
             if snapshot.sales_next_month is not None:
-                totals[_month_after(snapshot.observed_on)] += snapshot.sales_next_month
+                totals[first_of_next_month(snapshot.observed_on)] += snapshot.sales_next_month
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
 
     def _scoring_row(self, snapshot: ActivitySnapshot) -> ScoringRow:
@@ -273,10 +273,6 @@ class InMemoryActivityRepository:
 def _utc(moment: datetime) -> datetime:
     """Moments read back in UTC, as from the databases."""
     return moment.astimezone(UTC)
-
-
-def _month_after(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 class InMemoryUserRepository:

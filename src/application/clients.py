@@ -32,7 +32,7 @@ class ClientDetail:
 
 
 def register_client(command: NewClient, uow: UnitOfWork, clock: Clock) -> Client:
-    _require_not_in_future("registered_on", command.registered_on, clock)
+    require_not_in_future("registered_on", command.registered_on, clock)
     with uow:
         _require_email_free(uow, command.email)
         client = uow.clients.add(Client(**command.model_dump()))
@@ -43,7 +43,7 @@ def register_client(command: NewClient, uow: UnitOfWork, clock: Clock) -> Client
 def update_client(client_id: int, command: ClientChanges, uow: UnitOfWork, clock: Clock) -> Client:
     changes = command.changes()
     if "registered_on" in changes:
-        _require_not_in_future("registered_on", changes["registered_on"], clock)
+        require_not_in_future("registered_on", changes["registered_on"], clock)
     with uow:
         client = _get_client(uow, client_id)
         if "email" in changes and email_key(changes["email"]) != email_key(client.email):
@@ -83,11 +83,10 @@ def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
 
 
 def record_activity(client_id: int, command: NewSnapshot, uow: UnitOfWork, clock: Clock) -> ActivitySnapshot:
-    _require_not_in_future("observed_on", command.observed_on, clock)
+    require_not_in_future("observed_on", command.observed_on, clock)
     with uow:
         client = _get_client(uow, client_id)
-        if command.observed_on < client.registered_on:
-            raise InvalidInput.single("observed_on", "must not be before the client registered")
+        require_observed_after_registration(client, command.observed_on)
         if uow.activity.get(client_id, command.observed_on) is not None:
             raise DuplicateSnapshot(client_id, command.observed_on)
         snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.model_dump()))
@@ -130,6 +129,11 @@ def _require_email_free(uow: UnitOfWork, email: str) -> None:
         raise DuplicateEmail(email)
 
 
-def _require_not_in_future(field: str, value: date, clock: Clock) -> None:
+def require_not_in_future(field: str, value: date, clock: Clock) -> None:
     if value > clock.today():
         raise InvalidInput.single(field, "must not be in the future")
+
+
+def require_observed_after_registration(client: Client, observed_on: date) -> None:
+    if observed_on < client.registered_on:
+        raise InvalidInput.single("observed_on", "must not be before the client registered")

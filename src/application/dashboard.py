@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.ports import MonthlySales, PredictionSummary, UnitOfWork
+from domain.clients import first_of_next_month
 from domain.predictions import DecisionThreshold, ModelKind
 from domain.segments import SegmentRule
 
@@ -45,10 +46,6 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
             segment_rule=segment_rule,
             predictions=uow.predictions.summary(threshold, segment_rule),
             monthly_sales=monthly,
-            forecast_month=_month_after(monthly[-1].month) if monthly else None,
+            forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
             models_trained=all(uow.model_runs.active(kind) for kind in ModelKind),
         )
-
-
-def _month_after(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)

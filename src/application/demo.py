@@ -166,12 +166,6 @@ def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, 
     )
 
 
-def clients_on_record(uow: UnitOfWork) -> int:
-    """How many clients the database holds: demo data goes only where there are none."""
-    with uow:
-        return uow.clients.count()
-
-
 def observation_dates(today: date, months: int) -> list[date]:
     """The last `months` month ends on or before `today`, oldest first."""
     newest = today if (today + timedelta(days=1)).day == 1 else today.replace(day=1) - timedelta(days=1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from application.clients import require_not_in_future, require_observed_after_registration
 from application.commands import NewClient, NewSnapshot
 from application.ports import Clock, UnitOfWork
 from application.validation import InvalidInput
@@ -117,8 +118,10 @@ def _snapshots_for(
         if client is None or client.id is None:
             errors.append(RowError(line, "client_email", "no client has this email"))
             continue
-        if command.observed_on < client.registered_on:
-            errors.append(RowError(line, "observed_on", "must not be before the client registered"))
+        try:
+            require_observed_after_registration(client, command.observed_on)
+        except InvalidInput as refused:
+            errors += _row_errors(line, refused)
             continue
         key = (client.id, command.observed_on)
         if key in snapshots:
@@ -131,20 +134,15 @@ def _snapshots_for(
 
 def _client_from(values: Mapping[str, str | None], clock: Clock) -> Client:
     command = NewClient.parse({name: values.get(name) for name in CLIENT_COLUMNS})
-    _require_past(command.registered_on, "registered_on", clock)
+    require_not_in_future("registered_on", command.registered_on, clock)
     return Client(**command.model_dump())
 
 
 def _snapshot_command(values: Mapping[str, str | None], clock: Clock) -> NewSnapshot:
     present = {name: values[name] for name in NewSnapshot.model_fields if name in values}
     command = NewSnapshot.parse(present)
-    _require_past(command.observed_on, "observed_on", clock)
+    require_not_in_future("observed_on", command.observed_on, clock)
     return command
-
-
-def _require_past(value: date, field: str, clock: Clock) -> None:
-    if value > clock.today():
-        raise InvalidInput.single(field, "must not be in the future")
 
 
 def _parse(
@@ -157,10 +155,14 @@ def _parse(
     try:
         return parse(values, clock)
     except InvalidInput as invalid:
-        errors += [RowError(line, e.field, e.message) for e in invalid.errors]
+        errors += _row_errors(line, invalid)
     except DomainError as error:
         errors.append(RowError(line, getattr(error, "field", "row"), error.message))
     return None
+
+
+def _row_errors(line: int, invalid: InvalidInput) -> list[RowError]:
+    return [RowError(line, e.field, e.message) for e in invalid.errors]
 
 
 def _require_columns(columns: Sequence[str], required: Sequence[str], allowed: Sequence[str]) -> None:

@@ -175,6 +175,13 @@ def explain_client(
     )
 
 
+def clients_scored(uow: UnitOfWork) -> int:
+    """How many clients have a current prediction."""
+    with uow:
+        summary = uow.predictions.summary(uow.settings.threshold(), uow.settings.segment_rule())
+    return summary.clients_scored
+
+
 def predict_all(
     uow: UnitOfWork,
     models: ActiveModels,

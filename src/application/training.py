@@ -136,6 +136,12 @@ def get_run(run_id: int, uow: UnitOfWork) -> ModelRun:
     return run
 
 
+def active_run(kind: ModelKind, uow: UnitOfWork) -> ModelRun | None:
+    """The version of this model in use, if one has been trained."""
+    with uow:
+        return uow.model_runs.active(kind)
+
+
 def list_runs(kind: ModelKind | None, uow: UnitOfWork) -> list[ModelRun]:
     with uow:
         return uow.model_runs.list(kind)

@@ -26,6 +26,11 @@ def months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
+def first_of_next_month(day: date) -> date:
+    """The first day of the calendar month after `day`'s: where a snapshot's next-month sales fall."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 @dataclass(frozen=True, slots=True)
 class Client:
     first_name: str

@@ -9,7 +9,8 @@ from typing import Any, TypeVar, cast
 from flask import Flask, g
 from flask_login import LoginManager, UserMixin, current_user, login_required
 
-from domain.errors import PermissionDenied
+from application.users import get_user
+from domain.errors import PermissionDenied, UserNotFound
 from domain.users import Permission, User
 from entrypoints.container import current_container
 
@@ -50,10 +51,11 @@ def load_user(user_id: str) -> SessionUser | None:
     """Reload the user on every request, so a deactivated account is signed out at once."""
     if not user_id.isdigit():
         return None
-    uow = current_container().uow()
-    with uow:
-        user = uow.users.get(int(user_id))
-    if user is None or not user.is_active:
+    try:
+        user = get_user(int(user_id), current_container().uow())
+    except UserNotFound:
+        return None
+    if not user.is_active:
         return None
     g.user_id = user.id
     return SessionUser(user)

@@ -22,11 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import Credentials, NewUser
-from application.dashboard import dashboard
-from application.demo import clients_on_record, seed_demo_company
+from application.dashboard import count_clients
+from application.demo import seed_demo_company
 from application.imports import ImportRejected, ImportReport, import_activity, import_clients
-from application.predicting import predict_all, predict_client
-from application.training import activate_version, list_runs, queue_training, run_training
+from application.predicting import clients_scored, predict_all, predict_client
+from application.training import activate_version, active_run, list_runs, queue_training, run_training
 from application.users import authenticate, create_user, list_users
 from domain.errors import AuthenticationFailed, DomainError
 from domain.model_runs import ModelRun, RunStatus
@@ -140,7 +140,7 @@ def demo() -> None:
 @with_appcontext
 def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     """Fill an empty database with a synthetic company whose newest month awaits its outcomes."""
-    if if_empty and (existing := clients_on_record(container().uow())) > 0:
+    if if_empty and (existing := count_clients(container().uow())) > 0:
         click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
         return
     started = time.perf_counter()
@@ -201,7 +201,7 @@ KINDS = click.Choice([kind.value for kind in ModelKind])
 def train(kind: str, if_untrained: bool) -> None:
     """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds."""
     model_kind = ModelKind(kind)
-    if if_untrained and (active := _active_run(model_kind)) is not None:
+    if if_untrained and (active := active_run(model_kind, container().uow())) is not None:
         click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
         return
     c = container()
@@ -222,7 +222,7 @@ def train(kind: str, if_untrained: bool) -> None:
 def predict(client_id: int | None, if_unscored: bool) -> None:
     """Score clients from their newest snapshot with the active models and store the predictions."""
     c = container()
-    if if_unscored and (scored := dashboard(c.uow()).predictions.clients_scored) > 0:
+    if if_unscored and (scored := clients_scored(c.uow())) > 0:
         click.echo(f"{scored:,} clients have current predictions already; not scored again.")
         return
     if client_id is not None:
@@ -270,12 +270,6 @@ def models_activate(kind: str, version: int) -> None:
     c = container()
     run = activate_version(ModelKind(kind), version, _operator(), c.uow(), c.clock())
     click.echo(f"The {kind} model now in use is version {run.version}.")
-
-
-def _active_run(kind: ModelKind) -> ModelRun | None:
-    uow = container().uow()
-    with uow:
-        return uow.model_runs.active(kind)
 
 
 def _operator() -> str:

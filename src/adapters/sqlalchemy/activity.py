@@ -23,6 +23,7 @@ from adapters.sqlalchemy.statements import chunks, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
 from application.ports import MonthlySales, ScoringRow
 from domain.activity import ActivitySnapshot
+from domain.clients import first_of_next_month
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
@@ -151,7 +152,7 @@ class SqlAlchemyActivityRepository:
         )
         totals: defaultdict[date, float] = defaultdict(float)
         for observed_on, total in self.session.execute(per_day):
-            totals[_month_after(observed_on)] += float(total)
+            totals[first_of_next_month(observed_on)] += float(total)
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
 
     def _insert_chunk(self, chunk: list[Values]) -> None:
@@ -190,11 +191,6 @@ def _scoring_rows() -> Select[Any]:
     return select(client_activity, clients.c.registered_on).join(
         clients, clients.c.id == client_activity.c.client_id
     )
-
-
-def _month_after(day: date) -> date:
-    """The first day of the calendar month after `day`'s."""
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _refuse(client_id: int, observed_on: date) -> Translation:
