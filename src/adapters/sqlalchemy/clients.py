@@ -106,13 +106,43 @@ class SqlAlchemyClientRepository:
         """A count and a page."""
         matching = _matching(query, segments)
         total = self.session.scalar(_count_of_list(query, matching)) or 0
-        rows = self.session.execute(_page_of_list(query, matching)).all()
+        if query.sort_column in _MAYBE_MISSING:
+            rows = self._page_sorted_by_prediction(query, matching)
+        else:
+            rows = self.session.execute(_page_of_list(query, matching)).all()
         return Page(
             items=[_list_item(row, segments) for row in rows],
             total=total,
             page=query.page,
             per_page=query.per_page,
         )
+
+    def _page_sorted_by_prediction(
+        self, query: ClientListQuery, matching: ColumnElement[bool]
+    ) -> Sequence[Any]:
+        """Predicted clients in the asked-for order, then the clients not predicted yet, by id.
+
+        The same order as NULLS LAST, read in two parts so that the first is driven by the index of
+        current prediction values instead of sorting every client (about 40 ms instead of 600 ms for
+        100,000 clients on SQLite).
+        """
+        ranked_from = _RANKED_FROM[query.sort_column]
+        predicted = self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
+        rows: Sequence[Any] = ()
+        if query.offset < predicted:
+            rows = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
+        missing = query.per_page - len(rows)
+        if missing > 0:
+            unpredicted = (
+                select(clients, *_PREDICTIONS)
+                .select_from(_LISTED)
+                .where(matching, _SORT_KEYS[query.sort_column].is_(None))
+                .order_by(clients.c.id)
+                .offset(max(0, query.offset - predicted))
+                .limit(missing)
+            )
+            rows = [*rows, *self.session.execute(unpredicted)]
+        return rows
 
 
 def _insert_returning_ids(session: Session, batch: Sequence[Client]) -> list[int]:
@@ -144,7 +174,16 @@ _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.PREDICTED_SALES: _sales.c.value_pln,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
 }
-_MAYBE_MISSING = {ClientSort.PREDICTED_SALES, ClientSort.PURCHASE_PROBABILITY}
+_RANKED_FROM: dict[ClientSort, FromClause] = {
+    ClientSort.PREDICTED_SALES: _sales.join(
+        clients, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)
+    ).outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)),
+    ClientSort.PURCHASE_PROBABILITY: _purchase.join(
+        clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
+    ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
+}
+"""The clients that have the prediction a sort reads, reached from that prediction's index."""
+_MAYBE_MISSING = set(_RANKED_FROM)
 """Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
 
 
@@ -200,10 +239,12 @@ def _count_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Sel
     return select(func.count()).select_from(counted).where(matching, *currents)
 
 
-def _page_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Select[Any]:
+def _page_of_list(
+    query: ClientListQuery, matching: ColumnElement[bool], listed: FromClause = _LISTED
+) -> Select[Any]:
     return (
         select(clients, *_PREDICTIONS)
-        .select_from(_LISTED)
+        .select_from(listed)
         .where(matching)
         .order_by(*_ordering(query))
         .offset(query.offset)
