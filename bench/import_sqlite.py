@@ -15,19 +15,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-PROGNOZA = Path(sys.executable).with_name("prognoza")
+from harness import count, sqlite_environment, timed
+
+from application.demo import observation_dates
+
 CLIENT_COLUMNS = ["first_name", "last_name", "email", "registered_on"]
 ACTIVITY_COLUMNS = [
     "client_email",
@@ -53,19 +52,9 @@ class Run:
     snapshots: int
 
 
-def month_ends(today: date, months: int) -> list[date]:
-    """The last `months` month ends on or before today, oldest first."""
-    ends: list[date] = []
-    end = today if (today + timedelta(days=1)).day == 1 else today.replace(day=1) - timedelta(days=1)
-    while len(ends) < months:
-        ends.append(end)
-        end = end.replace(day=1) - timedelta(days=1)
-    return ends[::-1]
-
-
 def write_files(folder: Path, clients: int, months: int, seed: int) -> tuple[Path, Path]:
     rng = random.Random(seed)
-    dates = month_ends(date.today(), months)
+    dates = observation_dates(date.today(), months)
     registered = (dates[0] - timedelta(days=400)).isoformat()
     clients_csv, activity_csv = folder / "clients.csv", folder / "activity.csv"
     with clients_csv.open("w", newline="", encoding="utf-8") as file:
@@ -105,25 +94,9 @@ def snapshot_row(rng: random.Random, email: str, observed_on: date, labelled: bo
     ]
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run([str(PROGNOZA), *args], env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
-def count(database: Path, table: str) -> int:
-    with sqlite3.connect(database) as connection:
-        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-
 def run_once(clients_csv: Path, activity_csv: Path) -> Run:
     with tempfile.TemporaryDirectory(prefix="prognoza-bench-") as folder:
-        database = Path(folder) / "bench.sqlite3"
-        env = os.environ | {
-            "PROGNOZA_INSTANCE_DIR": folder,
-            "PROGNOZA_DATABASE_URL": f"sqlite:///{database}",
-            "PROGNOZA_LOG_LEVEL": "WARNING",
-        }
+        database, env = sqlite_environment(folder)
         timed(["db", "upgrade"], env)
         clients_seconds = timed(["import", "clients", str(clients_csv)], env)
         activity_seconds = timed(["import", "activity", str(activity_csv)], env)

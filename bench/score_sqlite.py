@@ -12,21 +12,11 @@ Exits 1 when a scoring run exceeds the budget (seconds) or does not score every 
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
 
-PROGNOZA = Path(sys.executable).with_name("prognoza")
-
-
-def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run([str(PROGNOZA), *args], env=env, check=True, capture_output=True, text=True)
-    return time.perf_counter() - started, done.stdout
+from harness import run, sqlite_environment
 
 
 def main() -> int:
@@ -39,7 +29,7 @@ def main() -> int:
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="prognoza-bench-") as folder:
-        env = os.environ | {"PROGNOZA_INSTANCE_DIR": folder, "PROGNOZA_LOG_LEVEL": "WARNING"}
+        _, env = sqlite_environment(folder)
         run(["db", "upgrade"], env)
         seconds, _ = run(
             ["demo", "seed", "--clients", str(options.clients), "--months", str(options.months)], env

@@ -11,17 +11,13 @@ Exits 1 when the seeding's median time exceeds the budget (seconds) or the count
 from __future__ import annotations
 
 import argparse
-import os
-import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PROGNOZA = Path(sys.executable).with_name("prognoza")
+from harness import count, sqlite_environment, timed
 
 
 @dataclass(frozen=True)
@@ -33,27 +29,9 @@ class Run:
     file_mb: float
 
 
-def timed(args: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [str(PROGNOZA), *args], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    return time.perf_counter() - started
-
-
-def count(database: Path, table: str) -> int:
-    with sqlite3.connect(database) as connection:
-        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
-
-
 def run_once(clients: int, months: int, seed: int) -> Run:
     with tempfile.TemporaryDirectory(prefix="prognoza-bench-") as folder:
-        database = Path(folder) / "bench.sqlite3"
-        env = os.environ | {
-            "PROGNOZA_INSTANCE_DIR": folder,
-            "PROGNOZA_DATABASE_URL": f"sqlite:///{database}",
-            "PROGNOZA_LOG_LEVEL": "WARNING",
-        }
+        database, env = sqlite_environment(folder)
         upgrade = timed(["db", "upgrade"], env)
         seeding = timed(
             ["demo", "seed", "--clients", str(clients), "--months", str(months), "--seed", str(seed)], env

@@ -1,0 +1,39 @@
+"""What the benchmarks share: the real console script, a fresh SQLite instance, timings and counts."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROGNOZA = Path(sys.executable).with_name("prognoza")
+
+
+def sqlite_environment(folder: str) -> tuple[Path, dict[str, str]]:
+    """A database file in `folder` and the environment that points `prognoza` at it."""
+    database = Path(folder) / "bench.sqlite3"
+    env = os.environ | {
+        "PROGNOZA_INSTANCE_DIR": folder,
+        "PROGNOZA_DATABASE_URL": f"sqlite:///{database}",
+        "PROGNOZA_LOG_LEVEL": "WARNING",
+    }
+    return database, env
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Run `prognoza ARGS`; its wall time, start-up included, and what it printed."""
+    started = time.perf_counter()
+    done = subprocess.run([str(PROGNOZA), *args], env=env, check=True, capture_output=True, text=True)
+    return time.perf_counter() - started, done.stdout
+
+
+def timed(args: list[str], env: dict[str, str]) -> float:
+    return run(args, env)[0]
+
+
+def count(database: Path, table: str) -> int:
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
