@@ -20,7 +20,7 @@ CATALOGUES := $(wildcard src/entrypoints/translations/*/LC_MESSAGES/*.po)
 COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup database demo test lint bench clean
+.PHONY: help run setup database demo test lint bench clean catalogues
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -52,6 +52,12 @@ bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed 10,000 x 12 months
 	$(BIN)/python bench/seed_sqlite.py
 	$(BIN)/python bench/score_sqlite.py
 	$(BIN)/python bench/import_sqlite.py
+
+catalogues: $(INSTALLED) ## Extract the panel's messages into the catalogues (then translate the new ones in pl)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext --no-location \
+		--sort-output --project Prognoza --copyright-holder Prognoza --output-file src/entrypoints/translations/messages.pot .
+	$(BIN)/pybabel update --input-file src/entrypoints/translations/messages.pot --output-dir src/entrypoints/translations \
+		--no-fuzzy-matching --ignore-obsolete
 
 clean: ## Remove caches and stamps (keeps the database in instance/ and the virtualenv's packages)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts

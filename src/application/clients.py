@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from application.commands import ClientChanges, ClientListQuery, NewClient, NewSnapshot, Outcomes
 from application.ports import ClientListItem, Clock, Page, UnitOfWork
-from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
@@ -31,8 +32,8 @@ class ClientDetail:
         return self.activity[0] if self.activity else None
 
 
-def register_client(command: NewClient, uow: UnitOfWork, clock: Clock) -> Client:
-    require_not_in_future("registered_on", command.registered_on, clock)
+def register_client(data: NewClient | Mapping[str, Any], uow: UnitOfWork, clock: Clock) -> Client:
+    command = NewClient.parse(data, today=clock.today())
     with uow:
         _require_email_free(uow, command.email)
         client = uow.clients.add(Client(**command.model_dump()))
@@ -40,10 +41,10 @@ def register_client(command: NewClient, uow: UnitOfWork, clock: Clock) -> Client
     return client
 
 
-def update_client(client_id: int, command: ClientChanges, uow: UnitOfWork, clock: Clock) -> Client:
-    changes = command.changes()
-    if "registered_on" in changes:
-        require_not_in_future("registered_on", changes["registered_on"], clock)
+def update_client(
+    client_id: int, data: ClientChanges | Mapping[str, Any], uow: UnitOfWork, clock: Clock
+) -> Client:
+    changes = ClientChanges.parse(data, today=clock.today()).changes()
     with uow:
         client = _get_client(uow, client_id)
         if "email" in changes and email_key(changes["email"]) != email_key(client.email):
@@ -82,11 +83,12 @@ def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
         )
 
 
-def record_activity(client_id: int, command: NewSnapshot, uow: UnitOfWork, clock: Clock) -> ActivitySnapshot:
-    require_not_in_future("observed_on", command.observed_on, clock)
+def record_activity(
+    client_id: int, data: NewSnapshot | Mapping[str, Any], uow: UnitOfWork, clock: Clock
+) -> ActivitySnapshot:
     with uow:
         client = _get_client(uow, client_id)
-        require_observed_after_registration(client, command.observed_on)
+        command = snapshot_command(data, client, clock)
         if uow.activity.get(client_id, command.observed_on) is not None:
             raise DuplicateSnapshot(client_id, command.observed_on)
         snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.model_dump()))
@@ -129,11 +131,6 @@ def _require_email_free(uow: UnitOfWork, email: str) -> None:
         raise DuplicateEmail(email)
 
 
-def require_not_in_future(field: str, value: date, clock: Clock) -> None:
-    if value > clock.today():
-        raise InvalidInput.single(field, "must not be in the future")
-
-
-def require_observed_after_registration(client: Client, observed_on: date) -> None:
-    if observed_on < client.registered_on:
-        raise InvalidInput.single("observed_on", "must not be before the client registered")
+def snapshot_command(data: NewSnapshot | Mapping[str, Any], client: Client, clock: Clock) -> NewSnapshot:
+    """A snapshot of this client, observed neither in the future nor before the client registered."""
+    return NewSnapshot.parse(data, today=clock.today(), registered_on=client.registered_on)

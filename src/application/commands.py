@@ -12,10 +12,14 @@ from pydantic import (
     BeforeValidator,
     EmailStr,
     Field,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
@@ -42,20 +46,52 @@ def _no_control_characters(value: str) -> str:
     """Names, searches and sign-in emails are one line of text: a NUL or a line break is a mistake
     (or an attack), and PostgreSQL refuses NUL in text outright."""
     if any(unicodedata.category(character) == "Cc" for character in value):
-        raise ValueError("must not contain control characters (such as line breaks or NUL)")
+        raise PydanticCustomError(
+            "control_characters", "must not contain control characters (such as line breaks or NUL)"
+        )
     return value
 
 
-def _not_before_earliest(value: date) -> date:
+def _valid_email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
+    """email-validator explains in English why an address is wrong; a caller needs only that it is."""
+    try:
+        return str(handler(value))
+    except ValidationError as error:
+        if error.errors()[0]["type"] == "value_error":
+            raise PydanticCustomError("invalid_email", "is not a valid email address") from None
+        raise
+
+
+def _past_date(value: date, info: ValidationInfo) -> date:
+    """Not before the earliest date we keep and, when the caller knows today (`parse(today=...)`),
+    not after it."""
     if value < EARLIEST_DATE:
-        raise ValueError(f"must not be before {EARLIEST_DATE.isoformat()}")
+        raise PydanticCustomError(
+            "date_too_early", "must not be before {earliest}", {"earliest": EARLIEST_DATE.isoformat()}
+        )
+    today = (info.context or {}).get("today")
+    if today is not None and value > today:
+        raise PydanticCustomError("date_in_future", "must not be in the future", {"today": today.isoformat()})
+    return value
+
+
+def _not_before_registration(value: date, info: ValidationInfo) -> date:
+    """A snapshot observed before its client registered is a mistake, when the client is known."""
+    registered_on = (info.context or {}).get("registered_on")
+    if registered_on is not None and value < registered_on:
+        raise PydanticCustomError(
+            "before_registration",
+            "must not be before the client registered",
+            {"registered_on": registered_on.isoformat()},
+        )
     return value
 
 
 OneLine = AfterValidator(_no_control_characters)
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), OneLine]
-Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH)]
-PastDate = Annotated[date, AfterValidator(_not_before_earliest)]
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH), WrapValidator(_valid_email)]
+PastDate = Annotated[date, AfterValidator(_past_date)]
+ObservedOn = Annotated[PastDate, AfterValidator(_not_before_registration)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 AmountPln = Annotated[float, Field(ge=0, le=MAX_AMOUNT_PLN)]
 Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK)]
@@ -88,7 +124,7 @@ class ClientChanges(Command):
 
 
 class NewSnapshot(Command):
-    observed_on: PastDate
+    observed_on: ObservedOn
     purchases_30d: Count
     avg_basket_value: AmountPln
     site_visits_30d: Count
@@ -105,7 +141,9 @@ class NewSnapshot(Command):
     def _week_is_part_of_month(cls, visits_7d: int, info: ValidationInfo) -> int:
         site_visits_30d = info.data.get("site_visits_30d")
         if site_visits_30d is not None and visits_7d > site_visits_30d:
-            raise ValueError("cannot exceed site_visits_30d (a week is part of the month)")
+            raise PydanticCustomError(
+                "week_exceeds_month", "cannot exceed site_visits_30d (a week is part of the month)"
+            )
         return visits_7d
 
 
@@ -118,7 +156,7 @@ class Outcomes(Command):
     @model_validator(mode="after")
     def _something_known(self) -> Outcomes:
         if self.sales_next_month is None and self.purchased_next_14d is None:
-            raise ValueError("give sales_next_month, purchased_next_14d or both")
+            raise PydanticCustomError("outcome_required", "give sales_next_month, purchased_next_14d or both")
         return self
 
 
@@ -145,7 +183,9 @@ class ClientFilter(Command):
     def _known_sort_column(cls, sort: str) -> str:
         if sort.lstrip("-") not in {s.value for s in ClientSort}:
             allowed = ", ".join(s.value for s in ClientSort)
-            raise ValueError(f"must be one of {allowed}, optionally prefixed with '-'")
+            raise PydanticCustomError(
+                "unknown_sort", "must be one of {allowed}, optionally prefixed with '-'", {"allowed": allowed}
+            )
         return sort
 
     @property
@@ -204,7 +244,7 @@ class SegmentBands(Command):
     @model_validator(mode="after")
     def _bands_in_order(self) -> SegmentBands:
         if self.high_from <= self.medium_from:
-            raise ValueError("high_from must be greater than medium_from")
+            raise PydanticCustomError("bands_out_of_order", "high_from must be greater than medium_from")
         return self
 
 

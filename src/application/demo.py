@@ -108,9 +108,12 @@ _ASCII = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOS
 class DemoDataNeedsEmptyDatabase(Conflict):
     """Demo data never mixes with real clients."""
 
+    code = "demo_needs_empty_database"
+
     def __init__(self, clients: int) -> None:
         super().__init__(
-            f"The database already holds {clients:,} clients; demo data is seeded into an empty one only."
+            f"The database already holds {clients:,} clients; demo data is seeded into an empty one only.",
+            clients=clients,
         )
         self.field = "clients"
 
@@ -198,16 +201,20 @@ def _chunks(items: Iterator[SyntheticClient], size: int) -> Iterator[list[Synthe
 
 def _require_size(field: str, value: object, maximum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput.single(field, "must be a whole number")
+        raise InvalidInput.single(field, "int_type", "must be a whole number")
     if not 1 <= value <= maximum:
-        raise InvalidInput.single(field, f"must be between 1 and {maximum:,}")
+        raise InvalidInput.single(
+            field, "out_of_range", f"must be between 1 and {maximum:,}", ge=1, le=maximum
+        )
 
 
 def _require_seed(seed: object) -> None:
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise InvalidInput.single("seed", "must be a whole number")
+        raise InvalidInput.single("seed", "int_type", "must be a whole number")
     if not 0 <= seed < 2**63:
-        raise InvalidInput.single("seed", "must be between 0 and 2^63 - 1")
+        raise InvalidInput.single(
+            "seed", "out_of_range", "must be between 0 and 2^63 - 1", ge=0, le=2**63 - 1
+        )
 
 
 # --- Who the clients are -----------------------------------------------------------------------

@@ -6,18 +6,18 @@ at the line and the field of each bad value.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from application.clients import require_not_in_future, require_observed_after_registration
 from application.commands import NewClient, NewSnapshot
 from application.ports import Clock, UnitOfWork
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
-from domain.errors import DomainError
+from domain.errors import DomainError, Params
 
 CLIENT_COLUMNS = ("first_name", "last_name", "email", "registered_on")
 ACTIVITY_COLUMNS = ("client_email", *NewSnapshot.model_fields)
@@ -33,16 +33,22 @@ Row = tuple[int, Mapping[str, str | None]]
 
 @dataclass(frozen=True, slots=True)
 class RowError:
+    """A problem with one field of one line of a file: the same `code` and `params` as a form's."""
+
     line: int
     field: str
+    code: str
     message: str
+    params: Params = dataclasses.field(default_factory=dict)
 
 
 class ImportRejected(DomainError):
     """At least one row is bad: nothing was imported, and `errors` lists every problem found."""
 
+    code = "import_rejected"
+
     def __init__(self, errors: Sequence[RowError]) -> None:
-        super().__init__(f"Nothing was imported: {len(errors)} problem(s) in the file.")
+        super().__init__(f"Nothing was imported: {len(errors)} problem(s) in the file.", problems=len(errors))
         self.errors = tuple(errors)
 
 
@@ -63,13 +69,18 @@ def import_clients(
             continue
         key = email_key(client.email)
         if key in clients:
-            errors.append(RowError(line, "email", f"repeats the email of line {clients[key][0]}"))
+            first = clients[key][0]
+            errors.append(
+                RowError(line, "email", "repeats_line", f"repeats the email of line {first}", {"line": first})
+            )
         else:
             clients[key] = (line, client)
     with uow:
         taken = uow.clients.find_by_emails(clients)
         errors += [
-            RowError(line, "email", "is already taken") for key, (line, _) in clients.items() if key in taken
+            RowError(line, "email", "email_taken", "is already taken")
+            for key, (line, _) in clients.items()
+            if key in taken
         ]
         _refuse_if_any(errors)
         _in_chunks(uow.clients.add_many, [client for _, client in clients.values()])
@@ -93,7 +104,9 @@ def import_activity(
         snapshots = _snapshots_for(parsed, clients, errors)
         taken = uow.activity.existing(snapshots)
         errors += [
-            RowError(line, "observed_on", "this client already has a snapshot on that date")
+            RowError(
+                line, "observed_on", "snapshot_exists", "this client already has a snapshot on that date"
+            )
             for key, (line, _) in snapshots.items()
             if key in taken
         ]
@@ -116,33 +129,31 @@ def _snapshots_for(
     for line, email, command in parsed:
         client = clients.get(email)
         if client is None or client.id is None:
-            errors.append(RowError(line, "client_email", "no client has this email"))
+            errors.append(RowError(line, "client_email", "unknown_client", "no client has this email"))
             continue
-        try:
-            require_observed_after_registration(client, command.observed_on)
-        except InvalidInput as refused:
-            errors += _row_errors(line, refused)
+        if command.observed_on < client.registered_on:
+            registered_on = {"registered_on": client.registered_on.isoformat()}
+            message = "must not be before the client registered"
+            errors.append(RowError(line, "observed_on", "before_registration", message, registered_on))
             continue
         key = (client.id, command.observed_on)
         if key in snapshots:
             first = snapshots[key][0]
-            errors.append(RowError(line, "observed_on", f"repeats the client and date of line {first}"))
+            message = f"repeats the client and date of line {first}"
+            errors.append(RowError(line, "observed_on", "repeats_line", message, {"line": first}))
             continue
         snapshots[key] = (line, ActivitySnapshot(client_id=client.id, **command.model_dump()))
     return snapshots
 
 
 def _client_from(values: Mapping[str, str | None], clock: Clock) -> Client:
-    command = NewClient.parse({name: values.get(name) for name in CLIENT_COLUMNS})
-    require_not_in_future("registered_on", command.registered_on, clock)
+    command = NewClient.parse({name: values.get(name) for name in CLIENT_COLUMNS}, today=clock.today())
     return Client(**command.model_dump())
 
 
 def _snapshot_command(values: Mapping[str, str | None], clock: Clock) -> NewSnapshot:
     present = {name: values[name] for name in NewSnapshot.model_fields if name in values}
-    command = NewSnapshot.parse(present)
-    require_not_in_future("observed_on", command.observed_on, clock)
-    return command
+    return NewSnapshot.parse(present, today=clock.today())
 
 
 def _parse(
@@ -157,19 +168,19 @@ def _parse(
     except InvalidInput as invalid:
         errors += _row_errors(line, invalid)
     except DomainError as error:
-        errors.append(RowError(line, getattr(error, "field", "row"), error.message))
+        errors.append(RowError(line, getattr(error, "field", "row"), error.code, error.message, error.params))
     return None
 
 
 def _row_errors(line: int, invalid: InvalidInput) -> list[RowError]:
-    return [RowError(line, e.field, e.message) for e in invalid.errors]
+    return [RowError(line, e.field, e.code, e.message, e.params) for e in invalid.errors]
 
 
 def _require_columns(columns: Sequence[str], required: Sequence[str], allowed: Sequence[str]) -> None:
     missing = [name for name in required if name not in columns]
     unknown = [name for name in columns if name not in allowed]
-    errors = [RowError(1, name, "column is missing") for name in missing]
-    errors += [RowError(1, name, "is not a known column") for name in unknown]
+    errors = [RowError(1, name, "missing_column", "column is missing") for name in missing]
+    errors += [RowError(1, name, "unknown_column", "is not a known column") for name in unknown]
     _refuse_if_any(errors)
 
 

@@ -17,8 +17,12 @@ BATCH_SIZE = 5_000
 
 
 class NoActivityYet(DomainError):
+    code = "no_activity_yet"
+
     def __init__(self, client_id: int) -> None:
-        super().__init__(f"Client {client_id} has no activity snapshot to predict from yet.")
+        super().__init__(
+            f"Client {client_id} has no activity snapshot to predict from yet.", client=client_id
+        )
         self.field = "client_id"
 
 

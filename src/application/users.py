@@ -11,8 +11,10 @@ from domain.users import Role, User
 class OwnAccountRefused(Conflict):
     """An admin may not demote or deactivate themselves: another admin must, so one always remains."""
 
+    code = "own_account"
+
     def __init__(self, action: str) -> None:
-        super().__init__(f"You cannot {action} your own account: ask another administrator.")
+        super().__init__(f"You cannot {action} your own account: ask another administrator.", action=action)
 
 
 def create_user(command: NewUser, uow: UnitOfWork, hasher: PasswordHasher) -> User:

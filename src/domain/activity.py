@@ -44,7 +44,11 @@ class ActivitySnapshot:
         if self.sales_next_month is not None:
             _require_non_negative_number("sales_next_month", self.sales_next_month)
         if self.visits_7d > self.site_visits_30d:
-            raise InvalidValue("visits_7d", "cannot exceed site_visits_30d (a week is part of the month)")
+            raise InvalidValue(
+                "visits_7d",
+                "week_exceeds_month",
+                "cannot exceed site_visits_30d (a week is part of the month)",
+            )
 
     @property
     def has_purchase_history(self) -> bool:
@@ -74,15 +78,15 @@ class ActivitySnapshot:
 
 def _require_non_negative_int(field: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(field, "must be a whole number")
+        raise InvalidValue(field, "int_type", "must be a whole number")
     if value < 0:
-        raise InvalidValue(field, "must not be negative")
+        raise InvalidValue(field, "greater_than_equal", "must not be negative", ge=0)
 
 
 def _require_non_negative_number(field: str, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidValue(field, "must be a number")
+        raise InvalidValue(field, "float_type", "must be a number")
     if not math.isfinite(value):
-        raise InvalidValue(field, "must be a finite number")
+        raise InvalidValue(field, "finite_number", "must be a finite number")
     if value < 0:
-        raise InvalidValue(field, "must not be negative")
+        raise InvalidValue(field, "greater_than_equal", "must not be negative", ge=0)

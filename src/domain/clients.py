@@ -58,13 +58,23 @@ class Client:
 
 def _require_name(field: str, value: str) -> None:
     if not value or not value.strip():
-        raise InvalidValue(field, "must not be empty")
+        raise InvalidValue(field, "missing", "must not be empty")
     if len(value) > NAME_MAX_LENGTH:
-        raise InvalidValue(field, f"must be at most {NAME_MAX_LENGTH} characters")
+        raise InvalidValue(
+            field,
+            "string_too_long",
+            f"must be at most {NAME_MAX_LENGTH} characters",
+            max_length=NAME_MAX_LENGTH,
+        )
 
 
 def _require_email(value: str) -> None:
     if len(value) > EMAIL_MAX_LENGTH:
-        raise InvalidValue("email", f"must be at most {EMAIL_MAX_LENGTH} characters")
+        raise InvalidValue(
+            "email",
+            "string_too_long",
+            f"must be at most {EMAIL_MAX_LENGTH} characters",
+            max_length=EMAIL_MAX_LENGTH,
+        )
     if not _EMAIL_SHAPE.match(value):
-        raise InvalidValue("email", "is not a valid email address")
+        raise InvalidValue("email", "invalid_email", "is not a valid email address")

@@ -24,38 +24,62 @@ class RunStatus(enum.StrEnum):
 
 
 class RunNotFound(NotFound):
+    code = "run_not_found"
+
     def __init__(self, ref: object) -> None:
-        super().__init__(f"Model run {ref} not found.")
+        super().__init__(f"Model run {ref} not found.", run=str(ref))
 
 
 class ModelNotTrained(DomainError):
+    code = "model_not_trained"
+
     def __init__(self, kind: ModelKind) -> None:
-        super().__init__(f"The {kind.value} model is not trained yet: an admin has to train it first.")
+        super().__init__(
+            f"The {kind.value} model is not trained yet: an admin has to train it first.", kind=kind.value
+        )
         self.kind = kind
 
 
 class InsufficientTrainingData(DomainError):
     """Training refused: too few labelled rows, or only one class to learn from."""
 
+    code = "insufficient_training_data"
+
 
 class TrainingAlreadyRunning(Conflict):
+    code = "training_running"
+
     def __init__(self, kind: ModelKind, version: int) -> None:
-        super().__init__(f"Training of the {kind.value} model (version {version}) is already in progress.")
+        super().__init__(
+            f"Training of the {kind.value} model (version {version}) is already in progress.",
+            kind=kind.value,
+            version=version,
+        )
 
 
 class ArtifactTampered(DomainError):
+    code = "artifact_tampered"
+
     def __init__(self, path: str) -> None:
         super().__init__(f"The model file {path} does not match its recorded SHA-256; refusing to load it.")
 
 
 class ArtifactMissing(DomainError):
+    code = "artifact_missing"
+
     def __init__(self, path: str) -> None:
         super().__init__(f"The model file {path} is missing; retrain or activate another version.")
 
 
 class RunNotActivatable(Conflict):
+    code = "run_not_activatable"
+
     def __init__(self, kind: ModelKind, version: int) -> None:
-        super().__init__(f"Version {version} of the {kind.value} model did not train successfully.")
+        super().__init__(
+            f"Version {version} of the {kind.value} model did not train successfully.",
+            kind=kind.value,
+            version=version,
+        )
 
 
 @dataclass(frozen=True, slots=True)

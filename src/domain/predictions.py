@@ -25,9 +25,9 @@ class DecisionThreshold:
 
     def __post_init__(self) -> None:
         if isinstance(self.value, bool) or not isinstance(self.value, int | float):
-            raise InvalidValue("threshold", "must be a number")
+            raise InvalidValue("threshold", "float_type", "must be a number")
         if not math.isfinite(self.value) or not 0.0 < self.value < 1.0:
-            raise InvalidValue("threshold", "must be strictly between 0 and 1")
+            raise InvalidValue("threshold", "probability_range", "must be strictly between 0 and 1")
 
     def decide(self, probability: float) -> bool:
         return probability >= self.value
@@ -54,4 +54,4 @@ class PurchasePrediction:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.probability <= 1.0:
-            raise InvalidValue("probability", "must be between 0 and 1")
+            raise InvalidValue("probability", "probability_range", "must be between 0 and 1")

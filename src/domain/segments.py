@@ -23,7 +23,7 @@ class SegmentRule:
 
     def __post_init__(self) -> None:
         if not 0 < self.medium_from < self.high_from:
-            raise InvalidValue("segments", "need 0 < medium_from < high_from (PLN)")
+            raise InvalidValue("high_from", "bands_out_of_order", "need 0 < medium_from < high_from")
 
     def segment_of(self, forecast_pln: float) -> Segment:
         if forecast_pln >= self.high_from:

@@ -23,7 +23,7 @@ def open_upload(data: bytes) -> IO[str]:
     try:
         return io.StringIO(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InvalidInput.single("file", "must be UTF-8 text (CSV)") from None
+        raise InvalidInput.single("file", "not_utf8", "must be UTF-8 text (CSV)") from None
 
 
 def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
@@ -31,12 +31,12 @@ def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
     sample = text.read(SNIFF_BYTES)
     text.seek(0)
     if not sample.strip():
-        raise InvalidInput.single("file", "is empty: expected a header line and rows")
+        raise InvalidInput.single("file", "empty_file", "is empty: expected a header line and rows")
     reader = csv.DictReader(text, dialect=_dialect(sample))
     try:
         columns = [name.strip() for name in reader.fieldnames or []]
     except csv.Error as error:
-        raise ImportRejected([RowError(1, "row", f"is not valid CSV: {error}")]) from None
+        raise ImportRejected([RowError(1, "row", "invalid_csv", f"is not valid CSV: {error}")]) from None
     reader.fieldnames = columns
     return columns, _numbered(reader)
 
@@ -53,12 +53,21 @@ def _numbered(reader: csv.DictReader[str]) -> Iterator[Row]:
         for row in reader:
             if None in row:
                 raise ImportRejected(
-                    [RowError(reader.line_num, "row", "has more values than the header has columns")]
+                    [
+                        RowError(
+                            reader.line_num,
+                            "row",
+                            "too_many_values",
+                            "has more values than the header has columns",
+                        )
+                    ]
                 )
             if any(value for value in row.values()):
                 yield reader.line_num, row
     except csv.Error as error:  # e.g. a field longer than the csv module's limit: bad input, not a crash
-        raise ImportRejected([RowError(reader.line_num, "row", f"is not valid CSV: {error}")]) from None
+        raise ImportRejected(
+            [RowError(reader.line_num, "row", "invalid_csv", f"is not valid CSV: {error}")]
+        ) from None
 
 
 def export_lines(items: Iterable[ClientListItem]) -> Iterator[str]:

@@ -9,18 +9,20 @@ from http import HTTPStatus
 from flask import Flask, Response, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from application.imports import ImportRejected
+from application.imports import ImportRejected, RowError
 from application.predicting import NoActivityYet
-from application.validation import FieldError, InvalidInput
+from application.validation import InvalidInput
 from domain.errors import (
     AuthenticationFailed,
     Conflict,
     DomainError,
+    FieldError,
     InvalidValue,
     NotFound,
     PermissionDenied,
 )
 from domain.model_runs import ArtifactMissing, ArtifactTampered, InsufficientTrainingData, ModelNotTrained
+from entrypoints.web.labels import explain_refusal, field_label
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,11 @@ class Problem:
     status: int
     title: str
     detail: str
-    errors: tuple[dict[str, object], ...] = field(default_factory=tuple)
-    """Each problem with a field: `field` and `message`, and `line` for a row of an uploaded file."""
+    code: str | None = None
+    """The domain error's stable code; None for an HTTP error."""
+    params: dict[str, object] = field(default_factory=dict)
+    errors: tuple[FieldError | RowError, ...] = field(default_factory=tuple)
+    """Each problem with a field: `field`, `code`, `message` and `params`, and `line` for a row of a file."""
 
     def as_json(self) -> dict[str, object]:
         body: dict[str, object] = {
@@ -58,15 +63,25 @@ class Problem:
             "detail": self.detail,
             "request_id": g.get("request_id"),
         }
+        if self.code is not None:
+            body["code"] = self.code
+            body["params"] = self.params
         if self.errors:
-            body["errors"] = list(self.errors)
+            body["errors"] = [_as_json(error) for error in self.errors]
         return body
 
 
 def problem_for(error: Exception) -> Problem:
     if isinstance(error, DomainError):
         status = status_of(error)
-        return Problem(status, HTTPStatus(status).phrase, error.message, _field_errors(error))
+        return Problem(
+            status,
+            HTTPStatus(status).phrase,
+            error.message,
+            code=error.code,
+            params=dict(error.params),
+            errors=_field_errors(error),
+        )
     if isinstance(error, HTTPException):
         code = error.code or 500
         return Problem(code, HTTPStatus(code).phrase, error.description or HTTPStatus(code).description)
@@ -77,19 +92,23 @@ def status_of(error: DomainError) -> int:
     return next((status for kind, status in STATUS_OF if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
 
 
-def _field_errors(error: DomainError) -> tuple[dict[str, object], ...]:
-    if isinstance(error, InvalidInput):
-        return tuple(_field_error(e) for e in error.errors)
-    if isinstance(error, ImportRejected):
-        return tuple({"line": e.line, "field": e.field, "message": e.message} for e in error.errors)
+def _field_errors(error: DomainError) -> tuple[FieldError | RowError, ...]:
+    if isinstance(error, InvalidInput | ImportRejected):
+        return error.errors
     if isinstance(error, InvalidValue):
-        return (_field_error(FieldError(error.field, error.reason)),)
+        return (error.error,)
     field_name = getattr(error, "field", None)
-    return (_field_error(FieldError(field_name, error.message)),) if field_name else ()
+    return (FieldError(field_name, error.code, error.message, error.params),) if field_name else ()
 
 
-def _field_error(error: FieldError) -> dict[str, object]:
-    return {"field": error.field, "message": error.message}
+def _as_json(error: FieldError | RowError) -> dict[str, object]:
+    fields: dict[str, object] = {
+        "field": error.field,
+        "code": error.code,
+        "message": error.message,
+        "params": dict(error.params),
+    }
+    return {"line": error.line, **fields} if isinstance(error, RowError) else fields
 
 
 def wants_json() -> bool:
@@ -109,7 +128,7 @@ def render_problem(problem: Problem) -> tuple[Response | str, int]:
         status=problem.status,
         title=problem.title,
         message=problem.detail,
-        errors=problem.errors,
+        errors=[{"field": field_label(e.field), "message": explain_refusal(e)} for e in problem.errors],
         request_id=g.get("request_id"),
     )
     return page, problem.status

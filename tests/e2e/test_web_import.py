@@ -100,7 +100,7 @@ def test_a_file_with_a_missing_column_says_which(analyst_in, auth):
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "<code>registered_on</code>" in html and "This value is required." in html
+    assert "<code>registered_on</code>" in html and "This column is missing." in html
 
 
 def test_an_empty_or_binary_file_is_refused_next_to_the_file_field(analyst_in, auth):

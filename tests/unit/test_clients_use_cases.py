@@ -293,3 +293,51 @@ def test_any_activity_input_is_stored_valid_or_refused_cleanly(data: dict[str, A
     assert store.activity[(client_id(client), stored.observed_on)] == stored
     assert client.registered_on <= stored.observed_on <= CLOCK.today()
     assert stored.visits_7d <= stored.site_visits_30d
+
+
+# --- every mistake of a form at once ----------------------------------------------------------
+
+
+def test_a_bad_number_and_a_future_date_are_refused_together(
+    uow: InMemoryUnitOfWork, store: InMemoryStore
+) -> None:
+    client = register(uow)
+    entered = {**SNAPSHOT, "observed_on": "2024-04-11", "purchases_30d": "many", "avg_basket_value": "-1"}
+
+    with pytest.raises(InvalidInput) as refused:
+        record_activity(client_id(client), entered, uow, CLOCK)
+
+    assert [(e.field, e.code, dict(e.params)) for e in refused.value.errors] == [
+        ("observed_on", "date_in_future", {"today": "2024-04-10"}),
+        ("purchases_30d", "int_parsing", {}),
+        ("avg_basket_value", "greater_than_equal", {"ge": 0.0}),
+    ]
+    assert not store.activity
+
+
+def test_a_snapshot_before_registration_names_the_registration_date(uow: InMemoryUnitOfWork) -> None:
+    client = register(uow, registered_on="2023-01-15")
+
+    with pytest.raises(InvalidInput) as refused:
+        record_activity(client_id(client), {**SNAPSHOT, "observed_on": "2022-12-31"}, uow, CLOCK)
+
+    [error] = refused.value.errors
+    assert (error.field, error.code, dict(error.params)) == (
+        "observed_on",
+        "before_registration",
+        {"registered_on": "2023-01-15"},
+    )
+
+
+def test_a_new_client_with_a_future_registration_and_a_bad_email_hears_of_both(
+    uow: InMemoryUnitOfWork,
+) -> None:
+    entered = {"first_name": "Anna", "last_name": "Nowak", "email": "anna@", "registered_on": "2024-05-01"}
+
+    with pytest.raises(InvalidInput) as refused:
+        register_client(entered, uow, CLOCK)
+
+    assert {(e.field, e.code) for e in refused.value.errors} == {
+        ("email", "invalid_email"),
+        ("registered_on", "date_in_future"),
+    }

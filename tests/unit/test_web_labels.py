@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask_babel import force_locale
@@ -14,7 +16,9 @@ from application.commands import (
     SegmentBands,
     ThresholdChange,
 )
+from application.imports import RowError
 from application.validation import InvalidInput
+from domain.errors import FieldError
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import RunStatus
 from domain.segments import Segment
@@ -24,8 +28,8 @@ from entrypoints.web.labels import (
     FEATURE_LABELS,
     SEGMENT_LABELS,
     STATUS_LABELS,
+    explain_refusal,
     field_label,
-    translate_message,
 )
 
 NBSP = "\N{NO-BREAK SPACE}"
@@ -39,16 +43,17 @@ def app_context():  # type: ignore[no-untyped-def]
         yield
 
 
-def refusals(command: type, data: dict[str, object]) -> list[str]:
+def refusals(command: type, data: dict[str, object]) -> tuple[FieldError, ...]:
     with pytest.raises(InvalidInput) as refused:
-        command.parse(data)
-    return [e.message for e in refused.value.errors]
+        command.parse(data, today=date(2026, 1, 1))
+    return refused.value.errors
 
 
 REFUSED = [
     (NewClient, {}),
     (NewClient, {"first_name": "", "last_name": "x" * 101, "email": "bad", "registered_on": "xx"}),
     (NewClient, {"first_name": "a", "last_name": "b", "email": "a@b.pl", "registered_on": "1980-01-01"}),
+    (NewClient, {"first_name": "a\n", "last_name": "b", "email": "a@b.pl", "registered_on": "2030-01-01"}),
     (
         NewSnapshot,
         {
@@ -89,22 +94,32 @@ def test_every_refusal_of_the_commands_has_a_polish_wording(
     app_context, command: type, data: dict[str, object]
 ):
     with force_locale("pl"):
-        for message in refusals(command, data):
-            assert translate_message(message) != message, message
+        for error in refusals(command, data):
+            assert explain_refusal(error) != error.message, error
 
 
 def test_limits_in_refusals_are_written_as_the_locale_writes_numbers(app_context):
     with force_locale("pl"):
-        assert translate_message("Input should be less than or equal to 100000000") == (
+        assert explain_refusal(FieldError("x", "less_than_equal", "", {"le": 100_000_000})) == (
             f"Wpisz najwyżej 100{NBSP}000{NBSP}000."
         )
     with force_locale("en"):
-        assert translate_message("Input should be less than 1") == "Enter less than 1."
-        assert translate_message("must not be before 1990-01-01") == "Enter a date from Jan 1, 1990 on."
+        assert explain_refusal(FieldError("x", "less_than", "", {"lt": 1})) == "Enter less than 1."
+        earliest = FieldError("x", "date_too_early", "", {"earliest": "1990-01-01"})
+        assert explain_refusal(earliest) == "Enter a date from Jan 1, 1990 on."
 
 
-def test_an_unknown_message_is_shown_as_it_is(app_context):
-    assert translate_message("The moon is made of cheese") == "The moon is made of cheese"
+def test_a_code_can_read_better_said_about_its_field(app_context):
+    with force_locale("en"):
+        assert explain_refusal(RowError(3, "email", "repeats_line", "", {"line": 2})) == (
+            "Repeats the email of line 2."
+        )
+        assert explain_refusal(FieldError("role", "literal_error", "")) == "Choose a role."
+
+
+def test_an_unknown_code_is_shown_by_its_message(app_context):
+    unknown = FieldError("x", "moon_is_cheese", "The moon is made of cheese")
+    assert explain_refusal(unknown) == "The moon is made of cheese"
 
 
 def test_every_feature_of_both_models_has_a_label():

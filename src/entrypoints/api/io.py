@@ -23,7 +23,7 @@ def body(command: type[C]) -> C:
     except BadRequest:
         raise BadRequest("The body is not valid JSON.") from None
     if not isinstance(data, dict):
-        raise InvalidInput.single("body", "must be a JSON object")
+        raise InvalidInput.single("body", "json_object_expected", "must be a JSON object")
     return command.parse(data)
 
 
@@ -38,7 +38,9 @@ def uploaded_csv() -> IO[str]:
         raise UnsupportedMediaType("Send the CSV file as multipart/form-data, in the field `file`.")
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput.single("file", "is missing: send the CSV file in the multipart field `file`")
+        raise InvalidInput.single(
+            "file", "missing", "is missing: send the CSV file in the multipart field `file`"
+        )
     return open_upload(upload.read())
 
 

@@ -38,7 +38,7 @@ from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
 from entrypoints.web.formatting import day, money, percent
 from entrypoints.web.forms import ClientForm, OutcomesForm, SnapshotForm, add_field_error, show_invalid_input
-from entrypoints.web.labels import field_label, translate_message
+from entrypoints.web.labels import explain_refusal, field_label
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 LIST_PARAMETERS = tuple(ClientListQuery.model_fields)
@@ -128,7 +128,7 @@ def clients() -> ResponseReturnValue:
     try:
         query = list_query(request.args)
     except InvalidInput as error:
-        problems = [(field_label(e.field), translate_message(e.message)) for e in error.errors]
+        problems = [(field_label(e.field), explain_refusal(e)) for e in error.errors]
         query = ClientListQuery()
     page = list_clients(query, current_container().uow())
     page_html = render_template(

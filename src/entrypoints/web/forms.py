@@ -27,7 +27,7 @@ from wtforms.validators import InputRequired, Length
 from application.commands import PASSWORD_MAX_LENGTH
 from application.validation import InvalidInput
 from domain.clients import EMAIL_MAX_LENGTH
-from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, translate_message
+from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, explain_refusal
 
 TOO_LONG = _l("Use at most %(max)d characters.")
 
@@ -161,7 +161,7 @@ def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | Non
     for problem in error.errors:
         name = problem.field if problem.field in form._fields else fallback
         field: Field | None = form._fields.get(name) if name else None
-        message = translate_message(problem.message)
+        message = explain_refusal(problem)
         if field is None:
             form.form_errors.append(message)
         else:

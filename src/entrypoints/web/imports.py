@@ -19,7 +19,7 @@ from entrypoints.csv_files import open_upload, read_rows
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import number
 from entrypoints.web.forms import ImportForm, add_field_error, show_invalid_input
-from entrypoints.web.labels import field_label, translate_message
+from entrypoints.web.labels import explain_refusal, field_label
 
 CLIENT_EXAMPLE = (
     "first_name,last_name,email,registered_on\nAnna,Kowalska,anna.kowalska@example.com,2024-03-15"
@@ -58,7 +58,7 @@ def expected_columns() -> dict[str, list[Column]]:
 
 
 def problem_rows(errors: tuple[RowError, ...]) -> list[ProblemRow]:
-    return [ProblemRow(e.line, e.field, field_label(e.field), translate_message(e.message)) for e in errors]
+    return [ProblemRow(e.line, e.field, field_label(e.field), explain_refusal(e)) for e in errors]
 
 
 @bp.route("/import", methods=["GET"])

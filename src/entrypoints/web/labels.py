@@ -5,13 +5,14 @@ Every label a page prints for a name from the code lives here, once, in both lan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Protocol
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from domain.errors import Params
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
 from domain.segments import Segment
@@ -118,98 +119,102 @@ def field_label(name: str) -> str:
     return str(label) if label is not None else name
 
 
-# Refusals come from the commands' rules in English; these patterns say the same in the reader's language.
-# A message no pattern knows is shown as it is.
-_MESSAGES: tuple[tuple[re.Pattern[str], LazyString], ...] = tuple(
-    (re.compile(pattern), message)
-    for pattern, message in (
-        (r"Field required|column is missing", _l("This value is required.")),
-        (r"String should have at least 1 character|must not be empty", _l("This value is required.")),
-        (r"String should have at least (?P<limit>\d+) characters", _l("Use at least %(limit)s characters.")),
-        (
-            r"String should have at most (?P<limit>\d+) characters"
-            r"|must be at most (?P<limit2>\d+) characters",
-            _l("Use at most %(limit)s characters."),
-        ),
-        (r"(value )?is not a valid email address.*", _l("Enter a valid email address.")),
-        (r"Input should be a valid integer.*|must be a whole number", _l("Enter a whole number.")),
-        (r"Input should be a valid number.*|must be a number", _l("Enter a number.")),
-        (r"Input should be a finite number|must be a finite number", _l("Enter a finite number.")),
-        (r"Input should be a valid date.*", _l("Enter a date as YYYY-MM-DD.")),
-        (r"Input should be a valid boolean.*", _l("Choose yes or no.")),
-        (r"Input should be greater than or equal to (?P<limit>[\d.]+)", _l("Enter %(limit)s or more.")),
-        (r"must not be negative", _l("Enter 0 or more.")),
-        (r"Input should be less than or equal to (?P<limit>[\d.]+)", _l("Enter %(limit)s or less.")),
-        (r"Input should be greater than (?P<limit>[\d.]+)", _l("Enter more than %(limit)s.")),
-        (r"Input should be less than (?P<limit>[\d.]+)", _l("Enter less than %(limit)s.")),
-        (r"Input should be 'admin' or 'analyst'", _l("Choose a role.")),
-        (r"Input should be 'high', 'medium' or 'low'", _l("Choose a segment.")),
-        (r"must be strictly between 0 and 1", _l("Enter a probability between 0 and 1.")),
-        (r"must not be before (?P<date>\d{4}-\d\d-\d\d)", _l("Enter a date from %(date)s on.")),
-        (r"must not be in the future", _l("The date must not be in the future.")),
-        (
-            r"must not be before the client registered",
-            _l("The date must not be before the client registered."),
-        ),
-        (
-            r"cannot exceed site_visits_30d.*",
-            _l("Cannot exceed the visits of the last 30 days (a week is part of the month)."),
-        ),
-        (
-            r"give sales_next_month, purchased_next_14d or both",
-            _l(
-                "Fill in the sales of the following month, whether the client bought within 14 days, or both."
-            ),
-        ),
-        (r"high_from must be greater than medium_from", _l("“High from” must be more than “Medium from”.")),
-        (r"need 0 < medium_from < high_from.*", _l("“High from” must be more than “Medium from”.")),
-        (r"The email .* is already taken\.|is already taken", _l("This email is already taken.")),
-        (r"repeats the email of line (?P<line>\d+)", _l("Repeats the email of line %(line)s.")),
-        (
-            r"repeats the client and date of line (?P<line>\d+)",
-            _l("Repeats the client and date of line %(line)s."),
-        ),
-        (r"no client has this email", _l("No client has this email.")),
-        (
-            r"this client already has a snapshot on that date"
-            r"|Client \d+ already has an activity snapshot on .*",
-            _l("This client already has a snapshot on that date."),
-        ),
-        (r"is not a known column", _l("This column is not known.")),
-        (r"has more values than the header has columns", _l("This line has more values than the header.")),
-        (r"must be UTF-8 text \(CSV\)", _l("The file must be UTF-8 text (CSV).")),
-        (
-            r"is empty: expected a header line and rows",
-            _l("The file is empty: expected a header line and rows."),
-        ),
-        (
-            r"must not contain control characters.*",
-            _l("Use a single line of text, without control characters."),
-        ),
-        (r"Extra inputs are not permitted", _l("This value is not expected here.")),
-        (r"must be one of .*|String should match pattern.*", _l("Choose one of the offered values.")),
-    )
-)
+# Refusals carry a stable code and the values of the rule they break; these say the same in the reader's
+# language. A code the panel does not know is shown by its English message.
+REFUSALS: Mapping[str, LazyString] = {
+    "missing": _l("This value is required."),
+    "missing_column": _l("This column is missing."),
+    "string_too_long": _l("Use at most %(max_length)s characters."),
+    "too_long": _l("Use at most %(max_length)s characters."),
+    "invalid_email": _l("Enter a valid email address."),
+    "int_parsing": _l("Enter a whole number."),
+    "int_type": _l("Enter a whole number."),
+    "int_from_float": _l("Enter a whole number."),
+    "float_parsing": _l("Enter a number."),
+    "float_type": _l("Enter a number."),
+    "finite_number": _l("Enter a finite number."),
+    "date_parsing": _l("Enter a date as YYYY-MM-DD."),
+    "date_type": _l("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _l("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": _l("Enter a date as YYYY-MM-DD."),
+    "bool_parsing": _l("Choose yes or no."),
+    "bool_type": _l("Choose yes or no."),
+    "greater_than_equal": _l("Enter %(ge)s or more."),
+    "less_than_equal": _l("Enter %(le)s or less."),
+    "greater_than": _l("Enter more than %(gt)s."),
+    "less_than": _l("Enter less than %(lt)s."),
+    "out_of_range": _l("Enter a number from %(ge)s to %(le)s."),
+    "literal_error": _l("Choose one of the offered values."),
+    "enum": _l("Choose one of the offered values."),
+    "string_pattern_mismatch": _l("Choose one of the offered values."),
+    "unknown_sort": _l("Choose one of the offered values."),
+    "probability_range": _l("Enter a probability between 0 and 1."),
+    "date_too_early": _l("Enter a date from %(earliest)s on."),
+    "date_in_future": _l("The date must not be in the future."),
+    "before_registration": _l("The date must not be before the client registered."),
+    "week_exceeds_month": _l("Cannot exceed the visits of the last 30 days (a week is part of the month)."),
+    "outcome_required": _l(
+        "Fill in the sales of the following month, whether the client bought within 14 days, or both."
+    ),
+    "bands_out_of_order": _l("“High from” must be more than “Medium from”."),
+    "email_taken": _l("This email is already taken."),
+    "unknown_client": _l("No client has this email."),
+    "snapshot_exists": _l("This client already has a snapshot on that date."),
+    "unknown_column": _l("This column is not known."),
+    "too_many_values": _l("This line has more values than the header."),
+    "invalid_csv": _l("The file is not valid CSV."),
+    "not_utf8": _l("The file must be UTF-8 text (CSV)."),
+    "empty_file": _l("The file is empty: expected a header line and rows."),
+    "control_characters": _l("Use a single line of text, without control characters."),
+    "extra_forbidden": _l("This value is not expected here."),
+}
+REFUSALS_OF_FIELD: Mapping[tuple[str, str], LazyString] = {
+    ("role", "literal_error"): _l("Choose a role."),
+    ("segment", "enum"): _l("Choose a segment."),
+    ("email", "repeats_line"): _l("Repeats the email of line %(line)s."),
+    ("observed_on", "repeats_line"): _l("Repeats the client and date of line %(line)s."),
+}
+"""Where one code reads better said about its field."""
+
+_DATE_PARAMS = frozenset({"earliest", "registered_on", "today"})
 
 
-def translate_message(message: str) -> str:
-    """A refusal from the commands or the domain, in the reader's language when the panel knows it."""
-    for pattern, translation in _MESSAGES:
-        found = pattern.fullmatch(message.strip())
-        if found:
-            values = {name: _readable(name, value) for name, value in found.groupdict().items() if value}
-            if "limit2" in values:
-                values["limit"] = values.pop("limit2")
-            return str(translation) % values if values else str(translation)
-    return message
+class Refusal(Protocol):
+    """A field's refusal: a form's `FieldError` or a file's `RowError`."""
+
+    @property
+    def field(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def params(self) -> Params: ...
 
 
-def _readable(name: str, value: str) -> str:
-    if name == "date":
-        return day(date.fromisoformat(value))
+def explain_refusal(refusal: Refusal) -> str:
+    """A refusal from the commands or the domain, in the reader's language when the panel knows its code."""
+    field, code, params = refusal.field, refusal.code, refusal.params
+    if code == "string_too_short" and params.get("min_length") == 1:
+        code = "missing"
+    elif code == "string_too_short":
+        return str(_l("Use at least %(min_length)s characters.")) % _readable(params)
+    translation = REFUSALS_OF_FIELD.get((field, code)) or REFUSALS.get(code)
+    if translation is None:
+        return refusal.message
     try:
-        amount = float(value)
-    except ValueError:
-        return value
-    decimals = 0 if amount.is_integer() else len(value.partition(".")[2])
-    return number(amount, decimals=decimals)
+        return str(translation) % _readable(params)
+    except (KeyError, TypeError, ValueError):
+        return refusal.message
+
+
+def _readable(params: Params) -> dict[str, str]:
+    readable: dict[str, str] = {}
+    for name, value in params.items():
+        if name in _DATE_PARAMS and isinstance(value, str):
+            readable[name] = day(date.fromisoformat(value))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            readable[name] = number(value, decimals=0 if float(value).is_integer() else 2)
+        else:
+            readable[name] = str(value)
+    return readable

@@ -46,7 +46,15 @@ def test_an_email_taken_in_another_case_is_a_409_naming_the_field(admin_api: Api
 
     body = problem(admin_api.post("/clients", json=a_client("Beata", email="ANNA@example.pl")), 409)
 
-    assert body["errors"] == [{"field": "email", "message": "The email ANNA@example.pl is already taken."}]
+    assert body["code"] == "email_taken"
+    assert body["errors"] == [
+        {
+            "field": "email",
+            "code": "email_taken",
+            "message": "The email ANNA@example.pl is already taken.",
+            "params": {"email": "ANNA@example.pl"},
+        }
+    ]
 
 
 def test_every_bad_field_of_a_new_client_is_named(admin_api: Api) -> None:

@@ -126,7 +126,9 @@ def test_what_is_not_a_csv_upload_is_refused_with_a_problem(admin_api: Api) -> N
 
     assert problem(
         admin_api.post("/imports/clients", data=not_utf8, content_type="multipart/form-data"), 422
-    )["errors"] == [{"field": "file", "message": "must be UTF-8 text (CSV)"}]
+    )["errors"] == [
+        {"field": "file", "code": "not_utf8", "message": "must be UTF-8 text (CSV)", "params": {}}
+    ]
     assert problem(admin_api.upload("/imports/clients", ""), 422)["errors"][0]["field"] == "file"
     assert (
         problem(admin_api.upload("/imports/clients", ",".join(CLIENT_COLUMNS) + "\n" + endless_field), 422)[
@@ -136,7 +138,12 @@ def test_what_is_not_a_csv_upload_is_refused_with_a_problem(admin_api: Api) -> N
     )
     missing = admin_api.post("/imports/clients", data={"other": "x"}, content_type="multipart/form-data")
     assert problem(missing, 422)["errors"] == [
-        {"field": "file", "message": "is missing: send the CSV file in the multipart field `file`"}
+        {
+            "field": "file",
+            "code": "missing",
+            "message": "is missing: send the CSV file in the multipart field `file`",
+            "params": {},
+        }
     ]
     problem(admin_api.post("/imports/clients", json={"file": "first_name\n"}), 415)
 
