@@ -55,11 +55,13 @@ def update_client(
     return updated
 
 
-def delete_client(client_id: int, uow: UnitOfWork) -> None:
+def delete_client(client_id: int, uow: UnitOfWork) -> Client:
+    """Delete a client with its activity and predictions; returns the client as it was."""
     with uow:
-        _get_client(uow, client_id)
+        client = _get_client(uow, client_id)
         uow.clients.delete(client_id)
         uow.commit()
+    return client
 
 
 def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:

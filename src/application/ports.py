@@ -11,41 +11,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Protocol, Self, TypeVar
 
 from application.commands import ClientListQuery
+from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
-from domain.segments import Segment, SegmentRule
+from domain.segments import SegmentRule
 from domain.tokens import ApiToken
 from domain.users import User
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class ClientListItem:
-    """A row of the client list: the client and, once models have run, its current predictions."""
-
-    client: Client
-    predicted_sales: float | None = None
-    purchase_probability: float | None = None
-    will_buy: bool | None = None
-    segment: Segment | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,25 +32,6 @@ class ScoringRow:
 
     snapshot: ActivitySnapshot
     registered_on: date
-
-
-@dataclass(frozen=True, slots=True)
-class MonthlySales:
-    month: date
-    """First day of the month."""
-    total_pln: float
-
-
-@dataclass(frozen=True, slots=True)
-class PredictionSummary:
-    """Current predictions across all clients, for the dashboard."""
-
-    clients_scored: int
-    average_forecast: float | None
-    forecast_total: float
-    likely_buyers: int
-    """Clients whose current probability is at or above the threshold in force now."""
-    segment_counts: dict[Segment, int]
 
 
 class ClientRepository(Protocol):

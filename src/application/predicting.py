@@ -12,6 +12,7 @@ from domain.errors import ClientNotFound, DomainError
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES, FeatureSet
 from domain.model_runs import ModelNotTrained, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.segments import Segment
 
 BATCH_SIZE = 5_000
 
@@ -39,6 +40,8 @@ class FeatureContribution:
 class ClientPrediction:
     forecast: SalesForecast
     purchase: PurchasePrediction
+    segment: Segment
+    """The forecast's segment under the bands in force."""
     sales_reasons: list[FeatureContribution]
     purchase_reasons: list[FeatureContribution]
 
@@ -152,10 +155,12 @@ def predict_client(
         scorer = _scorer(uow, models, predictor)
         forecasts, predictions = scorer.score([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
+        segment = uow.settings.segment_rule().segment_of(forecasts[0].value_pln)
         uow.commit()
     return ClientPrediction(
         forecasts[0],
         predictions[0],
+        segment,
         scorer.reasons(SALES_FEATURES, scorer.sales_model, row),
         scorer.reasons(PURCHASE_FEATURES, scorer.purchase_model, row),
     )

@@ -1,0 +1,233 @@
+"""Reads: what a page or an endpoint shows, each gathered by one query in one transaction.
+
+Use cases change things and return what they changed; these only read. Each returns a read model, a
+frozen dataclass shaped for the screen that shows it, so a page never stitches several reads together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from application.commands import ClientListQuery
+from domain.activity import ActivitySnapshot
+from domain.clients import Client, first_of_next_month
+from domain.errors import ClientNotFound
+from domain.model_runs import ModelRun
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.segments import Segment, SegmentRule
+
+if TYPE_CHECKING:
+    from application.ports import UnitOfWork
+
+T = TypeVar("T")
+
+
+# --- Read models ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClientListItem:
+    """A row of the client list: the client and, once models have run, its current predictions."""
+
+    client: Client
+    predicted_sales: float | None = None
+    purchase_probability: float | None = None
+    will_buy: bool | None = None
+    segment: Segment | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlySales:
+    month: date
+    """First day of the month."""
+    total_pln: float
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionSummary:
+    """Current predictions across all clients, for the dashboard."""
+
+    clients_scored: int
+    average_forecast: float | None
+    forecast_total: float
+    likely_buyers: int
+    """Clients whose current probability is at or above the threshold in force now."""
+    segment_counts: dict[Segment, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PastPrediction:
+    """One run of the models for a client: the forecast and, when it was made too, the purchase chance."""
+
+    forecast: SalesForecast
+    purchase: PurchasePrediction | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOverview:
+    """A client with what the models currently say about it."""
+
+    client: Client
+    forecast: SalesForecast | None
+    purchase: PurchasePrediction | None
+    segment: Segment | None
+    latest_observed_on: date | None
+    """The newest snapshot's date: what a prediction is made from."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientPage:
+    """Everything one client's page shows."""
+
+    overview: ClientOverview
+    activity: list[ActivitySnapshot]
+    """Newest first."""
+    prediction_history: list[PastPrediction]
+    """Newest first."""
+    threshold: DecisionThreshold
+
+    @property
+    def client(self) -> Client:
+        return self.overview.client
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    client_count: int
+    threshold: DecisionThreshold
+    segment_rule: SegmentRule
+    predictions: PredictionSummary
+    monthly_sales: list[MonthlySales]
+    """Actual sales per month, oldest first."""
+    forecast_month: date | None
+    """The month the current forecasts are about: the one after the last month with actual sales."""
+    models_trained: bool
+
+    @property
+    def likely_buyer_share(self) -> float | None:
+        scored = self.predictions.clients_scored
+        return self.predictions.likely_buyers / scored if scored else None
+
+
+@dataclass(frozen=True, slots=True)
+class MlPanel:
+    """The machine-learning page: every run of both models, the threshold and the segment bands."""
+
+    runs: list[ModelRun]
+    """Newest first."""
+    threshold: DecisionThreshold
+    segment_rule: SegmentRule
+
+    def runs_of(self, kind: ModelKind) -> list[ModelRun]:
+        return [run for run in self.runs if run.kind is kind]
+
+    def active(self, kind: ModelKind) -> ModelRun | None:
+        return next((run for run in self.runs_of(kind) if run.is_active), None)
+
+
+# --- Queries -------------------------------------------------------------------------------------
+
+
+def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
+    """A page of the client list, with each client's current predictions and segment."""
+    with uow:
+        return uow.clients.list(query, uow.settings.segment_rule())
+
+
+def count_clients(uow: UnitOfWork) -> int:
+    """How many clients are on record."""
+    with uow:
+        return uow.clients.count()
+
+
+def client_overview(client_id: int, uow: UnitOfWork) -> ClientOverview:
+    with uow:
+        return _overview(uow, client_id)
+
+
+def client_page(client_id: int, uow: UnitOfWork) -> ClientPage:
+    with uow:
+        return ClientPage(
+            overview=_overview(uow, client_id),
+            activity=uow.activity.history(client_id),
+            prediction_history=_history(uow, client_id),
+            threshold=uow.settings.threshold(),
+        )
+
+
+def client_activity(client_id: int, uow: UnitOfWork) -> list[ActivitySnapshot]:
+    """A client's snapshots, newest first."""
+    with uow:
+        _require_client(uow, client_id)
+        return uow.activity.history(client_id)
+
+
+def prediction_history(client_id: int, uow: UnitOfWork) -> list[PastPrediction]:
+    """Every prediction made for a client, newest first."""
+    with uow:
+        _require_client(uow, client_id)
+        return _history(uow, client_id)
+
+
+def dashboard(uow: UnitOfWork) -> Dashboard:
+    with uow:
+        threshold = uow.settings.threshold()
+        segment_rule = uow.settings.segment_rule()
+        monthly = uow.activity.monthly_sales()
+        return Dashboard(
+            client_count=uow.clients.count(),
+            threshold=threshold,
+            segment_rule=segment_rule,
+            predictions=uow.predictions.summary(threshold, segment_rule),
+            monthly_sales=monthly,
+            forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
+            models_trained=all(uow.model_runs.active(kind) for kind in ModelKind),
+        )
+
+
+def ml_panel(uow: UnitOfWork) -> MlPanel:
+    with uow:
+        return MlPanel(
+            runs=uow.model_runs.list(None),
+            threshold=uow.settings.threshold(),
+            segment_rule=uow.settings.segment_rule(),
+        )
+
+
+def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
+    client = _require_client(uow, client_id)
+    forecast, purchase = uow.predictions.current(client_id)
+    latest = uow.activity.newest_row(client_id)
+    return ClientOverview(
+        client=client,
+        forecast=forecast,
+        purchase=purchase,
+        segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value_pln),
+        latest_observed_on=None if latest is None else latest.snapshot.observed_on,
+    )
+
+
+def _history(uow: UnitOfWork, client_id: int) -> list[PastPrediction]:
+    return [PastPrediction(forecast, purchase) for forecast, purchase in uow.predictions.history(client_id)]
+
+
+def _require_client(uow: UnitOfWork, client_id: int) -> Client:
+    client = uow.clients.get(client_id)
+    if client is None:
+        raise ClientNotFound(client_id)
+    return client
