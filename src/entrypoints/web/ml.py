@@ -11,16 +11,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from application.business_settings import (
-    change_segment_rule,
-    change_threshold,
-    current_segment_rule,
-    current_threshold,
-)
 from application.commands import SegmentBands, ThresholdChange
-from application.ports import JobRunner, JobStatus
-from application.predicting import BatchReport, start_batch_prediction
-from application.training import activate_version, get_run, list_runs, start_training
+from application.ports import JobStatus
+from application.predicting import BatchReport
 from application.validation import InvalidInput
 from domain.model_runs import (
     ModelNotTrained,
@@ -32,7 +25,7 @@ from domain.model_runs import (
 from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import money, number, percent
 from entrypoints.web.forms import SegmentBandsForm, ThresholdForm, show_invalid_input
@@ -174,15 +167,13 @@ def render_ml_page(
     finished: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    c = current_container()
-    uow = c.uow()
-    runs = list_runs(None, uow)
+    runs = container().list_runs()(None)
     just_finished = next((run for run in runs if run.id == finished and run.status.is_finished), None)
-    threshold = current_threshold(uow)
-    rule = current_segment_rule(uow)
+    threshold = container().current_threshold()()
+    rule = container().current_segment_rule()()
     panels = [model_panel(kind, runs) for kind in ModelKind]
     purchase = next(panel for panel in panels if panel.kind is ModelKind.PURCHASE)
-    scoring = _scoring_job(c.job_runner())
+    scoring = _scoring_job()
     page = render_template(
         "ml/overview.html",
         panels=panels,
@@ -210,11 +201,8 @@ def render_ml_page(
 @requires(Permission.TRAIN_MODELS)
 def train(kind: str) -> ResponseReturnValue:
     model = _kind_or_404(kind)
-    c = current_container()
     try:
-        run = start_training(
-            model, current_user.email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
-        )
+        run = container().start_training()(model, current_user.email)
     except TrainingAlreadyRunning:
         flash(
             _(
@@ -239,7 +227,7 @@ def train(kind: str) -> ResponseReturnValue:
 @requires(Permission.TRAIN_MODELS)
 def run_status(run_id: int) -> ResponseReturnValue:
     try:
-        run = get_run(run_id, current_container().uow())
+        run = container().get_run()(run_id)
     except RunNotFound:
         abort(404)
     return jsonify(
@@ -258,9 +246,8 @@ def run_status(run_id: int) -> ResponseReturnValue:
 @requires(Permission.TRAIN_MODELS)
 def activate(kind: str, version: int) -> ResponseReturnValue:
     model = _kind_or_404(kind)
-    c = current_container()
     try:
-        activate_version(model, version, current_user.email, c.uow(), c.clock())
+        container().activate_version()(model, version, current_user.email)
     except RunNotFound:
         abort(404)
     except RunNotActivatable:
@@ -284,11 +271,10 @@ def activate(kind: str, version: int) -> ResponseReturnValue:
 @bp.post("/ml/threshold")
 @requires(Permission.CHANGE_THRESHOLD)
 def set_threshold() -> ResponseReturnValue:
-    c = current_container()
     form = ThresholdForm(prefix="threshold")
     try:
         command = ThresholdChange.parse(form.values())
-        threshold = change_threshold(command, current_user.email, c.uow(), c.clock())
+        threshold = container().change_threshold()(command, current_user.email)
     except InvalidInput as error:
         show_invalid_input(form, error)
         return render_ml_page(threshold_form=form, status=422)
@@ -306,11 +292,10 @@ def set_threshold() -> ResponseReturnValue:
 @bp.post("/ml/segments")
 @requires(Permission.CHANGE_THRESHOLD)
 def set_segments() -> ResponseReturnValue:
-    c = current_container()
     form = SegmentBandsForm(prefix="segments")
     try:
         command = SegmentBands.parse(form.values())
-        rule = change_segment_rule(command, current_user.email, c.uow(), c.clock())
+        rule = container().change_segment_rule()(command, current_user.email)
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="high_from")
         return render_ml_page(bands_form=form, status=422)
@@ -328,9 +313,8 @@ def set_segments() -> ResponseReturnValue:
 @bp.post("/ml/score")
 @requires(Permission.TRAIN_MODELS)
 def score_all() -> ResponseReturnValue:
-    c = current_container()
     try:
-        job = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
+        job = container().start_batch_prediction()()
     except ModelNotTrained:
         flash(_("Train both models before scoring the clients."), "warning")
     else:
@@ -342,7 +326,7 @@ def score_all() -> ResponseReturnValue:
 @bp.get("/ml/jobs/<job_id>/status")
 @requires(Permission.TRAIN_MODELS)
 def job_status(job_id: str) -> ResponseReturnValue:
-    job = current_container().job_runner().status(job_id)
+    job = container().job_status()(job_id)
     if job is None:
         abort(404)
     return jsonify(
@@ -367,9 +351,9 @@ class ScoringJob:
         return self.job.result if isinstance(self.job.result, BatchReport) else None
 
 
-def _scoring_job(jobs: JobRunner) -> ScoringJob | None:
+def _scoring_job() -> ScoringJob | None:
     job_id = session.get(SCORING_JOB_KEY)
-    job = jobs.status(job_id) if isinstance(job_id, str) else None
+    job = container().job_status()(job_id) if isinstance(job_id, str) else None
     return None if job is None else ScoringJob(job)
 
 
