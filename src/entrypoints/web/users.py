@@ -67,20 +67,19 @@ def add_user() -> ResponseReturnValue:
 @requires(Permission.MANAGE_USERS)
 def set_role(user_id: int) -> ResponseReturnValue:
     user = container().get_user()(user_id)
-    if user.id == current_user.user.id:
-        flash(_("You cannot change your own role: ask another administrator."), "danger")
-        return redirect(url_for("web.users"))
     form = RoleForm(prefix=f"user-{user_id}")
     try:
         command = RoleChange.parse(form.values())
+        changed = container().change_role()(user_id, command.user_role, acting_user_id=current_user.user.id)
     except InvalidInput:
         flash(_("Choose a role for %(email)s.", email=user.email), "danger")
-        return redirect(url_for("web.users"))
-    changed = container().change_role()(user_id, command.user_role)
-    flash(
-        _("%(email)s now has the role: %(role)s.", email=changed.email, role=ROLE_LABELS[changed.role]),
-        "success",
-    )
+    except OwnAccountRefused:
+        flash(_("You cannot change your own role: ask another administrator."), "danger")
+    else:
+        flash(
+            _("%(email)s now has the role: %(role)s.", email=changed.email, role=ROLE_LABELS[changed.role]),
+            "success",
+        )
     return redirect(url_for("web.users"))
 
 
