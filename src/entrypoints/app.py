@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from entrypoints import api, web
 from entrypoints.auth import init_auth
-from entrypoints.container import build_container
+from entrypoints.container import init_container
 from entrypoints.errors import init_error_handlers
 from entrypoints.observability import configure_logging, init_request_ids
 from entrypoints.settings import Settings
@@ -34,10 +34,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     )
     app.config.from_mapping(test_config or {})
 
-    container = build_container(settings)
-    app.extensions["container"] = container
-    app.container = container  # type: ignore[attr-defined]
-
+    init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
     csrf.init_app(app)
     init_auth(app)

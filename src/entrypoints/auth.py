@@ -9,10 +9,9 @@ from typing import Any, TypeVar, cast
 from flask import Flask, g
 from flask_login import LoginManager, UserMixin, current_user, login_required
 
-from application.users import get_user
 from domain.errors import PermissionDenied, UserNotFound
 from domain.users import Permission, User
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 login_manager = LoginManager()
 login_manager.login_view = "web.login"
@@ -52,7 +51,7 @@ def load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
     try:
-        user = get_user(int(user_id), current_container().uow())
+        user = container().get_user()(int(user_id))
     except UserNotFound:
         return None
     if not user.is_active:

@@ -22,17 +22,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import Credentials, NewUser
-from application.dashboard import count_clients
-from application.demo import seed_demo_company
-from application.imports import ImportRejected, ImportReport, import_activity, import_clients
-from application.predicting import clients_scored, predict_all, predict_client
-from application.training import activate_version, active_run, list_runs, queue_training, run_training
-from application.users import authenticate, create_user, list_users
+from application.imports import ImportRejected, ImportReport
 from domain.errors import AuthenticationFailed, DomainError
 from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
-from entrypoints.container import Container, current_container
+from entrypoints.container import current_container as container
 from entrypoints.csv_files import read_rows
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -74,10 +69,6 @@ def main() -> None:
     cli(prog_name="prognoza")
 
 
-def container() -> Container:
-    return current_container()
-
-
 # --- prognoza db -------------------------------------------------------------------------------
 
 
@@ -112,7 +103,7 @@ def users_create(email: str, role: str, password_stdin: bool) -> None:
     """Create a staff account; the password is asked for twice, hidden, unless --password-stdin."""
     password = _password_from_stdin() if password_stdin else _password_from_prompt()
     command = NewUser.parse({"email": email, "password": password, "role": role})
-    user = create_user(command, container().uow(), container().password_hasher())
+    user = container().create_user()(command)
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")
 
 
@@ -140,11 +131,11 @@ def demo() -> None:
 @with_appcontext
 def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     """Fill an empty database with a synthetic company whose newest month awaits its outcomes."""
-    if if_empty and (existing := count_clients(container().uow())) > 0:
+    if if_empty and (existing := container().count_clients()()) > 0:
         click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
         return
     started = time.perf_counter()
-    report = seed_demo_company(container().uow(), container().clock(), clients, months, seed)
+    report = container().seed_demo_company()(clients=clients, months=months, seed=seed)
     click.echo(
         f"Seeded {report.clients:,} clients and {report.snapshots:,} activity snapshots "
         f"({report.labelled_snapshots:,} with known outcomes), observed monthly from "
@@ -160,14 +151,14 @@ def demo_ensure_admin() -> None:
         raise click.ClickException(
             "env: the demo admin has a published password; in production use `prognoza users create`."
         )
-    admins = [u for u in list_users(container().uow()) if u.is_admin and u.is_active]
+    admins = [u for u in container().list_users()() if u.is_admin and u.is_active]
     if any(u.email == DEMO_ADMIN_EMAIL for u in admins):
         _report_existing_demo_admin()
     elif admins:
         click.echo(f"Admins exist already ({', '.join(u.email for u in admins)}); no demo admin created.")
     else:
         command = NewUser.parse({"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD, "role": "admin"})
-        create_user(command, container().uow(), container().password_hasher())
+        container().create_user()(command)
         click.echo(
             f"Created the demo admin. Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}"
         )
@@ -176,7 +167,7 @@ def demo_ensure_admin() -> None:
 def _report_existing_demo_admin() -> None:
     credentials = Credentials.parse({"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD})
     try:
-        authenticate(credentials, container().uow(), container().password_hasher())
+        container().authenticate()(credentials)
     except AuthenticationFailed:
         click.echo(f"The demo admin {DEMO_ADMIN_EMAIL} exists; its password has been changed.")
         return
@@ -201,13 +192,12 @@ KINDS = click.Choice([kind.value for kind in ModelKind])
 def train(kind: str, if_untrained: bool) -> None:
     """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds."""
     model_kind = ModelKind(kind)
-    if if_untrained and (active := active_run(model_kind, container().uow())) is not None:
+    if if_untrained and (active := container().active_run()(model_kind)) is not None:
         click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
         return
-    c = container()
-    run = queue_training(model_kind, _operator(), c.uow(), c.clock())
+    run = container().queue_training()(model_kind, _operator())
     click.echo(f"Training the {kind} model, version {run.version}...")
-    finished = run_training(run.id or 0, c.uow(), c.trainer(), c.model_store(), c.clock())
+    finished = container().run_training()(run.id or 0)
     if finished.status is not RunStatus.SUCCEEDED:
         raise click.ClickException(f"training failed: {finished.error}")
     click.echo(_describe_run(finished))
@@ -221,12 +211,11 @@ def train(kind: str, if_untrained: bool) -> None:
 @with_appcontext
 def predict(client_id: int | None, if_unscored: bool) -> None:
     """Score clients from their newest snapshot with the active models and store the predictions."""
-    c = container()
-    if if_unscored and (scored := clients_scored(c.uow())) > 0:
+    if if_unscored and (scored := container().clients_scored()()) > 0:
         click.echo(f"{scored:,} clients have current predictions already; not scored again.")
         return
     if client_id is not None:
-        result = predict_client(client_id, c.uow(), c.active_models(), c.predictor(), c.clock())
+        result = container().predict_client()(client_id)
         purchase = result.purchase
         click.echo(
             f"Client {client_id}: forecast {result.forecast.value_pln:,.2f} PLN next month; "
@@ -236,7 +225,7 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         )
         return
     started = time.perf_counter()
-    report = predict_all(c.uow(), c.active_models(), c.predictor(), c.clock())
+    report = container().predict_all()()
     seconds = time.perf_counter() - started
     click.echo(
         f"Scored {report.clients_scored:,} clients with sales v{report.sales_version} and purchase "
@@ -254,7 +243,7 @@ def models() -> None:
 @with_appcontext
 def models_list(kind: str | None) -> None:
     """Every training run, newest first, with its status and hold-out metrics."""
-    runs = list_runs(ModelKind(kind) if kind else None, container().uow())
+    runs = container().list_runs()(ModelKind(kind) if kind else None)
     if not runs:
         click.echo("No model has been trained yet: run `prognoza train sales` and `prognoza train purchase`.")
     for run in runs:
@@ -267,8 +256,7 @@ def models_list(kind: str | None) -> None:
 @with_appcontext
 def models_activate(kind: str, version: int) -> None:
     """Make VERSION the active model of KIND (roll back or forward)."""
-    c = container()
-    run = activate_version(ModelKind(kind), version, _operator(), c.uow(), c.clock())
+    run = container().activate_version()(ModelKind(kind), version, _operator())
     click.echo(f"The {kind} model now in use is version {run.version}.")
 
 
@@ -313,7 +301,7 @@ def import_() -> None:
 @with_appcontext
 def import_clients_file(path: str) -> None:
     """Import clients (columns first_name, last_name, email, registered_on)."""
-    _import_file(path, import_clients, "clients")
+    _import_file(path, container().import_clients(), "clients")
 
 
 @import_.command("activity")
@@ -321,16 +309,15 @@ def import_clients_file(path: str) -> None:
 @with_appcontext
 def import_activity_file(path: str) -> None:
     """Import activity snapshots (client_email, observed_on, the features, and outcomes when known)."""
-    _import_file(path, import_activity, "activity snapshots")
+    _import_file(path, container().import_activity(), "activity snapshots")
 
 
 def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) -> None:
-    c = container()
     started = time.perf_counter()
     try:
         with open(path, encoding="utf-8-sig", newline="") as text:
             columns, rows = read_rows(text)
-            report = use_case(columns, rows, c.uow(), c.clock())
+            report = use_case(columns, rows)
     except UnicodeDecodeError:
         raise click.ClickException("file: must be UTF-8 text (CSV)") from None
     except ImportRejected as rejected:

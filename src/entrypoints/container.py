@@ -1,11 +1,19 @@
-"""The composition root: the one place that picks which adapter serves each port."""
+"""The composition root: the one place that picks which adapter serves each port, and hands each use
+case its adapters.
+
+An entrypoint asks for a use case and gives it only its inputs: `container.predict_client()(client_id)`.
+Each use case provider binds the adapters by keyword (a fresh unit of work on every call, since `uow`
+is a factory), so a test can override one adapter, or one use case, on one app.
+"""
 
 from __future__ import annotations
 
-from typing import cast
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
-from flask import current_app
+from flask import Flask, current_app
 
 from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
@@ -13,11 +21,35 @@ from adapters.joblib_store import JoblibModelStore
 from adapters.jobs import ThreadJobRunner
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from application import (
+    business_settings,
+    clients,
+    demo,
+    exports,
+    imports,
+    predicting,
+    tokens,
+    training,
+    users,
+)
+from application import dashboard as dashboards
 from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
+R = TypeVar("R")
+
+EXTENSION = "container"
+
+
+def use_case(
+    function: Callable[..., R], **adapters: providers.Provider[Any]
+) -> providers.Factory[Callable[..., R]]:
+    """A provider of `function` with its adapters bound by keyword: callers pass only the inputs."""
+    return providers.Factory[Callable[..., R]](functools.partial, function, **adapters)
+
 
 class Container(containers.DeclarativeContainer):
+    # --- adapters ---------------------------------------------------------------------------------
     settings = providers.Singleton(Settings)
 
     engine = providers.Singleton(make_engine, url=settings.provided.database_url)
@@ -34,6 +66,78 @@ class Container(containers.DeclarativeContainer):
     active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
     job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)
 
+    # --- staff accounts and API tokens ------------------------------------------------------------
+    create_user = use_case(users.create_user, uow=uow, hasher=password_hasher)
+    authenticate = use_case(users.authenticate, uow=uow, hasher=password_hasher)
+    get_user = use_case(users.get_user, uow=uow)
+    list_users = use_case(users.list_users, uow=uow)
+    change_role = use_case(users.change_role, uow=uow)
+    deactivate_user = use_case(users.deactivate_user, uow=uow)
+
+    issue_token = use_case(tokens.issue_token, uow=uow, hasher=password_hasher, clock=clock)
+    user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock)
+    revoke_token = use_case(tokens.revoke_token, uow=uow, clock=clock)
+
+    # --- clients and their activity ---------------------------------------------------------------
+    register_client = use_case(clients.register_client, uow=uow, clock=clock)
+    update_client = use_case(clients.update_client, uow=uow, clock=clock)
+    delete_client = use_case(clients.delete_client, uow=uow)
+    list_clients = use_case(clients.list_clients, uow=uow)
+    client_detail = use_case(clients.client_detail, uow=uow)
+    record_activity = use_case(clients.record_activity, uow=uow, clock=clock)
+    get_snapshot = use_case(clients.get_snapshot, uow=uow)
+    record_outcomes = use_case(clients.record_outcomes, uow=uow)
+
+    # --- CSV in and out, demo data ----------------------------------------------------------------
+    import_clients = use_case(imports.import_clients, uow=uow, clock=clock)
+    import_activity = use_case(imports.import_activity, uow=uow, clock=clock)
+    export_clients = use_case(exports.export_clients, uow=uow)
+    seed_demo_company = use_case(demo.seed_demo_company, uow=uow, clock=clock)
+
+    # --- the dashboard and the business settings --------------------------------------------------
+    count_clients = use_case(dashboards.count_clients, uow=uow)
+    dashboard = use_case(dashboards.dashboard, uow=uow)
+    current_threshold = use_case(business_settings.current_threshold, uow=uow)
+    change_threshold = use_case(business_settings.change_threshold, uow=uow, clock=clock)
+    current_segment_rule = use_case(business_settings.current_segment_rule, uow=uow)
+    change_segment_rule = use_case(business_settings.change_segment_rule, uow=uow, clock=clock)
+
+    # --- training and choosing model versions -----------------------------------------------------
+    queue_training = use_case(training.queue_training, uow=uow, clock=clock)
+    run_training = use_case(training.run_training, uow=uow, trainer=trainer, store=model_store, clock=clock)
+    start_training = use_case(
+        training.start_training,
+        uow_factory=uow.provider,
+        trainer=trainer,
+        store=model_store,
+        clock=clock,
+        jobs=job_runner,
+    )
+    activate_version = use_case(training.activate_version, uow=uow, clock=clock)
+    get_run = use_case(training.get_run, uow=uow)
+    active_run = use_case(training.active_run, uow=uow)
+    list_runs = use_case(training.list_runs, uow=uow)
+
+    # --- predictions and background jobs ----------------------------------------------------------
+    predict_client = use_case(
+        predicting.predict_client, uow=uow, models=active_models, predictor=predictor, clock=clock
+    )
+    explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
+    clients_scored = use_case(predicting.clients_scored, uow=uow)
+    predict_all = use_case(
+        predicting.predict_all, uow=uow, models=active_models, predictor=predictor, clock=clock
+    )
+    start_batch_prediction = use_case(
+        predicting.start_batch_prediction,
+        uow_factory=uow.provider,
+        models=active_models,
+        predictor=predictor,
+        clock=clock,
+        jobs=job_runner,
+    )
+    job_status = job_runner.provided.status
+    """The state of a background job by its id (None for a job this process does not know)."""
+
 
 def build_container(settings: Settings) -> Container:
     container = Container()
@@ -41,7 +145,19 @@ def build_container(settings: Settings) -> Container:
     return container
 
 
+def init_container(app: Flask, settings: Settings) -> Container:
+    """Give `app` its own container. Each app has its own (tests run several in one process), so
+    callers look it up through the app rather than through module-wide wiring."""
+    container = build_container(settings)
+    app.extensions[EXTENSION] = container
+    return container
+
+
+def container_of(app: Flask) -> Container:
+    """The container of `app`."""
+    return cast(Container, app.extensions[EXTENSION])
+
+
 def current_container() -> Container:
-    """The container of the app serving this request or command. Each app has its own (tests run
-    several in one process), so callers look it up each time rather than through module-wide wiring."""
-    return cast(Container, current_app.extensions["container"])
+    """The container of the app serving this request or command."""
+    return container_of(current_app)

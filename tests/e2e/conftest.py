@@ -17,13 +17,10 @@ from adapters.hashing import WerkzeugPasswordHasher
 from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from application.commands import NewUser
-from application.demo import seed_demo_company
-from application.predicting import predict_all
-from application.training import start_training
-from application.users import create_user, deactivate_user
 from domain.predictions import ModelKind
 from domain.users import User
 from entrypoints.app import create_app
+from entrypoints.container import container_of
 from entrypoints.settings import Settings
 
 ADMIN_EMAIL = "admin@prognoza.example"
@@ -47,11 +44,11 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     upgrade_database(url)
     app = create_app(Settings(env="testing", database_url=url, instance_dir=tmp_path, secret_key="test"))
     # Fast hashes keep the suite quick; the hashing adapter's own tests cover the production method.
-    app.container.password_hasher.override(  # type: ignore[attr-defined]
+    container_of(app).password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )
     yield app
-    app.container.engine().dispose()  # type: ignore[attr-defined]
+    container_of(app).engine().dispose()
 
 
 @pytest.fixture
@@ -60,12 +57,12 @@ def client(app: Flask) -> FlaskClient:
 
 
 def add_user(app: Flask, email: str, role: str, *, active: bool = True, password: str = PASSWORD) -> User:
-    container = app.container  # type: ignore[attr-defined]
+    container = container_of(app)
     command = NewUser.parse({"email": email, "password": password, "role": role})
-    user = create_user(command, container.uow(), container.password_hasher())
+    user = container.create_user()(command)
     if not active:
         assert user.id is not None
-        user = deactivate_user(user.id, container.uow())
+        user = container.deactivate_user()(user.id)
     return user
 
 
@@ -135,7 +132,7 @@ def app_on_instance(instance: Path) -> Flask:
     """An app on the database and model files under `instance`, with fast password hashes."""
     url = f"sqlite:///{instance}/prognoza.sqlite3"
     app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test"))
-    app.container.password_hasher.override(  # type: ignore[attr-defined]
+    container_of(app).password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )
     return app
@@ -146,14 +143,13 @@ def build_demo_instance(instance: Path) -> None:
     instance.mkdir(parents=True, exist_ok=True)
     upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
     app = app_on_instance(instance)
-    container = app.container  # type: ignore[attr-defined]
+    container = container_of(app)
+    container.job_runner.override(providers.Object(InlineJobRunner()))
     try:
-        clock = container.clock()
-        seed_demo_company(container.uow(), clock, clients=DEMO_CLIENTS, months=DEMO_MONTHS, seed=7)
-        trainer, store, jobs = container.trainer(), container.model_store(), InlineJobRunner()
+        container.seed_demo_company()(clients=DEMO_CLIENTS, months=DEMO_MONTHS, seed=7)
         for kind in ModelKind:
-            start_training(kind, "seed@prognoza.example", container.uow, trainer, store, clock, jobs)
-        predict_all(container.uow(), container.active_models(), container.predictor(), container.clock())
+            container.start_training()(kind, "seed@prognoza.example")
+        container.predict_all()()
     finally:
         container.engine().dispose()
 
@@ -173,7 +169,7 @@ def demo_app(demo_template: Path, tmp_path: Path) -> Iterator[Flask]:
     shutil.copytree(demo_template, instance)
     app = app_on_instance(instance)
     yield app
-    app.container.engine().dispose()  # type: ignore[attr-defined]
+    container_of(app).engine().dispose()
 
 
 @pytest.fixture

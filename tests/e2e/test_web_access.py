@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.users import User
+from entrypoints.container import container_of
 
 ADMIN_PAGES = ["/users", "/ml", "/ml/runs/1/status", "/ml/jobs/abc/status"]
 ADMIN_ACTIONS = [
@@ -141,7 +142,6 @@ def test_clients_page_explains_a_malformed_page_number_and_shows_the_whole_list(
 def test_clients_page_finds_clients_by_name(app, client, auth, analyst: User):
     from datetime import date
 
-    from application.clients import register_client
     from application.commands import NewClient
 
     for first, last in [("Anna", "Kowalska"), ("Piotr", "Nowak")]:
@@ -153,7 +153,7 @@ def test_clients_page_finds_clients_by_name(app, client, auth, analyst: User):
                 "registered_on": date(2023, 1, 1),
             }
         )
-        register_client(command, app.container.uow(), app.container.clock())
+        container_of(app).register_client()(command)
     auth.login(analyst.email)
 
     html = client.get("/clients?q=nowak").get_data(as_text=True)

@@ -9,20 +9,20 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from application.clients import client_detail, register_client
 from application.commands import NewClient
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.users import User
+from entrypoints.container import container_of
 
 
 def first_client_id(app: Flask) -> int:
-    uow = app.container.uow()  # type: ignore[attr-defined]
+    uow = container_of(app).uow()
     with uow:
         return min(row.snapshot.client_id for row in uow.activity.newest_rows(after_client_id=0, limit=1))
 
 
 def detail_of(app: Flask, client_id: int):  # type: ignore[no-untyped-def]
-    return client_detail(client_id, app.container.uow())  # type: ignore[attr-defined]
+    return container_of(app).client_detail()(client_id)
 
 
 @pytest.fixture
@@ -173,7 +173,7 @@ def new_client(app: Flask) -> int:
             "registered_on": "2024-06-01",
         }
     )
-    client = register_client(command, app.container.uow(), app.container.clock())  # type: ignore[attr-defined]
+    client = container_of(app).register_client()(command)
     assert client.id is not None
     return client.id
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from flask import Flask
 
-from application.dashboard import count_clients
 from domain.users import User
+from entrypoints.container import container_of
 
 CLIENTS = (
     "first_name;last_name;email;registered_on\n"
@@ -25,7 +25,7 @@ ACTIVITY = (
 
 
 def clients_on_record(app: Flask) -> int:
-    return count_clients(app.container.uow())  # type: ignore[attr-defined]
+    return container_of(app).count_clients()()
 
 
 def upload(auth, kind: str, content: str, name: str = "data.csv"):  # type: ignore[no-untyped-def]

@@ -12,12 +12,11 @@ from dependency_injector import providers
 from flask import Flask
 
 from adapters.jobs import InlineJobRunner
-from application.business_settings import current_segment_rule, current_threshold
 from application.ports import JobStatus
-from application.training import list_runs
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
 from domain.users import User
+from entrypoints.container import container_of
 
 
 class ParkedJobRunner:
@@ -35,11 +34,11 @@ class ParkedJobRunner:
 
 
 def run_jobs_inline(app: Flask) -> None:
-    app.container.job_runner.override(providers.Object(InlineJobRunner()))  # type: ignore[attr-defined]
+    container_of(app).job_runner.override(providers.Object(InlineJobRunner()))
 
 
 def runs(app: Flask, kind: ModelKind):  # type: ignore[no-untyped-def]
-    return list_runs(kind, app.container.uow())  # type: ignore[attr-defined]
+    return container_of(app).list_runs()(kind)
 
 
 @pytest.fixture
@@ -105,7 +104,7 @@ def test_training_from_the_panel_records_a_succeeded_run_and_activates_it(
 
 
 def test_a_second_training_while_one_runs_is_a_friendly_warning(admin_in, demo_auth, demo_app):
-    demo_app.container.job_runner.override(providers.Object(ParkedJobRunner()))
+    container_of(demo_app).job_runner.override(providers.Object(ParkedJobRunner()))
     demo_auth.post("/ml/train/purchase")
 
     response = demo_auth.post("/ml/train/purchase", follow_redirects=True)
@@ -119,7 +118,7 @@ def test_a_second_training_while_one_runs_is_a_friendly_warning(admin_in, demo_a
 
 
 def test_run_status_is_polled_as_json(admin_in, demo_auth, demo_app):
-    demo_app.container.job_runner.override(providers.Object(ParkedJobRunner()))
+    container_of(demo_app).job_runner.override(providers.Object(ParkedJobRunner()))
     demo_auth.post("/ml/train/sales")
     queued = runs(demo_app, ModelKind.SALES)[0]
 
@@ -181,7 +180,7 @@ def test_changing_the_threshold_saves_it_and_confirms(admin_in, demo_auth, demo_
     response = demo_auth.post("/ml/threshold", {"threshold-threshold": "0.55"}, follow_redirects=True)
 
     assert "The decision threshold is now 55%." in response.get_data(as_text=True)
-    assert current_threshold(demo_app.container.uow()).value == 0.55
+    assert container_of(demo_app).current_threshold()().value == 0.55
 
 
 @pytest.mark.parametrize(("value", "message"), [("1.5", "Enter less than 1."), ("much", "Enter a number.")])
@@ -194,7 +193,7 @@ def test_a_bad_threshold_is_refused_next_to_the_field(
     assert response.status_code == 422
     assert 'id="threshold-threshold-errors"' in html and message in html
     assert f'value="{value}"' in html
-    assert current_threshold(demo_app.container.uow()).value == 0.7
+    assert container_of(demo_app).current_threshold()().value == 0.7
 
 
 def test_segment_bands_change_and_their_order_is_checked(admin_in, demo_auth, demo_app):
@@ -206,7 +205,7 @@ def test_segment_bands_change_and_their_order_is_checked(admin_in, demo_auth, de
     assert refused.status_code == 422
     assert 'id="segments-high_from-errors"' in refused.get_data(as_text=True)
     assert "Segments changed: high from PLN\N{NO-BREAK SPACE}600" in accepted.get_data(as_text=True)
-    rule = current_segment_rule(demo_app.container.uow())
+    rule = container_of(demo_app).current_segment_rule()()
     assert (rule.medium_from, rule.high_from) == (250, 600)
 
 

@@ -21,8 +21,10 @@ from adapters.jobs import ThreadJobRunner
 from application.ports import JobStatus
 from e2e.browser import DESKTOP, PHONE, ConsoleWatch, chromium, fits_the_screen, live_server, screenshot
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, PASSWORD, add_user, app_on_instance
+from entrypoints.container import container_of
 
 pytestmark = pytest.mark.browser
+
 
 class GatedJobRunner:
     """The app's background runner, whose jobs wait for the test to open the gate.
@@ -62,11 +64,11 @@ def panel_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     add_user(app, ADMIN_EMAIL, "admin")
     add_user(app, ANALYST_EMAIL, "analyst")
     runner = GatedJobRunner()
-    app.container.job_runner.override(providers.Object(runner))  # type: ignore[attr-defined]
+    container_of(app).job_runner.override(providers.Object(runner))
     yield app
     runner.gate.set()  # a run a failed test left waiting may finish, so the worker thread can stop
     runner.shutdown()
-    app.container.engine().dispose()  # type: ignore[attr-defined]
+    container_of(app).engine().dispose()
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +164,7 @@ def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
     visit(page, "/ml", "ml")
     sales = page.locator("#model-sales")
     before = int(sales.locator("[data-active-version]").first.get_attribute("data-active-version") or 0)
-    runner = panel_app.container.job_runner()  # type: ignore[attr-defined]
+    runner = container_of(panel_app).job_runner()
     runner.gate.clear()
     sales.locator("button[data-train=sales]").click()
     page.wait_for_url("**/ml#model-sales")

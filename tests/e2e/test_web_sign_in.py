@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from domain.users import User
+from entrypoints.container import container_of
 
 GENERIC_REFUSAL = "Invalid email or password."
 
@@ -38,10 +39,9 @@ def test_admin_signs_in_and_sees_the_dashboard(client, auth, admin: User):
 def test_dashboard_counts_the_clients_on_record(app, client, auth, admin: User):
     from datetime import date
 
-    from application.clients import register_client
     from application.commands import NewClient
 
-    container = app.container
+    container = container_of(app)
     for number in range(3):
         command = NewClient.parse(
             {
@@ -51,7 +51,7 @@ def test_dashboard_counts_the_clients_on_record(app, client, auth, admin: User):
                 "registered_on": date(2023, 1, 1),
             }
         )
-        register_client(command, container.uow(), container.clock())
+        container.register_client()(command)
     auth.login(admin.email)
 
     html = client.get("/").get_data(as_text=True)

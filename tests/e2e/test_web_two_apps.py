@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Flask
 
 from adapters.sqlalchemy import upgrade_database
-from application.clients import register_client
 from application.commands import NewClient
 from domain.users import User
 from e2e.conftest import AuthActions, app_on_instance
+from entrypoints.container import container_of
 
 
 def add_client(app: Flask, first_name: str, last_name: str) -> None:
@@ -23,8 +23,7 @@ def add_client(app: Flask, first_name: str, last_name: str) -> None:
             "registered_on": date(2024, 3, 15),
         }
     )
-    container = app.container  # type: ignore[attr-defined]
-    register_client(command, container.uow(), container.clock())
+    container_of(app).register_client()(command)
 
 
 def test_the_first_apps_pages_show_its_own_database_after_a_second_app_was_built(
@@ -41,7 +40,7 @@ def test_the_first_apps_pages_show_its_own_database_after_a_second_app_was_built
         signed_in = auth.login(admin.email)
         html = client.get("/clients").get_data(as_text=True)
     finally:
-        other.container.engine().dispose()  # type: ignore[attr-defined]
+        container_of(other).engine().dispose()
 
     assert signed_in.status_code == 302
     assert "Anna Kowalska" in html

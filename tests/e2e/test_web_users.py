@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from application.users import list_users
 from domain.users import Role, User
+from entrypoints.container import container_of
 
 
 def staff(app: Flask) -> dict[str, User]:
-    return {user.email: user for user in list_users(app.container.uow())}  # type: ignore[attr-defined]
+    return {user.email: user for user in container_of(app).list_users()()}
 
 
 def test_admin_creates_an_account_that_can_sign_in(app, client, auth, admin: User):

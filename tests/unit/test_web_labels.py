@@ -149,7 +149,7 @@ def test_months_are_named(app_context, locale: str, expected: str):
 
 
 def test_a_metric_a_hair_below_zero_is_not_written_as_minus_zero(app_context):
-    from entrypoints.web.ml import metric_text
+    from entrypoints.web.ml_panel import metric_text
 
     with force_locale("en"):
         assert metric_text("r2", -2.3e-05) == "0.000"

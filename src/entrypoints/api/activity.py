@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.clients import client_detail, get_snapshot, record_activity, record_outcomes
 from application.commands import NewSnapshot, Outcomes, SnapshotKey
 from domain.users import Permission
 from entrypoints.api import schemas
@@ -12,7 +11,7 @@ from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
 from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 
@@ -22,8 +21,7 @@ SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's activity snapshots, newest first"""
-    uow = current_container().uow()
-    snapshots = client_detail(client_id, uow).activity
+    snapshots = container().client_detail()(client_id).activity
     return answer(schemas.SnapshotList(items=[schemas.Snapshot.of(s) for s in snapshots]))
 
 
@@ -38,9 +36,7 @@ def add(client_id: int) -> Response:
     One snapshot per client per `observed_on`, not before the client registered nor in the future;
     `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    snapshot = schemas.Snapshot.of(record_activity(client_id, body(NewSnapshot), uow, clock))
+    snapshot = schemas.Snapshot.of(container().record_activity()(client_id, body(NewSnapshot)))
     return answer(snapshot, 201, location=snapshot.url)
 
 
@@ -49,9 +45,8 @@ def add(client_id: int) -> Response:
 @allowed(Permission.READ)
 def get(client_id: int, observed_on: str) -> Response:
     """Read one snapshot of a client"""
-    uow = current_container().uow()
     key = SnapshotKey.parse({"observed_on": observed_on})
-    return answer(schemas.Snapshot.of(get_snapshot(client_id, key.observed_on, uow)))
+    return answer(schemas.Snapshot.of(container().get_snapshot()(client_id, key.observed_on)))
 
 
 @bp.patch(SNAPSHOT, endpoint="record_outcomes")
@@ -64,6 +59,6 @@ def fill_outcomes(client_id: int, observed_on: str) -> Response:
 
     Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value.
     """
-    uow = current_container().uow()
     key = SnapshotKey.parse({"observed_on": observed_on})
-    return answer(schemas.Snapshot.of(record_outcomes(client_id, key.observed_on, body(Outcomes), uow)))
+    updated = container().record_outcomes()(client_id, key.observed_on, body(Outcomes))
+    return answer(schemas.Snapshot.of(updated))

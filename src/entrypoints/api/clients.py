@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from application.clients import client_detail, delete_client, list_clients, register_client, update_client
 from application.commands import ClientChanges, ClientListQuery, NewClient
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body, no_content, query
 from entrypoints.api.security import allowed
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
 
@@ -26,9 +25,8 @@ def list_() -> Response:
     names a column, `-column` for descending (clients not scored yet come last); pages hold at most
     100 clients.
     """
-    uow = current_container().uow()
     selection = query(ClientListQuery)
-    page = list_clients(selection, uow)
+    page = container().list_clients()(selection)
     kept = selection.model_dump(mode="json", exclude_defaults=True, exclude={"page"})
 
     def link(number: int) -> str:
@@ -45,9 +43,7 @@ def create() -> Response:
 
     Emails are unique regardless of case; `registered_on` may not be in the future.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    client = register_client(body(NewClient), uow, clock)
+    client = container().register_client()(body(NewClient))
     created = schemas.Client.of(client)
     return answer(created, 201, location=created.url)
 
@@ -57,8 +53,7 @@ def create() -> Response:
 @allowed(Permission.READ)
 def get(client_id: int) -> Response:
     """Read a client, with its current predictions and segment"""
-    uow = current_container().uow()
-    return answer(schemas.ClientDetail.of_detail(client_detail(client_id, uow)))
+    return answer(schemas.ClientDetail.of_detail(container().client_detail()(client_id)))
 
 
 @bp.patch(f"/clients/{CLIENT_ID}", endpoint="update_client")
@@ -71,9 +66,7 @@ def update(client_id: int) -> Response:
 
     Only the fields given change; an empty object changes nothing.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    return answer(schemas.Client.of(update_client(client_id, body(ClientChanges), uow, clock)))
+    return answer(schemas.Client.of(container().update_client()(client_id, body(ClientChanges))))
 
 
 @bp.delete(f"/clients/{CLIENT_ID}", endpoint="delete_client")
@@ -81,6 +74,5 @@ def update(client_id: int) -> Response:
 @allowed(Permission.EDIT_CLIENTS)
 def delete(client_id: int) -> Response:
     """Delete a client, with its activity and predictions"""
-    uow = current_container().uow()
-    delete_client(client_id, uow)
+    container().delete_client()(client_id)
     return no_content()

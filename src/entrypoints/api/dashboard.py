@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.dashboard import dashboard
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer
 from entrypoints.api.security import allowed
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 
 @bp.get("/dashboard", endpoint="get_dashboard")
@@ -22,5 +21,4 @@ def board() -> Response:
     Client count, average forecast, the share of scored clients at or above the threshold, segment
     counts with their rule, and actual sales per month followed by the forecast month.
     """
-    uow = current_container().uow()
-    return answer(schemas.Dashboard.of(dashboard(uow)))
+    return answer(schemas.Dashboard.of(container().dashboard()()))

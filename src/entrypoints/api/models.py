@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response
 
 from application.commands import VersionChoice
-from application.training import activate_version, get_run, list_runs, start_training
 from domain.model_runs import RunNotFound
 from domain.predictions import ModelKind
 from domain.users import Permission
@@ -13,7 +12,7 @@ from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 KIND = "<any(sales, purchase):kind>"
 RUN_ID = "<int(min=1, max=2147483647):run_id>"
@@ -29,10 +28,7 @@ def train(kind: str) -> Response:
     version is then active) or `failed` (with the reason; the active version stays). 409 while a
     training of this model is queued or running.
     """
-    c = current_container()
-    run = start_training(
-        ModelKind(kind), caller().email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
-    )
+    run = container().start_training()(ModelKind(kind), caller().email)
     started = schemas.TrainingStarted.of(run)
     return answer(started, 202, location=started.url)
 
@@ -42,10 +38,8 @@ def train(kind: str) -> Response:
 @allowed(Permission.TRAIN_MODELS)
 def runs(kind: str) -> Response:
     """List the training runs of a model, newest first"""
-    uow = current_container().uow()
-    return answer(
-        schemas.ModelRunList(items=[schemas.ModelRun.of(r) for r in list_runs(ModelKind(kind), uow)])
-    )
+    found = container().list_runs()(ModelKind(kind))
+    return answer(schemas.ModelRunList(items=[schemas.ModelRun.of(r) for r in found]))
 
 
 @bp.get(f"/models/{KIND}/runs/{RUN_ID}", endpoint="get_run")
@@ -53,8 +47,7 @@ def runs(kind: str) -> Response:
 @allowed(Permission.TRAIN_MODELS)
 def run(kind: str, run_id: int) -> Response:
     """Read a training run: its status, and once it succeeded its hold-out metrics and artifact"""
-    uow = current_container().uow()
-    found = get_run(run_id, uow)
+    found = container().get_run()(run_id)
     if found.kind is not ModelKind(kind):
         raise RunNotFound(f"{kind} {run_id}")
     return answer(schemas.ModelRun.of(found))
@@ -75,9 +68,6 @@ def activate(kind: str) -> Response:
     New predictions use it at once; stored predictions keep the version that made them. 409 for a
     version whose training did not succeed.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
     choice = body(VersionChoice)
-    return answer(
-        schemas.ModelRun.of(activate_version(ModelKind(kind), choice.version, caller().email, uow, clock))
-    )
+    activated = container().activate_version()(ModelKind(kind), choice.version, caller().email)
+    return answer(schemas.ModelRun.of(activated))

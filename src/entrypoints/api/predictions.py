@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from application.business_settings import current_segment_rule
-from application.clients import client_detail
-from application.predicting import predict_client, start_batch_prediction
 from domain.errors import NotFound
 from domain.users import Permission
 from entrypoints.api import schemas
@@ -14,7 +11,7 @@ from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
 from entrypoints.api.io import answer
 from entrypoints.api.security import allowed
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 
 @bp.post(f"/clients/{CLIENT_ID}/predictions", endpoint="predict_client")
@@ -26,10 +23,8 @@ def predict(client_id: int) -> Response:
     The result becomes the client's current prediction; `reasons` says which features pushed each
     prediction up or down. 409 while a model is not trained yet or the client has no snapshot.
     """
-    c = current_container()
-    uow, models, predictor, clock = c.uow(), c.active_models(), c.predictor(), c.clock()
-    result = predict_client(client_id, uow, models, predictor, clock)
-    prediction = schemas.Prediction.of(result, current_segment_rule(uow))
+    result = container().predict_client()(client_id)
+    prediction = schemas.Prediction.of(result, container().current_segment_rule()())
     return answer(prediction, 201, location=url_for("api.list_predictions", client_id=client_id))
 
 
@@ -38,8 +33,7 @@ def predict(client_id: int) -> Response:
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's predictions, newest first (the first is the current one)"""
-    uow = current_container().uow()
-    return answer(schemas.PredictionHistory.of(client_detail(client_id, uow)))
+    return answer(schemas.PredictionHistory.of(container().client_detail()(client_id)))
 
 
 @bp.post("/predictions/batch", endpoint="predict_every_client")
@@ -50,9 +44,7 @@ def predict_everyone() -> Response:
 
     Answers at once with the job to poll; 409 while a model is not trained yet.
     """
-    c = current_container()
-    started = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
-    job = schemas.Job.of(started)
+    job = schemas.Job.of(container().start_batch_prediction()())
     return answer(job, 202, location=job.url)
 
 
@@ -64,7 +56,7 @@ def job_status(job_id: str) -> Response:
 
     Jobs are remembered by the process that runs them, until it restarts.
     """
-    job = current_container().job_runner().status(job_id)
+    job = container().job_status()(job_id)
     if job is None:
         raise NotFound(f"Job {job_id} not found.")
     return answer(schemas.Job.of(job))

@@ -10,10 +10,10 @@ from typing import Any, TypeVar, cast
 from flask import current_app, g, request
 from flask_login import current_user
 
-from application.tokens import InvalidToken, user_for_token
+from application.tokens import InvalidToken
 from domain.errors import AuthenticationFailed, PermissionDenied
 from domain.users import Permission, User
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,8 +64,7 @@ def _require_csrf_token() -> None:
 
 
 def _token_owner(secret: str) -> User:
-    c = current_container()
-    return user_for_token(secret, c.uow(), c.clock())
+    return container().user_for_token()(secret)
 
 
 def allowed(permission: Permission) -> Callable[[F], F]:

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.business_settings import (
-    change_segment_rule,
-    change_threshold,
-    current_segment_rule,
-    current_threshold,
-)
 from application.commands import SegmentBands, ThresholdChange
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 
 @bp.get("/settings/threshold", endpoint="get_threshold")
@@ -24,8 +18,7 @@ from entrypoints.container import current_container
 @allowed(Permission.READ)
 def threshold() -> Response:
     """Read the decision threshold"""
-    uow = current_container().uow()
-    return answer(schemas.Threshold(threshold=current_threshold(uow).value))
+    return answer(schemas.Threshold(threshold=container().current_threshold()().value))
 
 
 @bp.put("/settings/threshold", endpoint="set_threshold")
@@ -38,9 +31,7 @@ def set_threshold() -> Response:
 
     New decisions use it; stored predictions keep the threshold they were made with.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    changed = change_threshold(body(ThresholdChange), caller().email, uow, clock)
+    changed = container().change_threshold()(body(ThresholdChange), caller().email)
     return answer(schemas.Threshold(threshold=changed.value))
 
 
@@ -49,8 +40,7 @@ def set_threshold() -> Response:
 @allowed(Permission.READ)
 def segment_rule() -> Response:
     """Read the segment bands"""
-    uow = current_container().uow()
-    return answer(schemas.SegmentRule.of(current_segment_rule(uow)))
+    return answer(schemas.SegmentRule.of(container().current_segment_rule()()))
 
 
 @bp.put("/settings/segments", endpoint="set_segment_rule")
@@ -60,7 +50,5 @@ def segment_rule() -> Response:
 @allowed(Permission.CHANGE_THRESHOLD)
 def set_segment_rule() -> Response:
     """Change the segment bands (admin)"""
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    changed = change_segment_rule(body(SegmentBands), caller().email, uow, clock)
+    changed = container().change_segment_rule()(body(SegmentBands), caller().email)
     return answer(schemas.SegmentRule.of(changed))

@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import Response
 
 from application.commands import TokenRequest
-from application.tokens import issue_token, revoke_token
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body, no_content
 from entrypoints.api.security import MissingCredentials, bearer_secret
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 
 @bp.post("/auth/tokens", endpoint="issue_token")
@@ -28,9 +27,7 @@ def issue() -> Response:
     The token is shown once and stored only as its hash; it expires after `expires_in_days` (30 by
     default) and stops working at once when it is revoked or its user is deactivated.
     """
-    c = current_container()
-    uow, hasher, clock = c.uow(), c.password_hasher(), c.clock()
-    issued = issue_token(body(TokenRequest), uow, hasher, clock)
+    issued = container().issue_token()(body(TokenRequest))
     response = answer(schemas.IssuedToken.of(issued), 201)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -43,6 +40,5 @@ def revoke_current() -> Response:
     secret = bearer_secret()
     if secret is None:
         raise MissingCredentials()
-    c = current_container()
-    revoke_token(secret, c.uow(), c.clock())
+    container().revoke_token()(secret)
     return no_content()

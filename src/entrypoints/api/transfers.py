@@ -7,17 +7,13 @@ from collections.abc import Callable
 from flask import Response, current_app, stream_with_context
 
 from application.commands import ClientFilter
-from application.exports import export_clients
 from application.imports import ImportReport
-from application.imports import import_activity as import_activity_rows
-from application.imports import import_clients as import_client_rows
-from application.ports import Clock, UnitOfWork
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, query, uploaded_csv
 from entrypoints.api.security import allowed
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
 
 CSV_RESPONSE = {
@@ -52,9 +48,7 @@ def import_clients() -> Response:
     accepted and ignored, so an export imports back. A refusal (422) lists every bad row with its
     line and field.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    return _import(import_client_rows, uow, clock)
+    return _import(container().import_clients())
 
 
 @bp.post("/imports/activity", endpoint="import_activity")
@@ -72,14 +66,12 @@ def import_activity() -> Response:
     Columns: `client_email` (the client's key), `observed_on`, the features, and the outcomes
     (`sales_next_month`, `purchased_next_14d`) when known. A refusal (422) lists every bad row.
     """
-    c = current_container()
-    uow, clock = c.uow(), c.clock()
-    return _import(import_activity_rows, uow, clock)
+    return _import(container().import_activity())
 
 
-def _import(use_case: Callable[..., ImportReport], uow: UnitOfWork, clock: Clock) -> Response:
+def _import(use_case: Callable[..., ImportReport]) -> Response:
     columns, rows = read_rows(uploaded_csv())
-    return answer(schemas.ImportReport.of(use_case(columns, rows, uow, clock)))
+    return answer(schemas.ImportReport.of(use_case(columns, rows)))
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")
@@ -90,9 +82,8 @@ def export() -> Response:
 
     The same filters and sort as the list, without pages: every client they select, streamed.
     """
-    uow = current_container().uow()
     selection = query(ClientFilter)
-    lines = stream_with_context(export_lines(export_clients(selection, uow)))
+    lines = stream_with_context(export_lines(container().export_clients()(selection)))
     response = current_app.response_class(lines, mimetype="text/csv")
     response.headers["Content-Disposition"] = "attachment; filename=clients.csv"
     return response

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Response
 
 from application.commands import NewUser, RoleChange
-from application.users import change_role, create_user, deactivate_user, get_user, list_users
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body
 from entrypoints.api.security import allowed, caller
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 
 USER_ID = "<int(min=1, max=2147483647):user_id>"
 
@@ -21,8 +20,7 @@ USER_ID = "<int(min=1, max=2147483647):user_id>"
 @allowed(Permission.MANAGE_USERS)
 def list_() -> Response:
     """List staff accounts"""
-    uow = current_container().uow()
-    return answer(schemas.UserList(items=[schemas.User.of(u) for u in list_users(uow)]))
+    return answer(schemas.UserList(items=[schemas.User.of(u) for u in container().list_users()()]))
 
 
 @bp.post("/users", endpoint="create_user")
@@ -30,9 +28,7 @@ def list_() -> Response:
 @allowed(Permission.MANAGE_USERS)
 def create() -> Response:
     """Create a staff account"""
-    c = current_container()
-    uow, hasher = c.uow(), c.password_hasher()
-    user = schemas.User.of(create_user(body(NewUser), uow, hasher))
+    user = schemas.User.of(container().create_user()(body(NewUser)))
     return answer(user, 201, location=user.url)
 
 
@@ -41,8 +37,7 @@ def create() -> Response:
 @allowed(Permission.MANAGE_USERS)
 def get(user_id: int) -> Response:
     """Read a staff account"""
-    uow = current_container().uow()
-    return answer(schemas.User.of(get_user(user_id, uow)))
+    return answer(schemas.User.of(container().get_user()(user_id)))
 
 
 @bp.put(f"/users/{USER_ID}/role", endpoint="change_role")
@@ -53,9 +48,9 @@ def set_role(user_id: int) -> Response:
 
     409 for your own account: another admin must change it, so an admin always remains.
     """
-    uow = current_container().uow()
     command = body(RoleChange)
-    return answer(schemas.User.of(change_role(user_id, command.user_role, uow, acting_user_id=caller().id)))
+    changed = container().change_role()(user_id, command.user_role, acting_user_id=caller().id)
+    return answer(schemas.User.of(changed))
 
 
 @bp.post(f"/users/{USER_ID}/deactivation", endpoint="deactivate_user")
@@ -66,5 +61,4 @@ def deactivate(user_id: int) -> Response:
 
     They can no longer sign in, and their API tokens stop working at once. 409 for your own account.
     """
-    uow = current_container().uow()
-    return answer(schemas.User.of(deactivate_user(user_id, uow, acting_user_id=caller().id)))
+    return answer(schemas.User.of(container().deactivate_user()(user_id, acting_user_id=caller().id)))

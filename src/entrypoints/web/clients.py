@@ -13,26 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from application.business_settings import current_threshold
-from application.clients import client_detail as client_detail_of
-from application.clients import (
-    delete_client,
-    list_clients,
-    record_activity,
-    record_outcomes,
-    register_client,
-    update_client,
-)
 from application.commands import ClientChanges, ClientListQuery, ClientSort, NewClient, NewSnapshot, Outcomes
-from application.exports import export_clients
-from application.ports import ModelPredictor, UnitOfWork
-from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_client
+from application.predicting import NoActivityYet
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines
 from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
@@ -130,7 +118,7 @@ def clients() -> ResponseReturnValue:
     except InvalidInput as error:
         problems = [(field_label(e.field), explain_refusal(e)) for e in error.errors]
         query = ClientListQuery()
-    page = list_clients(query, current_container().uow())
+    page = container().list_clients()(query)
     page_html = render_template(
         "clients/list.html",
         query=query,
@@ -146,10 +134,9 @@ def clients() -> ResponseReturnValue:
 @bp.get("/clients/export.csv", endpoint="export_clients")
 @requires(Permission.READ)
 def export_clients_csv() -> ResponseReturnValue:
-    c = current_container()
     query = list_query(request.args)
-    lines = export_lines(export_clients(query, c.uow()))
-    filename = f"prognoza-clients-{c.clock().today().isoformat()}.csv"
+    lines = export_lines(container().export_clients()(query))
+    filename = f"prognoza-clients-{container().clock().today().isoformat()}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",
@@ -162,9 +149,8 @@ def export_clients_csv() -> ResponseReturnValue:
 def new_client() -> ResponseReturnValue:
     form = ClientForm(prefix="client")
     if request.method == "POST":
-        c = current_container()
         try:
-            client = register_client(NewClient.parse(form.values()), c.uow(), c.clock())
+            client = container().register_client()(NewClient.parse(form.values()))
         except InvalidInput as error:
             show_invalid_input(form, error)
         except DuplicateEmail:
@@ -185,10 +171,9 @@ def client_page(client_id: int) -> ResponseReturnValue:
 @bp.post("/clients/<int:client_id>/edit")
 @requires(Permission.EDIT_CLIENTS)
 def edit_client(client_id: int) -> ResponseReturnValue:
-    c = current_container()
     form = ClientForm(prefix="edit")
     try:
-        client = update_client(client_id, ClientChanges.parse(form.values()), c.uow(), c.clock())
+        client = container().update_client()(client_id, ClientChanges.parse(form.values()))
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateEmail:
@@ -202,9 +187,8 @@ def edit_client(client_id: int) -> ResponseReturnValue:
 @bp.post("/clients/<int:client_id>/delete")
 @requires(Permission.EDIT_CLIENTS)
 def remove_client(client_id: int) -> ResponseReturnValue:
-    uow = current_container().uow()
-    name = client_detail_of(client_id, uow).client.full_name
-    delete_client(client_id, uow)
+    name = container().client_detail()(client_id).client.full_name
+    container().delete_client()(client_id)
     flash(_("%(name)s and their activity were deleted.", name=name), "success")
     return redirect(url_for("web.clients"))
 
@@ -212,10 +196,9 @@ def remove_client(client_id: int) -> ResponseReturnValue:
 @bp.post("/clients/<int:client_id>/activity")
 @requires(Permission.EDIT_CLIENTS)
 def add_snapshot(client_id: int) -> ResponseReturnValue:
-    c = current_container()
     form = SnapshotForm(prefix="snapshot")
     try:
-        snapshot = record_activity(client_id, NewSnapshot.parse(form.values()), c.uow(), c.clock())
+        snapshot = container().record_activity()(client_id, NewSnapshot.parse(form.values()))
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateSnapshot:
@@ -232,7 +215,7 @@ def fill_in_outcomes(client_id: int, observed_on: str) -> ResponseReturnValue:
     observed = _date_or_404(observed_on)
     form = OutcomesForm(prefix=f"outcomes-{observed.isoformat()}")
     try:
-        record_outcomes(client_id, observed, Outcomes.parse(form.values()), current_container().uow())
+        container().record_outcomes()(client_id, observed, Outcomes.parse(form.values()))
     except InvalidInput as error:
         show_invalid_input(form, error)
     else:
@@ -244,9 +227,8 @@ def fill_in_outcomes(client_id: int, observed_on: str) -> ResponseReturnValue:
 @bp.post("/clients/<int:client_id>/predict")
 @requires(Permission.RUN_PREDICTIONS)
 def rerun_prediction(client_id: int) -> ResponseReturnValue:
-    c = current_container()
     try:
-        result = predict_client(client_id, c.uow(), c.active_models(), c.predictor(), c.clock())
+        result = container().predict_client()(client_id)
     except ModelNotTrained:
         flash(_models_missing_message(), "warning")
     except NoActivityYet:
@@ -276,10 +258,8 @@ def render_client_page(
     outcomes: tuple[date, OutcomesForm] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    c = current_container()
-    uow = c.uow()
-    detail = client_detail_of(client_id, uow)
-    explanation, model_problem = _explain(client_id, uow, c.active_models(), c.predictor())
+    detail = container().client_detail()(client_id)
+    explanation, model_problem = _explain(client_id)
     outcome_forms = {
         s.observed_on: OutcomesForm(formdata=None, prefix=f"outcomes-{s.observed_on.isoformat()}")
         for s in detail.activity
@@ -291,10 +271,10 @@ def render_client_page(
         "clients/detail.html",
         detail=detail,
         client=detail.client,
-        threshold=current_threshold(uow),
+        threshold=container().current_threshold()(),
         edit_form=edit or ClientForm(formdata=None, obj=detail.client, prefix="edit"),
         snapshot_form=snapshot
-        or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": c.clock().today()}),
+        or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": container().clock().today()}),
         snapshot_open=snapshot is not None,
         edit_open=edit is not None,
         outcome_forms=outcome_forms,
@@ -306,11 +286,9 @@ def render_client_page(
     return page, status
 
 
-def _explain(
-    client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor
-) -> tuple[Any, str | None]:
+def _explain(client_id: int) -> tuple[Any, str | None]:
     try:
-        return explain_client(client_id, uow, models, predictor), None
+        return container().explain_client()(client_id), None
     except (ArtifactMissing, ArtifactTampered) as error:
         return None, error.message
 

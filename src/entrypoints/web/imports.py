@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from application.commands import NewSnapshot
-from application.imports import CLIENT_COLUMNS, ImportRejected, RowError, import_activity, import_clients
+from application.imports import CLIENT_COLUMNS, ImportRejected, RowError
 from application.validation import InvalidInput
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.csv_files import open_upload, read_rows
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import number
@@ -81,9 +81,8 @@ def import_file() -> ResponseReturnValue:
         return _render(form, status=422)
     try:
         columns, rows = read_rows(open_upload(upload.read()))
-        use_case = import_clients if kind == "clients" else import_activity
-        c = current_container()
-        report = use_case(columns, rows, c.uow(), c.clock())
+        use_case = container().import_clients() if kind == "clients" else container().import_activity()
+        report = use_case(columns, rows)
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="file")
         return _render(form, status=422)

@@ -2,163 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
 from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from application.business_settings import (
-    change_segment_rule,
-    change_threshold,
-    current_segment_rule,
-    current_threshold,
-)
 from application.commands import SegmentBands, ThresholdChange
-from application.ports import JobRunner, JobStatus
-from application.predicting import BatchReport, start_batch_prediction
-from application.training import activate_version, get_run, list_runs, start_training
 from application.validation import InvalidInput
-from domain.model_runs import (
-    ModelNotTrained,
-    ModelRun,
-    RunNotActivatable,
-    RunNotFound,
-    TrainingAlreadyRunning,
-)
+from domain.model_runs import ModelNotTrained, RunNotActivatable, RunNotFound, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
-from entrypoints.web.formatting import money, number, percent
+from entrypoints.web.formatting import money, percent
 from entrypoints.web.forms import SegmentBandsForm, ThresholdForm, show_invalid_input
-from entrypoints.web.labels import (
-    FEATURE_LABELS,
-    JOB_STATE_LABELS,
-    LOWER_IS_BETTER,
-    METRIC_LABELS,
-    METRIC_MEANINGS,
-    METRICS_SHOWN,
-    MODEL_ALGORITHMS,
-    MODEL_LABELS,
-    STATUS_LABELS,
-    STATUS_TONES,
-)
+from entrypoints.web.labels import JOB_STATE_LABELS, MODEL_LABELS, STATUS_LABELS, STATUS_TONES
+from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
 
 SCORING_JOB_KEY = "scoring_job"
-
-_METRIC_FORMATS: dict[str, Callable[[float], str]] = {
-    "r2": lambda v: number(v, decimals=3),
-    "mse": lambda v: number(v, decimals=1),
-    "mae": money,
-    "roc_auc": lambda v: number(v, decimals=3),
-}
-
-
-def metric_text(name: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    value = round(value, 3) + 0.0  # no "-0.000" for a baseline that scores a hair below zero
-    return _METRIC_FORMATS.get(name, lambda v: percent(v, decimals=1))(value)
-
-
-@dataclass(frozen=True)
-class MetricRow:
-    name: str
-    label: str
-    meaning: str
-    model: str
-    baseline: str
-    beats_baseline: bool | None
-
-
-@dataclass(frozen=True)
-class ModelPanel:
-    """Everything the panel shows about one model: the active version, its quality, and its runs."""
-
-    kind: ModelKind
-    runs: list[ModelRun]
-    active: ModelRun | None = None
-    in_progress: ModelRun | None = None
-    metrics: list[MetricRow] = field(default_factory=list)
-
-    @property
-    def label(self) -> str:
-        return str(MODEL_LABELS[self.kind])
-
-    @property
-    def algorithm(self) -> str:
-        return str(MODEL_ALGORITHMS[self.kind])
-
-    @property
-    def confusion(self) -> dict[str, int] | None:
-        """The hold-out's confusion matrix: rows are what happened, columns what the model said."""
-        matrix = self.active.evaluation.confusion_matrix if self.active and self.active.evaluation else None
-        if not matrix:
-            return None
-        (tn, fp), (fn, tp) = matrix
-        return {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
-
-    @property
-    def coefficients_chart(self) -> dict[str, Any] | None:
-        evaluation = self.active.evaluation if self.active else None
-        if evaluation is None or not evaluation.coefficients:
-            return None
-        names = list(evaluation.coefficients)
-        return {
-            "labels": [str(FEATURE_LABELS.get(name, name)) for name in names],
-            "values": [round(evaluation.coefficients[name], 4) for name in names],
-            "label": _("Coefficient (per standard deviation)"),
-        }
-
-
-def model_panel(kind: ModelKind, runs: Sequence[ModelRun]) -> ModelPanel:
-    own = [run for run in runs if run.kind is kind]
-    active = next((run for run in own if run.is_active), None)
-    in_progress = next((run for run in own if not run.status.is_finished), None)
-    return ModelPanel(kind, own, active, in_progress, _metric_rows(kind, active))
-
-
-def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
-    if run is None or run.evaluation is None:
-        return []
-    evaluation = run.evaluation
-    rows = []
-    for name in METRICS_SHOWN[kind]:
-        value, baseline = evaluation.metrics.get(name), evaluation.baseline_metrics.get(name)
-        beats = None
-        if value is not None and baseline is not None:
-            beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
-        label, meaning = str(METRIC_LABELS[name]), str(METRIC_MEANINGS[name])
-        rows.append(
-            MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, baseline), beats)
-        )
-    return rows
-
-
-def threshold_effect(run: ModelRun | None, threshold: float) -> dict[str, Any] | None:
-    """The hold-out's precision, recall and share of clients selected at each threshold of the active run."""
-    curve = run.evaluation.threshold_curve if run and run.evaluation else None
-    if not curve:
-        return None
-    return {
-        "thresholds": [point["threshold"] for point in curve],
-        "precision": [point["precision"] for point in curve],
-        "recall": [point["recall"] for point in curve],
-        "share": [point["share_selected"] for point in curve],
-        "current": threshold,
-        "labels": {
-            "precision": _("Precision"),
-            "recall": _("Recall"),
-            "share": _("Share of clients selected"),
-            "threshold": _("Decision threshold"),
-            "current": _("Current threshold"),
-        },
-    }
 
 
 @bp.get("/ml")
@@ -174,15 +36,13 @@ def render_ml_page(
     finished: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    c = current_container()
-    uow = c.uow()
-    runs = list_runs(None, uow)
+    runs = container().list_runs()(None)
     just_finished = next((run for run in runs if run.id == finished and run.status.is_finished), None)
-    threshold = current_threshold(uow)
-    rule = current_segment_rule(uow)
+    threshold = container().current_threshold()()
+    rule = container().current_segment_rule()()
     panels = [model_panel(kind, runs) for kind in ModelKind]
     purchase = next(panel for panel in panels if panel.kind is ModelKind.PURCHASE)
-    scoring = _scoring_job(c.job_runner())
+    scoring = _scoring_job()
     page = render_template(
         "ml/overview.html",
         panels=panels,
@@ -201,7 +61,7 @@ def render_ml_page(
         scoring=scoring,
         job_state_labels=JOB_STATE_LABELS,
         just_finished=just_finished,
-        key_metric=_key_metric,
+        key_metric=key_metric_text,
     )
     return page, status
 
@@ -210,11 +70,8 @@ def render_ml_page(
 @requires(Permission.TRAIN_MODELS)
 def train(kind: str) -> ResponseReturnValue:
     model = _kind_or_404(kind)
-    c = current_container()
     try:
-        run = start_training(
-            model, current_user.email, c.uow, c.trainer(), c.model_store(), c.clock(), c.job_runner()
-        )
+        run = container().start_training()(model, current_user.email)
     except TrainingAlreadyRunning:
         flash(
             _(
@@ -239,7 +96,7 @@ def train(kind: str) -> ResponseReturnValue:
 @requires(Permission.TRAIN_MODELS)
 def run_status(run_id: int) -> ResponseReturnValue:
     try:
-        run = get_run(run_id, current_container().uow())
+        run = container().get_run()(run_id)
     except RunNotFound:
         abort(404)
     return jsonify(
@@ -258,9 +115,8 @@ def run_status(run_id: int) -> ResponseReturnValue:
 @requires(Permission.TRAIN_MODELS)
 def activate(kind: str, version: int) -> ResponseReturnValue:
     model = _kind_or_404(kind)
-    c = current_container()
     try:
-        activate_version(model, version, current_user.email, c.uow(), c.clock())
+        container().activate_version()(model, version, current_user.email)
     except RunNotFound:
         abort(404)
     except RunNotActivatable:
@@ -284,11 +140,10 @@ def activate(kind: str, version: int) -> ResponseReturnValue:
 @bp.post("/ml/threshold")
 @requires(Permission.CHANGE_THRESHOLD)
 def set_threshold() -> ResponseReturnValue:
-    c = current_container()
     form = ThresholdForm(prefix="threshold")
     try:
         command = ThresholdChange.parse(form.values())
-        threshold = change_threshold(command, current_user.email, c.uow(), c.clock())
+        threshold = container().change_threshold()(command, current_user.email)
     except InvalidInput as error:
         show_invalid_input(form, error)
         return render_ml_page(threshold_form=form, status=422)
@@ -306,11 +161,10 @@ def set_threshold() -> ResponseReturnValue:
 @bp.post("/ml/segments")
 @requires(Permission.CHANGE_THRESHOLD)
 def set_segments() -> ResponseReturnValue:
-    c = current_container()
     form = SegmentBandsForm(prefix="segments")
     try:
         command = SegmentBands.parse(form.values())
-        rule = change_segment_rule(command, current_user.email, c.uow(), c.clock())
+        rule = container().change_segment_rule()(command, current_user.email)
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="high_from")
         return render_ml_page(bands_form=form, status=422)
@@ -328,9 +182,8 @@ def set_segments() -> ResponseReturnValue:
 @bp.post("/ml/score")
 @requires(Permission.TRAIN_MODELS)
 def score_all() -> ResponseReturnValue:
-    c = current_container()
     try:
-        job = start_batch_prediction(c.uow, c.active_models(), c.predictor(), c.clock(), c.job_runner())
+        job = container().start_batch_prediction()()
     except ModelNotTrained:
         flash(_("Train both models before scoring the clients."), "warning")
     else:
@@ -342,7 +195,7 @@ def score_all() -> ResponseReturnValue:
 @bp.get("/ml/jobs/<job_id>/status")
 @requires(Permission.TRAIN_MODELS)
 def job_status(job_id: str) -> ResponseReturnValue:
-    job = current_container().job_runner().status(job_id)
+    job = container().job_status()(job_id)
     if job is None:
         abort(404)
     return jsonify(
@@ -354,30 +207,10 @@ def job_status(job_id: str) -> ResponseReturnValue:
     )
 
 
-@dataclass(frozen=True)
-class ScoringJob:
-    job: JobStatus
-
-    @property
-    def finished(self) -> bool:
-        return self.job.state in ("succeeded", "failed")
-
-    @property
-    def report(self) -> BatchReport | None:
-        return self.job.result if isinstance(self.job.result, BatchReport) else None
-
-
-def _scoring_job(jobs: JobRunner) -> ScoringJob | None:
+def _scoring_job() -> ScoringJob | None:
     job_id = session.get(SCORING_JOB_KEY)
-    job = jobs.status(job_id) if isinstance(job_id, str) else None
+    job = container().job_status()(job_id) if isinstance(job_id, str) else None
     return None if job is None else ScoringJob(job)
-
-
-def _key_metric(run: ModelRun) -> str | None:
-    """The headline quality of a run, in words: "R² 0.774", "ROC AUC 0.871"."""
-    name = "r2" if run.kind is ModelKind.SALES else "roc_auc"
-    value = run.evaluation.metrics.get(name) if run.evaluation else None
-    return None if value is None else f"{METRIC_LABELS[name]} {metric_text(name, value)}"
 
 
 def _kind_or_404(kind: str) -> ModelKind:

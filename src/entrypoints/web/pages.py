@@ -8,11 +8,11 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from application.dashboard import Dashboard, dashboard
+from application.dashboard import Dashboard
 from domain.segments import Segment
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import month
 
@@ -20,7 +20,7 @@ from entrypoints.web.formatting import month
 @bp.get("/", endpoint="dashboard")
 @requires(Permission.READ)
 def dashboard_page() -> ResponseReturnValue:
-    board = dashboard(current_container().uow())
+    board = container().dashboard()()
     return render_template(
         "dashboard.html",
         board=board,

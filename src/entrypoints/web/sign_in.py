@@ -10,11 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from application.commands import Credentials
-from application.users import authenticate
 from application.validation import InvalidInput
 from domain.errors import AuthenticationFailed
 from entrypoints.auth import SessionUser
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.forms import LoginForm, show_invalid_input
 from entrypoints.web.navigation import safe_next
@@ -28,10 +27,9 @@ def login() -> ResponseReturnValue:
         return redirect(url_for("web.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        c = current_container()
         try:
             credentials = Credentials.parse(form.credentials())
-            user = authenticate(credentials, uow=c.uow(), hasher=c.password_hasher())
+            user = container().authenticate()(credentials)
         except AuthenticationFailed:
             log.info("sign-in refused")
             form.form_errors.append(_("Invalid email or password."))

@@ -8,19 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from application.commands import NewUser, RoleChange
-from application.users import (
-    OwnAccountRefused,
-    change_role,
-    create_user,
-    deactivate_user,
-    get_user,
-    list_users,
-)
+from application.users import OwnAccountRefused
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail
 from domain.users import Permission
 from entrypoints.auth import requires
-from entrypoints.container import current_container
+from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.forms import RoleForm, UserForm, add_field_error, show_invalid_input
 from entrypoints.web.labels import ROLE_LABELS
@@ -33,7 +26,7 @@ def users() -> ResponseReturnValue:
 
 
 def render_users_page(form: UserForm | None = None, status: int = 200) -> ResponseReturnValue:
-    staff = list_users(current_container().uow())
+    staff = container().list_users()()
     role_forms = {
         user.id: RoleForm(formdata=None, data={"role": user.role.value}, prefix=f"user-{user.id}")
         for user in staff
@@ -50,10 +43,9 @@ def render_users_page(form: UserForm | None = None, status: int = 200) -> Respon
 @bp.post("/users")
 @requires(Permission.MANAGE_USERS)
 def add_user() -> ResponseReturnValue:
-    c = current_container()
     form = UserForm(prefix="new")
     try:
-        user = create_user(NewUser.parse(form.values()), c.uow(), c.password_hasher())
+        user = container().create_user()(NewUser.parse(form.values()))
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateEmail:
@@ -74,31 +66,28 @@ def add_user() -> ResponseReturnValue:
 @bp.post("/users/<int:user_id>/role")
 @requires(Permission.MANAGE_USERS)
 def set_role(user_id: int) -> ResponseReturnValue:
-    uow = current_container().uow()
-    user = get_user(user_id, uow)
-    if user.id == current_user.user.id:
-        flash(_("You cannot change your own role: ask another administrator."), "danger")
-        return redirect(url_for("web.users"))
+    user = container().get_user()(user_id)
     form = RoleForm(prefix=f"user-{user_id}")
     try:
         command = RoleChange.parse(form.values())
+        changed = container().change_role()(user_id, command.user_role, acting_user_id=current_user.user.id)
     except InvalidInput:
         flash(_("Choose a role for %(email)s.", email=user.email), "danger")
-        return redirect(url_for("web.users"))
-    changed = change_role(user_id, command.user_role, uow)
-    flash(
-        _("%(email)s now has the role: %(role)s.", email=changed.email, role=ROLE_LABELS[changed.role]),
-        "success",
-    )
+    except OwnAccountRefused:
+        flash(_("You cannot change your own role: ask another administrator."), "danger")
+    else:
+        flash(
+            _("%(email)s now has the role: %(role)s.", email=changed.email, role=ROLE_LABELS[changed.role]),
+            "success",
+        )
     return redirect(url_for("web.users"))
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @requires(Permission.MANAGE_USERS)
 def deactivate(user_id: int) -> ResponseReturnValue:
-    uow = current_container().uow()
     try:
-        user = deactivate_user(user_id, uow, acting_user_id=current_user.user.id)
+        user = container().deactivate_user()(user_id, acting_user_id=current_user.user.id)
     except OwnAccountRefused:
         flash(_("You cannot deactivate your own account: ask another administrator."), "danger")
     else:

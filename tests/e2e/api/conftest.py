@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 
 from adapters.jobs import InlineJobRunner
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, PASSWORD, add_user
+from entrypoints.container import container_of
 
 V1 = "/api/v1"
 TODAY = date.today()
@@ -26,7 +27,7 @@ REGISTERED = "2023-01-15"
 @pytest.fixture
 def app(app: Flask) -> Flask:
     """The e2e app, with background jobs run at once so that a test can read their outcome."""
-    app.container.job_runner.override(providers.Object(InlineJobRunner()))  # type: ignore[attr-defined]
+    container_of(app).job_runner.override(providers.Object(InlineJobRunner()))
     return app
 
 

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from adapters.clock import FixedClock
 from e2e.api.conftest import V1, Api, a_client, create_client, issue_token, problem
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, AuthActions, add_user
+from entrypoints.container import container_of
 
 SAMPLE_PATH_VALUES = {
     "{client_id}": "1",
@@ -156,7 +157,7 @@ def test_a_deactivated_users_token_is_refused_at_once(admin_api: Api, analyst_ap
 
 def test_an_expired_token_is_refused(app: Flask, analyst_api: Api) -> None:
     later = FixedClock(datetime.now().astimezone() + timedelta(days=30, minutes=1))
-    app.container.clock.override(providers.Object(later))  # type: ignore[attr-defined]
+    container_of(app).clock.override(providers.Object(later))
 
     problem(analyst_api.get("/clients"), 401)
 

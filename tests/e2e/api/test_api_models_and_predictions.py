@@ -25,6 +25,7 @@ from e2e.api.conftest import (
     problem,
 )
 from e2e.conftest import ADMIN_EMAIL, PASSWORD, add_user
+from entrypoints.container import container_of
 
 FINISHED = {"succeeded", "failed"}
 
@@ -150,7 +151,7 @@ class ParkedJobRunner:
 
 
 def test_a_second_training_while_one_is_queued_is_a_409(app: Flask, admin_api: Api) -> None:
-    app.container.job_runner.override(providers.Object(ParkedJobRunner()))  # type: ignore[attr-defined]
+    container_of(app).job_runner.override(providers.Object(ParkedJobRunner()))
 
     first = admin_api.post("/models/purchase/training")
     second = admin_api.post("/models/purchase/training")

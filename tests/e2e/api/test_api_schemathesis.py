@@ -30,13 +30,11 @@ from adapters.hashing import WerkzeugPasswordHasher
 from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from application.commands import ClientListQuery
-from application.demo import seed_demo_company
-from application.predicting import predict_all, start_batch_prediction
-from application.training import start_training
 from domain.predictions import ModelKind
 from e2e.api.conftest import V1, issue_token
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, add_user
 from entrypoints.app import create_app
+from entrypoints.container import container_of
 from entrypoints.settings import Settings
 
 # Bounded, and the same cases on every run so that a failure in CI can be replayed; a longer hunt:
@@ -57,7 +55,7 @@ CHECKS = [not_a_server_error, response_schema_conformance]
 def app_on(instance: Path) -> Flask:
     url = f"sqlite:///{instance}/prognoza.sqlite3"
     app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test"))
-    container = app.container  # type: ignore[attr-defined]
+    container = container_of(app)
     container.password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )
@@ -81,16 +79,13 @@ def company_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     instance.mkdir()
     upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
     app = app_on(instance)
-    container = app.container  # type: ignore[attr-defined]
-    clock, jobs = container.clock(), container.job_runner()
+    container = container_of(app)
     add_user(app, ADMIN_EMAIL, "admin")
     add_user(app, ANALYST_EMAIL, "analyst")
-    seed_demo_company(container.uow(), clock, clients=60, months=3, seed=7)
+    container.seed_demo_company()(clients=60, months=3, seed=7)
     for kind in ModelKind:
-        start_training(
-            kind, ADMIN_EMAIL, container.uow, container.trainer(), container.model_store(), clock, jobs
-        )
-    predict_all(container.uow(), container.active_models(), container.predictor(), clock)
+        container.start_training()(kind, ADMIN_EMAIL)
+    container.predict_all()()
     container.engine().dispose()
     return instance
 
@@ -149,14 +144,8 @@ def target(company_template: Path, tmp_path: Path, record_property: Any) -> Iter
     instance = tmp_path / "instance"
     shutil.copytree(company_template, instance)
     app = app_on(instance)
-    container = app.container  # type: ignore[attr-defined]
-    job = start_batch_prediction(
-        container.uow,
-        container.active_models(),
-        container.predictor(),
-        container.clock(),
-        container.job_runner(),
-    )
+    container = container_of(app)
+    job = container.start_batch_prediction()()
     uow = container.uow()
     with uow:
         clients = uow.clients.list(

@@ -16,6 +16,7 @@ from adapters.sqlalchemy import upgrade_database
 from e2e.api.conftest import Api, a_snapshot, company_csvs, create_client, csv_text, issue_token, problem
 from e2e.conftest import ADMIN_EMAIL, add_user
 from entrypoints.app import create_app
+from entrypoints.container import container_of
 from entrypoints.settings import Settings
 
 CLIENT_COLUMNS = ["first_name", "last_name", "email", "registered_on"]
@@ -197,11 +198,11 @@ def empty_app(tmp_path: Path) -> Iterator[Flask]:
     url = f"sqlite:///{instance}/other.db"
     upgrade_database(url)
     app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="other"))
-    app.container.password_hasher.override(  # type: ignore[attr-defined]
+    container_of(app).password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )
     yield app
-    app.container.engine().dispose()  # type: ignore[attr-defined]
+    container_of(app).engine().dispose()
 
 
 def test_an_export_imported_into_an_empty_database_gives_the_same_clients(

@@ -1,0 +1,238 @@
+"""What the ML page shows beside the forms: each model's card (its words, icon, key metric, quality and
+runs), the threshold curve, and the state of a scoring job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from application.ports import JobStatus
+from application.predicting import BatchReport
+from domain.model_runs import Evaluation, ModelRun
+from domain.predictions import ModelKind
+from entrypoints.web.formatting import money, number, percent
+from entrypoints.web.labels import (
+    FEATURE_LABELS,
+    LOWER_IS_BETTER,
+    METRIC_LABELS,
+    METRIC_MEANINGS,
+    METRICS_SHOWN,
+    MODEL_ALGORITHMS,
+    MODEL_LABELS,
+)
+
+_METRIC_FORMATS: dict[str, Callable[[float], str]] = {
+    "r2": lambda v: number(v, decimals=3),
+    "mse": lambda v: number(v, decimals=1),
+    "mae": money,
+    "roc_auc": lambda v: number(v, decimals=3),
+}
+
+
+def metric_text(name: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    value = round(value, 3) + 0.0  # no "-0.000" for a baseline that scores a hair below zero
+    return _METRIC_FORMATS.get(name, lambda v: percent(v, decimals=1))(value)
+
+
+@dataclass(frozen=True)
+class ModelWords:
+    """How the page presents one kind of model: its icon, what it does, and the metric that heads it."""
+
+    icon: str
+    """A Bootstrap icon's name."""
+    description: LazyString
+    train_label: LazyString
+    baseline_note: LazyString
+    key_metric: str
+    """The metric a run is summed up by, in the run history and when a training finishes."""
+    coefficients_note: Callable[[Evaluation], str]
+    """What the coefficients mean, with the intercept in the model's unit."""
+
+
+MODEL_WORDS = {
+    ModelKind.SALES: ModelWords(
+        icon="graph-up-arrow",
+        description=_l(
+            "Linear regression on purchases, basket value, site visits, days since the last purchase and "
+            "tenure. Predicts each client's sales for the next month in PLN."
+        ),
+        train_label=_l("Train linear regression model"),
+        baseline_note=_l("The baseline forecasts the average sales for everyone."),
+        key_metric="r2",
+        coefficients_note=lambda evaluation: _(
+            "PLN added to the forecast by one standard deviation more of each input. "
+            "Intercept: %(intercept)s.",
+            intercept=money(evaluation.intercept),
+        ),
+    ),
+    ModelKind.PURCHASE: ModelWords(
+        icon="bullseye",
+        description=_l(
+            "Logistic regression on recent visits, newsletter opens, ad clicks, time on site and purchase "
+            "history. Gives the chance that a client buys within 14 days."
+        ),
+        train_label=_l("Train logistic model"),
+        baseline_note=_l("The baseline says the most common outcome for everyone."),
+        key_metric="roc_auc",
+        coefficients_note=lambda evaluation: _(
+            "Change in the log-odds of buying for one standard deviation more of each input. "
+            "Intercept: %(intercept)s.",
+            intercept=number(evaluation.intercept, decimals=2),
+        ),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    name: str
+    label: str
+    meaning: str
+    model: str
+    baseline: str
+    beats_baseline: bool | None
+
+
+@dataclass(frozen=True)
+class ModelPanel:
+    """Everything the panel shows about one model: the active version, its quality, and its runs."""
+
+    kind: ModelKind
+    runs: list[ModelRun]
+    active: ModelRun | None = None
+    in_progress: ModelRun | None = None
+    metrics: list[MetricRow] = field(default_factory=list)
+
+    @property
+    def words(self) -> ModelWords:
+        return MODEL_WORDS[self.kind]
+
+    @property
+    def label(self) -> str:
+        return str(MODEL_LABELS[self.kind])
+
+    @property
+    def algorithm(self) -> str:
+        return str(MODEL_ALGORITHMS[self.kind])
+
+    @property
+    def icon(self) -> str:
+        return self.words.icon
+
+    @property
+    def description(self) -> str:
+        return str(self.words.description)
+
+    @property
+    def train_label(self) -> str:
+        return str(self.words.train_label)
+
+    @property
+    def baseline_note(self) -> str:
+        return str(self.words.baseline_note)
+
+    @property
+    def key_metric_label(self) -> str:
+        return str(METRIC_LABELS[self.words.key_metric])
+
+    def key_metric_of(self, run: ModelRun) -> float | None:
+        """The run's value of the model's key metric, if it was evaluated."""
+        return run.evaluation.metrics.get(self.words.key_metric) if run.evaluation else None
+
+    @property
+    def coefficients_note(self) -> str | None:
+        evaluation = self.active.evaluation if self.active else None
+        return None if evaluation is None else self.words.coefficients_note(evaluation)
+
+    @property
+    def confusion(self) -> dict[str, int] | None:
+        """The hold-out's confusion matrix: rows are what happened, columns what the model said."""
+        matrix = self.active.evaluation.confusion_matrix if self.active and self.active.evaluation else None
+        if not matrix:
+            return None
+        (tn, fp), (fn, tp) = matrix
+        return {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
+
+    @property
+    def coefficients_chart(self) -> dict[str, Any] | None:
+        evaluation = self.active.evaluation if self.active else None
+        if evaluation is None or not evaluation.coefficients:
+            return None
+        names = list(evaluation.coefficients)
+        return {
+            "labels": [str(FEATURE_LABELS.get(name, name)) for name in names],
+            "values": [round(evaluation.coefficients[name], 4) for name in names],
+            "label": _("Coefficient (per standard deviation)"),
+        }
+
+
+def model_panel(kind: ModelKind, runs: Sequence[ModelRun]) -> ModelPanel:
+    own = [run for run in runs if run.kind is kind]
+    active = next((run for run in own if run.is_active), None)
+    in_progress = next((run for run in own if not run.status.is_finished), None)
+    return ModelPanel(kind, own, active, in_progress, _metric_rows(kind, active))
+
+
+def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
+    if run is None or run.evaluation is None:
+        return []
+    evaluation = run.evaluation
+    rows = []
+    for name in METRICS_SHOWN[kind]:
+        value, baseline = evaluation.metrics.get(name), evaluation.baseline_metrics.get(name)
+        beats = None
+        if value is not None and baseline is not None:
+            beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
+        label, meaning = str(METRIC_LABELS[name]), str(METRIC_MEANINGS[name])
+        rows.append(
+            MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, baseline), beats)
+        )
+    return rows
+
+
+def key_metric_text(run: ModelRun) -> str | None:
+    """The headline quality of a run, in words: "R² 0.774", "ROC AUC 0.871"."""
+    name = MODEL_WORDS[run.kind].key_metric
+    value = run.evaluation.metrics.get(name) if run.evaluation else None
+    return None if value is None else f"{METRIC_LABELS[name]} {metric_text(name, value)}"
+
+
+def threshold_effect(run: ModelRun | None, threshold: float) -> dict[str, Any] | None:
+    """The hold-out's precision, recall and share of clients selected at each threshold of the active run."""
+    curve = run.evaluation.threshold_curve if run and run.evaluation else None
+    if not curve:
+        return None
+    return {
+        "thresholds": [point["threshold"] for point in curve],
+        "precision": [point["precision"] for point in curve],
+        "recall": [point["recall"] for point in curve],
+        "share": [point["share_selected"] for point in curve],
+        "current": threshold,
+        "labels": {
+            "precision": _("Precision"),
+            "recall": _("Recall"),
+            "share": _("Share of clients selected"),
+            "threshold": _("Decision threshold"),
+            "current": _("Current threshold"),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class ScoringJob:
+    job: JobStatus
+
+    @property
+    def finished(self) -> bool:
+        return self.job.state in ("succeeded", "failed")
+
+    @property
+    def report(self) -> BatchReport | None:
+        return self.job.result if isinstance(self.job.result, BatchReport) else None
