@@ -3,33 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from application.commands import ClientChanges, ClientListQuery, NewClient, NewSnapshot, Outcomes
-from application.ports import ClientListItem, Clock, Page, UnitOfWork
+from application.commands import ClientChanges, NewClient, NewSnapshot, Outcomes
+from application.ports import Clock, UnitOfWork
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
-from domain.predictions import PurchasePrediction, SalesForecast
-from domain.segments import Segment
-
-
-@dataclass(frozen=True, slots=True)
-class ClientDetail:
-    """A client with its activity history (newest first) and what the models currently say about it."""
-
-    client: Client
-    activity: list[ActivitySnapshot]
-    forecast: SalesForecast | None = None
-    purchase: PurchasePrediction | None = None
-    segment: Segment | None = None
-    prediction_history: list[tuple[SalesForecast, PurchasePrediction | None]] = field(default_factory=list)
-
-    @property
-    def latest_snapshot(self) -> ActivitySnapshot | None:
-        return self.activity[0] if self.activity else None
 
 
 def register_client(data: NewClient | Mapping[str, Any], uow: UnitOfWork, clock: Clock) -> Client:
@@ -62,27 +43,6 @@ def delete_client(client_id: int, uow: UnitOfWork) -> Client:
         uow.clients.delete(client_id)
         uow.commit()
     return client
-
-
-def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
-    """A page of the client list, with each client's current predictions and segment."""
-    with uow:
-        return uow.clients.list(query, uow.settings.segment_rule())
-
-
-def client_detail(client_id: int, uow: UnitOfWork) -> ClientDetail:
-    with uow:
-        client = _get_client(uow, client_id)
-        forecast, purchase = uow.predictions.current(client_id)
-        rule = uow.settings.segment_rule()
-        return ClientDetail(
-            client=client,
-            activity=uow.activity.history(client_id),
-            forecast=forecast,
-            purchase=purchase,
-            segment=None if forecast is None else rule.segment_of(forecast.value_pln),
-            prediction_history=uow.predictions.history(client_id),
-        )
 
 
 def record_activity(

@@ -133,12 +133,6 @@ class MlPanel:
     threshold: DecisionThreshold
     segment_rule: SegmentRule
 
-    def runs_of(self, kind: ModelKind) -> list[ModelRun]:
-        return [run for run in self.runs if run.kind is kind]
-
-    def active(self, kind: ModelKind) -> ModelRun | None:
-        return next((run for run in self.runs_of(kind) if run.is_active), None)
-
 
 # --- Queries -------------------------------------------------------------------------------------
 

@@ -28,11 +28,11 @@ from application import (
     exports,
     imports,
     predicting,
+    queries,
     tokens,
     training,
     users,
 )
-from application import dashboard as dashboards
 from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
@@ -82,8 +82,6 @@ class Container(containers.DeclarativeContainer):
     register_client = use_case(clients.register_client, uow=uow, clock=clock)
     update_client = use_case(clients.update_client, uow=uow, clock=clock)
     delete_client = use_case(clients.delete_client, uow=uow)
-    list_clients = use_case(clients.list_clients, uow=uow)
-    client_detail = use_case(clients.client_detail, uow=uow)
     record_activity = use_case(clients.record_activity, uow=uow, clock=clock)
     get_snapshot = use_case(clients.get_snapshot, uow=uow)
     record_outcomes = use_case(clients.record_outcomes, uow=uow)
@@ -94,9 +92,17 @@ class Container(containers.DeclarativeContainer):
     export_clients = use_case(exports.export_clients, uow=uow)
     seed_demo_company = use_case(demo.seed_demo_company, uow=uow, clock=clock)
 
-    # --- the dashboard and the business settings --------------------------------------------------
-    count_clients = use_case(dashboards.count_clients, uow=uow)
-    dashboard = use_case(dashboards.dashboard, uow=uow)
+    # --- reads: what a page or an endpoint shows, one query each ----------------------------------
+    list_clients = use_case(queries.list_clients, uow=uow)
+    count_clients = use_case(queries.count_clients, uow=uow)
+    client_page = use_case(queries.client_page, uow=uow)
+    client_overview = use_case(queries.client_overview, uow=uow)
+    client_activity = use_case(queries.client_activity, uow=uow)
+    prediction_history = use_case(queries.prediction_history, uow=uow)
+    dashboard = use_case(queries.dashboard, uow=uow)
+    ml_panel = use_case(queries.ml_panel, uow=uow)
+
+    # --- the business settings --------------------------------------------------------------------
     current_threshold = use_case(business_settings.current_threshold, uow=uow)
     change_threshold = use_case(business_settings.change_threshold, uow=uow, clock=clock)
     current_segment_rule = use_case(business_settings.current_segment_rule, uow=uow)

@@ -13,8 +13,8 @@ from flask.testing import FlaskClient
 
 from adapters.clock import FixedClock
 from adapters.sqlalchemy import upgrade_database
-from application.dashboard import Dashboard
 from application.ports import PredictionSummary
+from application.queries import Dashboard
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 from domain.users import User

@@ -22,7 +22,7 @@ def first_client_id(app: Flask) -> int:
 
 
 def detail_of(app: Flask, client_id: int):  # type: ignore[no-untyped-def]
-    return container_of(app).client_detail()(client_id)
+    return container_of(app).client_page()(client_id)
 
 
 @pytest.fixture
@@ -46,11 +46,11 @@ def test_page_shows_the_client_predictions_and_the_probability_bar(signed_in, de
     bar = re.search(r'class="progress-bar probability-(\w+)" data-width="([\d.]+)"', html)
     assert bar is not None
     tone, width = bar.group(1), float(bar.group(2))
-    assert width == pytest.approx(detail.purchase.probability * 100, abs=0.01)
+    assert width == pytest.approx(detail.overview.purchase.probability * 100, abs=0.01)
     expected = (
         "above"
-        if detail.purchase.probability >= 0.7
-        else ("near" if detail.purchase.probability >= 0.6 else "below")
+        if detail.overview.purchase.probability >= 0.7
+        else ("near" if detail.overview.purchase.probability >= 0.6 else "below")
     )
     assert tone == expected
     assert 'class="threshold-mark" data-left="70.0"' in html
@@ -207,6 +207,22 @@ def test_a_bad_snapshot_opens_the_form_with_errors_and_stores_nothing(signed_in,
     assert "Enter a number." in html
     assert 'id="snapshot-ad_clicks_7d-errors"' in html and "This value is required." in html
     assert 'value="lots"' in html
+    assert detail_of(demo_app, client_id).activity == []
+
+
+def test_a_bad_number_and_a_future_date_are_shown_together_in_polish(signed_in, demo_auth, demo_app):
+    client_id = new_client(demo_app)
+    demo_auth.post("/language/pl")
+
+    response = demo_auth.post(
+        f"/clients/{client_id}/activity",
+        {**SNAPSHOT, "snapshot-observed_on": "2999-01-01", "snapshot-avg_basket_value": "-5"},
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="snapshot-observed_on-errors"' in html and "Data nie może być z przyszłości." in html
+    assert 'id="snapshot-avg_basket_value-errors"' in html and "Wpisz co najmniej 0." in html
     assert detail_of(demo_app, client_id).activity == []
 
 

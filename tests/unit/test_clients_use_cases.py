@@ -12,16 +12,15 @@ from hypothesis import strategies as st
 from adapters.clock import FixedClock
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
 from application.clients import (
-    client_detail,
     delete_client,
     get_snapshot,
-    list_clients,
     record_activity,
     record_outcomes,
     register_client,
     update_client,
 )
 from application.commands import ClientChanges, ClientListQuery, NewClient, NewSnapshot, Outcomes
+from application.queries import client_page, list_clients
 from application.validation import InvalidInput
 from domain.clients import Client
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
@@ -108,7 +107,7 @@ def test_updating_a_client_changes_only_what_was_given(uow: InMemoryUnitOfWork) 
     updated = update_client(client_id(client), ClientChanges.parse({"last_name": "Kowalska"}), uow, CLOCK)
 
     assert (updated.first_name, updated.last_name, updated.email) == ("Anna", "Kowalska", client.email)
-    assert client_detail(client_id(client), uow).client == updated
+    assert client_page(client_id(client), uow).client == updated
 
 
 def test_a_client_may_change_the_case_of_their_own_email(uow: InMemoryUnitOfWork) -> None:
@@ -177,19 +176,19 @@ def test_the_detail_of_a_client_shows_its_activity_newest_first(uow: InMemoryUni
     for day in ("2024-01-31", "2024-03-31", "2024-02-29"):
         record_activity(client_id(client), snapshot(observed_on=day), uow, CLOCK)
 
-    detail = client_detail(client_id(client), uow)
+    detail = client_page(client_id(client), uow)
 
     assert [s.observed_on for s in detail.activity] == [
         date(2024, 3, 31),
         date(2024, 2, 29),
         date(2024, 1, 31),
     ]
-    assert detail.latest_snapshot == detail.activity[0]
+    assert detail.overview.latest_observed_on == date(2024, 3, 31)
 
 
 def test_the_detail_of_an_unknown_client_is_refused(uow: InMemoryUnitOfWork) -> None:
     with pytest.raises(ClientNotFound):
-        client_detail(404, uow)
+        client_page(404, uow)
 
 
 # --- recording activity and outcomes -----------------------------------------------------------
@@ -251,7 +250,7 @@ def test_outcomes_are_filled_in_once_known(uow: InMemoryUnitOfWork) -> None:
     )
 
     assert (updated.sales_next_month, updated.purchased_next_14d) == (310.2, True)
-    assert client_detail(client_id(client), uow).latest_snapshot == updated
+    assert client_page(client_id(client), uow).activity[0] == updated
 
 
 def test_outcomes_of_a_snapshot_that_does_not_exist_are_refused(uow: InMemoryUnitOfWork) -> None:

@@ -84,7 +84,7 @@ def test_the_ml_panel_lists_both_models_runs_and_the_settings(uow: InMemoryUnitO
     panel = ml_panel(uow)
 
     assert {run.kind for run in panel.runs} == set(ModelKind)
-    assert all(panel.active(kind) is not None for kind in ModelKind)
+    assert {run.kind for run in panel.runs if run.is_active} == set(ModelKind)
     assert panel.threshold.value == 0.70
     assert panel.segment_rule.medium_from < panel.segment_rule.high_from
 

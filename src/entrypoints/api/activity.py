@@ -9,7 +9,7 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
-from entrypoints.api.io import answer, body
+from entrypoints.api.io import answer, body, json_object
 from entrypoints.api.security import allowed
 from entrypoints.container import current_container as container
 
@@ -21,7 +21,7 @@ SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's activity snapshots, newest first"""
-    snapshots = container().client_detail()(client_id).activity
+    snapshots = container().client_activity()(client_id)
     return answer(schemas.SnapshotList(items=[schemas.Snapshot.of(s) for s in snapshots]))
 
 
@@ -36,7 +36,7 @@ def add(client_id: int) -> Response:
     One snapshot per client per `observed_on`, not before the client registered nor in the future;
     `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
     """
-    snapshot = schemas.Snapshot.of(container().record_activity()(client_id, body(NewSnapshot)))
+    snapshot = schemas.Snapshot.of(container().record_activity()(client_id, json_object()))
     return answer(snapshot, 201, location=snapshot.url)
 
 

@@ -8,7 +8,7 @@ from application.commands import ClientChanges, ClientListQuery, NewClient
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body, no_content, query
+from entrypoints.api.io import answer, json_object, no_content, query
 from entrypoints.api.security import allowed
 from entrypoints.container import current_container as container
 
@@ -43,7 +43,7 @@ def create() -> Response:
 
     Emails are unique regardless of case; `registered_on` may not be in the future.
     """
-    client = container().register_client()(body(NewClient))
+    client = container().register_client()(json_object())
     created = schemas.Client.of(client)
     return answer(created, 201, location=created.url)
 
@@ -53,7 +53,7 @@ def create() -> Response:
 @allowed(Permission.READ)
 def get(client_id: int) -> Response:
     """Read a client, with its current predictions and segment"""
-    return answer(schemas.ClientDetail.of_detail(container().client_detail()(client_id)))
+    return answer(schemas.ClientDetail.of(container().client_overview()(client_id)))
 
 
 @bp.patch(f"/clients/{CLIENT_ID}", endpoint="update_client")
@@ -66,7 +66,7 @@ def update(client_id: int) -> Response:
 
     Only the fields given change; an empty object changes nothing.
     """
-    return answer(schemas.Client.of(container().update_client()(client_id, body(ClientChanges))))
+    return answer(schemas.Client.of(container().update_client()(client_id, json_object())))
 
 
 @bp.delete(f"/clients/{CLIENT_ID}", endpoint="delete_client")

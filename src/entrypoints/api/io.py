@@ -3,7 +3,7 @@ answers are the `schemas` models as JSON."""
 
 from __future__ import annotations
 
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 from flask import Response, current_app, request
 from pydantic import BaseModel
@@ -15,16 +15,21 @@ from entrypoints.csv_files import open_upload
 C = TypeVar("C", bound=Command)
 
 
-def body(command: type[C]) -> C:
-    """The JSON body as a command: 415 for another content type, 400 for malformed JSON (Flask
-    raises both), 422 naming each bad field."""
+def json_object() -> dict[str, Any]:
+    """The JSON body, for a use case that validates it: 415 for another content type, 400 for
+    malformed JSON (Flask raises both), 422 for JSON that is not an object."""
     try:
         data = request.get_json()
     except BadRequest:
         raise BadRequest("The body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise InvalidInput.single("body", "json_object_expected", "must be a JSON object")
-    return command.parse(data)
+    return data
+
+
+def body(command: type[C]) -> C:
+    """The JSON body as a command; 422 naming each bad field."""
+    return command.parse(json_object())
 
 
 def query(command: type[C]) -> C:

@@ -24,7 +24,7 @@ def predict(client_id: int) -> Response:
     prediction up or down. 409 while a model is not trained yet or the client has no snapshot.
     """
     result = container().predict_client()(client_id)
-    prediction = schemas.Prediction.of(result, container().current_segment_rule()())
+    prediction = schemas.Prediction.of(result)
     return answer(prediction, 201, location=url_for("api.list_predictions", client_id=client_id))
 
 
@@ -33,7 +33,7 @@ def predict(client_id: int) -> Response:
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's predictions, newest first (the first is the current one)"""
-    return answer(schemas.PredictionHistory.of(container().client_detail()(client_id)))
+    return answer(schemas.PredictionHistory.of(container().prediction_history()(client_id)))
 
 
 @bp.post("/predictions/batch", endpoint="predict_every_client")

@@ -13,11 +13,12 @@ from typing import Any, Literal
 from flask import url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from application.clients import ClientDetail as ClientDetailResult
-from application.dashboard import Dashboard as DashboardResult
+from application import queries
 from application.imports import ImportReport as ImportReportResult
 from application.ports import ClientListItem, JobStatus, Page
 from application.predicting import ClientPrediction, FeatureContribution
+from application.queries import ClientOverview
+from application.queries import Dashboard as DashboardResult
 from application.tokens import IssuedToken as IssuedTokenResult
 from domain import activity, clients, model_runs, predictions, segments, users
 from domain.model_runs import RunStatus
@@ -212,15 +213,14 @@ class ClientDetail(Client):
     links: ClientLinks
 
     @classmethod
-    def of_detail(cls, detail: ClientDetailResult) -> ClientDetail:
-        client_id = detail.client.id or 0
-        latest = detail.latest_snapshot
+    def of(cls, overview: ClientOverview) -> ClientDetail:  # type: ignore[override]
+        client_id = overview.client.id or 0
         return cls(
-            **Client.of(detail.client).model_dump(),
-            forecast=None if detail.forecast is None else SalesForecast.of(detail.forecast),
-            purchase=None if detail.purchase is None else PurchasePrediction.of(detail.purchase),
-            segment=detail.segment,
-            latest_observed_on=None if latest is None else latest.observed_on,
+            **Client.of(overview.client).model_dump(),
+            forecast=None if overview.forecast is None else SalesForecast.of(overview.forecast),
+            purchase=None if overview.purchase is None else PurchasePrediction.of(overview.purchase),
+            segment=overview.segment,
+            latest_observed_on=overview.latest_observed_on,
             links=ClientLinks(
                 activity=url_for("api.list_activity", client_id=client_id),
                 predictions=url_for("api.list_predictions", client_id=client_id),
@@ -292,12 +292,12 @@ class Prediction(Schema):
     reasons: Reasons
 
     @classmethod
-    def of(cls, result: ClientPrediction, rule: segments.SegmentRule) -> Prediction:
+    def of(cls, result: ClientPrediction) -> Prediction:
         return cls(
             client_id=result.forecast.client_id,
             forecast=SalesForecast.of(result.forecast),
             purchase=PurchasePrediction.of(result.purchase),
-            segment=rule.segment_of(result.forecast.value_pln),
+            segment=result.segment,
             reasons=Reasons(
                 sales=[FeatureReason.of(r) for r in result.sales_reasons],
                 purchase=[FeatureReason.of(r) for r in result.purchase_reasons],
@@ -314,14 +314,14 @@ class PredictionHistory(Schema):
     items: list[PastPrediction] = Field(description="Newest first.")
 
     @classmethod
-    def of(cls, detail: ClientDetailResult) -> PredictionHistory:
+    def of(cls, history: list[queries.PastPrediction]) -> PredictionHistory:
         return cls(
             items=[
                 PastPrediction(
-                    forecast=SalesForecast.of(forecast),
-                    purchase=None if purchase is None else PurchasePrediction.of(purchase),
+                    forecast=SalesForecast.of(past.forecast),
+                    purchase=None if past.purchase is None else PurchasePrediction.of(past.purchase),
                 )
-                for forecast, purchase in detail.prediction_history
+                for past in history
             ]
         )
 

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from application.commands import ClientChanges, ClientListQuery, ClientSort, NewClient, NewSnapshot, Outcomes
+from application.commands import ClientListQuery, ClientSort, Outcomes
 from application.predicting import NoActivityYet
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
@@ -150,7 +150,7 @@ def new_client() -> ResponseReturnValue:
     form = ClientForm(prefix="client")
     if request.method == "POST":
         try:
-            client = container().register_client()(NewClient.parse(form.values()))
+            client = container().register_client()(form.values())
         except InvalidInput as error:
             show_invalid_input(form, error)
         except DuplicateEmail:
@@ -173,7 +173,7 @@ def client_page(client_id: int) -> ResponseReturnValue:
 def edit_client(client_id: int) -> ResponseReturnValue:
     form = ClientForm(prefix="edit")
     try:
-        client = container().update_client()(client_id, ClientChanges.parse(form.values()))
+        client = container().update_client()(client_id, form.values())
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateEmail:
@@ -187,9 +187,8 @@ def edit_client(client_id: int) -> ResponseReturnValue:
 @bp.post("/clients/<int:client_id>/delete")
 @requires(Permission.EDIT_CLIENTS)
 def remove_client(client_id: int) -> ResponseReturnValue:
-    name = container().client_detail()(client_id).client.full_name
-    container().delete_client()(client_id)
-    flash(_("%(name)s and their activity were deleted.", name=name), "success")
+    deleted = container().delete_client()(client_id)
+    flash(_("%(name)s and their activity were deleted.", name=deleted.full_name), "success")
     return redirect(url_for("web.clients"))
 
 
@@ -198,7 +197,7 @@ def remove_client(client_id: int) -> ResponseReturnValue:
 def add_snapshot(client_id: int) -> ResponseReturnValue:
     form = SnapshotForm(prefix="snapshot")
     try:
-        snapshot = container().record_activity()(client_id, NewSnapshot.parse(form.values()))
+        snapshot = container().record_activity()(client_id, form.values())
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateSnapshot:
@@ -258,7 +257,7 @@ def render_client_page(
     outcomes: tuple[date, OutcomesForm] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    detail = container().client_detail()(client_id)
+    detail = container().client_page()(client_id)
     explanation, model_problem = _explain(client_id)
     outcome_forms = {
         s.observed_on: OutcomesForm(formdata=None, prefix=f"outcomes-{s.observed_on.isoformat()}")
@@ -270,8 +269,9 @@ def render_client_page(
     page = render_template(
         "clients/detail.html",
         detail=detail,
+        overview=detail.overview,
         client=detail.client,
-        threshold=container().current_threshold()(),
+        threshold=detail.threshold,
         edit_form=edit or ClientForm(formdata=None, obj=detail.client, prefix="edit"),
         snapshot_form=snapshot
         or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": container().clock().today()}),

@@ -36,10 +36,9 @@ def render_ml_page(
     finished: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    runs = container().list_runs()(None)
+    panel = container().ml_panel()()
+    runs, threshold, rule = panel.runs, panel.threshold, panel.segment_rule
     just_finished = next((run for run in runs if run.id == finished and run.status.is_finished), None)
-    threshold = container().current_threshold()()
-    rule = container().current_segment_rule()()
     panels = [model_panel(kind, runs) for kind in ModelKind]
     purchase = next(panel for panel in panels if panel.kind is ModelKind.PURCHASE)
     scoring = _scoring_job()

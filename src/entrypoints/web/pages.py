@@ -8,7 +8,7 @@ from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from application.dashboard import Dashboard
+from application.queries import Dashboard
 from domain.segments import Segment
 from domain.users import Permission
 from entrypoints.auth import requires

@@ -91,6 +91,28 @@ def test_malformed_json_is_a_400_and_another_media_type_a_415(admin_api: Api) ->
     assert "application/json" in form["detail"]
 
 
+def test_every_refused_field_has_a_stable_code_and_the_rules_values(admin_api: Api) -> None:
+    client = create_client(admin_api)
+    snapshot = {
+        "observed_on": "2999-01-01",
+        "purchases_30d": 1,
+        "avg_basket_value": -5,
+        "site_visits_30d": 3,
+        "visits_7d": 1,
+        "newsletter_opened": False,
+        "ad_clicks_7d": 0,
+        "time_on_site_7d": 1,
+    }
+
+    body = problem(admin_api.post(f"/clients/{client['id']}/activity", json=snapshot), 422)
+
+    assert body["code"] == "invalid_input"
+    assert [(e["field"], e["code"], e["params"]) for e in body["errors"]] == [
+        ("observed_on", "date_in_future", {"today": body["errors"][0]["params"]["today"]}),
+        ("avg_basket_value", "greater_than_equal", {"ge": 0}),
+    ]
+
+
 def test_json_that_is_not_an_object_is_a_422(admin_api: Api) -> None:
     for value in ([a_client()], "Anna", 42):
         assert fields(admin_api.post("/clients", json=value)) == ["body"]
