@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from application.chunks import chunks
 from application.clients import require_not_in_future, require_observed_after_registration
 from application.commands import NewClient, NewSnapshot
 from application.ports import Clock, UnitOfWork
@@ -72,7 +73,8 @@ def import_clients(
             RowError(line, "email", "is already taken") for key, (line, _) in clients.items() if key in taken
         ]
         _refuse_if_any(errors)
-        _in_chunks(uow.clients.add_many, [client for _, client in clients.values()])
+        for chunk in chunks([client for _, client in clients.values()], CHUNK):
+            uow.clients.add_many(chunk)
         uow.commit()
     return ImportReport(len(clients))
 
@@ -98,15 +100,10 @@ def import_activity(
             if key in taken
         ]
         _refuse_if_any(errors)
-        _in_chunks(uow.activity.add_many, [snapshot for _, snapshot in snapshots.values()])
+        for chunk in chunks([snapshot for _, snapshot in snapshots.values()], CHUNK):
+            uow.activity.add_many(chunk)
         uow.commit()
     return ImportReport(len(snapshots))
-
-
-def _in_chunks(store: Callable[[list[T]], object], items: list[T]) -> None:
-    """Bulk writes of bounded size, all inside the caller's one transaction."""
-    for start in range(0, len(items), CHUNK):
-        store(items[start : start + CHUNK])
 
 
 def _snapshots_for(

@@ -19,8 +19,9 @@ from adapters.sqlalchemy.rows import (
     snapshot_from_row,
     snapshot_values,
 )
-from adapters.sqlalchemy.statements import chunks, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
+from application.chunks import chunks
 from application.ports import MonthlySales, ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.clients import first_of_next_month
@@ -47,7 +48,7 @@ class SqlAlchemyActivityRepository:
         """All or nothing, inserted in chunks; returns how many were stored."""
         stored = 0
         with self.session.begin_nested():
-            for chunk in chunks(snapshot_values(snapshot) for snapshot in snapshots):
+            for chunk in chunks((snapshot_values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
                 self._insert_chunk(chunk)
                 stored += len(chunk)
         return stored

@@ -24,8 +24,9 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import client_from_row, client_values
-from adapters.sqlalchemy.statements import chunks, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort
 from application.ports import ClientListItem, Page
 from domain.clients import Client, email_key
@@ -49,7 +50,7 @@ class SqlAlchemyClientRepository:
         """All or nothing: a taken email refuses the whole batch."""
         ids: list[int] = []
         with savepoint(self.session, self._refuse_batch(clients_to_add)):
-            for chunk in chunks(clients_to_add):
+            for chunk in chunks(clients_to_add, CHUNK_SIZE):
                 ids += _insert_returning_ids(self.session, chunk)
         return [replace(client, id=client_id) for client, client_id in zip(clients_to_add, ids, strict=True)]
 
@@ -65,7 +66,7 @@ class SqlAlchemyClientRepository:
     def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
         """Looked up in chunks through the unique index on lower(email)."""
         found: dict[str, Client] = {}
-        for chunk in chunks({email_key(email) for email in emails}):
+        for chunk in chunks({email_key(email) for email in emails}, CHUNK_SIZE):
             statement = select(clients).where(func.lower(clients.c.email).in_(chunk))
             found.update(
                 (email_key(row.email), client_from_row(row)) for row in self.session.execute(statement)

@@ -16,8 +16,9 @@ from adapters.sqlalchemy.rows import (
     purchase_from_row,
     purchase_values,
 )
-from adapters.sqlalchemy.statements import chunks
+from adapters.sqlalchemy.statements import CHUNK_SIZE
 from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from application.chunks import chunks
 from application.ports import PredictionSummary
 from domain.errors import ClientNotFound, DomainError
 from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
@@ -115,7 +116,7 @@ class SqlAlchemyPredictionRepository:
             values(prediction, is_current=last_of_client[prediction.client_id] == index)
             for index, prediction in enumerate(new)
         ]
-        for batch in chunks(rows):
+        for batch in chunks(rows, CHUNK_SIZE):
             self.session.execute(insert(table), batch)
 
     def _refuse(
