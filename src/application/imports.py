@@ -73,8 +73,7 @@ def import_clients(
             RowError(line, "email", "is already taken") for key, (line, _) in clients.items() if key in taken
         ]
         _refuse_if_any(errors)
-        for chunk in chunks([client for _, client in clients.values()], CHUNK):
-            uow.clients.add_many(chunk)
+        _in_chunks(uow.clients.add_many, [client for _, client in clients.values()])
         uow.commit()
     return ImportReport(len(clients))
 
@@ -100,10 +99,15 @@ def import_activity(
             if key in taken
         ]
         _refuse_if_any(errors)
-        for chunk in chunks([snapshot for _, snapshot in snapshots.values()], CHUNK):
-            uow.activity.add_many(chunk)
+        _in_chunks(uow.activity.add_many, [snapshot for _, snapshot in snapshots.values()])
         uow.commit()
     return ImportReport(len(snapshots))
+
+
+def _in_chunks(store: Callable[[list[T]], object], items: list[T]) -> None:
+    """Bulk writes of bounded size, all inside the caller's one transaction."""
+    for chunk in chunks(items, CHUNK):
+        store(chunk)
 
 
 def _snapshots_for(
