@@ -52,8 +52,8 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import islice
 
+from application.chunks import chunks
 from application.ports import Clock, UnitOfWork
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
@@ -156,7 +156,7 @@ def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, 
     with uow:
         if (existing := uow.clients.count()) > 0:
             raise DemoDataNeedsEmptyDatabase(existing)
-        for chunk in _chunks(generate_company(clients, dates, seed), CHUNK_SIZE):
+        for chunk in chunks(generate_company(clients, dates, seed), CHUNK_SIZE):
             stored = uow.clients.add_many([synthetic.client for synthetic in chunk])
             stored_snapshots += uow.activity.add_many(_activity_of_stored(chunk, stored))
         uow.commit()
@@ -192,11 +192,6 @@ def _activity_of_stored(
     for synthetic, client in zip(chunk, stored, strict=True):
         assert client.id is not None
         yield from synthetic.activity_of(client.id)
-
-
-def _chunks(items: Iterator[SyntheticClient], size: int) -> Iterator[list[SyntheticClient]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
 
 
 def _require_size(field: str, value: object, maximum: int) -> None:

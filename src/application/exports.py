@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from application.commands import ClientFilter, ClientListQuery
-from application.ports import ClientListItem, UnitOfWork
+from application.ports import UnitOfWork
+from application.queries import ClientListItem
 
 EXPORT_COLUMNS = (
     "id",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from application.chunks import chunks
 from application.commands import NewClient, NewSnapshot
 from application.ports import Clock, UnitOfWork
 from application.validation import InvalidInput
@@ -118,8 +119,8 @@ def import_activity(
 
 def _in_chunks(store: Callable[[list[T]], object], items: list[T]) -> None:
     """Bulk writes of bounded size, all inside the caller's one transaction."""
-    for start in range(0, len(items), CHUNK):
-        store(items[start : start + CHUNK])
+    for chunk in chunks(items, CHUNK):
+        store(chunk)
 
 
 def _snapshots_for(

@@ -12,7 +12,7 @@ from typing import IO
 
 from application.exports import EXPORT_COLUMNS, export_row
 from application.imports import ImportRejected, Row, RowError
-from application.ports import ClientListItem
+from application.queries import ClientListItem
 from application.validation import InvalidInput
 
 SNIFF_BYTES = 64 * 1024

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from application.commands import ClientListQuery, ClientSort
-from application.ports import ClientListItem, Page
+from application.queries import ClientListItem, Page
 from contract.examples import UnitOfWorkFactory, a_client
 from domain.clients import Client
 from domain.segments import SegmentRule

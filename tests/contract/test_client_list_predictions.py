@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from application.commands import ClientListQuery
-from application.ports import ClientListItem, Page
+from application.queries import ClientListItem, Page
 from contract.examples import UnitOfWorkFactory, a_client, a_forecast, a_purchase_prediction, id_of, later
 from domain.segments import Segment, SegmentRule
 

@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from application.ports import MonthlySales, ScoringRow
+from application.ports import ScoringRow
+from application.queries import MonthlySales
 from contract.examples import UnitOfWorkFactory, a_client, a_snapshot, id_of
 from domain.activity import ActivitySnapshot
 

@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 
 from adapters.clock import FixedClock
 from adapters.sqlalchemy import upgrade_database
-from application.ports import PredictionSummary
-from application.queries import Dashboard
+from application.queries import Dashboard, PredictionSummary
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 from domain.users import User

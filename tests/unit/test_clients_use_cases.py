@@ -24,39 +24,13 @@ from application.queries import client_page, list_clients
 from application.validation import InvalidInput
 from domain.clients import Client
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail, DuplicateSnapshot, SnapshotNotFound
+from unit.conftest import CLIENT, SNAPSHOT
 
 CLOCK = FixedClock(datetime(2024, 4, 10, 12, 0, tzinfo=UTC))
-SNAPSHOT: dict[str, Any] = {
-    "observed_on": "2024-03-31",
-    "purchases_30d": 2,
-    "avg_basket_value": 120.5,
-    "site_visits_30d": 9,
-    "days_since_last_purchase": 4,
-    "visits_7d": 3,
-    "newsletter_opened": True,
-    "ad_clicks_7d": 1,
-    "time_on_site_7d": 14.5,
-}
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def uow(store: InMemoryStore) -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork(store)
 
 
 def register(uow: InMemoryUnitOfWork, first_name: str = "Anna", **changes: Any) -> Client:
-    data = {
-        "first_name": first_name,
-        "last_name": "Nowak",
-        "email": f"{first_name.lower()}@example.com",
-        "registered_on": "2023-01-15",
-        **changes,
-    }
+    data = {**CLIENT, "first_name": first_name, "email": f"{first_name.lower()}@example.com", **changes}
     return register_client(NewClient.parse(data), uow, CLOCK)
 
 

@@ -26,24 +26,7 @@ from application.commands import (
 )
 from application.validation import Command, InvalidInput
 from domain.users import Role
-
-CLIENT = {
-    "first_name": "Anna",
-    "last_name": "Nowak",
-    "email": "anna@example.com",
-    "registered_on": "2023-01-15",
-}
-SNAPSHOT = {
-    "observed_on": "2024-03-31",
-    "purchases_30d": 2,
-    "avg_basket_value": 120.5,
-    "site_visits_30d": 9,
-    "days_since_last_purchase": 4,
-    "visits_7d": 3,
-    "newsletter_opened": True,
-    "ad_clicks_7d": 1,
-    "time_on_site_7d": 14.5,
-}
+from unit.conftest import CLIENT, SNAPSHOT
 
 
 def refused_fields(command: type[Command], data: dict[str, Any]) -> list[str]:

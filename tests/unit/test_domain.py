@@ -16,6 +16,7 @@ from domain.clients import NAME_MAX_LENGTH, Client, email_key, months_between
 from domain.errors import InvalidValue
 from domain.predictions import DecisionThreshold, PurchasePrediction
 from domain.users import Permission, Role, User
+from unit.conftest import SNAPSHOT
 
 
 def a_client(**changes: Any) -> Client:
@@ -23,19 +24,8 @@ def a_client(**changes: Any) -> Client:
 
 
 def a_snapshot(**changes: Any) -> ActivitySnapshot:
-    snapshot = ActivitySnapshot(
-        client_id=1,
-        observed_on=date(2024, 3, 31),
-        purchases_30d=2,
-        avg_basket_value=120.5,
-        site_visits_30d=9,
-        days_since_last_purchase=4,
-        visits_7d=3,
-        newsletter_opened=True,
-        ad_clicks_7d=1,
-        time_on_site_7d=14.5,
-    )
-    return replace(snapshot, **changes)
+    fields = {**SNAPSHOT, "observed_on": date.fromisoformat(SNAPSHOT["observed_on"])}
+    return replace(ActivitySnapshot(client_id=1, **fields), **changes)
 
 
 # --- clients -----------------------------------------------------------------------------------

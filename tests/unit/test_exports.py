@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from adapters.memory import InMemoryUnitOfWork
 from application import exports
 from application.commands import ClientFilter, ClientListQuery
 from application.exports import export_clients, export_row
@@ -14,8 +14,8 @@ from domain.clients import Client
 
 
 @pytest.fixture
-def uow() -> InMemoryUnitOfWork:
-    uow = InMemoryUnitOfWork(InMemoryStore())
+def uow(uow: InMemoryUnitOfWork) -> InMemoryUnitOfWork:
+    """Five clients."""
     with uow:
         uow.clients.add_many(
             [

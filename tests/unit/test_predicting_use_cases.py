@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 
 from adapters.clock import FixedClock
-from adapters.memory import InMemoryUnitOfWork
 from application.business_settings import change_threshold
 from application.commands import ThresholdChange
 from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_all, predict_client
@@ -16,33 +15,23 @@ from unit.ml_fakes import NOW, FakeModelStore, FakePredictor, FakeTrainer, add_c
 
 
 @pytest.fixture
-def uow() -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
-
-
-@pytest.fixture
-def store() -> FakeModelStore:
+def model_store() -> FakeModelStore:
     return FakeModelStore()
 
 
 @pytest.fixture
-def models(store) -> ActiveModels:
-    return ActiveModels(store)
+def models(model_store) -> ActiveModels:
+    return ActiveModels(model_store)
 
 
 @pytest.fixture
-def trained(uow, clock, store) -> list[int]:
+def trained(uow, clock, model_store) -> list[int]:
     """Sixty clients with history, and both models trained; returns the client ids."""
     ids = [add_client_with_history(uow, n).id for n in range(60)]
     trainer = FakeTrainer()
     for kind in ModelKind:
         run = queue_training(kind, "admin@example.com", uow, clock)
-        run_training(run.id, uow, trainer, store, clock)
+        run_training(run.id, uow, trainer, model_store, clock)
     return ids
 
 
@@ -124,17 +113,17 @@ def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
 
 
 def test_the_active_model_is_loaded_once_and_reloaded_when_the_version_changes(
-    uow, clock, models, store, trained
+    uow, clock, models, model_store, trained
 ) -> None:
     predict_all(uow, models, FakePredictor(), clock, batch_size=10)
     predict_client(trained[0], uow, models, FakePredictor(), clock)
-    assert store.loads == 2  # one per kind
+    assert model_store.loads == 2  # one per kind
 
     run = queue_training(ModelKind.SALES, "admin@example.com", uow, clock)
-    run_training(run.id, uow, FakeTrainer(), store, clock)
+    run_training(run.id, uow, FakeTrainer(), model_store, clock)
     predict_client(trained[0], uow, models, FakePredictor(), clock)
-    assert store.loads == 3
+    assert model_store.loads == 3
 
     activate_version(ModelKind.SALES, 1, "admin@example.com", uow, clock)
     result = predict_client(trained[0], uow, models, FakePredictor(), clock)
-    assert store.loads == 4 and result.forecast.model_version == 1
+    assert model_store.loads == 4 and result.forecast.model_version == 1

@@ -21,17 +21,7 @@ from application.training import queue_training, run_training
 from domain.errors import ClientNotFound
 from domain.predictions import ModelKind
 from domain.segments import Segment
-from unit.ml_fakes import NOW, FakeModelStore, FakePredictor, FakeTrainer, add_client_with_history
-
-
-@pytest.fixture
-def uow() -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
+from unit.ml_fakes import FakeModelStore, FakePredictor, FakeTrainer, add_client_with_history
 
 
 @pytest.fixture

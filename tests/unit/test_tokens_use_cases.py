@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.clock import FixedClock
-from adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from adapters.memory import InMemoryUnitOfWork
 from application.commands import NewUser, TokenRequest
 from application.tokens import (
     TOKEN_PREFIX,
@@ -20,33 +20,21 @@ from application.tokens import (
 from application.users import create_user, deactivate_user
 from domain.errors import AuthenticationFailed
 from domain.users import User
+from unit.conftest import FakeHasher
 
 NOW = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
 
-class PlainHasher:
-    def hash(self, password: str) -> str:
-        return f"hashed:{password}"
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == f"hashed:{password}"
-
-
-@pytest.fixture
-def uow() -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork(InMemoryStore())
-
-
 @pytest.fixture
 def user(uow: InMemoryUnitOfWork) -> User:
     command = NewUser.parse({"email": "ewa@example.pl", "password": PASSWORD, "role": "analyst"})
-    return create_user(command, uow, PlainHasher())
+    return create_user(command, uow, FakeHasher())
 
 
 def issue(uow: InMemoryUnitOfWork, days: int = 30, password: str = PASSWORD) -> str:
     request = TokenRequest.parse({"email": "EWA@example.pl", "password": password, "expires_in_days": days})
-    return issue_token(request, uow, PlainHasher(), FixedClock(NOW)).secret
+    return issue_token(request, uow, FakeHasher(), FixedClock(NOW)).secret
 
 
 def test_an_issued_token_names_its_user_and_only_its_hash_is_stored(

@@ -3,7 +3,6 @@ from datetime import timedelta
 import pytest
 
 from adapters.clock import FixedClock
-from adapters.memory import InMemoryUnitOfWork
 from application.training import (
     RunNotFound,
     activate_version,
@@ -18,16 +17,6 @@ from unit.ml_fakes import NOW, FakeModelStore, FakeTrainer, add_client_with_hist
 
 SALES = ModelKind.SALES
 PURCHASE = ModelKind.PURCHASE
-
-
-@pytest.fixture
-def uow() -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(NOW)
 
 
 def train(kind, uow, clock, trainer=None, store=None):

@@ -17,35 +17,7 @@ from application.users import (
 )
 from domain.errors import AuthenticationFailed, DuplicateEmail, UserNotFound
 from domain.users import Role, User
-
-
-class FakeHasher:
-    """Fast and transparent: tests need to see that passwords are hashed, not to pay for scrypt."""
-
-    def __init__(self) -> None:
-        self.hashed: list[str] = []
-
-    def hash(self, password: str) -> str:
-        self.hashed.append(password)
-        return f"hashed:{password}"
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == f"hashed:{password}"
-
-
-@pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-@pytest.fixture
-def uow(store: InMemoryStore) -> InMemoryUnitOfWork:
-    return InMemoryUnitOfWork(store)
-
-
-@pytest.fixture
-def hasher() -> FakeHasher:
-    return FakeHasher()
+from unit.conftest import FakeHasher
 
 
 def create(

@@ -5,21 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
 from flask_babel import force_locale
 
 from entrypoints.web.formatting import day, money, number, percent
-from entrypoints.web.i18n import init_i18n
 
 NBSP = "\N{NO-BREAK SPACE}"
-
-
-@pytest.fixture
-def app_context():  # type: ignore[no-untyped-def]
-    app = Flask(__name__)
-    init_i18n(app)
-    with app.test_request_context():
-        yield
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from flask import Flask
 from flask_babel import force_locale
 
 from application.commands import (
@@ -23,7 +22,6 @@ from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import RunStatus
 from domain.segments import Segment
 from entrypoints.web.formatting import money, month
-from entrypoints.web.i18n import init_i18n
 from entrypoints.web.labels import (
     FEATURE_LABELS,
     SEGMENT_LABELS,
@@ -33,14 +31,6 @@ from entrypoints.web.labels import (
 )
 
 NBSP = "\N{NO-BREAK SPACE}"
-
-
-@pytest.fixture
-def app_context():  # type: ignore[no-untyped-def]
-    app = Flask("entrypoints")  # its root holds translations/, as the panel's does
-    init_i18n(app)
-    with app.test_request_context():
-        yield
 
 
 def refusals(command: type, data: dict[str, object]) -> tuple[FieldError, ...]:

@@ -12,16 +12,12 @@ from sqlalchemy import Select, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
-from adapters.sqlalchemy.rows import (
-    Values,
-    outcome_values,
-    scoring_row_from_row,
-    snapshot_from_row,
-    snapshot_values,
-)
-from adapters.sqlalchemy.statements import chunks, rows_changed
+from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
+from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
-from application.ports import MonthlySales, ScoringRow
+from application.chunks import chunks
+from application.ports import ScoringRow
+from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot
 from domain.clients import first_of_next_month
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
@@ -37,7 +33,7 @@ class SqlAlchemyActivityRepository:
         self.session = session
 
     def add(self, snapshot: ActivitySnapshot) -> ActivitySnapshot:
-        values = snapshot_values(snapshot)
+        values = SNAPSHOTS.values(snapshot)
         with savepoint(self.session, _refuse(snapshot.client_id, snapshot.observed_on)):
             statement = insert(client_activity).values(values).returning(client_activity.c.id)
             snapshot_id = self.session.execute(statement).scalar_one()
@@ -47,7 +43,7 @@ class SqlAlchemyActivityRepository:
         """All or nothing, inserted in chunks; returns how many were stored."""
         stored = 0
         with self.session.begin_nested():
-            for chunk in chunks(snapshot_values(snapshot) for snapshot in snapshots):
+            for chunk in chunks((SNAPSHOTS.values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
                 self._insert_chunk(chunk)
                 stored += len(chunk)
         return stored
@@ -57,7 +53,7 @@ class SqlAlchemyActivityRepository:
             client_activity.c.client_id == client_id, client_activity.c.observed_on == observed_on
         )
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else snapshot_from_row(row)
+        return None if row is None else SNAPSHOTS.from_row(row)
 
     def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
         """Looked up in chunks through the unique index on (client_id, observed_on)."""
@@ -77,7 +73,7 @@ class SqlAlchemyActivityRepository:
                 client_activity.c.client_id == snapshot.client_id,
                 client_activity.c.observed_on == snapshot.observed_on,
             )
-            .values(outcome_values(snapshot))
+            .values(SNAPSHOTS.values_of(snapshot, OUTCOMES))
         )
         if rows_changed(self.session, statement) == 0:
             raise SnapshotNotFound(snapshot.client_id, snapshot.observed_on)
@@ -89,7 +85,7 @@ class SqlAlchemyActivityRepository:
             .where(client_activity.c.client_id == client_id)
             .order_by(client_activity.c.observed_on.desc())
         )
-        return [snapshot_from_row(row) for row in self.session.execute(statement)]
+        return [SNAPSHOTS.from_row(row) for row in self.session.execute(statement)]
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(client_activity)) or 0

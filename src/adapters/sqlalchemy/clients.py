@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.predictions import in_segment
-from adapters.sqlalchemy.rows import client_from_row, client_values
-from adapters.sqlalchemy.statements import chunks, rows_changed
+from adapters.sqlalchemy.rows import CLIENTS
+from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort
-from application.ports import ClientListItem, Page
+from application.queries import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
 from domain.segments import SegmentRule
@@ -41,7 +42,7 @@ class SqlAlchemyClientRepository:
 
     def add(self, client: Client) -> Client:
         with savepoint(self.session, _refuse_email(client.email)):
-            statement = insert(clients).values(client_values(client)).returning(clients.c.id)
+            statement = insert(clients).values(CLIENTS.values(client)).returning(clients.c.id)
             client_id = self.session.execute(statement).scalar_one()
         return replace(client, id=client_id)
 
@@ -49,32 +50,32 @@ class SqlAlchemyClientRepository:
         """All or nothing: a taken email refuses the whole batch."""
         ids: list[int] = []
         with savepoint(self.session, self._refuse_batch(clients_to_add)):
-            for chunk in chunks(clients_to_add):
+            for chunk in chunks(clients_to_add, CHUNK_SIZE):
                 ids += _insert_returning_ids(self.session, chunk)
         return [replace(client, id=client_id) for client, client_id in zip(clients_to_add, ids, strict=True)]
 
     def get(self, client_id: int) -> Client | None:
         row = self.session.execute(select(clients).where(clients.c.id == client_id)).one_or_none()
-        return None if row is None else client_from_row(row)
+        return None if row is None else CLIENTS.from_row(row)
 
     def get_by_email(self, email: str) -> Client | None:
         statement = select(clients).where(func.lower(clients.c.email) == email_key(email))
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else client_from_row(row)
+        return None if row is None else CLIENTS.from_row(row)
 
     def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
         """Looked up in chunks through the unique index on lower(email)."""
         found: dict[str, Client] = {}
-        for chunk in chunks({email_key(email) for email in emails}):
+        for chunk in chunks({email_key(email) for email in emails}, CHUNK_SIZE):
             statement = select(clients).where(func.lower(clients.c.email).in_(chunk))
             found.update(
-                (email_key(row.email), client_from_row(row)) for row in self.session.execute(statement)
+                (email_key(row.email), CLIENTS.from_row(row)) for row in self.session.execute(statement)
             )
         return found
 
     def update(self, client: Client) -> None:
         with savepoint(self.session, _refuse_email(client.email)):
-            statement = update(clients).where(clients.c.id == client.id).values(client_values(client))
+            statement = update(clients).where(clients.c.id == client.id).values(CLIENTS.values(client))
             if rows_changed(self.session, statement) == 0:
                 raise ClientNotFound(client.id)
 
@@ -148,7 +149,7 @@ class SqlAlchemyClientRepository:
 def _insert_returning_ids(session: Session, batch: Sequence[Client]) -> list[int]:
     # Sorted by parameter order, the ids come back in the order the clients were given.
     statement = insert(clients).returning(clients.c.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, [client_values(client) for client in batch]).scalars())
+    return list(session.execute(statement, [CLIENTS.values(client) for client in batch]).scalars())
 
 
 def _refuse_email(email: str) -> Translation:
@@ -264,7 +265,7 @@ def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
 def _list_item(row: Any, segments: SegmentRule) -> ClientListItem:
     forecast = row.predicted_sales
     return ClientListItem(
-        client=client_from_row(row),
+        client=CLIENTS.from_row(row),
         predicted_sales=forecast,
         purchase_probability=row.purchase_probability,
         will_buy=row.will_buy,

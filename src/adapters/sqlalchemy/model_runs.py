@@ -9,7 +9,7 @@ from sqlalchemy import false, func, insert, select, true, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
-from adapters.sqlalchemy.rows import activation_from_row, activation_values, run_from_row, run_values
+from adapters.sqlalchemy.rows import ACTIVATIONS, RUNS
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import model_activations, model_runs
 from domain.model_runs import Activation, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
@@ -28,22 +28,22 @@ class SqlAlchemyModelRunRepository:
         """Stored inactive (only `activate` makes a run active); a version already taken, by a
         training queued at the same moment, is refused."""
         with savepoint(self.session, _refuse_taken_version(run)):
-            statement = insert(model_runs).values(run_values(run)).returning(model_runs.c.id)
+            statement = insert(model_runs).values(RUNS.values(run)).returning(model_runs.c.id)
             run_id = self.session.execute(statement).scalar_one()
         return replace(run, is_active=False, id=run_id)
 
     def get(self, run_id: int) -> ModelRun | None:
         row = self.session.execute(select(model_runs).where(model_runs.c.id == run_id)).one_or_none()
-        return None if row is None else run_from_row(row)
+        return None if row is None else RUNS.from_row(row)
 
     def get_version(self, kind: ModelKind, version: int) -> ModelRun | None:
         statement = select(model_runs).where(model_runs.c.kind == kind.value, model_runs.c.version == version)
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else run_from_row(row)
+        return None if row is None else RUNS.from_row(row)
 
     def update(self, run: ModelRun) -> None:
         """Status, times, evaluation and artifact; whether the run is active changes only by `activate`."""
-        statement = update(model_runs).where(model_runs.c.id == run.id).values(run_values(run))
+        statement = update(model_runs).where(model_runs.c.id == run.id).values(RUNS.values(run))
         if rows_changed(self.session, statement) == 0:
             raise RunNotFound(run.id)
 
@@ -52,7 +52,7 @@ class SqlAlchemyModelRunRepository:
         statement = select(model_runs).order_by(model_runs.c.queued_at.desc(), model_runs.c.id.desc())
         if kind is not None:
             statement = statement.where(model_runs.c.kind == kind.value)
-        return [run_from_row(row) for row in self.session.execute(statement)]
+        return [RUNS.from_row(row) for row in self.session.execute(statement)]
 
     def next_version(self, kind: ModelKind) -> int:
         newest = select(func.max(model_runs.c.version)).where(model_runs.c.kind == kind.value)
@@ -66,12 +66,12 @@ class SqlAlchemyModelRunRepository:
             .limit(1)
         )
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else run_from_row(row)
+        return None if row is None else RUNS.from_row(row)
 
     def active(self, kind: ModelKind) -> ModelRun | None:
         statement = select(model_runs).where(model_runs.c.kind == kind.value, model_runs.c.is_active)
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else run_from_row(row)
+        return None if row is None else RUNS.from_row(row)
 
     def activate(self, activation: Activation) -> None:
         """The active run of the kind is switched off before the chosen one is switched on: the
@@ -83,7 +83,7 @@ class SqlAlchemyModelRunRepository:
         switch = update(model_runs).where(of_kind)
         self.session.execute(switch.where(model_runs.c.is_active).values(is_active=false()))
         self.session.execute(switch.where(chosen).values(is_active=true()))
-        self.session.execute(insert(model_activations).values(activation_values(activation)))
+        self.session.execute(insert(model_activations).values(ACTIVATIONS.values(activation)))
 
     def activations(self, kind: ModelKind) -> builtins.list[Activation]:
         """Newest first."""
@@ -92,7 +92,7 @@ class SqlAlchemyModelRunRepository:
             .where(model_activations.c.kind == kind.value)
             .order_by(model_activations.c.activated_at.desc(), model_activations.c.id.desc())
         )
-        return [activation_from_row(row) for row in self.session.execute(statement)]
+        return [ACTIVATIONS.from_row(row) for row in self.session.execute(statement)]
 
 
 def _refuse_taken_version(run: ModelRun) -> Translation:

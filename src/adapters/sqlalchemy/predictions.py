@@ -9,16 +9,11 @@ from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, in
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
-from adapters.sqlalchemy.rows import (
-    Values,
-    forecast_from_row,
-    forecast_values,
-    purchase_from_row,
-    purchase_values,
-)
-from adapters.sqlalchemy.statements import chunks
+from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
+from adapters.sqlalchemy.statements import CHUNK_SIZE
 from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
-from application.ports import PredictionSummary
+from application.chunks import chunks
+from application.queries import PredictionSummary
 from domain.errors import ClientNotFound, DomainError
 from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
 from domain.segments import Segment, SegmentRule
@@ -51,21 +46,21 @@ class SqlAlchemyPredictionRepository:
         """In one savepoint: the clients' current rows stop being current, then the new rows are
         inserted as current. All or nothing: an unknown client refuses the whole batch."""
         with savepoint(self.session, self._refuse(forecasts, predictions)):
-            self._replace_current(sales_predictions, forecasts, forecast_values)
-            self._replace_current(purchase_predictions, predictions, purchase_values)
+            self._replace_current(sales_predictions, forecasts, FORECASTS.values)
+            self._replace_current(purchase_predictions, predictions, PURCHASES.values)
 
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]:
         forecast = self.session.execute(_current_of(sales_predictions, client_id)).one_or_none()
         prediction = self.session.execute(_current_of(purchase_predictions, client_id)).one_or_none()
         return (
-            None if forecast is None else forecast_from_row(forecast),
-            None if prediction is None else purchase_from_row(prediction),
+            None if forecast is None else FORECASTS.from_row(forecast),
+            None if prediction is None else PURCHASES.from_row(prediction),
         )
 
     def history(self, client_id: int, limit: int = 50) -> list[History]:
         """Newest first; each forecast is paired with the purchase prediction made at the same moment."""
         forecasts = [
-            forecast_from_row(row)
+            FORECASTS.from_row(row)
             for row in self.session.execute(_newest_first(sales_predictions, client_id).limit(limit))
         ]
         if not forecasts:
@@ -79,7 +74,7 @@ class SqlAlchemyPredictionRepository:
             .order_by(purchase_predictions.c.id)
         )
         # Read in the order they were stored: of two made at the same moment, the later one wins.
-        made_at = {row.made_at: purchase_from_row(row) for row in self.session.execute(same_moments)}
+        made_at = {row.made_at: PURCHASES.from_row(row) for row in self.session.execute(same_moments)}
         return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
@@ -115,7 +110,7 @@ class SqlAlchemyPredictionRepository:
             values(prediction, is_current=last_of_client[prediction.client_id] == index)
             for index, prediction in enumerate(new)
         ]
-        for batch in chunks(rows):
+        for batch in chunks(rows, CHUNK_SIZE):
             self.session.execute(insert(table), batch)
 
     def _refuse(

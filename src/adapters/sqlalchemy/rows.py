@@ -1,248 +1,138 @@
-"""Explicit conversion between table rows and domain entities, which know nothing of SQLAlchemy."""
+"""Explicit conversion between table rows and domain entities, which know nothing of SQLAlchemy.
+
+Each entity is read from and written to the columns named like its dataclass fields. Where the two
+hold a value differently the column decides: an enum is stored by its value, and money and minutes
+are kept to the decimals of their numeric columns (on every database) and read back as floats.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import fields
+from enum import Enum
+from typing import Any, Generic, NamedTuple, TypeVar, get_args, get_type_hints
 
-from sqlalchemy import Row
+from sqlalchemy import Column, Numeric, Row, Table
 
+from adapters.sqlalchemy.tables import (
+    api_tokens,
+    client_activity,
+    clients,
+    model_activations,
+    model_runs,
+    purchase_predictions,
+    sales_predictions,
+    users,
+)
 from application.ports import ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
-from domain.model_runs import Activation, Artifact, Evaluation, ModelRun, RunStatus
-from domain.predictions import ModelKind, PurchasePrediction, SalesForecast
+from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
+from domain.predictions import PurchasePrediction, SalesForecast
 from domain.tokens import ApiToken
-from domain.users import Role, User
+from domain.users import User
 
+E = TypeVar("E")
 Values = dict[str, Any]
+Convert = Callable[[Any], Any]
 
 
-def client_values(client: Client) -> Values:
-    return {
-        "first_name": client.first_name,
-        "last_name": client.last_name,
-        "email": client.email,
-        "registered_on": client.registered_on,
-    }
+class _Field(NamedTuple):
+    name: str
+    column: str
+    write: Convert | None
+    read: Convert | None
 
 
-def client_from_row(row: Row[Any]) -> Client:
-    return Client(
-        first_name=row.first_name,
-        last_name=row.last_name,
-        email=row.email,
-        registered_on=row.registered_on,
-        id=row.id,
-    )
+class RowMapping(Generic[E]):
+    """How one entity dataclass is held by the columns of `table` named `prefix` + its field's name.
+
+    `values` leaves out the fields in `not_written` (what the database assigns, or what only a
+    dedicated statement changes). A field in `nested` holds another entity (or None) that is
+    flattened into that mapping's columns; it reads back as None when its first column is NULL.
+    """
+
+    def __init__(
+        self,
+        entity: type[E],
+        table: Table,
+        *,
+        prefix: str = "",
+        not_written: Collection[str] = ("id",),
+        nested: Mapping[str, RowMapping[Any]] | None = None,
+    ) -> None:
+        self.entity = entity
+        self.nested = dict(nested or {})
+        hints = get_type_hints(entity)
+        names = [field.name for field in fields(entity) if field.name not in self.nested]  # type: ignore[arg-type]
+        self._fields = [
+            _Field(name, prefix + name, *_conversions(hints[name], table.c[prefix + name])) for name in names
+        ]
+        self._written = [field for field in self._fields if field.name not in not_written]
+        self._nested_written = {name: self.nested[name] for name in self.nested if name not in not_written}
+
+    def values(self, entity: E | None, **extra: Any) -> Values:
+        """The columns written for `entity` (all NULL for None), and the `extra` ones."""
+        values: Values = {
+            field.column: _convert(field.write, None if entity is None else getattr(entity, field.name))
+            for field in self._written
+        }
+        for name, nested in self._nested_written.items():
+            values.update(nested.values(None if entity is None else getattr(entity, name)))
+        return values | extra
+
+    def values_of(self, entity: E, columns: Collection[str]) -> Values:
+        """Only the given columns, for an update of just those."""
+        return {column: value for column, value in self.values(entity).items() if column in columns}
+
+    def from_row(self, row: Row[Any]) -> E:
+        read = {field.name: _convert(field.read, getattr(row, field.column)) for field in self._fields}
+        for name, nested in self.nested.items():
+            read[name] = nested.from_row_or_none(row)
+        return self.entity(**read)
+
+    def from_row_or_none(self, row: Row[Any]) -> E | None:
+        """None when the column of the first field is NULL."""
+        return None if getattr(row, self._fields[0].column) is None else self.from_row(row)
 
 
-def snapshot_values(snapshot: ActivitySnapshot) -> Values:
-    """Money and minutes are kept to two decimals, as the columns hold them on every database."""
-    return {
-        "client_id": snapshot.client_id,
-        "observed_on": snapshot.observed_on,
-        "purchases_30d": snapshot.purchases_30d,
-        "avg_basket_value": _cents(snapshot.avg_basket_value),
-        "site_visits_30d": snapshot.site_visits_30d,
-        "days_since_last_purchase": snapshot.days_since_last_purchase,
-        "visits_7d": snapshot.visits_7d,
-        "newsletter_opened": snapshot.newsletter_opened,
-        "ad_clicks_7d": snapshot.ad_clicks_7d,
-        "time_on_site_7d": _cents(snapshot.time_on_site_7d),
-        **outcome_values(snapshot),
-    }
+def _conversions(hint: Any, column: Column[Any]) -> tuple[Convert | None, Convert | None]:
+    """How a field's value is written to its column and read back; None where it is kept as it is."""
+    enums = [kind for kind in (hint, *get_args(hint)) if isinstance(kind, type) and issubclass(kind, Enum)]
+    if enums:
+        return (lambda member: member.value), enums[0]
+    scale = column.type.scale if isinstance(column.type, Numeric) else None
+    if scale is not None:
+        return (lambda amount: round(amount, scale)), float
+    return None, None
 
 
-def outcome_values(snapshot: ActivitySnapshot) -> Values:
-    return {
-        "sales_next_month": _cents(snapshot.sales_next_month),
-        "purchased_next_14d": snapshot.purchased_next_14d,
-    }
+def _convert(convert: Convert | None, value: Any) -> Any:
+    return value if convert is None or value is None else convert(value)
 
 
-def snapshot_from_row(row: Row[Any]) -> ActivitySnapshot:
-    return ActivitySnapshot(
-        client_id=row.client_id,
-        observed_on=row.observed_on,
-        purchases_30d=row.purchases_30d,
-        avg_basket_value=float(row.avg_basket_value),
-        site_visits_30d=row.site_visits_30d,
-        days_since_last_purchase=row.days_since_last_purchase,
-        visits_7d=row.visits_7d,
-        newsletter_opened=row.newsletter_opened,
-        ad_clicks_7d=row.ad_clicks_7d,
-        time_on_site_7d=float(row.time_on_site_7d),
-        sales_next_month=None if row.sales_next_month is None else float(row.sales_next_month),
-        purchased_next_14d=row.purchased_next_14d,
-        id=row.id,
-    )
+CLIENTS = RowMapping(Client, clients)
+SNAPSHOTS = RowMapping(ActivitySnapshot, client_activity)
+USERS = RowMapping(User, users)
+TOKENS = RowMapping(ApiToken, api_tokens)
+FORECASTS = RowMapping(SalesForecast, sales_predictions)
+PURCHASES = RowMapping(PurchasePrediction, purchase_predictions)
+RUNS = RowMapping(
+    ModelRun,
+    model_runs,
+    # Whether a run is active changes only by an activation.
+    not_written=("id", "is_active"),
+    nested={
+        "evaluation": RowMapping(Evaluation, model_runs),
+        "artifact": RowMapping(Artifact, model_runs, prefix="artifact_"),
+    },
+)
+ACTIVATIONS = RowMapping(Activation, model_activations)
+
+OUTCOMES = ("sales_next_month", "purchased_next_14d")
+"""The columns of a snapshot that change once its outcomes are known."""
 
 
 def scoring_row_from_row(row: Row[Any]) -> ScoringRow:
     """A snapshot's row joined with its client's `registered_on`."""
-    return ScoringRow(snapshot=snapshot_from_row(row), registered_on=row.registered_on)
-
-
-def user_values(user: User) -> Values:
-    return {
-        "email": user.email,
-        "password_hash": user.password_hash,
-        "role": user.role.value,
-        "is_active": user.is_active,
-    }
-
-
-def user_from_row(row: Row[Any]) -> User:
-    return User(
-        email=row.email,
-        password_hash=row.password_hash,
-        role=Role(row.role),
-        is_active=row.is_active,
-        id=row.id,
-    )
-
-
-def token_values(token: ApiToken) -> Values:
-    return {
-        "user_id": token.user_id,
-        "token_hash": token.token_hash,
-        "created_at": token.created_at,
-        "expires_at": token.expires_at,
-        "revoked_at": token.revoked_at,
-    }
-
-
-def token_from_row(row: Row[Any]) -> ApiToken:
-    return ApiToken(
-        user_id=row.user_id,
-        token_hash=row.token_hash,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-        id=row.id,
-    )
-
-
-def forecast_values(forecast: SalesForecast, *, is_current: bool) -> Values:
-    return {
-        "client_id": forecast.client_id,
-        "value_pln": _cents(forecast.value_pln),
-        "model_version": forecast.model_version,
-        "made_at": forecast.made_at,
-        "is_current": is_current,
-    }
-
-
-def forecast_from_row(row: Row[Any]) -> SalesForecast:
-    return SalesForecast(
-        client_id=row.client_id,
-        value_pln=float(row.value_pln),
-        model_version=row.model_version,
-        made_at=row.made_at,
-        id=row.id,
-    )
-
-
-def purchase_values(prediction: PurchasePrediction, *, is_current: bool) -> Values:
-    return {
-        "client_id": prediction.client_id,
-        "probability": prediction.probability,
-        "will_buy": prediction.will_buy,
-        "threshold": prediction.threshold,
-        "model_version": prediction.model_version,
-        "made_at": prediction.made_at,
-        "is_current": is_current,
-    }
-
-
-def purchase_from_row(row: Row[Any]) -> PurchasePrediction:
-    return PurchasePrediction(
-        client_id=row.client_id,
-        probability=row.probability,
-        will_buy=row.will_buy,
-        threshold=row.threshold,
-        model_version=row.model_version,
-        made_at=row.made_at,
-        id=row.id,
-    )
-
-
-def run_values(run: ModelRun) -> Values:
-    """Everything about a run but whether it is active, which only an activation changes."""
-    return {
-        "kind": run.kind.value,
-        "version": run.version,
-        "requested_by": run.requested_by,
-        "status": run.status.value,
-        "queued_at": run.queued_at,
-        "started_at": run.started_at,
-        "finished_at": run.finished_at,
-        "error": run.error,
-        **evaluation_values(run.evaluation),
-        "artifact_path": None if run.artifact is None else run.artifact.path,
-        "artifact_sha256": None if run.artifact is None else run.artifact.sha256,
-    }
-
-
-def evaluation_values(evaluation: Evaluation | None) -> Values:
-    if evaluation is None:
-        return dict.fromkeys(_EVALUATION_FIELDS)
-    return {field: getattr(evaluation, field) for field in _EVALUATION_FIELDS}
-
-
-def run_from_row(row: Row[Any]) -> ModelRun:
-    return ModelRun(
-        kind=ModelKind(row.kind),
-        version=row.version,
-        requested_by=row.requested_by,
-        queued_at=row.queued_at,
-        status=RunStatus(row.status),
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        error=row.error,
-        evaluation=_evaluation_from_row(row),
-        artifact=None if row.artifact_path is None else Artifact(row.artifact_path, row.artifact_sha256),
-        is_active=row.is_active,
-        id=row.id,
-    )
-
-
-def _evaluation_from_row(row: Row[Any]) -> Evaluation | None:
-    if row.train_size is None:
-        return None
-    return Evaluation(**{field: getattr(row, field) for field in _EVALUATION_FIELDS})
-
-
-_EVALUATION_FIELDS = (
-    "train_size",
-    "test_size",
-    "metrics",
-    "baseline_metrics",
-    "coefficients",
-    "intercept",
-    "confusion_matrix",
-    "threshold",
-    "threshold_curve",
-)
-
-
-def activation_values(activation: Activation) -> Values:
-    return {
-        "kind": activation.kind.value,
-        "version": activation.version,
-        "activated_by": activation.activated_by,
-        "activated_at": activation.activated_at,
-    }
-
-
-def activation_from_row(row: Row[Any]) -> Activation:
-    return Activation(
-        kind=ModelKind(row.kind),
-        version=row.version,
-        activated_by=row.activated_by,
-        activated_at=row.activated_at,
-    )
-
-
-def _cents(amount: float | None) -> float | None:
-    return None if amount is None else round(amount, 2)
+    return ScoringRow(snapshot=SNAPSHOTS.from_row(row), registered_on=row.registered_on)

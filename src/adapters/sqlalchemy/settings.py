@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from domain.segments import SegmentRule
 THRESHOLD = "decision_threshold"
 SEGMENT_RULE = "segment_rule"
 
+S = TypeVar("S", DecisionThreshold, SegmentRule)
+
 
 class SqlAlchemySettingsRepository:
     """A setting never changed reads as the domain's default. Never commits."""
@@ -24,25 +27,24 @@ class SqlAlchemySettingsRepository:
         self.session = session
 
     def threshold(self) -> DecisionThreshold:
-        stored = self._read(THRESHOLD)
-        return DecisionThreshold() if stored is None else DecisionThreshold(stored["value"])
+        return self._read(THRESHOLD, DecisionThreshold)
 
     def set_threshold(self, threshold: DecisionThreshold, changed_by: str, at: datetime) -> None:
-        self._write(THRESHOLD, {"value": threshold.value}, changed_by, at)
+        self._write(THRESHOLD, threshold, changed_by, at)
 
     def segment_rule(self) -> SegmentRule:
-        stored = self._read(SEGMENT_RULE)
-        return SegmentRule() if stored is None else SegmentRule(stored["medium_from"], stored["high_from"])
+        return self._read(SEGMENT_RULE, SegmentRule)
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
-        bands = {"medium_from": rule.medium_from, "high_from": rule.high_from}
-        self._write(SEGMENT_RULE, bands, changed_by, at)
+        self._write(SEGMENT_RULE, rule, changed_by, at)
 
-    def _read(self, key: str) -> Any:
-        return self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
+    def _read(self, key: str, setting: type[S]) -> S:
+        """The stored document holds the setting's fields by name."""
+        stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
+        return setting() if stored is None else setting(**stored)
 
-    def _write(self, key: str, value: dict[str, float], changed_by: str, at: datetime) -> None:
-        row = {"value": value, "updated_by": changed_by, "updated_at": at}
+    def _write(self, key: str, setting: S, changed_by: str, at: datetime) -> None:
+        row = {"value": asdict(setting), "updated_by": changed_by, "updated_at": at}
         changed = update(app_settings).where(app_settings.c.key == key).values(row)
         if rows_changed(self.session, changed) == 0:
             self.session.execute(insert(app_settings).values(key=key, **row))

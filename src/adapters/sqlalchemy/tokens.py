@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
-from adapters.sqlalchemy.rows import token_from_row, token_values
+from adapters.sqlalchemy.rows import TOKENS
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import api_tokens
 from domain.errors import Conflict, NotFound, UserNotFound
@@ -23,14 +23,14 @@ class SqlAlchemyTokenRepository:
 
     def add(self, token: ApiToken) -> ApiToken:
         with savepoint(self.session, _refuse(token)):
-            statement = insert(api_tokens).values(token_values(token)).returning(api_tokens.c.id)
+            statement = insert(api_tokens).values(TOKENS.values(token)).returning(api_tokens.c.id)
             token_id = self.session.execute(statement).scalar_one()
         return replace(token, id=token_id)
 
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         statement = select(api_tokens).where(api_tokens.c.token_hash == token_hash)
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else token_from_row(row)
+        return None if row is None else TOKENS.from_row(row)
 
     def update(self, token: ApiToken) -> None:
         """Its expiry and revocation; the owner and the hash never change."""

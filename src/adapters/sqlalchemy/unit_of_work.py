@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,53 +13,33 @@ from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
-from application.ports import (
-    ActivityRepository,
-    ClientRepository,
-    ModelRunRepository,
-    PredictionRepository,
-    SettingsRepository,
-    TokenRepository,
-    UserRepository,
+from adapters.unit_of_work import Repositories, RepositoryUnitOfWork
+
+REPOSITORIES: Repositories[Session] = Repositories(
+    clients=SqlAlchemyClientRepository,
+    activity=SqlAlchemyActivityRepository,
+    users=SqlAlchemyUserRepository,
+    predictions=SqlAlchemyPredictionRepository,
+    model_runs=SqlAlchemyModelRunRepository,
+    settings=SqlAlchemySettingsRepository,
+    tokens=SqlAlchemyTokenRepository,
 )
 
 
-class SqlAlchemyUnitOfWork:
+class SqlAlchemyUnitOfWork(RepositoryUnitOfWork):
     """`with uow: ...; uow.commit()`. Each `with` opens its own session; leaving it rolls back
     whatever was not committed and closes the session."""
-
-    clients: ClientRepository
-    activity: ActivityRepository
-    users: UserRepository
-    predictions: PredictionRepository
-    model_runs: ModelRunRepository
-    settings: SettingsRepository
-    tokens: TokenRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
-        self.clients = SqlAlchemyClientRepository(self.session)
-        self.activity = SqlAlchemyActivityRepository(self.session)
-        self.users = SqlAlchemyUserRepository(self.session)
-        self.predictions = SqlAlchemyPredictionRepository(self.session)
-        self.model_runs = SqlAlchemyModelRunRepository(self.session)
-        self.settings = SqlAlchemySettingsRepository(self.session)
-        self.tokens = SqlAlchemyTokenRepository(self.session)
+        REPOSITORIES.open_in(self, self.session)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            self.rollback()
-        finally:
-            self.session.close()
+    def close(self) -> None:
+        self.session.close()
 
     def commit(self) -> None:
         self.session.commit()

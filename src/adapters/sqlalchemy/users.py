@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
-from adapters.sqlalchemy.rows import user_from_row, user_values
+from adapters.sqlalchemy.rows import USERS
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import users
 from domain.clients import email_key
@@ -24,29 +24,29 @@ class SqlAlchemyUserRepository:
 
     def add(self, user: User) -> User:
         with savepoint(self.session, _refuse_email(user.email)):
-            statement = insert(users).values(user_values(user)).returning(users.c.id)
+            statement = insert(users).values(USERS.values(user)).returning(users.c.id)
             user_id = self.session.execute(statement).scalar_one()
         return replace(user, id=user_id)
 
     def get(self, user_id: int) -> User | None:
         row = self.session.execute(select(users).where(users.c.id == user_id)).one_or_none()
-        return None if row is None else user_from_row(row)
+        return None if row is None else USERS.from_row(row)
 
     def get_by_email(self, email: str) -> User | None:
         statement = select(users).where(func.lower(users.c.email) == email_key(email))
         row = self.session.execute(statement).one_or_none()
-        return None if row is None else user_from_row(row)
+        return None if row is None else USERS.from_row(row)
 
     def update(self, user: User) -> None:
         with savepoint(self.session, _refuse_email(user.email)):
-            statement = update(users).where(users.c.id == user.id).values(user_values(user))
+            statement = update(users).where(users.c.id == user.id).values(USERS.values(user))
             if rows_changed(self.session, statement) == 0:
                 raise UserNotFound(user.id)
 
     def list(self) -> list[User]:
         """Every user, by email."""
         statement = select(users).order_by(func.lower(users.c.email), users.c.id)
-        return [user_from_row(row) for row in self.session.execute(statement)]
+        return [USERS.from_row(row) for row in self.session.execute(statement)]
 
 
 def _refuse_email(email: str) -> Translation:

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application import queries
 from application.imports import ImportReport as ImportReportResult
-from application.ports import ClientListItem, JobStatus, Page
+from application.ports import JobStatus
 from application.predicting import ClientPrediction, FeatureContribution
-from application.queries import ClientOverview
+from application.queries import ClientListItem, ClientOverview, Page
 from application.queries import Dashboard as DashboardResult
 from application.tokens import IssuedToken as IssuedTokenResult
 from domain import activity, clients, model_runs, predictions, segments, users

@@ -1,0 +1,92 @@
+"""Activity snapshots in memory, keyed by client and observation date."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from adapters.memory.store import InMemoryStore
+from application.ports import ScoringRow
+from application.queries import MonthlySales
+from domain.activity import ActivitySnapshot
+from domain.clients import first_of_next_month
+from domain.errors import ClientNotFound, DuplicateSnapshot, SnapshotNotFound
+
+
+class InMemoryActivityRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def add(self, snapshot: ActivitySnapshot) -> ActivitySnapshot:
+        key = (snapshot.client_id, snapshot.observed_on)
+        if snapshot.client_id not in self.store.clients:
+            raise ClientNotFound(snapshot.client_id)
+        if key in self.store.activity:
+            raise DuplicateSnapshot(*key)
+        stored = replace(snapshot, id=self.store.next_id())
+        self.store.activity[key] = stored
+        return stored
+
+    def add_many(self, snapshots: Iterable[ActivitySnapshot]) -> int:
+        """All or nothing: one refused snapshot refuses the whole batch."""
+        before = dict(self.store.activity)
+        try:
+            stored = [self.add(snapshot) for snapshot in snapshots]
+        except (ClientNotFound, DuplicateSnapshot):
+            self.store.activity = before
+            raise
+        return len(stored)
+
+    def get(self, client_id: int, observed_on: date) -> ActivitySnapshot | None:
+        return self.store.activity.get((client_id, observed_on))
+
+    def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
+        return {key for key in keys if key in self.store.activity}
+
+    def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
+        key = (snapshot.client_id, snapshot.observed_on)
+        if key not in self.store.activity:
+            raise SnapshotNotFound(*key)
+        self.store.activity[key] = replace(
+            self.store.activity[key],
+            sales_next_month=snapshot.sales_next_month,
+            purchased_next_14d=snapshot.purchased_next_14d,
+        )
+
+    def history(self, client_id: int) -> list[ActivitySnapshot]:
+        mine = [s for (owner, _), s in self.store.activity.items() if owner == client_id]
+        return sorted(mine, key=lambda s: s.observed_on, reverse=True)
+
+    def count(self) -> int:
+        return len(self.store.activity)
+
+    def training_rows(self) -> list[ScoringRow]:
+        """Snapshots with a known outcome, by client then date (as the SQL twin orders them)."""
+        labelled = [s for s in self.store.activity.values() if s.has_known_sales or s.has_known_purchase]
+        labelled.sort(key=lambda s: (s.client_id, s.observed_on))
+        return [self._scoring_row(s) for s in labelled]
+
+    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
+        newest: dict[int, ActivitySnapshot] = {}
+        for (client_id, observed_on), snapshot in self.store.activity.items():
+            if client_id > after_client_id and (
+                client_id not in newest or observed_on > newest[client_id].observed_on
+            ):
+                newest[client_id] = snapshot
+        return [self._scoring_row(newest[client_id]) for client_id in sorted(newest)[:limit]]
+
+    def newest_row(self, client_id: int) -> ScoringRow | None:
+        history = self.history(client_id)
+        return self._scoring_row(history[0]) if history else None
+
+    def monthly_sales(self) -> list[MonthlySales]:
+        totals: defaultdict[date, float] = defaultdict(float)
+        for snapshot in self.store.activity.values():
+            if snapshot.sales_next_month is not None:
+                totals[first_of_next_month(snapshot.observed_on)] += snapshot.sales_next_month
+        return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
+
+    def _scoring_row(self, snapshot: ActivitySnapshot) -> ScoringRow:
+        return ScoringRow(snapshot, self.store.clients[snapshot.client_id].registered_on)

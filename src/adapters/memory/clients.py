@@ -1,0 +1,120 @@
+"""Clients in memory, listed, filtered and sorted like the SQL twin lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from adapters.memory.predictions import within
+from adapters.memory.store import InMemoryStore, current_of
+from application.commands import ClientListQuery, ClientSort
+from application.queries import ClientListItem, Page
+from domain.clients import Client, email_key
+from domain.errors import ClientNotFound, DuplicateEmail
+from domain.segments import SegmentRule
+
+
+class InMemoryClientRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def add(self, client: Client) -> Client:
+        return self.add_many([client])[0]
+
+    def add_many(self, clients: Sequence[Client]) -> list[Client]:
+        """All or nothing: a taken email refuses the whole batch."""
+        taken = {email_key(c.email) for c in self.store.clients.values()}
+        for client in clients:
+            if email_key(client.email) in taken:
+                raise DuplicateEmail(client.email)
+            taken.add(email_key(client.email))
+        return [self._store(client) for client in clients]
+
+    def _store(self, client: Client) -> Client:
+        stored = replace(client, id=self.store.next_id())
+        self.store.clients[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    def get(self, client_id: int) -> Client | None:
+        return self.store.clients.get(client_id)
+
+    def get_by_email(self, email: str) -> Client | None:
+        key = email_key(email)
+        return next((c for c in self.store.clients.values() if email_key(c.email) == key), None)
+
+    def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
+        wanted = {email_key(email) for email in emails}
+        return {key: c for c in self.store.clients.values() if (key := email_key(c.email)) in wanted}
+
+    def update(self, client: Client) -> None:
+        if client.id not in self.store.clients:
+            raise ClientNotFound(client.id)
+        other = self.get_by_email(client.email)
+        if other is not None and other.id != client.id:
+            raise DuplicateEmail(client.email)
+        self.store.clients[client.id] = client  # type: ignore[index]
+
+    def delete(self, client_id: int) -> None:
+        """The client's activity and predictions go with it."""
+        self.store.clients.pop(client_id, None)
+        for key in [k for k in self.store.activity if k[0] == client_id]:
+            del self.store.activity[key]
+        self.store.forecasts.pop(client_id, None)
+        self.store.purchase_predictions.pop(client_id, None)
+
+    def count(self) -> int:
+        return len(self.store.clients)
+
+    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+        needle = query.q.lower()
+        items = [
+            self._item(c, segments)
+            for c in self.store.clients.values()
+            if needle in c.full_name.lower() or needle in c.email.lower()
+        ]
+        matching = [item for item in items if _passes_filters(item, query, segments)]
+        matching.sort(key=lambda item: item.client.id or 0)
+        ordered = _in_order(matching, query.sort_column, query.descending)
+        return Page(
+            items=ordered[query.offset : query.offset + query.per_page],
+            total=len(matching),
+            page=query.page,
+            per_page=query.per_page,
+        )
+
+    def _item(self, client: Client, segments: SegmentRule) -> ClientListItem:
+        forecast = current_of(self.store.forecasts, client.id or 0)
+        purchase = current_of(self.store.purchase_predictions, client.id or 0)
+        return ClientListItem(
+            client=client,
+            predicted_sales=None if forecast is None else forecast.value_pln,
+            purchase_probability=None if purchase is None else purchase.probability,
+            will_buy=None if purchase is None else purchase.will_buy,
+            segment=None if forecast is None else segments.segment_of(forecast.value_pln),
+        )
+
+
+def _passes_filters(item: ClientListItem, query: ClientListQuery, segments: SegmentRule) -> bool:
+    if query.will_buy is not None and item.will_buy is not query.will_buy:
+        return False
+    if query.segment is not None:
+        return item.predicted_sales is not None and within(item.predicted_sales, segments, query.segment)
+    return True
+
+
+_SORT_KEYS: dict[ClientSort, Callable[[ClientListItem], Any]] = {
+    ClientSort.LAST_NAME: lambda item: item.client.last_name.lower(),
+    ClientSort.FIRST_NAME: lambda item: item.client.first_name.lower(),
+    ClientSort.EMAIL: lambda item: item.client.email.lower(),
+    ClientSort.REGISTERED_ON: lambda item: item.client.registered_on,
+    ClientSort.PREDICTED_SALES: lambda item: item.predicted_sales,
+    ClientSort.PURCHASE_PROBABILITY: lambda item: item.purchase_probability,
+}
+
+
+def _in_order(items: list[ClientListItem], column: ClientSort, descending: bool) -> list[ClientListItem]:
+    """Sorted by `column` (stable, so ties stay in id order); clients without a value come last."""
+    key = _SORT_KEYS[column]
+    known = sorted((item for item in items if key(item) is not None), key=key, reverse=descending)
+    return known + [item for item in items if key(item) is None]

@@ -1,0 +1,67 @@
+"""Predictions in memory: each client's history, the last one stored being the current one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from adapters.memory.store import InMemoryStore, P, current_of, in_utc
+from application.queries import PredictionSummary
+from domain.errors import ClientNotFound
+from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
+from domain.segments import Segment, SegmentRule
+
+
+class InMemoryPredictionRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
+        """All or nothing: an unknown client refuses the whole batch. Money is kept to the grosz."""
+        client_ids = [f.client_id for f in forecasts] + [p.client_id for p in predictions]
+        unknown = next((c for c in client_ids if c not in self.store.clients), None)
+        if unknown is not None:
+            raise ClientNotFound(unknown)
+        for forecast in forecasts:
+            self._append(self.store.forecasts, replace(forecast, value_pln=round(forecast.value_pln, 2)))
+        for prediction in predictions:
+            self._append(self.store.purchase_predictions, prediction)
+
+    def _append(self, history: dict[int, tuple[P, ...]], prediction: P) -> None:
+        stored: P = replace(in_utc(prediction), id=self.store.next_id())
+        history[prediction.client_id] = (*history.get(prediction.client_id, ()), stored)
+
+    def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]:
+        forecast = current_of(self.store.forecasts, client_id)
+        return forecast, current_of(self.store.purchase_predictions, client_id)
+
+    def history(
+        self, client_id: int, limit: int = 50
+    ) -> list[tuple[SalesForecast, PurchasePrediction | None]]:
+        forecasts = sorted(self.store.forecasts.get(client_id, ()), key=_newest, reverse=True)[:limit]
+        # In the order they were stored: of two made at the same moment, the later one wins.
+        made_at = {p.made_at: p for p in self.store.purchase_predictions.get(client_id, ())}
+        return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
+
+    def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
+        values = [history[-1].value_pln for history in self.store.forecasts.values()]
+        chances = [history[-1].probability for history in self.store.purchase_predictions.values()]
+        return PredictionSummary(
+            clients_scored=len(values),
+            average_forecast=sum(values) / len(values) if values else None,
+            forecast_total=sum(values),
+            likely_buyers=sum(1 for chance in chances if chance >= threshold.value),
+            segment_counts={
+                segment: sum(1 for value in values if within(value, segments, segment)) for segment in Segment
+            },
+        )
+
+
+def _newest(prediction: SalesForecast | PurchasePrediction) -> tuple[datetime, int]:
+    return prediction.made_at, prediction.id or 0
+
+
+def within(value: float, rule: SegmentRule, segment: Segment) -> bool:
+    low, high = rule.bounds(segment)
+    return (low is None or value >= low) and (high is None or value < high)

@@ -1,0 +1,26 @@
+"""Business settings in memory: a setting never changed reads as the domain's default."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from adapters.memory.store import InMemoryStore
+from domain.predictions import DecisionThreshold
+from domain.segments import SegmentRule
+
+
+class InMemorySettingsRepository:
+    def __init__(self, store: InMemoryStore) -> None:
+        self.store = store
+
+    def threshold(self) -> DecisionThreshold:
+        return self.store.settings.get("threshold", DecisionThreshold())
+
+    def set_threshold(self, threshold: DecisionThreshold, changed_by: str, at: datetime) -> None:
+        self.store.settings["threshold"] = threshold
+
+    def segment_rule(self) -> SegmentRule:
+        return self.store.settings.get("segment_rule", SegmentRule())
+
+    def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
+        self.store.settings["segment_rule"] = rule
