@@ -10,7 +10,9 @@ from typing import Generic, TypeVar
 from application.ports import (
     ActivityRepository,
     ClientRepository,
+    EventRepository,
     ModelRunRepository,
+    OrderRepository,
     PredictionRepository,
     SettingsRepository,
     TokenRepository,
@@ -33,6 +35,8 @@ class Repositories(Generic[S]):
     model_runs: Callable[[S], ModelRunRepository]
     settings: Callable[[S], SettingsRepository]
     tokens: Callable[[S], TokenRepository]
+    orders: Callable[[S], OrderRepository]
+    events: Callable[[S], EventRepository]
 
     def open_in(self, uow: UnitOfWork, source: S) -> None:
         for field in fields(self):

@@ -339,7 +339,7 @@ def expected_sales(snapshot: ActivitySnapshot, tenure_months: int) -> float:
         -20
         + 40 * snapshot.purchases_30d
         + 0.9 * snapshot.avg_basket_value
-        + 5 * snapshot.site_visits_30d
+        + 5 * (snapshot.site_visits_30d or 0)
         - 0.6 * (NEVER_BOUGHT_DAYS if days is None else days)
         + 1.5 * tenure_months
     )
@@ -349,11 +349,11 @@ def purchase_probability(snapshot: ActivitySnapshot) -> float:
     """The chance the process gives a client of buying within 14 days of the snapshot."""
     return _sigmoid(
         -3.6
-        + 0.7 * snapshot.visits_7d
-        + 0.8 * snapshot.newsletter_opened
-        + 0.45 * snapshot.ad_clicks_7d
+        + 0.7 * (snapshot.visits_7d or 0)
+        + 0.8 * bool(snapshot.newsletter_opened)
+        + 0.45 * (snapshot.ad_clicks_7d or 0)
         + 1.5 * snapshot.has_purchase_history
-        + 0.04 * snapshot.time_on_site_7d
+        + 0.04 * (snapshot.time_on_site_7d or 0)
     )
 
 

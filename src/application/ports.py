@@ -7,7 +7,7 @@ the container picks which.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -18,6 +18,7 @@ from application.queries import ClientListItem, MonthlySales, Page, PredictionSu
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
+from domain.orders import Event, Order
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import SegmentRule
 from domain.tokens import ApiToken
@@ -132,6 +133,40 @@ class TokenRepository(Protocol):
     def update(self, token: ApiToken) -> None: ...
 
 
+class OrderRepository(Protocol):
+    """The company's orders, each stored once (by `Order.key`). Never commits."""
+
+    def add_new(self, orders: Sequence[Order]) -> int:
+        """Store the orders not stored yet (a key already stored, or twice in `orders`, is skipped);
+        returns how many were new."""
+        ...
+
+    def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Order]]:
+        """These clients' orders, each client's oldest first; a client without orders is left out."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class EventRepository(Protocol):
+    """The company's behavioural events, each stored once (client, moment and kind). Never commits."""
+
+    def add_new(self, events: Sequence[Event]) -> int:
+        """Store the events not stored yet; returns how many were new."""
+        ...
+
+    def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
+        """These clients' events, each client's oldest first; a client without events is left out."""
+        ...
+
+    def first_day(self) -> date | None:
+        """The day of the company's earliest event, None without any: the events tell the behavioural
+        features from then on."""
+        ...
+
+    def count(self) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `with uow: ...; uow.commit()`. Leaving the block rolls back what was not committed."""
 
@@ -142,6 +177,8 @@ class UnitOfWork(Protocol):
     model_runs: ModelRunRepository
     settings: SettingsRepository
     tokens: TokenRepository
+    orders: OrderRepository
+    events: EventRepository
 
     def __enter__(self) -> Self: ...
 

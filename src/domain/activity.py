@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, replace
 from datetime import date
@@ -10,6 +11,15 @@ from domain.errors import InvalidValue
 
 COUNT_FIELDS = ("purchases_30d", "site_visits_30d", "visits_7d", "ad_clicks_7d")
 AMOUNT_FIELDS = ("avg_basket_value", "time_on_site_7d")
+BEHAVIOUR_FIELDS = ("site_visits_30d", "visits_7d", "newsletter_opened", "ad_clicks_7d", "time_on_site_7d")
+"""Features that come from behavioural events (visits, newsletters, ads): unknown (None) without them."""
+
+
+class SnapshotSource(enum.StrEnum):
+    ENTERED = "entered"
+    """Typed in a form, sent through the API or imported as a snapshot: never overwritten by a derivation."""
+    DERIVED = "derived"
+    """Computed from the client's orders and events; rebuilt whenever they change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,33 +27,41 @@ class ActivitySnapshot:
     """One row per client per `observed_on`; the newest one is what predictions are made from.
 
     The outcomes (`sales_next_month`, `purchased_next_14d`) stay None until they are known;
-    a snapshot with a known outcome is a training example.
+    a snapshot with a known outcome is a training example. The behavioural features
+    (`BEHAVIOUR_FIELDS`) are None where no events tell them: unknown, not zero.
     """
 
     client_id: int
     observed_on: date
     purchases_30d: int
     avg_basket_value: float
-    site_visits_30d: int
+    site_visits_30d: int | None
     days_since_last_purchase: int | None
-    visits_7d: int
-    newsletter_opened: bool
-    ad_clicks_7d: int
-    time_on_site_7d: float
+    visits_7d: int | None
+    newsletter_opened: bool | None
+    ad_clicks_7d: int | None
+    time_on_site_7d: float | None
     sales_next_month: float | None = None
     purchased_next_14d: bool | None = None
+    source: SnapshotSource = SnapshotSource.ENTERED
     id: int | None = None
 
     def __post_init__(self) -> None:
         for field in COUNT_FIELDS:
-            _require_non_negative_int(field, getattr(self, field))
+            if (count := getattr(self, field)) is not None:
+                _require_non_negative_int(field, count)
         for field in AMOUNT_FIELDS:
-            _require_non_negative_number(field, getattr(self, field))
+            if (amount := getattr(self, field)) is not None:
+                _require_non_negative_number(field, amount)
         if self.days_since_last_purchase is not None:
             _require_non_negative_int("days_since_last_purchase", self.days_since_last_purchase)
         if self.sales_next_month is not None:
             _require_non_negative_number("sales_next_month", self.sales_next_month)
-        if self.visits_7d > self.site_visits_30d:
+        if (
+            self.visits_7d is not None
+            and self.site_visits_30d is not None
+            and self.visits_7d > self.site_visits_30d
+        ):
             raise InvalidValue(
                 "visits_7d",
                 "week_exceeds_month",

@@ -5,6 +5,7 @@ Training and prediction both build their rows here, so the two can never drift a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -49,7 +50,12 @@ def _tenure_months(snapshot: ActivitySnapshot, registered_on: date) -> float:
 
 
 def _attribute(name: str) -> Feature:
-    return Feature(name, lambda snapshot, _: float(getattr(snapshot, name)))
+    """A snapshot's value as it is; NaN where it is unknown (no events tell it), never a made-up zero."""
+    return Feature(name, lambda snapshot, _: _known_or_nan(getattr(snapshot, name)))
+
+
+def _known_or_nan(value: float | bool | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 SALES_FEATURES = FeatureSet(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Engine, insert, inspect
+from sqlalchemy import CheckConstraint, Engine, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import (
@@ -39,7 +39,8 @@ MACHINE_LEARNING_TABLES = {
     "app_settings",
 }
 API_TABLES = {"api_tokens"}
-TABLES = FOUNDATION_TABLES | MACHINE_LEARNING_TABLES | API_TABLES
+LOG_TABLES = {"orders", "events"}
+TABLES = FOUNDATION_TABLES | MACHINE_LEARNING_TABLES | API_TABLES | LOG_TABLES
 MORNING = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 
 
@@ -76,7 +77,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0003_api_tokens"
+    assert current_revision(migrated_url) == head_revision() == "0004_orders_and_events"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -247,6 +248,30 @@ def test_downgrade_to_machine_learning_removes_only_the_api_tokens(migrated_url:
     assert current_revision(migrated_url) == "0002_machine_learning"
     assert tables_of(migrated_url) & TABLES == FOUNDATION_TABLES | MACHINE_LEARNING_TABLES
 
+    upgrade_database(migrated_url)
+    assert tables_of(migrated_url) >= TABLES
+
+
+def test_downgrade_to_api_tokens_removes_the_logs_and_the_snapshots_it_cannot_hold(
+    migrated_url: str,
+) -> None:
+    engine = make_engine(migrated_url)
+    client_id = insert_client(engine)
+    known = valid_snapshot_row(client_id) | {"source": "entered"}
+    unknown_visits = known | {"observed_on": date(2024, 2, 1), "site_visits_30d": None, "visits_7d": None}
+    derived = known | {"observed_on": date(2024, 1, 1), "source": "derived"}
+    with engine.begin() as connection:
+        connection.execute(insert(client_activity), [known, unknown_visits, derived])
+    engine.dispose()
+
+    downgrade_database(migrated_url, "0003_api_tokens")
+
+    assert tables_of(migrated_url) & TABLES == FOUNDATION_TABLES | MACHINE_LEARNING_TABLES | API_TABLES
+    engine = make_engine(migrated_url)
+    with engine.connect() as connection:
+        kept = connection.execute(select(client_activity.c.observed_on)).scalars().all()
+    engine.dispose()
+    assert kept == [date(2024, 3, 1)]
     upgrade_database(migrated_url)
     assert tables_of(migrated_url) >= TABLES
 

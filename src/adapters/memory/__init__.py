@@ -7,6 +7,7 @@ rollback: changes become visible to other units of work only on commit.
 from adapters.memory.activity import InMemoryActivityRepository
 from adapters.memory.clients import InMemoryClientRepository
 from adapters.memory.model_runs import InMemoryModelRunRepository
+from adapters.memory.orders import InMemoryEventRepository, InMemoryOrderRepository
 from adapters.memory.predictions import InMemoryPredictionRepository
 from adapters.memory.settings import InMemorySettingsRepository
 from adapters.memory.store import InMemoryStore
@@ -17,7 +18,9 @@ from adapters.memory.users import InMemoryUserRepository
 __all__ = [
     "InMemoryActivityRepository",
     "InMemoryClientRepository",
+    "InMemoryEventRepository",
     "InMemoryModelRunRepository",
+    "InMemoryOrderRepository",
     "InMemoryPredictionRepository",
     "InMemorySettingsRepository",
     "InMemoryStore",

@@ -56,10 +56,14 @@ class InMemoryClientRepository:
         self.store.clients[client.id] = client  # type: ignore[index]
 
     def delete(self, client_id: int) -> None:
-        """The client's activity and predictions go with it."""
+        """The client's activity, orders, events and predictions go with it."""
         self.store.clients.pop(client_id, None)
         for key in [k for k in self.store.activity if k[0] == client_id]:
             del self.store.activity[key]
+        for order in [k for k, entry in self.store.orders.items() if entry.client_id == client_id]:
+            del self.store.orders[order]
+        for event in [k for k, entry in self.store.events.items() if entry.client_id == client_id]:
+            del self.store.events[event]
         self.store.forecasts.pop(client_id, None)
         self.store.purchase_predictions.pop(client_id, None)
 

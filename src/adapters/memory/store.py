@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Hashable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, ModelRun
+from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
 from domain.tokens import ApiToken
 from domain.users import User
@@ -39,6 +41,10 @@ class InMemoryStore:
     activations: list[Activation] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     tokens: dict[int, ApiToken] = field(default_factory=dict)
+    orders: dict[Hashable, Order] = field(default_factory=dict)
+    """By `Order.key`."""
+    events: dict[Hashable, Event] = field(default_factory=dict)
+    """By client, moment and kind."""
     last_id: int = 0
 
     def next_id(self) -> int:

@@ -7,6 +7,7 @@ from typing import Self
 from adapters.memory.activity import InMemoryActivityRepository
 from adapters.memory.clients import InMemoryClientRepository
 from adapters.memory.model_runs import InMemoryModelRunRepository
+from adapters.memory.orders import InMemoryEventRepository, InMemoryOrderRepository
 from adapters.memory.predictions import InMemoryPredictionRepository
 from adapters.memory.settings import InMemorySettingsRepository
 from adapters.memory.store import InMemoryStore
@@ -22,6 +23,8 @@ REPOSITORIES: Repositories[InMemoryStore] = Repositories(
     model_runs=InMemoryModelRunRepository,
     settings=InMemorySettingsRepository,
     tokens=InMemoryTokenRepository,
+    orders=InMemoryOrderRepository,
+    events=InMemoryEventRepository,
 )
 
 

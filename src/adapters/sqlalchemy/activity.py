@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -37,7 +36,7 @@ class SqlAlchemyActivityRepository:
         with savepoint(self.session, _refuse(snapshot.client_id, snapshot.observed_on)):
             statement = insert(client_activity).values(values).returning(client_activity.c.id)
             snapshot_id = self.session.execute(statement).scalar_one()
-        return replace(snapshot, **values, id=snapshot_id)
+        return SNAPSHOTS.as_stored(snapshot, id=snapshot_id)
 
     def add_many(self, snapshots: Iterable[ActivitySnapshot]) -> int:
         """All or nothing, inserted in chunks; returns how many were stored."""

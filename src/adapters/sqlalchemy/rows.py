@@ -18,8 +18,10 @@ from adapters.sqlalchemy.tables import (
     api_tokens,
     client_activity,
     clients,
+    events,
     model_activations,
     model_runs,
+    orders,
     purchase_predictions,
     sales_predictions,
     users,
@@ -28,6 +30,7 @@ from application.ports import ScoringRow
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
+from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
 from domain.tokens import ApiToken
 from domain.users import User
@@ -85,6 +88,14 @@ class RowMapping(Generic[E]):
         """Only the given columns, for an update of just those."""
         return {column: value for column, value in self.values(entity).items() if column in columns}
 
+    def as_stored(self, entity: E, **changes: Any) -> E:
+        """`entity` as the database reads it back once written (money to its decimals), with `changes`."""
+        read = {
+            field.name: _convert(field.read, _convert(field.write, getattr(entity, field.name)))
+            for field in self._fields
+        }
+        return self.entity(**(read | changes))
+
     def from_row(self, row: Row[Any]) -> E:
         read = {field.name: _convert(field.read, getattr(row, field.column)) for field in self._fields}
         for name, nested in self.nested.items():
@@ -128,6 +139,8 @@ RUNS = RowMapping(
     },
 )
 ACTIVATIONS = RowMapping(Activation, model_activations)
+ORDERS = RowMapping(Order, orders)
+EVENTS = RowMapping(Event, events)
 
 OUTCOMES = ("sales_next_month", "purchased_next_14d")
 """The columns of a snapshot that change once its outcomes are known."""

@@ -31,8 +31,10 @@ from sqlalchemy import (
     true,
 )
 
+from domain.activity import SnapshotSource
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.model_runs import RunStatus
+from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
 from domain.predictions import ModelKind
 from domain.users import Role
 
@@ -94,6 +96,8 @@ def _non_negative(*columns: str) -> list[CheckConstraint]:
 
 
 _ROLES = ", ".join(f"'{role.value}'" for role in Role)
+_SOURCES = ", ".join(f"'{source.value}'" for source in SnapshotSource)
+_EVENT_KINDS = ", ".join(f"'{kind.value}'" for kind in EventKind)
 
 users = Table(
     "users",
@@ -131,14 +135,16 @@ client_activity = Table(
     Column("observed_on", Date, nullable=False),
     Column("purchases_30d", Integer, nullable=False),
     Column("avg_basket_value", money(), nullable=False),
-    Column("site_visits_30d", Integer, nullable=False),
+    # The behavioural features are NULL where no events tell them.
+    Column("site_visits_30d", Integer, nullable=True),
     Column("days_since_last_purchase", Integer, nullable=True),
-    Column("visits_7d", Integer, nullable=False),
-    Column("newsletter_opened", Boolean, nullable=False),
-    Column("ad_clicks_7d", Integer, nullable=False),
-    Column("time_on_site_7d", minutes(), nullable=False),
+    Column("visits_7d", Integer, nullable=True),
+    Column("newsletter_opened", Boolean, nullable=True),
+    Column("ad_clicks_7d", Integer, nullable=True),
+    Column("time_on_site_7d", minutes(), nullable=True),
     Column("sales_next_month", money(), nullable=True),
     Column("purchased_next_14d", Boolean, nullable=True),
+    Column("source", String(16), nullable=False, server_default=SnapshotSource.ENTERED.value),
     # Its index, read backwards, also serves a client's history newest first.
     UniqueConstraint("client_id", "observed_on"),
     *_non_negative(
@@ -152,7 +158,40 @@ client_activity = Table(
         "sales_next_month",
     ),
     CheckConstraint("visits_7d <= site_visits_30d", name="visits_7d_within_month"),
+    CheckConstraint(f"source IN ({_SOURCES})", name="source_known"),
 )
+
+
+# --- Orders and events: the logs snapshots can be derived from ---------------------------------
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("client_id", Integer, ForeignKey(clients.c.id, ondelete="CASCADE"), nullable=False),
+    Column("order_id", String(ORDER_ID_MAX_LENGTH), nullable=True),
+    Column("ordered_at", UtcDateTime(), nullable=False),
+    Column("amount", money(), nullable=False),
+    # `Order.key`: the shop's order id, else the whole row; a row imported twice is stored once.
+    Column("key", String(ORDER_ID_MAX_LENGTH + 64), nullable=False, unique=True),
+)
+# A client's orders in time order: what a derivation reads, client by client.
+Index("ix_orders_client_id_ordered_at", orders.c.client_id, orders.c.ordered_at)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("client_id", Integer, ForeignKey(clients.c.id, ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("duration_s", Float, nullable=True),
+    # An event is the whole row: the same client, moment and kind twice is one event.
+    UniqueConstraint("client_id", "occurred_at", "kind"),
+    CheckConstraint(f"kind IN ({_EVENT_KINDS})", name="kind_known"),
+    *_non_negative("duration_s"),
+)
+Index("ix_events_occurred_at", events.c.occurred_at)
 
 
 # --- Machine learning -------------------------------------------------------------------------

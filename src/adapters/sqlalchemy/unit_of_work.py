@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
+from adapters.sqlalchemy.orders import SqlAlchemyEventRepository, SqlAlchemyOrderRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
@@ -23,6 +24,8 @@ REPOSITORIES: Repositories[Session] = Repositories(
     model_runs=SqlAlchemyModelRunRepository,
     settings=SqlAlchemySettingsRepository,
     tokens=SqlAlchemyTokenRepository,
+    orders=SqlAlchemyOrderRepository,
+    events=SqlAlchemyEventRepository,
 )
 
 
