@@ -1,0 +1,96 @@
+"""Models: a training run, its hold-out evaluation, and a run just queued."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from flask import url_for
+from pydantic import Field
+
+from domain import model_runs
+from domain.model_runs import RunStatus
+from domain.predictions import ModelKind
+from entrypoints.api.schemas.base import Schema
+
+
+class TrainingStarted(Schema):
+    """A queued training run: poll `url` for its status and metrics."""
+
+    id: int
+    kind: ModelKind
+    version: int
+    status: RunStatus
+    url: str
+
+    @classmethod
+    def of(cls, run: model_runs.ModelRun) -> TrainingStarted:
+        return cls(id=run.id or 0, kind=run.kind, version=run.version, status=run.status, url=run_url(run))
+
+
+def run_url(run: model_runs.ModelRun) -> str:
+    return url_for("api.get_run", kind=run.kind.value, run_id=run.id or 0)
+
+
+class Evaluation(Schema):
+    """Scores on the held-out rows only, next to a naive baseline scored on the same rows."""
+
+    train_size: int
+    test_size: int
+    metrics: dict[str, float | None] = Field(
+        description="R², MSE, MAE (sales); accuracy … ROC AUC (purchase)."
+    )
+    baseline_metrics: dict[str, float | None]
+    coefficients: dict[str, float] = Field(description="Per feature, on standardized inputs.")
+    intercept: float
+    confusion_matrix: list[list[int]] | None = Field(
+        description="[[TN, FP], [FN, TP]] at the threshold (purchase)."
+    )
+    threshold: float | None
+    threshold_curve: list[dict[str, float | None]] | None = Field(
+        description="Precision and recall on the hold-out at other thresholds (purchase)."
+    )
+
+    @classmethod
+    def of(cls, evaluation: model_runs.Evaluation) -> Evaluation:
+        return cls(**asdict(evaluation))
+
+
+class ModelRun(Schema):
+    """One training of a model: its status, and once it succeeded, its metrics and artifact."""
+
+    id: int
+    kind: ModelKind
+    version: int
+    status: RunStatus
+    requested_by: str
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None = Field(description="Why the run failed or was refused.")
+    is_active: bool = Field(description="The version predictions use now.")
+    evaluation: Evaluation | None
+    artifact_sha256: str | None = Field(description="SHA-256 of the saved model; checked on every load.")
+    url: str
+
+    @classmethod
+    def of(cls, run: model_runs.ModelRun) -> ModelRun:
+        return cls(
+            id=run.id or 0,
+            kind=run.kind,
+            version=run.version,
+            status=run.status,
+            requested_by=run.requested_by,
+            queued_at=run.queued_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            error=run.error,
+            is_active=run.is_active,
+            evaluation=None if run.evaluation is None else Evaluation.of(run.evaluation),
+            artifact_sha256=None if run.artifact is None else run.artifact.sha256,
+            url=run_url(run),
+        )
+
+
+class ModelRunList(Schema):
+    items: list[ModelRun] = Field(description="Newest first.")

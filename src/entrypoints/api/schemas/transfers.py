@@ -1,0 +1,22 @@
+"""CSV transfers: the uploaded file, and what an import stored."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from application.imports import ImportReport as ImportReportResult
+from entrypoints.api.schemas.base import Schema
+
+
+class CsvUpload(Schema):
+    """A CSV file (UTF-8, comma, semicolon or tab separated) in the multipart field `file`."""
+
+    file: bytes = Field(description="The CSV file; its first line names the columns.")
+
+
+class ImportReport(Schema):
+    imported: int = Field(description="Rows stored: every row of the file (all or nothing).")
+
+    @classmethod
+    def of(cls, report: ImportReportResult) -> ImportReport:
+        return cls(imported=report.imported)
