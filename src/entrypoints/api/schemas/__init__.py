@@ -4,69 +4,69 @@ Request bodies and queries are the application's commands (application/commands.
 describe only what goes out, one module per resource, and the OpenAPI document is generated from both.
 """
 
-from entrypoints.api.schemas.activity import Snapshot, SnapshotList
+from entrypoints.api.schemas.activity import SnapshotListOut, SnapshotOut
 from entrypoints.api.schemas.base import Schema
 from entrypoints.api.schemas.clients import (
-    Client,
-    ClientDetail,
-    ClientLinks,
-    ClientPage,
-    ClientSummary,
-    PageLinks,
+    ClientDetailOut,
+    ClientLinksOut,
+    ClientOut,
+    ClientPageOut,
+    ClientSummaryOut,
+    PageLinksOut,
 )
-from entrypoints.api.schemas.dashboard import Dashboard, MonthlySales, SalesTrend, SegmentCounts
-from entrypoints.api.schemas.jobs import Job
-from entrypoints.api.schemas.models import Evaluation, ModelRun, ModelRunList, TrainingStarted
+from entrypoints.api.schemas.dashboard import DashboardOut, MonthlySalesOut, SalesTrendOut, SegmentCountsOut
+from entrypoints.api.schemas.jobs import JobOut
+from entrypoints.api.schemas.models import EvaluationOut, ModelRunListOut, ModelRunOut, TrainingStartedOut
 from entrypoints.api.schemas.predictions import (
-    FeatureReason,
-    PastPrediction,
-    Prediction,
-    PredictionHistory,
-    PurchasePrediction,
-    Reasons,
-    SalesForecast,
+    FeatureReasonOut,
+    PastPredictionOut,
+    PredictionHistoryOut,
+    PredictionOut,
+    PurchasePredictionOut,
+    ReasonsOut,
+    SalesForecastOut,
 )
 from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
-from entrypoints.api.schemas.settings import SegmentBand, SegmentRule, Threshold
-from entrypoints.api.schemas.tokens import IssuedToken
-from entrypoints.api.schemas.transfers import CsvUpload, ImportReport
-from entrypoints.api.schemas.users import User, UserList
+from entrypoints.api.schemas.settings import SegmentBandOut, SegmentRuleOut, ThresholdOut
+from entrypoints.api.schemas.tokens import IssuedTokenOut
+from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut
+from entrypoints.api.schemas.users import UserListOut, UserOut
 
 __all__ = [
-    "Client",
-    "ClientDetail",
-    "ClientLinks",
-    "ClientPage",
-    "ClientSummary",
+    "ClientDetailOut",
+    "ClientLinksOut",
+    "ClientOut",
+    "ClientPageOut",
+    "ClientSummaryOut",
     "CsvUpload",
-    "Dashboard",
-    "Evaluation",
-    "FeatureReason",
+    "DashboardOut",
+    "EvaluationOut",
+    "FeatureReasonOut",
     "FieldProblem",
-    "ImportReport",
-    "IssuedToken",
-    "Job",
-    "ModelRun",
-    "ModelRunList",
-    "MonthlySales",
-    "PageLinks",
+    "ImportReportOut",
+    "IssuedTokenOut",
+    "JobOut",
+    "ModelRunListOut",
+    "ModelRunOut",
+    "MonthlySalesOut",
+    "PageLinksOut",
     "Params",
-    "PastPrediction",
-    "Prediction",
-    "PredictionHistory",
+    "PastPredictionOut",
+    "PredictionHistoryOut",
+    "PredictionOut",
     "Problem",
-    "PurchasePrediction",
-    "Reasons",
-    "SalesForecast",
-    "SalesTrend",
+    "PurchasePredictionOut",
+    "ReasonsOut",
+    "SalesForecastOut",
+    "SalesTrendOut",
     "Schema",
-    "SegmentBand",
-    "SegmentCounts",
-    "SegmentRule",
-    "Snapshot",
-    "SnapshotList",
-    "Threshold",
-    "TrainingStarted",
-    "User",
-    "UserList",
+    "SegmentBandOut",
+    "SegmentCountsOut",
+    "SegmentRuleOut",
+    "SnapshotListOut",
+    "SnapshotOut",
+    "ThresholdOut",
+    "TrainingStartedOut",
+    "UserListOut",
+    "UserOut",
 ]

@@ -11,7 +11,7 @@ from domain import activity
 from entrypoints.api.schemas.base import Schema
 
 
-class Snapshot(Schema):
+class SnapshotOut(Schema):
     """What was true of a client in the window before `observed_on`, and the outcomes once known."""
 
     client_id: int
@@ -30,7 +30,7 @@ class Snapshot(Schema):
     url: str
 
     @classmethod
-    def of(cls, snapshot: activity.ActivitySnapshot) -> Snapshot:
+    def of(cls, snapshot: activity.ActivitySnapshot) -> SnapshotOut:
         values = {name: getattr(snapshot, name) for name in cls.model_fields if name not in {"url"}}
         url = url_for(
             "api.get_snapshot", client_id=snapshot.client_id, observed_on=snapshot.observed_on.isoformat()
@@ -38,5 +38,5 @@ class Snapshot(Schema):
         return cls(**values, url=url)
 
 
-class SnapshotList(Schema):
-    items: list[Snapshot] = Field(description="Newest first.")
+class SnapshotListOut(Schema):
+    items: list[SnapshotOut] = Field(description="Newest first.")

@@ -12,10 +12,10 @@ from application.queries import ClientListItem, ClientOverview, Page
 from domain import clients
 from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
-from entrypoints.api.schemas.predictions import PurchasePrediction, SalesForecast
+from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
 
 
-class Client(Schema):
+class ClientOut(Schema):
     id: int
     first_name: str
     last_name: str
@@ -24,7 +24,7 @@ class Client(Schema):
     url: str
 
     @classmethod
-    def of(cls, client: clients.Client) -> Client:
+    def of(cls, client: clients.Client) -> ClientOut:
         client_id = client.id or 0
         return cls(
             id=client_id,
@@ -36,7 +36,7 @@ class Client(Schema):
         )
 
 
-class ClientSummary(Client):
+class ClientSummaryOut(ClientOut):
     """A row of the client list: the client and what the models currently say about it."""
 
     predicted_sales: float | None = Field(description="Forecast sales next month, PLN; null until scored.")
@@ -45,9 +45,9 @@ class ClientSummary(Client):
     segment: Segment | None
 
     @classmethod
-    def of_item(cls, item: ClientListItem) -> ClientSummary:
+    def of_item(cls, item: ClientListItem) -> ClientSummaryOut:
         return cls(
-            **Client.of(item.client).model_dump(),
+            **ClientOut.of(item.client).model_dump(),
             predicted_sales=item.predicted_sales,
             purchase_probability=item.purchase_probability,
             will_buy=item.will_buy,
@@ -55,7 +55,7 @@ class ClientSummary(Client):
         )
 
 
-class PageLinks(Schema):
+class PageLinksOut(Schema):
     self: str
     first: str
     last: str
@@ -63,24 +63,24 @@ class PageLinks(Schema):
     next: str | None
 
 
-class ClientPage(Schema):
-    items: list[ClientSummary]
+class ClientPageOut(Schema):
+    items: list[ClientSummaryOut]
     total: int = Field(description="How many clients match the filters, on every page.")
     page: int
     per_page: int
     pages: int
-    links: PageLinks
+    links: PageLinksOut
 
     @classmethod
-    def of(cls, page: Page[ClientListItem], link: Any) -> ClientPage:
+    def of(cls, page: Page[ClientListItem], link: Any) -> ClientPageOut:
         """`link(page_number)` is the URL of another page of the same list."""
         return cls(
-            items=[ClientSummary.of_item(item) for item in page.items],
+            items=[ClientSummaryOut.of_item(item) for item in page.items],
             total=page.total,
             page=page.page,
             per_page=page.per_page,
             pages=page.pages,
-            links=PageLinks(
+            links=PageLinksOut(
                 self=link(page.page),
                 first=link(1),
                 last=link(page.pages),
@@ -90,30 +90,30 @@ class ClientPage(Schema):
         )
 
 
-class ClientLinks(Schema):
+class ClientLinksOut(Schema):
     activity: str
     predictions: str
 
 
-class ClientDetail(Client):
+class ClientDetailOut(ClientOut):
     """A client with its current predictions and segment."""
 
-    forecast: SalesForecast | None = Field(description="The current sales forecast; null until scored.")
-    purchase: PurchasePrediction | None = Field(description="The current purchase prediction.")
+    forecast: SalesForecastOut | None = Field(description="The current sales forecast; null until scored.")
+    purchase: PurchasePredictionOut | None = Field(description="The current purchase prediction.")
     segment: Segment | None = Field(description="By the current forecast, under the segment rule in force.")
     latest_observed_on: date | None = Field(description="The newest snapshot's date: what predictions use.")
-    links: ClientLinks
+    links: ClientLinksOut
 
     @classmethod
-    def of(cls, overview: ClientOverview) -> ClientDetail:  # type: ignore[override]
+    def of(cls, overview: ClientOverview) -> ClientDetailOut:  # type: ignore[override]
         client_id = overview.client.id or 0
         return cls(
-            **Client.of(overview.client).model_dump(),
-            forecast=None if overview.forecast is None else SalesForecast.of(overview.forecast),
-            purchase=None if overview.purchase is None else PurchasePrediction.of(overview.purchase),
+            **ClientOut.of(overview.client).model_dump(),
+            forecast=None if overview.forecast is None else SalesForecastOut.of(overview.forecast),
+            purchase=None if overview.purchase is None else PurchasePredictionOut.of(overview.purchase),
             segment=overview.segment,
             latest_observed_on=overview.latest_observed_on,
-            links=ClientLinks(
+            links=ClientLinksOut(
                 activity=url_for("api.list_activity", client_id=client_id),
                 predictions=url_for("api.list_predictions", client_id=client_id),
             ),

@@ -9,28 +9,28 @@ from pydantic import Field
 from application.queries import Dashboard as DashboardResult
 from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
-from entrypoints.api.schemas.settings import SegmentRule
+from entrypoints.api.schemas.settings import SegmentRuleOut
 
 
-class MonthlySales(Schema):
+class MonthlySalesOut(Schema):
     month: date = Field(description="The first day of the month.")
     total_pln: float
 
 
-class SalesTrend(Schema):
-    actual: list[MonthlySales] = Field(description="Actual sales per month, oldest first.")
-    forecast: MonthlySales | None = Field(
+class SalesTrendOut(Schema):
+    actual: list[MonthlySalesOut] = Field(description="Actual sales per month, oldest first.")
+    forecast: MonthlySalesOut | None = Field(
         description="The month after the last actual one, with the sum of the current forecasts."
     )
 
 
-class SegmentCounts(Schema):
+class SegmentCountsOut(Schema):
     high: int
     medium: int
     low: int
 
 
-class Dashboard(Schema):
+class DashboardOut(Schema):
     client_count: int
     clients_scored: int = Field(description="Clients with a current prediction.")
     average_forecast: float | None = Field(description="PLN, over scored clients; null when none is scored.")
@@ -38,17 +38,17 @@ class Dashboard(Schema):
     likely_buyers: int = Field(description="Scored clients at or above the threshold in force now.")
     likely_buyer_share: float | None = Field(description="likely_buyers / clients_scored.")
     threshold: float
-    segment_counts: SegmentCounts
-    segment_rule: SegmentRule
-    trend: SalesTrend
+    segment_counts: SegmentCountsOut
+    segment_rule: SegmentRuleOut
+    trend: SalesTrendOut
     models_trained: bool = Field(description="Both models have an active version.")
 
     @classmethod
-    def of(cls, board: DashboardResult) -> Dashboard:
+    def of(cls, board: DashboardResult) -> DashboardOut:
         summary = board.predictions
         counts = {segment.value: summary.segment_counts.get(segment, 0) for segment in Segment}
         forecast = (
-            MonthlySales(month=board.forecast_month, total_pln=summary.forecast_total)
+            MonthlySalesOut(month=board.forecast_month, total_pln=summary.forecast_total)
             if board.forecast_month is not None and summary.clients_scored > 0
             else None
         )
@@ -60,10 +60,10 @@ class Dashboard(Schema):
             likely_buyers=summary.likely_buyers,
             likely_buyer_share=board.likely_buyer_share,
             threshold=board.threshold.value,
-            segment_counts=SegmentCounts(**counts),
-            segment_rule=SegmentRule.of(board.segment_rule),
-            trend=SalesTrend(
-                actual=[MonthlySales(month=m.month, total_pln=m.total_pln) for m in board.monthly_sales],
+            segment_counts=SegmentCountsOut(**counts),
+            segment_rule=SegmentRuleOut.of(board.segment_rule),
+            trend=SalesTrendOut(
+                actual=[MonthlySalesOut(month=m.month, total_pln=m.total_pln) for m in board.monthly_sales],
                 forecast=forecast,
             ),
             models_trained=board.models_trained,

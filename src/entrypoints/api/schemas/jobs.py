@@ -12,7 +12,7 @@ from application.ports import JobStatus
 from entrypoints.api.schemas.base import Schema
 
 
-class Job(Schema):
+class JobOut(Schema):
     """Work running outside the request. Poll `url` until `state` is succeeded or failed."""
 
     id: str
@@ -23,7 +23,7 @@ class Job(Schema):
     url: str
 
     @classmethod
-    def of(cls, job: JobStatus) -> Job:
+    def of(cls, job: JobStatus) -> JobOut:
         result = job.result
         return cls(
             id=job.id,

@@ -14,7 +14,7 @@ from domain.predictions import ModelKind
 from entrypoints.api.schemas.base import Schema
 
 
-class TrainingStarted(Schema):
+class TrainingStartedOut(Schema):
     """A queued training run: poll `url` for its status and metrics."""
 
     id: int
@@ -24,7 +24,7 @@ class TrainingStarted(Schema):
     url: str
 
     @classmethod
-    def of(cls, run: model_runs.ModelRun) -> TrainingStarted:
+    def of(cls, run: model_runs.ModelRun) -> TrainingStartedOut:
         return cls(id=run.id or 0, kind=run.kind, version=run.version, status=run.status, url=run_url(run))
 
 
@@ -32,7 +32,7 @@ def run_url(run: model_runs.ModelRun) -> str:
     return url_for("api.get_run", kind=run.kind.value, run_id=run.id or 0)
 
 
-class Evaluation(Schema):
+class EvaluationOut(Schema):
     """Scores on the held-out rows only, next to a naive baseline scored on the same rows."""
 
     train_size: int
@@ -52,11 +52,11 @@ class Evaluation(Schema):
     )
 
     @classmethod
-    def of(cls, evaluation: model_runs.Evaluation) -> Evaluation:
+    def of(cls, evaluation: model_runs.Evaluation) -> EvaluationOut:
         return cls(**asdict(evaluation))
 
 
-class ModelRun(Schema):
+class ModelRunOut(Schema):
     """One training of a model: its status, and once it succeeded, its metrics and artifact."""
 
     id: int
@@ -69,12 +69,12 @@ class ModelRun(Schema):
     finished_at: datetime | None
     error: str | None = Field(description="Why the run failed or was refused.")
     is_active: bool = Field(description="The version predictions use now.")
-    evaluation: Evaluation | None
+    evaluation: EvaluationOut | None
     artifact_sha256: str | None = Field(description="SHA-256 of the saved model; checked on every load.")
     url: str
 
     @classmethod
-    def of(cls, run: model_runs.ModelRun) -> ModelRun:
+    def of(cls, run: model_runs.ModelRun) -> ModelRunOut:
         return cls(
             id=run.id or 0,
             kind=run.kind,
@@ -86,11 +86,11 @@ class ModelRun(Schema):
             finished_at=run.finished_at,
             error=run.error,
             is_active=run.is_active,
-            evaluation=None if run.evaluation is None else Evaluation.of(run.evaluation),
+            evaluation=None if run.evaluation is None else EvaluationOut.of(run.evaluation),
             artifact_sha256=None if run.artifact is None else run.artifact.sha256,
             url=run_url(run),
         )
 
 
-class ModelRunList(Schema):
-    items: list[ModelRun] = Field(description="Newest first.")
+class ModelRunListOut(Schema):
+    items: list[ModelRunOut] = Field(description="Newest first.")

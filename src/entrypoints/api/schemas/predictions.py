@@ -13,19 +13,19 @@ from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
 
 
-class SalesForecast(Schema):
+class SalesForecastOut(Schema):
     value_pln: float = Field(description="Sales expected in the next month, PLN.")
     model_version: int
     made_at: datetime
 
     @classmethod
-    def of(cls, forecast: predictions.SalesForecast) -> SalesForecast:
+    def of(cls, forecast: predictions.SalesForecast) -> SalesForecastOut:
         # To the grosz, as it is stored: a fresh answer and a later read agree.
         value = round(forecast.value_pln, 2)
         return cls(value_pln=value, model_version=forecast.model_version, made_at=forecast.made_at)
 
 
-class PurchasePrediction(Schema):
+class PurchasePredictionOut(Schema):
     probability: float = Field(ge=0, le=1, description="Chance of a purchase within the next 14 days.")
     will_buy: bool = Field(description="probability >= threshold")
     threshold: float = Field(description="The decision threshold in force when the prediction was made.")
@@ -33,7 +33,7 @@ class PurchasePrediction(Schema):
     made_at: datetime
 
     @classmethod
-    def of(cls, prediction: predictions.PurchasePrediction) -> PurchasePrediction:
+    def of(cls, prediction: predictions.PurchasePrediction) -> PurchasePredictionOut:
         return cls(
             probability=prediction.probability,
             will_buy=prediction.will_buy,
@@ -43,7 +43,7 @@ class PurchasePrediction(Schema):
         )
 
 
-class FeatureReason(Schema):
+class FeatureReasonOut(Schema):
     feature: str
     value: float = Field(description="The feature's value for this client.")
     contribution: float = Field(
@@ -51,53 +51,55 @@ class FeatureReason(Schema):
     )
 
     @classmethod
-    def of(cls, reason: FeatureContribution) -> FeatureReason:
+    def of(cls, reason: FeatureContribution) -> FeatureReasonOut:
         return cls(feature=reason.feature, value=reason.value, contribution=reason.contribution)
 
 
-class Reasons(Schema):
-    sales: list[FeatureReason] = Field(description="Strongest first.")
-    purchase: list[FeatureReason] = Field(description="Strongest first.")
+class ReasonsOut(Schema):
+    sales: list[FeatureReasonOut] = Field(description="Strongest first.")
+    purchase: list[FeatureReasonOut] = Field(description="Strongest first.")
 
 
-class Prediction(Schema):
+class PredictionOut(Schema):
     """A fresh prediction for one client, now its current one, with the reasons behind it."""
 
     client_id: int
-    forecast: SalesForecast
-    purchase: PurchasePrediction
+    forecast: SalesForecastOut
+    purchase: PurchasePredictionOut
     segment: Segment
-    reasons: Reasons
+    reasons: ReasonsOut
 
     @classmethod
-    def of(cls, result: ClientPrediction) -> Prediction:
+    def of(cls, result: ClientPrediction) -> PredictionOut:
         return cls(
             client_id=result.forecast.client_id,
-            forecast=SalesForecast.of(result.forecast),
-            purchase=PurchasePrediction.of(result.purchase),
+            forecast=SalesForecastOut.of(result.forecast),
+            purchase=PurchasePredictionOut.of(result.purchase),
             segment=result.segment,
-            reasons=Reasons(
-                sales=[FeatureReason.of(r) for r in result.sales_reasons],
-                purchase=[FeatureReason.of(r) for r in result.purchase_reasons],
+            reasons=ReasonsOut(
+                sales=[FeatureReasonOut.of(r) for r in result.sales_reasons],
+                purchase=[FeatureReasonOut.of(r) for r in result.purchase_reasons],
             ),
         )
 
 
-class PastPrediction(Schema):
-    forecast: SalesForecast
-    purchase: PurchasePrediction | None = Field(description="The purchase prediction made with the forecast.")
+class PastPredictionOut(Schema):
+    forecast: SalesForecastOut
+    purchase: PurchasePredictionOut | None = Field(
+        description="The purchase prediction made with the forecast."
+    )
 
 
-class PredictionHistory(Schema):
-    items: list[PastPrediction] = Field(description="Newest first.")
+class PredictionHistoryOut(Schema):
+    items: list[PastPredictionOut] = Field(description="Newest first.")
 
     @classmethod
-    def of(cls, history: list[queries.PastPrediction]) -> PredictionHistory:
+    def of(cls, history: list[queries.PastPrediction]) -> PredictionHistoryOut:
         return cls(
             items=[
-                PastPrediction(
-                    forecast=SalesForecast.of(past.forecast),
-                    purchase=None if past.purchase is None else PurchasePrediction.of(past.purchase),
+                PastPredictionOut(
+                    forecast=SalesForecastOut.of(past.forecast),
+                    purchase=None if past.purchase is None else PurchasePredictionOut.of(past.purchase),
                 )
                 for past in history
             ]

@@ -9,31 +9,31 @@ from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
 
 
-class Threshold(Schema):
+class ThresholdOut(Schema):
     threshold: float = Field(gt=0, lt=1, description="Probability from which a client counts as a buyer.")
 
 
-class SegmentBand(Schema):
+class SegmentBandOut(Schema):
     segment: Segment
     from_pln: float | None = Field(description="Inclusive lower bound; null: open.")
     below_pln: float | None = Field(description="Exclusive upper bound; null: open.")
 
 
-class SegmentRule(Schema):
+class SegmentRuleOut(Schema):
     """Segments by forecast sales next month, PLN."""
 
     medium_from: float
     high_from: float
-    bands: list[SegmentBand]
+    bands: list[SegmentBandOut]
     description: str
 
     @classmethod
-    def of(cls, rule: segments.SegmentRule) -> SegmentRule:
+    def of(cls, rule: segments.SegmentRule) -> SegmentRuleOut:
         return cls(
             medium_from=rule.medium_from,
             high_from=rule.high_from,
             bands=[
-                SegmentBand(segment=segment, from_pln=low, below_pln=high)
+                SegmentBandOut(segment=segment, from_pln=low, below_pln=high)
                 for segment in Segment
                 for low, high in [rule.bounds(segment)]
             ],

@@ -11,7 +11,7 @@ from application.tokens import IssuedToken as IssuedTokenResult
 from entrypoints.api.schemas.base import Schema
 
 
-class IssuedToken(Schema):
+class IssuedTokenOut(Schema):
     token: str = Field(
         description="The secret: shown this once, stored only as its hash. Send it as a Bearer token."
     )
@@ -20,6 +20,6 @@ class IssuedToken(Schema):
     expires_at: datetime
 
     @classmethod
-    def of(cls, issued: IssuedTokenResult) -> IssuedToken:
+    def of(cls, issued: IssuedTokenResult) -> IssuedTokenOut:
         token = issued.token
         return cls(token=issued.secret, created_at=token.created_at, expires_at=token.expires_at)

@@ -14,9 +14,9 @@ class CsvUpload(Schema):
     file: bytes = Field(description="The CSV file; its first line names the columns.")
 
 
-class ImportReport(Schema):
+class ImportReportOut(Schema):
     imported: int = Field(description="Rows stored: every row of the file (all or nothing).")
 
     @classmethod
-    def of(cls, report: ImportReportResult) -> ImportReport:
+    def of(cls, report: ImportReportResult) -> ImportReportOut:
         return cls(imported=report.imported)

@@ -10,7 +10,7 @@ from domain.users import Role
 from entrypoints.api.schemas.base import Schema
 
 
-class User(Schema):
+class UserOut(Schema):
     id: int
     email: str
     role: Role
@@ -18,7 +18,7 @@ class User(Schema):
     url: str
 
     @classmethod
-    def of(cls, user: users.User) -> User:
+    def of(cls, user: users.User) -> UserOut:
         user_id = user.id or 0
         return cls(
             id=user_id,
@@ -29,5 +29,5 @@ class User(Schema):
         )
 
 
-class UserList(Schema):
-    items: list[User] = Field(description="By email.")
+class UserListOut(Schema):
+    items: list[UserOut] = Field(description="By email.")
