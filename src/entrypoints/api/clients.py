@@ -53,7 +53,7 @@ def create() -> Response:
 @allowed(Permission.READ)
 def get(client_id: int) -> Response:
     """Read a client, with its current predictions and segment"""
-    return answer(schemas.ClientDetailOut.of(container().client_overview()(client_id)))
+    return answer(schemas.ClientDetailOut.of_overview(container().client_overview()(client_id)))
 
 
 @bp.patch(f"/clients/{CLIENT_ID}", endpoint="update_client")

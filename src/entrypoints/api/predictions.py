@@ -33,7 +33,8 @@ def predict(client_id: int) -> Response:
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's predictions, newest first (the first is the current one)"""
-    return answer(schemas.PredictionHistoryOut.of(container().prediction_history()(client_id)))
+    past = container().prediction_history()(client_id)
+    return answer(schemas.PredictionHistoryOut.reading(items=past))
 
 
 @bp.post("/predictions/batch", endpoint="predict_every_client")

@@ -71,7 +71,7 @@ def import_activity() -> Response:
 
 def _import(use_case: Callable[..., ImportReport]) -> Response:
     columns, rows = read_rows(uploaded_csv())
-    return answer(schemas.ImportReportOut.of(use_case(columns, rows)))
+    return answer(schemas.ImportReportOut.model_validate(use_case(columns, rows)))
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")

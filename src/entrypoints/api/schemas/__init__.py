@@ -1,7 +1,9 @@
-"""What the API answers: one pydantic model per response body, built from the use cases' results.
+"""What the API answers: one pydantic model per response body, read from the use cases' results.
 
 Request bodies and queries are the application's commands (application/commands.py); these models
 describe only what goes out, one module per resource, and the OpenAPI document is generated from both.
+A model is named for the object it answers with, ending in `Out`, and is read from that object's
+attributes; a classmethod builds it only where a value is computed: links, renamed or derived fields.
 """
 
 from entrypoints.api.schemas.activity import SnapshotListOut, SnapshotOut

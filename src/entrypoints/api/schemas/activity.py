@@ -7,7 +7,7 @@ from datetime import date
 from flask import url_for
 from pydantic import Field
 
-from domain import activity
+from domain.activity import ActivitySnapshot
 from entrypoints.api.schemas.base import Schema
 
 
@@ -30,12 +30,11 @@ class SnapshotOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, snapshot: activity.ActivitySnapshot) -> SnapshotOut:
-        values = {name: getattr(snapshot, name) for name in cls.model_fields if name not in {"url"}}
+    def of(cls, snapshot: ActivitySnapshot) -> SnapshotOut:
         url = url_for(
             "api.get_snapshot", client_id=snapshot.client_id, observed_on=snapshot.observed_on.isoformat()
         )
-        return cls(**values, url=url)
+        return cls.reading(snapshot, url=url)
 
 
 class SnapshotListOut(Schema):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from flask import url_for
 from pydantic import Field
 
 from application.queries import ClientListItem, ClientOverview, Page
-from domain import clients
+from domain.clients import Client
 from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
 from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
@@ -24,16 +24,12 @@ class ClientOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, client: clients.Client) -> ClientOut:
-        client_id = client.id or 0
-        return cls(
-            id=client_id,
-            first_name=client.first_name,
-            last_name=client.last_name,
-            email=client.email,
-            registered_on=client.registered_on,
-            url=url_for("api.get_client", client_id=client_id),
-        )
+    def of(cls, client: Client) -> ClientOut:
+        return cls.reading(client, url=client_url(client))
+
+
+def client_url(client: Client) -> str:
+    return url_for("api.get_client", client_id=client.id)
 
 
 class ClientSummaryOut(ClientOut):
@@ -46,13 +42,7 @@ class ClientSummaryOut(ClientOut):
 
     @classmethod
     def of_item(cls, item: ClientListItem) -> ClientSummaryOut:
-        return cls(
-            **ClientOut.of(item.client).model_dump(),
-            predicted_sales=item.predicted_sales,
-            purchase_probability=item.purchase_probability,
-            will_buy=item.will_buy,
-            segment=item.segment,
-        )
+        return cls.reading(item, item.client, url=client_url(item.client))
 
 
 class PageLinksOut(Schema):
@@ -72,22 +62,16 @@ class ClientPageOut(Schema):
     links: PageLinksOut
 
     @classmethod
-    def of(cls, page: Page[ClientListItem], link: Any) -> ClientPageOut:
+    def of(cls, page: Page[ClientListItem], link: Callable[[int], str]) -> ClientPageOut:
         """`link(page_number)` is the URL of another page of the same list."""
-        return cls(
-            items=[ClientSummaryOut.of_item(item) for item in page.items],
-            total=page.total,
-            page=page.page,
-            per_page=page.per_page,
-            pages=page.pages,
-            links=PageLinksOut(
-                self=link(page.page),
-                first=link(1),
-                last=link(page.pages),
-                prev=link(page.page - 1) if page.page > 1 else None,
-                next=link(page.page + 1) if page.page < page.pages else None,
-            ),
+        links = PageLinksOut(
+            self=link(page.page),
+            first=link(1),
+            last=link(page.pages),
+            prev=link(page.page - 1) if page.page > 1 else None,
+            next=link(page.page + 1) if page.page < page.pages else None,
         )
+        return cls.reading(page, items=[ClientSummaryOut.of_item(item) for item in page.items], links=links)
 
 
 class ClientLinksOut(Schema):
@@ -105,16 +89,10 @@ class ClientDetailOut(ClientOut):
     links: ClientLinksOut
 
     @classmethod
-    def of(cls, overview: ClientOverview) -> ClientDetailOut:  # type: ignore[override]
-        client_id = overview.client.id or 0
-        return cls(
-            **ClientOut.of(overview.client).model_dump(),
-            forecast=None if overview.forecast is None else SalesForecastOut.of(overview.forecast),
-            purchase=None if overview.purchase is None else PurchasePredictionOut.of(overview.purchase),
-            segment=overview.segment,
-            latest_observed_on=overview.latest_observed_on,
-            links=ClientLinksOut(
-                activity=url_for("api.list_activity", client_id=client_id),
-                predictions=url_for("api.list_predictions", client_id=client_id),
-            ),
+    def of_overview(cls, overview: ClientOverview) -> ClientDetailOut:
+        client = overview.client
+        links = ClientLinksOut(
+            activity=url_for("api.list_activity", client_id=client.id),
+            predictions=url_for("api.list_predictions", client_id=client.id),
         )
+        return cls.reading(overview, client, url=client_url(client), links=links)

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
-from application.queries import Dashboard as DashboardResult
+from application.queries import Dashboard
 from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
 from entrypoints.api.schemas.settings import SegmentRuleOut
@@ -44,7 +44,8 @@ class DashboardOut(Schema):
     models_trained: bool = Field(description="Both models have an active version.")
 
     @classmethod
-    def of(cls, board: DashboardResult) -> DashboardOut:
+    def of(cls, board: Dashboard) -> DashboardOut:
+        """The board's own numbers and its prediction summary's, with the settings and the trend."""
         summary = board.predictions
         counts = {segment.value: summary.segment_counts.get(segment, 0) for segment in Segment}
         forecast = (
@@ -52,19 +53,12 @@ class DashboardOut(Schema):
             if board.forecast_month is not None and summary.clients_scored > 0
             else None
         )
-        return cls(
-            client_count=board.client_count,
-            clients_scored=summary.clients_scored,
-            average_forecast=summary.average_forecast,
-            forecast_total=summary.forecast_total,
-            likely_buyers=summary.likely_buyers,
-            likely_buyer_share=board.likely_buyer_share,
+        trend = SalesTrendOut.reading(actual=board.monthly_sales, forecast=forecast)
+        return cls.reading(
+            board,
+            summary,
             threshold=board.threshold.value,
-            segment_counts=SegmentCountsOut(**counts),
+            segment_counts=SegmentCountsOut.model_validate(counts),
             segment_rule=SegmentRuleOut.of(board.segment_rule),
-            trend=SalesTrendOut(
-                actual=[MonthlySalesOut(month=m.month, total_pln=m.total_pln) for m in board.monthly_sales],
-                forecast=forecast,
-            ),
-            models_trained=board.models_trained,
+            trend=trend,
         )

@@ -24,12 +24,6 @@ class JobOut(Schema):
 
     @classmethod
     def of(cls, job: JobStatus) -> JobOut:
-        result = job.result
-        return cls(
-            id=job.id,
-            description=job.description,
-            state=job.state,  # type: ignore[arg-type]
-            error=job.error,
-            result=asdict(result) if is_dataclass(result) and not isinstance(result, type) else None,
-            url=url_for("api.get_job", job_id=job.id),
-        )
+        reported = job.result
+        result = asdict(reported) if is_dataclass(reported) and not isinstance(reported, type) else None
+        return cls.reading(job, result=result, url=url_for("api.get_job", job_id=job.id))

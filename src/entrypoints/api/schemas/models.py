@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 
 from flask import url_for
 from pydantic import Field
 
-from domain import model_runs
-from domain.model_runs import RunStatus
+from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
 from entrypoints.api.schemas.base import Schema
 
@@ -24,12 +22,12 @@ class TrainingStartedOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, run: model_runs.ModelRun) -> TrainingStartedOut:
-        return cls(id=run.id or 0, kind=run.kind, version=run.version, status=run.status, url=run_url(run))
+    def of(cls, run: ModelRun) -> TrainingStartedOut:
+        return cls.reading(run, url=run_url(run))
 
 
-def run_url(run: model_runs.ModelRun) -> str:
-    return url_for("api.get_run", kind=run.kind.value, run_id=run.id or 0)
+def run_url(run: ModelRun) -> str:
+    return url_for("api.get_run", kind=run.kind.value, run_id=run.id)
 
 
 class EvaluationOut(Schema):
@@ -51,10 +49,6 @@ class EvaluationOut(Schema):
         description="Precision and recall on the hold-out at other thresholds (purchase)."
     )
 
-    @classmethod
-    def of(cls, evaluation: model_runs.Evaluation) -> EvaluationOut:
-        return cls(**asdict(evaluation))
-
 
 class ModelRunOut(Schema):
     """One training of a model: its status, and once it succeeded, its metrics and artifact."""
@@ -74,22 +68,9 @@ class ModelRunOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, run: model_runs.ModelRun) -> ModelRunOut:
-        return cls(
-            id=run.id or 0,
-            kind=run.kind,
-            version=run.version,
-            status=run.status,
-            requested_by=run.requested_by,
-            queued_at=run.queued_at,
-            started_at=run.started_at,
-            finished_at=run.finished_at,
-            error=run.error,
-            is_active=run.is_active,
-            evaluation=None if run.evaluation is None else EvaluationOut.of(run.evaluation),
-            artifact_sha256=None if run.artifact is None else run.artifact.sha256,
-            url=run_url(run),
-        )
+    def of(cls, run: ModelRun) -> ModelRunOut:
+        sha256 = None if run.artifact is None else run.artifact.sha256
+        return cls.reading(run, artifact_sha256=sha256, url=run_url(run))
 
 
 class ModelRunListOut(Schema):

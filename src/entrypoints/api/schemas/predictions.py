@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from application import queries
-from application.predicting import ClientPrediction, FeatureContribution
-from domain import predictions
+from application.predicting import ClientPrediction
 from domain.segments import Segment
 from entrypoints.api.schemas.base import Schema
 
@@ -18,11 +16,11 @@ class SalesForecastOut(Schema):
     model_version: int
     made_at: datetime
 
+    @field_validator("value_pln")
     @classmethod
-    def of(cls, forecast: predictions.SalesForecast) -> SalesForecastOut:
-        # To the grosz, as it is stored: a fresh answer and a later read agree.
-        value = round(forecast.value_pln, 2)
-        return cls(value_pln=value, model_version=forecast.model_version, made_at=forecast.made_at)
+    def _to_the_grosz(cls, value: float) -> float:
+        """Rounded as it is stored: a fresh answer and a later read agree."""
+        return round(value, 2)
 
 
 class PurchasePredictionOut(Schema):
@@ -32,16 +30,6 @@ class PurchasePredictionOut(Schema):
     model_version: int
     made_at: datetime
 
-    @classmethod
-    def of(cls, prediction: predictions.PurchasePrediction) -> PurchasePredictionOut:
-        return cls(
-            probability=prediction.probability,
-            will_buy=prediction.will_buy,
-            threshold=prediction.threshold,
-            model_version=prediction.model_version,
-            made_at=prediction.made_at,
-        )
-
 
 class FeatureReasonOut(Schema):
     feature: str
@@ -49,10 +37,6 @@ class FeatureReasonOut(Schema):
     contribution: float = Field(
         description="Its push on the prediction, in standardized units (+ up, - down)."
     )
-
-    @classmethod
-    def of(cls, reason: FeatureContribution) -> FeatureReasonOut:
-        return cls(feature=reason.feature, value=reason.value, contribution=reason.contribution)
 
 
 class ReasonsOut(Schema):
@@ -71,16 +55,8 @@ class PredictionOut(Schema):
 
     @classmethod
     def of(cls, result: ClientPrediction) -> PredictionOut:
-        return cls(
-            client_id=result.forecast.client_id,
-            forecast=SalesForecastOut.of(result.forecast),
-            purchase=PurchasePredictionOut.of(result.purchase),
-            segment=result.segment,
-            reasons=ReasonsOut(
-                sales=[FeatureReasonOut.of(r) for r in result.sales_reasons],
-                purchase=[FeatureReasonOut.of(r) for r in result.purchase_reasons],
-            ),
-        )
+        reasons = ReasonsOut.reading(sales=result.sales_reasons, purchase=result.purchase_reasons)
+        return cls.reading(result, client_id=result.forecast.client_id, reasons=reasons)
 
 
 class PastPredictionOut(Schema):
@@ -92,15 +68,3 @@ class PastPredictionOut(Schema):
 
 class PredictionHistoryOut(Schema):
     items: list[PastPredictionOut] = Field(description="Newest first.")
-
-    @classmethod
-    def of(cls, history: list[queries.PastPrediction]) -> PredictionHistoryOut:
-        return cls(
-            items=[
-                PastPredictionOut(
-                    forecast=SalesForecastOut.of(past.forecast),
-                    purchase=None if past.purchase is None else PurchasePredictionOut.of(past.purchase),
-                )
-                for past in history
-            ]
-        )

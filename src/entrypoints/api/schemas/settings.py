@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from domain import segments
-from domain.segments import Segment
+from domain.segments import Segment, SegmentRule
 from entrypoints.api.schemas.base import Schema
 
 
@@ -28,17 +27,14 @@ class SegmentRuleOut(Schema):
     description: str
 
     @classmethod
-    def of(cls, rule: segments.SegmentRule) -> SegmentRuleOut:
-        return cls(
-            medium_from=rule.medium_from,
-            high_from=rule.high_from,
-            bands=[
-                SegmentBandOut(segment=segment, from_pln=low, below_pln=high)
-                for segment in Segment
-                for low, high in [rule.bounds(segment)]
-            ],
-            description=(
-                f"high: forecast of {rule.high_from:g} PLN or more; medium: from {rule.medium_from:g} "
-                f"up to {rule.high_from:g} PLN; low: below {rule.medium_from:g} PLN"
-            ),
+    def of(cls, rule: SegmentRule) -> SegmentRuleOut:
+        bands = [
+            SegmentBandOut(segment=segment, from_pln=low, below_pln=high)
+            for segment in Segment
+            for low, high in [rule.bounds(segment)]
+        ]
+        description = (
+            f"high: forecast of {rule.high_from:g} PLN or more; medium: from {rule.medium_from:g} "
+            f"up to {rule.high_from:g} PLN; low: below {rule.medium_from:g} PLN"
         )
+        return cls.reading(rule, bands=bands, description=description)

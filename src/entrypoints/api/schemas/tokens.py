@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from application.tokens import IssuedToken as IssuedTokenResult
+from application.tokens import IssuedToken
 from entrypoints.api.schemas.base import Schema
 
 
@@ -20,6 +20,5 @@ class IssuedTokenOut(Schema):
     expires_at: datetime
 
     @classmethod
-    def of(cls, issued: IssuedTokenResult) -> IssuedTokenOut:
-        token = issued.token
-        return cls(token=issued.secret, created_at=token.created_at, expires_at=token.expires_at)
+    def of(cls, issued: IssuedToken) -> IssuedTokenOut:
+        return cls.reading(issued.token, token=issued.secret)

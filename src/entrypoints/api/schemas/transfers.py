@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from application.imports import ImportReport as ImportReportResult
 from entrypoints.api.schemas.base import Schema
 
 
@@ -16,7 +15,3 @@ class CsvUpload(Schema):
 
 class ImportReportOut(Schema):
     imported: int = Field(description="Rows stored: every row of the file (all or nothing).")
-
-    @classmethod
-    def of(cls, report: ImportReportResult) -> ImportReportOut:
-        return cls(imported=report.imported)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from pydantic import Field
 
-from domain import users
-from domain.users import Role
+from domain.users import Role, User
 from entrypoints.api.schemas.base import Schema
 
 
@@ -18,15 +17,8 @@ class UserOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, user: users.User) -> UserOut:
-        user_id = user.id or 0
-        return cls(
-            id=user_id,
-            email=user.email,
-            role=user.role,
-            is_active=user.is_active,
-            url=url_for("api.get_user", user_id=user_id),
-        )
+    def of(cls, user: User) -> UserOut:
+        return cls.reading(user, url=url_for("api.get_user", user_id=user.id))
 
 
 class UserListOut(Schema):
