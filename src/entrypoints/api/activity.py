@@ -17,17 +17,21 @@ SNAPSHOT = f"/clients/{CLIENT_ID}/activity/<observed_on>"
 
 
 @bp.get(f"/clients/{CLIENT_ID}/activity", endpoint="list_activity")
-@operation("listActivity", tag="activity", ok={200: schemas.SnapshotList}, errors=(404,))
+@operation("listActivity", tag="activity", ok={200: schemas.SnapshotListOut}, errors=(404,))
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's activity snapshots, newest first"""
     snapshots = container().client_activity()(client_id)
-    return answer(schemas.SnapshotList(items=[schemas.Snapshot.of(s) for s in snapshots]))
+    return answer(schemas.SnapshotListOut(items=[schemas.SnapshotOut.of(s) for s in snapshots]))
 
 
 @bp.post(f"/clients/{CLIENT_ID}/activity", endpoint="add_snapshot")
 @operation(
-    "addSnapshot", tag="activity", body=NewSnapshot, ok={201: schemas.Snapshot}, errors=(400, 404, 409, 415)
+    "addSnapshot",
+    tag="activity",
+    body=NewSnapshot,
+    ok={201: schemas.SnapshotOut},
+    errors=(400, 404, 409, 415),
 )
 @allowed(Permission.EDIT_CLIENTS)
 def add(client_id: int) -> Response:
@@ -36,22 +40,22 @@ def add(client_id: int) -> Response:
     One snapshot per client per `observed_on`, not before the client registered nor in the future;
     `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
     """
-    snapshot = schemas.Snapshot.of(container().record_activity()(client_id, json_object()))
+    snapshot = schemas.SnapshotOut.of(container().record_activity()(client_id, json_object()))
     return answer(snapshot, 201, location=snapshot.url)
 
 
 @bp.get(SNAPSHOT, endpoint="get_snapshot")
-@operation("getSnapshot", tag="activity", ok={200: schemas.Snapshot}, errors=(404,))
+@operation("getSnapshot", tag="activity", ok={200: schemas.SnapshotOut}, errors=(404,))
 @allowed(Permission.READ)
 def get(client_id: int, observed_on: str) -> Response:
     """Read one snapshot of a client"""
     key = SnapshotKey.parse({"observed_on": observed_on})
-    return answer(schemas.Snapshot.of(container().get_snapshot()(client_id, key.observed_on)))
+    return answer(schemas.SnapshotOut.of(container().get_snapshot()(client_id, key.observed_on)))
 
 
 @bp.patch(SNAPSHOT, endpoint="record_outcomes")
 @operation(
-    "recordOutcomes", tag="activity", body=Outcomes, ok={200: schemas.Snapshot}, errors=(400, 404, 415)
+    "recordOutcomes", tag="activity", body=Outcomes, ok={200: schemas.SnapshotOut}, errors=(400, 404, 415)
 )
 @allowed(Permission.EDIT_CLIENTS)
 def fill_outcomes(client_id: int, observed_on: str) -> Response:
@@ -61,4 +65,4 @@ def fill_outcomes(client_id: int, observed_on: str) -> Response:
     """
     key = SnapshotKey.parse({"observed_on": observed_on})
     updated = container().record_outcomes()(client_id, key.observed_on, body(Outcomes))
-    return answer(schemas.Snapshot.of(updated))
+    return answer(schemas.SnapshotOut.of(updated))

@@ -16,7 +16,7 @@ CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
 
 
 @bp.get("/clients", endpoint="list_clients")
-@operation("listClients", tag="clients", query=ClientListQuery, ok={200: schemas.ClientPage})
+@operation("listClients", tag="clients", query=ClientListQuery, ok={200: schemas.ClientPageOut})
 @allowed(Permission.READ)
 def list_() -> Response:
     """List clients, with their current predictions
@@ -32,11 +32,11 @@ def list_() -> Response:
     def link(number: int) -> str:
         return url_for("api.list_clients", **kept, page=number)
 
-    return answer(schemas.ClientPage.of(page, link))
+    return answer(schemas.ClientPageOut.of(page, link))
 
 
 @bp.post("/clients", endpoint="create_client")
-@operation("createClient", tag="clients", body=NewClient, ok={201: schemas.Client}, errors=(400, 409, 415))
+@operation("createClient", tag="clients", body=NewClient, ok={201: schemas.ClientOut}, errors=(400, 409, 415))
 @allowed(Permission.EDIT_CLIENTS)
 def create() -> Response:
     """Register a client
@@ -44,21 +44,25 @@ def create() -> Response:
     Emails are unique regardless of case; `registered_on` may not be in the future.
     """
     client = container().register_client()(json_object())
-    created = schemas.Client.of(client)
+    created = schemas.ClientOut.of(client)
     return answer(created, 201, location=created.url)
 
 
 @bp.get(f"/clients/{CLIENT_ID}", endpoint="get_client")
-@operation("getClient", tag="clients", ok={200: schemas.ClientDetail}, errors=(404,))
+@operation("getClient", tag="clients", ok={200: schemas.ClientDetailOut}, errors=(404,))
 @allowed(Permission.READ)
 def get(client_id: int) -> Response:
     """Read a client, with its current predictions and segment"""
-    return answer(schemas.ClientDetail.of(container().client_overview()(client_id)))
+    return answer(schemas.ClientDetailOut.of_overview(container().client_overview()(client_id)))
 
 
 @bp.patch(f"/clients/{CLIENT_ID}", endpoint="update_client")
 @operation(
-    "updateClient", tag="clients", body=ClientChanges, ok={200: schemas.Client}, errors=(400, 404, 409, 415)
+    "updateClient",
+    tag="clients",
+    body=ClientChanges,
+    ok={200: schemas.ClientOut},
+    errors=(400, 404, 409, 415),
 )
 @allowed(Permission.EDIT_CLIENTS)
 def update(client_id: int) -> Response:
@@ -66,7 +70,7 @@ def update(client_id: int) -> Response:
 
     Only the fields given change; an empty object changes nothing.
     """
-    return answer(schemas.Client.of(container().update_client()(client_id, json_object())))
+    return answer(schemas.ClientOut.of(container().update_client()(client_id, json_object())))
 
 
 @bp.delete(f"/clients/{CLIENT_ID}", endpoint="delete_client")

@@ -13,7 +13,7 @@ from entrypoints.container import current_container as container
 
 
 @bp.get("/dashboard", endpoint="get_dashboard")
-@operation("getDashboard", tag="dashboard", ok={200: schemas.Dashboard})
+@operation("getDashboard", tag="dashboard", ok={200: schemas.DashboardOut})
 @allowed(Permission.READ)
 def board() -> Response:
     """Read the dashboard
@@ -21,4 +21,4 @@ def board() -> Response:
     Client count, average forecast, the share of scored clients at or above the threshold, segment
     counts with their rule, and actual sales per month followed by the forecast month.
     """
-    return answer(schemas.Dashboard.of(container().dashboard()()))
+    return answer(schemas.DashboardOut.of(container().dashboard()()))

@@ -19,7 +19,7 @@ RUN_ID = "<int(min=1, max=2147483647):run_id>"
 
 
 @bp.post(f"/models/{KIND}/training", endpoint="train_model")
-@operation("trainModel", tag="models", ok={202: schemas.TrainingStarted}, errors=(409,))
+@operation("trainModel", tag="models", ok={202: schemas.TrainingStartedOut}, errors=(409,))
 @allowed(Permission.TRAIN_MODELS)
 def train(kind: str) -> Response:
     """Train a new version of the sales or purchase model, in the background
@@ -29,28 +29,28 @@ def train(kind: str) -> Response:
     training of this model is queued or running.
     """
     run = container().start_training()(ModelKind(kind), caller().email)
-    started = schemas.TrainingStarted.of(run)
+    started = schemas.TrainingStartedOut.of(run)
     return answer(started, 202, location=started.url)
 
 
 @bp.get(f"/models/{KIND}/runs", endpoint="list_runs")
-@operation("listRuns", tag="models", ok={200: schemas.ModelRunList})
+@operation("listRuns", tag="models", ok={200: schemas.ModelRunListOut})
 @allowed(Permission.TRAIN_MODELS)
 def runs(kind: str) -> Response:
     """List the training runs of a model, newest first"""
     found = container().list_runs()(ModelKind(kind))
-    return answer(schemas.ModelRunList(items=[schemas.ModelRun.of(r) for r in found]))
+    return answer(schemas.ModelRunListOut(items=[schemas.ModelRunOut.of(r) for r in found]))
 
 
 @bp.get(f"/models/{KIND}/runs/{RUN_ID}", endpoint="get_run")
-@operation("getRun", tag="models", ok={200: schemas.ModelRun}, errors=(404,))
+@operation("getRun", tag="models", ok={200: schemas.ModelRunOut}, errors=(404,))
 @allowed(Permission.TRAIN_MODELS)
 def run(kind: str, run_id: int) -> Response:
     """Read a training run: its status, and once it succeeded its hold-out metrics and artifact"""
     found = container().get_run()(run_id)
     if found.kind is not ModelKind(kind):
         raise RunNotFound(f"{kind} {run_id}")
-    return answer(schemas.ModelRun.of(found))
+    return answer(schemas.ModelRunOut.of(found))
 
 
 @bp.post(f"/models/{KIND}/active", endpoint="activate_version")
@@ -58,7 +58,7 @@ def run(kind: str, run_id: int) -> Response:
     "activateVersion",
     tag="models",
     body=VersionChoice,
-    ok={200: schemas.ModelRun},
+    ok={200: schemas.ModelRunOut},
     errors=(400, 404, 409, 415),
 )
 @allowed(Permission.TRAIN_MODELS)
@@ -70,4 +70,4 @@ def activate(kind: str) -> Response:
     """
     choice = body(VersionChoice)
     activated = container().activate_version()(ModelKind(kind), choice.version, caller().email)
-    return answer(schemas.ModelRun.of(activated))
+    return answer(schemas.ModelRunOut.of(activated))

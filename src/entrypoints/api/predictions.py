@@ -15,7 +15,7 @@ from entrypoints.container import current_container as container
 
 
 @bp.post(f"/clients/{CLIENT_ID}/predictions", endpoint="predict_client")
-@operation("predictClient", tag="predictions", ok={201: schemas.Prediction}, errors=(404, 409))
+@operation("predictClient", tag="predictions", ok={201: schemas.PredictionOut}, errors=(404, 409))
 @allowed(Permission.RUN_PREDICTIONS)
 def predict(client_id: int) -> Response:
     """Predict for one client now, from its newest snapshot
@@ -24,32 +24,33 @@ def predict(client_id: int) -> Response:
     prediction up or down. 409 while a model is not trained yet or the client has no snapshot.
     """
     result = container().predict_client()(client_id)
-    prediction = schemas.Prediction.of(result)
+    prediction = schemas.PredictionOut.of(result)
     return answer(prediction, 201, location=url_for("api.list_predictions", client_id=client_id))
 
 
 @bp.get(f"/clients/{CLIENT_ID}/predictions", endpoint="list_predictions")
-@operation("listPredictions", tag="predictions", ok={200: schemas.PredictionHistory}, errors=(404,))
+@operation("listPredictions", tag="predictions", ok={200: schemas.PredictionHistoryOut}, errors=(404,))
 @allowed(Permission.READ)
 def history(client_id: int) -> Response:
     """List a client's predictions, newest first (the first is the current one)"""
-    return answer(schemas.PredictionHistory.of(container().prediction_history()(client_id)))
+    past = container().prediction_history()(client_id)
+    return answer(schemas.PredictionHistoryOut.reading(items=past))
 
 
 @bp.post("/predictions/batch", endpoint="predict_every_client")
-@operation("predictEveryClient", tag="predictions", ok={202: schemas.Job}, errors=(409,))
+@operation("predictEveryClient", tag="predictions", ok={202: schemas.JobOut}, errors=(409,))
 @allowed(Permission.RUN_PREDICTIONS)
 def predict_everyone() -> Response:
     """Predict for every client with activity, in the background
 
     Answers at once with the job to poll; 409 while a model is not trained yet.
     """
-    job = schemas.Job.of(container().start_batch_prediction()())
+    job = schemas.JobOut.of(container().start_batch_prediction()())
     return answer(job, 202, location=job.url)
 
 
 @bp.get("/jobs/<job_id>", endpoint="get_job")
-@operation("getJob", tag="jobs", ok={200: schemas.Job}, errors=(404,))
+@operation("getJob", tag="jobs", ok={200: schemas.JobOut}, errors=(404,))
 @allowed(Permission.READ)
 def job_status(job_id: str) -> Response:
     """Read the state of a background job
@@ -59,4 +60,4 @@ def job_status(job_id: str) -> Response:
     job = container().job_status()(job_id)
     if job is None:
         raise NotFound(f"Job {job_id} not found.")
-    return answer(schemas.Job.of(job))
+    return answer(schemas.JobOut.of(job))

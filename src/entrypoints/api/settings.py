@@ -14,16 +14,16 @@ from entrypoints.container import current_container as container
 
 
 @bp.get("/settings/threshold", endpoint="get_threshold")
-@operation("getThreshold", tag="settings", ok={200: schemas.Threshold})
+@operation("getThreshold", tag="settings", ok={200: schemas.ThresholdOut})
 @allowed(Permission.READ)
 def threshold() -> Response:
     """Read the decision threshold"""
-    return answer(schemas.Threshold(threshold=container().current_threshold()().value))
+    return answer(schemas.ThresholdOut(threshold=container().current_threshold()().value))
 
 
 @bp.put("/settings/threshold", endpoint="set_threshold")
 @operation(
-    "setThreshold", tag="settings", body=ThresholdChange, ok={200: schemas.Threshold}, errors=(400, 415)
+    "setThreshold", tag="settings", body=ThresholdChange, ok={200: schemas.ThresholdOut}, errors=(400, 415)
 )
 @allowed(Permission.CHANGE_THRESHOLD)
 def set_threshold() -> Response:
@@ -32,23 +32,23 @@ def set_threshold() -> Response:
     New decisions use it; stored predictions keep the threshold they were made with.
     """
     changed = container().change_threshold()(body(ThresholdChange), caller().email)
-    return answer(schemas.Threshold(threshold=changed.value))
+    return answer(schemas.ThresholdOut(threshold=changed.value))
 
 
 @bp.get("/settings/segments", endpoint="get_segment_rule")
-@operation("getSegmentRule", tag="settings", ok={200: schemas.SegmentRule})
+@operation("getSegmentRule", tag="settings", ok={200: schemas.SegmentRuleOut})
 @allowed(Permission.READ)
 def segment_rule() -> Response:
     """Read the segment bands"""
-    return answer(schemas.SegmentRule.of(container().current_segment_rule()()))
+    return answer(schemas.SegmentRuleOut.of(container().current_segment_rule()()))
 
 
 @bp.put("/settings/segments", endpoint="set_segment_rule")
 @operation(
-    "setSegmentRule", tag="settings", body=SegmentBands, ok={200: schemas.SegmentRule}, errors=(400, 415)
+    "setSegmentRule", tag="settings", body=SegmentBands, ok={200: schemas.SegmentRuleOut}, errors=(400, 415)
 )
 @allowed(Permission.CHANGE_THRESHOLD)
 def set_segment_rule() -> Response:
     """Change the segment bands (admin)"""
     changed = container().change_segment_rule()(body(SegmentBands), caller().email)
-    return answer(schemas.SegmentRule.of(changed))
+    return answer(schemas.SegmentRuleOut.of(changed))

@@ -17,7 +17,7 @@ from entrypoints.container import current_container as container
     "issueToken",
     tag="auth",
     body=TokenRequest,
-    ok={201: schemas.IssuedToken},
+    ok={201: schemas.IssuedTokenOut},
     errors=(400, 401, 415),
     public=True,
 )
@@ -28,7 +28,7 @@ def issue() -> Response:
     default) and stops working at once when it is revoked or its user is deactivated.
     """
     issued = container().issue_token()(body(TokenRequest))
-    response = answer(schemas.IssuedToken.of(issued), 201)
+    response = answer(schemas.IssuedTokenOut.of(issued), 201)
     response.headers["Cache-Control"] = "no-store"
     return response
 

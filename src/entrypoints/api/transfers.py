@@ -37,7 +37,7 @@ UPLOAD_ERRORS = (400, 413, 415)
     "importClients",
     tag="transfers",
     form=schemas.CsvUpload,
-    ok={200: schemas.ImportReport},
+    ok={200: schemas.ImportReportOut},
     errors=UPLOAD_ERRORS,
 )
 @allowed(Permission.EDIT_CLIENTS)
@@ -56,7 +56,7 @@ def import_clients() -> Response:
     "importActivity",
     tag="transfers",
     form=schemas.CsvUpload,
-    ok={200: schemas.ImportReport},
+    ok={200: schemas.ImportReportOut},
     errors=UPLOAD_ERRORS,
 )
 @allowed(Permission.EDIT_CLIENTS)
@@ -71,7 +71,7 @@ def import_activity() -> Response:
 
 def _import(use_case: Callable[..., ImportReport]) -> Response:
     columns, rows = read_rows(uploaded_csv())
-    return answer(schemas.ImportReport.of(use_case(columns, rows)))
+    return answer(schemas.ImportReportOut.model_validate(use_case(columns, rows)))
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")

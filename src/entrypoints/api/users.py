@@ -16,32 +16,32 @@ USER_ID = "<int(min=1, max=2147483647):user_id>"
 
 
 @bp.get("/users", endpoint="list_users")
-@operation("listUsers", tag="users", ok={200: schemas.UserList})
+@operation("listUsers", tag="users", ok={200: schemas.UserListOut})
 @allowed(Permission.MANAGE_USERS)
 def list_() -> Response:
     """List staff accounts"""
-    return answer(schemas.UserList(items=[schemas.User.of(u) for u in container().list_users()()]))
+    return answer(schemas.UserListOut(items=[schemas.UserOut.of(u) for u in container().list_users()()]))
 
 
 @bp.post("/users", endpoint="create_user")
-@operation("createUser", tag="users", body=NewUser, ok={201: schemas.User}, errors=(400, 409, 415))
+@operation("createUser", tag="users", body=NewUser, ok={201: schemas.UserOut}, errors=(400, 409, 415))
 @allowed(Permission.MANAGE_USERS)
 def create() -> Response:
     """Create a staff account"""
-    user = schemas.User.of(container().create_user()(body(NewUser)))
+    user = schemas.UserOut.of(container().create_user()(body(NewUser)))
     return answer(user, 201, location=user.url)
 
 
 @bp.get(f"/users/{USER_ID}", endpoint="get_user")
-@operation("getUser", tag="users", ok={200: schemas.User}, errors=(404,))
+@operation("getUser", tag="users", ok={200: schemas.UserOut}, errors=(404,))
 @allowed(Permission.MANAGE_USERS)
 def get(user_id: int) -> Response:
     """Read a staff account"""
-    return answer(schemas.User.of(container().get_user()(user_id)))
+    return answer(schemas.UserOut.of(container().get_user()(user_id)))
 
 
 @bp.put(f"/users/{USER_ID}/role", endpoint="change_role")
-@operation("changeRole", tag="users", body=RoleChange, ok={200: schemas.User}, errors=(400, 404, 409, 415))
+@operation("changeRole", tag="users", body=RoleChange, ok={200: schemas.UserOut}, errors=(400, 404, 409, 415))
 @allowed(Permission.MANAGE_USERS)
 def set_role(user_id: int) -> Response:
     """Change a user's role
@@ -50,15 +50,15 @@ def set_role(user_id: int) -> Response:
     """
     command = body(RoleChange)
     changed = container().change_role()(user_id, command.user_role, acting_user_id=caller().id)
-    return answer(schemas.User.of(changed))
+    return answer(schemas.UserOut.of(changed))
 
 
 @bp.post(f"/users/{USER_ID}/deactivation", endpoint="deactivate_user")
-@operation("deactivateUser", tag="users", ok={200: schemas.User}, errors=(404, 409))
+@operation("deactivateUser", tag="users", ok={200: schemas.UserOut}, errors=(404, 409))
 @allowed(Permission.MANAGE_USERS)
 def deactivate(user_id: int) -> Response:
     """Deactivate a user
 
     They can no longer sign in, and their API tokens stop working at once. 409 for your own account.
     """
-    return answer(schemas.User.of(container().deactivate_user()(user_id, acting_user_id=caller().id)))
+    return answer(schemas.UserOut.of(container().deactivate_user()(user_id, acting_user_id=caller().id)))

@@ -1,0 +1,74 @@
+"""What the API answers: one pydantic model per response body, read from the use cases' results.
+
+Request bodies and queries are the application's commands (application/commands.py); these models
+describe only what goes out, one module per resource, and the OpenAPI document is generated from both.
+A model is named for the object it answers with, ending in `Out`, and is read from that object's
+attributes; a classmethod builds it only where a value is computed: links, renamed or derived fields.
+"""
+
+from entrypoints.api.schemas.activity import SnapshotListOut, SnapshotOut
+from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.clients import (
+    ClientDetailOut,
+    ClientLinksOut,
+    ClientOut,
+    ClientPageOut,
+    ClientSummaryOut,
+    PageLinksOut,
+)
+from entrypoints.api.schemas.dashboard import DashboardOut, MonthlySalesOut, SalesTrendOut, SegmentCountsOut
+from entrypoints.api.schemas.jobs import JobOut
+from entrypoints.api.schemas.models import EvaluationOut, ModelRunListOut, ModelRunOut, TrainingStartedOut
+from entrypoints.api.schemas.predictions import (
+    FeatureReasonOut,
+    PastPredictionOut,
+    PredictionHistoryOut,
+    PredictionOut,
+    PurchasePredictionOut,
+    ReasonsOut,
+    SalesForecastOut,
+)
+from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
+from entrypoints.api.schemas.settings import SegmentBandOut, SegmentRuleOut, ThresholdOut
+from entrypoints.api.schemas.tokens import IssuedTokenOut
+from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut
+from entrypoints.api.schemas.users import UserListOut, UserOut
+
+__all__ = [
+    "ClientDetailOut",
+    "ClientLinksOut",
+    "ClientOut",
+    "ClientPageOut",
+    "ClientSummaryOut",
+    "CsvUpload",
+    "DashboardOut",
+    "EvaluationOut",
+    "FeatureReasonOut",
+    "FieldProblem",
+    "ImportReportOut",
+    "IssuedTokenOut",
+    "JobOut",
+    "ModelRunListOut",
+    "ModelRunOut",
+    "MonthlySalesOut",
+    "PageLinksOut",
+    "Params",
+    "PastPredictionOut",
+    "PredictionHistoryOut",
+    "PredictionOut",
+    "Problem",
+    "PurchasePredictionOut",
+    "ReasonsOut",
+    "SalesForecastOut",
+    "SalesTrendOut",
+    "Schema",
+    "SegmentBandOut",
+    "SegmentCountsOut",
+    "SegmentRuleOut",
+    "SnapshotListOut",
+    "SnapshotOut",
+    "ThresholdOut",
+    "TrainingStartedOut",
+    "UserListOut",
+    "UserOut",
+]

@@ -1,0 +1,98 @@
+"""Clients: one client, a row of the list, a page of the list, and a client with its predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from flask import url_for
+from pydantic import Field
+
+from application.queries import ClientListItem, ClientOverview, Page
+from domain.clients import Client
+from domain.segments import Segment
+from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
+
+
+class ClientOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    registered_on: date
+    url: str
+
+    @classmethod
+    def of(cls, client: Client) -> ClientOut:
+        return cls.reading(client, url=client_url(client))
+
+
+def client_url(client: Client) -> str:
+    return url_for("api.get_client", client_id=client.id)
+
+
+class ClientSummaryOut(ClientOut):
+    """A row of the client list: the client and what the models currently say about it."""
+
+    predicted_sales: float | None = Field(description="Forecast sales next month, PLN; null until scored.")
+    purchase_probability: float | None = Field(description="Chance of a purchase within 14 days.")
+    will_buy: bool | None = Field(description="The decision at the threshold in force when it was made.")
+    segment: Segment | None
+
+    @classmethod
+    def of_item(cls, item: ClientListItem) -> ClientSummaryOut:
+        return cls.reading(item, item.client, url=client_url(item.client))
+
+
+class PageLinksOut(Schema):
+    self: str
+    first: str
+    last: str
+    prev: str | None
+    next: str | None
+
+
+class ClientPageOut(Schema):
+    items: list[ClientSummaryOut]
+    total: int = Field(description="How many clients match the filters, on every page.")
+    page: int
+    per_page: int
+    pages: int
+    links: PageLinksOut
+
+    @classmethod
+    def of(cls, page: Page[ClientListItem], link: Callable[[int], str]) -> ClientPageOut:
+        """`link(page_number)` is the URL of another page of the same list."""
+        links = PageLinksOut(
+            self=link(page.page),
+            first=link(1),
+            last=link(page.pages),
+            prev=link(page.page - 1) if page.page > 1 else None,
+            next=link(page.page + 1) if page.page < page.pages else None,
+        )
+        return cls.reading(page, items=[ClientSummaryOut.of_item(item) for item in page.items], links=links)
+
+
+class ClientLinksOut(Schema):
+    activity: str
+    predictions: str
+
+
+class ClientDetailOut(ClientOut):
+    """A client with its current predictions and segment."""
+
+    forecast: SalesForecastOut | None = Field(description="The current sales forecast; null until scored.")
+    purchase: PurchasePredictionOut | None = Field(description="The current purchase prediction.")
+    segment: Segment | None = Field(description="By the current forecast, under the segment rule in force.")
+    latest_observed_on: date | None = Field(description="The newest snapshot's date: what predictions use.")
+    links: ClientLinksOut
+
+    @classmethod
+    def of_overview(cls, overview: ClientOverview) -> ClientDetailOut:
+        client = overview.client
+        links = ClientLinksOut(
+            activity=url_for("api.list_activity", client_id=client.id),
+            predictions=url_for("api.list_predictions", client_id=client.id),
+        )
+        return cls.reading(overview, client, url=client_url(client), links=links)

@@ -1,0 +1,70 @@
+"""Predictions: a sales forecast and a purchase prediction, a fresh one with its reasons, the history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field, field_validator
+
+from application.predicting import ClientPrediction
+from domain.segments import Segment
+from entrypoints.api.schemas.base import Schema
+
+
+class SalesForecastOut(Schema):
+    value_pln: float = Field(description="Sales expected in the next month, PLN.")
+    model_version: int
+    made_at: datetime
+
+    @field_validator("value_pln")
+    @classmethod
+    def _to_the_grosz(cls, value: float) -> float:
+        """Rounded as it is stored: a fresh answer and a later read agree."""
+        return round(value, 2)
+
+
+class PurchasePredictionOut(Schema):
+    probability: float = Field(ge=0, le=1, description="Chance of a purchase within the next 14 days.")
+    will_buy: bool = Field(description="probability >= threshold")
+    threshold: float = Field(description="The decision threshold in force when the prediction was made.")
+    model_version: int
+    made_at: datetime
+
+
+class FeatureReasonOut(Schema):
+    feature: str
+    value: float = Field(description="The feature's value for this client.")
+    contribution: float = Field(
+        description="Its push on the prediction, in standardized units (+ up, - down)."
+    )
+
+
+class ReasonsOut(Schema):
+    sales: list[FeatureReasonOut] = Field(description="Strongest first.")
+    purchase: list[FeatureReasonOut] = Field(description="Strongest first.")
+
+
+class PredictionOut(Schema):
+    """A fresh prediction for one client, now its current one, with the reasons behind it."""
+
+    client_id: int
+    forecast: SalesForecastOut
+    purchase: PurchasePredictionOut
+    segment: Segment
+    reasons: ReasonsOut
+
+    @classmethod
+    def of(cls, result: ClientPrediction) -> PredictionOut:
+        reasons = ReasonsOut.reading(sales=result.sales_reasons, purchase=result.purchase_reasons)
+        return cls.reading(result, client_id=result.forecast.client_id, reasons=reasons)
+
+
+class PastPredictionOut(Schema):
+    forecast: SalesForecastOut
+    purchase: PurchasePredictionOut | None = Field(
+        description="The purchase prediction made with the forecast."
+    )
+
+
+class PredictionHistoryOut(Schema):
+    items: list[PastPredictionOut] = Field(description="Newest first.")

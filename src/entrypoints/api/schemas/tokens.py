@@ -1,0 +1,24 @@
+"""A personal API token, as it is issued: the only time its secret is shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from application.tokens import IssuedToken
+from entrypoints.api.schemas.base import Schema
+
+
+class IssuedTokenOut(Schema):
+    token: str = Field(
+        description="The secret: shown this once, stored only as its hash. Send it as a Bearer token."
+    )
+    token_type: Literal["Bearer"] = "Bearer"
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, issued: IssuedToken) -> IssuedTokenOut:
+        return cls.reading(issued.token, token=issued.secret)
