@@ -1,5 +1,6 @@
 """Orders and events: the raw logs snapshots can be derived from; derived snapshots are marked, and the
-behavioural features may be unknown (NULL) where no events tell them.
+behavioural features may be unknown (NULL) where no events tell them. Money is in the company's currency,
+so the forecast's column stops saying PLN.
 
 Revision ID: 0004_orders_and_events
 Revises: 0003_api_tokens
@@ -38,6 +39,18 @@ def upgrade() -> None:
         )
     create_orders()
     create_events()
+    rename_forecast_value("value_pln", "value")
+
+
+def rename_forecast_value(old: str, new: str) -> None:
+    """The forecast column, its check and its partial index under a name that names no currency."""
+    op.drop_index(f"ix_sales_predictions_current_{old}", table_name="sales_predictions")
+    with op.batch_alter_table("sales_predictions") as table:
+        table.drop_constraint(op.f(f"ck_sales_predictions_{old}_non_negative"), type_="check")
+        table.alter_column(old, new_column_name=new, existing_type=sa.Numeric(12, 2), existing_nullable=False)
+        table.create_check_constraint(op.f(f"ck_sales_predictions_{new}_non_negative"), f"{new} >= 0")
+    is_current = {"sqlite_where": sa.text("is_current = 1"), "postgresql_where": sa.text("is_current")}
+    op.create_index(f"ix_sales_predictions_current_{new}", "sales_predictions", [new], **is_current)
 
 
 def create_orders() -> None:
@@ -82,6 +95,7 @@ def create_events() -> None:
 
 
 def downgrade() -> None:
+    rename_forecast_value("value", "value_pln")
     op.drop_table("events")
     op.drop_table("orders")
     # Unknown behavioural features cannot go back into NOT NULL columns: those snapshots go, as the

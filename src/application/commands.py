@@ -28,7 +28,7 @@ from domain.users import Role
 
 EARLIEST_DATE = date(1990, 1, 1)
 MAX_COUNT = 1_000_000
-MAX_AMOUNT_PLN = 100_000_000.0
+MAX_AMOUNT = 100_000_000.0
 MINUTES_IN_A_WEEK = 7 * 24 * 60
 MAX_PER_PAGE = 100
 PASSWORD_MIN_LENGTH = 8
@@ -93,14 +93,14 @@ Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH), WrapValidator(_v
 PastDate = Annotated[date, AfterValidator(_past_date)]
 ObservedOn = Annotated[PastDate, AfterValidator(_not_before_registration)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-AmountPln = Annotated[float, Field(ge=0, le=MAX_AMOUNT_PLN)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
 Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK)]
 Days = Annotated[int, Field(ge=0, le=36_500)]
 
 
 BlankIsNone = BeforeValidator(_blank_is_none)
 MaybeDays = Annotated[Days | None, BlankIsNone]
-MaybeAmountPln = Annotated[AmountPln | None, BlankIsNone]
+MaybeAmount = Annotated[Amount | None, BlankIsNone]
 MaybeBool = Annotated[bool | None, BlankIsNone]
 
 
@@ -126,14 +126,14 @@ class ClientChanges(Command):
 class NewSnapshot(Command):
     observed_on: ObservedOn
     purchases_30d: Count
-    avg_basket_value: AmountPln
+    avg_basket_value: Amount
     site_visits_30d: Count
     days_since_last_purchase: MaybeDays = None
     visits_7d: Count
     newsletter_opened: bool
     ad_clicks_7d: Count
     time_on_site_7d: Minutes
-    sales_next_month: MaybeAmountPln = None
+    sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
 
     @field_validator("visits_7d")
@@ -150,7 +150,7 @@ class NewSnapshot(Command):
 class Outcomes(Command):
     """Outcomes of a snapshot, filled in once known; at least one must be given."""
 
-    sales_next_month: MaybeAmountPln = None
+    sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
 
     @model_validator(mode="after")
@@ -238,8 +238,8 @@ class ThresholdChange(Command):
 
 
 class SegmentBands(Command):
-    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT_PLN)]
-    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT_PLN)]
+    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT)]
+    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT)]
 
     @model_validator(mode="after")
     def _bands_in_order(self) -> SegmentBands:

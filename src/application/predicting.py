@@ -155,7 +155,7 @@ def predict_client(
         scorer = _scorer(uow, models, predictor)
         forecasts, predictions = scorer.score([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
-        segment = uow.settings.segment_rule().segment_of(forecasts[0].value_pln)
+        segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
     return ClientPrediction(
         forecasts[0],

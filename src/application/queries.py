@@ -55,7 +55,7 @@ class Page(Generic[T]):
 class MonthlySales:
     month: date
     """First day of the month."""
-    total_pln: float
+    total: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +211,7 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
         client=client,
         forecast=forecast,
         purchase=purchase,
-        segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value_pln),
+        segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value),
         latest_observed_on=None if latest is None else latest.snapshot.observed_on,
     )
 

@@ -36,7 +36,7 @@ class DecisionThreshold:
 @dataclass(frozen=True, slots=True)
 class SalesForecast:
     client_id: int
-    value_pln: float
+    value: float
     model_version: int
     made_at: datetime
     id: int | None = None

@@ -25,10 +25,10 @@ class SegmentRule:
         if not 0 < self.medium_from < self.high_from:
             raise InvalidValue("high_from", "bands_out_of_order", "need 0 < medium_from < high_from")
 
-    def segment_of(self, forecast_pln: float) -> Segment:
-        if forecast_pln >= self.high_from:
+    def segment_of(self, forecast: float) -> Segment:
+        if forecast >= self.high_from:
             return Segment.HIGH
-        if forecast_pln >= self.medium_from:
+        if forecast >= self.medium_from:
             return Segment.MEDIUM
         return Segment.LOW
 

@@ -218,7 +218,7 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         result = container().predict_client()(client_id)
         purchase = result.purchase
         click.echo(
-            f"Client {client_id}: forecast {result.forecast.value_pln:,.2f} PLN next month; "
+            f"Client {client_id}: forecast {result.forecast.value:,.2f} PLN next month; "
             f"purchase probability {purchase.probability:.1%} -> {'yes' if purchase.will_buy else 'no'} "
             f"at threshold {purchase.threshold:.0%} (models sales v{result.forecast.model_version}, "
             f"purchase v{purchase.model_version})."

@@ -66,8 +66,8 @@ def later(hours: float) -> datetime:
     return MORNING + timedelta(hours=hours)
 
 
-def a_forecast(client_id: int, value_pln: float = 420.5, **changes: Any) -> SalesForecast:
-    return replace(SalesForecast(client_id, value_pln, model_version=1, made_at=MORNING), **changes)
+def a_forecast(client_id: int, value: float = 420.5, **changes: Any) -> SalesForecast:
+    return replace(SalesForecast(client_id, value, model_version=1, made_at=MORNING), **changes)
 
 
 def a_purchase_prediction(client_id: int, probability: float = 0.8, **changes: Any) -> PurchasePrediction:

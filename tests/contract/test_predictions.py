@@ -107,9 +107,9 @@ def test_a_new_batch_replaces_the_current_predictions_and_keeps_the_old_ones_in_
         forecast, purchase = uow.predictions.current(anna)
         history = uow.predictions.history(anna)
 
-    assert forecast is not None and (forecast.value_pln, forecast.model_version) == (250.0, 2)
+    assert forecast is not None and (forecast.value, forecast.model_version) == (250.0, 2)
     assert purchase is not None and (purchase.probability, purchase.model_version) == (0.9, 2)
-    assert [(f.value_pln, p and p.probability) for f, p in history] == [(250.0, 0.9), (100.0, 0.2)]
+    assert [(f.value, p and p.probability) for f, p in history] == [(250.0, 0.9), (100.0, 0.2)]
 
 
 def test_a_second_batch_changes_the_current_predictions_of_its_clients_only(
@@ -127,7 +127,7 @@ def test_a_second_batch_changes_the_current_predictions_of_its_clients_only(
     with uow_factory() as uow:
         current = {c: uow.predictions.current(c) for c in (anna, beata, celina)}
 
-    assert {c: (f and f.value_pln, p and p.probability) for c, (f, p) in current.items()} == {
+    assert {c: (f and f.value, p and p.probability) for c, (f, p) in current.items()} == {
         anna: (100.0, 0.1),
         beata: (999.0, 0.99),
         celina: (300.0, 0.3),
@@ -142,7 +142,7 @@ def test_of_two_predictions_of_one_client_in_a_batch_the_later_is_current(
 
     with uow_factory() as uow:
         forecast, _ = uow.predictions.current(anna)
-        assert forecast is not None and forecast.value_pln == 2.0
+        assert forecast is not None and forecast.value == 2.0
         assert len(uow.predictions.history(anna)) == 2
 
 
@@ -150,7 +150,7 @@ def test_forecasts_are_kept_to_the_grosz(uow_factory: UnitOfWorkFactory, ids: li
     predict(uow_factory, [a_forecast(ids[0], 1234.5678), a_forecast(ids[1], 0.0)])
 
     with uow_factory() as uow:
-        assert [uow.predictions.current(c)[0].value_pln for c in ids[:2]] == [1234.57, 0.0]  # type: ignore[union-attr]
+        assert [uow.predictions.current(c)[0].value for c in ids[:2]] == [1234.57, 0.0]  # type: ignore[union-attr]
 
 
 def test_the_moment_of_a_prediction_reads_back_as_the_same_moment_in_utc(
@@ -212,7 +212,7 @@ def test_a_refused_batch_leaves_the_earlier_current_predictions_in_place(
         forecast, purchase = uow.predictions.current(ids[0])
         uow.commit()
 
-    assert forecast is not None and forecast.value_pln == 100.0
+    assert forecast is not None and forecast.value == 100.0
     assert purchase is not None and purchase.probability == 0.3
 
 
@@ -223,7 +223,7 @@ def test_predictions_not_committed_are_rolled_back(uow_factory: UnitOfWorkFactor
 
     with uow_factory() as uow:
         forecast, _ = uow.predictions.current(ids[0])
-        assert forecast is not None and forecast.value_pln == 100.0
+        assert forecast is not None and forecast.value == 100.0
         assert len(uow.predictions.history(ids[0])) == 1
 
 
@@ -261,7 +261,7 @@ def test_history_pairs_each_forecast_with_the_purchase_prediction_made_with_it_n
     with uow_factory() as uow:
         history = uow.predictions.history(anna)
 
-    assert [(f.value_pln, p and p.probability, f.made_at) for f, p in history] == [
+    assert [(f.value, p and p.probability, f.made_at) for f, p in history] == [
         (300.0, 0.3, later(2)),
         (200.0, 0.2, later(1)),
         (100.0, 0.1, later(0)),
@@ -279,7 +279,7 @@ def test_history_shows_none_for_a_forecast_made_without_a_purchase_prediction(
     with uow_factory() as uow:
         history = uow.predictions.history(anna)
 
-    assert [(f.value_pln, p and p.probability) for f, p in history] == [(200.0, None), (100.0, 0.5)]
+    assert [(f.value, p and p.probability) for f, p in history] == [(200.0, None), (100.0, 0.5)]
 
 
 def test_history_gives_the_newest_forecasts_up_to_the_limit(
@@ -292,7 +292,7 @@ def test_history_gives_the_newest_forecasts_up_to_the_limit(
     with uow_factory() as uow:
         history = uow.predictions.history(anna, limit=3)
 
-    assert [f.value_pln for f, _ in history] == [40.0, 30.0, 20.0]
+    assert [f.value for f, _ in history] == [40.0, 30.0, 20.0]
 
 
 def test_history_of_a_client_shows_only_that_clients_predictions(
@@ -304,7 +304,7 @@ def test_history_of_a_client_shows_only_that_clients_predictions(
     with uow_factory() as uow:
         history = uow.predictions.history(anna)
 
-    assert [(f.client_id, f.value_pln, p) for f, p in history] == [(anna, 1.0, None)]
+    assert [(f.client_id, f.value, p) for f, p in history] == [(anna, 1.0, None)]
 
 
 # --- Summary ----------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def test_the_database_itself_refuses_snapshots_that_break_the_invariants(
 @pytest.mark.parametrize(
     ("table", "broken"),
     [
-        ("sales_predictions", {"value_pln": -0.01}),
+        ("sales_predictions", {"value": -0.01}),
         ("purchase_predictions", {"probability": 1.01}),
         ("purchase_predictions", {"probability": -0.01}),
         ("purchase_predictions", {"threshold": 0.0}),
@@ -344,7 +344,7 @@ def insert_client(engine: Engine) -> int:
 def valid_prediction_row(table: str, client_id: int) -> dict[str, Any]:
     shared = {"client_id": client_id, "model_version": 1, "made_at": MORNING, "is_current": True}
     if table == "sales_predictions":
-        return shared | {"value_pln": 420.5}
+        return shared | {"value": 420.5}
     return shared | {"probability": 0.8, "will_buy": True, "threshold": 0.7}
 
 

@@ -66,7 +66,7 @@ def test_a_prediction_is_stored_as_current_with_threshold_and_versions(uow, cloc
     assert (result.forecast.model_version, result.purchase.model_version) == (1, 1)
     with uow:
         forecast, purchase = uow.predictions.current(trained[7])
-    assert forecast and forecast.value_pln == result.forecast.value_pln
+    assert forecast and forecast.value == result.forecast.value
     assert purchase and (purchase.probability, purchase.will_buy) == (0.7, True)
 
 
@@ -100,7 +100,7 @@ def test_forecasts_are_never_negative(uow, clock, models, trained) -> None:
             return [-5.0] * len(rows) if kind is ModelKind.SALES else super().predict(kind, model, rows)
 
     result = predict_client(trained[0], uow, models, Pessimist(), clock)
-    assert result.forecast.value_pln == 0.0
+    assert result.forecast.value == 0.0
 
 
 def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(

@@ -92,10 +92,10 @@ class InMemoryClientRepository:
         purchase = current_of(self.store.purchase_predictions, client.id or 0)
         return ClientListItem(
             client=client,
-            predicted_sales=None if forecast is None else forecast.value_pln,
+            predicted_sales=None if forecast is None else forecast.value,
             purchase_probability=None if purchase is None else purchase.probability,
             will_buy=None if purchase is None else purchase.will_buy,
-            segment=None if forecast is None else segments.segment_of(forecast.value_pln),
+            segment=None if forecast is None else segments.segment_of(forecast.value),
         )
 
 

@@ -24,7 +24,7 @@ class InMemoryPredictionRepository:
         if unknown is not None:
             raise ClientNotFound(unknown)
         for forecast in forecasts:
-            self._append(self.store.forecasts, replace(forecast, value_pln=round(forecast.value_pln, 2)))
+            self._append(self.store.forecasts, replace(forecast, value=round(forecast.value, 2)))
         for prediction in predictions:
             self._append(self.store.purchase_predictions, prediction)
 
@@ -45,7 +45,7 @@ class InMemoryPredictionRepository:
         return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
-        values = [history[-1].value_pln for history in self.store.forecasts.values()]
+        values = [history[-1].value for history in self.store.forecasts.values()]
         chances = [history[-1].probability for history in self.store.purchase_predictions.values()]
         return PredictionSummary(
             clients_scored=len(values),

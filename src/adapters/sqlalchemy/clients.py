@@ -163,7 +163,7 @@ _purchase = purchase_predictions.alias("current_purchase")
 _LISTED = clients.outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current))
 _LISTED = _LISTED.outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current))
 _PREDICTIONS = (
-    _sales.c.value_pln.label("predicted_sales"),
+    _sales.c.value.label("predicted_sales"),
     _purchase.c.probability.label("purchase_probability"),
     _purchase.c.will_buy.label("will_buy"),
 )
@@ -172,7 +172,7 @@ _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.FIRST_NAME: func.lower(clients.c.first_name),
     ClientSort.EMAIL: func.lower(clients.c.email),
     ClientSort.REGISTERED_ON: clients.c.registered_on,
-    ClientSort.PREDICTED_SALES: _sales.c.value_pln,
+    ClientSort.PREDICTED_SALES: _sales.c.value,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
 }
 _RANKED_FROM: dict[ClientSort, FromClause] = {
@@ -201,7 +201,7 @@ def _matching(query: ClientListQuery, segments: SegmentRule) -> ColumnElement[bo
     """The search text, and the segment and decision filters (a client not predicted matches neither)."""
     conditions = [_containing(query.q)]
     if query.segment is not None:
-        conditions.append(in_segment(_sales.c.value_pln, segments, query.segment))
+        conditions.append(in_segment(_sales.c.value, segments, query.segment))
     if query.will_buy is not None:
         conditions.append(_purchase.c.will_buy == query.will_buy)
     return and_(*conditions)

@@ -79,7 +79,7 @@ class SqlAlchemyPredictionRepository:
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         """Over the current predictions only; likely buyers under the threshold in force now."""
-        value = sales_predictions.c.value_pln
+        value = sales_predictions.c.value
         per_segment = [
             func.coalesce(func.sum(case((in_segment(value, segments, segment), 1), else_=0)), 0)
             for segment in Segment

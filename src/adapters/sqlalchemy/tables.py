@@ -223,8 +223,8 @@ def _prediction_table(name: str, *values: Column[Any] | CheckConstraint) -> Tabl
 
 sales_predictions = _prediction_table(
     "sales_predictions",
-    Column("value_pln", money(), nullable=False),
-    *_non_negative("value_pln"),
+    Column("value", money(), nullable=False),
+    *_non_negative("value"),
 )
 purchase_predictions = _prediction_table(
     "purchase_predictions",
@@ -250,7 +250,7 @@ def _prediction_indexes(table: Table, *values: str) -> None:
     Index(f"ix_{table.name}_client_id_made_at", table.c.client_id, table.c.made_at)
 
 
-_prediction_indexes(sales_predictions, "value_pln")
+_prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
 
 model_runs = Table(

@@ -240,7 +240,7 @@ def rerun_prediction(client_id: int) -> ResponseReturnValue:
             _(
                 "New prediction: %(forecast)s next month, "
                 "a %(chance)s chance of buying within 14 days (%(decision)s).",
-                forecast=money(result.forecast.value_pln),
+                forecast=money(result.forecast.value),
                 chance=percent(purchase.probability),
                 decision=_("likely to buy") if purchase.will_buy else _("unlikely to buy"),
             ),

@@ -32,7 +32,7 @@ def dashboard_page() -> ResponseReturnValue:
 def sales_trend(board: Dashboard) -> dict[str, Any]:
     """What the sales chart draws: actual months, and the forecast month apart from them."""
     labels = [month(m.month, "LLL yyyy") for m in board.monthly_sales]
-    actual: list[float | None] = [round(m.total_pln, 2) for m in board.monthly_sales]
+    actual: list[float | None] = [round(m.total, 2) for m in board.monthly_sales]
     forecast: list[float | None] = [None] * len(actual)
     has_forecast = board.forecast_month is not None and board.predictions.clients_scored > 0
     if has_forecast and board.forecast_month is not None:

@@ -100,7 +100,7 @@ def test_a_script_with_a_token_creates_trains_predicts_and_reads_the_dashboard(
     assert prediction.status_code == 201
     result = prediction.get_json()
     purchase = result["purchase"]
-    assert result["forecast"]["value_pln"] >= 0 and 0 <= purchase["probability"] <= 1
+    assert result["forecast"]["value"] >= 0 and 0 <= purchase["probability"] <= 1
     assert purchase["will_buy"] == (purchase["probability"] >= purchase["threshold"] == 0.7)
     assert (result["forecast"]["model_version"], purchase["model_version"]) == (1, 1)
     assert {r["feature"] for r in result["reasons"]["sales"]} == {
@@ -113,7 +113,7 @@ def test_a_script_with_a_token_creates_trains_predicts_and_reads_the_dashboard(
     assert len(result["reasons"]["purchase"]) == 5
     dashboard = board.get_json()
     assert (dashboard["client_count"], dashboard["clients_scored"], dashboard["threshold"]) == (81, 1, 0.7)
-    assert dashboard["average_forecast"] == pytest.approx(result["forecast"]["value_pln"])
+    assert dashboard["average_forecast"] == pytest.approx(result["forecast"]["value"])
     assert dashboard["likely_buyer_share"] == (1.0 if purchase["will_buy"] else 0.0)
     assert sum(dashboard["segment_counts"].values()) == 1
     assert dashboard["segment_counts"][result["segment"]] == 1

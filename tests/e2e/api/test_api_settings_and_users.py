@@ -38,9 +38,9 @@ def test_the_segment_bands_are_read_with_their_rule_and_changed_by_an_admin(
     )
     assert changed.status_code == 200
     assert changed.get_json()["bands"] == [
-        {"segment": "high", "from_pln": 800, "below_pln": None},
-        {"segment": "medium", "from_pln": 250, "below_pln": 800},
-        {"segment": "low", "from_pln": None, "below_pln": 250},
+        {"segment": "high", "from_amount": 800, "below_amount": None},
+        {"segment": "medium", "from_amount": 250, "below_amount": 800},
+        {"segment": "low", "from_amount": None, "below_amount": 250},
     ]
     assert analyst_api.get("/dashboard").get_json()["segment_rule"] == changed.get_json()
 

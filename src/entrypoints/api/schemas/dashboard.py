@@ -14,7 +14,7 @@ from entrypoints.api.schemas.settings import SegmentRuleOut
 
 class MonthlySalesOut(Schema):
     month: date = Field(description="The first day of the month.")
-    total_pln: float
+    total: float
 
 
 class SalesTrendOut(Schema):
@@ -49,7 +49,7 @@ class DashboardOut(Schema):
         summary = board.predictions
         counts = {segment.value: summary.segment_counts.get(segment, 0) for segment in Segment}
         forecast = (
-            MonthlySalesOut(month=board.forecast_month, total_pln=summary.forecast_total)
+            MonthlySalesOut(month=board.forecast_month, total=summary.forecast_total)
             if board.forecast_month is not None and summary.clients_scored > 0
             else None
         )

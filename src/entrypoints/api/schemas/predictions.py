@@ -12,11 +12,11 @@ from entrypoints.api.schemas.base import Schema
 
 
 class SalesForecastOut(Schema):
-    value_pln: float = Field(description="Sales expected in the next month, PLN.")
+    value: float = Field(description="Sales expected in the next month, PLN.")
     model_version: int
     made_at: datetime
 
-    @field_validator("value_pln")
+    @field_validator("value")
     @classmethod
     def _to_the_grosz(cls, value: float) -> float:
         """Rounded as it is stored: a fresh answer and a later read agree."""

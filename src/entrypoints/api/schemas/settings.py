@@ -14,8 +14,8 @@ class ThresholdOut(Schema):
 
 class SegmentBandOut(Schema):
     segment: Segment
-    from_pln: float | None = Field(description="Inclusive lower bound; null: open.")
-    below_pln: float | None = Field(description="Exclusive upper bound; null: open.")
+    from_amount: float | None = Field(description="Inclusive lower bound; null: open.")
+    below_amount: float | None = Field(description="Exclusive upper bound; null: open.")
 
 
 class SegmentRuleOut(Schema):
@@ -29,7 +29,7 @@ class SegmentRuleOut(Schema):
     @classmethod
     def of(cls, rule: SegmentRule) -> SegmentRuleOut:
         bands = [
-            SegmentBandOut(segment=segment, from_pln=low, below_pln=high)
+            SegmentBandOut(segment=segment, from_amount=low, below_amount=high)
             for segment in Segment
             for low, high in [rule.bounds(segment)]
         ]
