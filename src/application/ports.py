@@ -58,6 +58,10 @@ class ClientRepository(Protocol):
 
     def update(self, client: Client) -> None: ...
 
+    def update_many(self, clients: Sequence[Client]) -> None:
+        """Write back many stored clients at once (imports), found by id; emails stay unique."""
+        ...
+
     def delete(self, client_id: int) -> None:
         """Remove a client together with its activity and predictions."""
         ...
@@ -83,6 +87,15 @@ class ActivityRepository(Protocol):
 
     def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
         """Which of these (client id, observation date) pairs already have a snapshot; for imports."""
+        ...
+
+    def get_many(self, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ActivitySnapshot]:
+        """The stored snapshots among these (client id, observation date) pairs, by pair; for imports."""
+        ...
+
+    def replace_many(self, snapshots: Sequence[ActivitySnapshot]) -> None:
+        """Overwrite stored snapshots, each found by client and observation date, with every value
+        (features, outcomes, source) of the given ones; for imports that update."""
         ...
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None: ...

@@ -249,3 +249,44 @@ def test_says_which_of_thousands_of_pairs_already_have_a_snapshot(
         taken = uow.activity.existing((anna_id, day) for day in days)
 
     assert taken == {(anna_id, day) for day in days[::2]}
+
+
+def test_stored_snapshots_are_read_by_client_and_date(uow_factory: UnitOfWorkFactory, anna_id: int) -> None:
+    with uow_factory() as uow:
+        march = uow.activity.add(a_snapshot(anna_id, date(2024, 3, 1)))
+        uow.activity.add(a_snapshot(anna_id, date(2024, 4, 1)))
+        uow.commit()
+
+    with uow_factory() as uow:
+        found = uow.activity.get_many(
+            [(anna_id, date(2024, 3, 1)), (anna_id, date(2024, 5, 1)), (9999, date(2024, 3, 1))]
+        )
+
+    assert found == {(anna_id, date(2024, 3, 1)): march}
+
+
+def test_replacing_snapshots_overwrites_every_value_and_keeps_the_others(
+    uow_factory: UnitOfWorkFactory, anna_id: int
+) -> None:
+    with uow_factory() as uow:
+        march = uow.activity.add(a_snapshot(anna_id, date(2024, 3, 1)))
+        april = uow.activity.add(a_snapshot(anna_id, date(2024, 4, 1)))
+        uow.commit()
+
+    corrected = replace(
+        march,
+        purchases_30d=7,
+        site_visits_30d=None,
+        visits_7d=None,
+        sales_next_month=310.5,
+        purchased_next_14d=True,
+        id=None,
+    )
+    with uow_factory() as uow:
+        uow.activity.replace_many([corrected])
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.activity.get(anna_id, date(2024, 3, 1)) == replace(corrected, id=march.id)
+        assert uow.activity.get(anna_id, date(2024, 4, 1)) == april
+        assert uow.activity.count() == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -229,3 +230,35 @@ def test_finds_thousands_of_clients_by_email_at_once(uow_factory: UnitOfWorkFact
         found = uow.clients.find_by_emails(f"klient{n:04d}@example.pl" for n in range(0, 12_000, 2))
 
     assert len(found) == 3_000
+
+
+def test_many_clients_are_updated_at_once_by_id(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        anna, beata, celina = uow.clients.add_many([a_client("Anna"), a_client("Beata"), a_client("Celina")])
+        uow.commit()
+
+    renamed = replace(anna, last_name="Kowalska", registered_on=date(2020, 5, 1))
+    moved = replace(beata, registered_on=date(2019, 1, 2))
+    with uow_factory() as uow:
+        uow.clients.update_many([renamed, moved])
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.clients.get(id_of(anna)) == renamed
+        assert uow.clients.get(id_of(beata)) == moved
+        assert uow.clients.get(id_of(celina)) == celina
+
+
+def test_updating_many_clients_to_a_taken_email_changes_none_of_them(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        anna, beata = uow.clients.add_many([a_client("Anna"), a_client("Beata")])
+        uow.commit()
+
+    with uow_factory() as uow:
+        with pytest.raises(DuplicateEmail):
+            uow.clients.update_many([replace(anna, last_name="Lis"), replace(beata, email="ANNA@example.pl")])
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.clients.get(id_of(anna)) == anna
+        assert uow.clients.get(id_of(beata)) == beata

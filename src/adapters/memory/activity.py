@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -44,6 +44,15 @@ class InMemoryActivityRepository:
 
     def existing(self, keys: Iterable[tuple[int, date]]) -> set[tuple[int, date]]:
         return {key for key in keys if key in self.store.activity}
+
+    def get_many(self, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ActivitySnapshot]:
+        return {key: self.store.activity[key] for key in set(keys) if key in self.store.activity}
+
+    def replace_many(self, snapshots: Sequence[ActivitySnapshot]) -> None:
+        for snapshot in snapshots:
+            key = (snapshot.client_id, snapshot.observed_on)
+            if key in self.store.activity:
+                self.store.activity[key] = replace(snapshot, id=self.store.activity[key].id)
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
         key = (snapshot.client_id, snapshot.observed_on)

@@ -55,6 +55,16 @@ class InMemoryClientRepository:
             raise DuplicateEmail(client.email)
         self.store.clients[client.id] = client  # type: ignore[index]
 
+    def update_many(self, clients: Sequence[Client]) -> None:
+        """All or nothing: a taken email refuses the whole batch."""
+        before = dict(self.store.clients)
+        try:
+            for client in clients:
+                self.update(client)
+        except (ClientNotFound, DuplicateEmail):
+            self.store.clients = before
+            raise
+
     def delete(self, client_id: int) -> None:
         """The client's activity, orders, events and predictions go with it."""
         self.store.clients.pop(client_id, None)

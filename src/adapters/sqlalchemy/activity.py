@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -64,6 +64,25 @@ class SqlAlchemyActivityRepository:
             )
             found.update((row.client_id, row.observed_on) for row in self.session.execute(statement))
         return found
+
+    def get_many(self, keys: Iterable[tuple[int, date]]) -> dict[tuple[int, date], ActivitySnapshot]:
+        """Read in chunks through the unique index on (client_id, observed_on)."""
+        key = tuple_(client_activity.c.client_id, client_activity.c.observed_on)
+        found: dict[tuple[int, date], ActivitySnapshot] = {}
+        for chunk in chunks(set(keys), EXISTING_CHUNK_SIZE):
+            for row in self.session.execute(select(client_activity).where(key.in_(chunk))):
+                found[(row.client_id, row.observed_on)] = SNAPSHOTS.from_row(row)
+        return found
+
+    def replace_many(self, snapshots: Sequence[ActivitySnapshot]) -> None:
+        """One executemany per chunk, each row found by its unique (client_id, observed_on)."""
+        statement = update(client_activity).where(
+            client_activity.c.client_id == bindparam("key_client_id"),
+            client_activity.c.observed_on == bindparam("key_observed_on"),
+        )
+        for chunk in chunks(snapshots, CHUNK_SIZE):
+            rows = [_replacement(snapshot) for snapshot in chunk]
+            self.session.connection().execute(statement, rows)
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
         statement = (
@@ -179,6 +198,13 @@ class SqlAlchemyActivityRepository:
         client_ids = {values["client_id"] for values in chunk}
         known = set(self.session.scalars(select(clients.c.id).where(clients.c.id.in_(client_ids))))
         return next((values["client_id"] for values in chunk if values["client_id"] not in known), 0)
+
+
+def _replacement(snapshot: ActivitySnapshot) -> Values:
+    """Every written column, the key moved to the parameters that find the snapshot."""
+    values = SNAPSHOTS.values(snapshot)
+    keys = {"key_client_id": values.pop("client_id"), "key_observed_on": values.pop("observed_on")}
+    return values | keys
 
 
 def _scoring_rows() -> Select[Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     FromClause,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -78,6 +79,14 @@ class SqlAlchemyClientRepository:
             statement = update(clients).where(clients.c.id == client.id).values(CLIENTS.values(client))
             if rows_changed(self.session, statement) == 0:
                 raise ClientNotFound(client.id)
+
+    def update_many(self, clients_to_update: Sequence[Client]) -> None:
+        """One executemany per chunk; a taken email refuses the whole batch."""
+        statement = update(clients).where(clients.c.id == bindparam("client_id"))
+        with savepoint(self.session, self._refuse_batch(clients_to_update)):
+            for chunk in chunks(clients_to_update, CHUNK_SIZE):
+                rows = [CLIENTS.values(client) | {"client_id": client.id} for client in chunk]
+                self.session.connection().execute(statement, rows)
 
     def delete(self, client_id: int) -> None:
         """The client's activity and predictions go with it (ON DELETE CASCADE)."""
