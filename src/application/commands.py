@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
 from domain.segments import Segment
 from domain.users import Role
 
@@ -30,6 +32,7 @@ EARLIEST_DATE = date(1990, 1, 1)
 MAX_COUNT = 1_000_000
 MAX_AMOUNT = 100_000_000.0
 MINUTES_IN_A_WEEK = 7 * 24 * 60
+SECONDS_IN_A_DAY = 24 * 60 * 60
 MAX_PER_PAGE = 100
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
@@ -62,6 +65,65 @@ def _valid_email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
         raise
 
 
+DATE_FORMS = "YYYY-MM-DD, YYYYMMDD"
+MOMENT_FORMS = "YYYY-MM-DD, YYYYMMDD, YYYY-MM-DDTHH:MM[:SS][+HH:MM]"
+"""ISO 8601 and compact days, and ISO 8601 moments; a moment without its offset is in UTC."""
+_COMPACT_DATE = re.compile(r"^\d{8}$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _date_format_error(accepted: str) -> PydanticCustomError:
+    return PydanticCustomError("date_format", "must be written as one of: {accepted}", {"accepted": accepted})
+
+
+def _day_from_text(value: Any) -> Any:
+    """A day as ISO 8601 (`2024-03-31`) or compact (`20240331`), which pydantic would otherwise read
+    as a Unix timestamp; anything else written is refused naming the accepted forms."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        return value
+    text = value.strip()
+    try:
+        if _COMPACT_DATE.match(text):
+            return datetime.strptime(text, "%Y%m%d").date()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _date_format_error(DATE_FORMS) from None
+
+
+def _moment_from_text(value: Any) -> Any:
+    """A moment as ISO 8601 with or without its offset (without: UTC), or a day (its start, in UTC)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value.strip():
+        return value
+    text = value.strip()
+    try:
+        if _COMPACT_DATE.match(text):
+            moment = datetime.strptime(text, "%Y%m%d")
+        else:
+            moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _date_format_error(MOMENT_FORMS) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _decimal_comma(value: Any) -> Any:
+    """Money as a spreadsheet in Poland writes it: `149,90` is 149.90."""
+    if isinstance(value, str) and _DECIMAL_COMMA.match(text := value.strip()):
+        return text.replace(",", ".")
+    return value
+
+
+def _past_moment(value: datetime, info: ValidationInfo) -> datetime:
+    """The day of the moment (in UTC) follows the rules of a past date."""
+    _past_date(value.astimezone(UTC).date(), info)
+    return value
+
+
 def _past_date(value: date, info: ValidationInfo) -> date:
     """Not before the earliest date we keep and, when the caller knows today (`parse(today=...)`),
     not after it."""
@@ -88,12 +150,18 @@ def _not_before_registration(value: date, info: ValidationInfo) -> date:
 
 
 OneLine = AfterValidator(_no_control_characters)
+DecimalComma = BeforeValidator(_decimal_comma)
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), OneLine]
 Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH), WrapValidator(_valid_email)]
-PastDate = Annotated[date, AfterValidator(_past_date)]
+EmailKey = Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH), OneLine]
+"""An email that names a client already known (a file's `client_email`): checked when a client is made."""
+PastDate = Annotated[date, BeforeValidator(_day_from_text), AfterValidator(_past_date)]
+PastMoment = Annotated[datetime, BeforeValidator(_moment_from_text), AfterValidator(_past_moment)]
 ObservedOn = Annotated[PastDate, AfterValidator(_not_before_registration)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT)]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma]
+SignedAmount = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT), DecimalComma]
+"""An order's amount: negative for a refund or a return."""
 Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK)]
 Days = Annotated[int, Field(ge=0, le=36_500)]
 
@@ -102,6 +170,9 @@ BlankIsNone = BeforeValidator(_blank_is_none)
 MaybeDays = Annotated[Days | None, BlankIsNone]
 MaybeAmount = Annotated[Amount | None, BlankIsNone]
 MaybeBool = Annotated[bool | None, BlankIsNone]
+MaybeName = Annotated[Name | None, BlankIsNone]
+OrderId = Annotated[Annotated[str, Field(max_length=ORDER_ID_MAX_LENGTH), OneLine] | None, BlankIsNone]
+Seconds = Annotated[Annotated[float, Field(ge=0, le=SECONDS_IN_A_DAY)] | None, BlankIsNone]
 
 
 class NewClient(Command):
@@ -145,6 +216,49 @@ class NewSnapshot(Command):
                 "week_exceeds_month", "cannot exceed site_visits_30d (a week is part of the month)"
             )
         return visits_7d
+
+
+class NewOrder(Command):
+    """A line of a shop's orders file; names are used only when the client is created from it."""
+
+    client_email: EmailKey
+    ordered_at: PastMoment
+    amount: SignedAmount
+    order_id: OrderId = None
+    first_name: MaybeName = None
+    last_name: MaybeName = None
+
+
+class NewEvent(Command):
+    """A line of an events file: a visit (with its duration in seconds, when known), a newsletter opened,
+    an ad clicked."""
+
+    client_email: EmailKey
+    occurred_at: PastMoment
+    kind: EventKind
+    duration_s: Seconds = None
+
+    @field_validator("duration_s")
+    @classmethod
+    def _only_a_visit_lasts(cls, duration_s: float | None, info: ValidationInfo) -> float | None:
+        kind = info.data.get("kind")
+        if duration_s is not None and kind is not None and kind is not EventKind.VISIT:
+            raise PydanticCustomError("duration_of_visit_only", "only a visit has a duration")
+        return duration_s
+
+
+class ImportMode(enum.StrEnum):
+    INSERT = "insert"
+    """Every row is new: a client or snapshot already stored is refused."""
+    UPSERT = "upsert"
+    """A row already stored (a client by email, a snapshot by client and date) is updated from the file."""
+
+
+class ImportOptions(Command):
+    """How an upload is imported: `mode` for clients and activity, `create_clients` for orders."""
+
+    mode: ImportMode = ImportMode.INSERT
+    create_clients: bool = False
 
 
 class Outcomes(Command):
@@ -238,8 +352,8 @@ class ThresholdChange(Command):
 
 
 class SegmentBands(Command):
-    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT)]
-    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT)]
+    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma]
+    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma]
 
     @model_validator(mode="after")
     def _bands_in_order(self) -> SegmentBands:

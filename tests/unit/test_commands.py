@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,9 +17,11 @@ from application.commands import (
     ClientListQuery,
     Credentials,
     NewClient,
+    NewOrder,
     NewSnapshot,
     NewUser,
     Outcomes,
+    SegmentBands,
     SnapshotKey,
     TokenRequest,
     VersionChoice,
@@ -235,3 +237,42 @@ def test_a_version_choice_is_a_positive_whole_number() -> None:
     assert VersionChoice.parse({"version": "3"}).version == 3
     for version in (0, -1, 1.5, "latest", None):
         assert refused_fields(VersionChoice, {"version": version}) == ["version"]
+
+
+@pytest.mark.parametrize("written", ["19970101", "1997-01-01", 19970101])
+def test_a_registration_date_may_be_written_compactly(written: object) -> None:
+    client = NewClient.parse({**CLIENT, "registered_on": written})
+
+    assert client.registered_on == date(1997, 1, 1)
+
+
+@pytest.mark.parametrize("written", ["31.12.2020", "2020-13-01", "1609459200"])
+def test_a_date_in_another_form_is_refused_naming_the_accepted_forms(written: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        NewClient.parse({**CLIENT, "registered_on": written})
+
+    (error,) = refused.value.errors
+    assert (error.field, error.code) == ("registered_on", "date_format")
+    assert error.params == {"accepted": "YYYY-MM-DD, YYYYMMDD"}
+
+
+def test_money_may_be_written_with_a_decimal_comma() -> None:
+    snapshot = NewSnapshot.parse({**SNAPSHOT, "avg_basket_value": "149,90", "sales_next_month": "1200,5"})
+
+    assert (snapshot.avg_basket_value, snapshot.sales_next_month) == (149.9, 1200.5)
+    assert SegmentBands.parse({"medium_from": "300,50", "high_from": "1000"}).medium_from == 300.5
+
+
+@pytest.mark.parametrize(
+    ("written", "moment"),
+    [
+        ("2024-03-31", datetime(2024, 3, 31, tzinfo=UTC)),
+        ("20240331", datetime(2024, 3, 31, tzinfo=UTC)),
+        ("2024-03-31T12:15", datetime(2024, 3, 31, 12, 15, tzinfo=UTC)),
+        ("2024-03-31 12:15:00+02:00", datetime(2024, 3, 31, 10, 15, tzinfo=UTC)),
+    ],
+)
+def test_an_order_is_dated_by_a_day_or_a_moment_naive_ones_in_utc(written: str, moment: datetime) -> None:
+    order = NewOrder.parse({"client_email": "anna@example.com", "ordered_at": written, "amount": "-149,90"})
+
+    assert (order.ordered_at, order.amount) == (moment, -149.9)
