@@ -24,9 +24,11 @@ def sqlite_environment(folder: str) -> tuple[Path, dict[str, str]]:
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Run `prognoza ARGS`; its wall time, start-up included, and what it printed."""
+    """Run `prognoza ARGS`; its wall time, start-up included, and what it printed. The console script
+    is run by this interpreter, so a virtualenv that moved (its scripts' first lines stale) still works."""
     started = time.perf_counter()
-    done = subprocess.run([str(PROGNOZA), *args], env=env, check=True, capture_output=True, text=True)
+    command = [sys.executable, str(PROGNOZA), *args]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return time.perf_counter() - started, done.stdout
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -45,10 +44,14 @@ def _blank_is_none(value: Any) -> Any:
     return value
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Unicode's control characters (category Cc): C0, DEL and C1."""
+
+
 def _no_control_characters(value: str) -> str:
     """Names, searches and sign-in emails are one line of text: a NUL or a line break is a mistake
     (or an attack), and PostgreSQL refuses NUL in text outright."""
-    if any(unicodedata.category(character) == "Cc" for character in value):
+    if _CONTROL_CHARACTER.search(value):
         raise PydanticCustomError(
             "control_characters", "must not contain control characters (such as line breaks or NUL)"
         )

@@ -7,6 +7,7 @@ line naming the field, with exit code 1 (2 for options click itself rejects), ne
 
 from __future__ import annotations
 
+import functools
 import getpass
 import sys
 import time
@@ -21,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.commands import Credentials, NewUser
+from application.commands import Credentials, ImportMode, NewUser
 from application.imports import ImportRejected, ImportReport
 from domain.errors import AuthenticationFailed, DomainError
 from domain.model_runs import ModelRun, RunStatus
@@ -296,20 +297,60 @@ def import_() -> None:
     """Bulk imports from CSV files: every row is checked, then all rows go in or none."""
 
 
+UPDATE_OPTION = click.option(
+    "--update",
+    is_flag=True,
+    help="Update the rows already stored from the file (the monthly routine) instead of refusing them.",
+)
+
+
 @import_.command("clients")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@UPDATE_OPTION
 @with_appcontext
-def import_clients_file(path: str) -> None:
-    """Import clients (columns first_name, last_name, email, registered_on)."""
-    _import_file(path, container().import_clients(), "clients")
+def import_clients_file(path: str, update: bool) -> None:
+    """Import clients (columns first_name, last_name, email, registered_on); with --update, clients
+    already stored (by email) take the file's names and registration date."""
+    _import_file(path, functools.partial(container().import_clients(), mode=_mode(update)), "clients")
 
 
 @import_.command("activity")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@UPDATE_OPTION
 @with_appcontext
-def import_activity_file(path: str) -> None:
-    """Import activity snapshots (client_email, observed_on, the features, and outcomes when known)."""
-    _import_file(path, container().import_activity(), "activity snapshots")
+def import_activity_file(path: str, update: bool) -> None:
+    """Import activity snapshots (client_email, observed_on, the features, and outcomes when known);
+    with --update, snapshots already stored (by client and date) take the file's values."""
+    use_case = functools.partial(container().import_activity(), mode=_mode(update))
+    _import_file(path, use_case, "activity snapshots")
+
+
+@import_.command("orders")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--create-clients",
+    is_flag=True,
+    help="Create the clients the file names by an unknown email, registered on their earliest order.",
+)
+@with_appcontext
+def import_orders_file(path: str, create_clients: bool) -> None:
+    """Import a shop's orders (client_email, ordered_at, amount[, order_id][, first_name, last_name]);
+    each order is stored once, so a file may be imported again."""
+    use_case = functools.partial(container().import_orders(), create_clients=create_clients)
+    _import_file(path, use_case, "orders")
+
+
+@import_.command("events")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_events_file(path: str) -> None:
+    """Import behavioural events of known clients (client_email, occurred_at, kind[, duration_s]); each
+    event is stored once, so a file may be imported again."""
+    _import_file(path, container().import_events(), "events")
+
+
+def _mode(update: bool) -> ImportMode:
+    return ImportMode.UPSERT if update else ImportMode.INSERT
 
 
 def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) -> None:
@@ -323,10 +364,26 @@ def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) ->
     except ImportRejected as rejected:
         for error in rejected.errors[:MAX_ERRORS_SHOWN]:
             click.echo(f"line {error.line}: {error.field}: {error.message}", err=True)
-        if len(rejected.errors) > MAX_ERRORS_SHOWN:
-            click.echo(f"... and {len(rejected.errors) - MAX_ERRORS_SHOWN:,} more problems", err=True)
+        if rejected.problems > MAX_ERRORS_SHOWN:
+            click.echo(f"... and {rejected.problems - MAX_ERRORS_SHOWN:,} more problems", err=True)
         raise click.ClickException(rejected.message) from None
-    click.echo(f"Imported {report.imported:,} {what} in {time.perf_counter() - started:.1f} s.")
+    click.echo(f"{_told(report, what)} in {time.perf_counter() - started:.1f} s.")
+
+
+def _told(report: ImportReport, what: str) -> str:
+    """`Imported 3 orders (1 already stored; 2 clients created)`: the counts that are not zero."""
+    told = f"Imported {report.imported:,} {what}"
+    details = [
+        f"{count:,} {words}"
+        for count, words in (
+            (report.updated, "updated"),
+            (report.already_stored, "already stored"),
+            (report.clients_created, "clients created"),
+            (report.registrations_moved_back, "registrations moved back to an earlier order"),
+        )
+        if count
+    ]
+    return f"{told} ({'; '.join(details)})" if details else told
 
 
 MAX_ERRORS_SHOWN = 50

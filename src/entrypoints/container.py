@@ -89,6 +89,8 @@ class Container(containers.DeclarativeContainer):
     # --- CSV in and out, demo data ----------------------------------------------------------------
     import_clients = use_case(imports.import_clients, uow=uow, clock=clock)
     import_activity = use_case(imports.import_activity, uow=uow, clock=clock)
+    import_orders = use_case(imports.import_orders, uow=uow, clock=clock)
+    import_events = use_case(imports.import_events, uow=uow, clock=clock)
     export_clients = use_case(exports.export_clients, uow=uow)
     seed_demo_company = use_case(demo.seed_demo_company, uow=uow, clock=clock)
 

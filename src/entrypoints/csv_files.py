@@ -1,12 +1,14 @@
 """CSV files in and out: the dialect is sniffed (comma, semicolon or tab), text is UTF-8 with or without BOM.
 
-Uploads (API, web) and files on disk (CLI) all come through here and go on to the import use cases.
+Uploads (API, web) and files on disk (CLI) all come through here and go on to the import use cases,
+streamed: rows are decoded and read as the use case asks for them, never the whole file at once.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -15,24 +17,24 @@ from application.imports import ImportRejected, Row, RowError
 from application.queries import ClientListItem
 from application.validation import InvalidInput
 
-SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t"
 
 
-def open_upload(data: bytes) -> IO[str]:
-    try:
-        return io.StringIO(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InvalidInput.single("file", "not_utf8", "must be UTF-8 text (CSV)") from None
+def open_upload(stream: IO[bytes]) -> IO[str]:
+    """An uploaded file's bytes as text, decoded as they are read."""
+    return io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
 
 
 def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
-    """The header's column names and the numbered rows (the header is line 1)."""
-    sample = text.read(SNIFF_BYTES)
-    text.seek(0)
-    if not sample.strip():
+    """The header's column names and the numbered rows (the header is line 1), read lazily; the
+    dialect is told by the header line."""
+    try:
+        header = text.readline()
+    except UnicodeDecodeError:
+        raise InvalidInput.single("file", "not_utf8", "must be UTF-8 text (CSV)") from None
+    if not header.strip():
         raise InvalidInput.single("file", "empty_file", "is empty: expected a header line and rows")
-    reader = csv.DictReader(text, dialect=_dialect(sample))
+    reader = csv.DictReader(itertools.chain([header], text), dialect=_dialect(header))
     try:
         columns = [name.strip() for name in reader.fieldnames or []]
     except csv.Error as error:
@@ -62,11 +64,15 @@ def _numbered(reader: csv.DictReader[str]) -> Iterator[Row]:
                         )
                     ]
                 )
-            if any(value for value in row.values()):
+            if any(row.values()):
                 yield reader.line_num, row
     except csv.Error as error:  # e.g. a field longer than the csv module's limit: bad input, not a crash
         raise ImportRejected(
             [RowError(reader.line_num, "row", "invalid_csv", f"is not valid CSV: {error}")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ImportRejected(
+            [RowError(reader.line_num + 1, "row", "not_utf8", "is not UTF-8 text")]
         ) from None
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, Table, func, select
+from sqlalchemy import CursorResult, Insert, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -64,11 +64,17 @@ class SqlAlchemyEventRepository:
 def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], unique: list[str]) -> int:
     """Insert in chunks, skipping rows whose unique columns are stored already; how many were new."""
     added = 0
+    statement = _insert_skipping_existing(session, table, unique)
+    counted_by_driver = session.get_bind().dialect.name == "sqlite"
+    if not counted_by_driver:
+        statement = statement.returning(table.c.id)
     try:
         with session.begin_nested():
-            statement = _insert_skipping_existing(session, table, unique).returning(table.c.id)
             for chunk in chunks(rows, CHUNK_SIZE):
-                added += len(session.execute(statement, chunk).all())
+                result = session.connection().execute(statement, chunk)
+                # SQLite's executemany counts the rows it inserted, skipped ones not; it is much faster
+                # than RETURNING, which makes SQLAlchemy build the statement in batches.
+                added += cast(CursorResult[Any], result).rowcount if counted_by_driver else len(result.all())
     except IntegrityError:
         raise ClientNotFound(_first_unknown_client(session, rows)) from None
     return added

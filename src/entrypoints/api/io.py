@@ -46,7 +46,7 @@ def uploaded_csv() -> IO[str]:
         raise InvalidInput.single(
             "file", "missing", "is missing: send the CSV file in the multipart field `file`"
         )
-    return open_upload(upload.read())
+    return open_upload(upload.stream)
 
 
 def answer(model: BaseModel, status: int = 200, location: str | None = None) -> Response:

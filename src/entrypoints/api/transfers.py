@@ -1,12 +1,14 @@
-"""CSV in and out: imports of clients and of activity (all rows or none), the client list exported."""
+"""CSV in and out: imports of clients, activity, orders and events (all rows or none), the client list
+exported."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 
-from application.commands import ClientFilter
+from application.commands import ClientFilter, ImportOptions
 from application.imports import ImportReport
 from domain.users import Permission
 from entrypoints.api import schemas
@@ -36,7 +38,7 @@ UPLOAD_ERRORS = (400, 413, 415)
 @operation(
     "importClients",
     tag="transfers",
-    form=schemas.CsvUpload,
+    form=schemas.UpsertUpload,
     ok={200: schemas.ImportReportOut},
     errors=UPLOAD_ERRORS,
 )
@@ -44,18 +46,19 @@ UPLOAD_ERRORS = (400, 413, 415)
 def import_clients() -> Response:
     """Import clients from a CSV file: every row, or none
 
-    Columns: `first_name`, `last_name`, `email`, `registered_on`; the export's other columns are
-    accepted and ignored, so an export imports back. A refusal (422) lists every bad row with its
-    line and field.
+    Columns: `first_name`, `last_name`, `email`, `registered_on` (`YYYY-MM-DD` or `YYYYMMDD`); the
+    export's other columns are accepted and ignored, so an export imports back. With `mode=upsert`
+    clients already stored (by email) take the file's names and registration date. A refusal (422)
+    lists every bad row with its line and field.
     """
-    return _import(container().import_clients())
+    return _import(functools.partial(container().import_clients(), mode=_options().mode))
 
 
 @bp.post("/imports/activity", endpoint="import_activity")
 @operation(
     "importActivity",
     tag="transfers",
-    form=schemas.CsvUpload,
+    form=schemas.UpsertUpload,
     ok={200: schemas.ImportReportOut},
     errors=UPLOAD_ERRORS,
 )
@@ -64,9 +67,59 @@ def import_activity() -> Response:
     """Import activity snapshots from a CSV file: every row, or none
 
     Columns: `client_email` (the client's key), `observed_on`, the features, and the outcomes
-    (`sales_next_month`, `purchased_next_14d`) when known. A refusal (422) lists every bad row.
+    (`sales_next_month`, `purchased_next_14d`) when known. With `mode=upsert` snapshots already stored
+    (by client and date) take the file's features, and its outcomes where it gives them. A refusal
+    (422) lists every bad row.
     """
-    return _import(container().import_activity())
+    return _import(functools.partial(container().import_activity(), mode=_options().mode))
+
+
+@bp.post("/imports/orders", endpoint="import_orders")
+@operation(
+    "importOrders",
+    tag="transfers",
+    form=schemas.OrdersUpload,
+    ok={200: schemas.ImportReportOut},
+    errors=UPLOAD_ERRORS,
+)
+@allowed(Permission.EDIT_CLIENTS)
+def import_orders() -> Response:
+    """Import a shop's orders from a CSV file: every row, or none; each order once
+
+    Columns: `client_email`, `ordered_at` (`YYYY-MM-DD`, `YYYYMMDD` or an ISO 8601 date and time; without
+    an offset it is UTC), `amount` (`149.90` or `149,90`; negative for a refund), and optionally
+    `order_id` (an order is stored once by it, else by the whole row), `first_name`, `last_name`. An
+    unknown email is refused on its line unless `create_clients` is true: then the client is created,
+    registered on its earliest order in the file. An order before its client's registration moves the
+    registration back. Importing a file again stores nothing new.
+    """
+    return _import(functools.partial(container().import_orders(), create_clients=_options().create_clients))
+
+
+@bp.post("/imports/events", endpoint="import_events")
+@operation(
+    "importEvents",
+    tag="transfers",
+    form=schemas.CsvUpload,
+    ok={200: schemas.ImportReportOut},
+    errors=UPLOAD_ERRORS,
+)
+@allowed(Permission.EDIT_CLIENTS)
+def import_events() -> Response:
+    """Import behavioural events of known clients from a CSV file: every row, or none; each event once
+
+    Columns: `client_email`, `occurred_at` (as an order's `ordered_at`), `kind` (`visit`,
+    `newsletter_open`, `ad_click`) and, for a visit, `duration_s`. Importing a file again stores
+    nothing new.
+    """
+    return _import(container().import_events())
+
+
+def _options() -> ImportOptions:
+    """The upload's other form fields (`mode`, `create_clients`); unknown ones are ignored."""
+    return ImportOptions.parse(
+        {name: request.form[name] for name in ImportOptions.model_fields if name in request.form}
+    )
 
 
 def _import(use_case: Callable[..., ImportReport]) -> Response:

@@ -92,6 +92,14 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "email": _l("Email"),
     "client_email": _l("Client's email"),
     "registered_on": _l("Registered on"),
+    "ordered_at": _l("Ordered at"),
+    "amount": _l("Amount"),
+    "order_id": _l("Order number"),
+    "occurred_at": _l("Occurred at"),
+    "kind": _l("Kind"),
+    "duration_s": _l("Duration in seconds"),
+    "mode": _l("Mode"),
+    "create_clients": _l("Create unknown clients"),
     "observed_on": _l("Observed on"),
     "sales_next_month": _l("Sales in the following month"),
     "purchased_next_14d": _l("Bought within 14 days"),
@@ -149,6 +157,7 @@ REFUSALS: Mapping[str, LazyString] = {
     "string_pattern_mismatch": _l("Choose one of the offered values."),
     "unknown_sort": _l("Choose one of the offered values."),
     "probability_range": _l("Enter a probability between 0 and 1."),
+    "date_format": _l("Write the date as one of: %(accepted)s."),
     "date_too_early": _l("Enter a date from %(earliest)s on."),
     "date_in_future": _l("The date must not be in the future."),
     "before_registration": _l("The date must not be before the client registered."),
@@ -160,6 +169,10 @@ REFUSALS: Mapping[str, LazyString] = {
     "email_taken": _l("This email is already taken."),
     "unknown_client": _l("No client has this email."),
     "snapshot_exists": _l("This client already has a snapshot on that date."),
+    "after_first_snapshot": _l(
+        "The client cannot register after their first snapshot (%(first_observed_on)s)."
+    ),
+    "duration_of_visit_only": _l("Only a visit has a duration."),
     "unknown_column": _l("This column is not known."),
     "too_many_values": _l("This line has more values than the header."),
     "invalid_csv": _l("The file is not valid CSV."),
@@ -173,10 +186,16 @@ REFUSALS_OF_FIELD: Mapping[tuple[str, str], LazyString] = {
     ("segment", "enum"): _l("Choose a segment."),
     ("email", "repeats_line"): _l("Repeats the email of line %(line)s."),
     ("observed_on", "repeats_line"): _l("Repeats the client and date of line %(line)s."),
+    ("ordered_at", "date_format"): _l(
+        "Write the date, or the date and time, as one of: %(accepted)s (a time without an offset is UTC)."
+    ),
+    ("occurred_at", "date_format"): _l(
+        "Write the date, or the date and time, as one of: %(accepted)s (a time without an offset is UTC)."
+    ),
 }
 """Where one code reads better said about its field."""
 
-_DATE_PARAMS = frozenset({"earliest", "registered_on", "today"})
+_DATE_PARAMS = frozenset({"earliest", "registered_on", "today", "first_observed_on"})
 
 
 class Refusal(Protocol):

@@ -31,7 +31,7 @@ from entrypoints.api.schemas.predictions import (
 from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
 from entrypoints.api.schemas.settings import SegmentBandOut, SegmentRuleOut, ThresholdOut
 from entrypoints.api.schemas.tokens import IssuedTokenOut
-from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut
+from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut, OrdersUpload, UpsertUpload
 from entrypoints.api.schemas.users import UserListOut, UserOut
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "ModelRunListOut",
     "ModelRunOut",
     "MonthlySalesOut",
+    "OrdersUpload",
     "PageLinksOut",
     "Params",
     "PastPredictionOut",
@@ -69,6 +70,7 @@ __all__ = [
     "SnapshotOut",
     "ThresholdOut",
     "TrainingStartedOut",
+    "UpsertUpload",
     "UserListOut",
     "UserOut",
 ]
