@@ -57,12 +57,12 @@ def test_import_page_lists_the_expected_columns(analyst_in):
 def test_analyst_imports_clients_then_their_activity(app, analyst_in, auth):
     clients = upload(auth, "clients", CLIENTS)
     assert clients.status_code == 302 and clients.headers["Location"] == "/import"
-    assert "Imported 2 clients." in analyst_in.get("/import").get_data(as_text=True)
+    assert "Imported 2 new rows." in analyst_in.get("/import").get_data(as_text=True)
 
     activity = upload(auth, "activity", ACTIVITY)
 
     assert activity.status_code == 302
-    assert "Imported 2 activity snapshots." in analyst_in.get("/import").get_data(as_text=True)
+    assert "Imported 2 new rows." in analyst_in.get("/import").get_data(as_text=True)
     assert clients_on_record(app) == 2
 
 
@@ -132,3 +132,47 @@ def test_an_export_can_be_imported_back(demo_app, demo_client, demo_auth, demo_a
 
     assert response.status_code == 302
     assert clients_on_record(demo_app) == 300 + exported.count("\n") - 1
+
+
+ORDERS = 'client_email,ordered_at,amount\newa.lis@example.com,20240301,"149,90"\n'
+
+
+def test_orders_of_an_unknown_client_are_refused_unless_clients_are_created(app, analyst_in, auth):
+    refused = upload(auth, "orders", ORDERS)
+
+    assert refused.status_code == 422
+    assert "No client has this email." in refused.get_data(as_text=True)
+    assert clients_on_record(app) == 0
+
+    created = auth.post(
+        "/import",
+        {
+            "import-kind": "orders",
+            "import-create_clients": "y",
+            "import-file": (io.BytesIO(ORDERS.encode()), "orders.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert created.status_code == 302
+    assert "1 client created." in analyst_in.get("/import").get_data(as_text=True)
+    assert clients_on_record(app) == 1
+
+
+def test_the_monthly_clients_file_updates_those_stored(app, analyst_in, auth):
+    upload(auth, "clients", CLIENTS)
+    renamed = CLIENTS.replace("Kowalska", "Lis")
+
+    updated = auth.post(
+        "/import",
+        {
+            "import-kind": "clients",
+            "import-update": "y",
+            "import-file": (io.BytesIO(renamed.encode()), "c.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+
+    assert updated.status_code == 302
+    assert "1 row updated." in analyst_in.get("/import").get_data(as_text=True)
+    assert clients_on_record(app) == 2

@@ -146,11 +146,18 @@ class SegmentBandsForm(CommandForm):
 class ImportForm(CommandForm):
     kind = RadioField(
         _l("What the file holds"),
-        choices=[SelectChoice("clients", _l("Clients")), SelectChoice("activity", _l("Activity snapshots"))],
+        choices=[
+            SelectChoice("clients", _l("Clients")),
+            SelectChoice("activity", _l("Activity snapshots")),
+            SelectChoice("orders", _l("Orders")),
+            SelectChoice("events", _l("Events")),
+        ],
         default="clients",
         validate_choice=False,
     )
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
+    update = BooleanField(_l("Update the clients and snapshots already stored (the monthly file)"))
+    create_clients = BooleanField(_l("Create unknown clients (orders)"))
 
 
 def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | None = None) -> None:

@@ -1,7 +1,10 @@
-"""Bulk import from CSV: clients or activity snapshots, all rows or none, with every bad line explained."""
+"""Bulk import from CSV: clients, activity snapshots, orders or events, all rows or none, with every bad
+line explained."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, url_for
@@ -9,8 +12,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from application.commands import NewSnapshot
-from application.imports import CLIENT_COLUMNS, ImportRejected, RowError
+from application.commands import ImportMode, NewEvent, NewOrder, NewSnapshot
+from application.imports import CLIENT_COLUMNS, ImportRejected, ImportReport, RowError
 from application.validation import InvalidInput
 from domain.users import Permission
 from entrypoints.auth import requires
@@ -29,6 +32,12 @@ ACTIVITY_EXAMPLE = (
     "visits_7d,newsletter_opened,ad_clicks_7d,time_on_site_7d,sales_next_month,purchased_next_14d\n"
     "anna.kowalska@example.com,2026-10-31,2,149.90,12,5,4,true,1,18.5,,"
 )
+ORDER_EXAMPLE = (
+    "client_email,ordered_at,amount,order_id\n"
+    'anna.kowalska@example.com,2026-10-03T14:25:00+02:00,"149,90",A-1001'
+)
+EVENT_EXAMPLE = "client_email,occurred_at,kind,duration_s\nanna.kowalska@example.com,20261003,visit,320"
+KINDS = ("clients", "activity", "orders", "events")
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,15 @@ def expected_columns() -> dict[str, list[Column]]:
     return {
         "clients": [Column(name, field_label(name), True) for name in CLIENT_COLUMNS],
         "activity": activity,
+        "orders": _columns_of(NewOrder),
+        "events": _columns_of(NewEvent),
     }
+
+
+def _columns_of(command: type[NewOrder] | type[NewEvent]) -> list[Column]:
+    return [
+        Column(name, field_label(name), info.is_required()) for name, info in command.model_fields.items()
+    ]
 
 
 def problem_rows(errors: tuple[RowError, ...]) -> list[ProblemRow]:
@@ -71,7 +88,7 @@ def import_page() -> ResponseReturnValue:
 @requires(Permission.EDIT_CLIENTS)
 def import_file() -> ResponseReturnValue:
     form = ImportForm(prefix="import")
-    kind = form.kind.data if form.kind.data in ("clients", "activity") else None
+    kind = form.kind.data if form.kind.data in KINDS else None
     upload = form.file.data
     if kind is None:
         add_field_error(form, "kind", _("Choose what the file holds."))
@@ -80,28 +97,58 @@ def import_file() -> ResponseReturnValue:
     if kind is None or upload is None or not upload.filename:
         return _render(form, status=422)
     try:
-        columns, rows = read_rows(open_upload(upload.read()))
-        use_case = container().import_clients() if kind == "clients" else container().import_activity()
-        report = use_case(columns, rows)
+        columns, rows = read_rows(open_upload(upload.stream))
+        report = _use_case(kind, form)(columns, rows)
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="file")
         return _render(form, status=422)
     except ImportRejected as rejected:
         return _render(form, problems=problem_rows(rejected.errors), filename=upload.filename, status=422)
-    count = number(report.imported)
-    if kind == "clients":
-        message = ngettext(
-            "Imported %(count)s client.", "Imported %(count)s clients.", report.imported, count=count
-        )
-    else:
-        message = ngettext(
-            "Imported %(count)s activity snapshot.",
-            "Imported %(count)s activity snapshots.",
-            report.imported,
-            count=count,
-        )
-    flash(message, "success")
+    flash(told(report), "success")
     return redirect(url_for("web.import_page"))
+
+
+def _use_case(kind: str, form: ImportForm) -> Callable[..., ImportReport]:
+    mode = ImportMode.UPSERT if form.update.data else ImportMode.INSERT
+    if kind == "clients":
+        return functools.partial(container().import_clients(), mode=mode)
+    if kind == "activity":
+        return functools.partial(container().import_activity(), mode=mode)
+    if kind == "orders":
+        return functools.partial(container().import_orders(), create_clients=bool(form.create_clients.data))
+    return container().import_events()
+
+
+def told(report: ImportReport) -> str:
+    """What an import did, in words: the rows stored as new, then the other counts that are not zero."""
+    count = report.imported
+    parts = [
+        ngettext("Imported %(count)s new row.", "Imported %(count)s new rows.", count, count=number(count))
+    ]
+    if count := report.updated:
+        parts.append(
+            ngettext("%(count)s row updated.", "%(count)s rows updated.", count, count=number(count))
+        )
+    if count := report.already_stored:
+        parts.append(
+            ngettext(
+                "%(count)s row already stored.", "%(count)s rows already stored.", count, count=number(count)
+            )
+        )
+    if count := report.clients_created:
+        parts.append(
+            ngettext("%(count)s client created.", "%(count)s clients created.", count, count=number(count))
+        )
+    if count := report.registrations_moved_back:
+        parts.append(
+            ngettext(
+                "%(count)s registration moved back to an earlier order.",
+                "%(count)s registrations moved back to an earlier order.",
+                count,
+                count=number(count),
+            )
+        )
+    return " ".join(parts)
 
 
 def _render(
@@ -111,7 +158,12 @@ def _render(
         "imports/upload.html",
         form=form,
         columns=expected_columns(),
-        examples={"clients": CLIENT_EXAMPLE, "activity": ACTIVITY_EXAMPLE},
+        examples={
+            "clients": CLIENT_EXAMPLE,
+            "activity": ACTIVITY_EXAMPLE,
+            "orders": ORDER_EXAMPLE,
+            "events": EVENT_EXAMPLE,
+        },
         problems=problems,
         filename=filename,
     )
