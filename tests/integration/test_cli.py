@@ -225,3 +225,76 @@ def _sign_in(url: str, email: str, password: str) -> User:
         )
     finally:
         engine.dispose()
+
+
+def orders_of(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            return uow.orders.count()
+    finally:
+        engine.dispose()
+
+
+ORDERS = (
+    "client_email,ordered_at,amount,order_id\n"
+    'ewa.lis@example.com,2024-05-01T10:00:00+02:00,"149,90",E-2\n'
+    "ewa.lis@example.com,19970101,20.00,E-1\n"
+    "jan@example.com,2024-03-31,-5,J-1\n"
+)
+
+
+def test_import_orders_refuses_unknown_clients_and_stores_nothing(upgraded: str, tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS, encoding="utf-8")
+
+    result = prognoza("import", "orders", str(path))
+
+    assert_refused_cleanly(result, 1, "line 2: client_email: no client has this email", "3 problem(s)")
+    assert counts(upgraded)[0] == 0 and orders_of(upgraded) == 0
+
+
+def test_import_orders_creates_clients_on_their_earliest_order_and_twice_changes_nothing(
+    upgraded: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS, encoding="utf-8")
+
+    first = prognoza("import", "orders", str(path), "--create-clients")
+    again = prognoza("import", "orders", str(path), "--create-clients")
+
+    assert first.exit_code == 0, first.output
+    assert "Imported 3 orders (2 clients created)" in first.output
+    assert "Imported 0 orders (3 already stored)" in again.output
+    assert orders_of(upgraded) == 3
+    engine = make_engine(upgraded)
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+        ewa = uow.clients.get_by_email("ewa.lis@example.com")
+    engine.dispose()
+    assert ewa is not None and ewa.registered_on.isoformat() == "1997-01-01"
+
+
+def test_a_bad_date_names_the_accepted_forms(upgraded: str, tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("client_email,ordered_at,amount\nanna@example.com,01/05/2024,10\n", encoding="utf-8")
+
+    result = prognoza("import", "orders", str(path), "--create-clients")
+
+    assert_refused_cleanly(result, 1, "line 2: ordered_at: must be written as one of: YYYY-MM-DD, YYYYMMDD")
+
+
+def test_import_clients_with_update_changes_the_stored_ones_and_again_nothing(
+    upgraded: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "clients.csv"
+    path.write_text("first_name,last_name,email,registered_on\nAnna,Nowak,anna@example.com,20230115\n")
+    assert prognoza("import", "clients", str(path)).exit_code == 0
+    path.write_text("first_name,last_name,email,registered_on\nAnna,Kowalska,anna@example.com,20230115\n")
+
+    refused = prognoza("import", "clients", str(path))
+    updated = prognoza("import", "clients", str(path), "--update")
+    again = prognoza("import", "clients", str(path), "--update")
+
+    assert_refused_cleanly(refused, 1, "email: is already taken")
+    assert "Imported 0 clients (1 updated)" in updated.output
+    assert "Imported 0 clients (1 already stored)" in again.output
