@@ -136,8 +136,9 @@ def main() -> int:
         write_orders(orders_csv, options.orders, options.clients, options.seed)
         size_mb = orders_csv.stat().st_size / 2**20
         print(
-            f"prognoza import orders FILE --create-clients: {options.orders:,} order rows ({size_mb:.1f} MiB) "
-            f"of about {options.clients:,} clients, twelve months in shuffled order (fresh SQLite files)"
+            f"prognoza import orders FILE --create-clients: {options.orders:,} order rows "
+            f"({size_mb:.1f} MiB) of about {options.clients:,} clients, twelve months in shuffled order "
+            "(fresh SQLite files)"
         )
         with tempfile.TemporaryDirectory(prefix="prognoza-bench-") as folder:
             database, env = sqlite_environment(folder)
@@ -155,8 +156,8 @@ def main() -> int:
             raw_orders = count(raw_database, "orders")
     print(f"  prognoza: {said.strip()}")
     print(
-        f"  prognoza: {seconds:.2f} s ({options.orders / seconds:,.0f} rows/s), peak memory {peak_mb:.0f} MB; "
-        f"{clients:,} clients, {orders:,} orders"
+        f"  prognoza: {seconds:.2f} s ({options.orders / seconds:,.0f} rows/s), "
+        f"peak memory {peak_mb:.0f} MB; {clients:,} clients, {orders:,} orders"
     )
     print(f"  raw sqlite3 + csv executemany: {raw_seconds:.2f} s; {raw_orders:,} orders")
     print(
@@ -170,7 +171,9 @@ def main() -> int:
     if seconds > options.budget:
         failures.append(f"the import took {seconds:.2f} s, over the {options.budget:.0f} s budget")
     if peak_mb > options.memory_budget:
-        failures.append(f"the import peaked at {peak_mb:.0f} MB, over the {options.memory_budget:.0f} MB budget")
+        failures.append(
+            f"the import peaked at {peak_mb:.0f} MB, over the {options.memory_budget:.0f} MB budget"
+        )
     for failure in failures:
         print(f"FAIL: {failure}", file=sys.stderr)
     return 1 if failures else 0
