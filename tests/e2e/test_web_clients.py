@@ -178,7 +178,7 @@ def test_bad_new_client_shows_field_errors_keeps_values_and_stores_nothing(signe
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert html.count("is-invalid") == 3
-    assert "Enter a date as YYYY-MM-DD." in html
+    assert "Write the date as one of: YYYY-MM-DD, YYYYMMDD." in html
     assert "This value is required." in html
     assert "Enter a valid email address." in html
     assert 'value="not-an-email"' in html and 'value="Ewa"' in html
