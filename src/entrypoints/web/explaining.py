@@ -70,7 +70,9 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
     )
 
 
-def feature_value(feature: str, value: float) -> str:
+def feature_value(feature: str, value: float | None) -> str:
+    if value is None:
+        return _("no data")
     if feature in YES_NO_FEATURES:
         return _("Yes") if value else _("No")
     if feature == "avg_basket_value":
@@ -89,5 +91,6 @@ def activity_chart(history: Sequence[ActivitySnapshot]) -> dict[str, Any]:
         "visits": [s.site_visits_30d for s in ordered],
         "salesLabel": _("Sales in the following month"),
         "visitsLabel": _("Site visits in the last 30 days"),
+        "noData": _("no data"),
         "currency": "PLN",
     }
