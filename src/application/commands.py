@@ -102,6 +102,8 @@ BlankIsNone = BeforeValidator(_blank_is_none)
 MaybeDays = Annotated[Days | None, BlankIsNone]
 MaybeAmount = Annotated[Amount | None, BlankIsNone]
 MaybeBool = Annotated[bool | None, BlankIsNone]
+MaybeCount = Annotated[Count | None, BlankIsNone]
+MaybeMinutes = Annotated[Minutes | None, BlankIsNone]
 
 
 class NewClient(Command):
@@ -124,23 +126,27 @@ class ClientChanges(Command):
 
 
 class NewSnapshot(Command):
+    """A snapshot as entered. The behavioural features (visits, newsletter, ad clicks, time on site)
+    may be left out or blank: unknown, never taken for zero."""
+
     observed_on: ObservedOn
     purchases_30d: Count
     avg_basket_value: Amount
-    site_visits_30d: Count
+    site_visits_30d: MaybeCount = None
     days_since_last_purchase: MaybeDays = None
-    visits_7d: Count
-    newsletter_opened: bool
-    ad_clicks_7d: Count
-    time_on_site_7d: Minutes
+    visits_7d: MaybeCount = None
+    newsletter_opened: MaybeBool = None
+    ad_clicks_7d: MaybeCount = None
+    time_on_site_7d: MaybeMinutes = None
     sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
 
     @field_validator("visits_7d")
     @classmethod
-    def _week_is_part_of_month(cls, visits_7d: int, info: ValidationInfo) -> int:
+    def _week_is_part_of_month(cls, visits_7d: int | None, info: ValidationInfo) -> int | None:
+        """Checked only when both counts are known."""
         site_visits_30d = info.data.get("site_visits_30d")
-        if site_visits_30d is not None and visits_7d > site_visits_30d:
+        if visits_7d is not None and site_visits_30d is not None and visits_7d > site_visits_30d:
             raise PydanticCustomError(
                 "week_exceeds_month", "cannot exceed site_visits_30d (a week is part of the month)"
             )

@@ -352,7 +352,7 @@ def export_clients_file(path: str, q: str, segment: str, will_buy: str, sort: st
     """Write the client list (current forecast, probability, decision, segment) to PATH as CSV."""
     selection = ClientFilter.parse({"q": q, "segment": segment, "will_buy": will_buy, "sort": sort})
     counted = itertools.count()
-    clients = (item for item, _ in zip(container().export_clients()(selection), counted))
+    clients = (item for item, _ in zip(container().export_clients()(selection), counted, strict=False))
     try:
         with open(path, "w", encoding="utf-8", newline="") as file:
             file.writelines(export_lines(clients))  # streams: a page of clients at a time

@@ -85,6 +85,14 @@ def _yes_no_unknown() -> list[SelectChoice]:
     ]
 
 
+def _yes_no_no_data() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("No data")),
+        SelectChoice("true", _l("Yes")),
+        SelectChoice("false", _l("No")),
+    ]
+
+
 def _roles() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
@@ -105,7 +113,9 @@ class SnapshotForm(CommandForm):
     site_visits_30d = StringField(FEATURE_LABELS["site_visits_30d"], render_kw=WHOLE)
     days_since_last_purchase = StringField(FEATURE_LABELS["days_since_last_purchase"], render_kw=WHOLE)
     visits_7d = StringField(FEATURE_LABELS["visits_7d"], render_kw=WHOLE)
-    newsletter_opened = BooleanField(FEATURE_LABELS["newsletter_opened"])
+    newsletter_opened = SelectField(
+        FEATURE_LABELS["newsletter_opened"], choices=_yes_no_no_data, validate_choice=False
+    )
     ad_clicks_7d = StringField(FEATURE_LABELS["ad_clicks_7d"], render_kw=WHOLE)
     time_on_site_7d = StringField(FEATURE_LABELS["time_on_site_7d"], render_kw=AMOUNT)
     sales_next_month = StringField(_l("Sales in the following month (PLN)"), render_kw=AMOUNT)

@@ -10,6 +10,8 @@ from pydantic import Field
 from domain.activity import ActivitySnapshot
 from entrypoints.api.schemas.base import Schema
 
+UNKNOWN = "null: unknown (no data tells it), which is not zero."
+
 
 class SnapshotOut(Schema):
     """What was true of a client in the window before `observed_on`, and the outcomes once known."""
@@ -18,12 +20,12 @@ class SnapshotOut(Schema):
     observed_on: date
     purchases_30d: int
     avg_basket_value: float = Field(description="PLN")
-    site_visits_30d: int
+    site_visits_30d: int | None = Field(description=UNKNOWN)
     days_since_last_purchase: int | None = Field(description="null: the client never bought.")
-    visits_7d: int
-    newsletter_opened: bool
-    ad_clicks_7d: int
-    time_on_site_7d: float = Field(description="minutes")
+    visits_7d: int | None = Field(description=UNKNOWN)
+    newsletter_opened: bool | None = Field(description=UNKNOWN)
+    ad_clicks_7d: int | None = Field(description=UNKNOWN)
+    time_on_site_7d: float | None = Field(description=f"minutes; {UNKNOWN}")
     has_purchase_history: bool
     sales_next_month: float | None = Field(description="PLN spent in the 30 days after; null until known.")
     purchased_next_14d: bool | None = Field(description="Bought within 14 days after; null until known.")

@@ -232,7 +232,7 @@
               callbacks: {
                 label: function (item) {
                   if (item.raw === null) {
-                    return item.dataset.label + ": —";
+                    return item.dataset.label + ": " + (item.dataset.yAxisID === "y" ? "—" : data.noData);
                   }
                   var value = item.dataset.yAxisID === "y" ? money.format(item.raw) : plain.format(item.raw);
                   return item.dataset.label + ": " + value;
