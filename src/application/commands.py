@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from babel.numbers import is_currency
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.currency import ISO_4217_CODE
 from domain.segments import Segment
 from domain.users import Role
 
@@ -252,6 +254,23 @@ class SegmentBands(Command):
         if self.high_from <= self.medium_from:
             raise PydanticCustomError("bands_out_of_order", "high_from must be greater than medium_from")
         return self
+
+
+def _known_currency(code: str) -> str:
+    """Three capital letters that Babel knows as an ISO 4217 currency."""
+    if not (ISO_4217_CODE.fullmatch(code) and is_currency(code)):
+        raise PydanticCustomError(
+            "unknown_currency", "must be an ISO 4217 code such as PLN or EUR", {"currency": code}
+        )
+    return code
+
+
+class CurrencyChange(Command):
+    currency: Annotated[
+        str,
+        Field(description="ISO 4217 code, such as PLN, EUR or USD", examples=["EUR"]),
+        AfterValidator(_known_currency),
+    ]
 
 
 class TokenRequest(Command):

@@ -217,9 +217,9 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         return
     if client_id is not None:
         result = container().predict_client()(client_id)
-        purchase = result.purchase
+        purchase, currency = result.purchase, container().current_currency()().code
         click.echo(
-            f"Client {client_id}: forecast {result.forecast.value:,.2f} PLN next month; "
+            f"Client {client_id}: forecast {result.forecast.value:,.2f} {currency} next month; "
             f"purchase probability {purchase.probability:.1%} -> {'yes' if purchase.will_buy else 'no'} "
             f"at threshold {purchase.threshold:.0%} (models sales v{result.forecast.model_version}, "
             f"purchase v{purchase.model_version})."

@@ -8,11 +8,11 @@ from pydantic import Field, field_validator
 
 from application.predicting import ClientPrediction
 from domain.segments import Segment
-from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 
 
 class SalesForecastOut(Schema):
-    value: float = Field(description="Sales expected in the next month, PLN.")
+    value: float = Field(description=f"Sales expected in the next month, {IN_CURRENCY}.")
     model_version: int
     made_at: datetime
 
