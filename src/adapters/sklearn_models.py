@@ -1,4 +1,8 @@
-"""scikit-learn behind the trainer and predictor ports: scaled linear and logistic regression pipelines."""
+"""scikit-learn behind the trainer and predictor ports: scaled linear and logistic regression pipelines.
+
+Each pipeline starts by filling a value unknown for a client (NaN) with the feature's training mean, so an
+unknown is never read as zero.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
@@ -29,13 +34,23 @@ CURVE_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.1, 0.95, 0.05))
 
 
 def sales_pipeline() -> Pipeline:
-    return Pipeline([("scale", StandardScaler()), ("model", LinearRegression())])
+    return Pipeline(
+        [("impute", _training_mean()), ("scale", StandardScaler()), ("model", LinearRegression())]
+    )
 
 
 def purchase_pipeline(seed: int) -> Pipeline:
     return Pipeline(
-        [("scale", StandardScaler()), ("model", LogisticRegression(max_iter=1000, random_state=seed))]
+        [
+            ("impute", _training_mean()),
+            ("scale", StandardScaler()),
+            ("model", LogisticRegression(max_iter=1000, random_state=seed)),
+        ]
     )
+
+
+def _training_mean() -> SimpleImputer:
+    return SimpleImputer(strategy="mean", keep_empty_features=True)
 
 
 class SklearnModelTrainer:
@@ -139,14 +154,14 @@ def _coefficients(pipeline: Pipeline, names: Sequence[str]) -> dict[str, float]:
 class SklearnModelPredictor:
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
         pipeline = _pipeline(model)
-        x = np.asarray(rows, dtype=float)
+        x = _complete(pipeline, np.asarray(rows, dtype=float))
         if kind is ModelKind.SALES:
             return [float(v) for v in pipeline.predict(x)]
         return [float(p) for p in pipeline.predict_proba(x)[:, 1]]
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
         pipeline = _pipeline(model)
-        standardized = pipeline["scale"].transform(np.asarray([row], dtype=float))[0]
+        standardized = pipeline[:-1].transform(_complete(pipeline, np.asarray([row], dtype=float)))[0]
         return [float(v) for v in np.ravel(pipeline["model"].coef_) * standardized]
 
 
@@ -154,3 +169,10 @@ def _pipeline(model: Any) -> Pipeline:
     if not isinstance(model, Pipeline):
         raise TypeError(f"expected a scikit-learn Pipeline, got {type(model).__name__}")
     return model
+
+
+def _complete(pipeline: Pipeline, x: np.ndarray) -> np.ndarray:
+    """Models saved before pipelines imputed: their scaler's training mean stands in for an unknown."""
+    if "impute" in pipeline.named_steps or not np.isnan(x).any():
+        return x
+    return np.where(np.isnan(x), pipeline["scale"].mean_, x)

@@ -1,9 +1,11 @@
-"""Use cases for the settings an admin changes at run time: the decision threshold and the segment bands."""
+"""Use cases for the settings an admin changes at run time: the decision threshold, the segment bands and
+the company's currency."""
 
 from __future__ import annotations
 
-from application.commands import SegmentBands, ThresholdChange
+from application.commands import CurrencyChange, SegmentBands, ThresholdChange
 from application.ports import Clock, UnitOfWork
+from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 
@@ -35,3 +37,17 @@ def change_segment_rule(command: SegmentBands, changed_by: str, uow: UnitOfWork,
         uow.settings.set_segment_rule(rule, changed_by, clock.now())
         uow.commit()
     return rule
+
+
+def current_currency(uow: UnitOfWork) -> Currency:
+    with uow:
+        return uow.settings.currency()
+
+
+def change_currency(command: CurrencyChange, changed_by: str, uow: UnitOfWork, clock: Clock) -> Currency:
+    """Say what the company's amounts are in; amounts on record are not converted."""
+    currency = Currency(command.currency)
+    with uow:
+        uow.settings.set_currency(currency, changed_by, clock.now())
+        uow.commit()
+    return currency

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
+from babel.numbers import is_currency
 from pydantic import (
     AfterValidator,
     BeforeValidator,
@@ -23,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from application.validation import Command
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.currency import ISO_4217_CODE
 from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
 from domain.segments import Segment
 from domain.users import Role
@@ -176,6 +178,8 @@ MaybeBool = Annotated[bool | None, BlankIsNone]
 MaybeName = Annotated[Name | None, BlankIsNone]
 OrderId = Annotated[Annotated[str, Field(max_length=ORDER_ID_MAX_LENGTH), OneLine] | None, BlankIsNone]
 Seconds = Annotated[Annotated[float, Field(ge=0, le=SECONDS_IN_A_DAY)] | None, BlankIsNone]
+MaybeCount = Annotated[Count | None, BlankIsNone]
+MaybeMinutes = Annotated[Minutes | None, BlankIsNone]
 
 
 class NewClient(Command):
@@ -198,23 +202,27 @@ class ClientChanges(Command):
 
 
 class NewSnapshot(Command):
+    """A snapshot as entered. The behavioural features (visits, newsletter, ad clicks, time on site)
+    may be left out or blank: unknown, never taken for zero."""
+
     observed_on: ObservedOn
     purchases_30d: Count
     avg_basket_value: Amount
-    site_visits_30d: Count
+    site_visits_30d: MaybeCount = None
     days_since_last_purchase: MaybeDays = None
-    visits_7d: Count
-    newsletter_opened: bool
-    ad_clicks_7d: Count
-    time_on_site_7d: Minutes
+    visits_7d: MaybeCount = None
+    newsletter_opened: MaybeBool = None
+    ad_clicks_7d: MaybeCount = None
+    time_on_site_7d: MaybeMinutes = None
     sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
 
     @field_validator("visits_7d")
     @classmethod
-    def _week_is_part_of_month(cls, visits_7d: int, info: ValidationInfo) -> int:
+    def _week_is_part_of_month(cls, visits_7d: int | None, info: ValidationInfo) -> int | None:
+        """Checked only when both counts are known."""
         site_visits_30d = info.data.get("site_visits_30d")
-        if site_visits_30d is not None and visits_7d > site_visits_30d:
+        if visits_7d is not None and site_visits_30d is not None and visits_7d > site_visits_30d:
             raise PydanticCustomError(
                 "week_exceeds_month", "cannot exceed site_visits_30d (a week is part of the month)"
             )
@@ -363,6 +371,23 @@ class SegmentBands(Command):
         if self.high_from <= self.medium_from:
             raise PydanticCustomError("bands_out_of_order", "high_from must be greater than medium_from")
         return self
+
+
+def _known_currency(code: str) -> str:
+    """Three capital letters that Babel knows as an ISO 4217 currency."""
+    if not (ISO_4217_CODE.fullmatch(code) and is_currency(code)):
+        raise PydanticCustomError(
+            "unknown_currency", "must be an ISO 4217 code such as PLN or EUR", {"currency": code}
+        )
+    return code
+
+
+class CurrencyChange(Command):
+    currency: Annotated[
+        str,
+        Field(description="ISO 4217 code, such as PLN, EUR or USD", examples=["EUR"]),
+        AfterValidator(_known_currency),
+    ]
 
 
 class TokenRequest(Command):

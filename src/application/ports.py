@@ -17,6 +17,7 @@ from application.commands import ClientListQuery
 from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.currency import Currency
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
@@ -283,6 +284,12 @@ class SettingsRepository(Protocol):
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None: ...
 
+    def currency(self) -> Currency:
+        """The company's currency, PLN until an admin sets another."""
+        ...
+
+    def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None: ...
+
 
 class ModelTrainer(Protocol):
     """Fits and evaluates a model; the fitted model is opaque to the application."""
@@ -301,7 +308,7 @@ class ModelTrainer(Protocol):
 
 class ModelPredictor(Protocol):
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
-        """Forecast sales (PLN) or purchase probabilities for the rows, in order."""
+        """Forecast sales (in the company's currency) or purchase probabilities for the rows, in order."""
         ...
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:

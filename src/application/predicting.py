@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import datetime
 
 from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
 from domain.errors import ClientNotFound, DomainError
-from domain.features import PURCHASE_FEATURES, SALES_FEATURES, FeatureSet
+from domain.features import FeatureSet, feature_set
 from domain.model_runs import ModelNotTrained, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment
@@ -32,7 +33,8 @@ class FeatureContribution:
     """How much one feature pushed a prediction up (positive) or down, in standardized units."""
 
     feature: str
-    value: float
+    value: float | None
+    """None when unknown for this client: the model read it as the training mean."""
     contribution: float
 
 
@@ -87,8 +89,8 @@ class _Scorer:
     def score(
         self, rows: Sequence[ScoringRow], now: datetime
     ) -> tuple[list[SalesForecast], list[PurchasePrediction]]:
-        sales = self._predict(ModelKind.SALES, SALES_FEATURES, self.sales_model, rows)
-        chances = self._predict(ModelKind.PURCHASE, PURCHASE_FEATURES, self.purchase_model, rows)
+        sales = self._predict(self.sales_features, self.sales_model, rows)
+        chances = self._predict(self.purchase_features, self.purchase_model, rows)
         forecasts = [
             SalesForecast(r.snapshot.client_id, max(0.0, value), self.sales_run.version, now)
             for r, value in zip(rows, sales, strict=True)
@@ -106,20 +108,39 @@ class _Scorer:
         ]
         return forecasts, predictions
 
-    def _predict(
-        self, kind: ModelKind, features: FeatureSet, model: object, rows: Sequence[ScoringRow]
-    ) -> list[float]:
-        matrix = [features.row(r.snapshot, r.registered_on) for r in rows]
-        return self.predictor.predict(kind, model, matrix)
+    @property
+    def sales_features(self) -> FeatureSet:
+        return _features_of(self.sales_run)
 
-    def reasons(self, features: FeatureSet, model: object, row: ScoringRow) -> list[FeatureContribution]:
+    @property
+    def purchase_features(self) -> FeatureSet:
+        return _features_of(self.purchase_run)
+
+    def _predict(self, features: FeatureSet, model: object, rows: Sequence[ScoringRow]) -> list[float]:
+        matrix = [features.row(r.snapshot, r.registered_on) for r in rows]
+        return self.predictor.predict(features.kind, model, matrix)
+
+    def reasons(self, row: ScoringRow) -> tuple[list[FeatureContribution], list[FeatureContribution]]:
+        """Why each model sees this client as it does, strongest factor first."""
+        return (
+            self._reasons(self.sales_features, self.sales_model, row),
+            self._reasons(self.purchase_features, self.purchase_model, row),
+        )
+
+    def _reasons(self, features: FeatureSet, model: object, row: ScoringRow) -> list[FeatureContribution]:
         values = features.row(row.snapshot, row.registered_on)
         shares = self.predictor.contributions(model, values)
         reasons = [
-            FeatureContribution(name, value, share)
+            FeatureContribution(name, None if math.isnan(value) else value, share)
             for name, value, share in zip(features.names, values, shares, strict=True)
         ]
         return sorted(reasons, key=lambda r: abs(r.contribution), reverse=True)
+
+
+def _features_of(run: ModelRun) -> FeatureSet:
+    """Exactly the features the run's model was trained on, in their defined order."""
+    features = feature_set(run.kind)
+    return features if run.evaluation is None else features.restricted_to(run.evaluation.features)
 
 
 def _scorer(uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor) -> _Scorer:
@@ -157,13 +178,7 @@ def predict_client(
         uow.predictions.add_many(forecasts, predictions)
         segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
-    return ClientPrediction(
-        forecasts[0],
-        predictions[0],
-        segment,
-        scorer.reasons(SALES_FEATURES, scorer.sales_model, row),
-        scorer.reasons(PURCHASE_FEATURES, scorer.purchase_model, row),
-    )
+    return ClientPrediction(forecasts[0], predictions[0], segment, *scorer.reasons(row))
 
 
 def explain_client(
@@ -178,10 +193,7 @@ def explain_client(
             scorer = _scorer(uow, models, predictor)
         except ModelNotTrained:
             return None
-    return (
-        scorer.reasons(SALES_FEATURES, scorer.sales_model, row),
-        scorer.reasons(PURCHASE_FEATURES, scorer.purchase_model, row),
-    )
+    return scorer.reasons(row)
 
 
 def clients_scored(uow: UnitOfWork) -> int:

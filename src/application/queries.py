@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from application.commands import ClientListQuery
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, first_of_next_month
+from domain.currency import Currency
 from domain.errors import ClientNotFound
 from domain.model_runs import ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
@@ -111,6 +112,7 @@ class Dashboard:
     client_count: int
     threshold: DecisionThreshold
     segment_rule: SegmentRule
+    currency: Currency
     predictions: PredictionSummary
     monthly_sales: list[MonthlySales]
     """Actual sales per month, oldest first."""
@@ -132,6 +134,7 @@ class MlPanel:
     """Newest first."""
     threshold: DecisionThreshold
     segment_rule: SegmentRule
+    currency: Currency
 
 
 # --- Queries -------------------------------------------------------------------------------------
@@ -187,6 +190,7 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
             client_count=uow.clients.count(),
             threshold=threshold,
             segment_rule=segment_rule,
+            currency=uow.settings.currency(),
             predictions=uow.predictions.summary(threshold, segment_rule),
             monthly_sales=monthly,
             forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
@@ -200,6 +204,7 @@ def ml_panel(uow: UnitOfWork) -> MlPanel:
             runs=uow.model_runs.list(None),
             threshold=uow.settings.threshold(),
             segment_rule=uow.settings.segment_rule(),
+            currency=uow.settings.currency(),
         )
 
 

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class TrainingSet:
+    features: FeatureSet
+    """The features known in every example: the ones the model learns from."""
     rows: list[tuple[float, ...]]
     targets: list[float]
 
@@ -37,16 +39,25 @@ class TrainingSet:
             )
         if kind is ModelKind.PURCHASE and len(set(self.targets)) < 2:
             return "Only one outcome among the labelled snapshots: the model needs buyers and non-buyers."
+        if not self.features.features:
+            return "No feature is known in every labelled snapshot: there is nothing to learn from."
         return None
 
 
 def build_training_set(features: FeatureSet, rows: list[ScoringRow]) -> TrainingSet:
+    """The labelled examples, on the features known in all of them: an unknown is never made a zero."""
     examples = [
         (features.row(r.snapshot, r.registered_on), outcome)
         for r in rows
         if (outcome := target(features.kind, r.snapshot)) is not None
     ]
-    return TrainingSet([x for x, _ in examples], [y for _, y in examples])
+    known = features.known_throughout([x for x, _ in examples])
+    if known.names != features.names:
+        log.info(
+            "features left out of training: unknown in some labelled snapshots",
+            extra={"context": {"kind": features.kind.value, "used": list(known.names)}},
+        )
+    return TrainingSet(known, [features.project(known, x) for x, _ in examples], [y for _, y in examples])
 
 
 def queue_training(kind: ModelKind, requested_by: str, uow: UnitOfWork, clock: Clock) -> ModelRun:
@@ -94,15 +105,14 @@ def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock) -> ModelRun:
 def _train(
     run: ModelRun, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
 ) -> ModelRun:
-    features = feature_set(run.kind)
     with uow:
-        training_set = build_training_set(features, list(uow.activity.training_rows()))
+        training_set = build_training_set(feature_set(run.kind), list(uow.activity.training_rows()))
         threshold = uow.settings.threshold().value
     refusal = training_set.refusal(run.kind)
     if refusal:
         raise InsufficientTrainingData(refusal)
     model, evaluation = trainer.fit(
-        run.kind, training_set.rows, training_set.targets, features.names, threshold
+        run.kind, training_set.rows, training_set.targets, training_set.features.names, threshold
     )
     artifact = store.save(run.kind, run.version, model)
     finished = run.succeeded(evaluation, artifact, clock.now())

@@ -6,7 +6,7 @@ Training and prediction both build their rows here, so the two can never drift a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,7 +37,25 @@ class FeatureSet:
         return tuple(feature.name for feature in self.features)
 
     def row(self, snapshot: ActivitySnapshot, registered_on: date) -> tuple[float, ...]:
+        """The features' values in order; NaN for one that is unknown."""
         return tuple(feature.read(snapshot, registered_on) for feature in self.features)
+
+    def restricted_to(self, names: Iterable[str]) -> FeatureSet:
+        """The named features only, in this set's order: the inputs of one trained model."""
+        chosen = set(names)
+        return FeatureSet(self.kind, tuple(f for f in self.features if f.name in chosen))
+
+    def known_throughout(self, rows: Sequence[Sequence[float]]) -> FeatureSet:
+        """The features known in every row: a feature unknown anywhere cannot be learnt from."""
+        return FeatureSet(
+            self.kind,
+            tuple(f for i, f in enumerate(self.features) if not any(math.isnan(row[i]) for row in rows)),
+        )
+
+    def project(self, subset: FeatureSet, row: Sequence[float]) -> tuple[float, ...]:
+        """A row of this set cut down to the features of `subset`."""
+        kept = set(subset.names)
+        return tuple(value for f, value in zip(self.features, row, strict=True) if f.name in kept)
 
 
 def _days_since_last_purchase(snapshot: ActivitySnapshot, _: date) -> float:

@@ -97,6 +97,11 @@ class Evaluation:
     threshold_curve: list[dict[str, float]] | None = None
     """Precision and recall on the hold-out at other thresholds: what moving the threshold would do."""
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The features the model was trained on (and predicts from): one coefficient each."""
+        return tuple(self.coefficients)
+
 
 @dataclass(frozen=True, slots=True)
 class Artifact:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import itertools
 import sys
 import time
 from collections.abc import Callable
@@ -22,14 +23,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.commands import Credentials, ImportMode, NewUser
+from application.commands import ClientFilter, Credentials, ImportMode, NewUser
 from application.imports import ImportRejected, ImportReport
 from domain.errors import AuthenticationFailed, DomainError
 from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
-from entrypoints.csv_files import read_rows
+from entrypoints.csv_files import export_lines, read_rows
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -217,9 +218,9 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         return
     if client_id is not None:
         result = container().predict_client()(client_id)
-        purchase = result.purchase
+        purchase, currency = result.purchase, container().current_currency()().code
         click.echo(
-            f"Client {client_id}: forecast {result.forecast.value:,.2f} PLN next month; "
+            f"Client {client_id}: forecast {result.forecast.value:,.2f} {currency} next month; "
             f"purchase probability {purchase.probability:.1%} -> {'yes' if purchase.will_buy else 'no'} "
             f"at threshold {purchase.threshold:.0%} (models sales v{result.forecast.model_version}, "
             f"purchase v{purchase.model_version})."
@@ -387,6 +388,34 @@ def _told(report: ImportReport, what: str) -> str:
 
 
 MAX_ERRORS_SHOWN = 50
+
+
+# --- prognoza export ----------------------------------------------------------------------------
+
+
+@cli.group("export")
+def export() -> None:
+    """CSV exports, the same files the panel and the API give."""
+
+
+@export.command("clients")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--q", "q", default="", help="Only clients whose name or email contains this text.")
+@click.option("--segment", default="", help="Only clients of this segment (high, medium, low).")
+@click.option("--will-buy", "will_buy", default="", help="Only clients with this decision (true or false).")
+@click.option("--sort", default="last_name", show_default=True, help="Column to sort by; -column descends.")
+@with_appcontext
+def export_clients_file(path: str, q: str, segment: str, will_buy: str, sort: str) -> None:
+    """Write the client list (current forecast, probability, decision, segment) to PATH as CSV."""
+    selection = ClientFilter.parse({"q": q, "segment": segment, "will_buy": will_buy, "sort": sort})
+    counted = itertools.count()
+    clients = (item for item, _ in zip(container().export_clients()(selection), counted, strict=False))
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as file:
+            file.writelines(export_lines(clients))  # streams: a page of clients at a time
+    except OSError as error:
+        raise click.ClickException(f"file: cannot write {path}: {error.strerror}") from None
+    click.echo(f"Exported {next(counted):,} clients to {path}.")
 
 
 # --- how problems are told ---------------------------------------------------------------------

@@ -109,6 +109,8 @@ class Container(containers.DeclarativeContainer):
     change_threshold = use_case(business_settings.change_threshold, uow=uow, clock=clock)
     current_segment_rule = use_case(business_settings.current_segment_rule, uow=uow)
     change_segment_rule = use_case(business_settings.change_segment_rule, uow=uow, clock=clock)
+    current_currency = use_case(business_settings.current_currency, uow=uow)
+    change_currency = use_case(business_settings.change_currency, uow=uow, clock=clock)
 
     # --- training and choosing model versions -----------------------------------------------------
     queue_training = use_case(training.queue_training, uow=uow, clock=clock)

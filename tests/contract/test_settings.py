@@ -1,8 +1,9 @@
-"""The settings repository: the decision threshold and the segment bands, with defaults until changed."""
+"""The settings repository: threshold, segment bands and currency, each a default until changed."""
 
 from __future__ import annotations
 
 from contract.examples import UnitOfWorkFactory, later
+from domain.currency import Currency
 from domain.predictions import DEFAULT_THRESHOLD, DecisionThreshold
 from domain.segments import SegmentRule
 
@@ -73,3 +74,22 @@ def test_the_threshold_and_the_segment_rule_are_independent(uow_factory: UnitOfW
     with uow_factory() as uow:
         assert uow.settings.threshold() == DecisionThreshold()
         assert uow.settings.segment_rule() == SegmentRule(medium_from=250.5, high_from=2000)
+
+
+def test_the_currency_is_pln_until_an_admin_changes_it(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.settings.currency() == Currency() == Currency("PLN")
+
+
+def test_a_changed_currency_is_what_every_later_unit_of_work_reads_and_leaves_the_rest_alone(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    for at, code in enumerate(("EUR", "CZK")):
+        with uow_factory() as uow:
+            uow.settings.set_currency(Currency(code), "admin@example.pl", later(at))
+            uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.currency() == Currency("CZK")
+        assert uow.settings.threshold() == DecisionThreshold()
+        assert uow.settings.segment_rule() == SegmentRule()

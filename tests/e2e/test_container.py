@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from adapters.clock import FixedClock
 from adapters.sqlalchemy import upgrade_database
 from application.queries import Dashboard, PredictionSummary
+from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 from domain.users import User
@@ -28,6 +29,7 @@ def fake_dashboard() -> Dashboard:
         client_count=424_242,
         threshold=DecisionThreshold(0.5),
         segment_rule=SegmentRule(),
+        currency=Currency(),
         predictions=PredictionSummary(0, None, 0.0, 0, {}),
         monthly_sales=[],
         forecast_month=None,
@@ -82,11 +84,11 @@ def test_an_overridden_use_case_and_adapter_serve_one_app_only(
     first, second = signed_in(app), signed_in(other_app)
 
     assert client_count(first) == 424_242
-    assert "prognoza-clients-2031-05-04.csv" in export_filename(first)
+    assert "prognoza-clients-2031-05-04-PLN.csv" in export_filename(first)
     assert "424,242" in first.get("/").get_data(as_text=True)
 
     assert client_count(second) == 0
-    assert f"prognoza-clients-{datetime.now(UTC).date().isoformat()}.csv" in export_filename(second)
+    assert f"prognoza-clients-{datetime.now(UTC).date().isoformat()}-PLN.csv" in export_filename(second)
 
 
 def test_resetting_the_overrides_brings_the_real_use_case_and_adapter_back(
@@ -99,4 +101,4 @@ def test_resetting_the_overrides_brings_the_real_use_case_and_adapter_back(
     overridden.clock.reset_override()
 
     assert client_count(client) == 0
-    assert f"prognoza-clients-{datetime.now(UTC).date().isoformat()}.csv" in export_filename(client)
+    assert f"prognoza-clients-{datetime.now(UTC).date().isoformat()}-PLN.csv" in export_filename(client)

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from application.commands import NewClient
+from domain.activity import BEHAVIOUR_FIELDS
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.users import User
 from entrypoints.container import container_of
@@ -156,7 +157,7 @@ SNAPSHOT = {
     "snapshot-site_visits_30d": "12",
     "snapshot-days_since_last_purchase": "",
     "snapshot-visits_7d": "4",
-    "snapshot-newsletter_opened": "y",
+    "snapshot-newsletter_opened": "true",
     "snapshot-ad_clicks_7d": "1",
     "snapshot-time_on_site_7d": "18.5",
     "snapshot-sales_next_month": "",
@@ -193,19 +194,47 @@ def test_adding_a_snapshot_records_it(signed_in, demo_auth, demo_app):
     )
 
 
+UNKNOWN_BEHAVIOUR = {
+    "snapshot-site_visits_30d": "",
+    "snapshot-visits_7d": "",
+    "snapshot-newsletter_opened": "",
+    "snapshot-ad_clicks_7d": " ",
+    "snapshot-time_on_site_7d": "",
+}
+
+
+@pytest.mark.parametrize("language, no_data", [("en", "no data"), ("pl", "brak danych")])
+def test_behaviour_left_empty_is_recorded_unknown_and_shown_as_no_data(
+    signed_in, demo_auth, demo_app, language, no_data
+):
+    client_id = new_client(demo_app)
+    demo_auth.post(f"/language/{language}")
+
+    response = demo_auth.post(f"/clients/{client_id}/activity", {**SNAPSHOT, **UNKNOWN_BEHAVIOUR})
+
+    assert response.status_code == 302
+    [snapshot] = detail_of(demo_app, client_id).activity
+    assert [getattr(snapshot, name) for name in BEHAVIOUR_FIELDS] == [None] * 5
+    html = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+    row = html[html.index("<tbody>", html.index('id="activity"')) :]
+    row = row[: row.index("</tr>")]
+    assert row.count(no_data) == 5
+    assert f'"noData": "{no_data}"' in html
+
+
 def test_a_bad_snapshot_opens_the_form_with_errors_and_stores_nothing(signed_in, demo_auth, demo_app):
     client_id = new_client(demo_app)
 
     response = demo_auth.post(
         f"/clients/{client_id}/activity",
-        {**SNAPSHOT, "snapshot-ad_clicks_7d": " ", "snapshot-avg_basket_value": "lots"},
+        {**SNAPSHOT, "snapshot-purchases_30d": " ", "snapshot-avg_basket_value": "lots"},
     )
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'class="collapse show" id="snapshot-form-box"' in html
     assert "Enter a number." in html
-    assert 'id="snapshot-ad_clicks_7d-errors"' in html and "This value is required." in html
+    assert 'id="snapshot-purchases_30d-errors"' in html and "This value is required." in html
     assert 'value="lots"' in html
     assert detail_of(demo_app, client_id).activity == []
 

@@ -13,6 +13,7 @@ from flask import Flask
 
 from adapters.jobs import InlineJobRunner
 from application.ports import JobStatus
+from domain.currency import OFFERED_CURRENCIES
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
 from domain.users import User
@@ -207,6 +208,40 @@ def test_segment_bands_change_and_their_order_is_checked(admin_in, demo_auth, de
     assert "Segments changed: high from PLN\N{NO-BREAK SPACE}600" in accepted.get_data(as_text=True)
     rule = container_of(demo_app).current_segment_rule()()
     assert (rule.medium_from, rule.high_from) == (250, 600)
+
+
+def test_the_currency_is_changed_on_the_panel_and_every_amount_follows_it(admin_in, demo_auth, demo_app):
+    offered = admin_in.get("/ml").get_data(as_text=True)
+    response = demo_auth.post("/ml/currency", {"currency-currency": "EUR"}, follow_redirects=True)
+
+    html = response.get_data(as_text=True)
+    assert all(re.search(f'<option[^>]* value="{code}"', offered) for code in OFFERED_CURRENCIES)
+    assert "Amounts are now in EUR." in html
+    assert "Mean squared error, in EUR²" in html
+    assert not re.search(r"PLN\s?[\d²)]|in PLN|\(PLN\)", html)
+    assert "high from €1,000" in html and "High from (EUR)" in html
+    assert '"currency": "EUR"' in admin_in.get("/").get_data(as_text=True)
+    assert container_of(demo_app).current_currency()().code == "EUR"
+
+
+def test_euros_are_written_the_polish_way_on_the_polish_panel(admin_in, demo_auth, demo_app):
+    demo_auth.post("/ml/currency", {"currency-currency": "EUR"})
+    demo_auth.post("/language/pl")
+
+    html = admin_in.get("/").get_data(as_text=True)
+
+    assert "od 1\N{NO-BREAK SPACE}000\N{NO-BREAK SPACE}€" in html and "Kwoty w EUR" in html
+
+
+def test_an_unknown_currency_is_refused_next_to_the_field_in_polish(admin_in, demo_auth, demo_app):
+    demo_auth.post("/language/pl")
+
+    response = demo_auth.post("/ml/currency", {"currency-currency": "XYZ"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="currency-currency-errors"' in html and "Wybierz walutę po kodzie ISO 4217" in html
+    assert container_of(demo_app).current_currency()().code == "PLN"
 
 
 def test_scoring_every_client_from_the_panel_reports_what_it_did(admin_in, demo_auth, demo_app):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from application.exports import EXPORT_COLUMNS
 from domain.predictions import ModelKind
 from integration.test_cli import assert_refused_cleanly, environment, prognoza, upgraded  # noqa: F401
 
@@ -97,3 +99,31 @@ def test_a_tampered_model_file_is_refused(seeded: str, tmp_path: Path) -> None:
     artifact.write_bytes(artifact.read_bytes() + b"tampered")
 
     assert_refused_cleanly(prognoza("predict"), 1, "does not match its recorded SHA-256")
+
+
+def test_export_clients_writes_the_scored_list_as_the_panel_does(seeded: str, tmp_path: Path) -> None:
+    succeeded(prognoza("train", "sales"))
+    succeeded(prognoza("train", "purchase"))
+    succeeded(prognoza("predict"))
+    everyone, some = tmp_path / "clients.csv", tmp_path / "some.csv"
+
+    told = succeeded(prognoza("export", "clients", str(everyone))).stdout
+    rows = list(csv.DictReader(everyone.open(encoding="utf-8")))
+    segment = rows[0]["segment"]
+    succeeded(prognoza("export", "clients", str(some), "--segment", segment, "--sort", "-predicted_sales"))
+    chosen = list(csv.DictReader(some.open(encoding="utf-8")))
+
+    assert f"Exported 300 clients to {everyone}" in told
+    assert tuple(rows[0]) == EXPORT_COLUMNS and len(rows) == 300
+    assert all(row["predicted_sales"] and row["will_buy"] in {"true", "false"} for row in rows)
+    assert len(chosen) == sum(row["segment"] == segment for row in rows)
+    assert {row["segment"] for row in chosen} == {segment}
+    sales = [float(row["predicted_sales"]) for row in chosen]
+    assert sales == sorted(sales, reverse=True)
+
+
+def test_export_clients_refuses_a_bad_filter_naming_it(seeded: str, tmp_path: Path) -> None:
+    result = prognoza("export", "clients", str(tmp_path / "x.csv"), "--segment", "huge")
+
+    assert_refused_cleanly(result, 1, "segment")
+    assert not (tmp_path / "x.csv").exists()

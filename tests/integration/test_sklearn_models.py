@@ -2,6 +2,9 @@ import random
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from adapters.joblib_store import JoblibModelStore
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
@@ -104,3 +107,50 @@ def test_store_refuses_a_tampered_file(tmp_path) -> None:
 def test_store_reports_a_missing_file(tmp_path) -> None:
     with pytest.raises(ArtifactMissing):
         JoblibModelStore(tmp_path).load(Artifact("sales/v0009.joblib", "0" * 64))
+
+
+def test_an_unknown_value_is_predicted_as_the_training_mean_never_as_zero() -> None:
+    rows, targets = linear_sales(500)
+    model, _ = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    predictor = SklearnModelPredictor()
+    client = [4.0, 6.0, 5.0, 2.0, 7.0]
+    everyones_mean = np.asarray(rows).mean(axis=0)  # the training split's mean is close to it
+
+    unknown, as_zero = (client.copy(), client.copy())
+    unknown[0], as_zero[0] = float("nan"), 0.0
+    as_mean = client.copy()
+    as_mean[0] = float(model["impute"].statistics_[0])
+    forecast_unknown, forecast_zero, forecast_mean = predictor.predict(
+        ModelKind.SALES, model, [unknown, as_zero, as_mean]
+    )
+
+    assert abs(model["impute"].statistics_[0] - everyones_mean[0]) < 0.5
+    assert forecast_unknown == pytest.approx(forecast_mean)
+    assert forecast_unknown != pytest.approx(forecast_zero, abs=1.0)
+    assert predictor.contributions(model, unknown)[0] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_purchase_model_on_the_purchase_history_alone_trains_and_predicts() -> None:
+    rng = random.Random(5)
+    rows = [[float(rng.random() < 0.6)] for _ in range(300)]
+    targets = [float(rng.random() < (0.5 if r[0] else 0.1)) for r in rows]
+
+    model, evaluation = SklearnModelTrainer().fit(
+        ModelKind.PURCHASE, rows, targets, ("has_purchase_history",), 0.7
+    )
+    chances = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, [[1.0], [0.0]])
+
+    assert list(evaluation.coefficients) == ["has_purchase_history"]
+    assert chances[0] > chances[1]
+
+
+def test_a_model_saved_before_imputation_reads_an_unknown_as_its_scaler_mean() -> None:
+    rows, targets = linear_sales(200)
+    legacy = Pipeline([("scale", StandardScaler()), ("model", LinearRegression())]).fit(rows, targets)
+    client = [4.0, float("nan"), 5.0, 2.0, 7.0]
+    filled = client.copy()
+    filled[1] = float(legacy["scale"].mean_[1])
+
+    forecasts = SklearnModelPredictor().predict(ModelKind.SALES, legacy, [client, filled])
+
+    assert forecasts[0] == pytest.approx(forecasts[1])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 
 from adapters.clock import FixedClock
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
@@ -75,4 +75,5 @@ def app_context() -> Iterator[None]:
     app = Flask("entrypoints")  # its root holds translations/, as the panel's does
     init_i18n(app)
     with app.test_request_context():
+        g.currency = "PLN"  # the company's currency, as a request of the panel reads it once
         yield

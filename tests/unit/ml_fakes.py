@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from adapters.memory import InMemoryUnitOfWork
@@ -21,6 +23,8 @@ class FakeTrainer:
     def __init__(self) -> None:
         self.fail_with: Exception | None = None
         self.fits = 0
+        self.rows: list[Sequence[float]] = []
+        """The rows of the last fit."""
 
     def fit(
         self,
@@ -33,6 +37,7 @@ class FakeTrainer:
         if self.fail_with:
             raise self.fail_with
         self.fits += 1
+        self.rows = list(rows)
         weight = 0.01 * self.fits
         evaluation = Evaluation(
             train_size=len(rows) * 4 // 5,
@@ -47,16 +52,26 @@ class FakeTrainer:
 
 
 class FakePredictor:
-    """Sales = weight x sum of features x 100; probability = the client's visits_7d / 10, capped at 1."""
+    """Sales = weight x sum of known features x 100; probability = the first feature / 10, capped at 1.
+
+    Like the real pipelines it reads an unknown (NaN) as no push either way; it keeps every row it gets."""
+
+    def __init__(self) -> None:
+        self.rows: dict[ModelKind, list[Sequence[float]]] = {kind: [] for kind in ModelKind}
 
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
+        self.rows[kind].extend(rows)
         weight = model["weight"]  # type: ignore[index]
         if kind is ModelKind.SALES:
-            return [weight * sum(row) * 100 for row in rows]
-        return [min(1.0, row[0] / 10) for row in rows]
+            return [weight * sum(_known(row)) * 100 for row in rows]
+        return [min(1.0, _known(row)[0] / 10) for row in rows]
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
-        return [model["weight"] * value for value in row]  # type: ignore[index]
+        return [model["weight"] * value for value in _known(row)]  # type: ignore[index]
+
+
+def _known(row: Sequence[float]) -> list[float]:
+    return [0.0 if math.isnan(value) else value for value in row]
 
 
 class FakeModelStore:
@@ -78,28 +93,37 @@ class FakeModelStore:
 
 
 def add_client_with_history(
-    uow: InMemoryUnitOfWork, n: int, *, months: int = 2, labelled: bool = True
+    uow: InMemoryUnitOfWork,
+    n: int,
+    *,
+    months: int = 2,
+    labelled: bool = True,
+    unknown: Iterable[str] = (),
+    unknown_in_newest: Iterable[str] = (),
 ) -> Client:
-    """A client with `months` monthly snapshots; all but the newest carry outcomes when `labelled`."""
+    """A client with `months` monthly snapshots; all but the newest carry outcomes when `labelled`.
+    The behavioural features named in `unknown` are unknown in every snapshot, those in
+    `unknown_in_newest` in the newest one only."""
+    unknown, unknown_in_newest = tuple(unknown), tuple(unknown_in_newest)
     with uow:
         client = uow.clients.add(Client("Anna", f"Nowak{n}", f"anna{n}@example.com", date(2024, 1, 15)))
         for month in range(months):
             newest = month == months - 1
-            uow.activity.add(
-                ActivitySnapshot(
-                    client_id=client.id or 0,
-                    observed_on=date(2026, 1 + month, 28),
-                    purchases_30d=n % 4,
-                    avg_basket_value=100.0 + n,
-                    site_visits_30d=10 + n % 7,
-                    days_since_last_purchase=None if n % 5 == 0 else 3 + n % 20,
-                    visits_7d=n % 10,
-                    newsletter_opened=n % 2 == 0,
-                    ad_clicks_7d=n % 3,
-                    time_on_site_7d=12.5,
-                    sales_next_month=None if newest or not labelled else 50.0 * (n % 6),
-                    purchased_next_14d=None if newest or not labelled else n % 3 == 0,
-                )
+            snapshot = ActivitySnapshot(
+                client_id=client.id or 0,
+                observed_on=date(2026, 1 + month, 28),
+                purchases_30d=n % 4,
+                avg_basket_value=100.0 + n,
+                site_visits_30d=10 + n % 7,
+                days_since_last_purchase=None if n % 5 == 0 else 3 + n % 20,
+                visits_7d=n % 10,
+                newsletter_opened=n % 2 == 0,
+                ad_clicks_7d=n % 3,
+                time_on_site_7d=12.5,
+                sales_next_month=None if newest or not labelled else 50.0 * (n % 6),
+                purchased_next_14d=None if newest or not labelled else n % 3 == 0,
             )
+            blanks = unknown + (unknown_in_newest if newest else ())
+            uow.activity.add(replace(snapshot, **dict.fromkeys(blanks)))
         uow.commit()
     return client

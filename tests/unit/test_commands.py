@@ -27,6 +27,7 @@ from application.commands import (
     VersionChoice,
 )
 from application.validation import Command, InvalidInput
+from domain.activity import BEHAVIOUR_FIELDS
 from domain.users import Role
 from unit.conftest import CLIENT, SNAPSHOT
 
@@ -199,8 +200,10 @@ def test_any_snapshot_input_is_parsed_or_refused_cleanly(data: dict[str, Any]) -
     except InvalidInput as refused:
         assert refused.errors
         return
-    assert command.visits_7d <= command.site_visits_30d
-    assert all(math.isfinite(v) and v >= 0 for v in (command.avg_basket_value, command.time_on_site_7d))
+    if command.visits_7d is not None and command.site_visits_30d is not None:
+        assert command.visits_7d <= command.site_visits_30d
+    amounts = (command.avg_basket_value, command.time_on_site_7d)
+    assert all(math.isfinite(v) and v >= 0 for v in amounts if v is not None)
 
 
 @pytest.mark.parametrize("text", ["An\x00na", "Anna\nNowak", "Anna\tNowak", "\x1b[31mAnna"])
@@ -276,3 +279,20 @@ def test_an_order_is_dated_by_a_day_or_a_moment_naive_ones_in_utc(written: str, 
     order = NewOrder.parse({"client_email": "anna@example.com", "ordered_at": written, "amount": "-149,90"})
 
     assert (order.ordered_at, order.amount) == (moment, -149.9)
+
+
+def test_a_snapshot_may_leave_its_behaviour_blank_or_out_as_unknown() -> None:
+    blank = NewSnapshot.parse(
+        {**SNAPSHOT, "site_visits_30d": "", "newsletter_opened": " ", "visits_7d": None}
+    )
+    left_out = NewSnapshot.parse({k: v for k, v in SNAPSHOT.items() if k not in BEHAVIOUR_FIELDS})
+
+    assert [getattr(blank, name) for name in ("site_visits_30d", "visits_7d", "newsletter_opened")] == [
+        None
+    ] * 3
+    assert [getattr(left_out, name) for name in BEHAVIOUR_FIELDS] == [None] * 5
+
+
+def test_the_week_exceeding_the_month_is_refused_only_when_both_are_known() -> None:
+    assert NewSnapshot.parse({**SNAPSHOT, "site_visits_30d": "", "visits_7d": 99}).visits_7d == 99
+    assert refused_fields(NewSnapshot, {**SNAPSHOT, "site_visits_30d": 3, "visits_7d": 4}) == ["visits_7d"]

@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 import pytest
@@ -127,3 +128,32 @@ def test_the_active_model_is_loaded_once_and_reloaded_when_the_version_changes(
     activate_version(ModelKind.SALES, 1, "admin@example.com", uow, clock)
     result = predict_client(trained[0], uow, models, FakePredictor(), clock)
     assert model_store.loads == 4 and result.forecast.model_version == 1
+
+
+def test_prediction_uses_exactly_the_features_the_model_was_trained_on(uow, clock, models) -> None:
+    ids = [add_client_with_history(uow, n, unknown=("ad_clicks_7d",)).id for n in range(60)]
+    trainer, store = FakeTrainer(), FakeModelStore()
+    for kind in ModelKind:
+        run_training(queue_training(kind, "admin@example.com", uow, clock).id, uow, trainer, store, clock)
+    predictor = FakePredictor()
+
+    result = predict_client(ids[4], uow, ActiveModels(store), predictor, clock)
+
+    assert [len(row) for row in predictor.rows[ModelKind.PURCHASE]] == [4]
+    assert {r.feature for r in result.purchase_reasons} == set(PURCHASE_FEATURES.names) - {"ad_clicks_7d"}
+    assert {r.feature for r in result.sales_reasons} == set(SALES_FEATURES.names)
+
+
+def test_a_used_feature_unknown_for_the_client_reaches_the_model_as_unknown_never_as_zero(
+    uow, clock, models, trained
+) -> None:
+    client = add_client_with_history(uow, 70, unknown_in_newest=("visits_7d", "time_on_site_7d"))
+    predictor = FakePredictor()
+
+    result = predict_client(client.id, uow, models, predictor, clock)
+
+    row = predictor.rows[ModelKind.PURCHASE][0]
+    assert math.isnan(row[PURCHASE_FEATURES.names.index("visits_7d")])
+    assert math.isnan(row[PURCHASE_FEATURES.names.index("time_on_site_7d")])
+    unknown = {r.feature: r.value for r in result.purchase_reasons if r.value is None}
+    assert set(unknown) == {"visits_7d", "time_on_site_7d"}

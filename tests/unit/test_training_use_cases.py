@@ -1,3 +1,4 @@
+import math
 from datetime import timedelta
 
 import pytest
@@ -5,12 +6,15 @@ import pytest
 from adapters.clock import FixedClock
 from application.training import (
     RunNotFound,
+    TrainingSet,
     activate_version,
     get_run,
     list_runs,
     queue_training,
     run_training,
 )
+from domain.activity import BEHAVIOUR_FIELDS
+from domain.features import PURCHASE_FEATURES
 from domain.model_runs import RunNotActivatable, RunStatus, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 from unit.ml_fakes import NOW, FakeModelStore, FakeTrainer, add_client_with_history
@@ -148,3 +152,46 @@ def test_training_started_in_the_background_is_polled_by_its_run(uow, clock) -> 
     )
     assert run.status is RunStatus.QUEUED
     assert get_run(run.id, uow).status is RunStatus.SUCCEEDED
+
+
+def test_a_feature_unknown_in_any_labelled_snapshot_is_left_out_and_the_run_says_which_it_used(
+    uow, clock
+) -> None:
+    with_clients(uow, 59)
+    add_client_with_history(uow, 59, unknown=("site_visits_30d",))
+    trainer = FakeTrainer()
+
+    run = train(SALES, uow, clock, trainer=trainer)
+
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.evaluation.features == (
+        "purchases_30d",
+        "avg_basket_value",
+        "days_since_last_purchase",
+        "tenure_months",
+    )
+    assert all(len(row) == 4 and not any(math.isnan(v) for v in row) for row in trainer.rows)
+
+
+def test_an_unknown_in_an_unlabelled_snapshot_does_not_drop_the_feature(uow, clock) -> None:
+    for n in range(60):
+        add_client_with_history(uow, n, unknown_in_newest=BEHAVIOUR_FIELDS)
+    run = train(PURCHASE, uow, clock)
+    assert run.evaluation.features == PURCHASE_FEATURES.names
+
+
+def test_a_purchase_model_knowing_only_the_purchase_history_still_trains(uow, clock) -> None:
+    with_clients(uow, 60, unknown=BEHAVIOUR_FIELDS)
+    trainer = FakeTrainer()
+
+    run = train(PURCHASE, uow, clock, trainer=trainer)
+
+    assert run.status is RunStatus.SUCCEEDED
+    assert run.evaluation.features == ("has_purchase_history",)
+    assert {row for row in trainer.rows} <= {(0.0,), (1.0,)}
+
+
+def test_training_set_without_any_known_feature_is_refused_with_the_reason() -> None:
+    purchase_history_only = PURCHASE_FEATURES.restricted_to(())
+    training_set = TrainingSet(purchase_history_only, [()] * 60, [0.0, 1.0] * 30)
+    assert "No feature is known in every labelled snapshot" in (training_set.refusal(PURCHASE) or "")

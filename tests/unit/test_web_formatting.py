@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from flask import g
 from flask_babel import force_locale
 
-from entrypoints.web.formatting import day, money, number, percent
+from entrypoints.web.formatting import day, in_company_currency, money, number, percent
 
 NBSP = "\N{NO-BREAK SPACE}"
 
@@ -19,6 +20,33 @@ NBSP = "\N{NO-BREAK SPACE}"
 def test_money_is_written_in_pln_for_the_locale(app_context, locale: str, expected: str):
     with force_locale(locale):
         assert money(1234.56) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "expected"),
+    [
+        ("pl", "EUR", f"1{NBSP}000,00{NBSP}€"),
+        ("en", "EUR", "€1,000.00"),
+        ("en", "USD", "$1,000.00"),
+        ("pl", "CZK", f"1{NBSP}000,00{NBSP}CZK"),
+        ("en", "CHF", f"CHF{NBSP}1,000.00"),
+    ],
+)
+def test_money_is_written_in_the_companys_currency(app_context, locale: str, currency: str, expected: str):
+    g.currency = currency
+    with force_locale(locale):
+        assert money(1000) == expected
+
+
+def test_round_euros_drop_the_decimals_in_polish(app_context):
+    g.currency = "EUR"
+    with force_locale("pl"):
+        assert money(1000, decimals=0) == f"1{NBSP}000{NBSP}€"
+
+
+def test_a_text_names_the_companys_currency_where_it_says_so(app_context):
+    g.currency = "SEK"
+    assert in_company_currency("Mean squared error, in %(currency)s²") == "Mean squared error, in SEK²"
 
 
 def test_negative_money_keeps_the_code_apart_from_the_digits(app_context):

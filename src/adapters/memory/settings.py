@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.memory.store import InMemoryStore
+from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 
@@ -24,3 +25,9 @@ class InMemorySettingsRepository:
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
         self.store.settings["segment_rule"] = rule
+
+    def currency(self) -> Currency:
+        return self.store.settings.get("currency", Currency())
+
+    def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
+        self.store.settings["currency"] = currency

@@ -11,13 +11,15 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import app_settings
+from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
 
 THRESHOLD = "decision_threshold"
 SEGMENT_RULE = "segment_rule"
+CURRENCY = "currency"
 
-S = TypeVar("S", DecisionThreshold, SegmentRule)
+S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
 
 class SqlAlchemySettingsRepository:
@@ -37,6 +39,12 @@ class SqlAlchemySettingsRepository:
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
         self._write(SEGMENT_RULE, rule, changed_by, at)
+
+    def currency(self) -> Currency:
+        return self._read(CURRENCY, Currency)
+
+    def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
+        self._write(CURRENCY, currency, changed_by, at)
 
     def _read(self, key: str, setting: type[S]) -> S:
         """The stored document holds the setting's fields by name."""

@@ -37,8 +37,10 @@ def history(client_id: int) -> Response:
 def add(client_id: int) -> Response:
     """Record a snapshot of a client's activity
 
-    One snapshot per client per `observed_on`, not before the client registered nor in the future;
-    `visits_7d` may not exceed `site_visits_30d`. Outcomes may come now or later.
+    One snapshot per client per `observed_on`, not before the client registered nor in the future.
+    The behavioural features (`site_visits_30d`, `visits_7d`, `newsletter_opened`, `ad_clicks_7d`,
+    `time_on_site_7d`) may be left out or null when unknown; `visits_7d` may not exceed
+    `site_visits_30d` when both are known. Outcomes may come now or later.
     """
     snapshot = schemas.SnapshotOut.of(container().record_activity()(client_id, json_object()))
     return answer(snapshot, 201, location=snapshot.url)

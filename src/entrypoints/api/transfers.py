@@ -134,9 +134,11 @@ def export() -> Response:
     """Export the filtered client list with current predictions, as CSV
 
     The same filters and sort as the list, without pages: every client they select, streamed.
+    `predicted_sales` is in the company's currency, which the file name carries (`clients-PLN.csv`).
     """
     selection = query(ClientFilter)
+    currency = container().current_currency()().code
     lines = stream_with_context(export_lines(container().export_clients()(selection)))
     response = current_app.response_class(lines, mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=clients.csv"
+    response.headers["Content-Disposition"] = f"attachment; filename=clients-{currency}.csv"
     return response

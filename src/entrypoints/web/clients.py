@@ -24,7 +24,7 @@ from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines
 from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
-from entrypoints.web.formatting import day, money, percent
+from entrypoints.web.formatting import company_currency, day, money, percent
 from entrypoints.web.forms import ClientForm, OutcomesForm, SnapshotForm, add_field_error, show_invalid_input
 from entrypoints.web.labels import explain_refusal, field_label
 
@@ -136,7 +136,8 @@ def clients() -> ResponseReturnValue:
 def export_clients_csv() -> ResponseReturnValue:
     query = list_query(request.args)
     lines = export_lines(container().export_clients()(query))
-    filename = f"prognoza-clients-{container().clock().today().isoformat()}.csv"
+    currency = company_currency()
+    filename = f"prognoza-clients-{container().clock().today().isoformat()}-{currency}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from application.predicting import FeatureContribution
 from domain.activity import ActivitySnapshot
 from domain.predictions import ModelKind
-from entrypoints.web.formatting import day, money, number
+from entrypoints.web.formatting import company_currency, day, money, number
 from entrypoints.web.labels import FEATURE_LABELS, MODEL_LABELS
 
 FACTORS_EACH_WAY = 3
@@ -26,7 +26,7 @@ class Factor:
     """The client's value of the feature, as people write it."""
     contribution: float
     effect: str
-    """The contribution in words: PLN for the sales forecast, a signed strength for the purchase chance."""
+    """The contribution in words: money for the sales forecast, a signed strength for the purchase chance."""
     width: float
     """Length of the factor's bar, in percent of the strongest factor of the same prediction."""
 
@@ -56,7 +56,7 @@ def _factors(kind: ModelKind, reasons: Sequence[FeatureContribution]) -> Factors
 
 def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> Factor:
     if kind is ModelKind.SALES:
-        # The sales model is linear on standardized features: a contribution is PLN away from the average.
+        # The sales model is linear on standardized features: a contribution is money away from the average.
         effect = ("+" if reason.contribution >= 0 else "") + money(reason.contribution)
     else:
         effect = ("+" if reason.contribution >= 0 else "−") + number(abs(reason.contribution), decimals=2)
@@ -70,7 +70,9 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
     )
 
 
-def feature_value(feature: str, value: float) -> str:
+def feature_value(feature: str, value: float | None) -> str:
+    if value is None:
+        return _("no data")
     if feature in YES_NO_FEATURES:
         return _("Yes") if value else _("No")
     if feature == "avg_basket_value":
@@ -89,5 +91,6 @@ def activity_chart(history: Sequence[ActivitySnapshot]) -> dict[str, Any]:
         "visits": [s.site_visits_30d for s in ordered],
         "salesLabel": _("Sales in the following month"),
         "visitsLabel": _("Site visits in the last 30 days"),
-        "currency": "PLN",
+        "noData": _("no data"),
+        "currency": company_currency(),
     }

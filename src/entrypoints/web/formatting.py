@@ -6,7 +6,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask
+from babel.numbers import get_currency_symbol
+from flask import Flask, g
 from flask_babel import (
     format_currency,
     format_date,
@@ -16,25 +17,44 @@ from flask_babel import (
     get_locale,
 )
 
+from entrypoints.container import current_container
+
 Number = float | Decimal  # ints are welcome too
 
-CURRENCY = "PLN"
 MISSING = "—"
 # CLDR's currency spacing: a code written in letters never touches the digits ("PLN 1,234.56").
 _LETTER_AGAINST_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
+def company_currency() -> str:
+    """The ISO 4217 code of the company's currency, read once per request."""
+    if "currency" not in g:
+        g.currency = current_container().current_currency()().code
+    return str(g.currency)
+
+
 def money(value: Number | None, decimals: int = 2) -> str:
-    """An amount in PLN; `decimals=0` for round figures such as the bounds of a segment."""
+    """An amount in the company's currency; `decimals=0` for round figures such as the bounds of a segment."""
     if value is None:
         return MISSING
+    currency = company_currency()
     if decimals == 2:
-        text = format_currency(value, CURRENCY)
+        text = format_currency(value, currency)
     else:
         digits = "0" + ("." + "0" * decimals if decimals > 0 else "")
         pattern = get_locale().currency_formats["standard"].pattern.replace("0.00", digits)
-        text = format_currency(value, CURRENCY, format=pattern, currency_digits=False)
+        text = format_currency(value, currency, format=pattern, currency_digits=False)
     return _LETTER_AGAINST_DIGIT.sub("\N{NO-BREAK SPACE}", text)
+
+
+def in_company_currency(text: object) -> str:
+    """A translated text (lazy or not) with `%(currency)s` standing for the company's currency code."""
+    return str(text) % {"currency": company_currency()}
+
+
+def currency_symbol() -> str:
+    """The company's currency as the reader's locale writes it beside an amount: zł, €, $, CHF, ..."""
+    return str(get_currency_symbol(company_currency(), locale=get_locale()))
 
 
 def number(value: Number | None, decimals: int = 0) -> str:
@@ -75,6 +95,8 @@ def _pattern(decimals: int) -> str:
 
 def init_formatting(app: Flask) -> None:
     app.add_template_filter(money, "money")
+    app.add_template_global(company_currency, "company_currency")
+    app.add_template_global(currency_symbol, "currency_symbol")
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(day, "date")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.numbers import get_currency_name
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -27,6 +29,8 @@ from wtforms.validators import InputRequired, Length
 from application.commands import PASSWORD_MAX_LENGTH
 from application.validation import InvalidInput
 from domain.clients import EMAIL_MAX_LENGTH
+from domain.currency import OFFERED_CURRENCIES
+from entrypoints.web.formatting import company_currency, in_company_currency
 from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, explain_refusal
 
 TOO_LONG = _l("Use at most %(max)d characters.")
@@ -63,6 +67,14 @@ class CommandForm(FlaskForm):
     blank_is_missing = True
     """An empty field counts as not given, so a required one is refused as required (and an optional
     one takes its default). A form for a partial change keeps empty values, to refuse them."""
+    amount_fields: tuple[str, ...] = ()
+    """Fields whose label names the company's currency as `%(currency)s`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.amount_fields:
+            label = self._fields[name].label
+            label.text = in_company_currency(label.text)
 
     def values(self) -> dict[str, Any]:
         """Each field that was sent, as typed; a checkbox is True or False, sent or not."""
@@ -85,6 +97,14 @@ def _yes_no_unknown() -> list[SelectChoice]:
     ]
 
 
+def _yes_no_no_data() -> list[SelectChoice]:
+    return [
+        SelectChoice("", _l("No data")),
+        SelectChoice("true", _l("Yes")),
+        SelectChoice("false", _l("No")),
+    ]
+
+
 def _roles() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
 
@@ -99,23 +119,27 @@ class ClientForm(CommandForm):
 
 
 class SnapshotForm(CommandForm):
+    amount_fields = ("avg_basket_value", "sales_next_month")
     observed_on = StringField(FIELD_LABELS["observed_on"], render_kw=DATE)
     purchases_30d = StringField(FEATURE_LABELS["purchases_30d"], render_kw=WHOLE)
-    avg_basket_value = StringField(_l("Average basket value (PLN)"), render_kw=AMOUNT)
+    avg_basket_value = StringField(_l("Average basket value (%(currency)s)"), render_kw=AMOUNT)
     site_visits_30d = StringField(FEATURE_LABELS["site_visits_30d"], render_kw=WHOLE)
     days_since_last_purchase = StringField(FEATURE_LABELS["days_since_last_purchase"], render_kw=WHOLE)
     visits_7d = StringField(FEATURE_LABELS["visits_7d"], render_kw=WHOLE)
-    newsletter_opened = BooleanField(FEATURE_LABELS["newsletter_opened"])
+    newsletter_opened = SelectField(
+        FEATURE_LABELS["newsletter_opened"], choices=_yes_no_no_data, validate_choice=False
+    )
     ad_clicks_7d = StringField(FEATURE_LABELS["ad_clicks_7d"], render_kw=WHOLE)
     time_on_site_7d = StringField(FEATURE_LABELS["time_on_site_7d"], render_kw=AMOUNT)
-    sales_next_month = StringField(_l("Sales in the following month (PLN)"), render_kw=AMOUNT)
+    sales_next_month = StringField(_l("Sales in the following month (%(currency)s)"), render_kw=AMOUNT)
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
 
 
 class OutcomesForm(CommandForm):
-    sales_next_month = StringField(_l("Sales in the following month (PLN)"), render_kw=AMOUNT)
+    amount_fields = ("sales_next_month",)
+    sales_next_month = StringField(_l("Sales in the following month (%(currency)s)"), render_kw=AMOUNT)
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
@@ -139,8 +163,19 @@ class ThresholdForm(CommandForm):
 
 
 class SegmentBandsForm(CommandForm):
-    medium_from = StringField(_l("Medium from (PLN)"), render_kw=AMOUNT)
-    high_from = StringField(_l("High from (PLN)"), render_kw=AMOUNT)
+    amount_fields = ("medium_from", "high_from")
+    medium_from = StringField(_l("Medium from (%(currency)s)"), render_kw=AMOUNT)
+    high_from = StringField(_l("High from (%(currency)s)"), render_kw=AMOUNT)
+
+
+def _currencies() -> list[SelectChoice]:
+    """The currencies the panel offers, and the one in force if it was set to another through the API."""
+    codes = dict.fromkeys((*OFFERED_CURRENCIES, company_currency()))
+    return [SelectChoice(code, f"{code} · {get_currency_name(code, locale=get_locale())}") for code in codes]
+
+
+class CurrencyForm(CommandForm):
+    currency = SelectField(_l("Currency"), choices=_currencies, validate_choice=False)
 
 
 class ImportForm(CommandForm):

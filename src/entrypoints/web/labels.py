@@ -58,7 +58,7 @@ METRIC_LABELS = {
 }
 METRIC_MEANINGS = {
     "r2": _l("Share of the variation in sales the model explains; 1 is perfect."),
-    "mse": _l("Mean squared error, in PLN²; lower is better."),
+    "mse": _l("Mean squared error, in %(currency)s²; lower is better."),
     "mae": _l("Mean absolute error: how far off a forecast is on average."),
     "accuracy": _l("Share of clients whose outcome the model got right."),
     "precision": _l("Of the clients it picks as buyers, the share who bought."),
@@ -166,6 +166,7 @@ REFUSALS: Mapping[str, LazyString] = {
         "Fill in the sales of the following month, whether the client bought within 14 days, or both."
     ),
     "bands_out_of_order": _l("“High from” must be more than “Medium from”."),
+    "unknown_currency": _l("Choose a currency by its ISO 4217 code, such as PLN or EUR."),
     "email_taken": _l("This email is already taken."),
     "unknown_client": _l("No client has this email."),
     "snapshot_exists": _l("This client already has a snapshot on that date."),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from application.commands import SegmentBands, ThresholdChange
+from application.commands import CurrencyChange, SegmentBands, ThresholdChange
 from application.validation import InvalidInput
 from domain.model_runs import ModelNotTrained, RunNotActivatable, RunNotFound, TrainingAlreadyRunning
 from domain.predictions import ModelKind
@@ -16,7 +16,7 @@ from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import money, percent
-from entrypoints.web.forms import SegmentBandsForm, ThresholdForm, show_invalid_input
+from entrypoints.web.forms import CurrencyForm, SegmentBandsForm, ThresholdForm, show_invalid_input
 from entrypoints.web.labels import JOB_STATE_LABELS, MODEL_LABELS, STATUS_LABELS, STATUS_TONES
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
 
@@ -33,6 +33,7 @@ def render_ml_page(
     *,
     threshold_form: ThresholdForm | None = None,
     bands_form: SegmentBandsForm | None = None,
+    currency_form: CurrencyForm | None = None,
     finished: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
@@ -55,6 +56,8 @@ def render_ml_page(
             data={"medium_from": f"{rule.medium_from:g}", "high_from": f"{rule.high_from:g}"},
             prefix="segments",
         ),
+        currency_form=currency_form
+        or CurrencyForm(formdata=None, data={"currency": panel.currency.code}, prefix="currency"),
         threshold_effect=threshold_effect(purchase.active, threshold.value),
         all_trained=all(panel.active for panel in panels),
         scoring=scoring,
@@ -176,6 +179,27 @@ def set_segments() -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("web.ml", _anchor="segments"))
+
+
+@bp.post("/ml/currency")
+@requires(Permission.CHANGE_THRESHOLD)
+def set_currency() -> ResponseReturnValue:
+    form = CurrencyForm(prefix="currency")
+    try:
+        command = CurrencyChange.parse(form.values())
+        currency = container().change_currency()(command, current_user.email)
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+        return render_ml_page(currency_form=form, status=422)
+    g.currency = currency.code
+    flash(
+        _(
+            "Amounts are now in %(currency)s. Amounts already on record are not converted.",
+            currency=currency.code,
+        ),
+        "success",
+    )
+    return redirect(url_for("web.ml", _anchor="currency"))
 
 
 @bp.post("/ml/score")

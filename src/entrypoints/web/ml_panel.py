@@ -15,7 +15,7 @@ from application.ports import JobStatus
 from application.predicting import BatchReport
 from domain.model_runs import Evaluation, ModelRun
 from domain.predictions import ModelKind
-from entrypoints.web.formatting import money, number, percent
+from entrypoints.web.formatting import company_currency, in_company_currency, money, number, percent
 from entrypoints.web.labels import (
     FEATURE_LABELS,
     LOWER_IS_BETTER,
@@ -61,14 +61,15 @@ MODEL_WORDS = {
         icon="graph-up-arrow",
         description=_l(
             "Linear regression on purchases, basket value, site visits, days since the last purchase and "
-            "tenure. Predicts each client's sales for the next month in PLN."
+            "tenure. Predicts each client's sales for the next month in %(currency)s."
         ),
         train_label=_l("Train linear regression model"),
         baseline_note=_l("The baseline forecasts the average sales for everyone."),
         key_metric="r2",
         coefficients_note=lambda evaluation: _(
-            "PLN added to the forecast by one standard deviation more of each input. "
+            "%(currency)s added to the forecast by one standard deviation more of each input. "
             "Intercept: %(intercept)s.",
+            currency=company_currency(),
             intercept=money(evaluation.intercept),
         ),
     ),
@@ -128,7 +129,7 @@ class ModelPanel:
 
     @property
     def description(self) -> str:
-        return str(self.words.description)
+        return in_company_currency(self.words.description)
 
     @property
     def train_label(self) -> str:
@@ -190,7 +191,7 @@ def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
         beats = None
         if value is not None and baseline is not None:
             beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
-        label, meaning = str(METRIC_LABELS[name]), str(METRIC_MEANINGS[name])
+        label, meaning = str(METRIC_LABELS[name]), in_company_currency(METRIC_MEANINGS[name])
         rows.append(
             MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, baseline), beats)
         )

@@ -14,7 +14,7 @@ from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
-from entrypoints.web.formatting import month
+from entrypoints.web.formatting import company_currency, month
 
 
 @bp.get("/", endpoint="dashboard")
@@ -47,5 +47,5 @@ def sales_trend(board: Dashboard) -> dict[str, Any]:
         "forecast": forecast,
         "actualLabel": _("Actual sales"),
         "forecastLabel": _("Forecast"),
-        "currency": "PLN",
+        "currency": company_currency(),
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.activity import BEHAVIOUR_FIELDS
 from e2e.api.conftest import TODAY, V1, Api, a_snapshot, create_client, fields, problem
 
 
@@ -65,9 +66,13 @@ def test_a_second_snapshot_on_the_same_day_is_a_409(admin_api: Api) -> None:
 def test_a_snapshot_breaking_the_rules_names_each_field(admin_api: Api) -> None:
     client = create_client(admin_api)
     broken = a_snapshot(
-        purchases_30d=-1, avg_basket_value="lots", site_visits_30d=3, visits_7d=4, time_on_site_7d=99999
+        purchases_30d=-1,
+        avg_basket_value="lots",
+        site_visits_30d=3,
+        visits_7d=4,
+        time_on_site_7d=99999,
+        newsletter_opened="sometimes",
     )
-    del broken["newsletter_opened"]
 
     response = admin_api.post(f"/clients/{client['id']}/activity", json=broken)
 
@@ -78,6 +83,27 @@ def test_a_snapshot_breaking_the_rules_names_each_field(admin_api: Api) -> None:
         "time_on_site_7d",
         "visits_7d",
     ]
+
+
+def test_a_snapshot_without_behaviour_is_recorded_with_it_unknown(admin_api: Api) -> None:
+    client = create_client(admin_api)
+    snapshot = a_snapshot(site_visits_30d=None, newsletter_opened=None)
+    for unknown in ("visits_7d", "ad_clicks_7d", "time_on_site_7d"):
+        del snapshot[unknown]
+
+    response = admin_api.post(f"/clients/{client['id']}/activity", json=snapshot)
+
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert [body[name] for name in BEHAVIOUR_FIELDS] == [None] * 5
+    assert body["purchases_30d"] == snapshot["purchases_30d"]
+
+
+def test_the_week_is_checked_against_the_month_only_when_both_are_known(admin_api: Api) -> None:
+    client = create_client(admin_api)
+    snapshot = a_snapshot(site_visits_30d=None, visits_7d=40)
+
+    assert admin_api.post(f"/clients/{client['id']}/activity", json=snapshot).status_code == 201
 
 
 def test_a_snapshot_in_the_future_or_before_registration_is_refused(admin_api: Api) -> None:

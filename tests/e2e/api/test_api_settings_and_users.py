@@ -55,6 +55,32 @@ def test_bands_out_of_order_are_refused(admin_api: Api) -> None:
     ]
 
 
+def test_the_currency_is_pln_until_an_admin_sets_another_and_every_reader_sees_it(
+    admin_api: Api, analyst_api: Api
+) -> None:
+    default = analyst_api.get("/settings/currency").get_json()
+    refused = analyst_api.put("/settings/currency", json={"currency": "EUR"})
+    changed = admin_api.put("/settings/currency", json={"currency": "EUR"})
+
+    assert default == {"currency": "PLN"}
+    assert refused.status_code == 403
+    assert changed.status_code == 200 and changed.get_json() == {"currency": "EUR"}
+    assert analyst_api.get("/settings/currency").get_json() == {"currency": "EUR"}
+    board = analyst_api.get("/dashboard").get_json()
+    assert board["currency"] == "EUR" and "1000 EUR or more" in board["segment_rule"]["description"]
+    assert "EUR" in analyst_api.get("/clients/export.csv").headers["Content-Disposition"]
+
+
+def test_a_currency_that_is_no_iso_4217_code_is_refused_naming_the_field(admin_api: Api) -> None:
+    for code in ("eur", "EURO", "XYZ", "", 978):
+        body = problem(admin_api.put("/settings/currency", json={"currency": code}), 422)
+        assert body["errors"][0]["field"] == "currency"
+    unknown = problem(admin_api.put("/settings/currency", json={"currency": "XYZ"}), 422)["errors"][0]
+
+    assert unknown["code"] == "unknown_currency" and unknown["params"] == {"currency": "XYZ"}
+    assert admin_api.get("/settings/currency").get_json() == {"currency": "PLN"}
+
+
 def test_the_dashboard_of_an_empty_company(analyst_api: Api) -> None:
     board = analyst_api.get("/dashboard").get_json()
 

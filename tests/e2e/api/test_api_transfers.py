@@ -167,7 +167,7 @@ def test_the_export_streams_the_filtered_list_with_current_predictions(analyst_a
 
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "text/csv"
-    assert response.headers["Content-Disposition"] == "attachment; filename=clients.csv"
+    assert response.headers["Content-Disposition"] == "attachment; filename=clients-PLN.csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [(r["first_name"], r["predicted_sales"], r["segment"]) for r in rows] == [
         ("Joanna", "", ""),

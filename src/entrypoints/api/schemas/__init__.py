@@ -29,7 +29,7 @@ from entrypoints.api.schemas.predictions import (
     SalesForecastOut,
 )
 from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
-from entrypoints.api.schemas.settings import SegmentBandOut, SegmentRuleOut, ThresholdOut
+from entrypoints.api.schemas.settings import CurrencyOut, SegmentBandOut, SegmentRuleOut, ThresholdOut
 from entrypoints.api.schemas.tokens import IssuedTokenOut
 from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut, OrdersUpload, UpsertUpload
 from entrypoints.api.schemas.users import UserListOut, UserOut
@@ -41,6 +41,7 @@ __all__ = [
     "ClientPageOut",
     "ClientSummaryOut",
     "CsvUpload",
+    "CurrencyOut",
     "DashboardOut",
     "EvaluationOut",
     "FeatureReasonOut",

@@ -6,6 +6,9 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict
 
+IN_CURRENCY = "in the company's currency (GET /settings/currency)"
+"""How an amount's description says what it is in: the currency is a setting, not part of the schema."""
+
 
 class Schema(BaseModel):
     """An answer's model, read from the attributes of what a use case or a query returned."""

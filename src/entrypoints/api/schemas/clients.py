@@ -11,7 +11,7 @@ from pydantic import Field
 from application.queries import ClientListItem, ClientOverview, Page
 from domain.clients import Client
 from domain.segments import Segment
-from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
 
 
@@ -35,7 +35,9 @@ def client_url(client: Client) -> str:
 class ClientSummaryOut(ClientOut):
     """A row of the client list: the client and what the models currently say about it."""
 
-    predicted_sales: float | None = Field(description="Forecast sales next month, PLN; null until scored.")
+    predicted_sales: float | None = Field(
+        description=f"Forecast sales next month, {IN_CURRENCY}; null until scored."
+    )
     purchase_probability: float | None = Field(description="Chance of a purchase within 14 days.")
     will_buy: bool | None = Field(description="The decision at the threshold in force when it was made.")
     segment: Segment | None

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from application.queries import Dashboard
 from domain.segments import Segment
-from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 from entrypoints.api.schemas.settings import SegmentRuleOut
 
 
@@ -33,13 +33,16 @@ class SegmentCountsOut(Schema):
 class DashboardOut(Schema):
     client_count: int
     clients_scored: int = Field(description="Clients with a current prediction.")
-    average_forecast: float | None = Field(description="PLN, over scored clients; null when none is scored.")
-    forecast_total: float = Field(description="PLN, the sum of current forecasts.")
+    average_forecast: float | None = Field(
+        description=f"Mean over scored clients, {IN_CURRENCY}; null when none is scored."
+    )
+    forecast_total: float = Field(description=f"The sum of current forecasts, {IN_CURRENCY}.")
     likely_buyers: int = Field(description="Scored clients at or above the threshold in force now.")
     likely_buyer_share: float | None = Field(description="likely_buyers / clients_scored.")
     threshold: float
     segment_counts: SegmentCountsOut
     segment_rule: SegmentRuleOut
+    currency: str = Field(description="ISO 4217 code of every amount here.")
     trend: SalesTrendOut
     models_trained: bool = Field(description="Both models have an active version.")
 
@@ -59,6 +62,7 @@ class DashboardOut(Schema):
             summary,
             threshold=board.threshold.value,
             segment_counts=SegmentCountsOut.model_validate(counts),
-            segment_rule=SegmentRuleOut.of(board.segment_rule),
+            segment_rule=SegmentRuleOut.of(board.segment_rule, board.currency),
+            currency=board.currency.code,
             trend=trend,
         )

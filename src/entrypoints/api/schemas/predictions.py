@@ -8,11 +8,11 @@ from pydantic import Field, field_validator
 
 from application.predicting import ClientPrediction
 from domain.segments import Segment
-from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 
 
 class SalesForecastOut(Schema):
-    value: float = Field(description="Sales expected in the next month, PLN.")
+    value: float = Field(description=f"Sales expected in the next month, {IN_CURRENCY}.")
     model_version: int
     made_at: datetime
 
@@ -33,15 +33,17 @@ class PurchasePredictionOut(Schema):
 
 class FeatureReasonOut(Schema):
     feature: str
-    value: float = Field(description="The feature's value for this client.")
+    value: float | None = Field(
+        description="The feature's value for this client; null when unknown (read as the training mean)."
+    )
     contribution: float = Field(
         description="Its push on the prediction, in standardized units (+ up, - down)."
     )
 
 
 class ReasonsOut(Schema):
-    sales: list[FeatureReasonOut] = Field(description="Strongest first.")
-    purchase: list[FeatureReasonOut] = Field(description="Strongest first.")
+    sales: list[FeatureReasonOut] = Field(description="The features the model uses, strongest first.")
+    purchase: list[FeatureReasonOut] = Field(description="The features the model uses, strongest first.")
 
 
 class PredictionOut(Schema):

@@ -41,8 +41,16 @@
     }
   }
 
-  var money = formatter({ style: "currency", currency: "PLN", maximumFractionDigits: 2, minimumFractionDigits: 2 });
-  var moneyCompact = formatter({ style: "currency", currency: "PLN", notation: "compact", maximumFractionDigits: 1 });
+  // Money is in the company's currency, which each chart's data names ("currency": "EUR").
+  var money = null;
+  var moneyCompact = null;
+
+  function useCurrency(code) {
+    var currency = code || "PLN";
+    money = formatter({ style: "currency", currency: currency, maximumFractionDigits: 2, minimumFractionDigits: 2 });
+    moneyCompact = formatter({ style: "currency", currency: currency, notation: "compact", maximumFractionDigits: 1 });
+  }
+  useCurrency();
   var plain = formatter({ maximumFractionDigits: 2 });
   var percent = formatter({ style: "percent", maximumFractionDigits: 0 });
   var percentPrecise = formatter({ style: "percent", maximumFractionDigits: 1 });
@@ -232,7 +240,7 @@
               callbacks: {
                 label: function (item) {
                   if (item.raw === null) {
-                    return item.dataset.label + ": —";
+                    return item.dataset.label + ": " + (item.dataset.yAxisID === "y" ? "—" : data.noData);
                   }
                   var value = item.dataset.yAxisID === "y" ? money.format(item.raw) : plain.format(item.raw);
                   return item.dataset.label + ": " + value;
@@ -375,6 +383,9 @@
     var data = readData(canvas);
     if (!build || !data) {
       return;
+    }
+    if (data.currency) {
+      useCurrency(data.currency);
     }
     new Chart(canvas, build(data));
   }
