@@ -154,9 +154,9 @@ class SqlAlchemyActivityRepository:
         """One DELETE per chunk of clients, then chunked INSERTs that skip the dates an entered snapshot
         holds (the only snapshots of these clients left to conflict with)."""
         derived = client_activity.c.source == SnapshotSource.DERIVED.value
-        for chunk in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):
+        for ids in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):
             self.session.execute(
-                delete(client_activity).where(client_activity.c.client_id.in_(chunk), derived)
+                delete(client_activity).where(client_activity.c.client_id.in_(ids), derived)
             )
         dialect = self.session.get_bind().dialect.name
         statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(client_activity)
