@@ -288,6 +288,31 @@ def _describe_run(run: ModelRun) -> str:
     return "\n".join(lines)
 
 
+# --- prognoza snapshots ------------------------------------------------------------------------
+
+
+@cli.group()
+def snapshots() -> None:
+    """Activity snapshots derived from the company's orders and events."""
+
+
+@snapshots.command("build")
+@click.option(
+    "--through",
+    metavar="DATE",
+    help="Derive month ends up to this day (YYYY-MM-DD); default: the last month end.",
+)
+@with_appcontext
+def snapshots_build(through: str | None) -> None:
+    """Rebuild every client's derived snapshots from its orders and events (entered ones are kept)."""
+    started = time.perf_counter()
+    report = container().build_snapshots()(through)
+    click.echo(
+        f"Built {report.snapshots:,} snapshots of {report.clients:,} clients through {report.through}, "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
+
+
 # --- prognoza import ----------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application.commands import Credentials
 from application.users import authenticate
+from domain.clients import Client
+from domain.orders import Order
 from domain.users import Role, User
 from entrypoints.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, cli
 
@@ -225,3 +228,28 @@ def _sign_in(url: str, email: str, password: str) -> User:
         )
     finally:
         engine.dispose()
+
+
+def test_snapshots_build_derives_the_snapshots_of_every_client_with_orders(upgraded: str) -> None:
+    engine = make_engine(upgraded)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            [anna] = uow.clients.add_many([Client("Anna", "Nowak", "anna@example.com", date(2023, 1, 15))])
+            assert anna.id is not None
+            uow.orders.add_new([Order(anna.id, datetime(2024, 1, 10, 12, tzinfo=UTC), 120.0)])
+            uow.commit()
+    finally:
+        engine.dispose()
+
+    result = prognoza("snapshots", "build", "--through", "2024-03-31")
+    again = prognoza("snapshots", "build", "--through", "2024-03-31")
+
+    assert result.exit_code == 0, result.output
+    assert "Built 3 snapshots of 1 clients through 2024-03-31" in result.stdout
+    assert "Built 3 snapshots" in again.stdout
+    assert counts(upgraded)[:2] == (1, 3)
+
+
+def test_snapshots_build_refuses_a_bad_date_naming_the_field(upgraded: str) -> None:
+    assert_refused_cleanly(prognoza("snapshots", "build", "--through", "2999-01-01"), 1, "through")
+    assert_refused_cleanly(prognoza("snapshots", "build", "--through", "31.03.2024"), 1, "through")

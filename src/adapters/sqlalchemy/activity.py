@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, Select, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -155,15 +155,15 @@ class SqlAlchemyActivityRepository:
         holds (the only snapshots of these clients left to conflict with)."""
         derived = client_activity.c.source == SnapshotSource.DERIVED.value
         for ids in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):
-            self.session.execute(
-                delete(client_activity).where(client_activity.c.client_id.in_(ids), derived)
-            )
+            self.session.execute(delete(client_activity).where(client_activity.c.client_id.in_(ids), derived))
         dialect = self.session.get_bind().dialect.name
         statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(client_activity)
-        skipping_entered = statement.on_conflict_do_nothing(index_elements=["client_id", "observed_on"])
+        skipping_entered = statement.on_conflict_do_nothing(
+            index_elements=["client_id", "observed_on"]
+        ).returning(client_activity.c.id)
         stored = 0
         for chunk in chunks((SNAPSHOTS.values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
-            stored += cast(CursorResult[Any], self.session.execute(skipping_entered, chunk)).rowcount
+            stored += len(self.session.execute(skipping_entered, chunk).all())
         return stored
 
     def _insert_chunk(self, chunk: list[Values]) -> None:

@@ -153,6 +153,10 @@ class ImportForm(CommandForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
 
 
+class SnapshotBuildForm(CommandForm):
+    through = StringField(_l("Through"), render_kw=DATE)
+
+
 def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | None = None) -> None:
     """Put each refused value's message next to its field, in the reader's language.
 

@@ -93,6 +93,7 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "client_email": _l("Client's email"),
     "registered_on": _l("Registered on"),
     "observed_on": _l("Observed on"),
+    "through": _l("Through"),
     "sales_next_month": _l("Sales in the following month"),
     "purchased_next_14d": _l("Bought within 14 days"),
     "password": _l("Password"),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from flask import url_for
 from pydantic import Field
 
 from domain.activity import ActivitySnapshot
 from entrypoints.api.schemas.base import Schema
+
+UNKNOWN = "null: unknown, the company's events do not cover the window."
 
 
 class SnapshotOut(Schema):
@@ -18,15 +21,18 @@ class SnapshotOut(Schema):
     observed_on: date
     purchases_30d: int
     avg_basket_value: float = Field(description="PLN")
-    site_visits_30d: int
+    site_visits_30d: int | None = Field(description=UNKNOWN)
     days_since_last_purchase: int | None = Field(description="null: the client never bought.")
-    visits_7d: int
-    newsletter_opened: bool
-    ad_clicks_7d: int
-    time_on_site_7d: float = Field(description="minutes")
+    visits_7d: int | None = Field(description=UNKNOWN)
+    newsletter_opened: bool | None = Field(description=UNKNOWN)
+    ad_clicks_7d: int | None = Field(description=UNKNOWN)
+    time_on_site_7d: float | None = Field(description=f"minutes; {UNKNOWN}")
     has_purchase_history: bool
     sales_next_month: float | None = Field(description="PLN spent in the 30 days after; null until known.")
     purchased_next_14d: bool | None = Field(description="Bought within 14 days after; null until known.")
+    source: Literal["entered", "derived"] = Field(
+        description="entered (typed, sent or imported) or derived from the orders and events."
+    )
     url: str
 
     @classmethod
