@@ -125,7 +125,7 @@ def demo() -> None:
 
 @demo.command("seed")
 @click.option("--clients", type=int, default=2000, show_default=True, help="How many clients (1-1,000,000).")
-@click.option("--months", type=int, default=6, show_default=True, help="Monthly snapshots per client (1-60).")
+@click.option("--months", type=int, default=6, show_default=True, help="Months of orders and events (1-60).")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when the database has clients.")
 @with_appcontext
@@ -137,9 +137,9 @@ def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     started = time.perf_counter()
     report = container().seed_demo_company()(clients=clients, months=months, seed=seed)
     click.echo(
-        f"Seeded {report.clients:,} clients and {report.snapshots:,} activity snapshots "
-        f"({report.labelled_snapshots:,} with known outcomes), observed monthly from "
-        f"{report.first_observed_on} to {report.last_observed_on}, in {time.perf_counter() - started:.1f} s."
+        f"Seeded {report.clients:,} clients with {report.orders:,} orders and {report.events:,} events "
+        f"from {report.logs_from} to {report.through}, and derived {report.snapshots:,} activity snapshots "
+        f"from them, in {time.perf_counter() - started:.1f} s."
     )
 
 

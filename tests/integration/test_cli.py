@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -142,31 +143,41 @@ def test_users_create_refuses_bad_input_naming_the_field(
     assert counts(upgraded)[2] == []
 
 
-def test_demo_seed_writes_the_clients_and_their_monthly_snapshots(upgraded: str) -> None:
+def test_demo_seed_writes_the_clients_their_logs_and_the_snapshots_derived_from_them(upgraded: str) -> None:
     result = prognoza("demo", "seed", "--clients", "50", "--months", "3", "--seed", "7")
+    rebuilt = prognoza("snapshots", "build")
 
     assert result.exit_code == 0, result.output
-    assert "Seeded 50 clients and 150 activity snapshots (100 with known outcomes)" in result.stdout
-    assert counts(upgraded)[:2] == (50, 150)
+    seeded = re.search(
+        r"Seeded 50 clients with [\d,]+ orders and [\d,]+ events .* derived ([\d,]+) activity", result.stdout
+    )
+    assert seeded is not None, result.stdout
+    snapshots = int(seeded.group(1).replace(",", ""))
+    assert 0 < snapshots <= 150 and counts(upgraded)[:2] == (50, snapshots)
+    assert f"Built {snapshots:,} snapshots of " in rebuilt.stdout  # the same derivation as a real company's
+    assert counts(upgraded)[:2] == (50, snapshots)
 
 
 def test_demo_seed_refuses_a_second_company(upgraded: str) -> None:
     prognoza("demo", "seed", "--clients", "10", "--months", "2")
 
+    before = counts(upgraded)[:2]
+
     assert_refused_cleanly(
         prognoza("demo", "seed", "--clients", "10", "--months", "2", "--seed", "8"), 1, "clients"
     )
-    assert counts(upgraded)[:2] == (10, 20)
+    assert counts(upgraded)[:2] == before and before[0] == 10
 
 
 def test_demo_seed_if_empty_leaves_a_database_with_clients_alone(upgraded: str) -> None:
     prognoza("demo", "seed", "--clients", "10", "--months", "2")
+    before = counts(upgraded)[:2]
 
     result = prognoza("demo", "seed", "--clients", "30", "--if-empty")
 
     assert result.exit_code == 0, result.output
     assert "already holds 10 clients" in result.stdout
-    assert counts(upgraded)[:2] == (10, 20)
+    assert counts(upgraded)[:2] == before
 
 
 @pytest.mark.parametrize(
