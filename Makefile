@@ -48,10 +48,11 @@ lint: $(INSTALLED) ## ruff, the import rules between layers, mypy
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed 10,000 x 12 months, score 100,000 clients, import 250,000 snapshots
+bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed, score, import, and build snapshots of 100,000 clients' orders
 	$(BIN)/python bench/seed_sqlite.py
 	$(BIN)/python bench/score_sqlite.py
 	$(BIN)/python bench/import_sqlite.py
+	$(BIN)/python bench/snapshots_sqlite.py
 
 catalogues: $(INSTALLED) ## Extract the panel's messages into the catalogues (then translate the new ones in pl)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext --no-location \
