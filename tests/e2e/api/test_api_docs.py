@@ -86,6 +86,7 @@ def test_the_inputs_are_the_applications_commands(document: dict[str, Any]) -> N
         "changeRole": "RoleChange",
         "importClients": "CsvUpload",
         "importActivity": "CsvUpload",
+        "buildSnapshots": "SnapshotBuild",
     }
     listing = next(op for _, _, op in operations(document) if op["operationId"] == "listClients")
     assert [p["name"] for p in listing["parameters"]] == [
