@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-PROGNOZA = Path(sys.executable).with_name("prognoza")
+# The console script's own entry point (`prognoza = entrypoints.cli:main`), run by this interpreter: the
+# script file's first line names the interpreter it was installed with, which another checkout may hold.
+PROGNOZA = [sys.executable, "-m", "entrypoints.cli"]
 
 
 def sqlite_environment(folder: str) -> tuple[Path, dict[str, str]]:
@@ -27,8 +29,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     """Run `prognoza ARGS`; its wall time, start-up included, and what it printed. The console script
     is run by this interpreter, so a virtualenv that moved (its scripts' first lines stale) still works."""
     started = time.perf_counter()
-    command = [sys.executable, str(PROGNOZA), *args]
-    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run([*PROGNOZA, *args], env=env, check=True, capture_output=True, text=True)
     return time.perf_counter() - started, done.stdout
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from harness import count, sqlite_environment, timed
 
-from application.demo import observation_dates
+from domain.derivation import last_month_end_on_or_before
 
 CLIENT_COLUMNS = ["first_name", "last_name", "email", "registered_on"]
 ACTIVITY_COLUMNS = [
@@ -52,9 +52,17 @@ class Run:
     snapshots: int
 
 
+def month_ends_before(today: date, months: int) -> list[date]:
+    """The last `months` month ends on or before `today`, oldest first."""
+    dates = [last_month_end_on_or_before(today)]
+    while len(dates) < months:
+        dates.append(dates[-1].replace(day=1) - timedelta(days=1))
+    return dates[::-1]
+
+
 def write_files(folder: Path, clients: int, months: int, seed: int) -> tuple[Path, Path]:
     rng = random.Random(seed)
-    dates = observation_dates(date.today(), months)
+    dates = month_ends_before(date.today(), months)
     registered = (dates[0] - timedelta(days=400)).isoformat()
     clients_csv, activity_csv = folder / "clients.csv", folder / "activity.csv"
     with clients_csv.open("w", newline="", encoding="utf-8") as file:

@@ -406,6 +406,12 @@ class RoleChange(Command):
         return Role(self.role)
 
 
+class SnapshotBuild(Command):
+    """Derive snapshots from the orders and events up to `through` (default: the last month end)."""
+
+    through: Annotated[PastDate | None, BlankIsNone] = None
+
+
 class SnapshotKey(Command):
     """Which of a client's snapshots: its observation date, as a URL names it."""
 

@@ -69,6 +69,10 @@ class ClientRepository(Protocol):
 
     def count(self) -> int: ...
 
+    def with_logs(self, after_client_id: int, limit: int) -> builtins.list[Client]:
+        """Up to `limit` clients with id > `after_client_id` who have orders or events, in id order."""
+        ...
+
     def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
         """One page of clients whose name or email contains `query.q`, filtered by segment and
         decision, sorted as asked; each with its current predictions and its segment under `segments`."""
@@ -118,8 +122,14 @@ class ActivityRepository(Protocol):
     def newest_row(self, client_id: int) -> ScoringRow | None: ...
 
     def monthly_sales(self) -> list[MonthlySales]:
-        """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month after
-        its observation date. Oldest month first."""
+        """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month it
+        forecasts, the one holding the day after its observation date. Oldest month first."""
+        ...
+
+    def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
+        """Drop these clients' derived snapshots and store `snapshots` (derived ones, of these clients)
+        in their place, in bulk; a date that holds an entered snapshot keeps it, and the derived
+        snapshot of that date is left out. Returns how many were stored."""
         ...
 
 

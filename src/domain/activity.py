@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from domain.errors import InvalidValue
 
@@ -13,6 +13,12 @@ COUNT_FIELDS = ("purchases_30d", "site_visits_30d", "visits_7d", "ad_clicks_7d")
 AMOUNT_FIELDS = ("avg_basket_value", "time_on_site_7d")
 BEHAVIOUR_FIELDS = ("site_visits_30d", "visits_7d", "newsletter_opened", "ad_clicks_7d", "time_on_site_7d")
 """Features that come from behavioural events (visits, newsletters, ads): unknown (None) without them."""
+
+
+def forecast_month(observed_on: date) -> date:
+    """The month (its first day) a snapshot's `sales_next_month` is about: the one holding the day after
+    `observed_on`. A snapshot of 31 May forecasts June, and so does one entered on 1 June."""
+    return (observed_on + timedelta(days=1)).replace(day=1)
 
 
 class SnapshotSource(enum.StrEnum):
@@ -67,6 +73,11 @@ class ActivitySnapshot:
                 "week_exceeds_month",
                 "cannot exceed site_visits_30d (a week is part of the month)",
             )
+
+    @property
+    def forecast_month(self) -> date:
+        """The month its `sales_next_month` is about (see `forecast_month`)."""
+        return forecast_month(self.observed_on)
 
     @property
     def has_purchase_history(self) -> bool:

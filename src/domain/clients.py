@@ -27,7 +27,7 @@ def months_between(start: date, end: date) -> int:
 
 
 def first_of_next_month(day: date) -> date:
-    """The first day of the calendar month after `day`'s: where a snapshot's next-month sales fall."""
+    """The first day of the calendar month after `day`'s."""
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 

@@ -127,7 +127,7 @@ def demo() -> None:
 
 @demo.command("seed")
 @click.option("--clients", type=int, default=2000, show_default=True, help="How many clients (1-1,000,000).")
-@click.option("--months", type=int, default=6, show_default=True, help="Monthly snapshots per client (1-60).")
+@click.option("--months", type=int, default=6, show_default=True, help="Months of orders and events (1-60).")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when the database has clients.")
 @with_appcontext
@@ -139,9 +139,9 @@ def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     started = time.perf_counter()
     report = container().seed_demo_company()(clients=clients, months=months, seed=seed)
     click.echo(
-        f"Seeded {report.clients:,} clients and {report.snapshots:,} activity snapshots "
-        f"({report.labelled_snapshots:,} with known outcomes), observed monthly from "
-        f"{report.first_observed_on} to {report.last_observed_on}, in {time.perf_counter() - started:.1f} s."
+        f"Seeded {report.clients:,} clients with {report.orders:,} orders and {report.events:,} events "
+        f"from {report.logs_from} to {report.through}, and derived {report.snapshots:,} activity snapshots "
+        f"from them, in {time.perf_counter() - started:.1f} s."
     )
 
 
@@ -288,6 +288,31 @@ def _describe_run(run: ModelRun) -> str:
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)
+
+
+# --- prognoza snapshots ------------------------------------------------------------------------
+
+
+@cli.group()
+def snapshots() -> None:
+    """Activity snapshots derived from the company's orders and events."""
+
+
+@snapshots.command("build")
+@click.option(
+    "--through",
+    metavar="DATE",
+    help="Derive month ends up to this day (YYYY-MM-DD); default: the last month end.",
+)
+@with_appcontext
+def snapshots_build(through: str | None) -> None:
+    """Rebuild every client's derived snapshots from its orders and events (entered ones are kept)."""
+    started = time.perf_counter()
+    report = container().build_snapshots()(through)
+    click.echo(
+        f"Built {report.snapshots:,} snapshots of {report.clients:,} clients through {report.through}, "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
 
 
 # --- prognoza import ----------------------------------------------------------------------------

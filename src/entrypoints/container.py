@@ -29,6 +29,7 @@ from application import (
     imports,
     predicting,
     queries,
+    snapshots,
     tokens,
     training,
     users,
@@ -93,6 +94,12 @@ class Container(containers.DeclarativeContainer):
     import_events = use_case(imports.import_events, uow=uow, clock=clock)
     export_clients = use_case(exports.export_clients, uow=uow)
     seed_demo_company = use_case(demo.seed_demo_company, uow=uow, clock=clock)
+
+    # --- snapshots derived from orders and events -------------------------------------------------
+    build_snapshots = use_case(snapshots.build_snapshots, uow=uow, clock=clock)
+    start_snapshot_build = use_case(
+        snapshots.start_snapshot_build, uow_factory=uow.provider, clock=clock, jobs=job_runner
+    )
 
     # --- reads: what a page or an endpoint shows, one query each ----------------------------------
     list_clients = use_case(queries.list_clients, uow=uow)

@@ -10,7 +10,7 @@ import pytest
 from application.ports import ScoringRow
 from application.queries import MonthlySales
 from contract.examples import UnitOfWorkFactory, a_client, a_snapshot, id_of
-from domain.activity import ActivitySnapshot
+from domain.activity import ActivitySnapshot, SnapshotSource
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_a_client_without_activity_has_no_newest_row(
 # --- Monthly sales ----------------------------------------------------------------------------
 
 
-def test_monthly_sales_count_each_snapshots_sales_in_the_month_after_its_date(
+def test_monthly_sales_count_each_snapshots_sales_in_the_month_holding_the_day_after_it(
     uow_factory: UnitOfWorkFactory, ids: list[int]
 ) -> None:
     first, second = ids[:2]
@@ -177,10 +177,23 @@ def test_monthly_sales_count_each_snapshots_sales_in_the_month_after_its_date(
         monthly = uow.activity.monthly_sales()
 
     assert monthly == [
-        MonthlySales(date(2024, 1, 1), 7.0),
-        MonthlySales(date(2024, 2, 1), 150.75),
+        MonthlySales(date(2024, 1, 1), 57.5),  # 31 December's and 1 January's: both forecast January
+        MonthlySales(date(2024, 2, 1), 100.25),  # 31 January's and 15 February's
         MonthlySales(date(2024, 3, 1), 10.0),
     ]
+
+
+def test_a_month_end_and_the_first_of_the_next_month_forecast_the_same_month(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    store(
+        uow_factory,
+        a_snapshot(ids[0], date(1998, 6, 1), sales_next_month=30.0),  # entered by hand on 1 June
+        a_snapshot(ids[1], date(1998, 5, 31), sales_next_month=12.5, source=SnapshotSource.DERIVED),
+    )
+
+    with uow_factory() as uow:
+        assert uow.activity.monthly_sales() == [MonthlySales(date(1998, 6, 1), 42.5)]
 
 
 def test_monthly_sales_leave_out_snapshots_whose_sales_are_not_known_yet(
@@ -188,9 +201,9 @@ def test_monthly_sales_leave_out_snapshots_whose_sales_are_not_known_yet(
 ) -> None:
     store(
         uow_factory,
-        a_snapshot(ids[0], date(2024, 1, 1), sales_next_month=20.0),
-        a_snapshot(ids[0], date(2024, 2, 1), purchased_next_14d=True),
-        a_snapshot(ids[1], date(2024, 1, 1)),
+        a_snapshot(ids[0], date(2024, 1, 31), sales_next_month=20.0),
+        a_snapshot(ids[0], date(2024, 2, 29), purchased_next_14d=True),
+        a_snapshot(ids[1], date(2024, 1, 31)),
     )
 
     with uow_factory() as uow:

@@ -154,6 +154,12 @@ def build_demo_instance(instance: Path) -> None:
         container.engine().dispose()
 
 
+def clients_with_snapshots(app: Flask) -> int:
+    """How many clients of the demo shop have snapshots, hence predictions: those who visited or bought."""
+    with container_of(app).uow() as uow:
+        return len(uow.activity.newest_rows(after_client_id=0, limit=DEMO_CLIENTS))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One trained and scored demo company per test session (and xdist worker), copied by each test."""

@@ -6,6 +6,7 @@ import json
 import re
 
 from domain.users import User
+from e2e.conftest import clients_with_snapshots
 
 
 def stat_value(html: str, stat_id: str) -> str:
@@ -20,7 +21,7 @@ def chart_data(html: str, block_id: str) -> dict:  # type: ignore[type-arg]
     return json.loads(found.group(1))
 
 
-def test_dashboard_shows_the_cards_of_a_scored_company(demo_client, demo_auth, demo_analyst: User):
+def test_dashboard_shows_the_cards_of_a_scored_company(demo_app, demo_client, demo_auth, demo_analyst: User):
     demo_auth.login(demo_analyst.email)
 
     html = demo_client.get("/").get_data(as_text=True)
@@ -29,11 +30,11 @@ def test_dashboard_shows_the_cards_of_a_scored_company(demo_client, demo_auth, d
     assert stat_value(html, "stat-average").startswith("PLN\N{NO-BREAK SPACE}")
     assert re.fullmatch(r"\d+\.\d%", stat_value(html, "stat-buyers"))
     assert "Purchase probability ≥ 70%" in html
-    assert "of 300 clients" in html
+    assert f"of {clients_with_snapshots(demo_app)} clients" in html
     assert 'id="models-missing"' not in html
 
 
-def test_dashboard_names_the_segment_rule_in_words(demo_client, demo_auth, demo_analyst: User):
+def test_dashboard_names_the_segment_rule_in_words(demo_app, demo_client, demo_auth, demo_analyst: User):
     demo_auth.login(demo_analyst.email)
 
     html = demo_client.get("/").get_data(as_text=True)
@@ -43,7 +44,7 @@ def test_dashboard_names_the_segment_rule_in_words(demo_client, demo_auth, demo_
     assert "under PLN\N{NO-BREAK SPACE}300" in html
     counts = re.findall(r'data-segment-count="(\w+)">([\d,]+)<', html)
     assert [name for name, _ in counts] == ["high", "medium", "low"]
-    assert sum(int(count.replace(",", "")) for _, count in counts) == 300
+    assert sum(int(count.replace(",", "")) for _, count in counts) == clients_with_snapshots(demo_app)
 
 
 def test_sales_trend_sets_the_forecast_month_apart(demo_client, demo_auth, demo_analyst: User):

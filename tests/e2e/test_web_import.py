@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import re
+import time
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
 
+from domain.orders import Order
 from domain.users import User
 from entrypoints.container import container_of
 
@@ -176,3 +179,38 @@ def test_the_monthly_clients_file_updates_those_stored(app, analyst_in, auth):
     assert updated.status_code == 302
     assert "1 row updated." in analyst_in.get("/import").get_data(as_text=True)
     assert clients_on_record(app) == 2
+
+
+def test_analyst_builds_snapshots_from_the_orders_and_follows_the_job(app, analyst_in, auth):
+    upload(auth, "clients", CLIENTS)
+    with container_of(app).uow() as uow:
+        anna = uow.clients.get_by_email("anna.kowalska@example.com")
+        uow.orders.add_new([Order(anna.id, datetime(2024, 4, 2, 12, tzinfo=UTC), 80.0)])
+        uow.commit()
+
+    started = auth.post("/import/snapshots", {"build-through": "2024-05-31"})
+
+    assert started.status_code == 302 and started.headers["Location"] == "/import#build"
+    page = analyst_in.get("/import").get_data(as_text=True)
+    assert "Building the snapshots has started" in page
+    assert 'class="alert' in page and "build-status" in page
+    for _ in range(100):
+        if "2 snapshots of 1 clients built through" in analyst_in.get("/import").get_data(as_text=True):
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the build did not finish")
+    with container_of(app).uow() as uow:
+        assert [s.observed_on for s in uow.activity.history(anna.id)] == [
+            date(2024, 5, 31),
+            date(2024, 4, 30),
+        ]
+
+
+def test_a_build_through_a_future_date_is_refused_next_to_the_field(app, analyst_in, auth):
+    refused = auth.post("/import/snapshots", {"build-through": "2999-01-01"})
+
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "The date must not be in the future." in html
+    assert 'value="2999-01-01"' in html

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application.commands import Credentials
 from application.users import authenticate
+from domain.clients import Client
+from domain.orders import Order
 from domain.users import Role, User
 from entrypoints.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, cli
 
@@ -139,31 +143,41 @@ def test_users_create_refuses_bad_input_naming_the_field(
     assert counts(upgraded)[2] == []
 
 
-def test_demo_seed_writes_the_clients_and_their_monthly_snapshots(upgraded: str) -> None:
+def test_demo_seed_writes_the_clients_their_logs_and_the_snapshots_derived_from_them(upgraded: str) -> None:
     result = prognoza("demo", "seed", "--clients", "50", "--months", "3", "--seed", "7")
+    rebuilt = prognoza("snapshots", "build")
 
     assert result.exit_code == 0, result.output
-    assert "Seeded 50 clients and 150 activity snapshots (100 with known outcomes)" in result.stdout
-    assert counts(upgraded)[:2] == (50, 150)
+    seeded = re.search(
+        r"Seeded 50 clients with [\d,]+ orders and [\d,]+ events .* derived ([\d,]+) activity", result.stdout
+    )
+    assert seeded is not None, result.stdout
+    snapshots = int(seeded.group(1).replace(",", ""))
+    assert 0 < snapshots <= 150 and counts(upgraded)[:2] == (50, snapshots)
+    assert f"Built {snapshots:,} snapshots of " in rebuilt.stdout  # the same derivation as a real company's
+    assert counts(upgraded)[:2] == (50, snapshots)
 
 
 def test_demo_seed_refuses_a_second_company(upgraded: str) -> None:
     prognoza("demo", "seed", "--clients", "10", "--months", "2")
 
+    before = counts(upgraded)[:2]
+
     assert_refused_cleanly(
         prognoza("demo", "seed", "--clients", "10", "--months", "2", "--seed", "8"), 1, "clients"
     )
-    assert counts(upgraded)[:2] == (10, 20)
+    assert counts(upgraded)[:2] == before and before[0] == 10
 
 
 def test_demo_seed_if_empty_leaves_a_database_with_clients_alone(upgraded: str) -> None:
     prognoza("demo", "seed", "--clients", "10", "--months", "2")
+    before = counts(upgraded)[:2]
 
     result = prognoza("demo", "seed", "--clients", "30", "--if-empty")
 
     assert result.exit_code == 0, result.output
     assert "already holds 10 clients" in result.stdout
-    assert counts(upgraded)[:2] == (10, 20)
+    assert counts(upgraded)[:2] == before
 
 
 @pytest.mark.parametrize(
@@ -298,3 +312,28 @@ def test_import_clients_with_update_changes_the_stored_ones_and_again_nothing(
     assert_refused_cleanly(refused, 1, "email: is already taken")
     assert "Imported 0 clients (1 updated)" in updated.output
     assert "Imported 0 clients (1 already stored)" in again.output
+
+
+def test_snapshots_build_derives_the_snapshots_of_every_client_with_orders(upgraded: str) -> None:
+    engine = make_engine(upgraded)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            [anna] = uow.clients.add_many([Client("Anna", "Nowak", "anna@example.com", date(2023, 1, 15))])
+            assert anna.id is not None
+            uow.orders.add_new([Order(anna.id, datetime(2024, 1, 10, 12, tzinfo=UTC), 120.0)])
+            uow.commit()
+    finally:
+        engine.dispose()
+
+    result = prognoza("snapshots", "build", "--through", "2024-03-31")
+    again = prognoza("snapshots", "build", "--through", "2024-03-31")
+
+    assert result.exit_code == 0, result.output
+    assert "Built 3 snapshots of 1 clients through 2024-03-31" in result.stdout
+    assert "Built 3 snapshots" in again.stdout
+    assert counts(upgraded)[:2] == (1, 3)
+
+
+def test_snapshots_build_refuses_a_bad_date_naming_the_field(upgraded: str) -> None:
+    assert_refused_cleanly(prognoza("snapshots", "build", "--through", "2999-01-01"), 1, "through")
+    assert_refused_cleanly(prognoza("snapshots", "build", "--through", "31.03.2024"), 1, "through")

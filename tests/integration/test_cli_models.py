@@ -52,8 +52,10 @@ def test_both_models_train_beat_their_baselines_and_score_every_client(seeded: s
 
     assert "sales v1 succeeded" in sales and "r2 " in sales and "(baseline" in sales
     assert "purchase v1 succeeded" in purchase and "roc_auc " in purchase
-    assert "Scored 300 clients with sales v1 and purchase v1 at threshold 70%" in scored
-    assert scored_clients(seeded) == 300
+    # Every client who visited or bought has snapshots, hence predictions; a few never came.
+    count = scored_clients(seeded)
+    assert 250 < count <= 300
+    assert f"Scored {count} clients with sales v1 and purchase v1 at threshold 70%" in scored
     assert active_versions(seeded) == {ModelKind.SALES: 1, ModelKind.PURCHASE: 1}
 
 
@@ -109,13 +111,17 @@ def test_export_clients_writes_the_scored_list_as_the_panel_does(seeded: str, tm
 
     told = succeeded(prognoza("export", "clients", str(everyone))).stdout
     rows = list(csv.DictReader(everyone.open(encoding="utf-8")))
-    segment = rows[0]["segment"]
+    # A demo client who never visited nor bought has no snapshot, so nothing to be scored on.
+    scored = [row for row in rows if row["predicted_sales"]]
+    segment = scored[0]["segment"]
     succeeded(prognoza("export", "clients", str(some), "--segment", segment, "--sort", "-predicted_sales"))
     chosen = list(csv.DictReader(some.open(encoding="utf-8")))
 
     assert f"Exported 300 clients to {everyone}" in told
     assert tuple(rows[0]) == EXPORT_COLUMNS and len(rows) == 300
-    assert all(row["predicted_sales"] and row["will_buy"] in {"true", "false"} for row in rows)
+    assert len(scored) >= 290
+    assert all(row["will_buy"] in {"true", "false"} and row["segment"] for row in scored)
+    assert all(not row["will_buy"] and not row["segment"] for row in rows if not row["predicted_sales"])
     assert len(chosen) == sum(row["segment"] == segment for row in rows)
     assert {row["segment"] for row in chosen} == {segment}
     sales = [float(row["predicted_sales"]) for row in chosen]

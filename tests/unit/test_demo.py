@@ -1,11 +1,10 @@
-"""The synthetic demo company: reproducible, plausible, never in the future, and learnable."""
+"""The synthetic demo shop: reproducible, plausible logs, never in the future, and snapshots derived from
+them exactly as a real company's are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
-from statistics import correlation
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,157 +12,144 @@ from hypothesis import strategies as st
 
 from adapters.clock import FixedClock
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from application.commands import NewClient, NewSnapshot
-from application.demo import (
-    DemoDataNeedsEmptyDatabase,
-    generate_company,
-    observation_dates,
-    seed_demo_company,
-)
+from application.commands import NewClient
+from application.demo import DemoDataNeedsEmptyDatabase, generate_company, logs_start, seed_demo_company
+from application.snapshots import build_snapshots
 from application.validation import InvalidInput
-from domain.activity import ActivitySnapshot
+from domain.activity import BEHAVIOUR_FIELDS, SnapshotSource
 from domain.clients import Client, email_key
+from domain.orders import Event, EventKind, Order
 
 TODAY = date(2025, 11, 26)
 CLOCK = FixedClock(datetime(2025, 11, 26, 9, 30, tzinfo=UTC))
-DATES = observation_dates(TODAY, 6)
+THROUGH = date(2025, 10, 31)
+START = logs_start(THROUGH, 6)
 
 
-@dataclass(frozen=True)
-class Lived:
-    client: Client
-    activity: list[ActivitySnapshot]
-
-
-def company(clients: int = 300, months: int = 6, seed: int = 7) -> list[Lived]:
-    generated = generate_company(clients, observation_dates(TODAY, months), seed)
+def logs(clients: int = 300, seed: int = 7) -> list[tuple[Client, list[Order], list[Event]]]:
     return [
-        Lived(synthetic.client, synthetic.activity_of(number))
-        for number, synthetic in enumerate(generated, 1)
+        (synthetic.client, *synthetic.log_of(number, START, THROUGH))
+        for number, synthetic in enumerate(generate_company(clients, START, seed), 1)
     ]
 
 
 @pytest.fixture(scope="module")
-def demo() -> list[Lived]:
-    return company()
+def shop() -> list[tuple[Client, list[Order], list[Event]]]:
+    return logs()
 
 
-def test_the_same_seed_gives_the_same_company() -> None:
-    assert company(50, 4, seed=11) == company(50, 4, seed=11)
+@pytest.fixture(scope="module")
+def seeded() -> InMemoryStore:
+    store = InMemoryStore()
+    seed_demo_company(InMemoryUnitOfWork(store), CLOCK, clients=300, months=6, seed=7)
+    return store
 
 
-def test_another_seed_gives_another_company() -> None:
-    assert company(50, 4, seed=11) != company(50, 4, seed=12)
+def test_the_same_seed_gives_the_same_shop() -> None:
+    assert logs(30, seed=11) == logs(30, seed=11)
 
 
-def test_observations_are_the_last_month_ends_before_today() -> None:
-    month_ends = [(5, 31), (6, 30), (7, 31), (8, 31), (9, 30), (10, 31)]
-    assert [date(2025, month, day) for month, day in month_ends] == DATES
+def test_another_seed_gives_another_shop() -> None:
+    assert logs(30, seed=11) != logs(30, seed=12)
 
 
-def test_a_month_end_today_is_observed_today() -> None:
-    assert observation_dates(date(2024, 2, 29), 2) == [date(2024, 1, 31), date(2024, 2, 29)]
+def test_the_logs_cover_the_last_months_up_to_the_last_month_end() -> None:
+    assert date(2025, 5, 1) == START
+    assert logs_start(date(2024, 2, 29), 1) == date(2024, 1, 1)  # February alone is too short a window
+    assert logs_start(date(2024, 3, 31), 2) == date(2024, 1, 1)
+    assert logs_start(date(2024, 4, 30), 2) == date(2024, 3, 1)
 
 
-def test_every_client_has_one_snapshot_per_month_and_none_in_the_future(demo: list[Lived]) -> None:
-    for synthetic in demo:
-        assert [s.observed_on for s in synthetic.activity] == DATES
-        assert all(s.observed_on <= TODAY for s in synthetic.activity)
+def test_every_order_and_event_falls_within_the_logs_and_after_registering(shop) -> None:  # type: ignore[no-untyped-def]
+    for client, orders, events in shop:
+        days = [o.ordered_on for o in orders] + [e.occurred_on for e in events]
+        assert all(max(START, client.registered_on) <= day <= THROUGH for day in days)
 
 
-def test_clients_registered_within_three_years_before_the_first_observation(
-    demo: list[Lived],
+def test_the_shop_is_plausible(shop) -> None:  # type: ignore[no-untyped-def]
+    orders = [o for _, client_orders, _ in shop for o in client_orders]
+    events = [e for _, _, client_events in shop for e in client_events]
+    kinds = {kind: sum(e.kind is kind for e in events) for kind in EventKind}
+    refunds = [o for o in orders if o.amount < 0]
+    assert kinds[EventKind.VISIT] > kinds[EventKind.NEWSLETTER_OPEN] > 0 and kinds[EventKind.AD_CLICK] > 0
+    assert 0 < len(refunds) < 0.1 * len(orders)
+    assert all(-r.amount in {o.amount for o in orders if o.amount > 0} for r in refunds)
+    buyers = {o.client_id for o in orders}
+    assert 0.5 * len(shop) < len(buyers) < len(shop)  # most clients buy, not all
+    rates = sorted(sum(o.amount > 0 for o in client_orders) for _, client_orders, _ in shop)
+    assert rates[len(rates) // 10] < rates[9 * len(rates) // 10] / 3  # buying rates differ a lot
+
+
+def test_an_ad_click_or_a_newsletter_raises_the_chance_that_a_visit_ends_in_an_order(shop) -> None:  # type: ignore[no-untyped-def]
+    converted = {True: [0, 0], False: [0, 0]}
+    for _, orders, events in shop:
+        clicks = {e.occurred_at + timedelta(seconds=20) for e in events if e.kind is EventKind.AD_CLICK}
+        bought_after = {o.ordered_at.date() for o in orders if o.amount > 0}
+        for visit in (e for e in events if e.kind is EventKind.VISIT):
+            counts = converted[visit.occurred_at in clicks]
+            counts[0] += 1
+            counts[1] += visit.occurred_at.date() in bought_after
+    assert converted[True][1] / converted[True][0] > converted[False][1] / converted[False][0]
+
+
+def test_emails_are_unique_regardless_of_case_and_clients_pass_validation(shop) -> None:  # type: ignore[no-untyped-def]
+    assert len({email_key(client.email) for client, _, _ in shop}) == len(shop)
+    for client, _, _ in shop:
+        NewClient.parse({name: getattr(client, name) for name in NewClient.model_fields})
+
+
+def test_seeding_stores_the_logs_and_the_snapshots_derived_from_them(seeded: InMemoryStore) -> None:
+    uow = InMemoryUnitOfWork(seeded)
+    before = {key: replace(s, id=None) for key, s in seeded.activity.items()}
+
+    report = build_snapshots(None, uow, CLOCK)
+
+    assert {key: replace(s, id=None) for key, s in seeded.activity.items()} == before
+    assert report.snapshots == len(before) and report.through == THROUGH
+    assert all(s.source is SnapshotSource.DERIVED for s in before.values())
+
+
+def test_the_newest_snapshots_await_their_outcomes_and_the_older_ones_know_them(
+    seeded: InMemoryStore,
 ) -> None:
-    registrations = [s.client.registered_on for s in demo]
-    assert all(DATES[0] - timedelta(days=3 * 365) <= day <= DATES[0] for day in registrations)
-    assert max(registrations) - min(registrations) > timedelta(days=2 * 365)
+    snapshots = list(seeded.activity.values())
+    newest = [s for s in snapshots if s.observed_on == THROUGH]
+    older = [s for s in snapshots if s.observed_on < THROUGH - timedelta(days=20)]
+    assert newest and all(s.sales_next_month is None and s.purchased_next_14d is None for s in newest)
+    assert all(s.sales_next_month is not None and s.purchased_next_14d is not None for s in older)
+    assert {s.observed_on for s in snapshots} <= {
+        date(2025, m, d) for m, d in [(5, 31), (6, 30), (7, 31), (8, 31), (9, 30), (10, 31)]
+    }
 
 
-def test_emails_are_unique_regardless_of_case(demo: list[Lived]) -> None:
-    assert len({email_key(s.client.email) for s in demo}) == len(demo)
+def test_every_behavioural_feature_of_the_demo_is_known(seeded: InMemoryStore) -> None:
+    assert all(getattr(s, f) is not None for s in seeded.activity.values() for f in BEHAVIOUR_FIELDS)
 
 
-def test_clients_and_snapshots_pass_the_validation_every_entrypoint_uses(
-    demo: list[Lived],
-) -> None:
-    for synthetic in demo:
-        client = synthetic.client
-        NewClient.parse(_fields(client))
-        for snapshot in synthetic.activity:
-            NewSnapshot.parse(_snapshot_fields(snapshot))
-
-
-def test_only_the_newest_snapshot_awaits_its_outcomes(demo: list[Lived]) -> None:
-    for synthetic in demo:
-        *known, newest = synthetic.activity
-        assert newest.sales_next_month is None and newest.purchased_next_14d is None
-        assert all(s.sales_next_month is not None and s.purchased_next_14d is not None for s in known)
-
-
-def test_a_client_who_never_bought_has_no_days_since_last_purchase(demo: list[Lived]) -> None:
-    snapshots = [s for synthetic in demo for s in synthetic.activity]
-    never_bought = [s for s in snapshots if s.days_since_last_purchase is None]
-    assert never_bought, "some clients should never have bought"
-    assert all(s.purchases_30d == 0 and s.avg_basket_value == 0 for s in never_bought)
-    assert all(s.days_since_last_purchase is not None for s in snapshots if s.purchases_30d > 0)
-
-
-def test_a_client_who_buys_within_14_days_spends_in_the_month(demo: list[Lived]) -> None:
-    snapshots = [s for synthetic in demo for s in synthetic.activity]
-    assert all(s.sales_next_month for s in snapshots if s.purchased_next_14d)
-
-
-def test_next_months_purchases_are_what_was_spent(demo: list[Lived]) -> None:
-    for synthetic in demo:
-        for before, after in pairwise(synthetic.activity):
-            spent = after.purchases_30d * after.avg_basket_value
-            assert spent == pytest.approx(before.sales_next_month, abs=0.01 * after.purchases_30d + 0.01)
-
-
-def test_consecutive_months_of_a_client_are_correlated(demo: list[Lived]) -> None:
-    pairs = [(a.site_visits_30d, b.site_visits_30d) for s in demo for a, b in pairwise(s.activity)]
-    assert correlation([a for a, _ in pairs], [b for _, b in pairs]) > 0.4
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**63 - 1), months=st.integers(1, 24), today=st.dates(date(2000, 1, 1)))
-def test_any_seed_gives_a_consistent_history(seed: int, months: int, today: date) -> None:
-    [synthetic] = generate_company(1, observation_dates(today, months), seed)
-    registered_on = synthetic.client.registered_on
-    for snapshot in synthetic.activity_of(1):
-        assert registered_on <= snapshot.observed_on <= today
-        days = snapshot.days_since_last_purchase
-        assert days is None or days <= (snapshot.observed_on - registered_on).days
-        assert snapshot.purchases_30d == 0 or (days is not None and days < 30)
-
-
-def test_seeding_writes_every_client_and_snapshot() -> None:
+def test_seeding_reports_what_it_wrote(seeded: InMemoryStore) -> None:
     store = InMemoryStore()
 
     report = seed_demo_company(InMemoryUnitOfWork(store), CLOCK, clients=40, months=3, seed=7)
 
-    assert (report.clients, report.snapshots, report.labelled_snapshots) == (40, 120, 80)
-    assert (report.first_observed_on, report.last_observed_on) == (date(2025, 8, 31), date(2025, 10, 31))
-    assert len(store.clients) == 40 and len(store.activity) == 120
-    assert {s.client_id for s in store.activity.values()} == set(store.clients)
+    assert (report.clients, report.logs_from, report.through) == (40, date(2025, 8, 1), THROUGH)
+    assert (report.orders, report.events, report.snapshots) == (
+        len(store.orders),
+        len(store.events),
+        len(store.activity),
+    )
+    assert len(store.clients) == 40 and report.snapshots > 0
 
 
-def test_seeding_stores_what_the_generator_makes() -> None:
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**63 - 1), months=st.integers(1, 24), today=st.dates(date(2000, 1, 1)))
+def test_any_seed_gives_a_log_the_derivation_accepts(seed: int, months: int, today: date) -> None:
     store = InMemoryStore()
+    clock = FixedClock(datetime(today.year, today.month, today.day, tzinfo=UTC))
 
-    seed_demo_company(InMemoryUnitOfWork(store), CLOCK, clients=5, months=2, seed=3)
+    report = seed_demo_company(InMemoryUnitOfWork(store), clock, clients=3, months=months, seed=seed)
 
-    generated = list(generate_company(5, observation_dates(TODAY, 2), seed=3))
-    assert [_fields(c) for c in store.clients.values()] == [_fields(s.client) for s in generated]
-    for synthetic, client_id in zip(generated, store.clients, strict=True):
-        stored = [store.activity[(client_id, day)] for day in synthetic.observed_on]
-        assert [replace(s, id=None) for s in stored] == synthetic.activity_of(client_id)
-
-
-def test_a_clients_activity_is_the_same_whatever_id_it_is_stored_under() -> None:
-    [synthetic] = generate_company(1, DATES, seed=5)
-
-    assert [replace(s, client_id=0) for s in synthetic.activity_of(42)] == synthetic.activity_of(0)
+    assert report.through <= today
+    assert all(s.observed_on <= report.through for s in store.activity.values())
 
 
 @pytest.mark.parametrize(
@@ -200,12 +186,4 @@ def test_seeding_refuses_a_database_that_already_has_clients() -> None:
     with pytest.raises(DemoDataNeedsEmptyDatabase):
         seed_demo_company(InMemoryUnitOfWork(store), CLOCK, clients=10, months=2, seed=7)
 
-    assert len(store.clients) == 1 and not store.activity
-
-
-def _fields(client: Client) -> dict[str, object]:
-    return {name: getattr(client, name) for name in NewClient.model_fields}
-
-
-def _snapshot_fields(snapshot: ActivitySnapshot) -> dict[str, object]:
-    return {name: getattr(snapshot, name) for name in NewSnapshot.model_fields}
+    assert len(store.clients) == 1 and not store.activity and not store.orders

@@ -1,8 +1,8 @@
-"""The demo company is learnable by the models Prognoza trains, but not suspiciously so."""
+"""The snapshots derived from the demo shop are learnable by the models Prognoza trains."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pytest
@@ -12,45 +12,47 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from application.demo import generate_company, observation_dates
+from adapters.clock import FixedClock
+from adapters.memory import InMemoryStore, InMemoryUnitOfWork
+from application.demo import seed_demo_company
 from domain.activity import ActivitySnapshot
-from domain.clients import Client
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 
 
 @pytest.fixture(scope="module")
-def labelled() -> list[tuple[Client, ActivitySnapshot]]:
-    dates = observation_dates(date(2025, 11, 26), 6)
+def labelled() -> list[tuple[ActivitySnapshot, date]]:
+    store = InMemoryStore()
+    clock = FixedClock(datetime(2025, 11, 26, tzinfo=UTC))
+    seed_demo_company(InMemoryUnitOfWork(store), clock, clients=2000, months=6, seed=7)
     return [
-        (synthetic.client, snapshot)
-        for number, synthetic in enumerate(generate_company(5000, dates, seed=7), 1)
-        for snapshot in synthetic.activity_of(number)
-        if snapshot.sales_next_month is not None
+        (s, store.clients[s.client_id].registered_on)
+        for s in store.activity.values()
+        if s.sales_next_month is not None and s.purchased_next_14d is not None
     ]
 
 
-def test_a_linear_regression_explains_most_of_next_months_sales(
-    labelled: list[tuple[Client, ActivitySnapshot]],
+def test_a_linear_regression_explains_part_of_next_months_sales(
+    labelled: list[tuple[ActivitySnapshot, date]],
 ) -> None:
-    features = np.array([SALES_FEATURES.row(s, c.registered_on) for c, s in labelled])
-    sales = np.array([s.sales_next_month for _, s in labelled])
+    features = np.array([SALES_FEATURES.row(s, registered) for s, registered in labelled])
+    sales = np.array([s.sales_next_month for s, _ in labelled])
     train_x, test_x, train_y, test_y = train_test_split(features, sales, test_size=0.2, random_state=42)
 
     model = make_pipeline(StandardScaler(), LinearRegression()).fit(train_x, train_y)
 
-    assert 0.65 <= r2_score(test_y, model.predict(test_x)) <= 0.9
+    assert 0.15 <= r2_score(test_y, model.predict(test_x)) <= 0.8
 
 
 def test_a_logistic_regression_ranks_buyers_above_non_buyers(
-    labelled: list[tuple[Client, ActivitySnapshot]],
+    labelled: list[tuple[ActivitySnapshot, date]],
 ) -> None:
-    features = np.array([PURCHASE_FEATURES.row(s, c.registered_on) for c, s in labelled])
-    bought = np.array([s.purchased_next_14d for _, s in labelled], dtype=int)
+    features = np.array([PURCHASE_FEATURES.row(s, registered) for s, registered in labelled])
+    bought = np.array([s.purchased_next_14d for s, _ in labelled], dtype=int)
     train_x, test_x, train_y, test_y = train_test_split(
         features, bought, test_size=0.2, random_state=42, stratify=bought
     )
 
     model = make_pipeline(StandardScaler(), LogisticRegression()).fit(train_x, train_y)
 
-    assert 0.25 <= bought.mean() <= 0.45
-    assert 0.78 <= roc_auc_score(test_y, model.predict_proba(test_x)[:, 1]) <= 0.92
+    assert 0.15 <= bought.mean() <= 0.5
+    assert 0.6 <= roc_auc_score(test_y, model.predict_proba(test_x)[:, 1]) <= 0.9

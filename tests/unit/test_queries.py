@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from adapters.clock import FixedClock
@@ -9,6 +12,7 @@ from adapters.memory import InMemoryUnitOfWork
 from application.clients import delete_client
 from application.predicting import ActiveModels, predict_client
 from application.queries import (
+    MonthlySales,
     PastPrediction,
     client_activity,
     client_overview,
@@ -18,6 +22,8 @@ from application.queries import (
     prediction_history,
 )
 from application.training import queue_training, run_training
+from domain.activity import ActivitySnapshot, SnapshotSource
+from domain.clients import Client
 from domain.errors import ClientNotFound
 from domain.predictions import ModelKind
 from domain.segments import Segment
@@ -108,3 +114,27 @@ def test_deleting_a_client_returns_what_was_deleted(uow: InMemoryUnitOfWork, sco
     assert delete_client(scored, uow) == before
     with pytest.raises(ClientNotFound):
         client_overview(scored, uow)
+
+
+@pytest.mark.parametrize(
+    ("source", "labelled", "newest"),
+    [
+        (SnapshotSource.ENTERED, date(1998, 6, 1), date(1998, 7, 1)),  # entered on the first of the month
+        (SnapshotSource.DERIVED, date(1998, 5, 31), date(1998, 6, 30)),  # derived at month ends
+    ],
+)
+def test_the_dashboard_puts_sales_in_the_month_each_snapshot_forecasts(
+    uow: InMemoryUnitOfWork, source: SnapshotSource, labelled: date, newest: date
+) -> None:
+    with uow:
+        client = uow.clients.add(Client("Anna", "Nowak", "anna@example.com", date(1997, 1, 1)))
+        assert client.id is not None
+        known = ActivitySnapshot(client.id, labelled, 1, 50.0, 3, 2, 1, True, 0, 4.0, 120.0, True, source)
+        uow.activity.add(known)
+        uow.activity.add(replace(known, observed_on=newest, sales_next_month=None, purchased_next_14d=None))
+        uow.commit()
+
+    board = dashboard(uow)
+
+    assert board.monthly_sales == [MonthlySales(date(1998, 6, 1), 120.0)]
+    assert board.forecast_month == date(1998, 7, 1)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
 from adapters.memory.store import InMemoryStore
 from application.ports import ScoringRow
 from application.queries import MonthlySales
-from domain.activity import ActivitySnapshot
-from domain.clients import first_of_next_month
+from domain.activity import ActivitySnapshot, SnapshotSource
 from domain.errors import ClientNotFound, DuplicateSnapshot, SnapshotNotFound
 
 
@@ -94,8 +93,20 @@ class InMemoryActivityRepository:
         totals: defaultdict[date, float] = defaultdict(float)
         for snapshot in self.store.activity.values():
             if snapshot.sales_next_month is not None:
-                totals[first_of_next_month(snapshot.observed_on)] += snapshot.sales_next_month
+                totals[snapshot.forecast_month] += snapshot.sales_next_month
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
+
+    def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
+        wanted = set(client_ids)
+        activity = self.store.activity
+        for key in [k for k, s in activity.items() if k[0] in wanted and s.source is SnapshotSource.DERIVED]:
+            del activity[key]
+        stored = 0
+        for snapshot in snapshots:
+            if (snapshot.client_id, snapshot.observed_on) not in activity:
+                self.add(snapshot)
+                stored += 1
+        return stored
 
     def _scoring_row(self, snapshot: ActivitySnapshot) -> ScoringRow:
         return ScoringRow(snapshot, self.store.clients[snapshot.client_id].registered_on)

@@ -80,6 +80,13 @@ class InMemoryClientRepository:
     def count(self) -> int:
         return len(self.store.clients)
 
+    def with_logs(self, after_client_id: int, limit: int) -> list[Client]:
+        logged = {entry.client_id for entry in self.store.orders.values()}
+        logged |= {entry.client_id for entry in self.store.events.values()}
+        return [self.store.clients[client_id] for client_id in sorted(logged) if client_id > after_client_id][
+            :limit
+        ]
+
     def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
         needle = query.q.lower()
         items = [

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, tuple_, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -17,8 +18,7 @@ from adapters.sqlalchemy.tables import client_activity, clients
 from application.chunks import chunks
 from application.ports import ScoringRow
 from application.queries import MonthlySales
-from domain.activity import ActivitySnapshot
-from domain.clients import first_of_next_month
+from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
@@ -166,8 +166,24 @@ class SqlAlchemyActivityRepository:
         )
         totals: defaultdict[date, float] = defaultdict(float)
         for observed_on, total in self.session.execute(per_day):
-            totals[first_of_next_month(observed_on)] += float(total)
+            totals[forecast_month(observed_on)] += float(total)
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
+
+    def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
+        """One DELETE per chunk of clients, then chunked INSERTs that skip the dates an entered snapshot
+        holds (the only snapshots of these clients left to conflict with)."""
+        derived = client_activity.c.source == SnapshotSource.DERIVED.value
+        for ids in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):
+            self.session.execute(delete(client_activity).where(client_activity.c.client_id.in_(ids), derived))
+        dialect = self.session.get_bind().dialect.name
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(client_activity)
+        skipping_entered = statement.on_conflict_do_nothing(
+            index_elements=["client_id", "observed_on"]
+        ).returning(client_activity.c.id)
+        stored = 0
+        for chunk in chunks((SNAPSHOTS.values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
+            stored += len(self.session.execute(skipping_entered, chunk).all())
+        return stored
 
     def _insert_chunk(self, chunk: list[Values]) -> None:
         """Insert one chunk in its own savepoint, so that a refusal can name the offending snapshot."""

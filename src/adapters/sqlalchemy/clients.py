@@ -18,6 +18,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
     update,
 )
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import CLIENTS
 from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
-from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from adapters.sqlalchemy.tables import clients, events, orders, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort
 from application.queries import ClientListItem, Page
@@ -94,6 +95,16 @@ class SqlAlchemyClientRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(clients)) or 0
+
+    def with_logs(self, after_client_id: int, limit: int) -> list[Client]:
+        """Walks the (client_id, ...) indexes of both logs from `after_client_id`."""
+        logged = union(
+            select(orders.c.client_id).where(orders.c.client_id > after_client_id),
+            select(events.c.client_id).where(events.c.client_id > after_client_id),
+        ).subquery("logged")
+        wanted = select(logged.c.client_id).order_by(logged.c.client_id).limit(limit).subquery("wanted")
+        statement = select(clients).join(wanted, wanted.c.client_id == clients.c.id).order_by(clients.c.id)
+        return [CLIENTS.from_row(row) for row in self.session.execute(statement)]
 
     def _refuse_batch(self, batch: Sequence[Client]) -> Translation:
         def translate(violation: Violation) -> DomainError | None:

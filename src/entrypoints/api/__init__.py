@@ -16,6 +16,7 @@ from entrypoints.api import (  # noqa: F401  (routes register on bp)
     openapi,
     predictions,
     settings,
+    snapshots,
     tokens,
     transfers,
     users,

@@ -43,6 +43,7 @@ TAGS = {
     "activity": Tag(name="activity", description="Activity snapshots of a client, and their outcomes."),
     "predictions": Tag(name="predictions", description="Forecasts and purchase predictions."),
     "jobs": Tag(name="jobs", description="Work running in the background."),
+    "snapshots": Tag(name="snapshots", description="Activity snapshots derived from orders and events."),
     "models": Tag(name="models", description="Training runs and active versions (admin)."),
     "settings": Tag(name="settings", description="The decision threshold and the segment bands."),
     "dashboard": Tag(name="dashboard", description="Headline numbers and the monthly sales trend."),

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from application.predicting import FeatureContribution
 from domain.activity import ActivitySnapshot
 from domain.predictions import ModelKind
-from entrypoints.web.formatting import company_currency, day, money, number
+from entrypoints.web.formatting import company_currency, day, money, month, number
 from entrypoints.web.labels import FEATURE_LABELS, MODEL_LABELS
 
 FACTORS_EACH_WAY = 3
@@ -88,8 +88,9 @@ def activity_chart(history: Sequence[ActivitySnapshot]) -> dict[str, Any]:
     return {
         "labels": [day(s.observed_on, "short") for s in ordered],
         "sales": [s.sales_next_month for s in ordered],
+        "salesMonths": [month(s.forecast_month) for s in ordered],
         "visits": [s.site_visits_30d for s in ordered],
-        "salesLabel": _("Sales in the following month"),
+        "salesLabel": _("Sales in the month forecast"),
         "visitsLabel": _("Site visits in the last 30 days"),
         "noData": _("no data"),
         "currency": company_currency(),

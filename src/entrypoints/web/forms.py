@@ -195,6 +195,10 @@ class ImportForm(CommandForm):
     create_clients = BooleanField(_l("Create unknown clients (orders)"))
 
 
+class SnapshotBuildForm(CommandForm):
+    through = StringField(_l("Through"), render_kw=DATE)
+
+
 def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | None = None) -> None:
     """Put each refused value's message next to its field, in the reader's language.
 

@@ -7,13 +7,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from application.commands import ImportMode, NewEvent, NewOrder, NewSnapshot
 from application.imports import CLIENT_COLUMNS, ImportRejected, ImportReport, RowError
+from application.ports import JobStatus
+from application.snapshots import BuildReport
 from application.validation import InvalidInput
 from domain.users import Permission
 from entrypoints.auth import requires
@@ -21,8 +23,11 @@ from entrypoints.container import current_container as container
 from entrypoints.csv_files import open_upload, read_rows
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import number
-from entrypoints.web.forms import ImportForm, add_field_error, show_invalid_input
-from entrypoints.web.labels import explain_refusal, field_label
+from entrypoints.web.forms import ImportForm, SnapshotBuildForm, add_field_error, show_invalid_input
+from entrypoints.web.labels import JOB_STATE_LABELS, explain_refusal, field_label
+from entrypoints.web.ml import job_status_answer
+
+BUILD_JOB_KEY = "snapshot_build_job"
 
 CLIENT_EXAMPLE = (
     "first_name,last_name,email,registered_on\nAnna,Kowalska,anna.kowalska@example.com,2024-03-15"
@@ -53,6 +58,21 @@ class ProblemRow:
     column: str
     label: str
     message: str
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    """The snapshot build this session started, as the Import page follows it."""
+
+    job: JobStatus
+
+    @property
+    def finished(self) -> bool:
+        return self.job.state in ("succeeded", "failed")
+
+    @property
+    def report(self) -> BuildReport | None:
+        return self.job.result if isinstance(self.job.result, BuildReport) else None
 
 
 def expected_columns() -> dict[str, list[Column]]:
@@ -151,12 +171,45 @@ def told(report: ImportReport) -> str:
     return " ".join(parts)
 
 
+@bp.post("/import/snapshots")
+@requires(Permission.EDIT_CLIENTS)
+def build_snapshots() -> ResponseReturnValue:
+    form = SnapshotBuildForm(prefix="build")
+    try:
+        job = container().start_snapshot_build()(form.through.data or None)
+    except InvalidInput as error:
+        show_invalid_input(form, error, fallback="through")
+        return _render(ImportForm(prefix="import"), build_form=form, status=422)
+    session[BUILD_JOB_KEY] = job.id
+    flash(_("Building the snapshots has started: the page shows when it is done."), "success")
+    return redirect(url_for("web.import_page", _anchor="build"))
+
+
+@bp.get("/import/jobs/<job_id>/status")
+@requires(Permission.EDIT_CLIENTS)
+def build_status(job_id: str) -> ResponseReturnValue:
+    return job_status_answer(job_id)
+
+
+def _build_job() -> BuildJob | None:
+    job_id = session.get(BUILD_JOB_KEY)
+    job = container().job_status()(job_id) if isinstance(job_id, str) else None
+    return None if job is None else BuildJob(job)
+
+
 def _render(
-    form: ImportForm, problems: list[ProblemRow] | None = None, filename: str | None = None, status: int = 200
+    form: ImportForm,
+    problems: list[ProblemRow] | None = None,
+    filename: str | None = None,
+    status: int = 200,
+    build_form: SnapshotBuildForm | None = None,
 ) -> ResponseReturnValue:
     page = render_template(
         "imports/upload.html",
         form=form,
+        build_form=build_form or SnapshotBuildForm(formdata=None, prefix="build"),
+        build=_build_job(),
+        job_state_labels=JOB_STATE_LABELS,
         columns=expected_columns(),
         examples={
             "clients": CLIENT_EXAMPLE,

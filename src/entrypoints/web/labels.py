@@ -101,6 +101,7 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "mode": _l("Mode"),
     "create_clients": _l("Create unknown clients"),
     "observed_on": _l("Observed on"),
+    "through": _l("Through"),
     "sales_next_month": _l("Sales in the following month"),
     "purchased_next_14d": _l("Bought within 14 days"),
     "password": _l("Password"),

@@ -218,6 +218,11 @@ def score_all() -> ResponseReturnValue:
 @bp.get("/ml/jobs/<job_id>/status")
 @requires(Permission.TRAIN_MODELS)
 def job_status(job_id: str) -> ResponseReturnValue:
+    return job_status_answer(job_id)
+
+
+def job_status_answer(job_id: str) -> ResponseReturnValue:
+    """A background job's state, for the badge that follows it (404 for a job this process does not know)."""
     job = container().job_status()(job_id)
     if job is None:
         abort(404)

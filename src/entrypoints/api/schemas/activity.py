@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from flask import url_for
 from pydantic import Field
@@ -11,6 +12,8 @@ from domain.activity import ActivitySnapshot
 from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 
 UNKNOWN = "null: unknown (no data tells it), which is not zero."
+
+UNKNOWN = "null: unknown, the company's events do not cover the window."
 
 
 class SnapshotOut(Schema):
@@ -31,6 +34,9 @@ class SnapshotOut(Schema):
         description=f"Spent in the 30 days after, {IN_CURRENCY}; null until known."
     )
     purchased_next_14d: bool | None = Field(description="Bought within 14 days after; null until known.")
+    source: Literal["entered", "derived"] = Field(
+        description="entered (typed, sent or imported) or derived from the orders and events."
+    )
     url: str
 
     @classmethod

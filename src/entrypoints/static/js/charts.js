@@ -239,11 +239,13 @@
             tooltip: {
               callbacks: {
                 label: function (item) {
+                  var forecast = item.dataset.yAxisID === "y" && data.salesMonths;
+                  var label = forecast ? item.dataset.label + " (" + data.salesMonths[item.dataIndex] + ")" : item.dataset.label;
                   if (item.raw === null) {
                     return item.dataset.label + ": " + (item.dataset.yAxisID === "y" ? "—" : data.noData);
                   }
                   var value = item.dataset.yAxisID === "y" ? money.format(item.raw) : plain.format(item.raw);
-                  return item.dataset.label + ": " + value;
+                  return label + ": " + value;
                 },
               },
             },

@@ -1,0 +1,99 @@
+"""Use cases that turn the company's orders and events into activity snapshots (`domain.derivation`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from application.commands import SnapshotBuild
+from application.ports import Clock, JobRunner, JobStatus, UnitOfWork
+from domain.derivation import derive_snapshots, last_month_end_on_or_before
+
+CLIENTS_PER_CHUNK = 2_000
+"""Clients whose logs are read, derived and written at a time: memory stays bounded."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    clients: int
+    """Clients with orders or events, whose derived snapshots were rebuilt."""
+    snapshots: int
+    """Derived snapshots written (a month end holding an entered snapshot is not counted)."""
+    through: date
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    clients: int
+    snapshots: int
+    last_client_id: int
+
+
+def build_snapshots(
+    through: object, uow: UnitOfWork, clock: Clock, clients_per_chunk: int = CLIENTS_PER_CHUNK
+) -> BuildReport:
+    """Rebuild the derived snapshots of every client with orders or events, up to `through` (a date, not
+    in the future; None: the last month end on or before today), `clients_per_chunk` clients per
+    transaction. Entered snapshots stay as they are; building again with the same logs changes nothing.
+    Refuses a bad `through` (InvalidInput, field `through`)."""
+    until = _through(through, clock)
+    with uow:
+        events_from = uow.events.first_day()
+    clients, snapshots, after = 0, 0, 0
+    while True:
+        with uow:
+            chunk = rebuild_chunk(uow, until, events_from, after, clients_per_chunk)
+            uow.commit()
+        if chunk is None:
+            return BuildReport(clients, snapshots, until)
+        clients, snapshots, after = clients + chunk.clients, snapshots + chunk.snapshots, chunk.last_client_id
+
+
+def start_snapshot_build(
+    through: object, uow_factory: Callable[[], UnitOfWork], clock: Clock, jobs: JobRunner
+) -> JobStatus:
+    """Build the snapshots in the background; refuses a bad `through` at once."""
+    until = _through(through, clock)
+    return jobs.submit(lambda: build_snapshots(until, uow_factory(), clock), "build snapshots")
+
+
+def rebuild_all(uow: UnitOfWork, through: date) -> BuildReport:
+    """`build_snapshots` inside a unit of work already open (which the caller commits)."""
+    events_from = uow.events.first_day()
+    clients, snapshots, after = 0, 0, 0
+    while (chunk := rebuild_chunk(uow, through, events_from, after, CLIENTS_PER_CHUNK)) is not None:
+        clients, snapshots, after = clients + chunk.clients, snapshots + chunk.snapshots, chunk.last_client_id
+    return BuildReport(clients, snapshots, through)
+
+
+def rebuild_chunk(
+    uow: UnitOfWork, through: date, events_from: date | None, after_client_id: int, limit: int
+) -> _Chunk | None:
+    """Derive and replace the snapshots of the next `limit` clients with logs; None when none is left."""
+    clients = uow.clients.with_logs(after_client_id, limit)
+    if not clients:
+        return None
+    ids = [client.id for client in clients if client.id is not None]
+    orders, events = uow.orders.of_clients(ids), uow.events.of_clients(ids)
+    derived = (
+        snapshot
+        for client in clients
+        if client.id is not None
+        for snapshot in derive_snapshots(
+            client.id,
+            client.registered_on,
+            orders.get(client.id, []),
+            events.get(client.id, []),
+            through,
+            events_from,
+        )
+    )
+    written = uow.activity.replace_derived(ids, derived)
+    return _Chunk(len(ids), written, ids[-1])
+
+
+def _through(through: object, clock: Clock) -> date:
+    today = clock.today()
+    command = SnapshotBuild.parse({} if through is None else {"through": through}, today=today)
+    return command.through or last_month_end_on_or_before(today)
