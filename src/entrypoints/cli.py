@@ -364,6 +364,7 @@ def import_orders_file(path: str, create_clients: bool) -> None:
     each order is stored once, so a file may be imported again."""
     use_case = functools.partial(container().import_orders(), create_clients=create_clients)
     _import_file(path, use_case, "orders")
+    click.echo(DERIVE_AFTERWARDS)
 
 
 @import_.command("events")
@@ -373,6 +374,10 @@ def import_events_file(path: str) -> None:
     """Import behavioural events of known clients (client_email, occurred_at, kind[, duration_s]); each
     event is stored once, so a file may be imported again."""
     _import_file(path, container().import_events(), "events")
+    click.echo(DERIVE_AFTERWARDS)
+
+
+DERIVE_AFTERWARDS = "Run `prognoza snapshots build` to derive the snapshots from the orders and events."
 
 
 def _mode(update: bool) -> ImportMode:

@@ -157,8 +157,9 @@ def test_orders_of_an_unknown_client_are_refused_unless_clients_are_created(app,
         content_type="multipart/form-data",
     )
 
-    assert created.status_code == 302
-    assert "1 client created." in analyst_in.get("/import").get_data(as_text=True)
+    assert created.status_code == 302 and created.headers["Location"] == "/import#build"
+    page = analyst_in.get("/import").get_data(as_text=True)
+    assert "1 client created." in page and "Building the snapshots has started" in page
     assert clients_on_record(app) == 1
 
 

@@ -93,7 +93,9 @@ def import_orders() -> Response:
     registered on its earliest order in the file. An order before its client's registration moves the
     registration back. Importing a file again stores nothing new.
     """
-    return _import(functools.partial(container().import_orders(), create_clients=_options().create_clients))
+    return _import_log(
+        functools.partial(container().import_orders(), create_clients=_options().create_clients)
+    )
 
 
 @bp.post("/imports/events", endpoint="import_events")
@@ -112,7 +114,7 @@ def import_events() -> Response:
     `newsletter_open`, `ad_click`) and, for a visit, `duration_s`. Importing a file again stores
     nothing new.
     """
-    return _import(container().import_events())
+    return _import_log(container().import_events())
 
 
 def _options() -> ImportOptions:
@@ -125,6 +127,17 @@ def _options() -> ImportOptions:
 def _import(use_case: Callable[..., ImportReport]) -> Response:
     columns, rows = read_rows(uploaded_csv())
     return answer(schemas.ImportReportOut.model_validate(use_case(columns, rows)))
+
+
+def _import_log(use_case: Callable[..., ImportReport]) -> Response:
+    """Import orders or events; when new rows came in, rebuild the snapshots in the background."""
+    columns, rows = read_rows(uploaded_csv())
+    report = use_case(columns, rows)
+    build = container().start_snapshot_build()(None) if report.imported else None
+    out = schemas.ImportReportOut.model_validate(report)
+    return answer(
+        out.model_copy(update={"snapshot_build": None if build is None else schemas.JobOut.of(build)})
+    )
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")

@@ -28,6 +28,8 @@ from entrypoints.web.labels import JOB_STATE_LABELS, explain_refusal, field_labe
 from entrypoints.web.ml import job_status_answer
 
 BUILD_JOB_KEY = "snapshot_build_job"
+LOGS = frozenset({"orders", "events"})
+"""Kinds of file whose new rows change the derived snapshots."""
 
 CLIENT_EXAMPLE = (
     "first_name,last_name,email,registered_on\nAnna,Kowalska,anna.kowalska@example.com,2024-03-15"
@@ -125,6 +127,8 @@ def import_file() -> ResponseReturnValue:
     except ImportRejected as rejected:
         return _render(form, problems=problem_rows(rejected.errors), filename=upload.filename, status=422)
     flash(told(report), "success")
+    if kind in LOGS and report.imported:
+        return _start_build(None)
     return redirect(url_for("web.import_page"))
 
 
@@ -176,10 +180,15 @@ def told(report: ImportReport) -> str:
 def build_snapshots() -> ResponseReturnValue:
     form = SnapshotBuildForm(prefix="build")
     try:
-        job = container().start_snapshot_build()(form.through.data or None)
+        return _start_build(form.through.data or None)
     except InvalidInput as error:
         show_invalid_input(form, error, fallback="through")
         return _render(ImportForm(prefix="import"), build_form=form, status=422)
+
+
+def _start_build(through: object) -> ResponseReturnValue:
+    """Build the snapshots in the background (after new orders or events, or when asked) and follow it."""
+    job = container().start_snapshot_build()(through)
     session[BUILD_JOB_KEY] = job.id
     flash(_("Building the snapshots has started: the page shows when it is done."), "success")
     return redirect(url_for("web.import_page", _anchor="build"))

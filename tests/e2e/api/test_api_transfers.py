@@ -14,6 +14,7 @@ from flask import Flask
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import upgrade_database
 from e2e.api.conftest import Api, a_snapshot, company_csvs, create_client, csv_text, issue_token, problem
+from e2e.api.test_api_models_and_predictions import poll
 from e2e.conftest import ADMIN_EMAIL, add_user
 from entrypoints.app import create_app
 from entrypoints.container import container_of
@@ -252,7 +253,9 @@ def test_orders_of_unknown_clients_are_refused_unless_clients_are_created(analys
     created = analyst_api.post("/imports/orders", data=data, content_type="multipart/form-data")
 
     assert created.status_code == 200
-    assert created.get_json() == {
+    report = created.get_json()
+    build = report.pop("snapshot_build")
+    assert report == {
         "imported": 2,
         "already_stored": 0,
         "updated": 0,
@@ -261,6 +264,19 @@ def test_orders_of_unknown_clients_are_refused_unless_clients_are_created(analys
     }
     (ewa,) = analyst_api.get("/clients").get_json()["items"]
     assert (ewa["first_name"], ewa["last_name"], ewa["registered_on"]) == ("Ewa", "Lis", "1997-01-01")
+    built = poll(analyst_api, build["url"], lambda job: job["state"] in {"succeeded", "failed"})
+    assert built["state"] == "succeeded" and built["result"]["clients"] == 1
+    activity = analyst_api.get(f"/clients/{ewa['id']}/activity").get_json()["items"]
+    assert activity[-1]["observed_on"] == "1997-01-31" and activity[-1]["source"] == "derived"
+
+
+def test_an_orders_file_with_nothing_new_starts_no_build(analyst_api: Api) -> None:
+    data = {"file": (io.BytesIO(ORDERS.encode()), "orders.csv", "text/csv"), "create_clients": "true"}
+    analyst_api.post("/imports/orders", data=data, content_type="multipart/form-data")
+
+    again = analyst_api.upload("/imports/orders", ORDERS).get_json()
+
+    assert (again["imported"], again["already_stored"], again["snapshot_build"]) == (0, 2, None)
 
 
 def test_the_same_events_file_twice_stores_each_event_once(analyst_api: Api) -> None:

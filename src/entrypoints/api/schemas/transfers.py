@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.jobs import JobOut
 
 
 class CsvUpload(Schema):
@@ -43,4 +44,9 @@ class ImportReportOut(Schema):
     clients_created: int = Field(description="Clients created from an orders file (`create_clients`).")
     registrations_moved_back: int = Field(
         description="Clients whose registration moved back to an earlier order in the file."
+    )
+    snapshot_build: JobOut | None = Field(
+        None,
+        description="Orders and events: the snapshot build started because new rows came in (poll its "
+        "`url`); null when nothing new came in, and for clients and activity.",
     )
