@@ -6,7 +6,8 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Table, func, select
+from sqlalchemy import CursorResult, Date, Insert, String, Table, func, select, type_coerce
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from adapters.sqlalchemy.rows import EVENTS, ORDERS, RowMapping
 from adapters.sqlalchemy.statements import CHUNK_SIZE
 from adapters.sqlalchemy.tables import events, orders
 from application.chunks import chunks
+from domain.derivation import EventEntry, OrderEntry
 from domain.errors import ClientNotFound
 from domain.orders import Event, Order
 
@@ -35,6 +37,22 @@ class SqlAlchemyOrderRepository:
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Order]]:
         return _of_clients(self.session, orders, ORDERS, client_ids, orders.c.ordered_at)
 
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[OrderEntry]]:
+        found: dict[int, list[OrderEntry]] = {}
+        days = _Days(self.session)
+        for chunk in chunks(sorted(set(client_ids)), CLIENTS_PER_READ):
+            statement = (
+                select(orders.c.client_id, days.of(orders.c.ordered_at), orders.c.amount)
+                .where(orders.c.client_id.in_(chunk))
+                .order_by(orders.c.client_id, orders.c.ordered_at, orders.c.id)
+            )
+            current, entries = None, []
+            for client_id, day, amount in self.session.connection().execute(statement):
+                if client_id != current:
+                    current, entries = client_id, found.setdefault(client_id, [])
+                entries.append((days.read(day), float(amount)))
+        return found
+
     def count(self) -> int:
         return self.session.execute(select(func.count()).select_from(orders)).scalar_one()
 
@@ -52,6 +70,22 @@ class SqlAlchemyEventRepository:
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
         return _of_clients(self.session, events, EVENTS, client_ids, events.c.occurred_at)
 
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[EventEntry]]:
+        found: dict[int, list[EventEntry]] = {}
+        days = _Days(self.session)
+        for chunk in chunks(sorted(set(client_ids)), CLIENTS_PER_READ):
+            statement = (
+                select(events.c.client_id, days.of(events.c.occurred_at), events.c.kind, events.c.duration_s)
+                .where(events.c.client_id.in_(chunk))
+                .order_by(events.c.client_id, events.c.occurred_at, events.c.id)
+            )
+            current, entries = None, []
+            for client_id, day, kind, duration in self.session.connection().execute(statement):
+                if client_id != current:
+                    current, entries = client_id, found.setdefault(client_id, [])
+                entries.append((days.read(day), kind, None if duration is None else float(duration)))
+        return found
+
     def first_day(self) -> date | None:
         # min() keeps the column's type, so the moment comes back in UTC on every database.
         first = self.session.execute(select(func.min(events.c.occurred_at))).scalar_one()
@@ -59,6 +93,29 @@ class SqlAlchemyEventRepository:
 
     def count(self) -> int:
         return self.session.execute(select(func.count()).select_from(events)).scalar_one()
+
+
+class _Days:
+    """The UTC day of a stored moment, computed by the database: SQLite holds moments as UTC text, whose
+    first ten characters are the day (read back through a cache, as many rows share a day); PostgreSQL
+    converts its timestamp to UTC and casts it to a date."""
+
+    def __init__(self, session: Session) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.cache: dict[Any, date] = {}
+
+    def of(self, moment: Any) -> Any:
+        if self.sqlite:
+            return type_coerce(func.substr(moment, 1, 10), String)
+        return sql_cast(func.timezone("UTC", moment), Date)
+
+    def read(self, day: Any) -> date:
+        if not self.sqlite:
+            return cast(date, day)
+        found = self.cache.get(day)
+        if found is None:
+            found = self.cache[day] = date.fromisoformat(day)
+        return found
 
 
 def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], unique: list[str]) -> int:
