@@ -18,6 +18,7 @@ from application.queries import ClientListItem, MonthlySales, Page, PredictionSu
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.currency import Currency
+from domain.derivation import EventEntry, OrderEntry
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
@@ -169,6 +170,11 @@ class OrderRepository(Protocol):
         """These clients' orders, each client's oldest first; a client without orders is left out."""
         ...
 
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[OrderEntry]]:
+        """What a derivation needs of these clients' orders, each its UTC day and amount, each client's
+        oldest first; a client without orders is left out. Read as plain tuples: a build reads millions."""
+        ...
+
     def count(self) -> int: ...
 
 
@@ -181,6 +187,11 @@ class EventRepository(Protocol):
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
         """These clients' events, each client's oldest first; a client without events is left out."""
+        ...
+
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[EventEntry]]:
+        """What a derivation needs of these clients' events, each its UTC day, kind (`EventKind`'s value)
+        and duration, each client's oldest first; a client without events is left out."""
         ...
 
     def first_day(self) -> date | None:

@@ -8,7 +8,7 @@ from datetime import date
 
 from application.commands import SnapshotBuild
 from application.ports import Clock, JobRunner, JobStatus, UnitOfWork
-from domain.derivation import derive_snapshots, last_month_end_on_or_before
+from domain.derivation import derive_from_entries, last_month_end_on_or_before
 
 CLIENTS_PER_CHUNK = 2_000
 """Clients whose logs are read, derived and written at a time: memory stays bounded."""
@@ -75,12 +75,12 @@ def rebuild_chunk(
     if not clients:
         return None
     ids = [client.id for client in clients if client.id is not None]
-    orders, events = uow.orders.of_clients(ids), uow.events.of_clients(ids)
+    orders, events = uow.orders.entries_of_clients(ids), uow.events.entries_of_clients(ids)
     derived = (
         snapshot
         for client in clients
         if client.id is not None
-        for snapshot in derive_snapshots(
+        for snapshot in derive_from_entries(
             client.id,
             client.registered_on,
             orders.get(client.id, []),

@@ -74,6 +74,43 @@ class ActivitySnapshot:
                 "cannot exceed site_visits_30d (a week is part of the month)",
             )
 
+    @classmethod
+    def derived(
+        cls,
+        client_id: int,
+        observed_on: date,
+        purchases_30d: int,
+        avg_basket_value: float,
+        site_visits_30d: int | None,
+        days_since_last_purchase: int | None,
+        visits_7d: int | None,
+        newsletter_opened: bool | None,
+        ad_clicks_7d: int | None,
+        time_on_site_7d: float | None,
+        sales_next_month: float | None,
+        purchased_next_14d: bool | None,
+    ) -> ActivitySnapshot:
+        """A snapshot computed by `domain.derivation`, whose rule guarantees what `__post_init__` checks
+        (counts and amounts of windows are never negative, a week is part of its month): built without
+        checking again, since a build derives millions of them. Entered values always go through the
+        checks."""
+        snapshot = _new(cls)
+        _set(snapshot, "client_id", client_id)
+        _set(snapshot, "observed_on", observed_on)
+        _set(snapshot, "purchases_30d", purchases_30d)
+        _set(snapshot, "avg_basket_value", avg_basket_value)
+        _set(snapshot, "site_visits_30d", site_visits_30d)
+        _set(snapshot, "days_since_last_purchase", days_since_last_purchase)
+        _set(snapshot, "visits_7d", visits_7d)
+        _set(snapshot, "newsletter_opened", newsletter_opened)
+        _set(snapshot, "ad_clicks_7d", ad_clicks_7d)
+        _set(snapshot, "time_on_site_7d", time_on_site_7d)
+        _set(snapshot, "sales_next_month", sales_next_month)
+        _set(snapshot, "purchased_next_14d", purchased_next_14d)
+        _set(snapshot, "source", SnapshotSource.DERIVED)
+        _set(snapshot, "id", None)
+        return snapshot
+
     @property
     def forecast_month(self) -> date:
         """The month its `sales_next_month` is about (see `forecast_month`)."""
@@ -103,6 +140,10 @@ class ActivitySnapshot:
                 self.purchased_next_14d if purchased_next_14d is None else purchased_next_14d
             ),
         )
+
+
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _require_non_negative_int(field: str, value: object) -> None:

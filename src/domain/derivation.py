@@ -28,16 +28,27 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from domain.activity import ActivitySnapshot, SnapshotSource
+from domain.activity import ActivitySnapshot
 from domain.clients import first_of_next_month
 from domain.orders import Event, EventKind, Order
 
 MONTH_WINDOW_DAYS = 30
 WEEK_WINDOW_DAYS = 7
 PURCHASE_HORIZON_DAYS = 14
+
+OrderEntry = tuple[date, float]
+"""What the derivation needs of an order: its UTC day and its amount."""
+EventEntry = tuple[date, str, float | None]
+"""What the derivation needs of an event: its UTC day, its kind (`EventKind`'s value) and its duration."""
+
+_VISIT, _NEWSLETTER_OPEN, _AD_CLICK = (
+    EventKind.VISIT.value,
+    EventKind.NEWSLETTER_OPEN.value,
+    EventKind.AD_CLICK.value,
+)
 
 
 def month_end_of(day: date) -> date:
@@ -59,63 +70,6 @@ def month_ends(first: date, through: date) -> Iterator[date]:
         end = month_end_of(end + timedelta(days=1))
 
 
-@dataclass(frozen=True, slots=True)
-class _Days:
-    """Sorted day numbers (ordinals) with a value for each: what windows are counted over."""
-
-    days: list[int]
-    values: list[float]
-
-    @classmethod
-    def of(cls, pairs: Sequence[tuple[int, float]]) -> _Days:
-        ordered = sorted(pairs)
-        return cls([day for day, _ in ordered], [value for _, value in ordered])
-
-    def span(self, first: int, last: int) -> tuple[int, int]:
-        """The positions [lo, hi) of the entries on days first .. last inclusive."""
-        return bisect_left(self.days, first), bisect_right(self.days, last)
-
-    def count(self, first: int, last: int) -> int:
-        lo, hi = self.span(first, last)
-        return hi - lo
-
-    def total(self, first: int, last: int) -> float:
-        lo, hi = self.span(first, last)
-        return sum(self.values[lo:hi])
-
-
-@dataclass(frozen=True, slots=True)
-class ClientLog:
-    """One client's orders and events, arranged for counting windows."""
-
-    purchases: _Days
-    """Orders with amount > 0."""
-    orders: _Days
-    """Every order, refunds included."""
-    visits: _Days
-    """Visits, each with its duration in seconds (0 when not known)."""
-    newsletter_opens: _Days
-    ad_clicks: _Days
-    first_day: date | None
-    """The day of the client's first order or event."""
-
-    @classmethod
-    def of(cls, orders: Sequence[Order], events: Sequence[Event]) -> ClientLog:
-        order_days = [(order.ordered_on.toordinal(), order.amount) for order in orders]
-        by_kind: dict[EventKind, list[tuple[int, float]]] = {kind: [] for kind in EventKind}
-        for event in events:
-            by_kind[event.kind].append((event.occurred_on.toordinal(), event.duration_s or 0.0))
-        days = [day for day, _ in order_days] + [day for pairs in by_kind.values() for day, _ in pairs]
-        return cls(
-            purchases=_Days.of([(day, amount) for day, amount in order_days if amount > 0]),
-            orders=_Days.of(order_days),
-            visits=_Days.of(by_kind[EventKind.VISIT]),
-            newsletter_opens=_Days.of(by_kind[EventKind.NEWSLETTER_OPEN]),
-            ad_clicks=_Days.of(by_kind[EventKind.AD_CLICK]),
-            first_day=date.fromordinal(min(days)) if days else None,
-        )
-
-
 def derive_snapshots(
     client_id: int,
     registered_on: date,
@@ -125,55 +79,116 @@ def derive_snapshots(
     events_from: date | None,
 ) -> list[ActivitySnapshot]:
     """A client's derived snapshots, oldest first, by the rule of this module; none without a log."""
-    log = ClientLog.of(orders, events)
-    if log.first_day is None:
-        return []
-    first = max(log.first_day, registered_on)
-    return [
-        derive_snapshot(client_id, log, month_end, through, events_from)
-        for month_end in month_ends(first, through)
-    ]
-
-
-def derive_snapshot(
-    client_id: int, log: ClientLog, observed_on: date, through: date, events_from: date | None
-) -> ActivitySnapshot:
-    """The snapshot of one month end `observed_on`."""
-    m = observed_on.toordinal()
-    month = m - MONTH_WINDOW_DAYS + 1, m
-    week = m - WEEK_WINDOW_DAYS + 1, m
-    purchases = log.purchases.count(*month)
-    covered_from = None if events_from is None else events_from.toordinal()
-    knows_month = covered_from is not None and covered_from <= month[0]
-    knows_week = covered_from is not None and covered_from <= week[0]
-    last_purchase = bisect_right(log.purchases.days, m)
-    return ActivitySnapshot(
-        client_id=client_id,
-        observed_on=observed_on,
-        purchases_30d=purchases,
-        avg_basket_value=round(log.purchases.total(*month) / purchases, 2) if purchases else 0.0,
-        days_since_last_purchase=m - log.purchases.days[last_purchase - 1] if last_purchase else None,
-        site_visits_30d=log.visits.count(*month) if knows_month else None,
-        visits_7d=log.visits.count(*week) if knows_week else None,
-        newsletter_opened=log.newsletter_opens.count(*week) > 0 if knows_week else None,
-        ad_clicks_7d=log.ad_clicks.count(*week) if knows_week else None,
-        time_on_site_7d=round(log.visits.total(*week) / 60, 2) if knows_week else None,
-        sales_next_month=_sales_next_month(log, observed_on, through),
-        purchased_next_14d=_purchased_next_14d(log, observed_on, through),
-        source=SnapshotSource.DERIVED,
+    return derive_from_entries(
+        client_id,
+        registered_on,
+        [(order.ordered_on, order.amount) for order in orders],
+        [(event.occurred_on, event.kind.value, event.duration_s) for event in events],
+        through,
+        events_from,
     )
 
 
-def _sales_next_month(log: ClientLog, observed_on: date, through: date) -> float | None:
-    start = first_of_next_month(observed_on)
-    end = month_end_of(start)
-    if end > through:
-        return None
-    return max(0.0, round(log.orders.total(start.toordinal(), end.toordinal()), 2))
+def derive_from_entries(
+    client_id: int,
+    registered_on: date,
+    orders: Sequence[OrderEntry],
+    events: Sequence[EventEntry],
+    through: date,
+    events_from: date | None,
+) -> list[ActivitySnapshot]:
+    """`derive_snapshots` from what the rule needs of each order and event (in any order).
+
+    Each of the client's logs is sorted once, by day (then value); every window of every month end is
+    then found by bisection in it, so a client costs its log plus a few bisections per month end.
+    """
+    if not orders and not events:
+        return []
+    order_log = sorted([(day.toordinal(), amount) for day, amount in orders])
+    purchase_log = [entry for entry in order_log if entry[1] > 0]
+    visit_log: list[tuple[int, float]] = []
+    opens: list[int] = []
+    clicks: list[int] = []
+    for day, kind, duration in events:
+        if kind == _VISIT:
+            visit_log.append((day.toordinal(), duration or 0.0))
+        elif kind == _NEWSLETTER_OPEN:
+            opens.append(day.toordinal())
+        elif kind == _AD_CLICK:
+            clicks.append(day.toordinal())
+    visit_log.sort()
+    opens.sort()
+    clicks.sort()
+    order_days, order_amounts = [day for day, _ in order_log], [amount for _, amount in order_log]
+    bought, baskets = [day for day, _ in purchase_log], [amount for _, amount in purchase_log]
+    visits, seconds = [day for day, _ in visit_log], [duration for _, duration in visit_log]
+    first_day = min(order_days[:1] + visits[:1] + opens[:1] + clicks[:1])
+    first = max(first_day, registered_on.toordinal())
+    covered_from = None if events_from is None else events_from.toordinal()
+    last_known_purchase_start = through.toordinal() - PURCHASE_HORIZON_DAYS
+    derived = ActivitySnapshot.derived
+    found = []
+    for m, observed_on, next_first, next_last in _month_ends_table(
+        month_end_of(date.fromordinal(first)), through
+    ):
+        lo, hi = bisect_left(bought, m - MONTH_WINDOW_DAYS + 1), bisect_right(bought, m)
+        purchases = hi - lo
+        week_start = m - WEEK_WINDOW_DAYS + 1
+        if covered_from is not None and covered_from <= week_start:
+            week_lo, week_hi = bisect_left(visits, week_start), bisect_right(visits, m)
+            visits_7d: int | None = week_hi - week_lo
+            time_on_site: float | None = round(sum(seconds[week_lo:week_hi]) / 60, 2)
+            opened: bool | None = bisect_right(opens, m) > bisect_left(opens, week_start)
+            ad_clicks: int | None = bisect_right(clicks, m) - bisect_left(clicks, week_start)
+            month_visits = (
+                week_hi - bisect_left(visits, m - MONTH_WINDOW_DAYS + 1)
+                if covered_from <= m - MONTH_WINDOW_DAYS + 1
+                else None
+            )
+        else:
+            visits_7d = time_on_site = opened = ad_clicks = month_visits = None
+        sales = None
+        if next_last is not None:
+            next_month = order_amounts[
+                bisect_left(order_days, next_first) : bisect_right(order_days, next_last)
+            ]
+            sales = max(0.0, round(sum(next_month), 2))
+        found.append(
+            derived(
+                client_id,
+                observed_on,
+                purchases,
+                round(sum(baskets[lo:hi]) / purchases, 2) if purchases else 0.0,
+                month_visits,
+                m - bought[hi - 1] if hi else None,
+                visits_7d,
+                opened,
+                ad_clicks,
+                time_on_site,
+                sales,
+                bisect_right(bought, m + PURCHASE_HORIZON_DAYS) > hi
+                if m <= last_known_purchase_start
+                else None,
+            )
+        )
+    return found
 
 
-def _purchased_next_14d(log: ClientLog, observed_on: date, through: date) -> bool | None:
-    m = observed_on.toordinal()
-    if m + PURCHASE_HORIZON_DAYS > through.toordinal():
-        return None
-    return log.purchases.count(m + 1, m + PURCHASE_HORIZON_DAYS) > 0
+@lru_cache(maxsize=256)
+def _month_ends_table(first_end: date, through: date) -> tuple[tuple[int, date, int, int | None], ...]:
+    """Each month end M from `first_end` through `through`: its day number, the date itself, and the first
+    and last day numbers of the month after it (the last None when that month has not closed by
+    `through`, so its sales are not known yet). Shared by every client observed from `first_end`."""
+    table = []
+    for end in month_ends(first_end, through):
+        next_first = end + timedelta(days=1)
+        next_last = month_end_of(next_first)
+        table.append(
+            (
+                end.toordinal(),
+                end,
+                next_first.toordinal(),
+                next_last.toordinal() if next_last <= through else None,
+            )
+        )
+    return tuple(table)

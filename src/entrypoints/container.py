@@ -19,7 +19,6 @@ from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.joblib_store import JoblibModelStore
 from adapters.jobs import ThreadJobRunner
-from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application import (
     business_settings,
@@ -34,6 +33,7 @@ from application import (
     training,
     users,
 )
+from application.ports import ModelPredictor, ModelTrainer
 from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
@@ -49,6 +49,20 @@ def use_case(
     return providers.Factory[Callable[..., R]](functools.partial, function, **adapters)
 
 
+def _sklearn_trainer(seed: int) -> ModelTrainer:
+    """scikit-learn is imported by the first use that trains, not by every start of the app (it is more
+    than a second of every command otherwise)."""
+    from adapters.sklearn_models import SklearnModelTrainer
+
+    return SklearnModelTrainer(seed=seed)
+
+
+def _sklearn_predictor() -> ModelPredictor:
+    from adapters.sklearn_models import SklearnModelPredictor
+
+    return SklearnModelPredictor()
+
+
 class Container(containers.DeclarativeContainer):
     # --- adapters ---------------------------------------------------------------------------------
     settings = providers.Singleton(Settings)
@@ -61,8 +75,8 @@ class Container(containers.DeclarativeContainer):
     password_hasher = providers.Singleton(WerkzeugPasswordHasher)
 
     model_store = providers.Singleton(JoblibModelStore, directory=settings.provided.models_path)
-    trainer = providers.Singleton(SklearnModelTrainer, seed=42)
-    predictor = providers.Singleton(SklearnModelPredictor)
+    trainer = providers.Singleton(_sklearn_trainer, seed=42)
+    predictor = providers.Singleton(_sklearn_predictor)
     # One loaded copy of each active model per process, shared by every request thread.
     active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
     job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)

@@ -113,3 +113,32 @@ def test_a_clients_orders_and_events_go_with_the_client(
 
     with uow_factory() as uow:
         assert (uow.orders.count(), uow.events.count()) == (1, 0)
+
+
+def test_the_entries_a_derivation_reads_are_each_log_rows_utc_day_and_values_in_time_order(
+    uow_factory: UnitOfWorkFactory, two_clients: tuple[int, int]
+) -> None:
+    anna, beata = two_clients
+    late, early = datetime(2024, 4, 1, 0, 30, tzinfo=WARSAW), datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+    with uow_factory() as uow:
+        uow.orders.add_new([Order(anna, late, 5.0), Order(anna, early, 7.5), Order(beata, early, -1.25)])
+        uow.events.add_new(
+            [
+                Event(anna, late, EventKind.VISIT, duration_s=90.0),
+                Event(anna, early, EventKind.AD_CLICK),
+                Event(beata, early, EventKind.NEWSLETTER_OPEN),
+            ]
+        )
+        uow.commit()
+
+    with uow_factory() as uow:
+        orders = uow.orders.entries_of_clients([anna, beata, 999])
+        events = uow.events.entries_of_clients([anna, 999])
+
+    # Half past midnight in Warsaw on 1 April is still 31 March in UTC.
+    assert orders == {
+        anna: [(date(2024, 3, 1), 7.5), (date(2024, 3, 31), 5.0)],
+        beata: [(date(2024, 3, 1), -1.25)],
+    }
+    assert events == {anna: [(date(2024, 3, 1), "ad_click", None), (date(2024, 3, 31), "visit", 90.0)]}
+    assert all(type(amount) is float for _, amount in orders[anna])

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from adapters.memory.store import InMemoryStore, in_utc
+from domain.derivation import EventEntry, OrderEntry
 from domain.errors import ClientNotFound
 from domain.orders import Event, Order
 
@@ -24,6 +25,12 @@ class InMemoryOrderRepository:
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Order]]:
         return _of_clients(self.store.orders.values(), client_ids, lambda order: order.ordered_at)
 
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[OrderEntry]]:
+        return {
+            client_id: [(order.ordered_on, order.amount) for order in orders]
+            for client_id, orders in self.of_clients(client_ids).items()
+        }
+
     def count(self) -> int:
         return len(self.store.orders)
 
@@ -37,6 +44,12 @@ class InMemoryEventRepository:
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
         return _of_clients(self.store.events.values(), client_ids, lambda event: event.occurred_at)
+
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[EventEntry]]:
+        return {
+            client_id: [(event.occurred_on, event.kind.value, event.duration_s) for event in events]
+            for client_id, events in self.of_clients(client_ids).items()
+        }
 
     def first_day(self) -> date | None:
         return min((event.occurred_on for event in self.store.events.values()), default=None)

@@ -8,7 +8,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -20,6 +19,24 @@ from application.ports import ScoringRow
 from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
+
+_DERIVED = SnapshotSource.DERIVED.value
+_DERIVED_COLUMNS = (
+    "client_id",
+    "observed_on",
+    "purchases_30d",
+    "avg_basket_value",
+    "site_visits_30d",
+    "days_since_last_purchase",
+    "visits_7d",
+    "newsletter_opened",
+    "ad_clicks_7d",
+    "time_on_site_7d",
+    "sales_next_month",
+    "purchased_next_14d",
+    "source",
+)
+"""The columns a derived snapshot writes, in the order of the rows `replace_derived` builds."""
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
 EXISTING_CHUNK_SIZE = 2_000
@@ -170,19 +187,54 @@ class SqlAlchemyActivityRepository:
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
 
     def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
-        """One DELETE per chunk of clients, then chunked INSERTs that skip the dates an entered snapshot
-        holds (the only snapshots of these clients left to conflict with)."""
+        """One DELETE per chunk of clients, a look-up of the entered snapshots left to them, then plain
+        chunked INSERTs (straight through the driver's executemany: a build writes millions of rows) of
+        the derived snapshots whose dates no entered one holds."""
         derived = client_activity.c.source == SnapshotSource.DERIVED.value
+        entered: set[tuple[int, date]] = set()
         for ids in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):
             self.session.execute(delete(client_activity).where(client_activity.c.client_id.in_(ids), derived))
-        dialect = self.session.get_bind().dialect.name
-        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(client_activity)
-        skipping_entered = statement.on_conflict_do_nothing(
-            index_elements=["client_id", "observed_on"]
-        ).returning(client_activity.c.id)
+            left = select(client_activity.c.client_id, client_activity.c.observed_on).where(
+                client_activity.c.client_id.in_(ids)
+            )
+            entered.update((client_id, observed_on) for client_id, observed_on in self.session.execute(left))
+        connection = self.session.connection()
+        on_sqlite = connection.dialect.name == "sqlite"
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        statement = (
+            f"INSERT INTO {client_activity.name} ({', '.join(_DERIVED_COLUMNS)}) "
+            f"VALUES ({', '.join(mark for _ in _DERIVED_COLUMNS)}) "
+            "ON CONFLICT (client_id, observed_on) DO NOTHING"
+        )
+        # SQLite holds a date as its ISO text (as SQLAlchemy writes it); dates repeat from client to client.
+        day_of: dict[date, object] = {}
         stored = 0
-        for chunk in chunks((SNAPSHOTS.values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
-            stored += len(self.session.execute(skipping_entered, chunk).all())
+        kept = (s for s in snapshots if not entered or (s.client_id, s.observed_on) not in entered)
+        for chunk in chunks(kept, CHUNK_SIZE):
+            rows = []
+            for s in chunk:
+                day = day_of.get(s.observed_on)
+                if day is None:
+                    day = day_of[s.observed_on] = s.observed_on.isoformat() if on_sqlite else s.observed_on
+                rows.append(
+                    (
+                        s.client_id,
+                        day,
+                        s.purchases_30d,
+                        round(s.avg_basket_value, 2),
+                        s.site_visits_30d,
+                        s.days_since_last_purchase,
+                        s.visits_7d,
+                        s.newsletter_opened,
+                        s.ad_clicks_7d,
+                        None if s.time_on_site_7d is None else round(s.time_on_site_7d, 2),
+                        None if s.sales_next_month is None else round(s.sales_next_month, 2),
+                        s.purchased_next_14d,
+                        _DERIVED,
+                    )
+                )
+            result = connection.exec_driver_sql(statement, rows)
+            stored += result.rowcount if result.rowcount >= 0 else len(rows)
         return stored
 
     def _insert_chunk(self, chunk: list[Values]) -> None:

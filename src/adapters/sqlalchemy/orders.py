@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Table, func, select
+from sqlalchemy import CursorResult, Date, Insert, String, Table, func, select, type_coerce
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from adapters.sqlalchemy.rows import EVENTS, ORDERS, RowMapping
 from adapters.sqlalchemy.statements import CHUNK_SIZE
 from adapters.sqlalchemy.tables import events, orders
 from application.chunks import chunks
+from domain.derivation import EventEntry, OrderEntry
 from domain.errors import ClientNotFound
 from domain.orders import Event, Order
 
@@ -29,11 +31,41 @@ class SqlAlchemyOrderRepository:
         self.session = session
 
     def add_new(self, new: Sequence[Order]) -> int:
-        rows = [ORDERS.values(order, key=order.key) for order in new]
-        return _insert_new(self.session, orders, rows, ["key"])
+        if _on_sqlite(self.session):
+            rows = [
+                (
+                    order.client_id,
+                    order.order_id,
+                    _sqlite_moment(order.ordered_at),
+                    round(order.amount, 2),
+                    order.key,
+                )
+                for order in new
+            ]
+            columns = ("client_id", "order_id", "ordered_at", "amount", "key")
+            return _insert_new_on_sqlite(self.session, orders, columns, rows, ["key"])
+        return _insert_new(
+            self.session, orders, [ORDERS.values(order, key=order.key) for order in new], ["key"]
+        )
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Order]]:
         return _of_clients(self.session, orders, ORDERS, client_ids, orders.c.ordered_at)
+
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[OrderEntry]]:
+        found: dict[int, list[OrderEntry]] = {}
+        days = _Days(self.session)
+        for chunk in chunks(sorted(set(client_ids)), CLIENTS_PER_READ):
+            statement = (
+                select(orders.c.client_id, days.of(orders.c.ordered_at), orders.c.amount)
+                .where(orders.c.client_id.in_(chunk))
+                .order_by(orders.c.client_id, orders.c.ordered_at, orders.c.id)
+            )
+            current, entries = None, []
+            for client_id, day, amount in self.session.connection().execute(statement):
+                if client_id != current:
+                    current, entries = client_id, found.setdefault(client_id, [])
+                entries.append((days.read(day), float(amount)))
+        return found
 
     def count(self) -> int:
         return self.session.execute(select(func.count()).select_from(orders)).scalar_one()
@@ -46,11 +78,34 @@ class SqlAlchemyEventRepository:
         self.session = session
 
     def add_new(self, new: Sequence[Event]) -> int:
-        rows = [EVENTS.values(event) for event in new]
-        return _insert_new(self.session, events, rows, ["client_id", "occurred_at", "kind"])
+        unique = ["client_id", "occurred_at", "kind"]
+        if _on_sqlite(self.session):
+            rows = [
+                (event.client_id, _sqlite_moment(event.occurred_at), event.kind.value, event.duration_s)
+                for event in new
+            ]
+            columns = ("client_id", "occurred_at", "kind", "duration_s")
+            return _insert_new_on_sqlite(self.session, events, columns, rows, unique)
+        return _insert_new(self.session, events, [EVENTS.values(event) for event in new], unique)
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
         return _of_clients(self.session, events, EVENTS, client_ids, events.c.occurred_at)
+
+    def entries_of_clients(self, client_ids: Collection[int]) -> dict[int, list[EventEntry]]:
+        found: dict[int, list[EventEntry]] = {}
+        days = _Days(self.session)
+        for chunk in chunks(sorted(set(client_ids)), CLIENTS_PER_READ):
+            statement = (
+                select(events.c.client_id, days.of(events.c.occurred_at), events.c.kind, events.c.duration_s)
+                .where(events.c.client_id.in_(chunk))
+                .order_by(events.c.client_id, events.c.occurred_at, events.c.id)
+            )
+            current, entries = None, []
+            for client_id, day, kind, duration in self.session.connection().execute(statement):
+                if client_id != current:
+                    current, entries = client_id, found.setdefault(client_id, [])
+                entries.append((days.read(day), kind, None if duration is None else float(duration)))
+        return found
 
     def first_day(self) -> date | None:
         # min() keeps the column's type, so the moment comes back in UTC on every database.
@@ -59,6 +114,29 @@ class SqlAlchemyEventRepository:
 
     def count(self) -> int:
         return self.session.execute(select(func.count()).select_from(events)).scalar_one()
+
+
+class _Days:
+    """The UTC day of a stored moment, computed by the database: SQLite holds moments as UTC text, whose
+    first ten characters are the day (read back through a cache, as many rows share a day); PostgreSQL
+    converts its timestamp to UTC and casts it to a date."""
+
+    def __init__(self, session: Session) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+        self.cache: dict[Any, date] = {}
+
+    def of(self, moment: Any) -> Any:
+        if self.sqlite:
+            return type_coerce(func.substr(moment, 1, 10), String)
+        return sql_cast(func.timezone("UTC", moment), Date)
+
+    def read(self, day: Any) -> date:
+        if not self.sqlite:
+            return cast(date, day)
+        found = self.cache.get(day)
+        if found is None:
+            found = self.cache[day] = date.fromisoformat(day)
+        return found
 
 
 def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], unique: list[str]) -> int:
@@ -77,6 +155,35 @@ def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], uniq
                 added += cast(CursorResult[Any], result).rowcount if counted_by_driver else len(result.all())
     except IntegrityError:
         raise ClientNotFound(_first_unknown_client(session, rows)) from None
+    return added
+
+
+def _on_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _sqlite_moment(moment: datetime) -> str:
+    """A moment as `UtcDateTime` writes it on SQLite: UTC text that sorts in time order."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _insert_new_on_sqlite(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], unique: list[str]
+) -> int:
+    """`_insert_new` for SQLite, with rows already in the driver's terms (imports and the demo write
+    hundreds of thousands): straight through sqlite3's executemany, which counts the rows it inserted."""
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    )
+    added = 0
+    try:
+        with session.begin_nested():
+            for chunk in chunks(rows, CHUNK_SIZE):
+                added += session.connection().exec_driver_sql(statement, chunk).rowcount
+    except IntegrityError:
+        wanted = {row[columns.index("client_id")] for row in rows}
+        raise ClientNotFound(_first_unknown_client(session, [{"client_id": c} for c in wanted])) from None
     return added
 
 
