@@ -79,7 +79,8 @@ def _sqlite_rows(new: Sequence[Order]) -> list[tuple[Any, ...]]:
 
 def sqlite_moment(moment: datetime) -> str:
     """A moment as `UtcDateTime` stores it in SQLite: in UTC, without its offset, to the microsecond."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _insert_new_on_sqlite(
