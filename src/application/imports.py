@@ -33,7 +33,7 @@ from datetime import UTC, date
 from typing import TypeVar
 
 from application.chunks import chunks
-from application.commands import ImportMode, NewClient, NewEvent, NewOrder, NewSnapshot
+from application.commands import ImportMode, NewClient, NewEvent, NewOrder, NewSnapshot, OrderLine, order_line
 from application.ports import ClientRepository, Clock, UnitOfWork
 from application.validation import Command, InvalidInput
 from domain.activity import ActivitySnapshot
@@ -53,7 +53,6 @@ MAX_PROBLEMS = 1_000
 """Problems listed by a refusal; beyond them they are only counted."""
 UNKNOWN_NAME = "?"
 T = TypeVar("T")
-C = TypeVar("C", bound=Command)
 
 Row = tuple[int, Mapping[str, str | None]]
 """A line number and the row's values by column name."""
@@ -222,7 +221,7 @@ def import_orders(
     new = total = 0
     with uow:
         book = ClientBook(uow.clients, create=create_clients)
-        for commands in _parsed_chunks(rows, NewOrder, problems, clock):
+        for commands in _parsed_chunks(rows, order_line, problems, clock):
             book.look_up(command for _, command in commands)
             book.create_missing(commands, problems)
             orders = [
@@ -252,7 +251,7 @@ def import_events(columns: Sequence[str], rows: Iterable[Row], uow: UnitOfWork, 
     new = total = 0
     with uow:
         book = ClientBook(uow.clients, create=False)
-        for commands in _parsed_chunks(rows, NewEvent, problems, clock):
+        for commands in _parsed_chunks(rows, NewEvent.parse, problems, clock):
             book.look_up(command for _, command in commands)
             events = [
                 Event(client.id, command.occurred_at, command.kind, command.duration_s)
@@ -282,18 +281,18 @@ class ClientBook:
         self.nameless: set[str] = set()
         """Clients created under names read from their email, until a row of theirs gives names."""
 
-    def look_up(self, commands: Iterable[NewOrder | NewEvent]) -> None:
+    def look_up(self, commands: Iterable[OrderLine | NewEvent]) -> None:
         wanted = {email_key(c.client_email) for c in commands} - self.known.keys() - self.missing
         found = self.clients.find_by_emails(wanted)
         self.known.update(found)
         self.missing |= wanted - found.keys()
 
-    def create_missing(self, commands: Sequence[tuple[int, NewOrder]], problems: Problems) -> None:
+    def create_missing(self, commands: Sequence[tuple[int, OrderLine]], problems: Problems) -> None:
         """Create, in one batch, the clients these orders name that are not stored yet (when allowed),
         each from its first row here that gives names, else its first row."""
         if not self.create:
             return
-        firsts: dict[str, tuple[int, NewOrder]] = {}
+        firsts: dict[str, tuple[int, OrderLine]] = {}
         for line, command in commands:
             key = email_key(command.client_email)
             if key in self.missing and (
@@ -314,16 +313,19 @@ class ClientBook:
 
     def client_of(self, line: int, email: str, problems: Problems) -> Client | None:
         """The client of a row; None, and a problem unless clients are being created, when unknown."""
-        client = self.known.get(email_key(email))
+        return self._client_by_key(line, email_key(email), problems)
+
+    def _client_by_key(self, line: int, key: str, problems: Problems) -> Client | None:
+        client = self.known.get(key)
         if client is None and not self.create:
             problems.add(RowError(line, "client_email", "unknown_client", "no client has this email"))
         return client
 
-    def client_of_order(self, line: int, command: NewOrder, problems: Problems) -> Client | None:
+    def client_of_order(self, line: int, command: OrderLine, problems: Problems) -> Client | None:
         """The client of an order, registered no later than the order; a client created under names
         read from its email takes the first names the file gives."""
         key = email_key(command.client_email)
-        client = self.client_of(line, command.client_email, problems)
+        client = self._client_by_key(line, key, problems)
         if client is None:
             return None
         changes: dict[str, object] = {}
@@ -348,13 +350,13 @@ class ClientBook:
         )
 
 
-def _names_of(command: NewOrder) -> tuple[str, str] | None:
+def _names_of(command: OrderLine) -> tuple[str, str] | None:
     if command.first_name is None or command.last_name is None:
         return None
     return command.first_name, command.last_name
 
 
-def _new_client(line: int, command: NewOrder, problems: Problems) -> Client | None:
+def _new_client(line: int, command: OrderLine, problems: Problems) -> Client | None:
     first_name, last_name = _names_of(command) or names_from_email(command.client_email)
     values = {
         "first_name": first_name,
@@ -466,18 +468,21 @@ def _snapshot_command(values: Mapping[str, str | None], clock: Clock) -> NewSnap
 
 
 def _parsed_chunks(
-    rows: Iterable[Row], command: type[C], problems: Problems, clock: Clock
-) -> Iterator[list[tuple[int, C]]]:
-    """The rows read `CHUNK` at a time, each chunk's good rows as commands; bad ones become problems."""
+    rows: Iterable[Row], parse: Callable[..., T], problems: Problems, clock: Clock
+) -> Iterator[list[tuple[int, T]]]:
+    """The rows read `CHUNK` at a time, each chunk's good rows checked by `parse(values, today=...)`
+    (which raises InvalidInput for a bad one); bad ones become problems."""
     today = clock.today()
+
+    def check(values: Mapping[str, str | None], _: Clock) -> T:
+        return parse(values, today=today)
+
     for chunk in chunks(rows, CHUNK):
-        parsed = [
+        yield [
             (line, parsed)
             for line, values in chunk
-            if (parsed := _parse(line, problems, lambda v, _: command.parse(v, today=today), values, clock))
-            is not None
+            if (parsed := _parse(line, problems, check, values, clock)) is not None
         ]
-        yield parsed
 
 
 def _parse(

@@ -36,7 +36,7 @@ class SqlAlchemyOrderRepository:
                 (
                     order.client_id,
                     order.order_id,
-                    _sqlite_moment(order.ordered_at),
+                    sqlite_moment(order.ordered_at),
                     round(order.amount, 2),
                     order.key,
                 )
@@ -81,7 +81,7 @@ class SqlAlchemyEventRepository:
         unique = ["client_id", "occurred_at", "kind"]
         if _on_sqlite(self.session):
             rows = [
-                (event.client_id, _sqlite_moment(event.occurred_at), event.kind.value, event.duration_s)
+                (event.client_id, sqlite_moment(event.occurred_at), event.kind.value, event.duration_s)
                 for event in new
             ]
             columns = ("client_id", "occurred_at", "kind", "duration_s")
@@ -162,9 +162,10 @@ def _on_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _sqlite_moment(moment: datetime) -> str:
-    """A moment as `UtcDateTime` writes it on SQLite: UTC text that sorts in time order."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+def sqlite_moment(moment: datetime) -> str:
+    """A moment as `UtcDateTime` writes it on SQLite: UTC text to the microsecond, in time order."""
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _insert_new_on_sqlite(
