@@ -15,6 +15,7 @@ from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application.commands import Credentials
 from application.users import authenticate
+from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.orders import Order
 from domain.users import Role, User
@@ -337,3 +338,51 @@ def test_snapshots_build_derives_the_snapshots_of_every_client_with_orders(upgra
 def test_snapshots_build_refuses_a_bad_date_naming_the_field(upgraded: str) -> None:
     assert_refused_cleanly(prognoza("snapshots", "build", "--through", "2999-01-01"), 1, "through")
     assert_refused_cleanly(prognoza("snapshots", "build", "--through", "31.03.2024"), 1, "through")
+
+
+def history_of(url: str, email: str) -> list[ActivitySnapshot]:
+    engine = make_engine(url)
+    try:
+        with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+            client = uow.clients.get_by_email(email)
+            assert client is not None and client.id is not None
+            return uow.activity.history(client.id)
+    finally:
+        engine.dispose()
+
+
+def test_a_bare_purchase_log_becomes_snapshots_and_the_next_months_file_fills_their_outcomes(
+    upgraded: str, tmp_path: Path
+) -> None:
+    march, april = tmp_path / "march.csv", tmp_path / "april.csv"
+    march.write_text(
+        "client_email,ordered_at,amount\n"
+        "ola@example.com,20240305,100\n"
+        "ola@example.com,2024-03-31T23:30:00+01:00,50\n"  # 22:30 UTC: still March 31st
+        "ola@example.com,2024-03-31,-20\n",  # a refund is no purchase
+        encoding="utf-8",
+    )
+    april.write_text('client_email,ordered_at,amount\nola@example.com,20240410,"80,50"\n', encoding="utf-8")
+
+    succeeded_import = prognoza("import", "orders", str(march), "--create-clients")
+    built_march = prognoza("snapshots", "build", "--through", "2024-03-31")
+    [march_end] = history_of(upgraded, "ola@example.com")
+    prognoza("import", "orders", str(april))
+    prognoza("import", "orders", str(april))  # the same file twice stores nothing new
+    built_april = prognoza("snapshots", "build", "--through", "2024-04-30")
+
+    assert succeeded_import.exit_code == 0 and built_march.exit_code == 0 and built_april.exit_code == 0
+    assert (march_end.observed_on, march_end.purchases_30d, march_end.avg_basket_value) == (
+        date(2024, 3, 31),
+        2,
+        75.0,
+    )
+    assert (march_end.days_since_last_purchase, march_end.site_visits_30d) == (0, None)
+    assert (march_end.sales_next_month, march_end.purchased_next_14d) == (None, None)
+    newest, filled = history_of(upgraded, "ola@example.com")
+    assert (filled.observed_on, filled.sales_next_month, filled.purchased_next_14d) == (
+        date(2024, 3, 31),
+        80.5,
+        True,
+    )
+    assert (newest.observed_on, newest.purchases_30d, newest.sales_next_month) == (date(2024, 4, 30), 1, None)
