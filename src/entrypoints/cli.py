@@ -267,7 +267,7 @@ def _operator() -> str:
 
 
 SHOWN_METRICS = {
-    ModelKind.SALES: ("r2", "mse", "mae"),
+    ModelKind.SALES: ("r2", "mse", "mae", "revenue_bias"),
     ModelKind.PURCHASE: ("roc_auc", "accuracy", "precision", "recall", "f1"),
 }
 
@@ -280,11 +280,14 @@ def _describe_run(run: ModelRun) -> str:
     ]
     if run.evaluation is not None:
         ev = run.evaluation
-        scores = ", ".join(
-            f"{name} {ev.metrics[name]:.3f} (baseline {ev.baseline_metrics[name]:.3f})"
-            for name in SHOWN_METRICS[run.kind]
-        )
-        lines.append(f"    hold-out of {ev.test_size:,} (trained on {ev.train_size:,}): {scores}")
+        shown = [name for name in SHOWN_METRICS[run.kind] if name in ev.metrics]
+        scores = ", ".join(f"{name} {ev.metrics[name]:.3f}" for name in shown)
+        lines.append(f"    test month of {ev.test_size:,} (trained on {ev.train_size:,}): {scores}")
+        for baseline, metrics in ev.baseline_metrics.items():
+            scored = ", ".join(f"{name} {metrics[name]:.3f}" for name in shown if name in metrics)
+            lines.append(f"      baseline {baseline}: {scored}")
+    for warning in run.warnings:
+        lines.append(f"    warning: {warning}")
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)
