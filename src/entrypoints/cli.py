@@ -190,9 +190,15 @@ KINDS = click.Choice([kind.value for kind in ModelKind])
 @click.option(
     "--if-untrained", is_flag=True, help="Do nothing, successfully, when a model is active already."
 )
+@click.option(
+    "--activate-anyway",
+    is_flag=True,
+    help="Make the new version active even when it is not better than its baselines (it keeps the warning).",
+)
 @with_appcontext
-def train(kind: str, if_untrained: bool) -> None:
-    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds."""
+def train(kind: str, if_untrained: bool, activate_anyway: bool) -> None:
+    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds and
+    beats its baselines on the test month."""
     model_kind = ModelKind(kind)
     if if_untrained and (active := container().active_run()(model_kind)) is not None:
         click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
@@ -202,6 +208,8 @@ def train(kind: str, if_untrained: bool) -> None:
     finished = container().run_training()(run.id or 0)
     if finished.status is not RunStatus.SUCCEEDED:
         raise click.ClickException(f"training failed: {finished.error}")
+    if activate_anyway and not finished.is_active:
+        finished = container().activate_version()(model_kind, finished.version, _operator())
     click.echo(_describe_run(finished))
 
 

@@ -60,7 +60,7 @@ def test_panel_shows_each_active_model_with_metrics_beside_the_baseline(admin_in
         assert f'data-metric="{metric}"' in sales
     for metric in ("accuracy", "precision", "recall", "f1", "roc_auc"):
         assert f'data-metric="{metric}"' in purchase
-    assert "Naive baseline" in sales and "Share of the variation in sales the model explains" in sales
+    assert "Baseline: Last month" in sales and "Share of the variation in sales the model explains" in sales
     assert "Train linear regression model" in sales and "Train logistic model" in purchase
 
 
