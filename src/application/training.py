@@ -238,7 +238,7 @@ def _not_better(kind: ModelKind, evaluation: Evaluation) -> str:
     needed = "" if kind is ModelKind.SALES else f" (it must be higher by at least {PURCHASE_AUC_MARGIN})"
     return (
         f"{NOT_BETTER}: {label} {score:.3f} on the test month against {value:.3f} for the {name} "
-        f"baseline{needed}. The model was not made active; an admin may still activate it."
+        f"baseline{needed}. It is not made active on its own; an admin may activate it."
     )
 
 
