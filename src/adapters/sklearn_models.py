@@ -23,10 +23,10 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from application.ports import HoldOut
 from domain.model_runs import Evaluation
 from domain.predictions import ModelKind
 
@@ -54,59 +54,66 @@ def _training_mean() -> SimpleImputer:
 
 
 class SklearnModelTrainer:
-    """Seeded hold-out split (stratified for purchase), fit on the rest, metrics on the hold-out only."""
+    """Fit on the training months, score the model and each baseline on the test month only."""
 
-    def __init__(self, seed: int = 42, test_size: float = 0.2) -> None:
+    def __init__(self, seed: int = 42) -> None:
         self.seed = seed
-        self.test_size = test_size
 
     def fit(
-        self,
-        kind: ModelKind,
-        rows: Sequence[Sequence[float]],
-        targets: Sequence[float],
-        feature_names: Sequence[str],
-        threshold: float,
+        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
     ) -> tuple[object, Evaluation]:
-        x = np.asarray(rows, dtype=float)
-        y = np.asarray(targets, dtype=float)
+        width = len(feature_names)
+        x_train = np.asarray(data.train_rows, dtype=float).reshape(-1, width)
+        x_test = np.asarray(data.test_rows, dtype=float).reshape(-1, width)
+        y_train = np.asarray(data.train_targets, dtype=float)
+        y_test = np.asarray(data.test_targets, dtype=float)
+        baselines = {name: np.asarray(values, dtype=float) for name, values in data.baselines.items()}
         if kind is ModelKind.SALES:
-            return self._fit_sales(x, y, feature_names)
-        return self._fit_purchase(x, y.astype(int), feature_names, threshold)
-
-    def _fit_sales(self, x: np.ndarray, y: np.ndarray, names: Sequence[str]) -> tuple[Pipeline, Evaluation]:
-        x_train, x_test, y_train, y_test = train_test_split(
-            x, y, test_size=self.test_size, random_state=self.seed
+            return self._fit_sales(x_train, y_train, x_test, y_test, baselines, feature_names)
+        return self._fit_purchase(
+            x_train, y_train.astype(int), x_test, y_test.astype(int), baselines, feature_names, threshold
         )
+
+    def _fit_sales(
+        self,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_test: np.ndarray,
+        y_test: np.ndarray,
+        baselines: dict[str, np.ndarray],
+        names: Sequence[str],
+    ) -> tuple[Pipeline, Evaluation]:
         pipeline = sales_pipeline().fit(x_train, y_train)
-        baseline = np.full_like(y_test, y_train.mean())
         return pipeline, Evaluation(
             train_size=len(y_train),
             test_size=len(y_test),
             metrics=_regression_metrics(y_test, pipeline.predict(x_test)),
-            baseline_metrics=_regression_metrics(y_test, baseline),
+            baseline_metrics={name: _regression_metrics(y_test, b) for name, b in baselines.items()},
             coefficients=_coefficients(pipeline, names),
             intercept=float(pipeline["model"].intercept_),
         )
 
     def _fit_purchase(
-        self, x: np.ndarray, y: np.ndarray, names: Sequence[str], threshold: float
+        self,
+        x_train: np.ndarray,
+        y_train: np.ndarray,
+        x_test: np.ndarray,
+        y_test: np.ndarray,
+        baselines: dict[str, np.ndarray],
+        names: Sequence[str],
+        threshold: float,
     ) -> tuple[Pipeline, Evaluation]:
-        x_train, x_test, y_train, y_test = train_test_split(
-            x, y, test_size=self.test_size, random_state=self.seed, stratify=y
-        )
         pipeline = purchase_pipeline(self.seed).fit(x_train, y_train)
         probability = pipeline.predict_proba(x_test)[:, 1]
-        base_rate = float(y_train.mean())
         decisions = probability >= threshold
         return pipeline, Evaluation(
             train_size=len(y_train),
             test_size=len(y_test),
             metrics=_classification_metrics(y_test, probability, decisions)
             | {"base_rate": float(y_test.mean())},
-            baseline_metrics=_classification_metrics(
-                y_test, np.full(len(y_test), base_rate), np.full(len(y_test), base_rate >= 0.5)
-            ),
+            baseline_metrics={
+                name: _classification_metrics(y_test, b, b >= threshold) for name, b in baselines.items()
+            },
             coefficients=_coefficients(pipeline, names),
             intercept=float(pipeline["model"].intercept_[0]),
             confusion_matrix=confusion_matrix(y_test, decisions, labels=[0, 1]).tolist(),
@@ -116,17 +123,23 @@ class SklearnModelTrainer:
 
 
 def _regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
-    return {
+    """`revenue_bias`: how far the forecasts' total is from the actual total (0 = spot on, +0.1 = 10%
+    too high); left out when nothing was actually spent."""
+    metrics = {
         "r2": float(r2_score(actual, predicted)),
         "mse": float(mean_squared_error(actual, predicted)),
         "mae": float(mean_absolute_error(actual, predicted)),
     }
+    total = float(actual.sum())
+    if total != 0:
+        metrics["revenue_bias"] = float(predicted.sum()) / total - 1
+    return metrics
 
 
 def _classification_metrics(
     actual: np.ndarray, probability: np.ndarray, decisions: np.ndarray
 ) -> dict[str, float]:
-    """The baseline scores a constant probability, so its ROC AUC is 0.5 by construction."""
+    """A baseline of a constant probability has a ROC AUC of 0.5 by construction."""
     return {
         "accuracy": float(accuracy_score(actual, decisions)),
         "precision": float(precision_score(actual, decisions, zero_division=0)),

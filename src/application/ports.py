@@ -7,7 +7,7 @@ the container picks which.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -312,18 +312,26 @@ class SettingsRepository(Protocol):
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class HoldOut:
+    """Labelled examples split by time: the model learns from the training months and is scored on the
+    test month only, next to each baseline's forecasts for the same test rows (by the baseline's name)."""
+
+    train_rows: Sequence[Sequence[float]]
+    train_targets: Sequence[float]
+    test_rows: Sequence[Sequence[float]]
+    test_targets: Sequence[float]
+    baselines: Mapping[str, Sequence[float]]
+    """Sales: the forecast amount; purchase: the probability of buying."""
+
+
 class ModelTrainer(Protocol):
     """Fits and evaluates a model; the fitted model is opaque to the application."""
 
     def fit(
-        self,
-        kind: ModelKind,
-        rows: Sequence[Sequence[float]],
-        targets: Sequence[float],
-        feature_names: Sequence[str],
-        threshold: float,
+        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
     ) -> tuple[object, Evaluation]:
-        """Hold out a seeded test split, fit on the rest, evaluate on the hold-out only."""
+        """Fit on the training rows; score the model and every baseline on the test rows only."""
         ...
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from domain.errors import Conflict, DomainError, NotFound
 from domain.predictions import ModelKind
 
 MIN_TRAINING_ROWS = 50
+"""Labelled snapshots needed in the training months."""
+MIN_TEST_ROWS = 20
+"""Labelled snapshots needed in the test month, the newest labelled one."""
+PURCHASE_AUC_MARGIN = 0.02
+"""How much higher than its best baseline a purchase model's ROC AUC must be to be made active."""
 
 
 class RunStatus(enum.StrEnum):
@@ -84,12 +89,13 @@ class RunNotActivatable(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """What a fitted model scored on the hold-out set, next to a naive baseline on the same rows."""
+    """What a fitted model scored on the hold-out (the newest labelled month), next to naive baselines
+    scored on the same rows: `baseline_metrics` holds each baseline's metrics under its name."""
 
     train_size: int
     test_size: int
     metrics: dict[str, float]
-    baseline_metrics: dict[str, float]
+    baseline_metrics: dict[str, dict[str, float]]
     coefficients: dict[str, float]
     intercept: float
     confusion_matrix: list[list[int]] | None = None
@@ -101,6 +107,24 @@ class Evaluation:
     def features(self) -> tuple[str, ...]:
         """The features the model was trained on (and predicts from): one coefficient each."""
         return tuple(self.coefficients)
+
+    def best_baseline(self, metric: str) -> tuple[str, float] | None:
+        """The baseline scoring highest on `metric` (one where higher is better), with its score."""
+        scored = [(name, m[metric]) for name, m in self.baseline_metrics.items() if m.get(metric) is not None]
+        return max(scored, key=lambda pair: pair[1]) if scored else None
+
+    def beats_baselines(self, kind: ModelKind) -> bool:
+        """Sales: a higher R² than every baseline; purchase: a ROC AUC higher than every baseline's by
+        at least PURCHASE_AUC_MARGIN."""
+        metric = "r2" if kind is ModelKind.SALES else "roc_auc"
+        best, score = self.best_baseline(metric), self.metrics.get(metric)
+        if best is None:
+            return True
+        if score is None:
+            return False
+        if kind is ModelKind.SALES:
+            return score > best[1]
+        return score >= best[1] + PURCHASE_AUC_MARGIN - 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,18 +146,32 @@ class ModelRun:
     evaluation: Evaluation | None = None
     artifact: Artifact | None = None
     is_active: bool = False
+    warnings: list[str] = field(default_factory=list)
+    """What the training noticed: features left out, a model no better than its baselines."""
     id: int | None = None
 
     def started(self, at: datetime) -> ModelRun:
         return replace(self, status=RunStatus.RUNNING, started_at=at)
 
-    def succeeded(self, evaluation: Evaluation, artifact: Artifact, at: datetime) -> ModelRun:
+    def succeeded(
+        self, evaluation: Evaluation, artifact: Artifact, at: datetime, warnings: list[str] | None = None
+    ) -> ModelRun:
         return replace(
-            self, status=RunStatus.SUCCEEDED, evaluation=evaluation, artifact=artifact, finished_at=at
+            self,
+            status=RunStatus.SUCCEEDED,
+            evaluation=evaluation,
+            artifact=artifact,
+            finished_at=at,
+            warnings=list(warnings or []),
         )
 
     def failed(self, reason: str, at: datetime) -> ModelRun:
         return replace(self, status=RunStatus.FAILED, error=reason, finished_at=at, is_active=False)
+
+    @property
+    def beats_baselines(self) -> bool | None:
+        """Whether the model did better than its baselines on the hold-out; None before it succeeded."""
+        return None if self.evaluation is None else self.evaluation.beats_baselines(self.kind)
 
     @property
     def can_be_activated(self) -> bool:

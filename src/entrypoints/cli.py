@@ -190,9 +190,15 @@ KINDS = click.Choice([kind.value for kind in ModelKind])
 @click.option(
     "--if-untrained", is_flag=True, help="Do nothing, successfully, when a model is active already."
 )
+@click.option(
+    "--activate-anyway",
+    is_flag=True,
+    help="Make the new version active even when it is not better than its baselines (it keeps the warning).",
+)
 @with_appcontext
-def train(kind: str, if_untrained: bool) -> None:
-    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds."""
+def train(kind: str, if_untrained: bool, activate_anyway: bool) -> None:
+    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds and
+    beats its baselines on the test month."""
     model_kind = ModelKind(kind)
     if if_untrained and (active := container().active_run()(model_kind)) is not None:
         click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
@@ -202,6 +208,8 @@ def train(kind: str, if_untrained: bool) -> None:
     finished = container().run_training()(run.id or 0)
     if finished.status is not RunStatus.SUCCEEDED:
         raise click.ClickException(f"training failed: {finished.error}")
+    if activate_anyway and not finished.is_active:
+        finished = container().activate_version()(model_kind, finished.version, _operator())
     click.echo(_describe_run(finished))
 
 
@@ -267,7 +275,7 @@ def _operator() -> str:
 
 
 SHOWN_METRICS = {
-    ModelKind.SALES: ("r2", "mse", "mae"),
+    ModelKind.SALES: ("r2", "mse", "mae", "revenue_bias"),
     ModelKind.PURCHASE: ("roc_auc", "accuracy", "precision", "recall", "f1"),
 }
 
@@ -280,11 +288,14 @@ def _describe_run(run: ModelRun) -> str:
     ]
     if run.evaluation is not None:
         ev = run.evaluation
-        scores = ", ".join(
-            f"{name} {ev.metrics[name]:.3f} (baseline {ev.baseline_metrics[name]:.3f})"
-            for name in SHOWN_METRICS[run.kind]
-        )
-        lines.append(f"    hold-out of {ev.test_size:,} (trained on {ev.train_size:,}): {scores}")
+        shown = [name for name in SHOWN_METRICS[run.kind] if name in ev.metrics]
+        scores = ", ".join(f"{name} {ev.metrics[name]:.3f}" for name in shown)
+        lines.append(f"    test month of {ev.test_size:,} (trained on {ev.train_size:,}): {scores}")
+        for baseline, metrics in ev.baseline_metrics.items():
+            scored = ", ".join(f"{name} {metrics[name]:.3f}" for name in shown if name in metrics)
+            lines.append(f"      baseline {baseline}: {scored}")
+    for warning in run.warnings:
+        lines.append(f"    warning: {warning}")
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)

@@ -88,7 +88,11 @@ def an_evaluation(**changes: Any) -> Evaluation:
         train_size=240,
         test_size=60,
         metrics={"r2": 0.71, "mse": 1520.25, "mae": 28.5},
-        baseline_metrics={"r2": 0.0, "mse": 5210.0, "mae": 61.75},
+        baseline_metrics={
+            "mean": {"r2": 0.0, "mse": 5210.0, "mae": 61.75},
+            "zero": {"r2": -1.2, "mse": 9800.0, "mae": 80.0},
+            "last_month": {"r2": 0.42, "mse": 3020.0, "mae": 40.5},
+        },
         coefficients={"purchases_30d": 41.2, "avg_basket_value": 0.85, "tenure_months": -1.5},
         intercept=12.5,
     )
@@ -98,7 +102,16 @@ def an_evaluation(**changes: Any) -> Evaluation:
 def a_purchase_evaluation(**changes: Any) -> Evaluation:
     evaluation = an_evaluation(
         metrics={"accuracy": 0.82, "precision": 0.75, "recall": 0.6, "f1": 0.6667, "roc_auc": 0.88},
-        baseline_metrics={"accuracy": 0.7, "precision": 0.0, "recall": 0.0, "f1": 0.0, "roc_auc": 0.5},
+        baseline_metrics={
+            "base_rate": {"accuracy": 0.7, "precision": 0.0, "recall": 0.0, "f1": 0.0, "roc_auc": 0.5},
+            "bought_last_30d": {
+                "accuracy": 0.72,
+                "precision": 0.55,
+                "recall": 0.5,
+                "f1": 0.52,
+                "roc_auc": 0.66,
+            },
+        },
         confusion_matrix=[[40, 4], [7, 9]],
         threshold=0.7,
         threshold_curve=[

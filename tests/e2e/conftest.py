@@ -6,6 +6,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
@@ -138,6 +139,14 @@ def app_on_instance(instance: Path) -> Flask:
     return app
 
 
+def train_and_activate(container: Any, kind: ModelKind, by: str) -> None:
+    """Train a model and make it active even when it is not better than its baselines, as the demo does."""
+    run = container.start_training()(kind, by)
+    finished = container.get_run()(run.id)
+    if finished.can_be_activated and not finished.is_active:
+        container.activate_version()(kind, finished.version, by)
+
+
 def build_demo_instance(instance: Path) -> None:
     """Seed the demo company into `instance`, train both models there and score every client."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -148,7 +157,7 @@ def build_demo_instance(instance: Path) -> None:
     try:
         container.seed_demo_company()(clients=DEMO_CLIENTS, months=DEMO_MONTHS, seed=7)
         for kind in ModelKind:
-            container.start_training()(kind, "seed@prognoza.example")
+            train_and_activate(container, kind, "seed@prognoza.example")
         container.predict_all()()
     finally:
         container.engine().dispose()

@@ -80,13 +80,13 @@ def test_every_column_sorts_both_ways(signed_in, column: str):
 
 def test_segment_and_decision_filters_narrow_the_list(signed_in):
     everyone = signed_in.get("/clients?per_page=100").get_data(as_text=True)
-    buyers = signed_in.get("/clients?will_buy=true&segment=low&per_page=100").get_data(as_text=True)
+    buyers = signed_in.get("/clients?will_buy=true&segment=high&per_page=100").get_data(as_text=True)
 
     found = int(re.search(r"(\d+) clients? found", buyers).group(1))  # type: ignore[union-attr]
     assert 0 < found < 300
     assert "decision-no" not in buyers.split('id="client-table"')[1]
-    assert "segment-medium" not in buyers.split('id="client-table"')[1]
-    assert 'option value="low" selected' in buyers and 'option value="true" selected' in buyers
+    assert "segment-low" not in buyers.split('id="client-table"')[1]
+    assert 'option value="high" selected' in buyers and 'option value="true" selected' in buyers
     assert len(listed(everyone)) == 100
 
 

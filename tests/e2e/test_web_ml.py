@@ -60,8 +60,19 @@ def test_panel_shows_each_active_model_with_metrics_beside_the_baseline(admin_in
         assert f'data-metric="{metric}"' in sales
     for metric in ("accuracy", "precision", "recall", "f1", "roc_auc"):
         assert f'data-metric="{metric}"' in purchase
-    assert "Naive baseline" in sales and "Share of the variation in sales the model explains" in sales
+    assert "Baseline: Last month" in sales and "Share of the variation in sales the model explains" in sales
     assert "Train linear regression model" in sales and "Train logistic model" in purchase
+
+
+def test_a_model_activated_although_not_better_than_its_baseline_shows_the_warning(admin_in, demo_app):
+    html = admin_in.get("/ml").get_data(as_text=True)
+    purchase = html[html.index('id="model-purchase"') : html.index('id="threshold"')]
+    [run] = runs(demo_app, ModelKind.PURCHASE)
+
+    assert run.is_active and run.beats_baselines is False  # the demo activates it anyway
+    assert "Baseline: Bought in 30 days" in purchase and "Baseline: Base rate" in purchase
+    assert 'class="alert alert-warning small py-2 run-warnings"' in purchase
+    assert "Not better than the baseline: ROC AUC" in purchase and "run-not-better" in purchase
 
 
 def test_purchase_model_shows_its_confusion_matrix_and_both_show_coefficients(admin_in, demo_app):

@@ -45,13 +45,14 @@ def scored_clients(url: str) -> int:
         engine.dispose()
 
 
-def test_both_models_train_beat_their_baselines_and_score_every_client(seeded: str) -> None:
+def test_both_models_train_beside_their_baselines_and_score_every_client(seeded: str) -> None:
     sales = succeeded(prognoza("train", "sales")).stdout
-    purchase = succeeded(prognoza("train", "purchase")).stdout
+    purchase = succeeded(prognoza("train", "purchase", "--activate-anyway")).stdout
     scored = succeeded(prognoza("predict")).stdout
 
-    assert "sales v1 succeeded" in sales and "r2 " in sales and "(baseline" in sales
-    assert "purchase v1 succeeded" in purchase and "roc_auc " in purchase
+    assert "* sales v1 succeeded" in sales and "r2 " in sales and "baseline last_month: r2 " in sales
+    assert "test month of 296 (trained on 552)" in sales
+    assert "* purchase v1 succeeded" in purchase and "baseline bought_last_30d: roc_auc " in purchase
     # Every client who visited or bought has snapshots, hence predictions; a few never came.
     count = scored_clients(seeded)
     assert 250 < count <= 300
@@ -61,7 +62,7 @@ def test_both_models_train_beat_their_baselines_and_score_every_client(seeded: s
 
 def test_one_client_is_scored_with_its_decision_and_threshold(seeded: str) -> None:
     succeeded(prognoza("train", "sales"))
-    succeeded(prognoza("train", "purchase"))
+    succeeded(prognoza("train", "purchase", "--activate-anyway"))
 
     result = succeeded(prognoza("predict", "--client", "5")).stdout
 
@@ -75,7 +76,9 @@ def test_predicting_before_training_is_a_clean_not_trained_error(seeded: str) ->
 def test_too_little_data_is_a_recorded_failed_run_and_nothing_becomes_active(upgraded: str) -> None:  # noqa: F811
     succeeded(prognoza("demo", "seed", "--clients", "10", "--months", "3", "--seed", "1"))
 
-    assert_refused_cleanly(prognoza("train", "sales"), 1, "Too little data: 20 labelled snapshots")
+    assert_refused_cleanly(
+        prognoza("train", "sales"), 1, "Too little data: 10 labelled snapshots before the newest"
+    )
     assert "sales v1 failed" in succeeded(prognoza("models", "list")).stdout
     assert active_versions(upgraded)[ModelKind.SALES] is None
 
@@ -96,7 +99,7 @@ def test_an_earlier_version_can_be_reactivated_and_back(seeded: str) -> None:
 
 def test_a_tampered_model_file_is_refused(seeded: str, tmp_path: Path) -> None:
     succeeded(prognoza("train", "sales"))
-    succeeded(prognoza("train", "purchase"))
+    succeeded(prognoza("train", "purchase", "--activate-anyway"))
     artifact = tmp_path / "instance" / "models" / "sales" / "v0001.joblib"
     artifact.write_bytes(artifact.read_bytes() + b"tampered")
 
@@ -105,7 +108,7 @@ def test_a_tampered_model_file_is_refused(seeded: str, tmp_path: Path) -> None:
 
 def test_export_clients_writes_the_scored_list_as_the_panel_does(seeded: str, tmp_path: Path) -> None:
     succeeded(prognoza("train", "sales"))
-    succeeded(prognoza("train", "purchase"))
+    succeeded(prognoza("train", "purchase", "--activate-anyway"))
     succeeded(prognoza("predict"))
     everyone, some = tmp_path / "clients.csv", tmp_path / "some.csv"
 
@@ -133,3 +136,18 @@ def test_export_clients_refuses_a_bad_filter_naming_it(seeded: str, tmp_path: Pa
 
     assert_refused_cleanly(result, 1, "segment")
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_purchase_model_no_better_than_bought_in_the_last_30_days_is_not_activated_silently(
+    seeded: str,
+) -> None:
+    purchase = succeeded(prognoza("train", "purchase")).stdout
+
+    assert "  purchase v1 succeeded" in purchase
+    assert "warning: Not better than the baseline: ROC AUC" in purchase
+    assert active_versions(seeded)[ModelKind.PURCHASE] is None
+    assert_refused_cleanly(prognoza("predict"), 1, "not trained yet")
+
+    succeeded(prognoza("models", "activate", "purchase", "1"))
+    listing = succeeded(prognoza("models", "list", "--kind", "purchase")).stdout
+    assert "* purchase v1" in listing and "warning: Not better than the baseline" in listing

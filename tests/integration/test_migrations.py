@@ -77,7 +77,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0004_orders_and_events"
+    assert current_revision(migrated_url) == head_revision() == "0005_honest_validation"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -354,3 +354,40 @@ def tables_of(url: str) -> set[str]:
         return set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_a_runs_single_baseline_becomes_a_named_one_and_back(empty_database_url: str) -> None:
+    upgrade_database(empty_database_url, "0004_orders_and_events")
+    engine = make_engine(empty_database_url)
+    old = {"sales": {"r2": 0.0, "mae": 61.75}, "purchase": {"roc_auc": 0.5}}
+    try:
+        with engine.begin() as connection:
+            for version, (kind, baseline) in enumerate(old.items(), start=1):
+                connection.execute(
+                    insert(model_runs).values(
+                        kind=kind,
+                        version=version,
+                        requested_by="a@example.com",
+                        status="succeeded",
+                        queued_at=MORNING,
+                        baseline_metrics=baseline,
+                    )
+                )
+        upgrade_database(empty_database_url)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(model_runs.c.kind, model_runs.c.baseline_metrics, model_runs.c.warnings)
+            )
+            upgraded = {kind: (baselines, warnings) for kind, baselines, warnings in rows}
+        downgrade_database(empty_database_url, "0004_orders_and_events")
+        with engine.connect() as connection:
+            rows = connection.execute(select(model_runs.c.kind, model_runs.c.baseline_metrics))
+            downgraded = dict(rows.all())
+    finally:
+        engine.dispose()
+
+    assert upgraded == {
+        "sales": ({"mean": old["sales"]}, []),
+        "purchase": ({"base_rate": old["purchase"]}, []),
+    }
+    assert downgraded == old

@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 
 from adapters.joblib_store import JoblibModelStore
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
+from application.ports import HoldOut
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import Artifact, ArtifactMissing, ArtifactTampered
 from domain.predictions import ModelKind
@@ -32,34 +33,48 @@ def logistic_purchases(n: int, seed: int = 1) -> tuple[list[list[float]], list[f
     return [[float(v) for v in r] for r in rows], targets
 
 
+def hold(kind: ModelKind, rows: list[list[float]], targets: list[float]) -> HoldOut:
+    """The first 80% to learn from, the rest to test on, with the training mean (or base rate) as the
+    baseline."""
+    cut = len(rows) * 4 // 5
+    mean = sum(targets[:cut]) / cut
+    name = "mean" if kind is ModelKind.SALES else "base_rate"
+    return HoldOut(rows[:cut], targets[:cut], rows[cut:], targets[cut:], {name: [mean] * (len(rows) - cut)})
+
+
 def test_sales_model_beats_the_mean_baseline_on_the_hold_out() -> None:
     rows, targets = linear_sales(500)
-    _, evaluation = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    _, evaluation = SklearnModelTrainer().fit(
+        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
+    )
     assert evaluation.metrics["r2"] > 0.9
-    assert evaluation.baseline_metrics["r2"] <= 0.01
-    assert evaluation.metrics["mae"] < evaluation.baseline_metrics["mae"]
+    assert evaluation.baseline_metrics["mean"]["r2"] <= 0.01
+    assert evaluation.metrics["mae"] < evaluation.baseline_metrics["mean"]["mae"]
+    assert abs(evaluation.metrics["revenue_bias"]) < 0.05
     assert (evaluation.train_size, evaluation.test_size) == (400, 100)
     assert set(evaluation.coefficients) == set(SALES_FEATURES.names)
 
 
 def test_training_is_reproducible_for_the_same_seed() -> None:
     rows, targets = logistic_purchases(400)
-    first = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[
-        1
-    ]
-    second = SklearnModelTrainer(seed=3).fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)[
-        1
-    ]
+    first = SklearnModelTrainer(seed=3).fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
+    )[1]
+    second = SklearnModelTrainer(seed=3).fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
+    )[1]
     assert first == second
 
 
 def test_purchase_evaluation_has_confusion_matrix_at_the_threshold_and_a_base_rate_baseline() -> None:
     rows, targets = logistic_purchases(1000)
-    _, evaluation = SklearnModelTrainer().fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.5)
+    _, evaluation = SklearnModelTrainer().fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.5
+    )
     (tn, fp), (fn, tp) = evaluation.confusion_matrix or [[0, 0], [0, 0]]
     assert tn + fp + fn + tp == evaluation.test_size == 200
     assert evaluation.metrics["accuracy"] == pytest.approx((tn + tp) / 200)
-    assert evaluation.baseline_metrics["roc_auc"] == 0.5
+    assert evaluation.baseline_metrics["base_rate"]["roc_auc"] == 0.5
     assert evaluation.metrics["roc_auc"] > 0.7
     assert evaluation.threshold == 0.5
     assert evaluation.threshold_curve and evaluation.threshold_curve[0]["threshold"] == 0.1
@@ -67,7 +82,9 @@ def test_purchase_evaluation_has_confusion_matrix_at_the_threshold_and_a_base_ra
 
 def test_contributions_add_up_to_the_linear_prediction_minus_intercept() -> None:
     rows, targets = linear_sales(300)
-    model, evaluation = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    model, evaluation = SklearnModelTrainer().fit(
+        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
+    )
     predictor = SklearnModelPredictor()
     [prediction] = predictor.predict(ModelKind.SALES, model, [rows[0]])
     assert sum(predictor.contributions(model, rows[0])) + evaluation.intercept == pytest.approx(prediction)
@@ -75,14 +92,18 @@ def test_contributions_add_up_to_the_linear_prediction_minus_intercept() -> None
 
 def test_probabilities_are_between_zero_and_one() -> None:
     rows, targets = logistic_purchases(300)
-    model, _ = SklearnModelTrainer().fit(ModelKind.PURCHASE, rows, targets, PURCHASE_FEATURES.names, 0.7)
+    model, _ = SklearnModelTrainer().fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
+    )
     probabilities = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, rows)
     assert all(0.0 <= p <= 1.0 for p in probabilities)
 
 
 def test_store_round_trips_a_model_and_records_its_hash(tmp_path) -> None:
     rows, targets = linear_sales(100)
-    model, _ = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    model, _ = SklearnModelTrainer().fit(
+        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
+    )
     store = JoblibModelStore(tmp_path)
     artifact = store.save(ModelKind.SALES, 3, model)
     assert artifact.path == "sales/v0003.joblib"
@@ -111,7 +132,9 @@ def test_store_reports_a_missing_file(tmp_path) -> None:
 
 def test_an_unknown_value_is_predicted_as_the_training_mean_never_as_zero() -> None:
     rows, targets = linear_sales(500)
-    model, _ = SklearnModelTrainer().fit(ModelKind.SALES, rows, targets, SALES_FEATURES.names, 0.7)
+    model, _ = SklearnModelTrainer().fit(
+        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
+    )
     predictor = SklearnModelPredictor()
     client = [4.0, 6.0, 5.0, 2.0, 7.0]
     everyones_mean = np.asarray(rows).mean(axis=0)  # the training split's mean is close to it
@@ -136,7 +159,7 @@ def test_a_purchase_model_on_the_purchase_history_alone_trains_and_predicts() ->
     targets = [float(rng.random() < (0.5 if r[0] else 0.1)) for r in rows]
 
     model, evaluation = SklearnModelTrainer().fit(
-        ModelKind.PURCHASE, rows, targets, ("has_purchase_history",), 0.7
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), ("has_purchase_history",), 0.7
     )
     chances = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, [[1.0], [0.0]])
 

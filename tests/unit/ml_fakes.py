@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from adapters.memory import InMemoryUnitOfWork
+from application.ports import HoldOut
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
 from domain.model_runs import Artifact, ArtifactTampered, Evaluation
@@ -18,32 +19,34 @@ NOW = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 
 class FakeTrainer:
-    """Learns a 'model' that is just a weight; can be told to fail."""
+    """Learns a 'model' that is just a weight; can be told to fail, or to score a given key metric."""
 
     def __init__(self) -> None:
         self.fail_with: Exception | None = None
         self.fits = 0
         self.rows: list[Sequence[float]] = []
-        """The rows of the last fit."""
+        """The training rows of the last fit."""
+        self.data: HoldOut | None = None
+        """What the last fit was given."""
+        self.score: float | None = None
+        """The model's R² (sales) or ROC AUC (purchase); 0.7 / 0.8 unless set."""
 
     def fit(
-        self,
-        kind: ModelKind,
-        rows: Sequence[Sequence[float]],
-        targets: Sequence[float],
-        feature_names: Sequence[str],
-        threshold: float,
+        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
     ) -> tuple[object, Evaluation]:
         if self.fail_with:
             raise self.fail_with
         self.fits += 1
-        self.rows = list(rows)
+        self.rows = list(data.train_rows)
+        self.data = data
         weight = 0.01 * self.fits
+        metric = "r2" if kind is ModelKind.SALES else "roc_auc"
+        score = self.score if self.score is not None else (0.7 if kind is ModelKind.SALES else 0.8)
         evaluation = Evaluation(
-            train_size=len(rows) * 4 // 5,
-            test_size=len(rows) - len(rows) * 4 // 5,
-            metrics={"r2": 0.7} if kind is ModelKind.SALES else {"roc_auc": 0.8},
-            baseline_metrics={"r2": 0.0} if kind is ModelKind.SALES else {"roc_auc": 0.5},
+            train_size=len(data.train_rows),
+            test_size=len(data.test_rows),
+            metrics={metric: score},
+            baseline_metrics={name: {metric: 0.0 if metric == "r2" else 0.5} for name in data.baselines},
             coefficients={name: weight for name in feature_names},
             intercept=0.0,
             threshold=threshold if kind is ModelKind.PURCHASE else None,
@@ -96,7 +99,7 @@ def add_client_with_history(
     uow: InMemoryUnitOfWork,
     n: int,
     *,
-    months: int = 2,
+    months: int = 3,
     labelled: bool = True,
     unknown: Iterable[str] = (),
     unknown_in_newest: Iterable[str] = (),
@@ -106,7 +109,9 @@ def add_client_with_history(
     `unknown_in_newest` in the newest one only."""
     unknown, unknown_in_newest = tuple(unknown), tuple(unknown_in_newest)
     with uow:
-        client = uow.clients.add(Client("Anna", f"Nowak{n}", f"anna{n}@example.com", date(2024, 1, 15)))
+        client = uow.clients.add(
+            Client("Anna", f"Nowak{n}", f"anna{n}@example.com", date(2024, 1 + n % 12, 15))
+        )
         for month in range(months):
             newest = month == months - 1
             snapshot = ActivitySnapshot(
@@ -119,7 +124,7 @@ def add_client_with_history(
                 visits_7d=n % 10,
                 newsletter_opened=n % 2 == 0,
                 ad_clicks_7d=n % 3,
-                time_on_site_7d=12.5,
+                time_on_site_7d=12.5 + n % 4,
                 sales_next_month=None if newest or not labelled else 50.0 * (n % 6),
                 purchased_next_14d=None if newest or not labelled else n % 3 == 0,
             )

@@ -1,20 +1,23 @@
 import math
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from adapters.clock import FixedClock
+from application.ports import HoldOut
 from application.training import (
     RunNotFound,
     TrainingSet,
     activate_version,
+    build_training_set,
     get_run,
     list_runs,
     queue_training,
     run_training,
 )
 from domain.activity import BEHAVIOUR_FIELDS
-from domain.features import PURCHASE_FEATURES
+from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import RunNotActivatable, RunStatus, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 from unit.ml_fakes import NOW, FakeModelStore, FakeTrainer, add_client_with_history
@@ -193,5 +196,146 @@ def test_a_purchase_model_knowing_only_the_purchase_history_still_trains(uow, cl
 
 def test_training_set_without_any_known_feature_is_refused_with_the_reason() -> None:
     purchase_history_only = PURCHASE_FEATURES.restricted_to(())
-    training_set = TrainingSet(purchase_history_only, [()] * 60, [0.0, 1.0] * 30)
-    assert "No feature is known in every labelled snapshot" in (training_set.refusal(PURCHASE) or "")
+    hold_out = HoldOut([()] * 60, [0.0, 1.0] * 30, [()] * 20, [0.0, 1.0] * 10, {})
+    training_set = TrainingSet(purchase_history_only, hold_out, None)
+    assert "No feature is known and varies" in (training_set.refusal(PURCHASE) or "")
+
+
+# --- the out-of-time hold-out, the baselines and the no-signal guard ----------------------------
+
+
+def test_the_model_learns_from_the_months_before_the_newest_labelled_one_and_is_tested_on_it(
+    uow, clock
+) -> None:
+    with_clients(uow, 60, months=4)  # labelled January to March; April is the newest, unlabelled
+    trainer = FakeTrainer()
+
+    run = train(SALES, uow, clock, trainer=trainer)
+
+    assert run.status is RunStatus.SUCCEEDED and run.is_active
+    assert (run.evaluation.train_size, run.evaluation.test_size) == (120, 60)
+    assert set(trainer.data.baselines) == {"mean", "zero", "last_month"}
+    assert all(len(values) == 60 for values in trainer.data.baselines.values())
+
+
+def test_sales_baselines_are_the_training_mean_zero_and_what_the_client_spent_in_the_month_before(
+    uow,
+) -> None:
+    with_clients(uow, 60, months=3)
+    with uow:
+        rows = list(uow.activity.training_rows())
+    training_set = build_training_set(SALES_FEATURES, rows)
+    hold_out = training_set.hold_out
+    mean = sum(hold_out.train_targets) / len(hold_out.train_targets)
+
+    assert training_set.test_month.month == 2
+    assert hold_out.baselines["mean"] == [mean] * 60
+    assert hold_out.baselines["zero"] == [0.0] * 60
+    # Each client spends the same every month in the fakes: last month's spend is this month's.
+    assert hold_out.baselines["last_month"] == hold_out.test_targets
+
+
+def test_last_months_spend_falls_back_to_the_training_mean_when_the_month_before_is_unknown(uow) -> None:
+    with_clients(uow, 60, months=3)
+    with uow:
+        rows = list(uow.activity.training_rows())
+    newest_only_for_one = [
+        r for r in rows if not (r.snapshot.client_id == 1 and r.snapshot.observed_on.month == 1)
+    ]
+    hold_out = build_training_set(SALES_FEATURES, newest_only_for_one).hold_out
+    mean = sum(hold_out.train_targets) / len(hold_out.train_targets)
+
+    assert hold_out.baselines["last_month"][0] == mean
+
+
+def test_purchase_baselines_are_the_base_rate_and_bought_in_the_last_30_days(uow) -> None:
+    with_clients(uow, 60, months=3)
+    with uow:
+        rows = list(uow.activity.training_rows())
+    test_rows = [r for r in rows if r.snapshot.observed_on.month == 2]
+    hold_out = build_training_set(PURCHASE_FEATURES, rows).hold_out
+    base_rate = sum(hold_out.train_targets) / len(hold_out.train_targets)
+
+    assert hold_out.baselines["base_rate"] == [base_rate] * 60
+    assert hold_out.baselines["bought_last_30d"] == [
+        1.0 if r.snapshot.purchases_30d > 0 else 0.0 for r in test_rows
+    ]
+
+
+def test_a_single_labelled_month_leaves_nothing_to_train_on_and_is_refused(uow, clock) -> None:
+    with_clients(uow, 80, months=2)
+
+    run = train(SALES, uow, clock)
+
+    assert run.status is RunStatus.FAILED
+    assert "0 labelled snapshots before the newest labelled month" in run.error
+
+
+def test_too_few_clients_in_the_test_month_are_refused_with_the_reason() -> None:
+    hold_out = HoldOut([(1.0,)] * 60, [1.0, 2.0] * 30, [(1.0,)] * 5, [1.0] * 5, {})
+    training_set = TrainingSet(SALES_FEATURES.restricted_to(["purchases_30d"]), hold_out, None)
+    assert "5 labelled snapshots in the newest labelled month" in (training_set.refusal(SALES) or "")
+
+
+def test_one_outcome_in_the_test_month_is_refused_for_the_purchase_model() -> None:
+    hold_out = HoldOut([(1.0,)] * 60, [0.0, 1.0] * 30, [(1.0,)] * 30, [0.0] * 30, {})
+    training_set = TrainingSet(PURCHASE_FEATURES.restricted_to(["visits_7d"]), hold_out, None)
+    assert "Only one outcome in the test month" in (training_set.refusal(PURCHASE) or "")
+
+
+def test_a_feature_the_same_in_every_training_snapshot_is_left_out_with_a_warning_on_the_run(
+    uow, clock
+) -> None:
+    with_clients(uow, 60)
+    with uow:
+        for snapshot in list(uow.working.activity.values()):  # every client: one ad click a week
+            uow.working.activity[(snapshot.client_id, snapshot.observed_on)] = replace(
+                snapshot, ad_clicks_7d=1
+            )
+        uow.commit()
+
+    run = train(PURCHASE, uow, clock)
+
+    assert run.status is RunStatus.SUCCEEDED
+    assert "ad_clicks_7d" not in run.evaluation.features
+    assert any("ad_clicks_7d" in w and "same in every training snapshot" in w for w in run.warnings)
+    assert get_run(run.id, uow).warnings == run.warnings
+
+
+def test_a_model_no_better_than_its_best_baseline_succeeds_but_is_not_made_active(uow, clock) -> None:
+    with_clients(uow, 60)
+    trainer = FakeTrainer()
+    first = train(PURCHASE, uow, clock, trainer=trainer)
+    trainer.score = 0.51  # the baselines score 0.5: not better by 0.02
+
+    second = train(PURCHASE, uow, clock, trainer=trainer)
+
+    assert second.status is RunStatus.SUCCEEDED and not second.is_active
+    assert second.beats_baselines is False
+    assert any(w.startswith("Not better than the baseline: ROC AUC 0.510") for w in second.warnings)
+    assert active(uow, PURCHASE).version == first.version
+
+
+def test_a_sales_model_with_the_baselines_r2_is_not_made_active(uow, clock) -> None:
+    with_clients(uow, 60)
+    trainer = FakeTrainer()
+    trainer.score = 0.0
+
+    run = train(SALES, uow, clock, trainer=trainer)
+
+    assert run.status is RunStatus.SUCCEEDED and not run.is_active
+    assert active(uow, SALES) is None
+
+
+def test_an_admin_may_still_activate_a_model_not_better_than_the_baseline_and_it_keeps_its_warning(
+    uow, clock
+) -> None:
+    with_clients(uow, 60)
+    trainer = FakeTrainer()
+    trainer.score = 0.5
+    run = train(PURCHASE, uow, clock, trainer=trainer)
+
+    activated = activate_version(PURCHASE, run.version, "boss@example.com", uow, clock)
+
+    assert activated.is_active
+    assert any("Not better than the baseline" in w for w in activated.warnings)

@@ -278,6 +278,7 @@ model_runs = Table(
     Column("artifact_path", Text, nullable=True),
     Column("artifact_sha256", String(64), nullable=True),
     Column("is_active", Boolean, nullable=False, server_default=false()),
+    Column("warnings", json_document(), nullable=False, server_default="[]"),
     UniqueConstraint("kind", "version"),
     CheckConstraint(f"kind IN ({_KINDS})", name="kind_known"),
     CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),

@@ -50,6 +50,7 @@ METRIC_LABELS = {
     "r2": _l("R²"),
     "mse": _l("MSE"),
     "mae": _l("MAE"),
+    "revenue_bias": _l("Revenue bias"),
     "accuracy": _l("Accuracy"),
     "precision": _l("Precision"),
     "recall": _l("Recall"),
@@ -60,6 +61,9 @@ METRIC_MEANINGS = {
     "r2": _l("Share of the variation in sales the model explains; 1 is perfect."),
     "mse": _l("Mean squared error, in %(currency)s²; lower is better."),
     "mae": _l("Mean absolute error: how far off a forecast is on average."),
+    "revenue_bias": _l(
+        "Total forecast against total actual sales: 0 is spot on, above 0 forecasts too much."
+    ),
     "accuracy": _l("Share of clients whose outcome the model got right."),
     "precision": _l("Of the clients it picks as buyers, the share who bought."),
     "recall": _l("Of the clients who bought, the share it picked."),
@@ -67,10 +71,19 @@ METRIC_MEANINGS = {
     "roc_auc": _l("How well it ranks buyers above non-buyers; 0.5 is chance."),
 }
 METRICS_SHOWN = {
-    ModelKind.SALES: ("r2", "mse", "mae"),
+    ModelKind.SALES: ("r2", "mse", "mae", "revenue_bias"),
     ModelKind.PURCHASE: ("accuracy", "precision", "recall", "f1", "roc_auc"),
 }
 LOWER_IS_BETTER = frozenset({"mse", "mae"})
+CLOSER_TO_ZERO_IS_BETTER = frozenset({"revenue_bias"})
+
+BASELINE_LABELS = {
+    "mean": _l("Average"),
+    "zero": _l("Zero"),
+    "last_month": _l("Last month"),
+    "base_rate": _l("Base rate"),
+    "bought_last_30d": _l("Bought in 30 days"),
+}
 
 FEATURE_LABELS = {
     "purchases_30d": _l("Purchases in the last 30 days"),

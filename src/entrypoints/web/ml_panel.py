@@ -17,6 +17,8 @@ from domain.model_runs import Evaluation, ModelRun
 from domain.predictions import ModelKind
 from entrypoints.web.formatting import company_currency, in_company_currency, money, number, percent
 from entrypoints.web.labels import (
+    BASELINE_LABELS,
+    CLOSER_TO_ZERO_IS_BETTER,
     FEATURE_LABELS,
     LOWER_IS_BETTER,
     METRIC_LABELS,
@@ -64,7 +66,10 @@ MODEL_WORDS = {
             "tenure. Predicts each client's sales for the next month in %(currency)s."
         ),
         train_label=_l("Train linear regression model"),
-        baseline_note=_l("The baseline forecasts the average sales for everyone."),
+        baseline_note=_l(
+            "Baselines on the same month: the average sales of the training months for everyone, zero, "
+            "and what each client spent in the month before."
+        ),
         key_metric="r2",
         coefficients_note=lambda evaluation: _(
             "%(currency)s added to the forecast by one standard deviation more of each input. "
@@ -80,7 +85,10 @@ MODEL_WORDS = {
             "history. Gives the chance that a client buys within 14 days."
         ),
         train_label=_l("Train logistic model"),
-        baseline_note=_l("The baseline says the most common outcome for everyone."),
+        baseline_note=_l(
+            "Baselines on the same month: the share of buyers in the training months as everyone's "
+            "chance, and a sure purchase for a client who bought in the last 30 days, none for the others."
+        ),
         key_metric="roc_auc",
         coefficients_note=lambda evaluation: _(
             "Change in the log-odds of buying for one standard deviation more of each input. "
@@ -98,7 +106,11 @@ class MetricRow:
     meaning: str
     model: str
     baseline: str
+    """The best baseline's score."""
     beats_baseline: bool | None
+    """Better than every baseline."""
+    baselines: list[str] = field(default_factory=list)
+    """Each baseline's score, in the order of the panel's `baseline_labels`."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,12 @@ class ModelPanel:
     @property
     def baseline_note(self) -> str:
         return str(self.words.baseline_note)
+
+    @property
+    def baseline_labels(self) -> list[str]:
+        evaluation = self.active.evaluation if self.active else None
+        names = list(evaluation.baseline_metrics) if evaluation else []
+        return [str(BASELINE_LABELS.get(name, name)) for name in names]
 
     @property
     def key_metric_label(self) -> str:
@@ -187,15 +205,26 @@ def _metric_rows(kind: ModelKind, run: ModelRun | None) -> list[MetricRow]:
     evaluation = run.evaluation
     rows = []
     for name in METRICS_SHOWN[kind]:
-        value, baseline = evaluation.metrics.get(name), evaluation.baseline_metrics.get(name)
+        value = evaluation.metrics.get(name)
+        scores = [metrics.get(name) for metrics in evaluation.baseline_metrics.values()]
+        known = [score for score in scores if score is not None]
+        best = min(known, key=lambda score: _badness(name, score)) if known else None
         beats = None
-        if value is not None and baseline is not None:
-            beats = value < baseline if name in LOWER_IS_BETTER else value > baseline
+        if value is not None and best is not None:
+            beats = _badness(name, value) < _badness(name, best)
         label, meaning = str(METRIC_LABELS[name]), in_company_currency(METRIC_MEANINGS[name])
+        texts = [metric_text(name, score) for score in scores]
         rows.append(
-            MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, baseline), beats)
+            MetricRow(name, label, meaning, metric_text(name, value), metric_text(name, best), beats, texts)
         )
     return rows
+
+
+def _badness(name: str, value: float) -> float:
+    """Lower is better, whatever the metric."""
+    if name in CLOSER_TO_ZERO_IS_BETTER:
+        return abs(value)
+    return value if name in LOWER_IS_BETTER else -value
 
 
 def key_metric_text(run: ModelRun) -> str | None:

@@ -94,7 +94,9 @@ def test_a_script_with_a_token_creates_trains_predicts_and_reads_the_dashboard(
     for kind, metric in (("sales", "r2"), ("purchase", "roc_auc")):
         run = runs[kind]
         assert (run["status"], run["is_active"], run["version"], run["error"]) == ("succeeded", True, 1, None)
-        assert metric in run["evaluation"]["metrics"] and metric in run["evaluation"]["baseline_metrics"]
+        assert metric in run["evaluation"]["metrics"]
+        assert all(metric in scores for scores in run["evaluation"]["baseline_metrics"].values())
+        assert run["beats_baselines"] is True and isinstance(run["warnings"], list)
         assert len(run["artifact_sha256"]) == 64
     assert runs["purchase"]["evaluation"]["confusion_matrix"] is not None
     assert prediction.status_code == 201

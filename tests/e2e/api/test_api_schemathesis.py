@@ -32,7 +32,7 @@ from adapters.sqlalchemy import upgrade_database
 from application.commands import ClientListQuery
 from domain.predictions import ModelKind
 from e2e.api.conftest import V1, issue_token
-from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, add_user
+from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, add_user, train_and_activate
 from entrypoints.app import create_app
 from entrypoints.container import container_of
 from entrypoints.settings import Settings
@@ -84,7 +84,7 @@ def company_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_user(app, ANALYST_EMAIL, "analyst")
     container.seed_demo_company()(clients=60, months=3, seed=7)
     for kind in ModelKind:
-        container.start_training()(kind, ADMIN_EMAIL)
+        train_and_activate(container, kind, ADMIN_EMAIL)
     container.predict_all()()
     container.engine().dispose()
     return instance

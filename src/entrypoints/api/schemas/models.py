@@ -31,14 +31,18 @@ def run_url(run: ModelRun) -> str:
 
 
 class EvaluationOut(Schema):
-    """Scores on the held-out rows only, next to a naive baseline scored on the same rows."""
+    """Scores on the test month only (the newest labelled month; the model learnt from the months
+    before it), next to naive baselines scored on the same rows."""
 
     train_size: int
     test_size: int
     metrics: dict[str, float | None] = Field(
-        description="R², MSE, MAE (sales); accuracy … ROC AUC (purchase)."
+        description="R², MSE, MAE, revenue bias (sales); accuracy … ROC AUC (purchase)."
     )
-    baseline_metrics: dict[str, float | None]
+    baseline_metrics: dict[str, dict[str, float | None]] = Field(
+        description="Each baseline's metrics by its name: mean, zero, last_month (sales); "
+        "base_rate, bought_last_30d (purchase)."
+    )
     coefficients: dict[str, float] = Field(description="Per feature, on standardized inputs.")
     intercept: float
     confusion_matrix: list[list[int]] | None = Field(
@@ -63,6 +67,12 @@ class ModelRunOut(Schema):
     finished_at: datetime | None
     error: str | None = Field(description="Why the run failed or was refused.")
     is_active: bool = Field(description="The version predictions use now.")
+    warnings: list[str] = Field(
+        description="Features left out for carrying no signal; a model not better than its baselines."
+    )
+    beats_baselines: bool | None = Field(
+        description="Better than every baseline on the test month; such a model is made active on its own."
+    )
     evaluation: EvaluationOut | None
     artifact_sha256: str | None = Field(description="SHA-256 of the saved model; checked on every load.")
     url: str
