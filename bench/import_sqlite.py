@@ -25,23 +25,8 @@ from pathlib import Path
 
 from harness import count, sqlite_environment, timed
 
+from application.imports import ACTIVITY_COLUMNS, CLIENT_COLUMNS
 from domain.derivation import last_month_end_on_or_before
-
-CLIENT_COLUMNS = ["first_name", "last_name", "email", "registered_on"]
-ACTIVITY_COLUMNS = [
-    "client_email",
-    "observed_on",
-    "purchases_30d",
-    "avg_basket_value",
-    "site_visits_30d",
-    "days_since_last_purchase",
-    "visits_7d",
-    "newsletter_opened",
-    "ad_clicks_7d",
-    "time_on_site_7d",
-    "sales_next_month",
-    "purchased_next_14d",
-]
 
 
 @dataclass(frozen=True)

@@ -261,20 +261,7 @@ def test_an_update_may_not_register_a_client_after_their_first_snapshot(uow, clo
     ]
 
 
-ACTIVITY_HEADER = [
-    "client_email",
-    "observed_on",
-    "purchases_30d",
-    "avg_basket_value",
-    "site_visits_30d",
-    "days_since_last_purchase",
-    "visits_7d",
-    "newsletter_opened",
-    "ad_clicks_7d",
-    "time_on_site_7d",
-    "sales_next_month",
-    "purchased_next_14d",
-]
+ACTIVITY_HEADER = list(imports.ACTIVITY_COLUMNS)
 
 
 def _snapshot_line(observed_on: str, sales: str = "", bought: str = "", purchases: str = "2") -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
@@ -21,22 +22,8 @@ from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
 _DERIVED = SnapshotSource.DERIVED.value
-_DERIVED_COLUMNS = (
-    "client_id",
-    "observed_on",
-    "purchases_30d",
-    "avg_basket_value",
-    "site_visits_30d",
-    "days_since_last_purchase",
-    "visits_7d",
-    "newsletter_opened",
-    "ad_clicks_7d",
-    "time_on_site_7d",
-    "sales_next_month",
-    "purchased_next_14d",
-    "source",
-)
-"""The columns a derived snapshot writes, in the order of the rows `replace_derived` builds."""
+_DERIVED_COLUMNS = tuple(field.name for field in dataclasses.fields(ActivitySnapshot) if field.name != "id")
+"""The columns a derived snapshot writes: its fields in their order, as the rows `replace_derived` builds."""
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
 EXISTING_CHUNK_SIZE = 2_000
