@@ -360,7 +360,3 @@ def _poisson(rng: random.Random, mean: float) -> int:
         count += 1
         product *= rng.random()
     return count
-
-
-def _binomial(rng: random.Random, trials: int, probability: float) -> int:
-    return sum(rng.random() < probability for _ in range(trials))

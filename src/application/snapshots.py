@@ -43,7 +43,7 @@ def build_snapshots(
     clients, snapshots, after = 0, 0, 0
     while True:
         with uow:
-            chunk = rebuild_chunk(uow, until, events_from, after, clients_per_chunk)
+            chunk = _rebuild_chunk(uow, until, events_from, after, clients_per_chunk)
             uow.commit()
         if chunk is None:
             return BuildReport(clients, snapshots, until)
@@ -58,16 +58,7 @@ def start_snapshot_build(
     return jobs.submit(lambda: build_snapshots(until, uow_factory(), clock), "build snapshots")
 
 
-def rebuild_all(uow: UnitOfWork, through: date) -> BuildReport:
-    """`build_snapshots` inside a unit of work already open (which the caller commits)."""
-    events_from = uow.events.first_day()
-    clients, snapshots, after = 0, 0, 0
-    while (chunk := rebuild_chunk(uow, through, events_from, after, CLIENTS_PER_CHUNK)) is not None:
-        clients, snapshots, after = clients + chunk.clients, snapshots + chunk.snapshots, chunk.last_client_id
-    return BuildReport(clients, snapshots, through)
-
-
-def rebuild_chunk(
+def _rebuild_chunk(
     uow: UnitOfWork, through: date, events_from: date | None, after_client_id: int, limit: int
 ) -> _Chunk | None:
     """Derive and replace the snapshots of the next `limit` clients with logs; None when none is left."""

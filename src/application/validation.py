@@ -13,7 +13,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from domain.errors import DomainError, FieldError, InvalidValue, Params
+from domain.errors import DomainError, FieldError, Params
 
 __all__ = ["Command", "FieldError", "InvalidInput"]
 
@@ -31,10 +31,6 @@ class InvalidInput(DomainError):
     @classmethod
     def single(cls, field: str, code: str, message: str, **params: Any) -> InvalidInput:
         return cls([FieldError(field, code, message, params)])
-
-    @classmethod
-    def from_invalid_value(cls, error: InvalidValue) -> InvalidInput:
-        return cls([error.error])
 
     @classmethod
     def from_pydantic(cls, error: ValidationError) -> InvalidInput:

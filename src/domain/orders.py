@@ -75,11 +75,6 @@ class Event:
         return self.occurred_at.astimezone(UTC).date()
 
 
-def moment_of(day: date) -> datetime:
-    """A day given without a time, as the moment it starts (UTC)."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
 def _require_aware(field: str, moment: datetime) -> None:
     if moment.tzinfo is None:
         raise InvalidValue(field, "naive_datetime", "must say its time zone")
