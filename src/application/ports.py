@@ -17,6 +17,7 @@ from application.commands import ClientListQuery
 from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.columns import SnapshotColumns
 from domain.currency import Currency
 from domain.derivation import EventEntry, OrderEntry
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
@@ -114,6 +115,11 @@ class ActivityRepository(Protocol):
 
     def training_rows(self) -> list[ScoringRow]:
         """Every snapshot with at least one known outcome, with its client's registration date."""
+        ...
+
+    def training_columns(self) -> SnapshotColumns:
+        """`training_rows` column by column, ordered by observation date then client id: what training
+        reads, without an object per snapshot."""
         ...
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:

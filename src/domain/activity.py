@@ -15,6 +15,29 @@ BEHAVIOUR_FIELDS = ("site_visits_30d", "visits_7d", "newsletter_opened", "ad_cli
 """Features that come from behavioural events (visits, newsletters, ads): unknown (None) without them."""
 
 
+@dataclass(frozen=True, slots=True)
+class OrderHistory:
+    """A client's purchase history up to an observation date M, known only where it is derived from
+    orders (see `domain.derivation`). A purchase is an order with amount > 0; windows end on M."""
+
+    spend_90d: float
+    spend_180d: float
+    spend_365d: float
+    """Sums of the purchases' amounts in the 90, 180 and 365 days ending on M."""
+    purchases_365d: int
+    active_months_365d: int
+    """Calendar months holding a purchase among the 365 days ending on M."""
+    purchase_days: int
+    """Distinct days with a purchase on or before M: the client's whole history."""
+    days_since_first_purchase: int | None
+    """M minus the day of the first purchase; None when the client never bought."""
+    avg_order_value: float
+    """Mean amount of every purchase on or before M; 0 without any."""
+
+
+HISTORY_FIELDS = tuple(OrderHistory.__dataclass_fields__)
+
+
 def forecast_month(observed_on: date) -> date:
     """The month (its first day) a snapshot's `sales_next_month` is about: the one holding the day after
     `observed_on`. A snapshot of 31 May forecasts June, and so does one entered on 1 June."""
@@ -51,6 +74,8 @@ class ActivitySnapshot:
     purchased_next_14d: bool | None = None
     source: SnapshotSource = SnapshotSource.ENTERED
     id: int | None = None
+    history: OrderHistory | None = None
+    """Known on snapshots derived from orders; None on entered ones."""
 
     def __post_init__(self) -> None:
         for field in COUNT_FIELDS:
@@ -89,6 +114,7 @@ class ActivitySnapshot:
         time_on_site_7d: float | None,
         sales_next_month: float | None,
         purchased_next_14d: bool | None,
+        history: OrderHistory | None = None,
     ) -> ActivitySnapshot:
         """A snapshot computed by `domain.derivation`, whose rule guarantees what `__post_init__` checks
         (counts and amounts of windows are never negative, a week is part of its month): built without
@@ -109,6 +135,7 @@ class ActivitySnapshot:
         _set(snapshot, "purchased_next_14d", purchased_next_14d)
         _set(snapshot, "source", SnapshotSource.DERIVED)
         _set(snapshot, "id", None)
+        _set(snapshot, "history", history)
         return snapshot
 
     @property
