@@ -1,15 +1,19 @@
-"""scikit-learn behind the trainer and predictor ports: scaled linear and logistic regression pipelines.
+"""scikit-learn behind the trainer and predictor ports, one family of models per candidate: scaled linear
+and logistic regression pipelines, gradient-boosted trees, and the customer-lifetime forecaster.
 
-Each pipeline starts by filling a value unknown for a client (NaN) with the feature's training mean, so an
-unknown is never read as zero.
+A linear pipeline starts by filling a value unknown for a client (NaN) with the feature's training mean,
+so an unknown is never read as zero; boosted trees learn where an unknown value belongs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import (
@@ -26,8 +30,10 @@ from sklearn.metrics import (
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from application.ports import HoldOut
-from domain.model_runs import Evaluation
+from adapters.lifetime import CustomerLifetimeForecaster
+from application.ports import TrainingTable
+from domain.candidates import Candidate, ModelFamily
+from domain.model_runs import Evaluation, main_metric
 from domain.predictions import ModelKind
 
 CURVE_THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.1, 0.95, 0.05))
@@ -53,72 +59,179 @@ def _training_mean() -> SimpleImputer:
     return SimpleImputer(strategy="mean", keep_empty_features=True)
 
 
-class SklearnModelTrainer:
-    """Fit on the training months, score the model and each baseline on the test month only."""
+MAX_TRAINING_ROWS = 250_000
+"""Examples one fit learns from at most: a seeded sample of the training months beyond this."""
+INFLUENCE_SAMPLE = 500
+"""Hold-out rows a non-linear model's average influence per feature is measured on."""
 
-    def __init__(self, seed: int = 42) -> None:
+
+class SklearnModelTrainer:
+    """Backtest a candidate month by month: fit on the months before each test month, score the model
+    and each baseline on that month only. The hold-out (newest) month's model is the one returned."""
+
+    def __init__(self, seed: int = 42, max_training_rows: int = MAX_TRAINING_ROWS) -> None:
         self.seed = seed
+        self.max_training_rows = max_training_rows
 
     def fit(
-        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
-    ) -> tuple[object, Evaluation]:
-        width = len(feature_names)
-        x_train = np.asarray(data.train_rows, dtype=float).reshape(-1, width)
-        x_test = np.asarray(data.test_rows, dtype=float).reshape(-1, width)
-        y_train = np.asarray(data.train_targets, dtype=float)
-        y_test = np.asarray(data.test_targets, dtype=float)
-        baselines = {name: np.asarray(values, dtype=float) for name, values in data.baselines.items()}
-        if kind is ModelKind.SALES:
-            return self._fit_sales(x_train, y_train, x_test, y_test, baselines, feature_names)
-        return self._fit_purchase(
-            x_train, y_train.astype(int), x_test, y_test.astype(int), baselines, feature_names, threshold
-        )
+        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
+    ) -> tuple[FittedModel, Evaluation]:
+        x = _matrix(table)
+        y = np.asarray(table.targets, dtype=float)
+        months = np.asarray(table.months, dtype=float)
+        labelled = ~np.isnan(y)
+        folds, model, scored = [], None, None
+        for month in table.test_months:
+            train = np.flatnonzero(labelled & (months < month))
+            test = np.flatnonzero(labelled & (months == month))
+            model = self._fit_one(kind, candidate, table.feature_names, x, y, months, self._sample(train))
+            scored = _Scored.of(kind, model, x[test], y[test], _baselines(table, test, y[train]), threshold)
+            folds.append(scored.fold(kind, month, len(train), len(test)))
+        assert model is not None and scored is not None, "a training table has at least the hold-out month"
+        return model, scored.evaluation(kind, model, folds, x[test], threshold, self.seed)
 
-    def _fit_sales(
-        self,
-        x_train: np.ndarray,
-        y_train: np.ndarray,
-        x_test: np.ndarray,
-        y_test: np.ndarray,
-        baselines: dict[str, np.ndarray],
-        names: Sequence[str],
-    ) -> tuple[Pipeline, Evaluation]:
-        pipeline = sales_pipeline().fit(x_train, y_train)
-        return pipeline, Evaluation(
-            train_size=len(y_train),
-            test_size=len(y_test),
-            metrics=_regression_metrics(y_test, pipeline.predict(x_test)),
-            baseline_metrics={name: _regression_metrics(y_test, b) for name, b in baselines.items()},
-            coefficients=_coefficients(pipeline, names),
-            intercept=float(pipeline["model"].intercept_),
-        )
+    def _sample(self, rows: np.ndarray) -> np.ndarray:
+        if len(rows) <= self.max_training_rows:
+            return rows
+        chosen = np.random.default_rng(self.seed).choice(len(rows), self.max_training_rows, replace=False)
+        return rows[np.sort(chosen)]
 
-    def _fit_purchase(
+    def _fit_one(
         self,
-        x_train: np.ndarray,
-        y_train: np.ndarray,
-        x_test: np.ndarray,
-        y_test: np.ndarray,
-        baselines: dict[str, np.ndarray],
+        kind: ModelKind,
+        candidate: Candidate,
         names: Sequence[str],
+        x: np.ndarray,
+        y: np.ndarray,
+        months: np.ndarray,
+        train: np.ndarray,
+    ) -> FittedModel:
+        family = candidate.family
+        if family is ModelFamily.CLV:
+            # A customer-lifetime model is fitted on one cross-section of clients: the newest training month.
+            newest = train[months[train] == months[train].max()]
+            estimator: Any = CustomerLifetimeForecaster().fit(x[newest], y[newest])
+        elif family is ModelFamily.BOOSTED:
+            estimator = _boosted(kind, self.seed).fit(x[train], y[train])
+        elif kind is ModelKind.SALES:
+            estimator = sales_pipeline().fit(x[train], y[train])
+        else:
+            estimator = purchase_pipeline(self.seed).fit(x[train], y[train].astype(int))
+        return FittedModel(kind, family, tuple(names), estimator, _means(x[train]))
+
+
+def _matrix(table: TrainingTable) -> np.ndarray:
+    """The feature columns side by side; `array('d')` columns are read without a copy."""
+    if not table.features:
+        return np.empty((len(table.targets), 0))
+    return np.column_stack([np.asarray(column, dtype=float) for column in table.features])
+
+
+def _means(x: np.ndarray) -> np.ndarray:
+    """Each feature's training mean, 0 where a feature is unknown throughout."""
+    if len(x) == 0:
+        return np.zeros(x.shape[1])
+    with np.errstate(all="ignore"):
+        means = np.nanmean(x, axis=0) if x.size else np.zeros(x.shape[1])
+    return np.nan_to_num(means)
+
+
+def _boosted(kind: ModelKind, seed: int) -> Any:
+    if kind is ModelKind.SALES:
+        return HistGradientBoostingRegressor(
+            loss="poisson", max_iter=100, learning_rate=0.1, early_stopping=False, random_state=seed
+        )
+    return HistGradientBoostingClassifier(
+        max_iter=100, learning_rate=0.1, early_stopping=False, random_state=seed
+    )
+
+
+def _baselines(table: TrainingTable, test: np.ndarray, train_targets: np.ndarray) -> dict[str, np.ndarray]:
+    """Each baseline's forecasts of the test rows; the training months' mean where it has none."""
+    mean = float(train_targets.mean()) if len(train_targets) else 0.0
+    forecasts = {}
+    for name, values in table.baselines.items():
+        column = np.full(len(test), mean) if values is None else np.asarray(values, dtype=float)[test]
+        forecasts[name] = np.where(np.isnan(column), mean, column)
+    return forecasts
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """One test month scored: the model's forecasts, their metrics and the baselines' metrics."""
+
+    actual: np.ndarray
+    forecast: np.ndarray
+    metrics: dict[str, float]
+    baseline_metrics: dict[str, dict[str, float]]
+
+    @classmethod
+    def of(
+        cls,
+        kind: ModelKind,
+        model: FittedModel,
+        x: np.ndarray,
+        actual: np.ndarray,
+        baselines: dict[str, np.ndarray],
         threshold: float,
-    ) -> tuple[Pipeline, Evaluation]:
-        pipeline = purchase_pipeline(self.seed).fit(x_train, y_train)
-        probability = pipeline.predict_proba(x_test)[:, 1]
-        decisions = probability >= threshold
-        return pipeline, Evaluation(
-            train_size=len(y_train),
-            test_size=len(y_test),
-            metrics=_classification_metrics(y_test, probability, decisions)
-            | {"base_rate": float(y_test.mean())},
-            baseline_metrics={
-                name: _classification_metrics(y_test, b, b >= threshold) for name, b in baselines.items()
-            },
-            coefficients=_coefficients(pipeline, names),
-            intercept=float(pipeline["model"].intercept_[0]),
-            confusion_matrix=confusion_matrix(y_test, decisions, labels=[0, 1]).tolist(),
+    ) -> _Scored:
+        forecast = model.predict(x)
+        if kind is ModelKind.SALES:
+            return cls(
+                actual,
+                forecast,
+                _regression_metrics(actual, forecast),
+                {name: _regression_metrics(actual, b) for name, b in baselines.items()},
+            )
+        outcome = actual.astype(int)
+        return cls(
+            outcome,
+            forecast,
+            _classification_metrics(outcome, forecast, forecast >= threshold)
+            | {"base_rate": float(outcome.mean())},
+            {name: _classification_metrics(outcome, b, b >= threshold) for name, b in baselines.items()},
+        )
+
+    def fold(self, kind: ModelKind, month: float, train_size: int, test_size: int) -> dict[str, Any]:
+        metric = main_metric(kind)
+        day = date(int(month - 1) // 12, int(month - 1) % 12 + 1, 1)
+        return {
+            "month": day.strftime("%Y-%m"),
+            "train_size": train_size,
+            "test_size": test_size,
+            "metric": metric,
+            "score": self.metrics.get(metric),
+            "baselines": {name: scores.get(metric) for name, scores in self.baseline_metrics.items()},
+        }
+
+    def evaluation(
+        self,
+        kind: ModelKind,
+        model: FittedModel,
+        folds: list[dict[str, Any]],
+        x_test: np.ndarray,
+        threshold: float,
+        seed: int,
+    ) -> Evaluation:
+        hold_out = folds[-1]
+        coefficients, intercept = model.summary(x_test, seed)
+        evaluation = Evaluation(
+            train_size=hold_out["train_size"],
+            test_size=hold_out["test_size"],
+            metrics=self.metrics,
+            baseline_metrics=self.baseline_metrics,
+            coefficients=coefficients,
+            intercept=intercept,
+            backtest=folds,
+        )
+        if kind is ModelKind.SALES:
+            return evaluation
+        decisions = self.forecast >= threshold
+        return replace(
+            evaluation,
+            confusion_matrix=confusion_matrix(self.actual, decisions, labels=[0, 1]).tolist(),
             threshold=threshold,
-            threshold_curve=[_at_threshold(y_test, probability, t) for t in CURVE_THRESHOLDS],
+            threshold_curve=[_at_threshold(self.actual, self.forecast, t) for t in CURVE_THRESHOLDS],
         )
 
 
@@ -159,28 +272,96 @@ def _at_threshold(actual: np.ndarray, probability: np.ndarray, threshold: float)
     }
 
 
+class FittedModel:
+    """A trained model with what it needs to explain itself: its kind, family, inputs and the inputs'
+    training means. This is what a model file holds."""
+
+    def __init__(
+        self, kind: ModelKind, family: ModelFamily, names: tuple[str, ...], estimator: Any, means: np.ndarray
+    ) -> None:
+        self.kind = kind
+        self.family = family
+        self.names = names
+        self.estimator = estimator
+        self.means = means
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Sales in the company's currency, or the probability of buying."""
+        if self.family is ModelFamily.LINEAR:
+            x = _complete(self.estimator, x)
+        if self.kind is ModelKind.SALES:
+            return np.asarray(self.estimator.predict(x), dtype=float)
+        return np.asarray(self.estimator.predict_proba(x)[:, 1], dtype=float)
+
+    def contributions(self, row: np.ndarray) -> np.ndarray:
+        """Linear: exact (coefficient times standardized value). Otherwise an approximation: how the
+        prediction (log-odds for purchases) changes when each feature is set to its training mean."""
+        if self.family is ModelFamily.LINEAR:
+            return _linear_contributions(self.estimator, row)
+        filled = np.where(np.isnan(row), self.means, row)
+        probes = np.repeat(filled[np.newaxis, :], len(filled) + 1, axis=0)
+        probes[np.arange(1, len(filled) + 1), np.arange(len(filled))] = self.means
+        scores = self._scale(self.predict(probes))
+        return scores[0] - scores[1:]
+
+    def _scale(self, predictions: np.ndarray) -> np.ndarray:
+        if self.kind is ModelKind.SALES:
+            return predictions
+        clipped = np.clip(predictions, 1e-6, 1 - 1e-6)
+        return np.log(clipped / (1 - clipped))
+
+    def summary(self, x_test: np.ndarray, seed: int) -> tuple[dict[str, float], float]:
+        """Per feature, the standardized coefficient (linear) or the mean absolute contribution on a
+        sample of the hold-out (the others); and the intercept (linear) or mean prediction."""
+        if self.family is ModelFamily.LINEAR:
+            model = self.estimator["model"]
+            return _coefficients(self.estimator, self.names), float(np.ravel(model.intercept_)[0])
+        rows = x_test
+        if len(rows) > INFLUENCE_SAMPLE:
+            rows = rows[np.random.default_rng(seed).choice(len(rows), INFLUENCE_SAMPLE, replace=False)]
+        influence = np.mean([np.abs(self.contributions(row)) for row in rows], axis=0) if len(rows) else None
+        values = np.zeros(len(self.names)) if influence is None else influence
+        mean = float(self.predict(rows).mean()) if len(rows) else 0.0
+        return {name: float(v) for name, v in zip(self.names, values, strict=True)}, mean
+
+
+def _linear_contributions(pipeline: Pipeline, row: np.ndarray) -> np.ndarray:
+    standardized = pipeline[:-1].transform(_complete(pipeline, row[np.newaxis, :]))[0]
+    return np.ravel(pipeline["model"].coef_) * standardized
+
+
 def _coefficients(pipeline: Pipeline, names: Sequence[str]) -> dict[str, float]:
     """Coefficients on standardized features: comparable with each other, whatever a feature's unit."""
     return {name: float(c) for name, c in zip(names, np.ravel(pipeline["model"].coef_), strict=True)}
 
 
 class SklearnModelPredictor:
+    """Applies a `FittedModel`, or a bare linear pipeline saved before models carried their family."""
+
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
-        pipeline = _pipeline(model)
-        x = _complete(pipeline, np.asarray(rows, dtype=float))
-        if kind is ModelKind.SALES:
-            return [float(v) for v in pipeline.predict(x)]
-        return [float(p) for p in pipeline.predict_proba(x)[:, 1]]
+        x = np.asarray(rows, dtype=float).reshape(len(rows), -1)
+        return [float(v) for v in _fitted(kind, model, x.shape[1]).predict(x)]
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
-        pipeline = _pipeline(model)
-        standardized = pipeline[:-1].transform(_complete(pipeline, np.asarray([row], dtype=float)))[0]
-        return [float(v) for v in np.ravel(pipeline["model"].coef_) * standardized]
+        x = np.asarray(row, dtype=float)
+        kind = model.kind if isinstance(model, FittedModel) else _kind_of_pipeline(model)
+        return [float(v) for v in _fitted(kind, model, len(x)).contributions(x)]
+
+
+def _fitted(kind: ModelKind, model: object, width: int) -> FittedModel:
+    if isinstance(model, FittedModel):
+        return model
+    names = tuple(f"x{i}" for i in range(width))
+    return FittedModel(kind, ModelFamily.LINEAR, names, _pipeline(model), np.zeros(width))
+
+
+def _kind_of_pipeline(model: object) -> ModelKind:
+    return ModelKind.PURCHASE if hasattr(_pipeline(model)["model"], "predict_proba") else ModelKind.SALES
 
 
 def _pipeline(model: Any) -> Pipeline:
     if not isinstance(model, Pipeline):
-        raise TypeError(f"expected a scikit-learn Pipeline, got {type(model).__name__}")
+        raise TypeError(f"expected a fitted model or a scikit-learn Pipeline, got {type(model).__name__}")
     return model
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from application.validation import Command
+from domain.candidates import Candidate, FeatureSetName, ModelFamily, clv
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.currency import ISO_4217_CODE
 from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
@@ -502,6 +503,17 @@ class SnapshotKey(Command):
     """Which of a client's snapshots: its observation date, as a URL names it."""
 
     observed_on: date
+
+
+class TrainingRequest(Command):
+    """Which candidate to train: its feature set and its family of model."""
+
+    features: FeatureSetName = FeatureSetName.BASIC
+    model: ModelFamily = ModelFamily.LINEAR
+
+    @property
+    def candidate(self) -> Candidate:
+        return clv() if self.model is ModelFamily.CLV else Candidate(self.features, self.model)
 
 
 class VersionChoice(Command):

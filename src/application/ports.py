@@ -16,6 +16,7 @@ from typing import Protocol, Self, TypeVar
 from application.commands import ClientListQuery
 from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
 from domain.activity import ActivitySnapshot
+from domain.candidates import Candidate
 from domain.clients import Client
 from domain.columns import SnapshotColumns
 from domain.currency import Currency
@@ -319,25 +320,33 @@ class SettingsRepository(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class HoldOut:
-    """Labelled examples split by time: the model learns from the training months and is scored on the
-    test month only, next to each baseline's forecasts for the same test rows (by the baseline's name)."""
+class TrainingTable:
+    """Labelled snapshots column by column, and the months of a rolling backtest.
 
-    train_rows: Sequence[Sequence[float]]
-    train_targets: Sequence[float]
-    test_rows: Sequence[Sequence[float]]
-    test_targets: Sequence[float]
-    baselines: Mapping[str, Sequence[float]]
-    """Sales: the forecast amount; purchase: the probability of buying."""
+    For each test month (oldest first) a model learns from the examples observed in earlier months and
+    is scored on that month's, next to each baseline; the model of the newest test month (the
+    hold-out) is the one kept. A row whose target is NaN is no example for this kind of model.
+    """
+
+    feature_names: tuple[str, ...]
+    features: Sequence[Sequence[float]]
+    """One column per feature, in `feature_names` order."""
+    targets: Sequence[float]
+    months: Sequence[float]
+    """The calendar month each row was observed in, as year * 12 + month."""
+    test_months: tuple[int, ...]
+    baselines: Mapping[str, Sequence[float] | None]
+    """Each naive forecast by name: sales as an amount, purchase as a probability; None for the mean of
+    the training months' targets (different for every test month)."""
 
 
 class ModelTrainer(Protocol):
     """Fits and evaluates a model; the fitted model is opaque to the application."""
 
     def fit(
-        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
+        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
     ) -> tuple[object, Evaluation]:
-        """Fit on the training rows; score the model and every baseline on the test rows only."""
+        """Backtest the candidate month by month and return the hold-out month's model and scores."""
         ...
 
 
@@ -347,7 +356,9 @@ class ModelPredictor(Protocol):
         ...
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
-        """Each feature's share of one prediction: coefficient times standardized value, in feature order."""
+        """Each feature's share of one prediction, in feature order: exact for a linear model
+        (coefficient times standardized value), else the change when the feature is set to its
+        training mean. Purchase shares are in log-odds."""
         ...
 
 

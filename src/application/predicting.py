@@ -36,6 +36,8 @@ class FeatureContribution:
     value: float | None
     """None when unknown for this client: the model read it as the training mean."""
     contribution: float
+    approximate: bool = False
+    """True for a non-linear model: the change when the feature is set to its training mean."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +119,23 @@ class _Scorer:
         return _features_of(self.purchase_run)
 
     def _predict(self, features: FeatureSet, model: object, rows: Sequence[ScoringRow]) -> list[float]:
-        matrix = [features.row(r.snapshot, r.registered_on) for r in rows]
+        matrix = features.rows([(r.snapshot, r.registered_on) for r in rows])
         return self.predictor.predict(features.kind, model, matrix)
 
     def reasons(self, row: ScoringRow) -> tuple[list[FeatureContribution], list[FeatureContribution]]:
         """Why each model sees this client as it does, strongest factor first."""
         return (
-            self._reasons(self.sales_features, self.sales_model, row),
-            self._reasons(self.purchase_features, self.purchase_model, row),
+            self._reasons(self.sales_run, self.sales_model, row),
+            self._reasons(self.purchase_run, self.purchase_model, row),
         )
 
-    def _reasons(self, features: FeatureSet, model: object, row: ScoringRow) -> list[FeatureContribution]:
+    def _reasons(self, run: ModelRun, model: object, row: ScoringRow) -> list[FeatureContribution]:
+        features = _features_of(run)
         values = features.row(row.snapshot, row.registered_on)
         shares = self.predictor.contributions(model, values)
+        approximate = not run.candidate.has_exact_reasons
         reasons = [
-            FeatureContribution(name, None if math.isnan(value) else value, share)
+            FeatureContribution(name, None if math.isnan(value) else value, share, approximate)
             for name, value, share in zip(features.names, values, shares, strict=True)
         ]
         return sorted(reasons, key=lambda r: abs(r.contribution), reverse=True)
@@ -139,7 +143,7 @@ class _Scorer:
 
 def _features_of(run: ModelRun) -> FeatureSet:
     """Exactly the features the run's model was trained on, in their defined order."""
-    features = feature_set(run.kind)
+    features = feature_set(run.kind, run.candidate)
     return features if run.evaluation is None else features.restricted_to(run.evaluation.features)
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+import math
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 
-from application.ports import Clock, HoldOut, JobRunner, ModelStore, ModelTrainer, ScoringRow, UnitOfWork
+from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, TrainingTable, UnitOfWork
+from domain.candidates import DEFAULT_CANDIDATE, Candidate, ModelFamily, candidates
+from domain.columns import SnapshotColumns
 from domain.errors import DomainError
-from domain.features import FeatureSet, feature_set, target
+from domain.features import FeatureSet, feature_set, spend_30d, targets
 from domain.model_runs import (
     MIN_TEST_ROWS,
     MIN_TRAINING_ROWS,
@@ -20,6 +25,7 @@ from domain.model_runs import (
     ModelRun,
     RunNotActivatable,
     RunNotFound,
+    RunStatus,
     TrainingAlreadyRunning,
 )
 from domain.predictions import ModelKind
@@ -27,93 +33,149 @@ from domain.predictions import ModelKind
 log = logging.getLogger(__name__)
 
 
+BACKTEST_MONTHS = 3
+"""How many of the newest labelled months the rolling backtest tests on, one after the other."""
+
+
 @dataclass(frozen=True, slots=True)
 class TrainingSet:
-    """The labelled examples split by time: trained on the months before the newest labelled one,
-    tested on that month (every client in it)."""
+    """The labelled examples of one candidate, ready for the backtest, or why they cannot make a
+    trustworthy model."""
 
     features: FeatureSet
     """The features known in every example and varying in the training months: what the model learns."""
-    hold_out: HoldOut
+    table: TrainingTable
     test_month: date | None
-    """The first day of the month tested on; None when there is nothing labelled."""
+    """The first day of the hold-out month (the newest labelled one); None when nothing is labelled."""
     warnings: list[str] = field(default_factory=list)
+    refusal: str | None = None
 
-    def refusal(self, kind: ModelKind) -> str | None:
-        """Why these examples cannot make a trustworthy model, or None when they can."""
-        train, test = self.hold_out.train_targets, self.hold_out.test_targets
-        if len(train) < MIN_TRAINING_ROWS:
+
+def month_numbers(observed_on: Sequence[float]) -> array:
+    """The calendar month of each observation date (ordinals), as year * 12 + month."""
+    months: dict[float, float] = {}
+
+    def month(ordinal: float) -> float:
+        found = months.get(ordinal)
+        if found is None:
+            day = date.fromordinal(int(ordinal))
+            found = months[ordinal] = float(day.year * 12 + day.month)
+        return found
+
+    return array("d", (month(ordinal) for ordinal in observed_on))
+
+
+def _first_day(month: float) -> date:
+    return date(int(month - 1) // 12, int(month - 1) % 12 + 1, 1)
+
+
+@dataclass(slots=True)
+class _MonthCounts:
+    """Labelled examples per month and, for purchases, the buyers among them."""
+
+    examples: Counter[float] = field(default_factory=Counter)
+    positives: Counter[float] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, months: Sequence[float], outcomes: Sequence[float]) -> _MonthCounts:
+        counts = cls()
+        for month, outcome in zip(months, outcomes, strict=True):
+            if outcome == outcome:  # NaN is the only value unequal to itself: not labelled
+                counts.examples[month] += 1
+                counts.positives[month] += outcome > 0
+        return counts
+
+    def before(self, month: float) -> tuple[int, int]:
+        """Examples and positives observed before `month`."""
+        earlier = [m for m in self.examples if m < month]
+        return sum(self.examples[m] for m in earlier), sum(self.positives[m] for m in earlier)
+
+    def refusal(self, kind: ModelKind, month: float) -> str | None:
+        """Why `month` cannot be tested on, training on the months before it; None when it can."""
+        train, train_positive = self.before(month)
+        test, test_positive = self.examples[month], self.positives[month]
+        if train < MIN_TRAINING_ROWS:
             return (
-                f"Too little data: {len(train)} labelled snapshots before the newest labelled month "
+                f"Too little data: {train} labelled snapshots before the newest labelled month "
                 f"(the training months), at least {MIN_TRAINING_ROWS} are needed."
             )
-        if len(test) < MIN_TEST_ROWS:
+        if test < MIN_TEST_ROWS:
             return (
-                f"Too little data: {len(test)} labelled snapshots in the newest labelled month "
+                f"Too little data: {test} labelled snapshots in the newest labelled month "
                 f"(the test month), at least {MIN_TEST_ROWS} are needed."
             )
         if kind is ModelKind.PURCHASE:
-            if len(set(train)) < 2:
+            if train_positive in (0, train):
                 return "Only one outcome in the training months: the model needs buyers and non-buyers."
-            if len(set(test)) < 2:
+            if test_positive in (0, test):
                 return "Only one outcome in the test month: the model cannot be scored on it."
-        if not self.features.features:
-            return "No feature is known and varies in the training months: there is nothing to learn from."
         return None
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _previous_month(month: date) -> date:
-    return (month - timedelta(days=1)).replace(day=1)
-
-
-def build_training_set(features: FeatureSet, rows: list[ScoringRow]) -> TrainingSet:
-    """Split the labelled examples by time, leave out the features without signal (with a warning),
-    and forecast the test month with the naive baselines. An unknown is never made a zero."""
-    kind = features.kind
-    labelled = [(r, outcome) for r in rows if (outcome := target(kind, r.snapshot)) is not None]
-    test_month = max((_month(r.snapshot.observed_on) for r, _ in labelled), default=None)
-    train = [(r, y) for r, y in labelled if _month(r.snapshot.observed_on) != test_month]
-    test = [(r, y) for r, y in labelled if _month(r.snapshot.observed_on) == test_month]
-    used, warnings = _with_signal(
-        features,
-        [features.row(r.snapshot, r.registered_on) for r, _ in labelled],
-        [features.row(r.snapshot, r.registered_on) for r, _ in train],
+def build_training_set(
+    kind: ModelKind,
+    candidate: Candidate,
+    data: SnapshotColumns,
+    computed: dict[str, Sequence[float]] | None = None,
+) -> TrainingSet:
+    """Choose the backtest's months, leave out the features without signal (with a warning), and
+    forecast every example with the naive baselines. An unknown is never made a zero. `computed`
+    holds feature columns already computed on the same data (see `FeatureSet.columns`)."""
+    outcomes, months = targets(kind, data), month_numbers(data["observed_on"])
+    counts = _MonthCounts.of(months, outcomes)
+    all_features = feature_set(kind, candidate)
+    if not counts.examples:
+        empty = TrainingTable(all_features.names, [], outcomes, months, (), {})
+        refusal = (
+            f"Too little data: 0 labelled snapshots before the newest labelled month (the training months), "
+            f"at least {MIN_TRAINING_ROWS} are needed."
+        )
+        return TrainingSet(all_features, empty, None, [], refusal)
+    newest = max(counts.examples)
+    refusal = counts.refusal(kind, newest)
+    test_months = tuple(
+        int(month)
+        for month in sorted(counts.examples)[-BACKTEST_MONTHS:]
+        if month == newest or counts.refusal(kind, month) is None
     )
-
-    def matrix(examples: list[tuple[ScoringRow, float]]) -> list[tuple[float, ...]]:
-        return [features.project(used, features.row(r.snapshot, r.registered_on)) for r, _ in examples]
-
-    train_targets = [y for _, y in train]
-    hold_out = HoldOut(
-        train_rows=matrix(train),
-        train_targets=train_targets,
-        test_rows=matrix(test),
-        test_targets=[y for _, y in test],
-        baselines=_baselines(kind, labelled, [r for r, _ in test], train_targets),
+    columns = all_features.columns(data, computed)
+    used, warnings = _with_signal(all_features, columns, outcomes, months, newest)
+    if candidate.family is ModelFamily.CLV and used.names != all_features.names:
+        refusal = refusal or (
+            "The customer-lifetime model needs every client's order history: import orders and build the "
+            "snapshots from them."
+        )
+        used, warnings = all_features, []
+    elif not used.features:
+        refusal = refusal or (
+            "No feature is known and varies in the training months: there is nothing to learn from."
+        )
+    kept = set(used.names)
+    table = TrainingTable(
+        used.names,
+        [column for name, column in zip(all_features.names, columns, strict=True) if name in kept],
+        outcomes,
+        months,
+        test_months,
+        _baselines(kind, data),
     )
-    return TrainingSet(used, hold_out, test_month, warnings)
+    return TrainingSet(used, table, _first_day(newest), warnings, refusal)
 
 
 def _with_signal(
-    features: FeatureSet, labelled: list[tuple[float, ...]], train: list[tuple[float, ...]]
+    features: FeatureSet,
+    columns: list[Sequence[float]],
+    outcomes: Sequence[float],
+    months: Sequence[float],
+    newest: float,
 ) -> tuple[FeatureSet, list[str]]:
     """The features known in every labelled example and not the same in all training examples."""
-    known = features.known_throughout(labelled)
-    warnings = [
-        f"Feature {name} left out: it is unknown in some labelled snapshots."
-        for name in features.names
-        if name not in known.names
-    ]
-    varying = []
-    for i, feature in enumerate(features.features):
-        if feature.name not in known.names:
-            continue
-        values = {row[i] for row in train}
-        if len(values) <= 1:
+    warnings, varying = [], []
+    for feature, column in zip(features.features, columns, strict=True):
+        known, values = _signal_of(column, outcomes, months, newest)
+        if not known:
+            warnings.append(f"Feature {feature.name} left out: it is unknown in some labelled snapshots.")
+        elif len(values) <= 1:
             value = f" ({next(iter(values)):g} in each)" if values else ""
             warnings.append(
                 f"Feature {feature.name} left out: it is the same in every training snapshot{value}, "
@@ -129,62 +191,141 @@ def _with_signal(
     return features.restricted_to(varying), warnings
 
 
-def _baselines(
-    kind: ModelKind,
-    labelled: list[tuple[ScoringRow, float]],
-    test: list[ScoringRow],
-    train_targets: list[float],
-) -> dict[str, list[float]]:
-    """Naive forecasts of the test rows, each from what is known at their observation date."""
-    mean = sum(train_targets) / len(train_targets) if train_targets else 0.0
+def _signal_of(
+    column: Sequence[float], outcomes: Sequence[float], months: Sequence[float], newest: float
+) -> tuple[bool, set[float]]:
+    """Whether the feature is known in every labelled example, and up to two of its distinct values in
+    the training months (two are enough to know it varies)."""
+    values: set[float] = set()
+    for value, outcome, month in zip(column, outcomes, months, strict=True):
+        if outcome != outcome:
+            continue
+        if value != value:
+            return False, values
+        if month < newest and len(values) < 2:
+            values.add(value)
+    return True, values
+
+
+def _baselines(kind: ModelKind, data: SnapshotColumns) -> dict[str, Sequence[float] | None]:
+    """Naive forecasts of every example from what is known at its observation date: the training
+    months' mean (None), and for sales zero and the client's spend in the 30 days before (persistence),
+    for purchases whether the client bought in those 30 days."""
     if kind is ModelKind.PURCHASE:
         return {
-            "base_rate": [mean] * len(test),
-            "bought_last_30d": [1.0 if r.snapshot.purchases_30d > 0 else 0.0 for r in test],
+            "base_rate": None,
+            "bought_last_30d": array("d", (float(count > 0) for count in data["purchases_30d"])),
         }
-    # What each client spent in the month ending on an observation date: its previous month's outcome.
-    spent = {(r.snapshot.client_id, _month(r.snapshot.observed_on)): y for r, y in labelled}
-
-    def last_month(r: ScoringRow) -> float:
-        key = (r.snapshot.client_id, _previous_month(_month(r.snapshot.observed_on)))
-        return spent.get(key, mean)
-
-    return {
-        "mean": [mean] * len(test),
-        "zero": [0.0] * len(test),
-        "last_month": [last_month(r) for r in test],
-    }
+    return {"mean": None, "zero": array("d", bytes(8 * len(data))), "last_month": spend_30d(data)}
 
 
-def queue_training(kind: ModelKind, requested_by: str, uow: UnitOfWork, clock: Clock) -> ModelRun:
+def queue_training(
+    kind: ModelKind,
+    requested_by: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    candidate: Candidate = DEFAULT_CANDIDATE,
+) -> ModelRun:
     """Record a queued run with the next version number; refuse while one of this kind is in progress."""
+    return queue_comparison(kind, requested_by, uow, clock, [candidate])[0]
+
+
+def queue_comparison(
+    kind: ModelKind, requested_by: str, uow: UnitOfWork, clock: Clock, compared: Sequence[Candidate]
+) -> list[ModelRun]:
+    """Record one queued run per candidate, with consecutive versions; several candidates make one
+    comparison, named by its first run's id."""
+    for candidate in compared:
+        candidate.check_for(kind)
     with uow:
         running = uow.model_runs.in_progress(kind)
         if running is not None:
             raise TrainingAlreadyRunning(kind, running.version)
-        version = uow.model_runs.next_version(kind)
-        run = uow.model_runs.add(ModelRun(kind, version, requested_by, queued_at=clock.now()))
+        runs: list[ModelRun] = []
+        for candidate in compared:
+            version = uow.model_runs.next_version(kind)
+            run = ModelRun(kind, version, requested_by, clock.now(), candidate=candidate)
+            if runs:
+                run = replace(run, comparison=runs[0].id)
+            runs.append(uow.model_runs.add(run))
+        if len(runs) > 1:
+            runs[0] = replace(runs[0], comparison=runs[0].id)
+            uow.model_runs.update(runs[0])
         uow.commit()
-    return run
+    return runs
 
 
 def run_training(
     run_id: int, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
 ) -> ModelRun:
-    """Fit, evaluate on the test month, save the model and activate it when it beats its baselines;
+    """Fit, backtest, save the model and activate it when it beats its baselines on the hold-out;
     a failure, or a model no better than its baselines, keeps the old one active."""
+    run = _train_recorded(run_id, uow, trainer, store, clock, _read_examples(uow))
+    if run.status is RunStatus.SUCCEEDED and run.beats_baselines:
+        run = _activate(run, run.requested_by, uow, clock)
+    return run
+
+
+def run_comparison(
+    run_ids: Sequence[int], uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
+) -> list[ModelRun]:
+    """Train every candidate of a comparison on the same examples and backtest, then activate the one
+    with the best backtest score among those beating their baselines on the hold-out (none otherwise)."""
+    examples = _read_examples(uow)
+    runs = [_train_recorded(run_id, uow, trainer, store, clock, examples) for run_id in run_ids]
+    best = best_of(runs)
+    if best is None:
+        log.warning("no candidate beat its baselines: none activated", extra={"context": {"runs": run_ids}})
+        return runs
+    chosen = _activate(best, best.requested_by, uow, clock)
+    return [chosen if run.id == chosen.id else run for run in runs]
+
+
+def best_of(runs: Sequence[ModelRun], *, beating_baselines: bool = True) -> ModelRun | None:
+    """The succeeded run (beating its baselines, unless told otherwise) with the highest backtest
+    score; the earliest on a tie."""
+    eligible = [
+        run
+        for run in runs
+        if run.status is RunStatus.SUCCEEDED and (run.beats_baselines or not beating_baselines)
+    ]
+    return max(eligible, key=_backtest_score, default=None)
+
+
+def _backtest_score(run: ModelRun) -> float:
+    score = None if run.evaluation is None else run.evaluation.backtest_score
+    return -math.inf if score is None else score
+
+
+@dataclass(frozen=True, slots=True)
+class _Examples:
+    data: SnapshotColumns
+    threshold: float
+    computed: dict[str, Sequence[float]] = field(default_factory=dict)
+    """Feature columns computed so far, shared by the candidates trained on these examples."""
+
+
+def _read_examples(uow: UnitOfWork) -> _Examples:
+    with uow:
+        return _Examples(uow.activity.training_columns(), uow.settings.threshold().value)
+
+
+def _train_recorded(
+    run_id: int, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock, examples: _Examples
+) -> ModelRun:
+    """Train one recorded run; whatever goes wrong is recorded on it as its failure."""
     run = _mark_started(run_id, uow, clock)
     try:
-        finished = _train(run, uow, trainer, store, clock)
+        finished = _train(run, trainer, store, clock, examples)
     except Exception as error:  # a failed run must be recorded whatever went wrong
         reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
         log.warning(
             "training failed: %s", reason, extra={"context": {"kind": run.kind.value, "version": run.version}}
         )
         finished = run.failed(reason, clock.now())
-        with uow:
-            uow.model_runs.update(finished)
-            uow.commit()
+    with uow:
+        uow.model_runs.update(finished)
+        uow.commit()
     return finished
 
 
@@ -200,31 +341,28 @@ def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock) -> ModelRun:
 
 
 def _train(
-    run: ModelRun, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
+    run: ModelRun, trainer: ModelTrainer, store: ModelStore, clock: Clock, examples: _Examples
 ) -> ModelRun:
-    with uow:
-        training_set = build_training_set(feature_set(run.kind), list(uow.activity.training_rows()))
-        threshold = uow.settings.threshold().value
-    refusal = training_set.refusal(run.kind)
-    if refusal:
-        raise InsufficientTrainingData(refusal)
-    model, evaluation = trainer.fit(run.kind, training_set.hold_out, training_set.features.names, threshold)
+    training_set = build_training_set(run.kind, run.candidate, examples.data, examples.computed)
+    if training_set.refusal:
+        raise InsufficientTrainingData(training_set.refusal)
+    model, evaluation = trainer.fit(run.kind, run.candidate, training_set.table, examples.threshold)
     artifact = store.save(run.kind, run.version, model)
     warnings = list(training_set.warnings)
-    better = evaluation.beats_baselines(run.kind)
-    if not better:
+    if not evaluation.beats_baselines(run.kind):
         warnings.append(_not_better(run.kind, evaluation))
         log.warning(
             "model not better than its baselines: left inactive",
             extra={"context": {"kind": run.kind.value, "version": run.version}},
         )
-    finished = run.succeeded(evaluation, artifact, clock.now(), warnings)
+    return run.succeeded(evaluation, artifact, clock.now(), warnings)
+
+
+def _activate(run: ModelRun, activated_by: str, uow: UnitOfWork, clock: Clock) -> ModelRun:
     with uow:
-        uow.model_runs.update(finished)
-        if better:
-            uow.model_runs.activate(Activation(run.kind, run.version, run.requested_by, clock.now()))
+        uow.model_runs.activate(Activation(run.kind, run.version, activated_by, clock.now()))
         uow.commit()
-        return uow.model_runs.get(run.id or 0) or finished
+        return uow.model_runs.get(run.id or 0) or run
 
 
 NOT_BETTER = "Not better than the baseline"
@@ -252,9 +390,7 @@ def activate_version(
             raise RunNotFound(f"{kind.value} v{version}")
         if not run.can_be_activated:
             raise RunNotActivatable(kind, version)
-        uow.model_runs.activate(Activation(kind, version, activated_by, clock.now()))
-        uow.commit()
-        return uow.model_runs.get_version(kind, version) or run
+    return _activate(run, activated_by, uow, clock)
 
 
 def get_run(run_id: int, uow: UnitOfWork) -> ModelRun:
@@ -284,12 +420,32 @@ def start_training(
     store: ModelStore,
     clock: Clock,
     jobs: JobRunner,
+    candidate: Candidate = DEFAULT_CANDIDATE,
 ) -> ModelRun:
     """Queue a run and train it in the background; poll the run (by its id) for its status."""
-    run = queue_training(kind, requested_by, uow_factory(), clock)
+    run = queue_training(kind, requested_by, uow_factory(), clock, candidate)
     run_id = run.id or 0
     jobs.submit(
         lambda: run_training(run_id, uow_factory(), trainer, store, clock),
-        f"train the {kind.value} model, version {run.version}",
+        f"train the {kind.value} model, version {run.version} ({candidate.name})",
     )
     return run
+
+
+def start_comparison(
+    kind: ModelKind,
+    requested_by: str,
+    uow_factory: Callable[[], UnitOfWork],
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    jobs: JobRunner,
+) -> list[ModelRun]:
+    """Queue every candidate of the kind and compare them in the background; poll the runs."""
+    runs = queue_comparison(kind, requested_by, uow_factory(), clock, candidates(kind))
+    run_ids = [run.id or 0 for run in runs]
+    jobs.submit(
+        lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock),
+        f"compare {len(runs)} {kind.value} models, versions {runs[0].version}-{runs[-1].version}",
+    )
+    return runs

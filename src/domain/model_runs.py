@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
+from domain.candidates import DEFAULT_CANDIDATE, Candidate
 from domain.errors import Conflict, DomainError, NotFound
 from domain.predictions import ModelKind
 
@@ -15,6 +17,11 @@ MIN_TEST_ROWS = 20
 """Labelled snapshots needed in the test month, the newest labelled one."""
 PURCHASE_AUC_MARGIN = 0.02
 """How much higher than its best baseline a purchase model's ROC AUC must be to be made active."""
+
+
+def main_metric(kind: ModelKind) -> str:
+    """The metric models of a kind are judged by, higher being better: R² for sales, ROC AUC for purchase."""
+    return "r2" if kind is ModelKind.SALES else "roc_auc"
 
 
 class RunStatus(enum.StrEnum):
@@ -102,6 +109,16 @@ class Evaluation:
     threshold: float | None = None
     threshold_curve: list[dict[str, float]] | None = None
     """Precision and recall on the hold-out at other thresholds: what moving the threshold would do."""
+    backtest: list[dict[str, Any]] = field(default_factory=list)
+    """The rolling backtest, oldest test month first, the hold-out last: per month (`month`, YYYY-MM)
+    the rows trained and tested on, the model's score on the kind's main metric (`metric`, `score`) and
+    each baseline's (`baselines`, by name)."""
+
+    @property
+    def backtest_score(self) -> float | None:
+        """The model's mean score over the backtest's months: how candidates are compared."""
+        scores = [fold["score"] for fold in self.backtest or () if fold.get("score") is not None]
+        return sum(scores) / len(scores) if scores else None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -116,7 +133,7 @@ class Evaluation:
     def beats_baselines(self, kind: ModelKind) -> bool:
         """Sales: a higher R² than every baseline; purchase: a ROC AUC higher than every baseline's by
         at least PURCHASE_AUC_MARGIN."""
-        metric = "r2" if kind is ModelKind.SALES else "roc_auc"
+        metric = main_metric(kind)
         best, score = self.best_baseline(metric), self.metrics.get(metric)
         if best is None:
             return True
@@ -148,6 +165,9 @@ class ModelRun:
     is_active: bool = False
     warnings: list[str] = field(default_factory=list)
     """What the training noticed: features left out, a model no better than its baselines."""
+    candidate: Candidate = DEFAULT_CANDIDATE
+    comparison: int | None = None
+    """The id of the first run of the comparison this run was trained in (`train --auto`), if any."""
     id: int | None = None
 
     def started(self, at: datetime) -> ModelRun:

@@ -23,10 +23,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.commands import ClientFilter, Credentials, ImportMode, NewUser
+from application.commands import ClientFilter, Credentials, ImportMode, NewUser, TrainingRequest
 from application.imports import ImportRejected, ImportReport
+from application.training import best_of
+from domain.candidates import FeatureSetName, ModelFamily, candidates
 from domain.errors import AuthenticationFailed, DomainError
-from domain.model_runs import ModelRun, RunStatus
+from domain.model_runs import ModelRun, RunStatus, main_metric
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
@@ -188,29 +190,93 @@ KINDS = click.Choice([kind.value for kind in ModelKind])
 @cli.command("train")
 @click.argument("kind", type=KINDS)
 @click.option(
+    "--features",
+    type=click.Choice([name.value for name in FeatureSetName]),
+    help="The candidate's inputs: basic (default), or extended with the order history.",
+)
+@click.option(
+    "--model",
+    type=click.Choice([family.value for family in ModelFamily]),
+    help="The candidate's family: linear (default), boosted, or clv (sales only).",
+)
+@click.option(
+    "--auto",
+    is_flag=True,
+    help="Train every candidate on the same backtest and activate the best that beats its baselines.",
+)
+@click.option(
     "--if-untrained", is_flag=True, help="Do nothing, successfully, when a model is active already."
 )
 @click.option(
     "--activate-anyway",
     is_flag=True,
-    help="Make the new version active even when it is not better than its baselines (it keeps the warning).",
+    help="Make the new version (with --auto: the best backtest) active even when it is not better than "
+    "its baselines (it keeps the warning).",
 )
 @with_appcontext
-def train(kind: str, if_untrained: bool, activate_anyway: bool) -> None:
-    """Train the sales (linear) or purchase (logistic) model now, and make it active if it succeeds and
-    beats its baselines on the test month."""
+def train(
+    kind: str, features: str | None, model: str | None, auto: bool, if_untrained: bool, activate_anyway: bool
+) -> None:
+    """Train a candidate of the sales or purchase model now (or, with --auto, every candidate), and make
+    it active if it succeeds and beats its baselines on the test month."""
+    if auto and (features or model):
+        raise click.UsageError("--auto trains every candidate: leave out --features and --model.")
     model_kind = ModelKind(kind)
     if if_untrained and (active := container().active_run()(model_kind)) is not None:
         click.echo(f"The {kind} model is trained already (version {active.version}); not retrained.")
         return
-    run = container().queue_training()(model_kind, _operator())
-    click.echo(f"Training the {kind} model, version {run.version}...")
+    if auto:
+        _compare(model_kind, activate_anyway)
+        return
+    options = {"features": features, "model": model}
+    candidate = TrainingRequest.parse({k: v for k, v in options.items() if v is not None}).candidate
+    run = container().queue_training()(model_kind, _operator(), candidate)
+    click.echo(f"Training the {kind} model, version {run.version} ({candidate.name})...")
     finished = container().run_training()(run.id or 0)
     if finished.status is not RunStatus.SUCCEEDED:
         raise click.ClickException(f"training failed: {finished.error}")
     if activate_anyway and not finished.is_active:
         finished = container().activate_version()(model_kind, finished.version, _operator())
     click.echo(_describe_run(finished))
+
+
+def _compare(kind: ModelKind, activate_anyway: bool) -> None:
+    queued = container().queue_comparison()(kind, _operator(), candidates(kind))
+    click.echo(
+        f"Comparing {len(queued)} candidates of the {kind.value} model, "
+        f"versions {queued[0].version}-{queued[-1].version}..."
+    )
+    runs = container().run_comparison()([run.id or 0 for run in queued])
+    chosen = next((run for run in runs if run.is_active), None)
+    if chosen is None and activate_anyway and (best := best_of(runs, beating_baselines=False)) is not None:
+        chosen = container().activate_version()(kind, best.version, _operator())
+        runs = [chosen if run.id == chosen.id else run for run in runs]
+    for run in runs:
+        click.echo(_describe_run(run))
+    click.echo(_comparison_table(kind, runs))
+    if chosen is None:
+        raise click.ClickException(
+            f"no candidate of the {kind.value} model beat its baselines: none was made active."
+        )
+    click.echo(f"Active: {kind.value} v{chosen.version} ({chosen.candidate.name}).")
+
+
+def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
+    metric = main_metric(kind)
+    lines = [f"  {'candidate':<18} {'version':>7} {'backtest ' + metric:>16} {'test month':>10}  baselines"]
+    for run in runs:
+        ev = run.evaluation
+        score = "-" if ev is None or ev.backtest_score is None else f"{ev.backtest_score:.3f}"
+        tested = "-" if ev is None else f"{ev.metrics.get(metric, float('nan')):.3f}"
+        best = None if ev is None else ev.best_baseline(metric)
+        baseline = "-" if best is None else f"{best[0]} {best[1]:.3f}"
+        mark = "*" if run.is_active else " "
+        status = "" if run.status is RunStatus.SUCCEEDED else f" ({run.status.value})"
+        lines.append(
+            f"{mark} {run.candidate.name:<18} {'v' + str(run.version):>7} {score:>16} {tested:>10}  "
+            f"{baseline}{status}"
+        )
+    return "\n".join(lines)
 
 
 @cli.command("predict")
@@ -283,7 +349,7 @@ SHOWN_METRICS = {
 def _describe_run(run: ModelRun) -> str:
     active = "*" if run.is_active else " "
     lines = [
-        f"{active} {run.kind.value} v{run.version} {run.status.value:<9} "
+        f"{active} {run.kind.value} v{run.version} {run.candidate.name} {run.status.value:<9} "
         f"by {run.requested_by} at {run.queued_at:%Y-%m-%d %H:%M}" + (f" - {run.error}" if run.error else "")
     ]
     if run.evaluation is not None:
@@ -294,6 +360,14 @@ def _describe_run(run: ModelRun) -> str:
         for baseline, metrics in ev.baseline_metrics.items():
             scored = ", ".join(f"{name} {metrics[name]:.3f}" for name in shown if name in metrics)
             lines.append(f"      baseline {baseline}: {scored}")
+        if ev.backtest:
+            lines.append(f"    backtest ({ev.backtest[0]['metric']}):")
+            for fold in ev.backtest:
+                baselines = ", ".join(f"{name} {value:.3f}" for name, value in fold["baselines"].items())
+                lines.append(
+                    f"      {fold['month']}: model {fold['score']:.3f} on {fold['test_size']:,} "
+                    f"(trained on {fold['train_size']:,}); {baselines}"
+                )
     for warning in run.warnings:
         lines.append(f"    warning: {warning}")
     if run.artifact is not None:

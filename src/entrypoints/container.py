@@ -144,6 +144,18 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         jobs=job_runner,
     )
+    queue_comparison = use_case(training.queue_comparison, uow=uow, clock=clock)
+    run_comparison = use_case(
+        training.run_comparison, uow=uow, trainer=trainer, store=model_store, clock=clock
+    )
+    start_comparison = use_case(
+        training.start_comparison,
+        uow_factory=uow.provider,
+        trainer=trainer,
+        store=model_store,
+        clock=clock,
+        jobs=job_runner,
+    )
     activate_version = use_case(training.activate_version, uow=uow, clock=clock)
     get_run = use_case(training.get_run, uow=uow)
     active_run = use_case(training.active_run, uow=uow)

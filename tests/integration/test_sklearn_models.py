@@ -8,7 +8,8 @@ from sklearn.preprocessing import StandardScaler
 
 from adapters.joblib_store import JoblibModelStore
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
-from application.ports import HoldOut
+from application.ports import TrainingTable
+from domain.candidates import DEFAULT_CANDIDATE, Candidate, FeatureSetName, ModelFamily
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import Artifact, ArtifactMissing, ArtifactTampered
 from domain.predictions import ModelKind
@@ -33,20 +34,30 @@ def logistic_purchases(n: int, seed: int = 1) -> tuple[list[list[float]], list[f
     return [[float(v) for v in r] for r in rows], targets
 
 
-def hold(kind: ModelKind, rows: list[list[float]], targets: list[float]) -> HoldOut:
-    """The first 80% to learn from, the rest to test on, with the training mean (or base rate) as the
-    baseline."""
+TRAINING_MONTH, TEST_MONTH = 2026 * 12 + 1, 2026 * 12 + 2
+BOOSTED = Candidate(FeatureSetName.BASIC, ModelFamily.BOOSTED)
+
+
+def hold(
+    kind: ModelKind, rows: list[list[float]], targets: list[float], names=None, months=None
+) -> TrainingTable:
+    """The first 80% observed in a training month, the rest in the test month, with the training mean
+    (or base rate) as the baseline."""
     cut = len(rows) * 4 // 5
-    mean = sum(targets[:cut]) / cut
+    names = names or (SALES_FEATURES.names if kind is ModelKind.SALES else PURCHASE_FEATURES.names)
+    months = months or [TRAINING_MONTH] * cut + [TEST_MONTH] * (len(rows) - cut)
     name = "mean" if kind is ModelKind.SALES else "base_rate"
-    return HoldOut(rows[:cut], targets[:cut], rows[cut:], targets[cut:], {name: [mean] * (len(rows) - cut)})
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return TrainingTable(tuple(names), columns, targets, months, (max(months),), {name: None})
+
+
+def fit(kind, table, threshold=0.7, candidate=DEFAULT_CANDIDATE, trainer=None):
+    return (trainer or SklearnModelTrainer()).fit(kind, candidate, table, threshold)
 
 
 def test_sales_model_beats_the_mean_baseline_on_the_hold_out() -> None:
     rows, targets = linear_sales(500)
-    _, evaluation = SklearnModelTrainer().fit(
-        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
-    )
+    _, evaluation = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), 0.7)
     assert evaluation.metrics["r2"] > 0.9
     assert evaluation.baseline_metrics["mean"]["r2"] <= 0.01
     assert evaluation.metrics["mae"] < evaluation.baseline_metrics["mean"]["mae"]
@@ -57,20 +68,18 @@ def test_sales_model_beats_the_mean_baseline_on_the_hold_out() -> None:
 
 def test_training_is_reproducible_for_the_same_seed() -> None:
     rows, targets = logistic_purchases(400)
-    first = SklearnModelTrainer(seed=3).fit(
-        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
+    first = fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), 0.7, trainer=SklearnModelTrainer(seed=3)
     )[1]
-    second = SklearnModelTrainer(seed=3).fit(
-        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
+    second = fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), 0.7, trainer=SklearnModelTrainer(seed=3)
     )[1]
     assert first == second
 
 
 def test_purchase_evaluation_has_confusion_matrix_at_the_threshold_and_a_base_rate_baseline() -> None:
     rows, targets = logistic_purchases(1000)
-    _, evaluation = SklearnModelTrainer().fit(
-        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.5
-    )
+    _, evaluation = fit(ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), 0.5)
     (tn, fp), (fn, tp) = evaluation.confusion_matrix or [[0, 0], [0, 0]]
     assert tn + fp + fn + tp == evaluation.test_size == 200
     assert evaluation.metrics["accuracy"] == pytest.approx((tn + tp) / 200)
@@ -82,9 +91,7 @@ def test_purchase_evaluation_has_confusion_matrix_at_the_threshold_and_a_base_ra
 
 def test_contributions_add_up_to_the_linear_prediction_minus_intercept() -> None:
     rows, targets = linear_sales(300)
-    model, evaluation = SklearnModelTrainer().fit(
-        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
-    )
+    model, evaluation = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), 0.7)
     predictor = SklearnModelPredictor()
     [prediction] = predictor.predict(ModelKind.SALES, model, [rows[0]])
     assert sum(predictor.contributions(model, rows[0])) + evaluation.intercept == pytest.approx(prediction)
@@ -92,18 +99,14 @@ def test_contributions_add_up_to_the_linear_prediction_minus_intercept() -> None
 
 def test_probabilities_are_between_zero_and_one() -> None:
     rows, targets = logistic_purchases(300)
-    model, _ = SklearnModelTrainer().fit(
-        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), PURCHASE_FEATURES.names, 0.7
-    )
+    model, _ = fit(ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), 0.7)
     probabilities = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, rows)
     assert all(0.0 <= p <= 1.0 for p in probabilities)
 
 
 def test_store_round_trips_a_model_and_records_its_hash(tmp_path) -> None:
     rows, targets = linear_sales(100)
-    model, _ = SklearnModelTrainer().fit(
-        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
-    )
+    model, _ = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), 0.7)
     store = JoblibModelStore(tmp_path)
     artifact = store.save(ModelKind.SALES, 3, model)
     assert artifact.path == "sales/v0003.joblib"
@@ -132,9 +135,7 @@ def test_store_reports_a_missing_file(tmp_path) -> None:
 
 def test_an_unknown_value_is_predicted_as_the_training_mean_never_as_zero() -> None:
     rows, targets = linear_sales(500)
-    model, _ = SklearnModelTrainer().fit(
-        ModelKind.SALES, hold(ModelKind.SALES, rows, targets), SALES_FEATURES.names, 0.7
-    )
+    model, _ = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), 0.7)
     predictor = SklearnModelPredictor()
     client = [4.0, 6.0, 5.0, 2.0, 7.0]
     everyones_mean = np.asarray(rows).mean(axis=0)  # the training split's mean is close to it
@@ -142,12 +143,12 @@ def test_an_unknown_value_is_predicted_as_the_training_mean_never_as_zero() -> N
     unknown, as_zero = (client.copy(), client.copy())
     unknown[0], as_zero[0] = float("nan"), 0.0
     as_mean = client.copy()
-    as_mean[0] = float(model["impute"].statistics_[0])
+    as_mean[0] = float(model.estimator["impute"].statistics_[0])
     forecast_unknown, forecast_zero, forecast_mean = predictor.predict(
         ModelKind.SALES, model, [unknown, as_zero, as_mean]
     )
 
-    assert abs(model["impute"].statistics_[0] - everyones_mean[0]) < 0.5
+    assert abs(model.estimator["impute"].statistics_[0] - everyones_mean[0]) < 0.5
     assert forecast_unknown == pytest.approx(forecast_mean)
     assert forecast_unknown != pytest.approx(forecast_zero, abs=1.0)
     assert predictor.contributions(model, unknown)[0] == pytest.approx(0.0, abs=1e-9)
@@ -158,8 +159,8 @@ def test_a_purchase_model_on_the_purchase_history_alone_trains_and_predicts() ->
     rows = [[float(rng.random() < 0.6)] for _ in range(300)]
     targets = [float(rng.random() < (0.5 if r[0] else 0.1)) for r in rows]
 
-    model, evaluation = SklearnModelTrainer().fit(
-        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), ("has_purchase_history",), 0.7
+    model, evaluation = fit(
+        ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets, ("has_purchase_history",)), 0.7
     )
     chances = SklearnModelPredictor().predict(ModelKind.PURCHASE, model, [[1.0], [0.0]])
 
@@ -177,3 +178,78 @@ def test_a_model_saved_before_imputation_reads_an_unknown_as_its_scaler_mean() -
     forecasts = SklearnModelPredictor().predict(ModelKind.SALES, legacy, [client, filled])
 
     assert forecasts[0] == pytest.approx(forecasts[1])
+
+
+def test_the_backtest_scores_each_test_month_and_keeps_the_newest_months_model() -> None:
+    rows, targets = linear_sales(600)
+    months = [TRAINING_MONTH] * 200 + [TRAINING_MONTH + 1] * 200 + [TEST_MONTH + 1] * 200
+    table = hold(ModelKind.SALES, rows, targets, months=months)
+    table = TrainingTable(
+        *[getattr(table, f) for f in ("feature_names", "features", "targets", "months")],
+        (TRAINING_MONTH + 1, TEST_MONTH + 1),
+        table.baselines,
+    )
+
+    _, evaluation = fit(ModelKind.SALES, table)
+
+    assert [fold["train_size"] for fold in evaluation.backtest] == [200, 400]
+    assert [fold["test_size"] for fold in evaluation.backtest] == [200, 200]
+    assert [fold["month"] for fold in evaluation.backtest] == ["2026-02", "2026-03"]
+    assert all(fold["score"] > 0.9 and fold["baselines"]["mean"] <= 0.01 for fold in evaluation.backtest)
+    assert (evaluation.train_size, evaluation.test_size) == (400, 200)
+    assert evaluation.metrics["r2"] == evaluation.backtest[-1]["score"]
+    assert evaluation.backtest_score == pytest.approx(
+        (evaluation.backtest[0]["score"] + evaluation.backtest[1]["score"]) / 2
+    )
+
+
+def test_boosted_trees_learn_what_a_line_cannot() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 10, size=(2000, 5))
+    sales = rng.poisson(np.where(x[:, 0] > 5, 40.0, 2.0) * (x[:, 1] > 3)).astype(float)
+    table = hold(ModelKind.SALES, x.tolist(), sales.tolist())
+
+    _, linear = fit(ModelKind.SALES, table)
+    model, boosted = fit(ModelKind.SALES, table, candidate=BOOSTED)
+
+    assert boosted.metrics["r2"] > 0.9 > linear.metrics["r2"]
+    assert min(SklearnModelPredictor().predict(ModelKind.SALES, model, x[:50].tolist())) >= 0
+
+
+def test_a_boosted_models_reasons_are_the_change_when_a_feature_is_set_to_its_training_mean() -> None:
+    rows, targets = logistic_purchases(1500)
+    model, evaluation = fit(ModelKind.PURCHASE, hold(ModelKind.PURCHASE, rows, targets), candidate=BOOSTED)
+    predictor = SklearnModelPredictor()
+    client = rows[0]
+    at_mean = client.copy()
+    at_mean[0] = float(model.means[0])
+
+    [p_client, p_mean] = predictor.predict(ModelKind.PURCHASE, model, [client, at_mean])
+    shares = predictor.contributions(model, client)
+
+    def logit(p):
+        return np.log(p / (1 - p))
+
+    assert shares[0] == pytest.approx(logit(p_client) - logit(p_mean))
+    assert set(evaluation.coefficients) == set(PURCHASE_FEATURES.names)
+    assert all(v >= 0 for v in evaluation.coefficients.values())  # mean absolute influence
+
+
+def test_a_boosted_model_round_trips_through_the_store(tmp_path) -> None:
+    rows, targets = linear_sales(300)
+    model, _ = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), candidate=BOOSTED)
+    store = JoblibModelStore(tmp_path)
+    loaded = store.load(store.save(ModelKind.SALES, 1, model))
+    predictor = SklearnModelPredictor()
+    assert predictor.predict(ModelKind.SALES, loaded, rows[:5]) == predictor.predict(
+        ModelKind.SALES, model, rows[:5]
+    )
+
+
+def test_training_beyond_the_row_limit_learns_from_a_seeded_sample() -> None:
+    rows, targets = linear_sales(500)
+    trainer = SklearnModelTrainer(max_training_rows=100)
+    first = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), trainer=trainer)[1]
+    second = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), trainer=trainer)[1]
+    assert first.train_size == 400  # the examples available; the fit itself saw 100 of them
+    assert first == second and first.metrics["r2"] > 0.8

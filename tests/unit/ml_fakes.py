@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from adapters.memory import InMemoryUnitOfWork
-from application.ports import HoldOut
+from application.ports import TrainingTable
 from domain.activity import ActivitySnapshot
+from domain.candidates import Candidate
 from domain.clients import Client
 from domain.model_runs import Artifact, ArtifactTampered, Evaluation
 from domain.predictions import ModelKind
@@ -25,31 +26,52 @@ class FakeTrainer:
         self.fail_with: Exception | None = None
         self.fits = 0
         self.rows: list[Sequence[float]] = []
-        """The training rows of the last fit."""
-        self.data: HoldOut | None = None
+        """The training rows (of the hold-out month's fit) of the last fit."""
+        self.data: TrainingTable | None = None
         """What the last fit was given."""
+        self.candidates: list[Candidate] = []
+        """The candidate of every fit, in order."""
         self.score: float | None = None
         """The model's R² (sales) or ROC AUC (purchase); 0.7 / 0.8 unless set."""
+        self.scores: dict[str, float] = {}
+        """The score of a candidate by its name, where it differs from `score`."""
 
     def fit(
-        self, kind: ModelKind, data: HoldOut, feature_names: Sequence[str], threshold: float
+        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
     ) -> tuple[object, Evaluation]:
         if self.fail_with:
             raise self.fail_with
         self.fits += 1
-        self.rows = list(data.train_rows)
-        self.data = data
+        self.candidates.append(candidate)
+        self.data = table
+        hold_out = table.test_months[-1]
+        self.rows = [
+            tuple(column[i] for column in table.features)
+            for i, (month, outcome) in enumerate(zip(table.months, table.targets, strict=True))
+            if month < hold_out and not math.isnan(outcome)
+        ]
+        tested = sum(
+            1
+            for month, outcome in zip(table.months, table.targets, strict=True)
+            if month == hold_out and not math.isnan(outcome)
+        )
         weight = 0.01 * self.fits
         metric = "r2" if kind is ModelKind.SALES else "roc_auc"
-        score = self.score if self.score is not None else (0.7 if kind is ModelKind.SALES else 0.8)
+        default = self.score if self.score is not None else (0.7 if kind is ModelKind.SALES else 0.8)
+        score = self.scores.get(candidate.name, default)
+        baseline = 0.0 if metric == "r2" else 0.5
         evaluation = Evaluation(
-            train_size=len(data.train_rows),
-            test_size=len(data.test_rows),
+            train_size=len(self.rows),
+            test_size=tested,
             metrics={metric: score},
-            baseline_metrics={name: {metric: 0.0 if metric == "r2" else 0.5} for name in data.baselines},
-            coefficients={name: weight for name in feature_names},
+            baseline_metrics={name: {metric: baseline} for name in table.baselines},
+            coefficients={name: weight for name in table.feature_names},
             intercept=0.0,
             threshold=threshold if kind is ModelKind.PURCHASE else None,
+            backtest=[
+                {"month": str(month), "metric": metric, "score": score, "baselines": {}}
+                for month in table.test_months
+            ],
         )
         return {"kind": kind.value, "weight": weight}, evaluation
 

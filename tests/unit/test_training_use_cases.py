@@ -5,19 +5,20 @@ from datetime import timedelta
 import pytest
 
 from adapters.clock import FixedClock
-from application.ports import HoldOut
 from application.training import (
     RunNotFound,
-    TrainingSet,
     activate_version,
     build_training_set,
     get_run,
     list_runs,
+    queue_comparison,
     queue_training,
+    run_comparison,
     run_training,
 )
 from domain.activity import BEHAVIOUR_FIELDS
-from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.candidates import DEFAULT_CANDIDATE, Candidate, FeatureSetName, ModelFamily, candidates, clv
+from domain.features import PURCHASE_FEATURES
 from domain.model_runs import RunNotActivatable, RunStatus, TrainingAlreadyRunning
 from domain.predictions import ModelKind
 from unit.ml_fakes import NOW, FakeModelStore, FakeTrainer, add_client_with_history
@@ -29,6 +30,24 @@ PURCHASE = ModelKind.PURCHASE
 def train(kind, uow, clock, trainer=None, store=None):
     run = queue_training(kind, "admin@example.com", uow, clock)
     return run_training(run.id, uow, trainer or FakeTrainer(), store or FakeModelStore(), clock)
+
+
+def train_candidate(kind, candidate, uow, clock, trainer=None):
+    run = queue_training(kind, "admin@example.com", uow, clock, candidate)
+    return run_training(run.id, uow, trainer or FakeTrainer(), FakeModelStore(), clock)
+
+
+def training_set(uow, kind, candidate=DEFAULT_CANDIDATE):
+    with uow:
+        return build_training_set(kind, candidate, uow.activity.training_columns())
+
+
+def change_snapshots(uow, change):
+    """Replace every stored snapshot by `change(snapshot)`."""
+    with uow:
+        for key, snapshot in list(uow.working.activity.items()):
+            uow.working.activity[key] = change(snapshot)
+        uow.commit()
 
 
 def with_clients(uow, count, **kwargs):
@@ -194,11 +213,10 @@ def test_a_purchase_model_knowing_only_the_purchase_history_still_trains(uow, cl
     assert {row for row in trainer.rows} <= {(0.0,), (1.0,)}
 
 
-def test_training_set_without_any_known_feature_is_refused_with_the_reason() -> None:
-    purchase_history_only = PURCHASE_FEATURES.restricted_to(())
-    hold_out = HoldOut([()] * 60, [0.0, 1.0] * 30, [()] * 20, [0.0, 1.0] * 10, {})
-    training_set = TrainingSet(purchase_history_only, hold_out, None)
-    assert "No feature is known and varies" in (training_set.refusal(PURCHASE) or "")
+def test_training_set_without_any_known_feature_is_refused_with_the_reason(uow) -> None:
+    with_clients(uow, 60, unknown=BEHAVIOUR_FIELDS)
+    change_snapshots(uow, lambda s: replace(s, purchases_30d=0, days_since_last_purchase=None))
+    assert "No feature is known and varies" in (training_set(uow, PURCHASE).refusal or "")
 
 
 # --- the out-of-time hold-out, the baselines and the no-signal guard ----------------------------
@@ -215,51 +233,51 @@ def test_the_model_learns_from_the_months_before_the_newest_labelled_one_and_is_
     assert run.status is RunStatus.SUCCEEDED and run.is_active
     assert (run.evaluation.train_size, run.evaluation.test_size) == (120, 60)
     assert set(trainer.data.baselines) == {"mean", "zero", "last_month"}
-    assert all(len(values) == 60 for values in trainer.data.baselines.values())
 
 
-def test_sales_baselines_are_the_training_mean_zero_and_what_the_client_spent_in_the_month_before(
+def test_sales_baselines_are_the_training_mean_zero_and_what_the_client_spent_in_the_30_days_before(
     uow,
 ) -> None:
     with_clients(uow, 60, months=3)
+    examples = training_set(uow, SALES)
     with uow:
-        rows = list(uow.activity.training_rows())
-    training_set = build_training_set(SALES_FEATURES, rows)
-    hold_out = training_set.hold_out
-    mean = sum(hold_out.train_targets) / len(hold_out.train_targets)
+        data = uow.activity.training_columns()
 
-    assert training_set.test_month.month == 2
-    assert hold_out.baselines["mean"] == [mean] * 60
-    assert hold_out.baselines["zero"] == [0.0] * 60
-    # Each client spends the same every month in the fakes: last month's spend is this month's.
-    assert hold_out.baselines["last_month"] == hold_out.test_targets
-
-
-def test_last_months_spend_falls_back_to_the_training_mean_when_the_month_before_is_unknown(uow) -> None:
-    with_clients(uow, 60, months=3)
-    with uow:
-        rows = list(uow.activity.training_rows())
-    newest_only_for_one = [
-        r for r in rows if not (r.snapshot.client_id == 1 and r.snapshot.observed_on.month == 1)
+    assert examples.test_month.month == 2
+    assert examples.table.baselines["mean"] is None  # the training months' mean, per backtest month
+    assert list(examples.table.baselines["zero"]) == [0.0] * len(data)
+    assert list(examples.table.baselines["last_month"]) == [
+        purchases * basket
+        for purchases, basket in zip(data["purchases_30d"], data["avg_basket_value"], strict=True)
     ]
-    hold_out = build_training_set(SALES_FEATURES, newest_only_for_one).hold_out
-    mean = sum(hold_out.train_targets) / len(hold_out.train_targets)
-
-    assert hold_out.baselines["last_month"][0] == mean
 
 
 def test_purchase_baselines_are_the_base_rate_and_bought_in_the_last_30_days(uow) -> None:
     with_clients(uow, 60, months=3)
+    examples = training_set(uow, PURCHASE)
     with uow:
-        rows = list(uow.activity.training_rows())
-    test_rows = [r for r in rows if r.snapshot.observed_on.month == 2]
-    hold_out = build_training_set(PURCHASE_FEATURES, rows).hold_out
-    base_rate = sum(hold_out.train_targets) / len(hold_out.train_targets)
+        data = uow.activity.training_columns()
 
-    assert hold_out.baselines["base_rate"] == [base_rate] * 60
-    assert hold_out.baselines["bought_last_30d"] == [
-        1.0 if r.snapshot.purchases_30d > 0 else 0.0 for r in test_rows
+    assert examples.table.baselines["base_rate"] is None
+    assert list(examples.table.baselines["bought_last_30d"]) == [
+        1.0 if purchases > 0 else 0.0 for purchases in data["purchases_30d"]
     ]
+
+
+def test_the_backtest_tests_on_each_of_the_last_three_labelled_months_that_has_earlier_data(uow) -> None:
+    with_clients(uow, 60, months=6)  # labelled January to May
+
+    months = training_set(uow, SALES).table.test_months
+
+    assert [(m - 1) % 12 + 1 for m in months] == [3, 4, 5]
+
+
+def test_a_backtest_month_with_too_little_before_it_is_left_out_but_the_newest_stays(uow) -> None:
+    with_clients(uow, 60, months=4)  # labelled January to March: January has nothing before it
+
+    months = training_set(uow, SALES).table.test_months
+
+    assert [(m - 1) % 12 + 1 for m in months] == [2, 3]
 
 
 def test_a_single_labelled_month_leaves_nothing_to_train_on_and_is_refused(uow, clock) -> None:
@@ -271,16 +289,36 @@ def test_a_single_labelled_month_leaves_nothing_to_train_on_and_is_refused(uow, 
     assert "0 labelled snapshots before the newest labelled month" in run.error
 
 
-def test_too_few_clients_in_the_test_month_are_refused_with_the_reason() -> None:
-    hold_out = HoldOut([(1.0,)] * 60, [1.0, 2.0] * 30, [(1.0,)] * 5, [1.0] * 5, {})
-    training_set = TrainingSet(SALES_FEATURES.restricted_to(["purchases_30d"]), hold_out, None)
-    assert "5 labelled snapshots in the newest labelled month" in (training_set.refusal(SALES) or "")
+def test_too_few_clients_in_the_test_month_are_refused_with_the_reason(uow) -> None:
+    with_clients(uow, 60, months=3)
+    kept = iter(range(60))
+    change_snapshots(
+        uow,
+        lambda s: replace(s, sales_next_month=None) if s.observed_on.month == 2 and next(kept) >= 5 else s,
+    )
+    assert "5 labelled snapshots in the newest labelled month" in (training_set(uow, SALES).refusal or "")
 
 
-def test_one_outcome_in_the_test_month_is_refused_for_the_purchase_model() -> None:
-    hold_out = HoldOut([(1.0,)] * 60, [0.0, 1.0] * 30, [(1.0,)] * 30, [0.0] * 30, {})
-    training_set = TrainingSet(PURCHASE_FEATURES.restricted_to(["visits_7d"]), hold_out, None)
-    assert "Only one outcome in the test month" in (training_set.refusal(PURCHASE) or "")
+def test_one_outcome_in_the_test_month_is_refused_for_the_purchase_model(uow) -> None:
+    with_clients(uow, 60, months=3)
+    change_snapshots(uow, lambda s: replace(s, purchased_next_14d=False) if s.observed_on.month == 2 else s)
+    assert "Only one outcome in the test month" in (training_set(uow, PURCHASE).refusal or "")
+
+
+def test_the_customer_lifetime_model_is_refused_without_an_order_history(uow, clock) -> None:
+    with_clients(uow, 60)  # entered snapshots: no order history
+
+    run = train_candidate(SALES, clv(), uow, clock)
+
+    assert run.status is RunStatus.FAILED
+    assert "needs every client's order history" in run.error
+
+
+def test_the_customer_lifetime_model_forecasts_sales_only(uow, clock) -> None:
+    from domain.candidates import CandidateNotAvailable
+
+    with pytest.raises(CandidateNotAvailable):
+        queue_training(PURCHASE, "admin@example.com", uow, clock, clv())
 
 
 def test_a_feature_the_same_in_every_training_snapshot_is_left_out_with_a_warning_on_the_run(
@@ -339,3 +377,55 @@ def test_an_admin_may_still_activate_a_model_not_better_than_the_baseline_and_it
 
     assert activated.is_active
     assert any("Not better than the baseline" in w for w in activated.warnings)
+
+
+# --- comparing candidates --------------------------------------------------------------------------
+
+
+def compare(kind, uow, clock, trainer):
+    runs = queue_comparison(kind, "admin@example.com", uow, clock, candidates(kind))
+    return run_comparison([run.id for run in runs], uow, trainer, FakeModelStore(), clock)
+
+
+def test_a_comparison_trains_every_candidate_records_all_and_activates_the_best_backtest(uow, clock) -> None:
+    with_clients(uow, 60, months=4)
+    trainer = FakeTrainer()
+    trainer.scores = {"boosted/basic": 0.8, "linear/extended": 0.75}
+
+    runs = compare(SALES, uow, clock, trainer)
+
+    assert [run.candidate for run in runs] == candidates(SALES)
+    assert trainer.candidates == candidates(SALES)[:-1]  # the lifetime model is refused before a fit
+    assert len({run.comparison for run in runs}) == 1 and runs[0].comparison == runs[0].id
+    chosen = [run for run in runs if run.is_active]
+    assert [run.candidate for run in chosen] == [Candidate(FeatureSetName.BASIC, ModelFamily.BOOSTED)]
+    assert active(uow, SALES).version == chosen[0].version
+    # The lifetime model has no order history to learn from here: recorded as failed, with the reason.
+    assert runs[-1].candidate == clv() and runs[-1].status is RunStatus.FAILED
+
+
+def test_a_comparison_in_which_no_candidate_beats_its_baselines_activates_none(uow, clock) -> None:
+    with_clients(uow, 60, months=4)
+    trainer = FakeTrainer()
+    trainer.score = 0.51
+
+    runs = compare(PURCHASE, uow, clock, trainer)
+
+    assert all(run.status is RunStatus.SUCCEEDED and not run.is_active for run in runs)
+    assert active(uow, PURCHASE) is None
+
+
+def test_a_comparison_reads_the_examples_once(uow, clock, monkeypatch) -> None:
+    from adapters.memory.activity import InMemoryActivityRepository
+
+    with_clients(uow, 60, months=4)
+    reads = []
+    original = InMemoryActivityRepository.training_columns
+
+    def counted(self):
+        reads.append(1)
+        return original(self)
+
+    monkeypatch.setattr(InMemoryActivityRepository, "training_columns", counted)
+    compare(PURCHASE, uow, clock, FakeTrainer())
+    assert len(reads) == 1

@@ -11,6 +11,7 @@ from adapters.memory.store import InMemoryStore
 from application.ports import ScoringRow
 from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot, SnapshotSource
+from domain.columns import SnapshotColumns
 from domain.errors import ClientNotFound, DuplicateSnapshot, SnapshotNotFound
 
 
@@ -75,6 +76,10 @@ class InMemoryActivityRepository:
         labelled = [s for s in self.store.activity.values() if s.has_known_sales or s.has_known_purchase]
         labelled.sort(key=lambda s: (s.client_id, s.observed_on))
         return [self._scoring_row(s) for s in labelled]
+
+    def training_columns(self) -> SnapshotColumns:
+        rows = sorted(self.training_rows(), key=lambda r: (r.snapshot.observed_on, r.snapshot.client_id))
+        return SnapshotColumns.of((r.snapshot, r.registered_on) for r in rows)
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}

@@ -19,6 +19,7 @@ from application.chunks import chunks
 from application.ports import ScoringRow
 from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
+from domain.columns import SnapshotColumns
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
 _DERIVED = SnapshotSource.DERIVED.value
@@ -124,6 +125,10 @@ class SqlAlchemyActivityRepository:
             .order_by(client_activity.c.client_id, client_activity.c.observed_on)
         )
         return [scoring_row_from_row(row) for row in self.session.execute(statement)]
+
+    def training_columns(self) -> SnapshotColumns:
+        rows = sorted(self.training_rows(), key=lambda r: (r.snapshot.observed_on, r.snapshot.client_id))
+        return SnapshotColumns.of((r.snapshot, r.registered_on) for r in rows)
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         """The newest snapshot of each of the next `limit` clients with activity, in client id order.

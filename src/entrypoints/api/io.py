@@ -32,6 +32,11 @@ def body(command: type[C]) -> C:
     return command.parse(json_object())
 
 
+def optional_body(command: type[C]) -> C:
+    """`body`, or the command's defaults when the request has no body at all."""
+    return body(command) if request.content_length or request.is_json else command.parse({})
+
+
 def query(command: type[C]) -> C:
     """The query string as a command; a parameter given twice counts once, by its first value."""
     return command.parse(request.args.to_dict())

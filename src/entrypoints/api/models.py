@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.commands import VersionChoice
+from application.commands import TrainingRequest, VersionChoice
 from domain.model_runs import RunNotFound
 from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, body
+from entrypoints.api.io import answer, body, optional_body
 from entrypoints.api.security import allowed, caller
 from entrypoints.container import current_container as container
 
@@ -19,18 +19,41 @@ RUN_ID = "<int(min=1, max=2147483647):run_id>"
 
 
 @bp.post(f"/models/{KIND}/training", endpoint="train_model")
-@operation("trainModel", tag="models", ok={202: schemas.TrainingStartedOut}, errors=(409,))
+@operation(
+    "trainModel",
+    tag="models",
+    body=TrainingRequest,
+    ok={202: schemas.TrainingStartedOut},
+    errors=(400, 409, 415),
+)
 @allowed(Permission.TRAIN_MODELS)
 def train(kind: str) -> Response:
     """Train a new version of the sales or purchase model, in the background
 
-    Answers at once with the queued run; poll its `url` until `status` is `succeeded` (the new
-    version is then active) or `failed` (with the reason; the active version stays). 409 while a
-    training of this model is queued or running.
+    The body (optional) names the candidate: `features` (`basic`, or `extended` with the order
+    history) and `model` (`linear`, `boosted`, or `clv` for sales); without one, the linear model on
+    the basic features. Answers at once with the queued run; poll its `url` until `status` is
+    `succeeded` (the new version is active if it beat its baselines on the test month) or `failed`
+    (with the reason; the active version stays). 409 while a training of this model is in progress.
     """
-    run = container().start_training()(ModelKind(kind), caller().email)
+    request = optional_body(TrainingRequest)
+    run = container().start_training()(ModelKind(kind), caller().email, candidate=request.candidate)
     started = schemas.TrainingStartedOut.of(run)
     return answer(started, 202, location=started.url)
+
+
+@bp.post(f"/models/{KIND}/comparisons", endpoint="compare_models")
+@operation("compareModels", tag="models", ok={202: schemas.ComparisonStartedOut}, errors=(409,))
+@allowed(Permission.TRAIN_MODELS)
+def compare(kind: str) -> Response:
+    """Train every candidate of a model on the same backtest, and activate the best, in the background
+
+    One run per candidate (feature set x model family), with consecutive versions; poll their
+    `url`s. Once all have finished, the one with the best mean backtest score among those beating
+    their baselines on the test month is made active; none is if none beats them.
+    """
+    runs = container().start_comparison()(ModelKind(kind), caller().email)
+    return answer(schemas.ComparisonStartedOut.of(runs), 202)
 
 
 @bp.get(f"/models/{KIND}/runs", endpoint="list_runs")

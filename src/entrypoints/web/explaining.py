@@ -37,6 +37,8 @@ class Factors:
     label: str
     up: list[Factor]
     down: list[Factor]
+    approximate: bool = False
+    """The model is not linear: each effect is the change when the value is set to the average."""
 
 
 def top_factors(
@@ -51,12 +53,13 @@ def _factors(kind: ModelKind, reasons: Sequence[FeatureContribution]) -> Factors
     factors = [_factor(kind, r, strongest) for r in reasons]
     up = [f for f in factors if f.contribution > 0][:FACTORS_EACH_WAY]
     down = [f for f in factors if f.contribution < 0][:FACTORS_EACH_WAY]
-    return Factors(kind, str(MODEL_LABELS[kind]), up, down)
+    approximate = any(r.approximate for r in reasons)
+    return Factors(kind, str(MODEL_LABELS[kind]), up, down, approximate)
 
 
 def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> Factor:
     if kind is ModelKind.SALES:
-        # The sales model is linear on standardized features: a contribution is money away from the average.
+        # A sales contribution is money away from the average client's forecast.
         effect = ("+" if reason.contribution >= 0 else "") + money(reason.contribution)
     else:
         effect = ("+" if reason.contribution >= 0 else "−") + number(abs(reason.contribution), decimals=2)

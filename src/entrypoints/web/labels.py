@@ -12,6 +12,7 @@ from typing import Protocol
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
@@ -80,7 +81,7 @@ CLOSER_TO_ZERO_IS_BETTER = frozenset({"revenue_bias"})
 BASELINE_LABELS = {
     "mean": _l("Average"),
     "zero": _l("Zero"),
-    "last_month": _l("Last month"),
+    "last_month": _l("Last 30 days"),
     "base_rate": _l("Base rate"),
     "bought_last_30d": _l("Bought in 30 days"),
 }
@@ -96,7 +97,38 @@ FEATURE_LABELS = {
     "ad_clicks_7d": _l("Ad clicks in the last 7 days"),
     "has_purchase_history": _l("Has bought before"),
     "time_on_site_7d": _l("Minutes on the site in the last 7 days"),
+    "spend_30d": _l("Spent in the last 30 days"),
+    "spend_90d": _l("Spent in the last 90 days"),
+    "spend_180d": _l("Spent in the last 180 days"),
+    "spend_365d": _l("Spent in the last 365 days"),
+    "orders_365d": _l("Orders in the last 365 days"),
+    "active_months_365d": _l("Months with an order in the last year"),
+    "days_since_first_order": _l("Days since the first order"),
+    "mean_days_between_orders": _l("Average days between orders"),
+    "avg_order_value": _l("Average order value"),
+    "purchase_days": _l("Days with an order"),
+    "days_since_last_order": _l("Days since the last order"),
+    "forecast_days": _l("Days in the month forecast"),
 }
+
+FEATURE_SET_LABELS = {
+    FeatureSetName.BASIC: _l("Basic features"),
+    FeatureSetName.EXTENDED: _l("Extended features (order history)"),
+}
+MODEL_FAMILY_LABELS = {
+    ModelFamily.LINEAR: _l("Linear"),
+    ModelFamily.BOOSTED: _l("Boosted trees"),
+    ModelFamily.CLV: _l("Customer lifetime (BG/NBD × Gamma-Gamma)"),
+}
+
+
+def candidate_label(candidate: Candidate) -> str:
+    """ "Boosted trees · Basic features"; the lifetime model has one set of inputs, so its name alone."""
+    family = str(MODEL_FAMILY_LABELS[candidate.family])
+    if candidate.family is ModelFamily.CLV:
+        return family
+    return f"{family} · {FEATURE_SET_LABELS[candidate.features]}"
+
 
 FIELD_LABELS: Mapping[str, LazyString] = {
     **FEATURE_LABELS,

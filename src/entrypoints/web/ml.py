@@ -7,9 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from application.commands import CurrencyChange, SegmentBands, ThresholdChange
+from application.commands import CurrencyChange, SegmentBands, ThresholdChange, TrainingRequest
 from application.validation import InvalidInput
-from domain.model_runs import ModelNotTrained, RunNotActivatable, RunNotFound, TrainingAlreadyRunning
+from domain.candidates import CandidateNotAvailable
+from domain.model_runs import (
+    ModelNotTrained,
+    ModelRun,
+    RunNotActivatable,
+    RunNotFound,
+    TrainingAlreadyRunning,
+)
 from domain.predictions import ModelKind
 from domain.users import Permission
 from entrypoints.auth import requires
@@ -17,7 +24,14 @@ from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import money, percent
 from entrypoints.web.forms import CurrencyForm, SegmentBandsForm, ThresholdForm, show_invalid_input
-from entrypoints.web.labels import JOB_STATE_LABELS, MODEL_LABELS, STATUS_LABELS, STATUS_TONES
+from entrypoints.web.labels import (
+    JOB_STATE_LABELS,
+    MODEL_LABELS,
+    STATUS_LABELS,
+    STATUS_TONES,
+    candidate_label,
+    explain_refusal,
+)
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
 
 SCORING_JOB_KEY = "scoring_job"
@@ -73,7 +87,15 @@ def render_ml_page(
 def train(kind: str) -> ResponseReturnValue:
     model = _kind_or_404(kind)
     try:
-        run = container().start_training()(model, current_user.email)
+        if request.form.get("compare"):
+            runs = container().start_comparison()(model, current_user.email)
+        else:
+            choice = TrainingRequest.parse(request.form.to_dict())
+            runs = [container().start_training()(model, current_user.email, candidate=choice.candidate)]
+    except InvalidInput as error:
+        flash(" ".join(explain_refusal(problem) for problem in error.errors), "danger")
+    except CandidateNotAvailable:
+        flash(_("The customer-lifetime model forecasts sales only."), "danger")
     except TrainingAlreadyRunning:
         flash(
             _(
@@ -83,15 +105,25 @@ def train(kind: str) -> ResponseReturnValue:
             "warning",
         )
     else:
-        flash(
-            _(
-                "%(model)s: training of version %(version)s has started.",
-                model=_model(model),
-                version=run.version,
-            ),
-            "success",
-        )
+        flash(_started(model, runs), "success")
     return redirect(url_for("web.ml", _anchor=f"model-{model.value}"))
+
+
+def _started(model: ModelKind, runs: list[ModelRun]) -> str:
+    if len(runs) == 1:
+        return _(
+            "%(model)s: training of version %(version)s (%(candidate)s) has started.",
+            model=_model(model),
+            version=runs[0].version,
+            candidate=candidate_label(runs[0].candidate),
+        )
+    return _(
+        "%(model)s: %(count)s candidates are being compared, versions %(first)s to %(last)s.",
+        model=_model(model),
+        count=len(runs),
+        first=runs[0].version,
+        last=runs[-1].version,
+    )
 
 
 @bp.get("/ml/runs/<int:run_id>/status")

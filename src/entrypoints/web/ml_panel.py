@@ -3,6 +3,7 @@ runs), the threshold curve, and the state of a scoring job."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from application.ports import JobStatus
 from application.predicting import BatchReport
+from domain.candidates import ModelFamily
 from domain.model_runs import Evaluation, ModelRun
 from domain.predictions import ModelKind
 from entrypoints.web.formatting import company_currency, in_company_currency, money, number, percent
@@ -20,12 +22,15 @@ from entrypoints.web.labels import (
     BASELINE_LABELS,
     CLOSER_TO_ZERO_IS_BETTER,
     FEATURE_LABELS,
+    FEATURE_SET_LABELS,
     LOWER_IS_BETTER,
     METRIC_LABELS,
     METRIC_MEANINGS,
     METRICS_SHOWN,
     MODEL_ALGORITHMS,
+    MODEL_FAMILY_LABELS,
     MODEL_LABELS,
+    candidate_label,
 )
 
 _METRIC_FORMATS: dict[str, Callable[[float], str]] = {
@@ -62,13 +67,14 @@ MODEL_WORDS = {
     ModelKind.SALES: ModelWords(
         icon="graph-up-arrow",
         description=_l(
-            "Linear regression on purchases, basket value, site visits, days since the last purchase and "
-            "tenure. Predicts each client's sales for the next month in %(currency)s."
+            "Predicts each client's sales for the next month in %(currency)s from purchases, basket value, "
+            "site visits, days since the last purchase and tenure; the extended features add the past "
+            "year's orders."
         ),
-        train_label=_l("Train linear regression model"),
+        train_label=_l("Train"),
         baseline_note=_l(
             "Baselines on the same month: the average sales of the training months for everyone, zero, "
-            "and what each client spent in the month before."
+            "and what each client spent in the 30 days before."
         ),
         key_metric="r2",
         coefficients_note=lambda evaluation: _(
@@ -81,10 +87,10 @@ MODEL_WORDS = {
     ModelKind.PURCHASE: ModelWords(
         icon="bullseye",
         description=_l(
-            "Logistic regression on recent visits, newsletter opens, ad clicks, time on site and purchase "
-            "history. Gives the chance that a client buys within 14 days."
+            "Gives the chance that a client buys within 14 days from recent visits, newsletter opens, ad "
+            "clicks, time on site and purchase history; the extended features add the past year's orders."
         ),
-        train_label=_l("Train logistic model"),
+        train_label=_l("Train"),
         baseline_note=_l(
             "Baselines on the same month: the share of buyers in the training months as everyone's "
             "chance, and a sure purchase for a client who bought in the last 30 days, none for the others."
@@ -133,7 +139,46 @@ class ModelPanel:
 
     @property
     def algorithm(self) -> str:
-        return str(MODEL_ALGORITHMS[self.kind])
+        """The active version's candidate, or the default family before one is trained."""
+        return candidate_label(self.active.candidate) if self.active else str(MODEL_ALGORITHMS[self.kind])
+
+    @property
+    def exact_reasons(self) -> bool:
+        return self.active is None or self.active.candidate.has_exact_reasons
+
+    @property
+    def feature_set_choices(self) -> list[tuple[str, str]]:
+        return [(name.value, str(label)) for name, label in FEATURE_SET_LABELS.items()]
+
+    @property
+    def model_choices(self) -> list[tuple[str, str]]:
+        """The families this kind of model can be (the lifetime model forecasts sales only)."""
+        return [
+            (family.value, str(label))
+            for family, label in MODEL_FAMILY_LABELS.items()
+            if family is not ModelFamily.CLV or self.kind is ModelKind.SALES
+        ]
+
+    @property
+    def backtest(self) -> list[BacktestRow]:
+        """The active version's rolling backtest, oldest test month first."""
+        evaluation = self.active.evaluation if self.active else None
+        if evaluation is None:
+            return []
+        return [_backtest_row(fold) for fold in evaluation.backtest or []]
+
+    @property
+    def comparison(self) -> list[ModelRun]:
+        """The runs of the newest comparison, best backtest score first (unfinished and failed last)."""
+        newest = max((run.comparison for run in self.runs if run.comparison is not None), default=None)
+        compared = [run for run in self.runs if newest is not None and run.comparison == newest]
+        return sorted(compared, key=_best_first)
+
+    def candidate_of(self, run: ModelRun) -> str:
+        return candidate_label(run.candidate)
+
+    def backtest_score_of(self, run: ModelRun) -> float | None:
+        return backtest_score(run)
 
     @property
     def icon(self) -> str:
@@ -168,7 +213,14 @@ class ModelPanel:
     @property
     def coefficients_note(self) -> str | None:
         evaluation = self.active.evaluation if self.active else None
-        return None if evaluation is None else self.words.coefficients_note(evaluation)
+        if evaluation is None:
+            return None
+        if not self.exact_reasons:
+            return _(
+                "This model is not linear: each bar is how much a prediction changes, on average over the "
+                "test month's clients, when that input is set to its training mean (an approximation)."
+            )
+        return self.words.coefficients_note(evaluation)
 
     @property
     def confusion(self) -> dict[str, int] | None:
@@ -180,16 +232,55 @@ class ModelPanel:
         return {"tn": tn, "fp": fp, "fn": fn, "tp": tp}
 
     @property
+    def coefficients_heading(self) -> str:
+        return _("Coefficients") if self.exact_reasons else _("Influence of each input (approximate)")
+
+    @property
     def coefficients_chart(self) -> dict[str, Any] | None:
         evaluation = self.active.evaluation if self.active else None
         if evaluation is None or not evaluation.coefficients:
             return None
         names = list(evaluation.coefficients)
+        label = (
+            _("Coefficient (per standard deviation)")
+            if self.exact_reasons
+            else _("Average change of a prediction with the input set to its mean")
+        )
         return {
             "labels": [str(FEATURE_LABELS.get(name, name)) for name in names],
             "values": [round(evaluation.coefficients[name], 4) for name in names],
-            "label": _("Coefficient (per standard deviation)"),
+            "label": label,
         }
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    month: str
+    model: str
+    baseline: str
+    """The best baseline's score, with its name."""
+    beats_baseline: bool | None
+    test_size: int
+
+
+def _backtest_row(fold: dict[str, Any]) -> BacktestRow:
+    metric, score = fold["metric"], fold.get("score")
+    scored = [(name, value) for name, value in fold.get("baselines", {}).items() if value is not None]
+    best = max(scored, key=lambda pair: pair[1], default=None)
+    baseline = (
+        "—" if best is None else f"{metric_text(metric, best[1])} ({BASELINE_LABELS.get(best[0], best[0])})"
+    )
+    beats = None if score is None or best is None else score > best[1]
+    return BacktestRow(fold["month"], metric_text(metric, score), baseline, beats, fold.get("test_size", 0))
+
+
+def backtest_score(run: ModelRun) -> float | None:
+    return None if run.evaluation is None else run.evaluation.backtest_score
+
+
+def _best_first(run: ModelRun) -> float:
+    score = backtest_score(run)
+    return math.inf if score is None else -score
 
 
 def model_panel(kind: ModelKind, runs: Sequence[ModelRun]) -> ModelPanel:

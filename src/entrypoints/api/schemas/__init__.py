@@ -18,7 +18,13 @@ from entrypoints.api.schemas.clients import (
 )
 from entrypoints.api.schemas.dashboard import DashboardOut, MonthlySalesOut, SalesTrendOut, SegmentCountsOut
 from entrypoints.api.schemas.jobs import JobOut
-from entrypoints.api.schemas.models import EvaluationOut, ModelRunListOut, ModelRunOut, TrainingStartedOut
+from entrypoints.api.schemas.models import (
+    ComparisonStartedOut,
+    EvaluationOut,
+    ModelRunListOut,
+    ModelRunOut,
+    TrainingStartedOut,
+)
 from entrypoints.api.schemas.predictions import (
     FeatureReasonOut,
     PastPredictionOut,
@@ -40,6 +46,7 @@ __all__ = [
     "ClientOut",
     "ClientPageOut",
     "ClientSummaryOut",
+    "ComparisonStartedOut",
     "CsvUpload",
     "CurrencyOut",
     "DashboardOut",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from pydantic import Field
 
+from domain.candidates import FeatureSetName, ModelFamily
 from domain.model_runs import ModelRun, RunStatus
 from domain.predictions import ModelKind
 from entrypoints.api.schemas.base import Schema
@@ -26,6 +28,17 @@ class TrainingStartedOut(Schema):
         return cls.reading(run, url=run_url(run))
 
 
+class ComparisonStartedOut(Schema):
+    """The queued runs of a comparison, one per candidate: poll each `url`."""
+
+    comparison: int = Field(description="The id of the comparison's first run, which names it.")
+    runs: list[TrainingStartedOut]
+
+    @classmethod
+    def of(cls, runs: list[ModelRun]) -> ComparisonStartedOut:
+        return cls(comparison=runs[0].comparison or 0, runs=[TrainingStartedOut.of(run) for run in runs])
+
+
 def run_url(run: ModelRun) -> str:
     return url_for("api.get_run", kind=run.kind.value, run_id=run.id)
 
@@ -43,7 +56,10 @@ class EvaluationOut(Schema):
         description="Each baseline's metrics by its name: mean, zero, last_month (sales); "
         "base_rate, bought_last_30d (purchase)."
     )
-    coefficients: dict[str, float] = Field(description="Per feature, on standardized inputs.")
+    coefficients: dict[str, float] = Field(
+        description="Per feature: the coefficient on standardized inputs (linear models), else the mean "
+        "absolute change of a prediction when the feature is set to its training mean (an approximation)."
+    )
     intercept: float
     confusion_matrix: list[list[int]] | None = Field(
         description="[[TN, FP], [FN, TP]] at the threshold (purchase)."
@@ -52,6 +68,12 @@ class EvaluationOut(Schema):
     threshold_curve: list[dict[str, float | None]] | None = Field(
         description="Precision and recall on the hold-out at other thresholds (purchase)."
     )
+    backtest: list[dict[str, Any]] | None = Field(
+        description="The rolling backtest, oldest test month first, the test month above last: per month "
+        "`month` (YYYY-MM), `train_size`, `test_size`, the main `metric` (r2 or roc_auc), the model's "
+        "`score` and each baseline's (`baselines`)."
+    )
+    backtest_score: float | None = Field(description="The model's mean score over the backtest's months.")
 
 
 class ModelRunOut(Schema):
@@ -73,6 +95,11 @@ class ModelRunOut(Schema):
     beats_baselines: bool | None = Field(
         description="Better than every baseline on the test month; such a model is made active on its own."
     )
+    features: FeatureSetName = Field(
+        description="The candidate's inputs: basic, or extended (order history)."
+    )
+    model: ModelFamily = Field(description="The candidate's family: linear, boosted or clv.")
+    comparison: int | None = Field(description="The comparison the run was trained in, if any.")
     evaluation: EvaluationOut | None
     artifact_sha256: str | None = Field(description="SHA-256 of the saved model; checked on every load.")
     url: str
@@ -80,7 +107,13 @@ class ModelRunOut(Schema):
     @classmethod
     def of(cls, run: ModelRun) -> ModelRunOut:
         sha256 = None if run.artifact is None else run.artifact.sha256
-        return cls.reading(run, artifact_sha256=sha256, url=run_url(run))
+        return cls.reading(
+            run,
+            artifact_sha256=sha256,
+            url=run_url(run),
+            features=run.candidate.features,
+            model=run.candidate.family,
+        )
 
 
 class ModelRunListOut(Schema):

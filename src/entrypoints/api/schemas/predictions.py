@@ -37,8 +37,11 @@ class FeatureReasonOut(Schema):
         description="The feature's value for this client; null when unknown (read as the training mean)."
     )
     contribution: float = Field(
-        description="Its push on the prediction, in standardized units (+ up, - down)."
+        description="Its push on the prediction (+ up, - down): sales in the company's currency, purchase "
+        "in log-odds. Exact for a linear model; for the others an approximation: the change when the "
+        "feature is set to its training mean."
     )
+    approximate: bool = Field(description="True where `contribution` is an approximation (non-linear model).")
 
 
 class ReasonsOut(Schema):
