@@ -17,9 +17,11 @@ from application.commands import (
 )
 from application.imports import RowError
 from application.validation import InvalidInput
+from domain.candidates import candidates
 from domain.errors import FieldError
-from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.features import feature_set
 from domain.model_runs import RunStatus
+from domain.predictions import ModelKind
 from domain.segments import Segment
 from entrypoints.web.formatting import money, month
 from entrypoints.web.labels import (
@@ -112,8 +114,9 @@ def test_an_unknown_code_is_shown_by_its_message(app_context):
     assert explain_refusal(unknown) == "The moon is made of cheese"
 
 
-def test_every_feature_of_both_models_has_a_label():
-    assert set(FEATURE_LABELS) == {*SALES_FEATURES.names, *PURCHASE_FEATURES.names}
+def test_every_feature_of_every_candidate_has_a_label():
+    every = {name for kind in ModelKind for c in candidates(kind) for name in feature_set(kind, c).names}
+    assert set(FEATURE_LABELS) == every
 
 
 def test_segments_and_statuses_have_labels_in_polish(app_context):
