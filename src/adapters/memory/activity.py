@@ -11,6 +11,7 @@ from adapters.memory.store import InMemoryStore
 from application.ports import ScoringRow
 from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot, SnapshotSource
+from domain.columns import SnapshotColumns
 from domain.errors import ClientNotFound, DuplicateSnapshot, SnapshotNotFound
 
 
@@ -75,6 +76,13 @@ class InMemoryActivityRepository:
         labelled = [s for s in self.store.activity.values() if s.has_known_sales or s.has_known_purchase]
         labelled.sort(key=lambda s: (s.client_id, s.observed_on))
         return [self._scoring_row(s) for s in labelled]
+
+    def training_columns(self) -> SnapshotColumns:
+        """The training rows' columns, by date then client (as the SQL twin orders them)."""
+        rows = sorted(
+            self.training_rows(), key=lambda row: (row.snapshot.observed_on, row.snapshot.client_id)
+        )
+        return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}

@@ -27,7 +27,7 @@ from adapters.sqlalchemy.tables import (
     users,
 )
 from application.ports import ScoringRow
-from domain.activity import ActivitySnapshot
+from domain.activity import ActivitySnapshot, OrderHistory
 from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
@@ -52,7 +52,8 @@ class RowMapping(Generic[E]):
 
     `values` leaves out the fields in `not_written` (what the database assigns, or what only a
     dedicated statement changes). A field in `nested` holds another entity (or None) that is
-    flattened into that mapping's columns; it reads back as None when its first column is NULL.
+    flattened into that mapping's columns; it reads back as None when the column of that mapping's
+    `known_by` field (its first field by default) is NULL.
     """
 
     def __init__(
@@ -63,6 +64,7 @@ class RowMapping(Generic[E]):
         prefix: str = "",
         not_written: Collection[str] = ("id",),
         nested: Mapping[str, RowMapping[Any]] | None = None,
+        known_by: str | None = None,
     ) -> None:
         self.entity = entity
         self.nested = dict(nested or {})
@@ -72,6 +74,7 @@ class RowMapping(Generic[E]):
             _Field(name, prefix + name, *_conversions(hints[name], table.c[prefix + name])) for name in names
         ]
         self._written = [field for field in self._fields if field.name not in not_written]
+        self._known_by = prefix + (known_by or names[0])
         self._nested_written = {name: self.nested[name] for name in self.nested if name not in not_written}
 
     def values(self, entity: E | None, **extra: Any) -> Values:
@@ -94,6 +97,9 @@ class RowMapping(Generic[E]):
             field.name: _convert(field.read, _convert(field.write, getattr(entity, field.name)))
             for field in self._fields
         }
+        for name, nested in self.nested.items():
+            value = getattr(entity, name)
+            read[name] = None if value is None else nested.as_stored(value)
         return self.entity(**(read | changes))
 
     def from_row(self, row: Row[Any]) -> E:
@@ -103,8 +109,8 @@ class RowMapping(Generic[E]):
         return self.entity(**read)
 
     def from_row_or_none(self, row: Row[Any]) -> E | None:
-        """None when the column of the first field is NULL."""
-        return None if getattr(row, self._fields[0].column) is None else self.from_row(row)
+        """None when the column of the `known_by` field is NULL."""
+        return None if getattr(row, self._known_by) is None else self.from_row(row)
 
 
 def _conversions(hint: Any, column: Column[Any]) -> tuple[Convert | None, Convert | None]:
@@ -123,7 +129,12 @@ def _convert(convert: Convert | None, value: Any) -> Any:
 
 
 CLIENTS = RowMapping(Client, clients)
-SNAPSHOTS = RowMapping(ActivitySnapshot, client_activity)
+SNAPSHOTS = RowMapping(
+    ActivitySnapshot,
+    client_activity,
+    # A history's columns are all NULL or none is; `purchase_days` is never NULL in a known one.
+    nested={"history": RowMapping(OrderHistory, client_activity, known_by="purchase_days")},
+)
 USERS = RowMapping(User, users)
 TOKENS = RowMapping(ApiToken, api_tokens)
 FORECASTS = RowMapping(SalesForecast, sales_predictions)

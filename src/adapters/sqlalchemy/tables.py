@@ -145,6 +145,16 @@ client_activity = Table(
     Column("sales_next_month", money(), nullable=True),
     Column("purchased_next_14d", Boolean, nullable=True),
     Column("source", String(16), nullable=False, server_default=SnapshotSource.ENTERED.value),
+    # The client's order history (`OrderHistory`): NULL on the snapshots it is not known of, which
+    # are those not derived from orders.
+    Column("spend_90d", money(), nullable=True),
+    Column("spend_180d", money(), nullable=True),
+    Column("spend_365d", money(), nullable=True),
+    Column("purchases_365d", Integer, nullable=True),
+    Column("active_months_365d", Integer, nullable=True),
+    Column("purchase_days", Integer, nullable=True),
+    Column("days_since_first_purchase", Integer, nullable=True),
+    Column("avg_order_value", money(), nullable=True),
     # Its index, read backwards, also serves a client's history newest first.
     UniqueConstraint("client_id", "observed_on"),
     *_non_negative(
@@ -156,6 +166,14 @@ client_activity = Table(
         "ad_clicks_7d",
         "time_on_site_7d",
         "sales_next_month",
+        "spend_90d",
+        "spend_180d",
+        "spend_365d",
+        "purchases_365d",
+        "active_months_365d",
+        "purchase_days",
+        "days_since_first_purchase",
+        "avg_order_value",
     ),
     CheckConstraint("visits_7d <= site_visits_30d", name="visits_7d_within_month"),
     CheckConstraint(f"source IN ({_SOURCES})", name="source_known"),
