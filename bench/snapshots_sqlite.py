@@ -7,7 +7,8 @@ ratio shows what the application's layers cost. Usage:
 
     python bench/snapshots_sqlite.py [--clients 100000] [--months 24] [--seed 7] [--budget 60]
 
-Exits 1 when the build exceeds the budget (seconds) or the two disagree on the number of snapshots.
+Exits 1 when the build exceeds the budget (seconds) or the two disagree on the number of snapshots or
+on the totals of their order histories.
 """
 
 from __future__ import annotations
@@ -63,12 +64,15 @@ def write_orders(database: Path, clients: int, months: int, seed: int) -> tuple[
 
 
 def raw_build(database: Path, through: date) -> int:
-    """The derivation written by hand over sqlite3: orders only, so every behavioural feature is unknown."""
+    """The derivation written by hand over sqlite3: orders only, so every behavioural feature is unknown;
+    the order history too, from running totals over each client's purchases."""
     with sqlite3.connect(database) as connection:
         connection.execute(
             "CREATE TABLE raw_snapshots (client_id INTEGER, observed_on TEXT, purchases_30d INTEGER, "
             "avg_basket_value REAL, days_since_last_purchase INTEGER, sales_next_month REAL, "
-            "purchased_next_14d INTEGER)"
+            "purchased_next_14d INTEGER, spend_90d REAL, spend_180d REAL, spend_365d REAL, "
+            "purchases_365d INTEGER, active_months_365d INTEGER, purchase_days INTEGER, "
+            "days_since_first_purchase INTEGER, avg_order_value REAL)"
         )
         registered = dict(connection.execute("SELECT id, registered_on FROM clients"))
         rows = connection.execute(
@@ -95,6 +99,14 @@ def _client_snapshots(
     days = [d for d, _ in log]
     bought = [(d, a) for d, a in log if a > 0]
     bought_days = [d for d, _ in bought]
+    cents, months, distinct_days = [0], [0], [0]
+    previous_day, previous_month = None, None
+    for d, a in bought:
+        day = date.fromordinal(d)
+        cents.append(cents[-1] + round(a * 100))
+        months.append(months[-1] + ((day.year, day.month) != previous_month))
+        distinct_days.append(distinct_days[-1] + (d != previous_day))
+        previous_day, previous_month = d, (day.year, day.month)
     found = []
     for end in month_ends(max(date.fromordinal(days[0]), registered_on), through):
         m = end.toordinal()
@@ -108,6 +120,7 @@ def _client_snapshots(
         soon = None
         if m + 14 <= through.toordinal():
             soon = bisect_right(bought_days, m + 14) > bisect_right(bought_days, m)
+        q, h, y = (bisect_left(bought_days, m - n + 1) for n in (90, 180, 365))
         found.append(
             (
                 client_id,
@@ -117,14 +130,34 @@ def _client_snapshots(
                 m - bought_days[hi - 1] if hi else None,
                 sales,
                 soon,
+                (cents[hi] - cents[q]) / 100,
+                (cents[hi] - cents[h]) / 100,
+                (cents[hi] - cents[y]) / 100,
+                hi - y,
+                months[hi] - months[y + 1] + 1 if hi > y else 0,
+                distinct_days[hi],
+                m - bought_days[0] if hi else None,
+                (2 * cents[hi] + hi) // (2 * hi) / 100 if hi else 0.0,
             )
         )
     return found
 
 
 def _write_raw(connection: sqlite3.Connection, batch: list[tuple]) -> int:
-    connection.executemany("INSERT INTO raw_snapshots VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
+    connection.executemany(f"INSERT INTO raw_snapshots VALUES ({', '.join('?' * 15)})", batch)
     return len(batch)
+
+
+HISTORY_TOTALS = (
+    "SELECT ROUND(SUM(spend_90d), 2), ROUND(SUM(spend_180d), 2), ROUND(SUM(spend_365d), 2), "
+    "SUM(purchases_365d), SUM(active_months_365d), SUM(purchase_days), SUM(days_since_first_purchase), "
+    "ROUND(SUM(avg_order_value), 2) FROM {table}"
+)
+
+
+def history_totals(database: Path, table: str) -> tuple[object, ...]:
+    with sqlite3.connect(database) as connection:
+        return tuple(connection.execute(HISTORY_TOTALS.format(table=table)).fetchone())
 
 
 def main() -> int:
@@ -152,9 +185,18 @@ def main() -> int:
         raw_seconds = time.perf_counter() - started
         print(f"hand-written sqlite3 script: {raw_seconds:.2f} s, {raw:,} snapshots")
         print(f"ratio: {build_seconds / raw_seconds:.1f}x the raw script (budget {options.budget:.0f} s)")
+        built_history, raw_history = (
+            history_totals(database, table) for table in ("client_activity", "raw_snapshots")
+        )
 
     if raw != snapshots:
         print(f"FAIL: the build wrote {snapshots:,} snapshots, the raw script {raw:,}", file=sys.stderr)
+        return 1
+    if built_history != raw_history:
+        print(
+            f"FAIL: the histories' totals differ: build {built_history}, raw script {raw_history}",
+            file=sys.stderr,
+        )
         return 1
     if build_seconds > options.budget:
         print(

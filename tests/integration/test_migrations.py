@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Engine, insert, inspect, select
+from sqlalchemy import CheckConstraint, Engine, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import (
@@ -121,6 +121,8 @@ def test_api_tokens_are_deleted_with_their_user_and_never_share_a_hash(engine: E
         {"days_since_last_purchase": -3},
         {"sales_next_month": -5.0},
         {"time_on_site_7d": -1.0},
+        {"spend_365d": -0.01},
+        {"days_since_first_purchase": -1},
     ],
     ids=lambda broken: ",".join(broken),
 )
@@ -391,3 +393,49 @@ def test_a_runs_single_baseline_becomes_a_named_one_and_back(empty_database_url:
         "purchase": ({"base_rate": old["purchase"]}, []),
     }
     assert downgraded == old
+
+
+HISTORY_COLUMNS = {
+    "spend_90d": 120.5,
+    "spend_180d": 200.0,
+    "spend_365d": 410.25,
+    "purchases_365d": 7,
+    "active_months_365d": 5,
+    "purchase_days": 6,
+    "days_since_first_purchase": 300,
+    "avg_order_value": 58.61,
+}
+
+
+def test_the_order_history_columns_come_empty_to_the_snapshots_and_go_without_them(
+    empty_database_url: str,
+) -> None:
+    upgrade_database(empty_database_url, "0005_honest_validation")
+    engine = make_engine(empty_database_url)
+    try:
+        client_id = insert_client(engine)
+        with engine.begin() as connection:
+            connection.execute(insert(client_activity), valid_snapshot_row(client_id))
+        upgrade_database(empty_database_url)
+        with engine.connect() as connection:
+            upgraded = connection.execute(select(client_activity.c[*HISTORY_COLUMNS])).one()
+        with engine.begin() as connection:
+            connection.execute(update(client_activity).values(HISTORY_COLUMNS))
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(update(client_activity).values(purchase_days=-1))
+
+        downgrade_database(empty_database_url, "0005_honest_validation")
+
+        columns = {column["name"] for column in inspect(engine).get_columns("client_activity")}
+        checks = {check["name"] for check in inspect(engine).get_check_constraints("client_activity")}
+        with engine.connect() as connection:
+            kept = connection.execute(
+                select(client_activity.c.client_id, client_activity.c.observed_on)
+            ).all()
+    finally:
+        engine.dispose()
+
+    assert tuple(upgraded) == (None,) * len(HISTORY_COLUMNS)
+    assert columns.isdisjoint(HISTORY_COLUMNS)
+    assert not any(name in str(check) for check in checks for name in HISTORY_COLUMNS)
+    assert kept == [(client_id, date(2024, 3, 1))]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
+from domain.activity import ActivitySnapshot, OrderHistory, SnapshotSource, forecast_month
 from domain.derivation import derive_snapshots, last_month_end_on_or_before, month_ends
 from domain.orders import Event, EventKind, Order
 
@@ -71,6 +72,7 @@ def test_a_small_log_gives_what_a_hand_computation_gives() -> None:
             time_on_site_7d=2.0,
             sales_next_month=70.0,  # 20 + 40 + 60 bought, 50 refunded
             purchased_next_14d=False,  # the refund of 10 February is no purchase
+            history=OrderHistory(150.0, 150.0, 150.0, 2, 1, 2, 16, 75.0),
         ),
         snapshot(
             "2024-02-29",
@@ -84,6 +86,8 @@ def test_a_small_log_gives_what_a_hand_computation_gives() -> None:
             time_on_site_7d=5.0,
             sales_next_month=10.0,
             purchased_next_14d=False,
+            # The refund is no purchase; two orders on 20 February make two purchases, one purchase day.
+            history=OrderHistory(270.0, 270.0, 270.0, 5, 2, 4, 45, 54.0),
         ),
         snapshot(
             "2024-03-31",
@@ -97,6 +101,7 @@ def test_a_small_log_gives_what_a_hand_computation_gives() -> None:
             time_on_site_7d=0.0,
             sales_next_month=None,  # April has not ended by `through`
             purchased_next_14d=None,
+            history=OrderHistory(280.0, 280.0, 280.0, 6, 3, 5, 76, 46.67),  # 280 / 6 = 46.666...
         ),
     ]
 
@@ -124,6 +129,7 @@ def test_a_client_who_never_bought_has_no_days_since_a_purchase_and_no_basket() 
 
     assert all(s.days_since_last_purchase is None for s in derived)
     assert all((s.purchases_30d, s.avg_basket_value) == (0, 0.0) for s in derived)
+    assert {s.history for s in derived} == {OrderHistory(0.0, 0.0, 0.0, 0, 0, 0, None, 0.0)}
     assert [s.sales_next_month for s in derived] == [0.0, 0.0, None]  # a refund alone is no negative sale
 
 
@@ -279,4 +285,38 @@ def observe(
         if max(fortnight) <= through
         else None,
         source=SnapshotSource.DERIVED,
+        history=history_day_by_day(orders, m),
+    )
+
+
+def history_day_by_day(orders: list[Order], m: date) -> OrderHistory:
+    """The history at `m`, walking back over every day on or before it, in decimal arithmetic."""
+    bought: dict[date, list[Decimal]] = {}
+    for o in orders:
+        if o.amount > 0:
+            bought.setdefault(o.ordered_at.astimezone(UTC).date(), []).append(Decimal(str(o.amount)))
+    spent = {90: Decimal(0), 180: Decimal(0), 365: Decimal(0)}
+    purchases, months, days, amounts = 0, set(), [], []
+    for back in range((m - min(bought, default=m)).days + 1):
+        day = m - timedelta(days=back)
+        on_day = bought.get(day, [])
+        for window in spent:
+            if back < window:
+                spent[window] += sum(on_day, Decimal(0))
+        if on_day:
+            days.append(day)
+            amounts += on_day
+            if back < 365:
+                purchases += len(on_day)
+                months.add((day.year, day.month))
+    mean = sum(amounts, Decimal(0)) / len(amounts) if amounts else Decimal(0)
+    return OrderHistory(
+        spend_90d=float(spent[90]),
+        spend_180d=float(spent[180]),
+        spend_365d=float(spent[365]),
+        purchases_365d=purchases,
+        active_months_365d=len(months),
+        purchase_days=len(days),
+        days_since_first_purchase=(m - days[-1]).days if days else None,
+        avg_order_value=float(mean.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)),
     )

@@ -78,8 +78,11 @@ class InMemoryActivityRepository:
         return [self._scoring_row(s) for s in labelled]
 
     def training_columns(self) -> SnapshotColumns:
-        rows = sorted(self.training_rows(), key=lambda r: (r.snapshot.observed_on, r.snapshot.client_id))
-        return SnapshotColumns.of((r.snapshot, r.registered_on) for r in rows)
+        """The training rows' columns, by date then client (as the SQL twin orders them)."""
+        rows = sorted(
+            self.training_rows(), key=lambda row: (row.snapshot.observed_on, row.snapshot.client_id)
+        )
+        return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}

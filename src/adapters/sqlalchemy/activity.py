@@ -8,7 +8,23 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -18,16 +34,24 @@ from adapters.sqlalchemy.tables import client_activity, clients
 from application.chunks import chunks
 from application.ports import ScoringRow
 from application.queries import MonthlySales
-from domain.activity import ActivitySnapshot, SnapshotSource, forecast_month
-from domain.columns import SnapshotColumns
+from domain.activity import HISTORY_FIELDS, ActivitySnapshot, SnapshotSource, forecast_month
+from domain.columns import COLUMNS, SnapshotColumns
 from domain.errors import ClientNotFound, DomainError, DuplicateSnapshot, SnapshotNotFound
 
 _DERIVED = SnapshotSource.DERIVED.value
-_DERIVED_COLUMNS = tuple(field.name for field in dataclasses.fields(ActivitySnapshot) if field.name != "id")
-"""The columns a derived snapshot writes: its fields in their order, as the rows `replace_derived` builds."""
+_DERIVED_COLUMNS = (
+    *(field.name for field in dataclasses.fields(ActivitySnapshot) if field.name not in {"id", "history"}),
+    *HISTORY_FIELDS,
+)
+"""The columns a derived snapshot writes: its fields in their order, then its history's, as the rows
+`replace_derived` builds."""
+_NO_HISTORY = (None,) * len(HISTORY_FIELDS)
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
 EXISTING_CHUNK_SIZE = 2_000
+# Rows fetched at a time while training columns stream in.
+TRAINING_ROWS_PER_FETCH = 10_000
+JULIAN_DAY_OF_ORDINAL_ZERO = 1_721_424.5
 
 
 class SqlAlchemyActivityRepository:
@@ -116,19 +140,30 @@ class SqlAlchemyActivityRepository:
     def training_rows(self) -> list[ScoringRow]:
         """Snapshots with at least one known outcome, by client then date (a stable order: the
         hold-out split is seeded, and the same data must give the same split)."""
-        labelled = or_(
-            client_activity.c.sales_next_month.is_not(None), client_activity.c.purchased_next_14d.is_not(None)
-        )
         statement = (
             _scoring_rows()
-            .where(labelled)
+            .where(_labelled())
             .order_by(client_activity.c.client_id, client_activity.c.observed_on)
         )
         return [scoring_row_from_row(row) for row in self.session.execute(statement)]
 
     def training_columns(self) -> SnapshotColumns:
-        rows = sorted(self.training_rows(), key=lambda r: (r.snapshot.observed_on, r.snapshot.client_id))
-        return SnapshotColumns.of((r.snapshot, r.registered_on) for r in rows)
+        """The labelled snapshots of `training_rows` by date then client, read in one streamed SELECT
+        straight into columns: no object per row, whatever their number. The database turns dates into
+        ordinals; a NULL becomes NaN and a boolean 0 or 1 on the way in."""
+        ordinal = _Ordinal(self.session)
+        dates = {
+            "observed_on": ordinal.of(client_activity.c.observed_on),
+            "registered_on": ordinal.of(clients.c.registered_on),
+        }
+        statement = (
+            select(*(dates[name] if name in dates else client_activity.c[name] for name in COLUMNS))
+            .join_from(client_activity, clients, clients.c.id == client_activity.c.client_id)
+            .where(_labelled())
+            .order_by(client_activity.c.observed_on, client_activity.c.client_id)
+            .execution_options(yield_per=TRAINING_ROWS_PER_FETCH)
+        )
+        return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         """The newest snapshot of each of the next `limit` clients with activity, in client id order.
@@ -224,6 +259,21 @@ class SqlAlchemyActivityRepository:
                         s.purchased_next_14d,
                         _DERIVED,
                     )
+                    # The derivation's amounts are whole cents already (`domain.derivation`).
+                    + (
+                        _NO_HISTORY
+                        if (h := s.history) is None
+                        else (
+                            h.spend_90d,
+                            h.spend_180d,
+                            h.spend_365d,
+                            h.purchases_365d,
+                            h.active_months_365d,
+                            h.purchase_days,
+                            h.days_since_first_purchase,
+                            h.avg_order_value,
+                        )
+                    )
                 )
             result = connection.exec_driver_sql(statement, rows)
             stored += result.rowcount if result.rowcount >= 0 else len(rows)
@@ -265,6 +315,26 @@ def _replacement(snapshot: ActivitySnapshot) -> Values:
     values = SNAPSHOTS.values(snapshot)
     keys = {"key_client_id": values.pop("client_id"), "key_observed_on": values.pop("observed_on")}
     return values | keys
+
+
+def _labelled() -> ColumnElement[bool]:
+    """A snapshot with at least one known outcome: a training example."""
+    return or_(
+        client_activity.c.sales_next_month.is_not(None), client_activity.c.purchased_next_14d.is_not(None)
+    )
+
+
+class _Ordinal:
+    """A date column as its proleptic ordinal (`date.toordinal()`), computed by the database: SQLite
+    holds a date as ISO text, whose Julian day number is 1,721,424.5 more; PostgreSQL subtracts dates."""
+
+    def __init__(self, session: Session) -> None:
+        self.sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def of(self, day: ColumnElement[date]) -> ColumnElement[int]:
+        if self.sqlite:
+            return sql_cast(func.julianday(day) - JULIAN_DAY_OF_ORDINAL_ZERO, Integer)
+        return type_coerce(day - literal(date.min, Date) + 1, Integer)
 
 
 def _scoring_rows() -> Select[Any]:
