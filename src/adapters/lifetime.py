@@ -30,16 +30,12 @@ class _Inputs:
     @classmethod
     def of(cls, x: np.ndarray) -> _Inputs:
         purchase_days, first, since_last, order_value, horizon = (x[:, i] for i in range(5))
+        # Whole purchase days: a reason probes the model with each input set to its (fractional) mean.
+        purchase_days = np.rint(purchase_days)
         bought = purchase_days >= 1
-        age = first[bought]
-        return cls(
-            bought,
-            purchase_days[bought] - 1,
-            np.clip(age - since_last[bought], 0, age),
-            age,
-            order_value[bought],
-            horizon[bought],
-        )
+        repeat, age = purchase_days[bought] - 1, np.maximum(first[bought], 0)
+        last = np.where(repeat > 0, np.clip(age - since_last[bought], 0, age), 0.0)
+        return cls(bought, repeat, last, age, np.maximum(order_value[bought], 0), horizon[bought])
 
 
 class CustomerLifetimeForecaster:

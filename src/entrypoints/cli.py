@@ -230,7 +230,7 @@ def train(
         return
     options = {"features": features, "model": model}
     candidate = TrainingRequest.parse({k: v for k, v in options.items() if v is not None}).candidate
-    run = container().queue_training()(model_kind, _operator(), candidate)
+    run = container().queue_training()(model_kind, _operator(), candidate=candidate)
     click.echo(f"Training the {kind} model, version {run.version} ({candidate.name})...")
     finished = container().run_training()(run.id or 0)
     if finished.status is not RunStatus.SUCCEEDED:
@@ -241,7 +241,7 @@ def train(
 
 
 def _compare(kind: ModelKind, activate_anyway: bool) -> None:
-    queued = container().queue_comparison()(kind, _operator(), candidates(kind))
+    queued = container().queue_comparison()(kind, _operator(), compared=candidates(kind))
     click.echo(
         f"Comparing {len(queued)} candidates of the {kind.value} model, "
         f"versions {queued[0].version}-{queued[-1].version}..."
@@ -349,7 +349,7 @@ SHOWN_METRICS = {
 def _describe_run(run: ModelRun) -> str:
     active = "*" if run.is_active else " "
     lines = [
-        f"{active} {run.kind.value} v{run.version} {run.candidate.name} {run.status.value:<9} "
+        f"{active} {run.kind.value} v{run.version} {run.status.value:<9} {run.candidate.name:<16} "
         f"by {run.requested_by} at {run.queued_at:%Y-%m-%d %H:%M}" + (f" - {run.error}" if run.error else "")
     ]
     if run.evaluation is not None:

@@ -60,8 +60,10 @@ def test_panel_shows_each_active_model_with_metrics_beside_the_baseline(admin_in
         assert f'data-metric="{metric}"' in sales
     for metric in ("accuracy", "precision", "recall", "f1", "roc_auc"):
         assert f'data-metric="{metric}"' in purchase
-    assert "Baseline: Last month" in sales and "Share of the variation in sales the model explains" in sales
-    assert "Train linear regression model" in sales and "Train logistic model" in purchase
+    assert "Baseline: Last 30 days" in sales and "Share of the variation in sales the model explains" in sales
+    assert 'data-train="sales"' in sales and 'data-compare="purchase"' in purchase
+    assert 'value="clv"' in sales and 'value="clv"' not in purchase  # the lifetime model forecasts sales only
+    assert 'data-backtest="sales"' in sales and 'data-month="' in sales
 
 
 def test_a_model_activated_although_not_better_than_its_baseline_shows_the_warning(admin_in, demo_app):
@@ -111,7 +113,7 @@ def test_training_from_the_panel_records_a_succeeded_run_and_activates_it(
     assert (newest.version, newest.status, newest.is_active) == (2, RunStatus.SUCCEEDED, True)
     assert newest.requested_by == demo_admin.email
     html = admin_in.get("/ml").get_data(as_text=True)
-    assert "Sales forecast: training of version 2 has started." in html
+    assert "Sales forecast: training of version 2 (Linear · Basic features) has started." in html
     assert 'data-active-version="2"' in html
     assert 'data-activate="1"' in html  # the earlier version can be brought back
 

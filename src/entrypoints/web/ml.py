@@ -90,7 +90,9 @@ def train(kind: str) -> ResponseReturnValue:
         if request.form.get("compare"):
             runs = container().start_comparison()(model, current_user.email)
         else:
-            choice = TrainingRequest.parse(request.form.to_dict())
+            choice = TrainingRequest.parse(
+                {name: request.form[name] for name in ("features", "model") if name in request.form}
+            )
             runs = [container().start_training()(model, current_user.email, candidate=choice.candidate)]
     except InvalidInput as error:
         flash(" ".join(explain_refusal(problem) for problem in error.errors), "danger")
