@@ -285,3 +285,38 @@ def test_empty_panel_invites_training(client, auth, admin: User):
 
     assert html.count("No model trained yet") == 2
     assert "No threshold curve yet" in html
+
+
+def test_comparing_every_candidate_from_the_panel_lists_them_best_first(admin_in, demo_auth, demo_app):
+    run_jobs_inline(demo_app)
+
+    demo_auth.post("/ml/train/sales", data={"compare": "1"})
+
+    html = admin_in.get("/ml").get_data(as_text=True)
+    assert "Sales forecast: 5 candidates are being compared, versions 2 to 6." in html
+    table = html[html.index('data-comparison="sales"') : html.index('data-runs="sales"')]
+    assert re.findall(r'data-candidate="([^"]+)"', table)[0] == next(
+        run.candidate.name
+        for run in sorted(
+            (run for run in runs(demo_app, ModelKind.SALES) if run.comparison is not None),
+            key=lambda run: -(run.evaluation.backtest_score if run.evaluation else -9),
+        )
+    )
+    assert set(re.findall(r'data-candidate="([^"]+)"', table)) == {
+        "linear/basic",
+        "linear/extended",
+        "boosted/basic",
+        "boosted/extended",
+        "clv",
+    }
+
+
+def test_a_chosen_candidate_is_trained_from_the_panel(admin_in, demo_auth, demo_app):
+    run_jobs_inline(demo_app)
+
+    demo_auth.post("/ml/train/purchase", data={"model": "boosted", "features": "extended"})
+
+    newest = runs(demo_app, ModelKind.PURCHASE)[0]
+    assert (newest.candidate.name, newest.status) == ("boosted/extended", RunStatus.SUCCEEDED)
+    refused = demo_auth.post("/ml/train/purchase", data={"model": "clv"}, follow_redirects=True)
+    assert "The customer-lifetime model forecasts sales only." in refused.get_data(as_text=True)

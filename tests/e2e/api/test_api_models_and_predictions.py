@@ -244,3 +244,56 @@ def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled
     forecasts = [c["predicted_sales"] for c in listed["items"]]
     assert None not in forecasts and forecasts == sorted(forecasts, reverse=True)
     problem(analyst_api.get("/jobs/no-such-job"), 404)
+
+
+def test_a_named_candidate_is_trained_and_its_run_says_which_with_its_backtest(trained_api: Api) -> None:
+    started = trained_api.post("/models/purchase/training", json={"model": "boosted", "features": "basic"})
+    assert started.status_code == 202
+
+    run = poll(trained_api, started.headers["Location"], lambda run: run["status"] in FINISHED)
+
+    assert (run["status"], run["model"], run["features"], run["comparison"]) == (
+        "succeeded",
+        "boosted",
+        "basic",
+        None,
+    )
+    [fold] = run["evaluation"]["backtest"]  # two labelled months: one to learn from, one to test on
+    assert fold["metric"] == "roc_auc" and fold["score"] == run["evaluation"]["metrics"]["roc_auc"]
+    assert set(fold["baselines"]) == {"base_rate", "bought_last_30d"}
+
+
+def test_the_lifetime_model_is_refused_for_purchases_naming_the_field(admin_api: Api) -> None:
+    body = problem(admin_api.post("/models/purchase/training", json={"model": "clv"}), 422)
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("model", "sales_only")]
+    bad = problem(admin_api.post("/models/sales/training", json={"model": "forest"}), 422)
+    assert [e["field"] for e in bad["errors"]] == ["model"]
+    assert admin_api.get("/models/sales/runs").get_json()["items"] == []
+
+
+def test_a_comparison_trains_every_candidate_and_activates_the_best_that_beats_its_baselines(
+    admin_api: Api,
+) -> None:
+    import_company(admin_api)
+
+    started = admin_api.post("/models/sales/comparisons")
+
+    assert started.status_code == 202
+    queued = started.get_json()["runs"]
+    assert [run["version"] for run in queued] == [1, 2, 3, 4, 5]
+    runs = [poll(admin_api, run["url"], lambda run: run["status"] in FINISHED) for run in queued]
+    assert {run["comparison"] for run in runs} == {started.get_json()["comparison"]}
+    assert [(run["model"], run["features"]) for run in runs] == [
+        ("linear", "basic"),
+        ("linear", "extended"),
+        ("boosted", "basic"),
+        ("boosted", "extended"),
+        ("clv", "extended"),
+    ]
+    # Entered snapshots have no order history: the lifetime model is refused, saying why.
+    assert runs[-1]["status"] == "failed" and "order history" in runs[-1]["error"]
+    runs = admin_api.get("/models/sales/runs").get_json()["items"]
+    active = [run for run in runs if run["is_active"]]
+    eligible = [run for run in runs if run["beats_baselines"]]
+    best = max(eligible, key=lambda run: run["evaluation"]["backtest_score"])
+    assert [run["version"] for run in active] == [best["version"]]
