@@ -35,8 +35,8 @@ database: $(INSTALLED) ## Create the database or bring its schema up to date
 
 demo: database ## Seed the demo company, train both models and score it; make sure a demo admin exists
 	$(PROGNOZA) demo seed --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED) --if-empty
-	$(PROGNOZA) train sales --if-untrained --activate-anyway
-	$(PROGNOZA) train purchase --if-untrained --activate-anyway
+	$(PROGNOZA) train sales --if-untrained --auto --activate-anyway
+	$(PROGNOZA) train purchase --if-untrained --auto --activate-anyway
 	$(PROGNOZA) predict --if-unscored
 	$(PROGNOZA) demo ensure-admin
 
