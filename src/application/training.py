@@ -126,11 +126,7 @@ def build_training_set(
     all_features = feature_set(kind, candidate)
     if not counts.examples:
         empty = TrainingTable(all_features.names, [], outcomes, months, (), {})
-        refusal = (
-            f"Too little data: 0 labelled snapshots before the newest labelled month (the training months), "
-            f"at least {MIN_TRAINING_ROWS} are needed."
-        )
-        return TrainingSet(all_features, empty, None, [], refusal)
+        return TrainingSet(all_features, empty, None, [], counts.refusal(kind, 0.0))
     newest = max(counts.examples)
     refusal = counts.refusal(kind, newest)
     test_months = tuple(
