@@ -48,12 +48,13 @@ lint: $(INSTALLED) ## ruff, the import rules between layers, mypy
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed, score, imports (250,000 snapshots, 1,000,000 orders), build snapshots, compare candidates
+bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed, score, imports, build snapshots, read training columns, compare candidates
 	$(BIN)/python bench/seed_sqlite.py
 	$(BIN)/python bench/score_sqlite.py
 	$(BIN)/python bench/import_sqlite.py
 	$(BIN)/python bench/import_orders_sqlite.py
 	$(BIN)/python bench/snapshots_sqlite.py
+	$(BIN)/python bench/training_columns_sqlite.py
 	$(BIN)/python bench/train_candidates_sqlite.py
 
 catalogues: $(INSTALLED) ## Extract the panel's messages into the catalogues (then translate the new ones in pl)

@@ -205,11 +205,10 @@ def _order_histories(days: list[int], amounts: list[float], month_ends: Iterable
     whatever the length of the log. Amounts are summed in whole cents: the sums are exact, and a mean's
     half cent rounds up on every platform.
     """
-    cents = [0, *accumulate(round(amount * 100) for amount in amounts)]
-    """The cents of the first i purchases, at index i."""
+    cents = [0, *accumulate(round(amount * 100) for amount in amounts)]  # of the first i purchases, at i
     day_runs = _runs(days)
-    month_of = {day: date.fromordinal(day) for day in days}
-    month_runs = _runs(month_of[day].year * 12 + month_of[day].month for day in days)
+    dates = {day: date.fromordinal(day) for day in days}
+    month_runs = _runs(dates[day].year * 12 + dates[day].month for day in days)
     histories = []
     for m in month_ends:
         hi = bisect_right(days, m)
@@ -229,7 +228,7 @@ def _order_histories(days: list[int], amounts: list[float], month_ends: Iterable
                 month_runs[hi] - month_runs[year_lo + 1] + 1 if hi > year_lo else 0,
                 day_runs[hi],
                 m - days[0],
-                (2 * total + hi) // (2 * hi) / 100,
+                (2 * total + hi) // (2 * hi) / 100,  # total / hi cents, a half cent rounded up
             )
         )
     return histories

@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Float,
     Integer,
+    Numeric,
     Select,
     bindparam,
     delete,
@@ -150,14 +152,17 @@ class SqlAlchemyActivityRepository:
     def training_columns(self) -> SnapshotColumns:
         """The labelled snapshots of `training_rows` by date then client, read in one streamed SELECT
         straight into columns: no object per row, whatever their number. The database turns dates into
-        ordinals; a NULL becomes NaN and a boolean 0 or 1 on the way in."""
+        ordinals and money into floating point (no Decimal on the way); a NULL becomes NaN and a boolean
+        0 or 1 on the way in."""
         ordinal = _Ordinal(self.session)
         dates = {
             "observed_on": ordinal.of(client_activity.c.observed_on),
             "registered_on": ordinal.of(clients.c.registered_on),
         }
         statement = (
-            select(*(dates[name] if name in dates else client_activity.c[name] for name in COLUMNS))
+            select(
+                *(dates[name] if name in dates else _as_number(client_activity.c[name]) for name in COLUMNS)
+            )
             .join_from(client_activity, clients, clients.c.id == client_activity.c.client_id)
             .where(_labelled())
             .order_by(client_activity.c.observed_on, client_activity.c.client_id)
@@ -322,6 +327,11 @@ def _labelled() -> ColumnElement[bool]:
     return or_(
         client_activity.c.sales_next_month.is_not(None), client_activity.c.purchased_next_14d.is_not(None)
     )
+
+
+def _as_number(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A numeric column as a float, which every driver reads without making a Decimal first."""
+    return sql_cast(column, Float) if isinstance(column.type, Numeric) else column
 
 
 class _Ordinal:
