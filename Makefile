@@ -34,11 +34,7 @@ database: $(INSTALLED) ## Create the database or bring its schema up to date
 	$(PROGNOZA) db upgrade
 
 demo: database ## Seed the demo company, train both models and score it; make sure a demo admin exists
-	$(PROGNOZA) demo seed --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED) --if-empty
-	$(PROGNOZA) train sales --if-untrained --auto --activate-anyway
-	$(PROGNOZA) train purchase --if-untrained --auto --activate-anyway
-	$(PROGNOZA) predict --if-unscored
-	$(PROGNOZA) demo ensure-admin
+	$(PROGNOZA) demo ready --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
 
 test: setup ## Run every test (PostgreSQL ones too when PROGNOZA_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -168,6 +168,32 @@ def demo_ensure_admin() -> None:
         )
 
 
+@demo.command("ready")
+@click.option("--clients", type=int, default=2000, show_default=True, help="How many clients, when seeding.")
+@click.option(
+    "--months", type=int, default=6, show_default=True, help="Months of orders and events, when seeding."
+)
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
+@click.pass_context
+def demo_ready(ctx: click.Context, clients: int, months: int, seed: int) -> None:
+    """Everything the demo needs, in one process, each step only where it is missing: the company
+    (`demo seed --if-empty`), both models (`train --auto --if-untrained --activate-anyway`), the
+    predictions (`predict --if-unscored`) and the demo admin (`demo ensure-admin`)."""
+    ctx.invoke(demo_seed, clients=clients, months=months, seed=seed, if_empty=True)
+    for kind in ModelKind:
+        ctx.invoke(
+            train,
+            kind=kind.value,
+            features=None,
+            model=None,
+            auto=True,
+            if_untrained=True,
+            activate_anyway=True,
+        )
+    ctx.invoke(predict, client_id=None, if_unscored=True)
+    ctx.invoke(demo_ensure_admin)
+
+
 def _report_existing_demo_admin() -> None:
     credentials = Credentials.parse({"email": DEMO_ADMIN_EMAIL, "password": DEMO_ADMIN_PASSWORD})
     try:

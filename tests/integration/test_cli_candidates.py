@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from domain.predictions import ModelKind
 from integration.test_cli import prognoza, upgraded  # noqa: F401
 from integration.test_cli_models import active_versions, succeeded
 
@@ -89,3 +90,21 @@ def test_a_bare_purchase_log_gets_a_model_that_beats_its_baselines_and_a_believa
     assert len({round(chance, 3) for chance in chances}) > 50  # not one probability for everyone
     # The month after the log, never shown to Prognoza: the forecast total lands within a fifth of it.
     assert abs(sum(forecasts) / unseen_revenue - 1) < 0.2
+
+
+def test_the_demo_is_made_ready_in_one_command_and_a_second_call_changes_nothing(
+    upgraded: str,  # noqa: F811
+) -> None:
+    first = succeeded(prognoza("demo", "ready", "--clients", "300", "--months", "4")).stdout
+    second = succeeded(prognoza("demo", "ready", "--clients", "300", "--months", "4")).stdout
+
+    assert "Seeded 300 clients" in first and "Active: sales" in first and "Active: purchase" in first
+    assert "Scored " in first and "Sign in as admin@example.com" in first
+    versions = active_versions(upgraded)
+    assert second.splitlines() == [
+        "The database already holds 300 clients; no demo data seeded.",
+        f"The sales model is trained already (version {versions[ModelKind.SALES]}); not retrained.",
+        f"The purchase model is trained already (version {versions[ModelKind.PURCHASE]}); not retrained.",
+        next(line for line in second.splitlines() if line.endswith("not scored again.")),
+        "Sign in as admin@example.com with password prognoza-demo",
+    ]
