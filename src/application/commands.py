@@ -379,6 +379,8 @@ class ClientSort(enum.StrEnum):
     REGISTERED_ON = "registered_on"
     PREDICTED_SALES = "predicted_sales"
     PURCHASE_PROBABILITY = "purchase_probability"
+    EXPECTED_VALUE = "expected_value"
+    """The purchase probability times the sales forecast: what contacting the client is worth."""
 
 
 class ClientFilter(Command):

@@ -39,6 +39,13 @@ class ClientListItem:
     will_buy: bool | None = None
     segment: Segment | None = None
 
+    @property
+    def expected_value(self) -> float | None:
+        """The purchase probability times the sales forecast: what contacting the client is worth."""
+        if self.purchase_probability is None or self.predicted_sales is None:
+            return None
+        return self.purchase_probability * self.predicted_sales
+
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):

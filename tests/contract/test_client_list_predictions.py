@@ -97,6 +97,9 @@ def test_segments_follow_the_rule_the_list_is_given(
         # Beata and Ewa share a probability: the tie is broken by id, ascending both ways.
         ("purchase_probability", ["Gabriela", "Beata", "Ewa", "Dorota", "Anna", "Celina", "Felicja"]),
         ("-purchase_probability", ["Anna", "Dorota", "Beata", "Ewa", "Gabriela", "Celina", "Felicja"]),
+        # Worth of a contact (probability x forecast): Anna 1,365, Ewa 400, Dorota 225, Beata 120, Gabriela 0.
+        ("-expected_value", ["Anna", "Ewa", "Dorota", "Beata", "Gabriela", "Celina", "Felicja"]),
+        ("expected_value", ["Gabriela", "Beata", "Dorota", "Ewa", "Anna", "Celina", "Felicja"]),
     ],
 )
 def test_sorts_by_current_predictions_both_ways_with_the_unpredicted_last_in_id_order(

@@ -43,8 +43,9 @@ def test_per_page_and_page_come_from_the_query_string(signed_in):
 
     assert len(listed(html)) == 10
     assert "Showing 21–30 of 300" in html
-    assert 'href="/clients?page=4&amp;per_page=10"' in html  # the next page keeps the page size
-    assert 'href="/clients?page=2&amp;per_page=10"' in html
+    # The next page keeps the page size, and the order: the likeliest buyers first once predictions exist.
+    assert 'href="/clients?sort=-purchase_probability&amp;page=4&amp;per_page=10"' in html
+    assert 'href="/clients?sort=-purchase_probability&amp;page=2&amp;per_page=10"' in html
 
 
 @pytest.mark.parametrize(("sort", "descending"), [("predicted_sales", False), ("-predicted_sales", True)])
@@ -142,7 +143,7 @@ def test_export_streams_the_filtered_list_as_csv(signed_in):
 def test_export_link_carries_the_filters_but_not_the_page(signed_in):
     html = signed_in.get("/clients?q=ann&will_buy=false&page=2&per_page=10").get_data(as_text=True)
 
-    assert 'href="/clients/export.csv?q=ann&amp;will_buy=false"' in html
+    assert 'href="/clients/export.csv?q=ann&amp;sort=-purchase_probability&amp;will_buy=false"' in html
 
 
 def test_analyst_adds_a_client_and_lands_on_its_page(signed_in):

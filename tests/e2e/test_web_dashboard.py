@@ -108,3 +108,43 @@ def test_dashboard_speaks_polish(demo_client, demo_auth, demo_analyst: User):
     assert "Prawdopodobieństwo zakupu ≥ 70%" in html
     assert "od 1\N{NO-BREAK SPACE}000\N{NO-BREAK SPACE}zł" in html
     assert chart_data(html, "sales-trend-data")["actualLabel"] == "Rzeczywista sprzedaż"
+
+
+def test_every_card_and_segment_leads_to_the_clients_it_counts(demo_client, demo_auth, demo_analyst: User):
+    demo_auth.login(demo_analyst.email)
+
+    html = demo_client.get("/").get_data(as_text=True)
+
+    start = html.index('id="stat-buyers"')
+    buyers = html[start : html.index("</section>", start)]
+    assert 'href="/clients?will_buy=true&amp;sort=-purchase_probability"' in buyers
+    for segment in ("high", "medium", "low"):
+        assert f'href="/clients?segment={segment}&amp;sort=-predicted_sales"' in html
+
+
+def test_who_to_contact_next_lists_the_clients_worth_most_with_the_whole_list_a_click_away(
+    demo_app, demo_client, demo_auth, demo_analyst: User
+):
+    demo_auth.login(demo_analyst.email)
+
+    html = demo_client.get("/").get_data(as_text=True)
+
+    table = html[html.index('id="contact-next"') : html.index("</table>", html.index('id="contact-next"'))]
+    shown = [int(client_id) for client_id in re.findall(r'data-client="(\d+)"', table)]
+    listed = demo_client.get("/clients?sort=-expected_value&per_page=5").get_data(as_text=True)
+    assert len(shown) == 5
+    assert shown == [int(i) for i in re.findall(r'href="/clients/(\d+)"', listed)][:5]
+    assert 'href="/clients?sort=-expected_value"' in html
+    assert 'href="/clients/export.csv?sort=-expected_value"' in html
+
+
+def test_the_client_list_opens_with_the_likeliest_buyers_first_once_predictions_exist(
+    demo_client, demo_auth, demo_analyst: User
+):
+    demo_auth.login(demo_analyst.email)
+
+    html = demo_client.get("/clients").get_data(as_text=True)
+    by_name = demo_client.get("/clients?sort=last_name").get_data(as_text=True)
+
+    assert 'value="-purchase_probability" selected' in html
+    assert 'value="last_name" selected' in by_name  # an order asked for stays asked for

@@ -131,6 +131,7 @@ _SORT_KEYS: dict[ClientSort, Callable[[ClientListItem], Any]] = {
     ClientSort.REGISTERED_ON: lambda item: item.client.registered_on,
     ClientSort.PREDICTED_SALES: lambda item: item.predicted_sales,
     ClientSort.PURCHASE_PROBABILITY: lambda item: item.purchase_probability,
+    ClientSort.EXPECTED_VALUE: lambda item: item.expected_value,
 }
 
 

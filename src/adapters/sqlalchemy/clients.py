@@ -194,6 +194,7 @@ _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.REGISTERED_ON: clients.c.registered_on,
     ClientSort.PREDICTED_SALES: _sales.c.value,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
+    ClientSort.EXPECTED_VALUE: _purchase.c.probability * _sales.c.value,
 }
 _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PREDICTED_SALES: _sales.join(
@@ -202,6 +203,10 @@ _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PURCHASE_PROBABILITY: _purchase.join(
         clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
     ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
+    # Both predictions are needed for the product: no index orders it, the matching clients are sorted.
+    ClientSort.EXPECTED_VALUE: _purchase.join(
+        clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
+    ).join(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
 }
 """The clients that have the prediction a sort reads, reached from that prediction's index."""
 _MAYBE_MISSING = set(_RANKED_FROM)

@@ -31,11 +31,18 @@ from entrypoints.web.labels import explain_refusal, field_label
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 LIST_PARAMETERS = tuple(ClientListQuery.model_fields)
 DESCENDING_FIRST = frozenset(
-    {ClientSort.PREDICTED_SALES, ClientSort.PURCHASE_PROBABILITY, ClientSort.REGISTERED_ON}
+    {
+        ClientSort.PREDICTED_SALES,
+        ClientSort.PURCHASE_PROBABILITY,
+        ClientSort.EXPECTED_VALUE,
+        ClientSort.REGISTERED_ON,
+    }
 )
 """Columns whose first click shows the largest values first: the clients worth a look."""
 
 _DEFAULTS = ClientListQuery().model_dump()
+PREDICTED_FIRST = f"-{ClientSort.PURCHASE_PROBABILITY.value}"
+"""The list's order once clients have predictions: the likeliest buyers first."""
 
 
 def list_query(args: MultiDict[str, str]) -> ClientListQuery:
@@ -52,7 +59,8 @@ class ListLinks:
     def params(self, **changes: Any) -> dict[str, Any]:
         params: dict[str, Any] = {}
         for name, value in (self.query.model_dump() | changes).items():
-            if value is None or value == _DEFAULTS.get(name):
+            # The sort is always named: the list's own default depends on whether predictions exist.
+            if value is None or (value == _DEFAULTS.get(name) and name != "sort"):
                 continue
             if isinstance(value, enum.Enum):
                 value = value.value
@@ -102,6 +110,10 @@ def sort_choices() -> list[tuple[str, str]]:
             _("Purchase chance, lowest first"),
             _("Purchase chance, highest first"),
         ),
+        ClientSort.EXPECTED_VALUE: (
+            _("Worth of a contact, lowest first"),
+            _("Worth of a contact, highest first"),
+        ),
     }
     choices = []
     for column, (ascending, descending) in names.items():
@@ -118,6 +130,8 @@ def clients() -> ResponseReturnValue:
     except InvalidInput as error:
         problems = [(field_label(e.field), explain_refusal(e)) for e in error.errors]
         query = ClientListQuery()
+    if not request.args.get("sort", "").strip() and container().clients_scored()() > 0:
+        query = query.model_copy(update={"sort": PREDICTED_FIRST})
     page = container().list_clients()(query)
     page_html = render_template(
         "clients/list.html",
