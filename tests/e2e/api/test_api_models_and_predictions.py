@@ -222,10 +222,20 @@ def test_a_client_without_activity_or_unknown_gets_no_prediction(trained_api: Ap
     problem(trained_api.get("/clients/424242/predictions"), 404)
 
 
+def test_only_an_admin_scores_every_client_an_analyst_predicts_one_at_a_time(
+    trained_api: Api, analyst_api: Api
+) -> None:
+    body = problem(analyst_api.post("/predictions/batch"), 403)
+
+    assert "score every client" in body["detail"]
+    client_id = analyst_api.get("/clients", query_string={"per_page": 1}).get_json()["items"][0]["id"]
+    assert analyst_api.post(f"/clients/{client_id}/predictions").status_code == 200
+
+
 def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled(
     trained_api: Api, analyst_api: Api
 ) -> None:
-    response = analyst_api.post("/predictions/batch")
+    response = trained_api.post("/predictions/batch")
 
     assert response.status_code == 202
     job = response.get_json()
