@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from array import array
@@ -266,7 +267,7 @@ def run_training(
     a failure, or a model no better than its baselines, keeps the old one active. With a `lease`,
     the run carries a heartbeat while it trains, so that a run whose process died is seen as such."""
     with _holding(lease, [run_id]):
-        run = _train_recorded(run_id, uow, trainer, store, clock, _read_examples(uow), lease)
+        run = _train_recorded(run_id, uow, trainer, store, clock, lambda: _read_examples(uow), lease)
     if run.status is RunStatus.SUCCEEDED and run.beats_baselines:
         run = _activate(run, run.requested_by, uow, clock)
     return run
@@ -283,8 +284,8 @@ def run_comparison(
     """Train every candidate of a comparison on the same examples and backtest, then activate the one
     with the best backtest score among those beating their baselines on the hold-out (none otherwise).
     With a `lease`, every run of the comparison carries a heartbeat until the last one is trained."""
+    examples = functools.cache(lambda: _read_examples(uow))  # read once, when the first run starts
     with _holding(lease, run_ids):
-        examples = _read_examples(uow)
         runs = [_train_recorded(run_id, uow, trainer, store, clock, examples, lease) for run_id in run_ids]
     best = best_of(runs)
     if best is None:
@@ -333,13 +334,14 @@ def _train_recorded(
     trainer: ModelTrainer,
     store: ModelStore,
     clock: Clock,
-    examples: _Examples,
+    examples: Callable[[], _Examples],
     lease: RunLease | None = None,
 ) -> ModelRun:
-    """Train one recorded run; whatever goes wrong is recorded on it as its failure."""
+    """Train one recorded run, running from before its examples are read; whatever goes wrong is
+    recorded on it as its failure."""
     run = _mark_started(run_id, uow, clock, None if lease is None else lease.worker)
     try:
-        finished = _train(run, trainer, store, clock, examples)
+        finished = _train(run, trainer, store, clock, examples())
     except Exception as error:  # a failed run must be recorded whatever went wrong
         reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
         log.warning(
