@@ -1,4 +1,5 @@
-"""Model artifacts as joblib files: versioned names, atomic writes, SHA-256 checked on every load."""
+"""Model artifacts as joblib files: versioned names, atomic writes, SHA-256 checked on every load and
+the file's state reported, so that a loaded copy is re-verified once its file changes."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Hashable
 from pathlib import Path
 
 import joblib
@@ -39,6 +41,15 @@ class JoblibModelStore:
         if hashlib.sha256(content).hexdigest() != artifact.sha256:
             raise ArtifactTampered(artifact.path)
         return joblib.load(io.BytesIO(content))
+
+    def file_state(self, artifact: Artifact) -> Hashable:
+        """The file's inode, size and modification time (nanoseconds): a rename over it, a rewrite in
+        place or a touch all change it. None for a missing file."""
+        try:
+            stat = (self.directory / artifact.path).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _write_atomically(target: Path, content: bytes) -> None:

@@ -7,7 +7,8 @@ the container picks which.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -290,6 +291,15 @@ class ModelRunRepository(Protocol):
         """A queued or running training of this kind, if any."""
         ...
 
+    def unfinished(self) -> builtins.list[ModelRun]:
+        """Every queued or running run, of every kind."""
+        ...
+
+    def renew_lease(self, run_ids: Collection[int], worker: str, at: datetime) -> None:
+        """Record that `worker` holds these runs and is alive at `at`; finished runs are left alone
+        (a renewal never undoes the end of a run)."""
+        ...
+
     def active(self, kind: ModelKind) -> ModelRun | None: ...
 
     def activate(self, activation: Activation) -> None:
@@ -371,6 +381,11 @@ class ModelStore(Protocol):
         """Read a model back, refusing (ArtifactTampered) a file whose hash does not match."""
         ...
 
+    def file_state(self, artifact: Artifact) -> Hashable:
+        """What changes when the artifact's file is replaced or rewritten (its inode, size and
+        modification time): a loaded copy is re-verified when it differs."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class JobStatus:
@@ -389,4 +404,17 @@ class JobRunner(Protocol):
 
     def status(self, job_id: str) -> JobStatus | None:
         """What became of a job submitted to this process, if it is known."""
+        ...
+
+
+class RunLease(Protocol):
+    """Keeps the lease of the runs a worker trains: a heartbeat while they are in its hands."""
+
+    @property
+    def worker(self) -> str:
+        """Who holds the runs: host and process id."""
+        ...
+
+    def holding(self, run_ids: Collection[int]) -> AbstractContextManager[None]:
+        """Renew the runs' lease now and every few seconds until the block ends."""
         ...

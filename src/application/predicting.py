@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,16 +59,18 @@ class BatchReport:
 
 
 class ActiveModels:
-    """The active model of each kind, loaded once per process and reloaded when the active version changes."""
+    """The active model of each kind, loaded once per process and loaded again (so verified again
+    against its SHA-256) when the active version changes or its file does: a file replaced or
+    tampered with on disk is refused at the next prediction, not at the next restart."""
 
     def __init__(self, store: ModelStore) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._loaded: dict[ModelKind, tuple[tuple[int, str], object]] = {}
+        self._loaded: dict[ModelKind, tuple[tuple[int, str, Hashable], object]] = {}
 
     def model_for(self, run: ModelRun) -> object:
         assert run.artifact is not None
-        key = (run.version, run.artifact.sha256)
+        key = (run.version, run.artifact.sha256, self.store.file_state(run.artifact))
         with self._lock:
             cached = self._loaded.get(run.kind)
             if cached is None or cached[0] != key:

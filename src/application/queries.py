@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from application.commands import ClientListQuery
+from application.leases import fail_abandoned_runs_in
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, first_of_next_month
 from domain.currency import Currency
@@ -21,7 +22,7 @@ from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction,
 from domain.segments import Segment, SegmentRule
 
 if TYPE_CHECKING:
-    from application.ports import UnitOfWork
+    from application.ports import Clock, UnitOfWork
 
 T = TypeVar("T")
 
@@ -205,8 +206,11 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
         )
 
 
-def ml_panel(uow: UnitOfWork) -> MlPanel:
+def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:
+    """Runs, threshold, segments and currency; with a `clock`, runs whose worker stopped are failed first."""
     with uow:
+        if clock is not None:
+            fail_abandoned_runs_in(uow, clock)
         return MlPanel(
             runs=uow.model_runs.list(None),
             threshold=uow.settings.threshold(),

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, TrainingTable, UnitOfWork
+from application.leases import fail_abandoned_runs_in
+from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, RunLease, TrainingTable, UnitOfWork
 from domain.candidates import DEFAULT_CANDIDATE, Candidate, ModelFamily, candidates
 from domain.columns import SnapshotColumns
 from domain.errors import DomainError
@@ -234,6 +237,7 @@ def queue_comparison(
     for candidate in compared:
         candidate.check_for(kind)
     with uow:
+        fail_abandoned_runs_in(uow, clock)
         running = uow.model_runs.in_progress(kind)
         if running is not None:
             raise TrainingAlreadyRunning(kind, running.version)
@@ -252,23 +256,37 @@ def queue_comparison(
 
 
 def run_training(
-    run_id: int, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
+    run_id: int,
+    uow: UnitOfWork,
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    lease: RunLease | None = None,
 ) -> ModelRun:
     """Fit, backtest, save the model and activate it when it beats its baselines on the hold-out;
-    a failure, or a model no better than its baselines, keeps the old one active."""
-    run = _train_recorded(run_id, uow, trainer, store, clock, _read_examples(uow))
+    a failure, or a model no better than its baselines, keeps the old one active. With a `lease`,
+    the run carries a heartbeat while it trains, so that a run whose process died is seen as such."""
+    with _holding(lease, [run_id]):
+        run = _train_recorded(run_id, uow, trainer, store, clock, lambda: _read_examples(uow), lease)
     if run.status is RunStatus.SUCCEEDED and run.beats_baselines:
         run = _activate(run, run.requested_by, uow, clock)
     return run
 
 
 def run_comparison(
-    run_ids: Sequence[int], uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock
+    run_ids: Sequence[int],
+    uow: UnitOfWork,
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    lease: RunLease | None = None,
 ) -> list[ModelRun]:
     """Train every candidate of a comparison on the same examples and backtest, then activate the one
-    with the best backtest score among those beating their baselines on the hold-out (none otherwise)."""
-    examples = _read_examples(uow)
-    runs = [_train_recorded(run_id, uow, trainer, store, clock, examples) for run_id in run_ids]
+    with the best backtest score among those beating their baselines on the hold-out (none otherwise).
+    With a `lease`, every run of the comparison carries a heartbeat until the last one is trained."""
+    examples = functools.cache(lambda: _read_examples(uow))  # read once, when the first run starts
+    with _holding(lease, run_ids):
+        runs = [_train_recorded(run_id, uow, trainer, store, clock, examples, lease) for run_id in run_ids]
     best = best_of(runs)
     if best is None:
         log.warning("no candidate beat its baselines: none activated", extra={"context": {"runs": run_ids}})
@@ -306,13 +324,24 @@ def _read_examples(uow: UnitOfWork) -> _Examples:
         return _Examples(uow.activity.training_columns(), uow.settings.threshold().value)
 
 
+def _holding(lease: RunLease | None, run_ids: Collection[int]) -> AbstractContextManager[None]:
+    return nullcontext() if lease is None else lease.holding(run_ids)
+
+
 def _train_recorded(
-    run_id: int, uow: UnitOfWork, trainer: ModelTrainer, store: ModelStore, clock: Clock, examples: _Examples
+    run_id: int,
+    uow: UnitOfWork,
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    examples: Callable[[], _Examples],
+    lease: RunLease | None = None,
 ) -> ModelRun:
-    """Train one recorded run; whatever goes wrong is recorded on it as its failure."""
-    run = _mark_started(run_id, uow, clock)
+    """Train one recorded run, running from before its examples are read; whatever goes wrong is
+    recorded on it as its failure."""
+    run = _mark_started(run_id, uow, clock, None if lease is None else lease.worker)
     try:
-        finished = _train(run, trainer, store, clock, examples)
+        finished = _train(run, trainer, store, clock, examples())
     except Exception as error:  # a failed run must be recorded whatever went wrong
         reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
         log.warning(
@@ -325,12 +354,12 @@ def _train_recorded(
     return finished
 
 
-def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock) -> ModelRun:
+def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock, worker: str | None) -> ModelRun:
     with uow:
         run = uow.model_runs.get(run_id)
         if run is None:
             raise RunNotFound(run_id)
-        run = run.started(clock.now())
+        run = run.started(clock.now(), worker)
         uow.model_runs.update(run)
         uow.commit()
     return run
@@ -389,8 +418,11 @@ def activate_version(
     return _activate(run, activated_by, uow, clock)
 
 
-def get_run(run_id: int, uow: UnitOfWork) -> ModelRun:
+def get_run(run_id: int, uow: UnitOfWork, clock: Clock | None = None) -> ModelRun:
+    """A run by its id; with a `clock`, a run whose worker stopped is failed first."""
     with uow:
+        if clock is not None:
+            fail_abandoned_runs_in(uow, clock)
         run = uow.model_runs.get(run_id)
     if run is None:
         raise RunNotFound(run_id)
@@ -403,8 +435,11 @@ def active_run(kind: ModelKind, uow: UnitOfWork) -> ModelRun | None:
         return uow.model_runs.active(kind)
 
 
-def list_runs(kind: ModelKind | None, uow: UnitOfWork) -> list[ModelRun]:
+def list_runs(kind: ModelKind | None, uow: UnitOfWork, clock: Clock | None = None) -> list[ModelRun]:
+    """Runs, newest first; with a `clock`, those whose worker stopped are failed first."""
     with uow:
+        if clock is not None:
+            fail_abandoned_runs_in(uow, clock)
         return uow.model_runs.list(kind)
 
 
@@ -417,12 +452,13 @@ def start_training(
     clock: Clock,
     jobs: JobRunner,
     candidate: Candidate = DEFAULT_CANDIDATE,
+    lease: RunLease | None = None,
 ) -> ModelRun:
     """Queue a run and train it in the background; poll the run (by its id) for its status."""
     run = queue_training(kind, requested_by, uow_factory(), clock, candidate)
     run_id = run.id or 0
     jobs.submit(
-        lambda: run_training(run_id, uow_factory(), trainer, store, clock),
+        lambda: run_training(run_id, uow_factory(), trainer, store, clock, lease),
         f"train the {kind.value} model, version {run.version} ({candidate.name})",
     )
     return run
@@ -436,12 +472,13 @@ def start_comparison(
     store: ModelStore,
     clock: Clock,
     jobs: JobRunner,
+    lease: RunLease | None = None,
 ) -> list[ModelRun]:
     """Queue every candidate of the kind and compare them in the background; poll the runs."""
     runs = queue_comparison(kind, requested_by, uow_factory(), clock, candidates(kind))
     run_ids = [run.id or 0 for run in runs]
     jobs.submit(
-        lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock),
+        lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock, lease),
         f"compare {len(runs)} {kind.value} models, versions {runs[0].version}-{runs[-1].version}",
     )
     return runs

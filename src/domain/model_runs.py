@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
@@ -17,6 +17,12 @@ MIN_TEST_ROWS = 20
 """Labelled snapshots needed in the test month, the newest labelled one."""
 PURCHASE_AUC_MARGIN = 0.02
 """How much higher than its best baseline a purchase model's ROC AUC must be to be made active."""
+RUN_LEASE = timedelta(seconds=60)
+"""How long a run's worker may go without a heartbeat before the run counts as abandoned."""
+QUEUE_GRACE = timedelta(minutes=15)
+"""How long a run may wait in the queue, unclaimed by any worker, before it counts as abandoned."""
+HEARTBEAT_INTERVAL = timedelta(seconds=10)
+"""How often a worker renews the lease of the runs it trains: several times within `RUN_LEASE`."""
 
 
 def main_metric(kind: ModelKind) -> str:
@@ -168,10 +174,37 @@ class ModelRun:
     candidate: Candidate = DEFAULT_CANDIDATE
     comparison: int | None = None
     """The id of the first run of the comparison this run was trained in (`train --auto`), if any."""
+    heartbeat_at: datetime | None = None
+    """When the worker training the run (or holding it queued) last said it was alive."""
+    worker: str | None = None
+    """The process that holds the run: host and process id."""
     id: int | None = None
 
-    def started(self, at: datetime) -> ModelRun:
-        return replace(self, status=RunStatus.RUNNING, started_at=at)
+    def started(self, at: datetime, worker: str | None = None) -> ModelRun:
+        return replace(self, status=RunStatus.RUNNING, started_at=at, heartbeat_at=at, worker=worker)
+
+    def is_abandoned(
+        self, now: datetime, lease: timedelta = RUN_LEASE, grace: timedelta = QUEUE_GRACE
+    ) -> bool:
+        """In progress, but its worker stopped: no heartbeat within the lease (a run claimed by a
+        worker), or never claimed within the queue's grace."""
+        if self.status.is_finished:
+            return False
+        if self.heartbeat_at is not None:
+            return now - self.heartbeat_at > lease
+        if self.status is RunStatus.RUNNING:
+            return now - (self.started_at or self.queued_at) > lease
+        return now - self.queued_at > grace
+
+    def abandoned(self, at: datetime) -> ModelRun:
+        """Failed, saying why: the worker that held it stopped."""
+        if self.heartbeat_at is None and self.status is RunStatus.QUEUED:
+            reason = f"No process started it (queued since {_moment(self.queued_at)})."
+        else:
+            last = self.heartbeat_at or self.started_at or self.queued_at
+            holder = f" ({self.worker})" if self.worker else ""
+            reason = f"The process training it{holder} stopped (no heartbeat since {_moment(last)})."
+        return self.failed(reason, at)
 
     def succeeded(
         self, evaluation: Evaluation, artifact: Artifact, at: datetime, warnings: list[str] | None = None
@@ -196,6 +229,10 @@ class ModelRun:
     @property
     def can_be_activated(self) -> bool:
         return self.status is RunStatus.SUCCEEDED and self.artifact is not None
+
+
+def _moment(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -9,12 +10,15 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from entrypoints import api, web
+from entrypoints import api, health, web
 from entrypoints.auth import init_auth
-from entrypoints.container import init_container
+from entrypoints.container import Container, init_container
 from entrypoints.errors import init_error_handlers
+from entrypoints.headers import init_security_headers
 from entrypoints.observability import configure_logging, init_request_ids
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, UnsafeProduction
+
+log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
 
@@ -33,12 +37,30 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
         TESTING=settings.env == "testing",
     )
     app.config.from_mapping(test_config or {})
+    if settings.is_production and app.debug:
+        raise UnsafeProduction(
+            "Refusing to start in debug mode in production (PROGNOZA_ENV=production): the debugger runs "
+            "any code a visitor sends. Drop --debug and FLASK_DEBUG."
+        )
 
-    init_container(app, settings)
+    container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
+    init_security_headers(app, production=settings.is_production)
     csrf.init_app(app)
     init_auth(app)
     init_error_handlers(app)
+    health.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    if settings.env != "testing":
+        _fail_abandoned_runs(container)
     return app
+
+
+def _fail_abandoned_runs(container: Container) -> None:
+    """A start after a crash: the runs the dead process held are failed now, not at the next look.
+    A database not created or migrated yet is left to `prognoza db upgrade`."""
+    try:
+        container.fail_abandoned_runs()()
+    except Exception as error:  # starting must not depend on it: the next request that looks retries
+        log.debug("abandoned runs not checked at start: %s", type(error).__name__)

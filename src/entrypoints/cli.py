@@ -33,6 +33,7 @@ from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
+from entrypoints.settings import UnsafeProduction
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -55,6 +56,8 @@ def build_app() -> Flask:
         return create_app()
     except ValidationError as error:
         raise click.ClickException(f"settings: {_settings_problems(error)}") from None
+    except UnsafeProduction as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(cls=PrognozaGroup, create_app=build_app, add_version_option=False)

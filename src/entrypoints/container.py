@@ -19,6 +19,7 @@ from adapters.clock import SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.joblib_store import JoblibModelStore
 from adapters.jobs import ThreadJobRunner
+from adapters.leases import ThreadRunLease
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application import (
     business_settings,
@@ -26,6 +27,7 @@ from application import (
     demo,
     exports,
     imports,
+    leases,
     predicting,
     queries,
     snapshots,
@@ -80,6 +82,8 @@ class Container(containers.DeclarativeContainer):
     # One loaded copy of each active model per process, shared by every request thread.
     active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
     job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)
+    # The heartbeat of the runs this process trains, so other processes can tell when it died.
+    run_lease = providers.Singleton(ThreadRunLease, uow_factory=uow.provider, clock=clock)
 
     # --- staff accounts and API tokens ------------------------------------------------------------
     create_user = use_case(users.create_user, uow=uow, hasher=password_hasher)
@@ -123,7 +127,7 @@ class Container(containers.DeclarativeContainer):
     client_activity = use_case(queries.client_activity, uow=uow)
     prediction_history = use_case(queries.prediction_history, uow=uow)
     dashboard = use_case(queries.dashboard, uow=uow)
-    ml_panel = use_case(queries.ml_panel, uow=uow)
+    ml_panel = use_case(queries.ml_panel, uow=uow, clock=clock)
 
     # --- the business settings --------------------------------------------------------------------
     current_threshold = use_case(business_settings.current_threshold, uow=uow)
@@ -135,7 +139,9 @@ class Container(containers.DeclarativeContainer):
 
     # --- training and choosing model versions -----------------------------------------------------
     queue_training = use_case(training.queue_training, uow=uow, clock=clock)
-    run_training = use_case(training.run_training, uow=uow, trainer=trainer, store=model_store, clock=clock)
+    run_training = use_case(
+        training.run_training, uow=uow, trainer=trainer, store=model_store, clock=clock, lease=run_lease
+    )
     start_training = use_case(
         training.start_training,
         uow_factory=uow.provider,
@@ -143,10 +149,11 @@ class Container(containers.DeclarativeContainer):
         store=model_store,
         clock=clock,
         jobs=job_runner,
+        lease=run_lease,
     )
     queue_comparison = use_case(training.queue_comparison, uow=uow, clock=clock)
     run_comparison = use_case(
-        training.run_comparison, uow=uow, trainer=trainer, store=model_store, clock=clock
+        training.run_comparison, uow=uow, trainer=trainer, store=model_store, clock=clock, lease=run_lease
     )
     start_comparison = use_case(
         training.start_comparison,
@@ -155,11 +162,13 @@ class Container(containers.DeclarativeContainer):
         store=model_store,
         clock=clock,
         jobs=job_runner,
+        lease=run_lease,
     )
     activate_version = use_case(training.activate_version, uow=uow, clock=clock)
-    get_run = use_case(training.get_run, uow=uow)
+    get_run = use_case(training.get_run, uow=uow, clock=clock)
     active_run = use_case(training.active_run, uow=uow)
-    list_runs = use_case(training.list_runs, uow=uow)
+    list_runs = use_case(training.list_runs, uow=uow, clock=clock)
+    fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

@@ -9,6 +9,12 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+MIN_SECRET_KEY_BYTES = 32
+"""The shortest secret key production accepts: it signs sessions and CSRF tokens."""
+
+
+class UnsafeProduction(Exception):
+    """Production refuses to start with a setting that would expose it (the debugger, for one)."""
 
 
 class Settings(BaseSettings):
@@ -31,7 +37,18 @@ class Settings(BaseSettings):
             self.model_dir = self.instance_dir / "models"
         if self.env == "production" and self.secret_key == DEVELOPMENT_SECRET_KEY:
             raise ValueError("PROGNOZA_SECRET_KEY must be set to a secret value in production")
+        length = len(self.secret_key.encode())
+        if self.env == "production" and length < MIN_SECRET_KEY_BYTES:
+            raise ValueError(
+                f"PROGNOZA_SECRET_KEY is {length} bytes long: production needs at least "
+                f"{MIN_SECRET_KEY_BYTES} random bytes (for example `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`)"
+            )
         return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
 
     @property
     def models_path(self) -> Path:

@@ -296,3 +296,26 @@ def test_an_activation_not_committed_is_rolled_back(uow_factory: UnitOfWorkFacto
     assert active_versions(uow_factory, SALES) == [1]
     with uow_factory() as uow:
         assert [a.version for a in uow.model_runs.activations(SALES)] == [1]
+
+
+def test_a_lease_renewal_records_the_worker_and_never_touches_a_finished_run(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    queued, running, done = add(uow_factory, a_run(SALES, 1), a_run(PURCHASE, 1), a_succeeded_run(SALES, 2))
+    with uow_factory() as uow:
+        uow.model_runs.update(running.started(later(3), "host:1"))
+        uow.commit()
+
+    with uow_factory() as uow:
+        uow.model_runs.renew_lease([id_of(queued), id_of(running), id_of(done)], "host:2", later(4))
+        uow.commit()
+
+    with uow_factory() as uow:
+        renewed = [uow.model_runs.get(id_of(run)) for run in (queued, running, done)]
+        unfinished = uow.model_runs.unfinished()
+    assert [(r.heartbeat_at, r.worker) for r in renewed if r is not None] == [
+        (later(4), "host:2"),
+        (later(4), "host:2"),
+        (later(2.1), None),  # as it was when it started
+    ]
+    assert sorted(id_of(run) for run in unfinished) == sorted([id_of(queued), id_of(running)])

@@ -225,7 +225,7 @@ def test_ensure_admin_creates_no_demo_admin_beside_a_real_one(upgraded: str) -> 
 
 def test_ensure_admin_is_refused_in_production(monkeypatch: pytest.MonkeyPatch, upgraded: str) -> None:
     monkeypatch.setenv("PROGNOZA_ENV", "production")
-    monkeypatch.setenv("PROGNOZA_SECRET_KEY", "a-real-secret-for-this-test")
+    monkeypatch.setenv("PROGNOZA_SECRET_KEY", "a-real-secret-for-this-test-of-32-bytes-or-more")
 
     assert_refused_cleanly(prognoza("demo", "ensure-admin"), 1, "env")
     assert counts(upgraded)[2] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -115,6 +115,10 @@ class FakeModelStore:
         if hashlib.sha256(repr(model).encode()).hexdigest() != artifact.sha256:
             raise ArtifactTampered(artifact.path)
         return model
+
+    def file_state(self, artifact: Artifact) -> Hashable:
+        model = self.files.get(artifact.path)
+        return None if model is None else repr(model)
 
 
 def add_client_with_history(

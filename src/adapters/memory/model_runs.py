@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from dataclasses import replace
+from datetime import datetime
 
 from adapters.memory.store import InMemoryStore, in_utc
 from domain.model_runs import Activation, ModelRun, RunNotFound, RunStatus, TrainingAlreadyRunning
@@ -44,6 +46,15 @@ class InMemoryModelRunRepository:
     def in_progress(self, kind: ModelKind) -> ModelRun | None:
         running = [r for r in self._of(kind) if r.status in (RunStatus.QUEUED, RunStatus.RUNNING)]
         return max(running, key=lambda r: r.version, default=None)
+
+    def unfinished(self) -> builtins.list[ModelRun]:
+        return [r for r in self.store.model_runs.values() if not r.status.is_finished]
+
+    def renew_lease(self, run_ids: Collection[int], worker: str, at: datetime) -> None:
+        for run_id in run_ids:
+            run = self.store.model_runs.get(run_id)
+            if run is not None and not run.status.is_finished:
+                self.store.model_runs[run_id] = in_utc(replace(run, heartbeat_at=at, worker=worker))
 
     def active(self, kind: ModelKind) -> ModelRun | None:
         return next((r for r in self._of(kind) if r.is_active), None)

@@ -7,7 +7,13 @@ stays free of SQLAlchemy. Nothing here builds an engine or opens a connection at
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
-from adapters.sqlalchemy.migrate import current_revision, downgrade_database, head_revision, upgrade_database
+from adapters.sqlalchemy.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    revision_of,
+    upgrade_database,
+)
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
@@ -31,5 +37,6 @@ __all__ = [
     "make_engine",
     "make_session_factory",
     "metadata",
+    "revision_of",
     "upgrade_database",
 ]

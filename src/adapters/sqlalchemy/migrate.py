@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 from adapters.sqlalchemy.engine import make_engine
 
@@ -39,10 +40,15 @@ def current_revision(url: str) -> str | None:
     """The revision the database is at; None for a database never migrated."""
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+        return revision_of(engine)
     finally:
         engine.dispose()
+
+
+def revision_of(engine: Engine) -> str | None:
+    """The revision the database of `engine` is at, on one of its pooled connections."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def head_revision() -> str | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Collection
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import false, func, insert, select, true, update
 from sqlalchemy.orm import Session
@@ -67,6 +69,19 @@ class SqlAlchemyModelRunRepository:
         )
         row = self.session.execute(statement).one_or_none()
         return None if row is None else RUNS.from_row(row)
+
+    def unfinished(self) -> builtins.list[ModelRun]:
+        statement = select(model_runs).where(model_runs.c.status.in_(_IN_PROGRESS)).order_by(model_runs.c.id)
+        return [RUNS.from_row(row) for row in self.session.execute(statement)]
+
+    def renew_lease(self, run_ids: Collection[int], worker: str, at: datetime) -> None:
+        """One statement that touches only unfinished runs: it never races the run's own end."""
+        statement = (
+            update(model_runs)
+            .where(model_runs.c.id.in_(list(run_ids)), model_runs.c.status.in_(_IN_PROGRESS))
+            .values(heartbeat_at=at, worker=worker)
+        )
+        self.session.execute(statement)
 
     def active(self, kind: ModelKind) -> ModelRun | None:
         statement = select(model_runs).where(model_runs.c.kind == kind.value, model_runs.c.is_active)

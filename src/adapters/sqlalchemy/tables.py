@@ -48,6 +48,8 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+WORKER_MAX_LENGTH = 255
+
 
 def money() -> Numeric[float]:
     """PLN to the grosz, read back as float like the domain holds it."""
@@ -302,6 +304,9 @@ model_runs = Table(
     Column("family", String(16), nullable=False, server_default="linear"),
     Column("comparison", Integer, nullable=True),
     Column("backtest", json_document(), nullable=True),
+    # The lease of a run in progress: who holds it, and when it last said it was alive.
+    Column("heartbeat_at", UtcDateTime(), nullable=True),
+    Column("worker", String(WORKER_MAX_LENGTH), nullable=True),
     UniqueConstraint("kind", "version"),
     CheckConstraint(f"kind IN ({_KINDS})", name="kind_known"),
     CheckConstraint(f"status IN ({_STATUSES})", name="status_known"),

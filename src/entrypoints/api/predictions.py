@@ -39,11 +39,11 @@ def history(client_id: int) -> Response:
 
 @bp.post("/predictions/batch", endpoint="predict_every_client")
 @operation("predictEveryClient", tag="predictions", ok={202: schemas.JobOut}, errors=(409,))
-@allowed(Permission.RUN_PREDICTIONS)
+@allowed(Permission.SCORE_ALL_CLIENTS)
 def predict_everyone() -> Response:
-    """Predict for every client with activity, in the background
+    """Predict for every client with activity, in the background (admin)
 
-    Answers at once with the job to poll; 409 while a model is not trained yet.
+    Answers at once with the job to poll; 409 while a model is not trained yet, 403 for an analyst.
     """
     job = schemas.JobOut.of(container().start_batch_prediction()())
     return answer(job, 202, location=job.url)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -27,22 +27,6 @@ from entrypoints.web.labels import (
 )
 from entrypoints.web.navigation import current_path, sections_for_current_user
 
-# Pages of the panel take their scripts and styles from its own static files only: nothing inline.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
-
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
@@ -51,14 +35,6 @@ def init_app(app: Flask) -> None:
     _explain_sign_in_redirects()
     app.context_processor(_layout_context)
     app.jinja_env.globals.update(_TEMPLATE_GLOBALS)
-
-
-@bp.after_request
-def _protect_pages(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 def _explain_sign_in_redirects() -> None:

@@ -7,6 +7,7 @@ command's refusals come back next to their fields through `show_invalid_input`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from babel.numbers import get_currency_name
@@ -30,6 +31,7 @@ from application.commands import PASSWORD_MAX_LENGTH
 from application.validation import InvalidInput
 from domain.clients import EMAIL_MAX_LENGTH
 from domain.currency import OFFERED_CURRENCIES
+from domain.errors import FieldError
 from entrypoints.web.formatting import company_currency, in_company_currency
 from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, explain_refusal
 
@@ -40,7 +42,38 @@ AMOUNT = {"type": "number", "min": "0", "step": "0.01", "inputmode": "decimal"}
 DATE = {"type": "date"}
 
 
-class LoginForm(FlaskForm):
+MAX_FIELD_CHARS = 4_000
+"""The longest value a field of the panel takes (the longest real one, a password, is 256): anything
+longer is refused and never rendered back, so a page never echoes megabytes of someone's input."""
+
+
+class BoundedForm(FlaskForm):
+    """A form that drops a value longer than `MAX_FIELD_CHARS` as soon as it is read: the field is
+    re-rendered empty with a refusal, and the value goes no further."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.oversized: list[str] = []
+        for name, field in self._fields.items():
+            raw = field.raw_data or []
+            if raw and isinstance(raw[0], str) and len(raw[0]) > MAX_FIELD_CHARS:
+                self.oversized.append(name)
+                field.raw_data, field.data = [], None
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for name in self.oversized:
+            self._fields[name].errors = [explain_refusal(_too_long(name))]
+        return valid and not self.oversized
+
+
+def _too_long(name: str) -> FieldError:
+    return FieldError(
+        name, "too_long", f"At most {MAX_FIELD_CHARS} characters.", {"max_length": MAX_FIELD_CHARS}
+    )
+
+
+class LoginForm(BoundedForm):
     email = EmailField(
         _l("Email"),
         validators=[
@@ -61,7 +94,7 @@ class LoginForm(FlaskForm):
         return {"email": self.email.data, "password": self.password.data}
 
 
-class CommandForm(FlaskForm):
+class CommandForm(BoundedForm):
     """A form whose rules are a command's: `values()` is what the browser sent, untouched."""
 
     blank_is_missing = True
@@ -77,7 +110,10 @@ class CommandForm(FlaskForm):
             label.text = in_company_currency(label.text)
 
     def values(self) -> dict[str, Any]:
-        """Each field that was sent, as typed; a checkbox is True or False, sent or not."""
+        """Each field that was sent, as typed; a checkbox is True or False, sent or not. A value too
+        long for any field is refused (InvalidInput) before a command sees it."""
+        if self.oversized:
+            raise InvalidInput([_too_long(name) for name in self.oversized])
         values: dict[str, Any] = {}
         for name, field in self._fields.items():
             if name == "csrf_token":

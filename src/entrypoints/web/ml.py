@@ -237,7 +237,7 @@ def set_currency() -> ResponseReturnValue:
 
 
 @bp.post("/ml/score")
-@requires(Permission.TRAIN_MODELS)
+@requires(Permission.SCORE_ALL_CLIENTS)
 def score_all() -> ResponseReturnValue:
     try:
         job = container().start_batch_prediction()()

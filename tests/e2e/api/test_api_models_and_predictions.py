@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -98,6 +99,7 @@ def test_a_script_with_a_token_creates_trains_predicts_and_reads_the_dashboard(
         assert all(metric in scores for scores in run["evaluation"]["baseline_metrics"].values())
         assert run["beats_baselines"] is True and isinstance(run["warnings"], list)
         assert len(run["artifact_sha256"]) == 64
+        assert run["worker"].endswith(f":{os.getpid()}") and run["heartbeat_at"] is not None
     assert runs["purchase"]["evaluation"]["confusion_matrix"] is not None
     assert prediction.status_code == 201
     result = prediction.get_json()
@@ -222,10 +224,20 @@ def test_a_client_without_activity_or_unknown_gets_no_prediction(trained_api: Ap
     problem(trained_api.get("/clients/424242/predictions"), 404)
 
 
+def test_only_an_admin_scores_every_client_an_analyst_predicts_one_at_a_time(
+    trained_api: Api, analyst_api: Api
+) -> None:
+    body = problem(analyst_api.post("/predictions/batch"), 403)
+
+    assert "score every client" in body["detail"]
+    client_id = analyst_api.get("/clients", query_string={"per_page": 1}).get_json()["items"][0]["id"]
+    assert analyst_api.post(f"/clients/{client_id}/predictions").status_code == 201
+
+
 def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled(
     trained_api: Api, analyst_api: Api
 ) -> None:
-    response = analyst_api.post("/predictions/batch")
+    response = trained_api.post("/predictions/batch")
 
     assert response.status_code == 202
     job = response.get_json()

@@ -100,6 +100,10 @@ class ModelRunOut(Schema):
     )
     model: ModelFamily = Field(description="The candidate's family: linear, boosted or clv.")
     comparison: int | None = Field(description="The comparison the run was trained in, if any.")
+    worker: str | None = Field(description="The process (host:pid) holding the run while in progress.")
+    heartbeat_at: datetime | None = Field(
+        description="When that process last said it was alive; a run silent for a minute is failed."
+    )
     evaluation: EvaluationOut | None
     artifact_sha256: str | None = Field(description="SHA-256 of the saved model; checked on every load.")
     url: str

@@ -1,0 +1,73 @@
+"""The lease of the runs a process trains: a daemon thread that renews their heartbeat every few seconds.
+
+A process killed mid-training stops renewing; other processes then see the run's heartbeat grow
+older than the lease and fail it (see `ModelRun.is_abandoned`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+
+from application.ports import Clock, UnitOfWork
+from domain.model_runs import HEARTBEAT_INTERVAL
+
+log = logging.getLogger(__name__)
+
+
+def this_worker() -> str:
+    """This process, as `host:pid`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ThreadRunLease:
+    """Renews the lease in a thread of its own, on a unit of work of its own, so that it keeps beating
+    while the training holds the GIL in short stretches or waits on the database."""
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock,
+        interval_s: float = HEARTBEAT_INTERVAL.total_seconds(),
+        worker: str | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.interval_s = interval_s
+        self._worker = worker
+
+    @property
+    def worker(self) -> str:
+        """Asked each time: a process forked after the container was built has a pid of its own."""
+        return self._worker or this_worker()
+
+    @contextmanager
+    def holding(self, run_ids: Collection[int]) -> Iterator[None]:
+        ids = list(run_ids)
+        self._renew(ids)
+        stop = threading.Event()
+        beating = threading.Thread(
+            target=self._beat, args=(ids, stop), name="prognoza-heartbeat", daemon=True
+        )
+        beating.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beating.join()
+
+    def _beat(self, run_ids: list[int], stop: threading.Event) -> None:
+        while not stop.wait(self.interval_s):
+            self._renew(run_ids)
+
+    def _renew(self, run_ids: list[int]) -> None:
+        try:
+            with self.uow_factory() as uow:
+                uow.model_runs.renew_lease(run_ids, self.worker, self.clock.now())
+                uow.commit()
+        except Exception:  # a missed beat is retried at the next one; the lease outlasts several
+            log.warning("could not renew the lease of runs %s", run_ids, exc_info=True)
