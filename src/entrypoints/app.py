@@ -13,6 +13,7 @@ from entrypoints import api, web
 from entrypoints.auth import init_auth
 from entrypoints.container import init_container
 from entrypoints.errors import init_error_handlers
+from entrypoints.limits import init_limits
 from entrypoints.observability import configure_logging, init_request_ids
 from entrypoints.settings import Settings
 
@@ -45,4 +46,5 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     init_error_handlers(app)
     web.init_app(app)
     api.init_app(app)
+    init_limits(app, settings)
     return app
