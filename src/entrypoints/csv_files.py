@@ -1,4 +1,4 @@
-"""CSV files in and out: the delimiter is sniffed (comma, semicolon or tab) on the first 64 KB, quotes
+"""CSV files in and out: the delimiter is sniffed (comma, semicolon or tab) on the first 16 KB, quotes
 are RFC 4180's (`"`, doubled inside a field), text is UTF-8 with or without BOM. Text cells that would
 start a spreadsheet formula are exported behind a single quote, and imported without it.
 
@@ -19,8 +19,10 @@ from application.queries import ClientListItem
 from application.validation import InvalidInput
 
 DELIMITERS = ",;\t"
-SAMPLE_SIZE = 64 * 1024
-"""How much of a file the dialect is told from (whole lines: a row is never cut in two)."""
+SAMPLE_SIZE = 16 * 1024
+"""How much of a file the dialect is told from (whole lines: a row is never cut in two). csv.Sniffer's
+search for quoted fields grows faster than the sample: on a file quoting every name it takes about
+40 ms for 16 KB and half a second for 64 KB, and 16 KB is a hundred rows or more."""
 
 
 def open_upload(stream: IO[bytes]) -> IO[str]:
@@ -30,7 +32,7 @@ def open_upload(stream: IO[bytes]) -> IO[str]:
 
 def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
     """The header's column names and the numbered rows (the header is line 1), read lazily; the
-    dialect is told by the first 64 KB."""
+    dialect is told by the first 16 KB."""
     sample, lines = _sampled(text)
     if not sample[0].strip():
         raise InvalidInput.single("file", "empty_file", "is empty: expected a header line and rows")
@@ -44,7 +46,7 @@ def read_rows(text: IO[str]) -> tuple[list[str], Iterator[Row]]:
 
 
 def _sampled(text: IO[str]) -> tuple[list[str], Iterator[str]]:
-    """The first lines of `text` (64 KB or so), and every line, those first ones included. A line that is
+    """The first lines of `text` (16 KB or so), and every line, those first ones included. A line that is
     not UTF-8 after the header is reported when the rows reach it, with its line number."""
     sample: list[str] = []
     size, failure = 0, None
