@@ -14,6 +14,7 @@ from application.ports import (
     ModelRunRepository,
     OrderRepository,
     PredictionRepository,
+    RememberTokenRepository,
     SettingsRepository,
     TokenRepository,
     UnitOfWork,
@@ -35,6 +36,7 @@ class Repositories(Generic[S]):
     model_runs: Callable[[S], ModelRunRepository]
     settings: Callable[[S], SettingsRepository]
     tokens: Callable[[S], TokenRepository]
+    remember_tokens: Callable[[S], RememberTokenRepository]
     orders: Callable[[S], OrderRepository]
     events: Callable[[S], EventRepository]
 

@@ -440,6 +440,12 @@ class NewUser(Command):
 SignInEmail = Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH), OneLine]
 
 
+class PasswordChange(Command):
+    model_config = Command.model_config | {"str_strip_whitespace": False}
+
+    password: Password
+
+
 class Credentials(Command):
     model_config = Command.model_config | {"str_strip_whitespace": False}
 

@@ -21,6 +21,23 @@ EXPORT_COLUMNS = (
 )
 EXPORT_PAGE = 2_000
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell that a spreadsheet would run as a formula starts (OWASP's CSV injection rule)."""
+TEXT_COLUMNS = ("first_name", "last_name", "email")
+"""The columns of free text a person typed: the only ones neutralised on export and restored on import.
+Numbers (a negative forecast, `-12.50`) stay numbers; dates and codes never start like a formula."""
+
+
+def neutralised(text: str) -> str:
+    """A text cell no spreadsheet runs: a single quote before one that starts like a formula, and before
+    one that starts with a quote already, so that `restored` undoes exactly what this did."""
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
+
+def restored(cell: str) -> str:
+    """A text cell as it was before `neutralised`: one leading quote dropped where it added one."""
+    return cell[1:] if cell.startswith("'") and cell[1:2].startswith((*FORMULA_STARTS, "'")) else cell
+
 
 def export_clients(query: ClientFilter, uow: UnitOfWork) -> Iterator[ClientListItem]:
     """Every client the query's filters select, in its sort order, read a page at a time.
@@ -44,9 +61,9 @@ def export_row(item: ClientListItem) -> dict[str, object]:
     client = item.client
     return {
         "id": client.id,
-        "first_name": client.first_name,
-        "last_name": client.last_name,
-        "email": client.email,
+        "first_name": neutralised(client.first_name),
+        "last_name": neutralised(client.last_name),
+        "email": neutralised(client.email),
         "registered_on": client.registered_on.isoformat(),
         "predicted_sales": "" if item.predicted_sales is None else f"{item.predicted_sales:.2f}",
         "purchase_probability": ""

@@ -26,6 +26,7 @@ from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import SegmentRule
+from domain.sessions import RememberToken
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -166,6 +167,22 @@ class TokenRepository(Protocol):
     def update(self, token: ApiToken) -> None: ...
 
 
+class RememberTokenRepository(Protocol):
+    """Remember-me tokens of the web panel, found by their id. Never commits."""
+
+    def add(self, token: RememberToken) -> RememberToken: ...
+
+    def get(self, token_id: int) -> RememberToken | None: ...
+
+    def update(self, token: RememberToken) -> None:
+        """Its revocation; the owner, the hash and the moments never change."""
+        ...
+
+    def revoke_all(self, user_id: int, at: datetime) -> int:
+        """Revoke every token of the user not revoked yet; returns how many."""
+        ...
+
+
 class OrderRepository(Protocol):
     """The company's orders, each stored once (by `Order.key`). Never commits."""
 
@@ -220,6 +237,7 @@ class UnitOfWork(Protocol):
     model_runs: ModelRunRepository
     settings: SettingsRepository
     tokens: TokenRepository
+    remember_tokens: RememberTokenRepository
     orders: OrderRepository
     events: EventRepository
 

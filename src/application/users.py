@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from application.commands import Credentials, NewUser
-from application.ports import PasswordHasher, UnitOfWork
+from application.commands import Credentials, NewUser, PasswordChange
+from application.ports import Clock, PasswordHasher, UnitOfWork
 from domain.errors import AuthenticationFailed, Conflict, DuplicateEmail, UserNotFound
 from domain.users import Role, User
 
@@ -62,12 +62,24 @@ def change_role(user_id: int, role: Role, uow: UnitOfWork, *, acting_user_id: in
 
 
 def deactivate_user(user_id: int, uow: UnitOfWork, *, acting_user_id: int | None = None) -> User:
-    """The user can no longer sign in, and their API tokens stop working at once."""
+    """The user can no longer sign in, their sessions end and their API tokens stop working at once."""
     if acting_user_id is not None and acting_user_id == user_id:
         raise OwnAccountRefused("deactivate")
     with uow:
         user = _get(uow, user_id).deactivated()
         uow.users.update(user)
+        uow.commit()
+    return user
+
+
+def change_password(
+    user_id: int, command: PasswordChange, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
+) -> User:
+    """A new password ends every session of the user, remembered browsers included."""
+    with uow:
+        user = _get(uow, user_id).with_password_hash(hasher.hash(command.password))
+        uow.users.update(user)
+        uow.remember_tokens.revoke_all(user_id, clock.now())
         uow.commit()
     return user
 

@@ -42,6 +42,9 @@ class User:
     role: Role
     is_active: bool = True
     id: int | None = None
+    session_generation: int = 0
+    """Stored in each session at sign-in; a session of an older generation is over. Bumped when the
+    user signs out, signs out everywhere, changes their password or is deactivated."""
 
     def __post_init__(self) -> None:
         _require_email(self.email)
@@ -57,4 +60,11 @@ class User:
         return replace(self, role=role)
 
     def deactivated(self) -> User:
-        return replace(self, is_active=False)
+        return replace(self, is_active=False, session_generation=self.session_generation + 1)
+
+    def with_password_hash(self, password_hash: str) -> User:
+        return replace(self, password_hash=password_hash, session_generation=self.session_generation + 1)
+
+    def with_sessions_ended(self) -> User:
+        """Every session signed in so far is over."""
+        return replace(self, session_generation=self.session_generation + 1)

@@ -15,6 +15,7 @@ from entrypoints.auth import init_auth
 from entrypoints.container import Container, init_container
 from entrypoints.errors import init_error_handlers
 from entrypoints.headers import init_security_headers
+from entrypoints.limits import init_limits
 from entrypoints.observability import configure_logging, init_request_ids
 from entrypoints.settings import Settings, UnsafeProduction
 
@@ -33,7 +34,11 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.env == "production",
+        # The panel's remember-me cookie is its own (entrypoints.auth), with these same flags.
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.env == "production",
         TESTING=settings.env == "testing",
     )
     app.config.from_mapping(test_config or {})
@@ -52,6 +57,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     health.init_app(app)
     web.init_app(app)
     api.init_app(app)
+    init_limits(app, settings)
     if settings.env != "testing":
         _fail_abandoned_runs(container)
     return app

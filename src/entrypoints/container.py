@@ -30,6 +30,7 @@ from application import (
     leases,
     predicting,
     queries,
+    sessions,
     snapshots,
     tokens,
     training,
@@ -92,6 +93,12 @@ class Container(containers.DeclarativeContainer):
     list_users = use_case(users.list_users, uow=uow)
     change_role = use_case(users.change_role, uow=uow)
     deactivate_user = use_case(users.deactivate_user, uow=uow)
+    change_password = use_case(users.change_password, uow=uow, hasher=password_hasher, clock=clock)
+
+    remember_browser = use_case(sessions.remember_browser, uow=uow, clock=clock)
+    user_for_remember_cookie = use_case(sessions.user_for_remember_cookie, uow=uow, clock=clock)
+    sign_out = use_case(sessions.sign_out, uow=uow, clock=clock)
+    sign_out_everywhere = use_case(sessions.sign_out_everywhere, uow=uow, clock=clock)
 
     issue_token = use_case(tokens.issue_token, uow=uow, hasher=password_hasher, clock=clock)
     user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock)

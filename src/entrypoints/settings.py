@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     model_dir: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_upload_mb: int = Field(default=50, ge=1, le=1024)
+    sign_in_limit_per_account: str = "10/minute"
+    """Sign-in attempts (panel and API tokens together) per account, as Flask-Limiter reads them."""
+    sign_in_limit_per_address: str = "30/minute"
+    """Sign-in attempts per client address."""
+    redis_url: str = ""
+    """Where the attempts are counted across processes (`redis://host:6379/0`); empty: in memory."""
 
     @model_validator(mode="after")
     def _fill_paths_and_refuse_unsafe_production(self) -> Settings:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from dependency_injector import providers
+from flask import Response
 from flask.testing import FlaskClient
 
+from adapters.clock import FixedClock
+from domain.sessions import RememberToken
 from domain.users import User
+from e2e.conftest import PASSWORD, AuthActions
+from entrypoints.app import create_app
+from entrypoints.auth import REMEMBER_COOKIE, remember_browser
 from entrypoints.container import container_of
+from entrypoints.settings import Settings
 
 GENERIC_REFUSAL = "Invalid email or password."
 
@@ -198,12 +208,134 @@ def test_unsafe_next_is_ignored(auth, admin: User, unsafe_next: str):
 
 
 def test_remember_me_keeps_the_user_signed_in_across_browser_sessions(client, auth, admin: User):
+    remember(client, auth, admin)
+
+    _close_the_browser(client)
+
+    assert client.get("/").status_code == 200
+    assert is_signed_in(client)
+
+
+def test_remember_me_cookie_is_new_at_every_sign_in_and_stored_only_as_a_hash(app, client, auth, admin):
+    first = remember(client, auth, admin)
+    auth.logout()
+    second = remember(client, auth, admin)
+
+    assert first != second
+    token_id, _, secret = second.partition(".")
+    stored = _stored_token(app, int(token_id))
+    assert stored.user_id == admin.id and secret not in stored.token_hash
+    assert stored.expires_at - stored.created_at == timedelta(days=14)
+
+
+def test_remember_me_cookie_stops_working_after_sign_out(client, auth, admin: User):
+    cookie = remember(client, auth, admin)
+    auth.logout()
+
+    assert client.get_cookie(REMEMBER_COOKIE) is None
+    _close_the_browser(client)
+    client.set_cookie(REMEMBER_COOKIE, cookie)
+    assert client.get("/").status_code == 302
+    assert client.get_cookie(REMEMBER_COOKIE) is None  # a refused cookie is dropped
+
+
+def test_remember_me_cookie_expires_after_14_days(app, client, auth, admin: User):
+    remember(client, auth, admin)
+    _close_the_browser(client)
+    later = datetime.now(UTC) + timedelta(days=14, minutes=1)
+    container_of(app).clock.override(providers.Object(FixedClock(later)))
+
+    assert client.get("/").status_code == 302
+
+
+def test_a_session_cookie_copied_before_sign_out_is_refused_after_it(app, client, auth, admin: User):
+    auth.login(admin.email)
+    copied = client.get_cookie("session")
+    assert copied is not None
+    auth.logout()
+
+    thief = app.test_client()
+    thief.set_cookie("session", copied.value)
+
+    assert thief.get("/").status_code == 302
+
+
+def test_signing_out_everywhere_ends_other_sessions_and_remembered_browsers(app, client, auth, admin: User):
+    laptop = app.test_client()
+    laptop_cookie = remember(laptop, AuthActions(laptop), admin)
+    auth.login(admin.email)
+
+    response = auth.post("/logout/everywhere")
+
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert laptop.get("/").status_code == 302
+    _close_the_browser(laptop)
+    laptop.set_cookie(REMEMBER_COOKIE, laptop_cookie)
+    assert laptop.get("/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_everywhere_needs_the_csrf_token(client, auth, admin: User):
+    auth.login(admin.email)
+
+    assert client.post("/logout/everywhere").status_code == 400
+    assert client.get("/").status_code == 200
+
+
+def test_the_user_menu_offers_to_sign_out_everywhere(client, auth, admin: User):
+    auth.login(admin.email)
+
+    html = client.get("/").get_data(as_text=True)
+
+    assert 'action="/logout/everywhere"' in html
+    assert "Sign out everywhere" in html
+
+
+def test_a_deactivated_users_remembered_browser_is_refused(app, client, auth, admin: User, make_user):
+    analyst = make_user("anna@prognoza.example", "analyst")
+    remember(client, AuthActions(client), analyst)
+    assert analyst.id is not None
+    container_of(app).deactivate_user()(analyst.id)
+
+    assert client.get("/").status_code == 302
+    _close_the_browser(client)
+    assert client.get("/").status_code == 302
+
+
+def test_cookies_are_secure_in_production(tmp_path):
+    url = f"sqlite:///{tmp_path}/p.db"
+    app = create_app(Settings(env="production", database_url=url, instance_dir=tmp_path, secret_key="s" * 32))
+    with app.test_request_context():
+        response = Response()
+        remember_browser(response, "1.secret")
+        cookie = response.headers["Set-Cookie"]
+
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    container_of(app).engine().dispose()
+
+
+def remember(client: FlaskClient, auth: AuthActions, user: User) -> str:
+    """Sign in with "Keep me signed in"; the remember-me cookie's value."""
     token = auth.csrf_token()
-    form = {"email": admin.email, "password": "correct horse battery", "remember": "y", "csrf_token": token}
-
+    form = {"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": token}
     client.post("/login", data=form)
+    cookie = client.get_cookie(REMEMBER_COOKIE)
+    assert cookie is not None
+    return cookie.value
 
-    assert client.get_cookie("remember_token") is not None
+
+def _close_the_browser(client: FlaskClient) -> None:
+    """What closing the browser forgets: the session cookie (the remember-me cookie stays)."""
+    client.delete_cookie("session")
+
+
+def _stored_token(app, token_id: int) -> RememberToken:
+    with container_of(app).uow() as uow:
+        token = uow.remember_tokens.get(token_id)
+    assert token is not None
+    return token
 
 
 def test_anonymous_visitor_is_asked_to_sign_in(client):

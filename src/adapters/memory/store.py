@@ -13,6 +13,7 @@ from domain.clients import Client
 from domain.model_runs import Activation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
+from domain.sessions import RememberToken
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -41,6 +42,7 @@ class InMemoryStore:
     activations: list[Activation] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
     tokens: dict[int, ApiToken] = field(default_factory=dict)
+    remember_tokens: dict[int, RememberToken] = field(default_factory=dict)
     orders: dict[Hashable, Order] = field(default_factory=dict)
     """By `Order.key`."""
     events: dict[Hashable, Event] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from adapters.memory.clients import InMemoryClientRepository
 from adapters.memory.model_runs import InMemoryModelRunRepository
 from adapters.memory.orders import InMemoryEventRepository, InMemoryOrderRepository
 from adapters.memory.predictions import InMemoryPredictionRepository
+from adapters.memory.sessions import InMemoryRememberTokenRepository
 from adapters.memory.settings import InMemorySettingsRepository
 from adapters.memory.store import InMemoryStore
 from adapters.memory.tokens import InMemoryTokenRepository
@@ -23,6 +24,7 @@ REPOSITORIES: Repositories[InMemoryStore] = Repositories(
     model_runs=InMemoryModelRunRepository,
     settings=InMemorySettingsRepository,
     tokens=InMemoryTokenRepository,
+    remember_tokens=InMemoryRememberTokenRepository,
     orders=InMemoryOrderRepository,
     events=InMemoryEventRepository,
 )

@@ -23,6 +23,7 @@ from adapters.sqlalchemy.tables import (
     model_runs,
     orders,
     purchase_predictions,
+    remember_tokens,
     sales_predictions,
     users,
 )
@@ -33,6 +34,7 @@ from domain.clients import Client
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
+from domain.sessions import RememberToken
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -138,6 +140,7 @@ SNAPSHOTS = RowMapping(
 )
 USERS = RowMapping(User, users)
 TOKENS = RowMapping(ApiToken, api_tokens)
+REMEMBER_TOKENS = RowMapping(RememberToken, remember_tokens)
 FORECASTS = RowMapping(SalesForecast, sales_predictions)
 PURCHASES = RowMapping(PurchasePrediction, purchase_predictions)
 RUNS = RowMapping(

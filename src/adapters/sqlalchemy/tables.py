@@ -109,6 +109,7 @@ users = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", String(16), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=true()),
+    Column("session_generation", Integer, nullable=False, server_default="0"),
     _created_at(),
     CheckConstraint(f"role IN ({_ROLES})", name="role_known"),
 )
@@ -353,3 +354,18 @@ api_tokens = Table(
 )
 # A user's tokens, found when the user is deleted (the cascade) or their tokens are listed.
 Index("ix_api_tokens_user_id", api_tokens.c.user_id)
+
+remember_tokens = Table(
+    "remember_tokens",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("user_id", Integer, ForeignKey(users.c.id, ondelete="CASCADE"), nullable=False),
+    # SHA-256 of the secret, hex: the browser's cookie holds the secret, the database never does.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+    CheckConstraint("expires_at > created_at", name="expires_after_creation"),
+)
+# A user's tokens, revoked together when they sign out everywhere.
+Index("ix_remember_tokens_user_id", remember_tokens.c.user_id)

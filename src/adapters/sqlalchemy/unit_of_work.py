@@ -11,6 +11,7 @@ from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.orders import SqlAlchemyEventRepository, SqlAlchemyOrderRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
+from adapters.sqlalchemy.sessions import SqlAlchemyRememberTokenRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
 from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
@@ -24,6 +25,7 @@ REPOSITORIES: Repositories[Session] = Repositories(
     model_runs=SqlAlchemyModelRunRepository,
     settings=SqlAlchemySettingsRepository,
     tokens=SqlAlchemyTokenRepository,
+    remember_tokens=SqlAlchemyRememberTokenRepository,
     orders=SqlAlchemyOrderRepository,
     events=SqlAlchemyEventRepository,
 )

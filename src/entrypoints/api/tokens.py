@@ -18,7 +18,7 @@ from entrypoints.container import current_container as container
     tag="auth",
     body=TokenRequest,
     ok={201: schemas.IssuedTokenOut},
-    errors=(400, 401, 415),
+    errors=(400, 401, 413, 415, 429),
     public=True,
 )
 def issue() -> Response:
