@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
+from adapters.sqlalchemy.engine import set_reading_only
 from entrypoints import api, web
 from entrypoints.auth import init_auth
 from entrypoints.container import init_container
@@ -36,9 +37,26 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
 
     init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
+    init_reading_requests(app)
     csrf.init_app(app)
     init_auth(app)
     init_error_handlers(app)
     web.init_app(app)
     api.init_app(app)
     return app
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_reading_requests(app: Flask) -> None:
+    """Requests that only read (safe methods) never wait for SQLite's write lock; the others take it
+    when their transaction begins, waiting for it up to the busy timeout."""
+
+    @app.before_request
+    def read_only_when_safe() -> None:
+        set_reading_only(request.method in SAFE_METHODS)
+
+    @app.teardown_request
+    def writing_again(_error: BaseException | None) -> None:
+        set_reading_only(False)
