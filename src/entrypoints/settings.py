@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     model_dir: Path | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     max_upload_mb: int = Field(default=50, ge=1, le=1024)
+    workers: int = Field(default=2, ge=1, le=64)
+    """Processes of `prognoza serve`."""
+    threads: int = Field(default=4, ge=1, le=64)
+    """Threads of each of those processes."""
 
     @model_validator(mode="after")
     def _fill_paths_and_refuse_unsafe_production(self) -> Settings:
