@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
@@ -175,6 +175,8 @@ def init_error_handlers(app: Flask) -> None:
         if problem.status != HTTPStatus.SERVICE_UNAVAILABLE:
             return handle_unexpected(error)
         log.warning("database unavailable: %s", problem.code, extra={"context": {"error": str(error.orig)}})
+        # The page is shown as to someone signed out: telling who is signed in needs the database.
+        g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
         return render_problem(problem)
 
     @app.errorhandler(Exception)
