@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
+from adapters.sqlalchemy.engine import set_reading_only
 from entrypoints import api, health, web
 from entrypoints.auth import init_auth
 from entrypoints.container import Container, init_container
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
     init_security_headers(app, production=settings.is_production)
+    init_reading_requests(app)
     csrf.init_app(app)
     init_auth(app)
     init_error_handlers(app)
@@ -70,3 +72,19 @@ def _fail_abandoned_runs(container: Container) -> None:
         container.fail_abandoned_runs()()
     except Exception as error:  # starting must not depend on it: the next request that looks retries
         log.debug("abandoned runs not checked at start: %s", type(error).__name__)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_reading_requests(app: Flask) -> None:
+    """Requests that only read (safe methods) never wait for SQLite's write lock; the others take it
+    when their transaction begins, waiting for it up to the busy timeout."""
+
+    @app.before_request
+    def read_only_when_safe() -> None:
+        set_reading_only(request.method in SAFE_METHODS)
+
+    @app.teardown_request
+    def writing_again(_error: BaseException | None) -> None:
+        set_reading_only(False)

@@ -33,7 +33,8 @@ from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
-from entrypoints.settings import UnsafeProduction
+from entrypoints.server import PrognozaServer, gunicorn_options
+from entrypoints.settings import Settings, UnsafeProduction
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -74,6 +75,30 @@ cli.params = [p for p in cli.params if p.name not in {"app", "env_file"}]
 
 def main() -> None:
     cli(prog_name="prognoza")
+
+
+# --- prognoza serve ----------------------------------------------------------------------------
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+def serve(host: str, port: int) -> None:
+    """Serve the app for real use: gunicorn, PROGNOZA_WORKERS processes of PROGNOZA_THREADS threads.
+
+    `prognoza run` is the development server (one process, a reloader and debugger on demand).
+    """
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        raise click.ClickException(f"settings: {_settings_problems(error)}") from None
+    database = _printable(settings.database_url)
+    click.echo(
+        f"Serving Prognoza on http://{host}:{port} "
+        f"({settings.workers} processes x {settings.threads} threads, database {database})"
+    )
+    sys.stdout.flush()
+    PrognozaServer(gunicorn_options(settings, host, port)).run()
 
 
 # --- prognoza db -------------------------------------------------------------------------------

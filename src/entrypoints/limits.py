@@ -75,12 +75,15 @@ def _refuse_attempt(error: RateLimitExceeded) -> ResponseReturnValue:
     if request.blueprint == "api":
         detail = f"Too many sign-in attempts: try again in {seconds} seconds."
         problem = Problem(
-            429, "Too Many Requests", detail, code=TOO_MANY_ATTEMPTS, params={"retry_after": seconds}
+            429,
+            "Too Many Requests",
+            detail,
+            code=TOO_MANY_ATTEMPTS,
+            params={"retry_after": seconds},
+            retry_after=seconds,
         )
-        response, status = render_problem(problem)
-    else:
-        response, status = _login_page_refusing(seconds), 429
-    return response, status, {"Retry-After": str(seconds)}
+        return render_problem(problem)
+    return _login_page_refusing(seconds), 429, {"Retry-After": str(seconds)}
 
 
 def _login_page_refusing(seconds: int) -> str:

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     """Sign-in attempts per client address."""
     redis_url: str = ""
     """Where the attempts are counted across processes (`redis://host:6379/0`); empty: in memory."""
+    workers: int = Field(default=2, ge=1, le=64)
+    """Processes of `prognoza serve`."""
+    threads: int = Field(default=4, ge=1, le=64)
+    """Threads of each of those processes."""
 
     @model_validator(mode="after")
     def _fill_paths_and_refuse_unsafe_production(self) -> Settings:

@@ -77,7 +77,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0009_session_revocation"
+    assert current_revision(migrated_url) == head_revision() == "0010_sqlite_indexes"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -136,6 +136,7 @@ def test_the_database_itself_refuses_snapshots_that_break_the_invariants(
                 "first_name": "Anna",
                 "last_name": "Nowak",
                 "email": "a@example.pl",
+                "email_key": "a@example.pl",
                 "registered_on": date(2023, 1, 1),
             },
         ).scalar_one()
@@ -222,7 +223,8 @@ def test_the_database_itself_refuses_a_run_of_an_unknown_kind_or_status(
 def test_the_database_itself_refuses_an_unknown_role(engine: Engine) -> None:
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.exec_driver_sql(
-            "INSERT INTO users (email, password_hash, role) VALUES ('a@example.pl', 'hash', 'owner')"
+            "INSERT INTO users (email, email_key, password_hash, role)"
+            " VALUES ('a@example.pl', 'a@example.pl', 'hash', 'owner')"
         )
 
 
@@ -237,7 +239,7 @@ def test_downgrade_to_the_foundation_removes_only_the_machine_learning_tables(mi
     assert tables_of(migrated_url) & TABLES == FOUNDATION_TABLES
     engine = make_engine(migrated_url)
     with engine.connect() as connection:
-        assert connection.execute(clients.select()).one().id == client_id
+        assert connection.execute(select(clients.c.id)).scalar_one() == client_id
     engine.dispose()
 
     upgrade_database(migrated_url)
@@ -328,17 +330,15 @@ def valid_snapshot_row(client_id: int) -> dict[str, Any]:
 PREDICTION_TABLES = {"sales_predictions": sales_predictions, "purchase_predictions": purchase_predictions}
 
 
-def insert_client(engine: Engine) -> int:
+def insert_client(engine: Engine, email: str = "a@example.pl") -> int:
+    row = {"first_name": "Anna", "last_name": "Nowak", "email": email, "registered_on": date(2023, 1, 1)}
+    if "email_key" in {column["name"] for column in inspect(engine).get_columns("clients")}:
+        row["email_key"] = email.lower()
     with engine.begin() as connection:
         return int(
             connection.execute(
                 insert(clients).returning(clients.c.id),
-                {
-                    "first_name": "Anna",
-                    "last_name": "Nowak",
-                    "email": "a@example.pl",
-                    "registered_on": date(2023, 1, 1),
-                },
+                row,
             ).scalar_one()
         )
 
@@ -439,3 +439,21 @@ def test_the_order_history_columns_come_empty_to_the_snapshots_and_go_without_th
     assert columns.isdisjoint(HISTORY_COLUMNS)
     assert not any(name in str(check) for check in checks for name in HISTORY_COLUMNS)
     assert kept == [(client_id, date(2024, 3, 1))]
+
+
+def test_emails_become_unique_by_a_stored_key_and_back(empty_database_url: str) -> None:
+    upgrade_database(empty_database_url, "0009_session_revocation")
+    engine = make_engine(empty_database_url)
+    try:
+        insert_client(engine, "Łucja.Nowak@Example.PL")
+        upgrade_database(empty_database_url)
+        with engine.connect() as connection:
+            keys = connection.execute(select(clients.c.email_key)).scalars().all()
+        with pytest.raises(IntegrityError):
+            insert_client(engine, "łucja.nowak@example.pl")
+        downgrade_database(empty_database_url, "0009_session_revocation")
+        assert "email_key" not in {column["name"] for column in inspect(engine).get_columns("clients")}
+    finally:
+        engine.dispose()
+
+    assert keys == ["łucja.nowak@example.pl"]

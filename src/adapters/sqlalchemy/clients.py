@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import CLIENTS
-from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, folded, rows_changed
 from adapters.sqlalchemy.tables import clients, events, orders, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort
@@ -61,15 +61,15 @@ class SqlAlchemyClientRepository:
         return None if row is None else CLIENTS.from_row(row)
 
     def get_by_email(self, email: str) -> Client | None:
-        statement = select(clients).where(func.lower(clients.c.email) == email_key(email))
+        statement = select(clients).where(clients.c.email_key == email_key(email))
         row = self.session.execute(statement).one_or_none()
         return None if row is None else CLIENTS.from_row(row)
 
     def find_by_emails(self, emails: Iterable[str]) -> dict[str, Client]:
-        """Looked up in chunks through the unique index on lower(email)."""
+        """Looked up in chunks through the unique index on email_key."""
         found: dict[str, Client] = {}
         for chunk in chunks({email_key(email) for email in emails}, CHUNK_SIZE):
-            statement = select(clients).where(func.lower(clients.c.email).in_(chunk))
+            statement = select(clients).where(clients.c.email_key.in_(chunk))
             found.update(
                 (email_key(row.email), CLIENTS.from_row(row)) for row in self.session.execute(statement)
             )
@@ -190,7 +190,7 @@ _PREDICTIONS = (
 _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.LAST_NAME: func.lower(clients.c.last_name),
     ClientSort.FIRST_NAME: func.lower(clients.c.first_name),
-    ClientSort.EMAIL: func.lower(clients.c.email),
+    ClientSort.EMAIL: clients.c.email_key,
     ClientSort.REGISTERED_ON: clients.c.registered_on,
     ClientSort.PREDICTED_SALES: _sales.c.value,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
@@ -239,8 +239,8 @@ def _containing(q: str) -> ColumnElement[bool]:
     needle = q.lower()
     full_name = clients.c.first_name + " " + clients.c.last_name
     return or_(
-        func.lower(full_name).contains(needle, autoescape=True),
-        func.lower(clients.c.email).contains(needle, autoescape=True),
+        folded(full_name).contains(needle, autoescape=True),
+        folded(clients.c.email).contains(needle, autoescape=True),
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +13,26 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
+UNICODE_LOWER = "unicode_lower"
+"""SQLite's name for Python's str.lower (see `folded` in statements.py)."""
 _POSTGRESQL_ALIASES = {"postgres", "postgresql"}
+_reading_only: ContextVar[bool] = ContextVar("sqlite_reading_only", default=False)
+
+
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they begin DEFERRED, so they never wait for
+    the write lock (in WAL mode readers and the one writer do not block each other)."""
+    token = _reading_only.set(True)
+    try:
+        yield
+    finally:
+        _reading_only.reset(token)
+
+
+def set_reading_only(value: bool) -> None:
+    """For a whole request (see `reading_only`); the entrypoint sets it back when the request ends."""
+    _reading_only.set(value)
 
 
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
@@ -41,7 +63,7 @@ def _sqlite_engine(url: URL, *, enforce_foreign_keys: bool) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
     )
-    event.listen(engine, "connect", _sqlite_connection_setup(enforce_foreign_keys))
+    event.listen(engine, "connect", _sqlite_connection_setup(url, enforce_foreign_keys))
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
 
@@ -52,19 +74,26 @@ def _create_parent_folder(url: URL) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_connection_setup(enforce_foreign_keys: bool) -> Any:
+def _is_file(url: URL) -> bool:
+    database = url.database or ""
+    return bool(database) and database != ":memory:" and "mode=memory" not in database
+
+
+def _sqlite_connection_setup(url: URL, enforce_foreign_keys: bool) -> Any:
     def set_up(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself (see _begin_sqlite_transaction): the sqlite3 module's own
         # transaction handling would otherwise break SAVEPOINTs and transactional DDL.
         dbapi_connection.isolation_level = None
-        # SQLite's built-in lower() folds ASCII letters only; Python's folds every letter, as the
-        # domain (email_key) and PostgreSQL do, so "Łucja@x.pl" and "łucja@x.pl" count as one email.
-        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        # SQLite's built-in lower() folds ASCII letters only; searches fold every letter, as the
+        # domain (email_key) and PostgreSQL do. The function has a name of its own and no index
+        # uses it, so tools without it (the sqlite3 shell) read and check the file as the app does.
+        dbapi_connection.create_function(UNICODE_LOWER, 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA foreign_keys={'ON' if enforce_foreign_keys else 'OFF'}")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
-        cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, and much faster
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_SECONDS * 1000)}")
+        if _is_file(url):
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, and much faster
         cursor.close()
 
     return set_up
@@ -75,4 +104,8 @@ def _lower(value: object) -> object:
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # BEGIN IMMEDIATE takes the write lock up front, waiting up to the busy timeout for it. A plain
+    # (deferred) BEGIN would read first and then fail at once with "database is locked" when its
+    # first write found another writer ahead: SQLite cannot make a reader wait to become a writer.
+    # A transaction that only reads (see `reading_only`) needs no lock at all.
+    connection.exec_driver_sql("BEGIN" if _reading_only.get() else "BEGIN IMMEDIATE")

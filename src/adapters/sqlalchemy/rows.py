@@ -30,7 +30,7 @@ from adapters.sqlalchemy.tables import (
 from application.ports import ScoringRow
 from domain.activity import ActivitySnapshot, OrderHistory
 from domain.candidates import Candidate
-from domain.clients import Client
+from domain.clients import Client, email_key
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
@@ -56,7 +56,8 @@ class RowMapping(Generic[E]):
     `values` leaves out the fields in `not_written` (what the database assigns, or what only a
     dedicated statement changes). A field in `nested` holds another entity (or None) that is
     flattened into that mapping's columns; it reads back as None when the column of that mapping's
-    `known_by` field (its first field by default) is NULL.
+    `known_by` field (its first field by default) is NULL. `derived` columns are written from the
+    entity (a key it is looked up by) and never read back.
     """
 
     def __init__(
@@ -68,9 +69,11 @@ class RowMapping(Generic[E]):
         not_written: Collection[str] = ("id",),
         nested: Mapping[str, RowMapping[Any]] | None = None,
         known_by: str | None = None,
+        derived: Mapping[str, Callable[[E], Any]] | None = None,
     ) -> None:
         self.entity = entity
         self.nested = dict(nested or {})
+        self.derived = dict(derived or {})
         hints = get_type_hints(entity)
         names = [field.name for field in fields(entity) if field.name not in self.nested]  # type: ignore[arg-type]
         self._fields = [
@@ -88,6 +91,8 @@ class RowMapping(Generic[E]):
         }
         for name, nested in self._nested_written.items():
             values.update(nested.values(None if entity is None else getattr(entity, name)))
+        for column, derive in self.derived.items():
+            values[column] = None if entity is None else derive(entity)
         return values | extra
 
     def values_of(self, entity: E, columns: Collection[str]) -> Values:
@@ -131,14 +136,14 @@ def _convert(convert: Convert | None, value: Any) -> Any:
     return value if convert is None or value is None else convert(value)
 
 
-CLIENTS = RowMapping(Client, clients)
+CLIENTS = RowMapping(Client, clients, derived={"email_key": lambda client: email_key(client.email)})
 SNAPSHOTS = RowMapping(
     ActivitySnapshot,
     client_activity,
     # A history's columns are all NULL or none is; `purchase_days` is never NULL in a known one.
     nested={"history": RowMapping(OrderHistory, client_activity, known_by="purchase_days")},
 )
-USERS = RowMapping(User, users)
+USERS = RowMapping(User, users, derived={"email_key": lambda user: email_key(user.email)})
 TOKENS = RowMapping(ApiToken, api_tokens)
 REMEMBER_TOKENS = RowMapping(RememberToken, remember_tokens)
 FORECASTS = RowMapping(SalesForecast, sales_predictions)

@@ -106,6 +106,7 @@ users = Table(
     metadata,
     Column("id", Integer, Identity(), primary_key=True),
     Column("email", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("email_key", String(EMAIL_MAX_LENGTH), nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("role", String(16), nullable=False),
     Column("is_active", Boolean, nullable=False, server_default=true()),
@@ -113,7 +114,10 @@ users = Table(
     _created_at(),
     CheckConstraint(f"role IN ({_ROLES})", name="role_known"),
 )
-Index("uq_users_lower_email", func.lower(users.c.email), unique=True)
+# The unique emails are kept by a plain column, `email_key` (domain.clients.email_key of the email),
+# not by an index on an expression: SQLite's lower() folds ASCII letters only, so an index of the
+# app's own lower() could not be checked by other tools (PRAGMA integrity_check in the sqlite3 shell).
+Index("uq_users_email_key", users.c.email_key, unique=True)
 
 clients = Table(
     "clients",
@@ -122,10 +126,12 @@ clients = Table(
     Column("first_name", String(NAME_MAX_LENGTH), nullable=False),
     Column("last_name", String(NAME_MAX_LENGTH), nullable=False),
     Column("email", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("email_key", String(EMAIL_MAX_LENGTH), nullable=False),
     Column("registered_on", Date, nullable=False),
     _created_at(),
 )
-Index("uq_clients_lower_email", func.lower(clients.c.email), unique=True)
+Index("uq_clients_email_key", clients.c.email_key, unique=True)
+# Sorting by name uses the built-in lower() (on SQLite it folds ASCII letters only).
 Index("ix_clients_lower_last_name", func.lower(clients.c.last_name))
 Index("ix_clients_lower_first_name", func.lower(clients.c.first_name))
 Index("ix_clients_registered_on", clients.c.registered_on)

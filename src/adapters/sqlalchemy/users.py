@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
@@ -33,7 +33,7 @@ class SqlAlchemyUserRepository:
         return None if row is None else USERS.from_row(row)
 
     def get_by_email(self, email: str) -> User | None:
-        statement = select(users).where(func.lower(users.c.email) == email_key(email))
+        statement = select(users).where(users.c.email_key == email_key(email))
         row = self.session.execute(statement).one_or_none()
         return None if row is None else USERS.from_row(row)
 
@@ -45,7 +45,7 @@ class SqlAlchemyUserRepository:
 
     def list(self) -> list[User]:
         """Every user, by email."""
-        statement = select(users).order_by(func.lower(users.c.email), users.c.id)
+        statement = select(users).order_by(users.c.email_key, users.c.id)
         return [USERS.from_row(row) for row in self.session.execute(statement)]
 
 

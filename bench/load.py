@@ -1,0 +1,297 @@
+"""A bounded load against a running Prognoza: concurrent writers or predictions, for a fixed time.
+
+    python bench/load.py create-clients --concurrency 20 --seconds 20
+    python bench/load.py predict --concurrency 64 --seconds 30
+    python bench/load.py predict --url http://127.0.0.1:8000 --email admin@x.pl --password ...
+
+Without --url it starts the server itself: `prognoza serve` (4 processes) on a fresh SQLite file
+seeded with a demo company (300 clients, 4 months), both models trained, and an admin to sign in as.
+It prints requests per second, p50 and p99 latency and the count of each status; for create-clients
+it then counts the clients stored and checks that every 201 is among them. The exit code is 1 when a
+server error (5xx) was answered or a created client is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from harness import PROGNOZA, sqlite_environment
+
+ADMIN_EMAIL = "load@example.com"
+ADMIN_PASSWORD = "load-test-password"
+SERVER_WORKERS = "4"
+SERVER_THREADS = "4"
+
+
+@dataclass
+class Tally:
+    """What every worker thread answered, under one lock."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    statuses: Counter[int | str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+
+    def record(self, status: int | str, seconds: float, created_id: int | None = None) -> None:
+        with self.lock:
+            self.statuses[status] += 1
+            self.latencies.append(seconds)
+            if created_id is not None:
+                self.created_ids.append(created_id)
+
+
+class Api:
+    """One keep-alive HTTP connection per thread; reconnects after an error."""
+
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.token = token
+        self.connection: http.client.HTTPConnection | None = None
+
+    def post(self, path: str, payload: object) -> tuple[int, dict[str, object]]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            self.connection.request("POST", path, body=json.dumps(payload), headers=headers)
+            response = self.connection.getresponse()
+            raw = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = None
+            raise
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()
+            self.connection = None
+        document = json.loads(raw) if raw and raw[:1] in b"{[" else {}
+        return response.status, document if isinstance(document, dict) else {}
+
+
+def issue_token(base_url: str, email: str, password: str) -> str:
+    status, document = Api(base_url).post("/api/v1/auth/tokens", {"email": email, "password": password})
+    if status != 201:
+        raise SystemExit(f"could not sign in as {email}: {status} {document}")
+    return str(document["token"])
+
+
+def hammer(
+    concurrency: int,
+    seconds: float,
+    request: Callable[[Api, int], tuple[int, int | None]],
+    base_url: str,
+    token: str,
+) -> tuple[Tally, float]:
+    """`concurrency` threads calling `request` back to back until `seconds` have passed."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    counter = itertools.count()
+
+    def work() -> None:
+        api = Api(base_url, token)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status, created_id = request(api, next(counter))
+            except (OSError, http.client.HTTPException) as error:
+                tally.record(type(error).__name__, time.perf_counter() - started)
+                continue
+            tally.record(status, time.perf_counter() - started, created_id)
+
+    threads = [threading.Thread(target=work) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, time.perf_counter() - started
+
+
+def create_client(run_id: str) -> Callable[[Api, int], tuple[int, int | None]]:
+    def request(api: Api, n: int) -> tuple[int, int | None]:
+        payload = {
+            "first_name": "Łucja",
+            "last_name": f"Obciążeniowa {n}",
+            "email": f"load-{run_id}-{n}@example.com",
+            "registered_on": "2024-01-15",
+        }
+        status, document = api.post("/api/v1/clients", payload)
+        return status, int(str(document["id"])) if status == 201 else None
+
+    return request
+
+
+def predict(client_ids: list[int]) -> Callable[[Api, int], tuple[int, int | None]]:
+    def request(api: Api, n: int) -> tuple[int, int | None]:
+        status, _ = api.post(f"/api/v1/clients/{client_ids[n % len(client_ids)]}/predictions", {})
+        return status, None
+
+    return request
+
+
+def report(mode: str, concurrency: int, tally: Tally, elapsed: float) -> None:
+    latencies = sorted(tally.latencies)
+    total = len(latencies)
+    p50 = statistics.median(latencies) if latencies else 0.0
+    p99 = latencies[min(total - 1, int(total * 0.99))] if latencies else 0.0
+    print(f"{mode}: {concurrency} connections for {elapsed:.1f} s")
+    print(
+        f"  requests {total}, {total / elapsed:.1f} req/s, p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
+    )
+    print(
+        "  statuses " + ", ".join(f"{status}: {n}" for status, n in sorted(tally.statuses.items(), key=str))
+    )
+
+
+def server_errors(tally: Tally) -> int:
+    return sum(n for status, n in tally.statuses.items() if not isinstance(status, int) or status >= 500)
+
+
+# --- starting a server of our own ----------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare_demo(env: dict[str, str]) -> None:
+    steps = [
+        ["db", "upgrade"],
+        ["demo", "seed", "--clients", "300", "--months", "4"],
+        ["train", "sales", "--auto", "--activate-anyway"],
+        ["train", "purchase", "--auto", "--activate-anyway"],
+    ]
+    for step in steps:
+        subprocess.run([*PROGNOZA, *step], env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [*PROGNOZA, "users", "create", ADMIN_EMAIL, "--role", "admin", "--password-stdin"],
+        env=env,
+        input=ADMIN_PASSWORD + "\n",
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+@contextmanager
+def own_server(folder: str) -> Iterator[tuple[str, Path]]:
+    """`prognoza serve` on a fresh, seeded SQLite file; its URL and the file."""
+    database, env = sqlite_environment(folder)
+    env |= {"PROGNOZA_WORKERS": SERVER_WORKERS, "PROGNOZA_THREADS": SERVER_THREADS}
+    print("preparing a demo database (300 clients, 4 months, both models trained) ...", flush=True)
+    prepare_demo(env)
+    port = free_port()
+    server = subprocess.Popen(
+        [*PROGNOZA, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None
+        print(server.stdout.readline().strip(), flush=True)
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(url)
+        yield url, database
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def wait_until_up(url: str, seconds: float = 60) -> None:
+    parts = urlsplit(url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=2)
+            connection.request("GET", "/api/v1/openapi.json")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server at {url} did not answer within {seconds:.0f} s")
+
+
+def stored(database: Path, ids: list[int]) -> tuple[int, int]:
+    """How many clients the file holds, and how many of `ids` are missing from it."""
+    with sqlite3.connect(database) as connection:
+        total = connection.execute("SELECT count(*) FROM clients").fetchone()[0]
+        present = {row[0] for row in connection.execute("SELECT id FROM clients")}
+    return int(total), len(set(ids) - present)
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=["create-clients", "predict"])
+    parser.add_argument("--concurrency", type=int, default=None, help="20 writers, or 64 connections")
+    parser.add_argument("--seconds", type=float, default=None, help="20 for create-clients, 30 for predict")
+    parser.add_argument("--url", help="a running server; without it the script starts one of its own")
+    parser.add_argument("--email", default=ADMIN_EMAIL, help="an admin of the server at --url")
+    parser.add_argument("--password", default=ADMIN_PASSWORD)
+    parser.add_argument("--database", type=Path, help="the server's SQLite file, to count what was stored")
+    parser.add_argument("--clients", default="1-300", help="ids to predict for, FIRST-LAST")
+    args = parser.parse_args()
+    concurrency = args.concurrency or (20 if args.mode == "create-clients" else 64)
+    seconds = args.seconds or (20.0 if args.mode == "create-clients" else 30.0)
+
+    with tempfile.TemporaryDirectory(prefix="prognoza-load-") as folder:
+        if args.url:
+            return run_load(args, args.url, args.database, concurrency, seconds)
+        with own_server(folder) as (url, database):
+            return run_load(args, url, database, concurrency, seconds)
+
+
+def run_load(
+    args: argparse.Namespace, url: str, database: Path | None, concurrency: int, seconds: float
+) -> int:
+    token = issue_token(url, args.email, args.password)
+    if args.mode == "create-clients":
+        request = create_client(str(time.time_ns()))
+    else:
+        first, last = (int(part) for part in args.clients.split("-"))
+        request = predict(list(range(first, last + 1)))
+    tally, elapsed = hammer(concurrency, seconds, request, url, token)
+    report(args.mode, concurrency, tally, elapsed)
+    failed = server_errors(tally)
+    print(f"  server errors (5xx or no answer): {failed}")
+    if args.mode == "create-clients" and database is not None:
+        total, missing = stored(database, tally.created_ids)
+        print(
+            f"  created (201): {len(tally.created_ids)}, clients stored now: {total}, 201s missing: {missing}"
+        )
+        failed += missing
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
