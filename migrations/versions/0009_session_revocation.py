@@ -19,8 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as table:
-        table.add_column(sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"))
+    # Plain ALTER TABLE, not a batch: SQLite rebuilding `users` would lose its expression indexes.
+    op.add_column("users", sa.Column("session_generation", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "remember_tokens",
         sa.Column("id", sa.Integer, sa.Identity(), nullable=False),
@@ -34,14 +34,11 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_remember_tokens_user_id_users"), ondelete="CASCADE"
         ),
         sa.UniqueConstraint("token_hash", name=op.f("uq_remember_tokens_token_hash")),
-        sa.CheckConstraint(
-            "expires_at > created_at", name=op.f("ck_remember_tokens_expires_after_creation")
-        ),
+        sa.CheckConstraint("expires_at > created_at", name=op.f("ck_remember_tokens_expires_after_creation")),
     )
     op.create_index("ix_remember_tokens_user_id", "remember_tokens", ["user_id"])
 
 
 def downgrade() -> None:
     op.drop_table("remember_tokens")
-    with op.batch_alter_table("users") as table:
-        table.drop_column("session_generation")
+    op.drop_column("users", "session_generation")  # SQLite drops a column in place since 3.35
