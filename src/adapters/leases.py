@@ -45,6 +45,18 @@ class ThreadRunLease:
         """Asked each time: a process forked after the container was built has a pid of its own."""
         return self._worker or this_worker()
 
+    def has_stopped(self, worker: str) -> bool:
+        host, _, pid = worker.rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+            return False
+        try:
+            os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+        except ProcessLookupError:
+            return True
+        except PermissionError:  # it exists, run by another user
+            return False
+        return False
+
     @contextmanager
     def holding(self, run_ids: Collection[int]) -> Iterator[None]:
         ids = list(run_ids)

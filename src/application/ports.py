@@ -436,3 +436,8 @@ class RunLease(Protocol):
     def holding(self, run_ids: Collection[int]) -> AbstractContextManager[None]:
         """Renew the runs' lease now and every few seconds until the block ends."""
         ...
+
+    def has_stopped(self, worker: str) -> bool:
+        """Whether the worker is known to have stopped: a process of this machine that no longer runs.
+        A worker of another machine is never known to have stopped; its lease tells."""
+        ...

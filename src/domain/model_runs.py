@@ -184,12 +184,18 @@ class ModelRun:
         return replace(self, status=RunStatus.RUNNING, started_at=at, heartbeat_at=at, worker=worker)
 
     def is_abandoned(
-        self, now: datetime, lease: timedelta = RUN_LEASE, grace: timedelta = QUEUE_GRACE
+        self,
+        now: datetime,
+        lease: timedelta = RUN_LEASE,
+        grace: timedelta = QUEUE_GRACE,
+        worker_stopped: bool = False,
     ) -> bool:
-        """In progress, but its worker stopped: no heartbeat within the lease (a run claimed by a
-        worker), or never claimed within the queue's grace."""
+        """In progress, but its worker stopped: known to have stopped (`worker_stopped`), no heartbeat
+        within the lease (a run claimed by a worker), or never claimed within the queue's grace."""
         if self.status.is_finished:
             return False
+        if worker_stopped and self.worker is not None:
+            return True
         if self.heartbeat_at is not None:
             return now - self.heartbeat_at > lease
         if self.status is RunStatus.RUNNING:

@@ -175,7 +175,7 @@ class Container(containers.DeclarativeContainer):
     get_run = use_case(training.get_run, uow=uow, clock=clock)
     active_run = use_case(training.active_run, uow=uow)
     list_runs = use_case(training.list_runs, uow=uow, clock=clock)
-    fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock)
+    fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

@@ -104,3 +104,23 @@ def test_a_training_killed_mid_way_is_failed_with_the_reason_and_the_next_one_st
         assert container.run_training()(run.id).status is RunStatus.SUCCEEDED
     finally:
         container.engine().dispose()
+
+
+@pytest.mark.skipif(not PROGNOZA.exists(), reason="the prognoza script is not installed in this environment")
+def test_a_restart_on_the_same_machine_fails_the_killed_run_at_once_and_trains_again(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    finished(prognoza(instance, "db", "upgrade"))
+    finished(prognoza(instance, "demo", "seed", "--clients", "1000", "--months", "12"))
+    training = prognoza(instance, "train", "sales")
+    running = wait_until_running(instance, training)
+    training.send_signal(signal.SIGKILL)
+    training.wait(timeout=30)
+
+    # Well within the lease: the process it names is gone, and the new start sees it.
+    again = prognoza(instance, "train", "sales")
+    out, err = again.communicate(timeout=240)
+    listed = prognoza(instance, "models", "list", "--kind", "sales").communicate(timeout=60)[0].decode()
+
+    assert again.returncode == 0, (out + err).decode()
+    assert "* sales v2 succeeded" in out.decode()
+    assert "sales v1 failed" in listed and f"The process training it ({running['worker']}) stopped" in listed

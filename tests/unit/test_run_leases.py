@@ -182,3 +182,23 @@ def test_the_active_model_is_loaded_and_verified_again_when_its_file_changes() -
     with pytest.raises(Exception, match="does not match its recorded SHA-256"):
         models.model_for(run)
     assert store.loads == 2
+
+
+def test_a_worker_of_this_machine_whose_process_ended_has_stopped_and_no_other_is_known_to(
+    uow, clock
+) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    lease = ThreadRunLease(lambda: uow, clock)
+    host = socket.gethostname()
+
+    assert lease.has_stopped(f"{host}:{ended.stdout.strip()}")
+    assert not lease.has_stopped(f"{host}:{os.getpid()}")
+    assert not lease.has_stopped(f"another-machine:{ended.stdout.strip()}")
+    assert not lease.has_stopped("not a worker")
