@@ -18,6 +18,7 @@ from entrypoints.errors import init_error_handlers
 from entrypoints.headers import init_security_headers
 from entrypoints.limits import init_limits
 from entrypoints.observability import configure_logging, init_request_ids
+from entrypoints.routing import init_routing
 from entrypoints.settings import Settings, UnsafeProduction
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
             "any code a visitor sends. Drop --debug and FLASK_DEBUG."
         )
 
+    init_routing(app)
     container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
     init_security_headers(app, production=settings.is_production)

@@ -16,7 +16,9 @@ CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
 
 
 @bp.get("/clients", endpoint="list_clients")
-@operation("listClients", tag="clients", query=ClientListQuery, ok={200: schemas.ClientPageOut})
+@operation(
+    "listClients", tag="clients", query=ClientListQuery, ok={200: schemas.ClientPageOut}, errors=(414,)
+)
 @allowed(Permission.READ)
 def list_() -> Response:
     """List clients, with their current predictions

@@ -24,7 +24,7 @@ RUN_ID = "<int(min=1, max=2147483647):run_id>"
     tag="models",
     body=TrainingRequest,
     ok={202: schemas.TrainingStartedOut},
-    errors=(400, 409, 415),
+    errors=(400, 404, 409, 415),
 )
 @allowed(Permission.TRAIN_MODELS)
 def train(kind: str) -> Response:
@@ -43,7 +43,7 @@ def train(kind: str) -> Response:
 
 
 @bp.post(f"/models/{KIND}/comparisons", endpoint="compare_models")
-@operation("compareModels", tag="models", ok={202: schemas.ComparisonStartedOut}, errors=(409,))
+@operation("compareModels", tag="models", ok={202: schemas.ComparisonStartedOut}, errors=(404, 409))
 @allowed(Permission.TRAIN_MODELS)
 def compare(kind: str) -> Response:
     """Train every candidate of a model on the same backtest, and activate the best, in the background
@@ -57,7 +57,7 @@ def compare(kind: str) -> Response:
 
 
 @bp.get(f"/models/{KIND}/runs", endpoint="list_runs")
-@operation("listRuns", tag="models", ok={200: schemas.ModelRunListOut})
+@operation("listRuns", tag="models", ok={200: schemas.ModelRunListOut}, errors=(404,))
 @allowed(Permission.TRAIN_MODELS)
 def runs(kind: str) -> Response:
     """List the training runs of a model, newest first"""

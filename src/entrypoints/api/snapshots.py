@@ -14,7 +14,7 @@ from entrypoints.container import current_container as container
 
 
 @bp.post("/snapshots/build", endpoint="build_snapshots")
-@operation("buildSnapshots", tag="snapshots", body=SnapshotBuild, ok={202: schemas.JobOut})
+@operation("buildSnapshots", tag="snapshots", body=SnapshotBuild, ok={202: schemas.JobOut}, errors=(400, 415))
 @allowed(Permission.EDIT_CLIENTS)
 def build() -> Response:
     """Derive every client's snapshots from its orders and events, in the background

@@ -141,7 +141,9 @@ def _import_log(use_case: Callable[..., ImportReport]) -> Response:
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")
-@operation("exportClients", tag="transfers", query=ClientFilter, ok={200: None}, extra=CSV_RESPONSE)
+@operation(
+    "exportClients", tag="transfers", query=ClientFilter, ok={200: None}, errors=(414,), extra=CSV_RESPONSE
+)
 @allowed(Permission.READ)
 def export() -> Response:
     """Export the filtered client list with current predictions, as CSV

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from e2e.api.conftest import V1, Api, a_client, create_client, fields, problem
@@ -212,3 +213,20 @@ def test_a_json_body_beyond_the_upload_limit_is_a_413(app: Flask, admin_api: Api
     app.config["MAX_CONTENT_LENGTH"] = 1024
 
     problem(admin_api.post("/clients", json=a_client(last_name="x" * 2000)), 413)
+
+
+@pytest.mark.parametrize("client_id", ["0", "-3", "2147483648", "99999999999999999999"])
+def test_an_id_out_of_range_names_no_client_for_every_method(admin_api: Api, client_id: str) -> None:
+    for method, path in (
+        ("get", f"/clients/{client_id}"),
+        ("delete", f"/clients/{client_id}"),
+        ("get", f"/clients/{client_id}/predictions"),
+        ("post", f"/clients/{client_id}/activity"),
+    ):
+        answer = getattr(admin_api, method)(path, **({"json": {}} if method == "post" else {}))
+        assert answer.status_code in (404, 422), (method, path, answer.status_code)
+        assert answer.status_code != 405
+
+
+def test_an_unknown_model_kind_is_a_documented_404(admin_api: Api) -> None:
+    assert problem(admin_api.get("/models/forest/runs"), 404)["status"] == 404
