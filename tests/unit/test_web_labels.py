@@ -149,3 +149,19 @@ def test_a_metric_a_hair_below_zero_is_not_written_as_minus_zero(app_context):
         assert metric_text("r2", -0.007) == "-0.007"
         assert metric_text("precision", 0.8632) == "86.3%"
         assert metric_text("mae", 49.0656) == f"PLN{NBSP}49.07"
+
+
+def test_a_probability_is_never_shown_as_certain(app_context):
+    from entrypoints.web.formatting import chance
+
+    assert [chance(p) for p in (0.0, 0.004, 0.01, 0.705, 0.99, 0.996, 1.0)] == [
+        "< 1%",
+        "< 1%",
+        "1%",
+        "70%",
+        "99%",
+        "> 99%",
+        "> 99%",
+    ]
+    with force_locale("pl"):
+        assert chance(1.0) == "> 99%" and chance(0.4567, 1) == "45,7%"

@@ -70,6 +70,21 @@ def percent(value: Number | None, decimals: int = 0) -> str:
     return str(format_percent(value, format=_pattern(decimals) + "%"))
 
 
+HIGHEST_SHOWN, LOWEST_SHOWN = 0.99, 0.01
+"""Beyond these a model's probability is shown as a bound: it is never certain either way."""
+
+
+def chance(value: Number | None, decimals: int = 0) -> str:
+    """A probability: as `percent`, but "> 99%" and "< 1%" at the ends, never a certain "100%" or "0%"."""
+    if value is None:
+        return MISSING
+    if value > HIGHEST_SHOWN:
+        return f"> {percent(HIGHEST_SHOWN)}"
+    if value < LOWEST_SHOWN:
+        return f"< {percent(LOWEST_SHOWN)}"
+    return percent(value, decimals)
+
+
 def day(value: date | None, style: str = "medium") -> str:
     if value is None:
         return MISSING
@@ -99,6 +114,7 @@ def init_formatting(app: Flask) -> None:
     app.add_template_global(currency_symbol, "currency_symbol")
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
+    app.add_template_filter(chance, "chance")
     app.add_template_filter(day, "date")
     app.add_template_filter(month, "month")
     app.add_template_filter(moment, "datetime")
