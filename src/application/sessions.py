@@ -45,15 +45,10 @@ def remember_browser(user_id: int, uow: UnitOfWork, clock: Clock) -> RememberedB
 
 def user_for_remember_cookie(cookie: str, uow: UnitOfWork, clock: Clock) -> User:
     """The active user a valid remember-me cookie belongs to."""
-    token_id, _, secret = cookie.partition(".")
-    if not token_id.isdigit() or not secret:
-        raise InvalidRememberToken()
     with uow:
-        token = uow.remember_tokens.get(int(token_id))
+        token = _presented_token(uow, cookie)
         user = None if token is None else uow.users.get(token.user_id)
     if token is None or user is None or not user.is_active or not token.is_valid(clock.now()):
-        raise InvalidRememberToken()
-    if not hmac.compare_digest(token.token_hash, hash_token(secret)):
         raise InvalidRememberToken()
     return user
 
@@ -86,8 +81,9 @@ def _end_sessions(uow: UnitOfWork, user_id: int) -> None:
 
 
 def _presented_token(uow: UnitOfWork, cookie: str | None) -> RememberToken | None:
+    """The token a `<id>.<secret>` cookie names, when its secret matches; valid or not."""
     token_id, _, secret = (cookie or "").partition(".")
-    if not token_id.isdigit():
+    if not token_id.isdigit() or not secret:
         return None
     token = uow.remember_tokens.get(int(token_id))
     if token is None or not hmac.compare_digest(token.token_hash, hash_token(secret)):

@@ -264,13 +264,9 @@ def run_training(
     lease: RunLease | None = None,
 ) -> ModelRun:
     """Fit, backtest, save the model and activate it when it beats its baselines on the hold-out;
-    a failure, or a model no better than its baselines, keeps the old one active. With a `lease`,
-    the run carries a heartbeat while it trains, so that a run whose process died is seen as such."""
-    with _holding(lease, [run_id]):
-        run = _train_recorded(run_id, uow, trainer, store, clock, lambda: _read_examples(uow), lease)
-    if run.status is RunStatus.SUCCEEDED and run.beats_baselines:
-        run = _activate(run, run.requested_by, uow, clock)
-    return run
+    a failure, or a model no better than its baselines, keeps the old one active: a comparison of
+    one candidate."""
+    return run_comparison([run_id], uow, trainer, store, clock, lease)[0]
 
 
 def run_comparison(
@@ -455,13 +451,7 @@ def start_training(
     lease: RunLease | None = None,
 ) -> ModelRun:
     """Queue a run and train it in the background; poll the run (by its id) for its status."""
-    run = queue_training(kind, requested_by, uow_factory(), clock, candidate)
-    run_id = run.id or 0
-    jobs.submit(
-        lambda: run_training(run_id, uow_factory(), trainer, store, clock, lease),
-        f"train the {kind.value} model, version {run.version} ({candidate.name})",
-    )
-    return run
+    return _start([candidate], kind, requested_by, uow_factory, trainer, store, clock, jobs, lease)[0]
 
 
 def start_comparison(
@@ -475,10 +465,27 @@ def start_comparison(
     lease: RunLease | None = None,
 ) -> list[ModelRun]:
     """Queue every candidate of the kind and compare them in the background; poll the runs."""
-    runs = queue_comparison(kind, requested_by, uow_factory(), clock, candidates(kind))
+    return _start(candidates(kind), kind, requested_by, uow_factory, trainer, store, clock, jobs, lease)
+
+
+def _start(
+    compared: Sequence[Candidate],
+    kind: ModelKind,
+    requested_by: str,
+    uow_factory: Callable[[], UnitOfWork],
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    jobs: JobRunner,
+    lease: RunLease | None,
+) -> list[ModelRun]:
+    runs = queue_comparison(kind, requested_by, uow_factory(), clock, compared)
     run_ids = [run.id or 0 for run in runs]
-    jobs.submit(
-        lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock, lease),
-        f"compare {len(runs)} {kind.value} models, versions {runs[0].version}-{runs[-1].version}",
+    first, last = runs[0], runs[-1]
+    described = (
+        f"train the {kind.value} model, version {first.version} ({first.candidate.name})"
+        if len(runs) == 1
+        else f"compare {len(runs)} {kind.value} models, versions {first.version}-{last.version}"
     )
+    jobs.submit(lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock, lease), described)
     return runs

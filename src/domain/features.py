@@ -234,11 +234,3 @@ def feature_set(kind: ModelKind, candidate: Candidate = DEFAULT_CANDIDATE) -> Fe
 def targets(kind: ModelKind, data: SnapshotColumns) -> Sequence[float]:
     """The known outcome of each snapshot a model learns from; NaN while it is not known yet."""
     return data["sales_next_month"] if kind is ModelKind.SALES else data["purchased_next_14d"]
-
-
-def target(kind: ModelKind, snapshot: ActivitySnapshot) -> float | None:
-    """The known outcome a model learns from, or None while it is not known yet."""
-    if kind is ModelKind.SALES:
-        return snapshot.sales_next_month
-    known = snapshot.purchased_next_14d
-    return None if known is None else float(known)

@@ -3,23 +3,14 @@ stored only as a hash, valid until it expires or is revoked (at sign-out, or by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
+
+from domain.tokens import StoredSecret
 
 REMEMBER_FOR = timedelta(days=14)
 
 
 @dataclass(frozen=True, slots=True)
-class RememberToken:
-    user_id: int
-    token_hash: str
-    created_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None
-    id: int | None = None
-
-    def is_valid(self, now: datetime) -> bool:
-        return self.revoked_at is None and now < self.expires_at
-
-    def revoked(self, at: datetime) -> RememberToken:
-        return replace(self, revoked_at=at)
+class RememberToken(StoredSecret):
+    """A browser's remember-me token."""

@@ -65,19 +65,25 @@ def wait_until_running(instance: Path, process: subprocess.Popen[bytes]) -> dict
     pytest.fail("the training never started")
 
 
+def killed_mid_training(instance: Path) -> tuple[dict[str, object], int]:
+    """A seeded database whose `prognoza train sales` was killed (SIGKILL) while running: the run as it
+    was then, and the pid of the process killed."""
+    finished(prognoza(instance, "db", "upgrade"))
+    finished(prognoza(instance, "demo", "seed", "--clients", "1000", "--months", "12"))
+    training = prognoza(instance, "train", "sales")
+    running = wait_until_running(instance, training)
+    training.send_signal(signal.SIGKILL)
+    training.wait(timeout=30)
+    return running, training.pid
+
+
 @pytest.mark.skipif(not PROGNOZA.exists(), reason="the prognoza script is not installed in this environment")
 def test_a_training_killed_mid_way_is_failed_with_the_reason_and_the_next_one_starts_at_once(
     tmp_path: Path,
 ) -> None:
     instance = tmp_path / "instance"
-    finished(prognoza(instance, "db", "upgrade"))
-    finished(prognoza(instance, "demo", "seed", "--clients", "1000", "--months", "12"))
-
-    training = prognoza(instance, "train", "sales")
-    running = wait_until_running(instance, training)
-    training.send_signal(signal.SIGKILL)
-    training.wait(timeout=30)
-    assert running["worker"] == f"{os.uname().nodename}:{training.pid}"
+    running, pid = killed_mid_training(instance)
+    assert running["worker"] == f"{os.uname().nodename}:{pid}"
 
     # The next request that looks, once the lease has run out (the clock moved past it).
     app = create_app(
@@ -109,12 +115,7 @@ def test_a_training_killed_mid_way_is_failed_with_the_reason_and_the_next_one_st
 @pytest.mark.skipif(not PROGNOZA.exists(), reason="the prognoza script is not installed in this environment")
 def test_a_restart_on_the_same_machine_fails_the_killed_run_at_once_and_trains_again(tmp_path: Path) -> None:
     instance = tmp_path / "instance"
-    finished(prognoza(instance, "db", "upgrade"))
-    finished(prognoza(instance, "demo", "seed", "--clients", "1000", "--months", "12"))
-    training = prognoza(instance, "train", "sales")
-    running = wait_until_running(instance, training)
-    training.send_signal(signal.SIGKILL)
-    training.wait(timeout=30)
+    running, _ = killed_mid_training(instance)
 
     # Well within the lease: the process it names is gone, and the new start sees it.
     again = prognoza(instance, "train", "sales")

@@ -1,3 +1,4 @@
+import math
 from datetime import date
 
 import pytest
@@ -5,8 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.activity import ActivitySnapshot
+from domain.columns import SnapshotColumns
 from domain.errors import InvalidValue
-from domain.features import NEVER_BOUGHT_DAYS, PURCHASE_FEATURES, SALES_FEATURES, feature_set, target
+from domain.features import NEVER_BOUGHT_DAYS, PURCHASE_FEATURES, SALES_FEATURES, feature_set, targets
 from domain.predictions import DecisionThreshold, ModelKind
 from domain.segments import Segment, SegmentRule
 
@@ -57,10 +59,12 @@ def test_tenure_is_whole_months_from_registration_to_the_observation() -> None:
 
 @given(snapshots())
 def test_targets_are_the_known_outcomes(snapshot) -> None:
-    assert target(ModelKind.SALES, snapshot) == snapshot.sales_next_month
-    purchase = target(ModelKind.PURCHASE, snapshot)
+    data = SnapshotColumns.of([(snapshot, date(2020, 1, 1))])
+    [sales] = targets(ModelKind.SALES, data)
+    [purchase] = targets(ModelKind.PURCHASE, data)
+    assert math.isnan(sales) if snapshot.sales_next_month is None else sales == snapshot.sales_next_month
     assert (
-        purchase is None
+        math.isnan(purchase)
         if snapshot.purchased_next_14d is None
         else purchase == float(snapshot.purchased_next_14d)
     )
