@@ -6,14 +6,16 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
-from babel.numbers import is_currency
+from babel.numbers import is_currency, list_currencies
 from pydantic import (
     AfterValidator,
     BeforeValidator,
     EmailStr,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
@@ -21,7 +23,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from application.validation import Command
 from domain.candidates import Candidate, FeatureSetName, ModelFamily, clv
@@ -41,25 +44,55 @@ PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
 
 
-def _blank_is_none(value: Any) -> Any:
-    """Forms and CSV files send an empty string where JSON sends null."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
+class _BlankIsNone:
+    """Forms and CSV files send an empty string where JSON sends null: blank text is "not given", and
+    the JSON schema admits it beside null."""
+
+    BLANK: ClassVar[dict[str, str]] = {"type": "string", "pattern": r"^\s*$"}
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(self._none_if_blank, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        given = handler(schema)
+        if "anyOf" in given:
+            return {**given, "anyOf": [*given["anyOf"], self.BLANK]}
+        return {"anyOf": [given, self.BLANK]}
+
+    @staticmethod
+    def _none_if_blank(value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
 
 _CONTROL_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f]")
 """Unicode's control characters (category Cc): C0, DEL and C1."""
 
 
-def _no_control_characters(value: str) -> str:
+class _OneLine:
     """Names, searches and sign-in emails are one line of text: a NUL or a line break is a mistake
-    (or an attack), and PostgreSQL refuses NUL in text outright."""
-    if _CONTROL_CHARACTER.search(value):
-        raise PydanticCustomError(
-            "control_characters", "must not contain control characters (such as line breaks or NUL)"
-        )
-    return value
+    (or an attack), and PostgreSQL refuses NUL in text outright. The JSON schema says so as a pattern."""
+
+    PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self._validate, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.PATTERN}
+
+    @staticmethod
+    def _validate(value: str) -> str:
+        if _CONTROL_CHARACTER.search(value):
+            raise PydanticCustomError(
+                "control_characters", "must not contain control characters (such as line breaks or NUL)"
+            )
+        return value
 
 
 def _valid_email(value: Any, handler: ValidatorFunctionWrapHandler) -> str:
@@ -118,6 +151,21 @@ def _moment_from_text(value: Any) -> Any:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _not_a_truth_value(value: Any) -> Any:
+    """JSON's `true` is not the number 1: a count or an amount given as a boolean is a mistake."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_type", "must be a number, not true or false")
+    return value
+
+
+def _not_a_number(value: Any) -> Any:
+    """Nor is the number 1 `true`: a yes-or-no answer given as a number is a mistake (forms and CSV
+    files write it as text, `true`, `yes`, `1`, which is read as usual)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise PydanticCustomError("bool_type", "must be true or false, not a number")
+    return value
+
+
 def _decimal_comma(value: Any) -> Any:
     """Money as a spreadsheet in Poland writes it: `149,90` is 149.90."""
     if isinstance(value, str) and _DECIMAL_COMMA.match(text := value.strip()):
@@ -156,7 +204,9 @@ def _not_before_registration(value: date, info: ValidationInfo) -> date:
     return value
 
 
-OneLine = AfterValidator(_no_control_characters)
+OneLine = _OneLine()
+Numeric = BeforeValidator(_not_a_truth_value)
+YesOrNo = BeforeValidator(_not_a_number)
 DecimalComma = BeforeValidator(_decimal_comma)
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX_LENGTH), OneLine]
 Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH), WrapValidator(_valid_email)]
@@ -165,21 +215,21 @@ EmailKey = Annotated[str, Field(min_length=1, max_length=EMAIL_MAX_LENGTH), OneL
 PastDate = Annotated[date, BeforeValidator(_day_from_text), AfterValidator(_past_date)]
 PastMoment = Annotated[datetime, BeforeValidator(_moment_from_text), AfterValidator(_past_moment)]
 ObservedOn = Annotated[PastDate, AfterValidator(_not_before_registration)]
-Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
-Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma]
-SignedAmount = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT), DecimalComma]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT), Numeric]
+Amount = Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma, Numeric]
+SignedAmount = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT), DecimalComma, Numeric]
 """An order's amount: negative for a refund or a return."""
-Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK)]
-Days = Annotated[int, Field(ge=0, le=36_500)]
+Minutes = Annotated[float, Field(ge=0, le=MINUTES_IN_A_WEEK), Numeric]
+Days = Annotated[int, Field(ge=0, le=36_500), Numeric]
 
 
-BlankIsNone = BeforeValidator(_blank_is_none)
+BlankIsNone = _BlankIsNone()
 MaybeDays = Annotated[Days | None, BlankIsNone]
 MaybeAmount = Annotated[Amount | None, BlankIsNone]
-MaybeBool = Annotated[bool | None, BlankIsNone]
+MaybeBool = Annotated[bool | None, BlankIsNone, YesOrNo]
 MaybeName = Annotated[Name | None, BlankIsNone]
 OrderId = Annotated[Annotated[str, Field(max_length=ORDER_ID_MAX_LENGTH), OneLine] | None, BlankIsNone]
-Seconds = Annotated[Annotated[float, Field(ge=0, le=SECONDS_IN_A_DAY)] | None, BlankIsNone]
+Seconds = Annotated[Annotated[float, Field(ge=0, le=SECONDS_IN_A_DAY), Numeric] | None, BlankIsNone]
 MaybeCount = Annotated[Count | None, BlankIsNone]
 MaybeMinutes = Annotated[Minutes | None, BlankIsNone]
 
@@ -362,6 +412,18 @@ class ImportOptions(Command):
 class Outcomes(Command):
     """Outcomes of a snapshot, filled in once known; at least one must be given."""
 
+    model_config = Command.model_config | {
+        "json_schema_extra": {
+            "anyOf": [
+                {"required": ["sales_next_month"], "properties": {"sales_next_month": {"type": "number"}}},
+                {
+                    "required": ["purchased_next_14d"],
+                    "properties": {"purchased_next_14d": {"type": "boolean"}},
+                },
+            ]
+        }
+    }
+
     sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
 
@@ -383,12 +445,16 @@ class ClientSort(enum.StrEnum):
     """The purchase probability times the sales forecast: what contacting the client is worth."""
 
 
+SORT_VALUES = [f"{order}{column.value}" for column in ClientSort for order in ("", "-")]
+"""Every column, ascending or (prefixed with `-`) descending."""
+
+
 class ClientFilter(Command):
     """Filter and sort the client list (for an export: every client it selects, in this order).
     `sort` takes a column, `-column` for descending."""
 
     q: Annotated[str, Field(max_length=100), OneLine] = ""
-    sort: Annotated[str, Field(pattern=r"^-?[a-z_]+$")] = "last_name"
+    sort: Annotated[str, Field(json_schema_extra={"enum": SORT_VALUES})] = "last_name"
     segment: Annotated[Segment | None, BlankIsNone] = None
     will_buy: MaybeBool = None
 
@@ -414,8 +480,8 @@ class ClientFilter(Command):
 class ClientListQuery(ClientFilter):
     """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
 
-    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
-    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE)] = 25
+    page: Annotated[int, Field(ge=1, le=1_000_000), Numeric] = 1
+    per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE), Numeric] = 25
 
     @property
     def offset(self) -> int:
@@ -454,18 +520,23 @@ class Credentials(Command):
 
 
 class ThresholdChange(Command):
-    threshold: Annotated[float, Field(gt=0, lt=1, description="Probability from which a client is a buyer")]
+    threshold: Annotated[
+        float, Field(gt=0, lt=1, description="Probability from which a client is a buyer"), Numeric
+    ]
 
 
 class SegmentBands(Command):
-    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma]
-    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma]
+    medium_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric]
+    high_from: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric]
 
     @model_validator(mode="after")
     def _bands_in_order(self) -> SegmentBands:
         if self.high_from <= self.medium_from:
             raise PydanticCustomError("bands_out_of_order", "high_from must be greater than medium_from")
         return self
+
+
+CURRENCY_CODES = sorted(code for code in list_currencies() if ISO_4217_CODE.fullmatch(code))
 
 
 def _known_currency(code: str) -> str:
@@ -480,7 +551,11 @@ def _known_currency(code: str) -> str:
 class CurrencyChange(Command):
     currency: Annotated[
         str,
-        Field(description="ISO 4217 code, such as PLN, EUR or USD", examples=["EUR"]),
+        Field(
+            description="ISO 4217 code, such as PLN, EUR or USD",
+            examples=["EUR"],
+            json_schema_extra={"enum": CURRENCY_CODES},
+        ),
         AfterValidator(_known_currency),
     ]
 
@@ -490,7 +565,7 @@ class TokenRequest(Command):
 
     email: SignInEmail
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
-    expires_in_days: Annotated[int, Field(ge=1, le=365)] = 30
+    expires_in_days: Annotated[int, Field(ge=1, le=365), Numeric] = 30
 
 
 class RoleChange(Command):
@@ -527,4 +602,4 @@ class TrainingRequest(Command):
 class VersionChoice(Command):
     """A trained version of a model to make the active one (a rollback, or a roll forward)."""
 
-    version: Annotated[int, Field(ge=1, le=1_000_000)]
+    version: Annotated[int, Field(ge=1, le=1_000_000), Numeric]

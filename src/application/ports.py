@@ -299,6 +299,11 @@ class ModelRunRepository(Protocol):
 
     def update(self, run: ModelRun) -> None: ...
 
+    def finish(self, run: ModelRun) -> bool:
+        """Record how a running run ended; False, and nothing written, when it no longer runs (it was
+        declared abandoned meanwhile, its worker having stalled past its lease)."""
+        ...
+
     def list(self, kind: ModelKind | None = None) -> list[ModelRun]:
         """Runs, newest first."""
         ...

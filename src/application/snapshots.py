@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,7 +37,7 @@ def build_snapshots(
     in the future; None: the last month end on or before today), `clients_per_chunk` clients per
     transaction. Entered snapshots stay as they are; building again with the same logs changes nothing.
     Refuses a bad `through` (InvalidInput, field `through`)."""
-    until = _through(through, clock)
+    until = _through({} if through is None else {"through": through}, clock)
     with uow:
         events_from = uow.events.first_day()
     clients, snapshots, after = 0, 0, 0
@@ -51,10 +51,11 @@ def build_snapshots(
 
 
 def start_snapshot_build(
-    through: object, uow_factory: Callable[[], UnitOfWork], clock: Clock, jobs: JobRunner
+    request: Mapping[str, object], uow_factory: Callable[[], UnitOfWork], clock: Clock, jobs: JobRunner
 ) -> JobStatus:
-    """Build the snapshots in the background; refuses a bad `through` at once."""
-    until = _through(through, clock)
+    """Build the snapshots in the background, as `request` asks (a `SnapshotBuild`'s fields, all
+    optional); refuses a bad request at once."""
+    until = _through(request, clock)
     return jobs.submit(lambda: build_snapshots(until, uow_factory(), clock), "build snapshots")
 
 
@@ -84,7 +85,7 @@ def _rebuild_chunk(
     return _Chunk(len(ids), written, ids[-1])
 
 
-def _through(through: object, clock: Clock) -> date:
+def _through(request: Mapping[str, object], clock: Clock) -> date:
     today = clock.today()
-    command = SnapshotBuild.parse({} if through is None else {"through": through}, today=today)
+    command = SnapshotBuild.parse(request, today=today)
     return command.through or last_month_end_on_or_before(today)

@@ -345,9 +345,15 @@ def _train_recorded(
         )
         finished = run.failed(reason, clock.now())
     with uow:
-        uow.model_runs.update(finished)
+        recorded = uow.model_runs.finish(finished)
+        stored = finished if recorded else uow.model_runs.get(run_id) or finished
         uow.commit()
-    return finished
+    if not recorded:
+        log.warning(
+            "training ended after its run was declared abandoned: its result is not recorded",
+            extra={"context": {"kind": run.kind.value, "version": run.version}},
+        )
+    return stored
 
 
 def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock, worker: str | None) -> ModelRun:

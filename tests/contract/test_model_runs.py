@@ -319,3 +319,30 @@ def test_a_lease_renewal_records_the_worker_and_never_touches_a_finished_run(
         (later(2.1), None),  # as it was when it started
     ]
     assert sorted(id_of(run) for run in unfinished) == sorted([id_of(queued), id_of(running)])
+
+
+def test_a_running_run_finishes_once_and_a_run_declared_abandoned_keeps_its_failure(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    running, abandoned = add(uow_factory, a_run(SALES, 1), a_run(PURCHASE, 1))
+    started = [run.started(later(2), "host:1") for run in (running, abandoned)]
+    with uow_factory() as uow:
+        for run in started:
+            uow.model_runs.update(run)
+        uow.model_runs.update(started[1].failed("Its worker stopped sending heartbeats.", later(3)))
+        uow.commit()
+
+    late = [run.failed("finished late", later(4)) for run in started]
+    with uow_factory() as uow:
+        recorded = [uow.model_runs.finish(run) for run in late]
+        uow.commit()
+
+    with uow_factory() as uow:
+        stored = [uow.model_runs.get(id_of(run)) for run in (running, abandoned)]
+        assert recorded == [True, False]
+        assert [run.error for run in stored if run is not None] == [
+            "finished late",
+            "Its worker stopped sending heartbeats.",
+        ]
+        with pytest.raises(RunNotFound):
+            uow.model_runs.finish(replace(late[0], id=424242))

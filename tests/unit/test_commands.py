@@ -103,6 +103,9 @@ def test_a_valid_snapshot_is_parsed_with_blank_optional_values_as_unknown() -> N
         ("sales_next_month", math.nan),
         ("days_since_last_purchase", -1),
         ("purchased_next_14d", "perhaps"),
+        ("purchased_next_14d", 0),
+        ("visits_7d", True),
+        ("avg_basket_value", False),
         ("observed_on", "2024-02-30"),
     ],
 )
@@ -147,6 +150,24 @@ def test_a_client_list_query_sorted_by_an_unknown_column_is_refused_naming_sort(
 
     assert [e.field for e in refused.value.errors] == ["sort"]
     assert "must be one of last_name" in refused.value.errors[0].message
+
+
+def test_the_json_schema_states_the_rules_a_request_is_checked_against() -> None:
+    """What JSON Schema can say, the API's document says, so that a request that fits it is accepted."""
+    outcomes = Outcomes.model_json_schema()
+    assert [option["required"] for option in outcomes["anyOf"]] == [
+        ["sales_next_month"],
+        ["purchased_next_14d"],
+    ]
+    sort = ClientFilter.model_json_schema()["properties"]["sort"]
+    assert {"last_name", "-expected_value"} <= set(sort["enum"])
+    for value in sort["enum"]:
+        ClientFilter.parse({"sort": value})
+    name = NewClient.model_json_schema()["properties"]["last_name"]
+    assert name["pattern"] == r"^[^\x00-\x1f\x7f-\x9f]*$"
+    segment = ClientFilter.model_json_schema()["properties"]["segment"]
+    assert {"type": "string", "pattern": r"^\s*$"} in segment["anyOf"]
+    assert ClientFilter.parse({"segment": "  "}).segment is None
 
 
 def test_a_client_list_query_sorts_descending_with_a_minus() -> None:

@@ -162,11 +162,21 @@ def test_a_build_in_the_background_reports_what_it_built(store: InMemoryStore) -
     [anna] = a_company(store, 1)
     log(store, [Order(anna, noon("2024-03-10"), 50.0)])
 
-    job = start_snapshot_build(None, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner())
+    job = start_snapshot_build({}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner())
 
     assert (job.state, job.result) == ("succeeded", BuildReport(1, 1, date(2024, 3, 31)))
 
 
+def test_a_field_the_build_does_not_know_is_refused_at_once(store: InMemoryStore) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        start_snapshot_build(
+            {"until": "2024-01-31"}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner()
+        )
+    assert refused.value.errors[0].field == "until"
+
+
 def test_a_bad_through_date_refuses_the_background_build_at_once(store: InMemoryStore) -> None:
     with pytest.raises(InvalidInput):
-        start_snapshot_build("2030-01-01", lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner())
+        start_snapshot_build(
+            {"through": "2030-01-01"}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner()
+        )

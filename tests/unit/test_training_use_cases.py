@@ -127,6 +127,32 @@ def test_a_failed_training_leaves_the_previous_model_active(uow, clock) -> None:
     assert active(uow, SALES).version == good.version
 
 
+class StallingTrainer(FakeTrainer):
+    """Fits so slowly that, meanwhile, another process declares the run abandoned."""
+
+    def __init__(self, uow) -> None:
+        super().__init__()
+        self.uow = uow
+
+    def fit(self, kind, candidate, table, threshold):
+        with self.uow:
+            running = self.uow.model_runs.in_progress(kind)
+            self.uow.model_runs.update(running.failed("Its worker stopped sending heartbeats.", NOW))
+            self.uow.commit()
+        return super().fit(kind, candidate, table, threshold)
+
+
+def test_a_training_that_ends_after_its_run_was_declared_abandoned_neither_records_nor_activates(
+    uow, clock
+) -> None:
+    with_clients(uow, 60)
+    good = train(SALES, uow, clock)
+    late = train(SALES, uow, clock, trainer=StallingTrainer(uow))
+    assert (late.status, late.error) == (RunStatus.FAILED, "Its worker stopped sending heartbeats.")
+    assert late.artifact is None
+    assert active(uow, SALES).version == good.version
+
+
 def test_two_versions_can_be_switched_back_and_forth(uow, clock) -> None:
     with_clients(uow, 60)
     store = FakeModelStore()

@@ -36,6 +36,15 @@ class InMemoryModelRunRepository:
             raise RunNotFound(run.id)
         self.store.model_runs[stored.id] = replace(in_utc(run), is_active=stored.is_active)  # type: ignore[index]
 
+    def finish(self, run: ModelRun) -> bool:
+        stored = self.store.model_runs.get(run.id or 0)
+        if stored is None:
+            raise RunNotFound(run.id)
+        if stored.status is not RunStatus.RUNNING:
+            return False
+        self.update(run)
+        return True
+
     def list(self, kind: ModelKind | None = None) -> list[ModelRun]:
         runs = self.store.model_runs.values() if kind is None else self._of(kind)
         return sorted(runs, key=lambda r: (r.queued_at, r.id or 0), reverse=True)

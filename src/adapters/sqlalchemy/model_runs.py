@@ -49,6 +49,19 @@ class SqlAlchemyModelRunRepository:
         if rows_changed(self.session, statement) == 0:
             raise RunNotFound(run.id)
 
+    def finish(self, run: ModelRun) -> bool:
+        """One conditional UPDATE: a run declared abandoned in between is never overwritten."""
+        statement = (
+            update(model_runs)
+            .where(model_runs.c.id == run.id, model_runs.c.status == RunStatus.RUNNING.value)
+            .values(RUNS.values(run))
+        )
+        if rows_changed(self.session, statement) == 1:
+            return True
+        if self.get(run.id or 0) is None:
+            raise RunNotFound(run.id)
+        return False
+
     def list(self, kind: ModelKind | None = None) -> list[ModelRun]:
         """Newest first."""
         statement = select(model_runs).order_by(model_runs.c.queued_at.desc(), model_runs.c.id.desc())

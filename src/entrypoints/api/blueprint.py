@@ -82,13 +82,15 @@ def operation(
     ok: Mapping[int, type[BaseModel] | None],
     errors: Sequence[int] = (),
     body: type[BaseModel] | None = None,
+    optional_body: bool = False,
     query: type[BaseModel] | None = None,
     form: type[BaseModel] | None = None,
     public: bool = False,
     extra: Mapping[str, Any] | None = None,
 ) -> Callable[[F], F]:
     """Describe a view for the OpenAPI document: its successful answers (`ok`, status -> body model or
-    None), the problem statuses it may answer beyond 401/403 (and 422, always documented), its input.
+    None), the problem statuses it may answer beyond 401/403 (and 422, always documented), its input
+    (`optional_body`: the JSON body may be left out).
 
     The view itself is left as it is: spectree's wrapper only carries the description and is found
     through `__wrapped__`, so requests, and streamed responses, never pass through it.
@@ -97,8 +99,9 @@ def operation(
     with_models = {f"HTTP_{code}": model for code, model in ok.items() if model is not None}
     empty = [f"HTTP_{code}" for code, model in ok.items() if model is None]
     problems = {f"HTTP_{code}": Problem for code in refusals}
-    if extra:
-        EXTRAS[operation_id] = dict(extra)
+    extras = {**(extra or {}), **({"requestBody": {"required": False}} if optional_body else {})}
+    if extras:
+        EXTRAS[operation_id] = extras
 
     def decorate(view: F) -> F:
         described = spec.validate(

@@ -23,6 +23,7 @@ RUN_ID = "<int(min=1, max=2147483647):run_id>"
     "trainModel",
     tag="models",
     body=TrainingRequest,
+    optional_body=True,
     ok={202: schemas.TrainingStartedOut},
     errors=(400, 404, 409, 415),
 )

@@ -14,7 +14,14 @@ from entrypoints.container import current_container as container
 
 
 @bp.post("/snapshots/build", endpoint="build_snapshots")
-@operation("buildSnapshots", tag="snapshots", body=SnapshotBuild, ok={202: schemas.JobOut}, errors=(400, 415))
+@operation(
+    "buildSnapshots",
+    tag="snapshots",
+    body=SnapshotBuild,
+    optional_body=True,
+    ok={202: schemas.JobOut},
+    errors=(400, 415),
+)
 @allowed(Permission.EDIT_CLIENTS)
 def build() -> Response:
     """Derive every client's snapshots from its orders and events, in the background
@@ -24,6 +31,6 @@ def build() -> Response:
     Entered snapshots are never overwritten; building again with the same orders and events changes
     nothing. The body may be left out. Answers at once with the job to poll.
     """
-    through = json_object().get("through") if request.content_length else None
-    job = schemas.JobOut.of(container().start_snapshot_build()(through))
+    build = json_object() if request.content_length else {}
+    job = schemas.JobOut.of(container().start_snapshot_build()(build))
     return answer(job, 202, location=job.url)

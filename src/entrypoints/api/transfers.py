@@ -133,7 +133,7 @@ def _import_log(use_case: Callable[..., ImportReport]) -> Response:
     """Import orders or events; when new rows came in, rebuild the snapshots in the background."""
     columns, rows = read_rows(uploaded_csv())
     report = use_case(columns, rows)
-    build = container().start_snapshot_build()(None) if report.imported else None
+    build = container().start_snapshot_build()({}) if report.imported else None
     out = schemas.ImportReportOut.model_validate(report)
     return answer(
         out.model_copy(update={"snapshot_build": None if build is None else schemas.JobOut.of(build)})

@@ -188,7 +188,7 @@ def build_snapshots() -> ResponseReturnValue:
 
 def _start_build(through: object) -> ResponseReturnValue:
     """Build the snapshots in the background (after new orders or events, or when asked) and follow it."""
-    job = container().start_snapshot_build()(through)
+    job = container().start_snapshot_build()({} if through is None else {"through": through})
     session[BUILD_JOB_KEY] = job.id
     flash(_("Building the snapshots has started: the page shows when it is done."), "success")
     return redirect(url_for("web.import_page", _anchor="build"))
