@@ -94,7 +94,6 @@ class Container(containers.DeclarativeContainer):
     change_role = use_case(users.change_role, uow=uow)
     deactivate_user = use_case(users.deactivate_user, uow=uow)
     reactivate_user = use_case(users.reactivate_user, uow=uow, clock=clock)
-    change_password = use_case(users.change_password, uow=uow, hasher=password_hasher, clock=clock)
     change_own_password = use_case(users.change_own_password, uow=uow, hasher=password_hasher, clock=clock)
     reset_password = use_case(users.reset_password, uow=uow, hasher=password_hasher, clock=clock)
 

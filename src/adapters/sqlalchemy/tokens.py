@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.rows import TOKENS
-from adapters.sqlalchemy.statements import rows_changed
+from adapters.sqlalchemy.statements import revoke_secrets, rows_changed
 from adapters.sqlalchemy.tables import api_tokens
 from domain.errors import Conflict, NotFound, UserNotFound
 from domain.tokens import ApiToken
@@ -57,12 +57,7 @@ class SqlAlchemyTokenRepository:
             raise NotFound(f"API token {token.id} not found.")
 
     def revoke_all(self, user_id: int, at: datetime) -> int:
-        statement = (
-            update(api_tokens)
-            .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        return rows_changed(self.session, statement)
+        return revoke_secrets(self.session, api_tokens, user_id, at)
 
 
 def _refuse(token: ApiToken) -> Translation:
