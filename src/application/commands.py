@@ -512,6 +512,23 @@ class PasswordChange(Command):
     password: Password
 
 
+class OwnPasswordChange(Command):
+    """A user's new password, given with the current one and typed twice."""
+
+    model_config = Command.model_config | {"str_strip_whitespace": False}
+
+    current_password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+    password: Password
+    password_confirmation: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
+
+    @field_validator("password_confirmation")
+    @classmethod
+    def _same_as_the_new_password(cls, confirmation: str, info: ValidationInfo) -> str:
+        if "password" in info.data and confirmation != info.data["password"]:
+            raise PydanticCustomError("passwords_differ", "must repeat the new password exactly")
+        return confirmation
+
+
 class Credentials(Command):
     model_config = Command.model_config | {"str_strip_whitespace": False}
 
@@ -560,12 +577,21 @@ class CurrencyChange(Command):
     ]
 
 
+TokenLifetimeDays = Annotated[int, Field(ge=1, le=365), Numeric]
+
+
 class TokenRequest(Command):
     model_config = Command.model_config | {"str_strip_whitespace": False}
 
     email: SignInEmail
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX_LENGTH)]
-    expires_in_days: Annotated[int, Field(ge=1, le=365), Numeric] = 30
+    expires_in_days: TokenLifetimeDays = 30
+
+
+class OwnTokenRequest(Command):
+    """A token a signed-in user asks for themselves: they have shown who they are already."""
+
+    expires_in_days: TokenLifetimeDays = 30
 
 
 class RoleChange(Command):

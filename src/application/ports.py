@@ -158,13 +158,23 @@ class UserRepository(Protocol):
 
 
 class TokenRepository(Protocol):
-    """API tokens, found by the hash of their secret."""
+    """API tokens, found by the hash of their secret, or by their id. Never commits."""
 
     def add(self, token: ApiToken) -> ApiToken: ...
 
+    def get(self, token_id: int) -> ApiToken | None: ...
+
     def get_by_hash(self, token_hash: str) -> ApiToken | None: ...
 
+    def list_for_user(self, user_id: int) -> list[ApiToken]:
+        """Every token of the user, revoked and expired ones too, the newest first."""
+        ...
+
     def update(self, token: ApiToken) -> None: ...
+
+    def revoke_all(self, user_id: int, at: datetime) -> int:
+        """Revoke every token of the user not revoked yet; returns how many."""
+        ...
 
 
 class RememberTokenRepository(Protocol):

@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from application.commands import Credentials, TokenRequest
+from application.commands import Credentials, OwnTokenRequest, TokenRequest
 from application.ports import Clock, PasswordHasher, UnitOfWork
 from application.users import authenticate
-from domain.errors import AuthenticationFailed
+from domain.errors import AuthenticationFailed, NotFound
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -21,6 +21,15 @@ class InvalidToken(AuthenticationFailed):
     def __init__(self) -> None:
         super().__init__()
         self.message = "The API token is invalid, expired or revoked."
+
+
+class TokenNotFound(NotFound):
+    """No token of this user has this id: someone else's token is not found either."""
+
+    code = "token_not_found"
+
+    def __init__(self, token_id: int) -> None:
+        super().__init__(f"API token {token_id} not found.", token=token_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +46,34 @@ def hash_token(secret: str) -> str:
 
 def issue_token(command: TokenRequest, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> IssuedToken:
     user = authenticate(Credentials(email=command.email, password=command.password), uow, hasher)
+    return _issue(user.id or 0, command.expires_in_days, uow, clock)
+
+
+def issue_own_token(user_id: int, command: OwnTokenRequest, uow: UnitOfWork, clock: Clock) -> IssuedToken:
+    """A token for a user already signed in (the panel's account page)."""
+    return _issue(user_id, command.expires_in_days, uow, clock)
+
+
+def _issue(user_id: int, expires_in_days: int, uow: UnitOfWork, clock: Clock) -> IssuedToken:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     with uow:
         token = uow.tokens.add(
             ApiToken(
-                user_id=user.id or 0,
+                user_id=user_id,
                 token_hash=hash_token(secret),
                 created_at=now,
-                expires_at=now + timedelta(days=command.expires_in_days),
+                expires_at=now + timedelta(days=expires_in_days),
             )
         )
         uow.commit()
     return IssuedToken(secret, token)
+
+
+def list_tokens(user_id: int, uow: UnitOfWork) -> list[ApiToken]:
+    """The user's tokens, revoked and expired ones too, the newest first."""
+    with uow:
+        return uow.tokens.list_for_user(user_id)
 
 
 def user_for_token(secret: str, uow: UnitOfWork, clock: Clock) -> User:
@@ -69,3 +93,16 @@ def revoke_token(secret: str, uow: UnitOfWork, clock: Clock) -> None:
             raise InvalidToken()
         uow.tokens.update(token.revoked(clock.now()))
         uow.commit()
+
+
+def revoke_own_token(user_id: int, token_id: int, uow: UnitOfWork, clock: Clock) -> ApiToken:
+    """Revoke one of the user's own tokens by its id; a token revoked already stays as it was."""
+    with uow:
+        token = uow.tokens.get(token_id)
+        if token is None or token.user_id != user_id:
+            raise TokenNotFound(token_id)
+        if token.revoked_at is None:
+            token = token.revoked(clock.now())
+            uow.tokens.update(token)
+            uow.commit()
+    return token

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.commands import Credentials, NewUser, PasswordChange
+from application.commands import Credentials, NewUser, OwnPasswordChange, PasswordChange
 from application.ports import Clock, PasswordHasher, UnitOfWork
-from domain.errors import AuthenticationFailed, Conflict, DuplicateEmail, UserNotFound
+from domain.errors import AuthenticationFailed, Conflict, DuplicateEmail, InvalidValue, UserNotFound
 from domain.users import Role, User
 
 
@@ -15,6 +15,11 @@ class OwnAccountRefused(Conflict):
 
     def __init__(self, action: str) -> None:
         super().__init__(f"You cannot {action} your own account: ask another administrator.", action=action)
+
+
+class WrongCurrentPassword(InvalidValue):
+    def __init__(self) -> None:
+        super().__init__("current_password", "wrong_password", "is not your current password")
 
 
 def create_user(command: NewUser, uow: UnitOfWork, hasher: PasswordHasher) -> User:
@@ -72,6 +77,23 @@ def deactivate_user(user_id: int, uow: UnitOfWork, *, acting_user_id: int | None
     return user
 
 
+def reactivate_user(
+    user_id: int, uow: UnitOfWork, clock: Clock, *, acting_user_id: int | None = None
+) -> User:
+    """The user may sign in again. What they held before deactivation stays ended: their API tokens and
+    remembered browsers are revoked, so nothing issued before comes back to life with the account.
+    `acting_user_id`, when given, may not be the user's own id, as for deactivation."""
+    if acting_user_id is not None and acting_user_id == user_id:
+        raise OwnAccountRefused("reactivate")
+    with uow:
+        user = _get(uow, user_id).reactivated()
+        uow.users.update(user)
+        uow.tokens.revoke_all(user_id, clock.now())
+        uow.remember_tokens.revoke_all(user_id, clock.now())
+        uow.commit()
+    return user
+
+
 def change_password(
     user_id: int, command: PasswordChange, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
 ) -> User:
@@ -82,6 +104,34 @@ def change_password(
         uow.remember_tokens.revoke_all(user_id, clock.now())
         uow.commit()
     return user
+
+
+def change_own_password(
+    user_id: int, command: OwnPasswordChange, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
+) -> User:
+    """The user's own new password, once they have typed their current one; every session of theirs
+    ends, so the caller starts the current one anew with the user returned."""
+    with uow:
+        user = _get(uow, user_id)
+    if not hasher.verify(user.password_hash, command.current_password):
+        raise WrongCurrentPassword()
+    return change_password(user_id, PasswordChange(password=command.password), uow, hasher, clock)
+
+
+def reset_password(
+    user_id: int,
+    command: PasswordChange,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+    *,
+    acting_user_id: int | None = None,
+) -> User:
+    """An administrator sets another user's password: every session of that user ends. Their own
+    password an administrator changes on their account page, with their current one."""
+    if acting_user_id is not None and acting_user_id == user_id:
+        raise OwnAccountRefused("reset the password of")
+    return change_password(user_id, command, uow, hasher, clock)
 
 
 def _get(uow: UnitOfWork, user_id: int) -> User:

@@ -156,6 +156,19 @@ class Artifact:
     sha256: str
 
 
+COMMAND_LINE_PREFIX = "cli:"
+"""Who started a run from the command line is stored as `cli:<system user>`; from the panel or the API,
+as the user's email."""
+
+
+def command_line_operator(system_user: str) -> str:
+    return f"{COMMAND_LINE_PREFIX}{system_user}"
+
+
+def is_command_line_operator(requested_by: str) -> bool:
+    return requested_by.startswith(COMMAND_LINE_PREFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class ModelRun:
     kind: ModelKind

@@ -62,6 +62,9 @@ class User:
     def deactivated(self) -> User:
         return replace(self, is_active=False, session_generation=self.session_generation + 1)
 
+    def reactivated(self) -> User:
+        return replace(self, is_active=True)
+
     def with_password_hash(self, password_hash: str) -> User:
         return replace(self, password_hash=password_hash, session_generation=self.session_generation + 1)
 

@@ -28,7 +28,7 @@ from application.imports import ImportRejected, ImportReport
 from application.training import best_of
 from domain.candidates import FeatureSetName, ModelFamily, candidates
 from domain.errors import AuthenticationFailed, DomainError
-from domain.model_runs import ModelRun, RunStatus, main_metric
+from domain.model_runs import ModelRun, RunStatus, command_line_operator, main_metric
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
@@ -391,7 +391,7 @@ def models_activate(kind: str, version: int) -> None:
 
 
 def _operator() -> str:
-    return f"cli:{getpass.getuser()}"
+    return command_line_operator(getpass.getuser())
 
 
 SHOWN_METRICS = {

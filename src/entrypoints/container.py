@@ -93,7 +93,9 @@ class Container(containers.DeclarativeContainer):
     list_users = use_case(users.list_users, uow=uow)
     change_role = use_case(users.change_role, uow=uow)
     deactivate_user = use_case(users.deactivate_user, uow=uow)
-    change_password = use_case(users.change_password, uow=uow, hasher=password_hasher, clock=clock)
+    reactivate_user = use_case(users.reactivate_user, uow=uow, clock=clock)
+    change_own_password = use_case(users.change_own_password, uow=uow, hasher=password_hasher, clock=clock)
+    reset_password = use_case(users.reset_password, uow=uow, hasher=password_hasher, clock=clock)
 
     remember_browser = use_case(sessions.remember_browser, uow=uow, clock=clock)
     user_for_remember_cookie = use_case(sessions.user_for_remember_cookie, uow=uow, clock=clock)
@@ -103,6 +105,9 @@ class Container(containers.DeclarativeContainer):
     issue_token = use_case(tokens.issue_token, uow=uow, hasher=password_hasher, clock=clock)
     user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock)
     revoke_token = use_case(tokens.revoke_token, uow=uow, clock=clock)
+    issue_own_token = use_case(tokens.issue_own_token, uow=uow, clock=clock)
+    list_tokens = use_case(tokens.list_tokens, uow=uow)
+    revoke_own_token = use_case(tokens.revoke_own_token, uow=uow, clock=clock)
 
     # --- clients and their activity ---------------------------------------------------------------
     register_client = use_case(clients.register_client, uow=uow, clock=clock)

@@ -139,3 +139,48 @@ def test_updating_a_token_that_does_not_exist_is_refused(uow_factory: UnitOfWork
     user_id = stored_user(uow_factory)
     with uow_factory() as uow, pytest.raises(NotFound):
         uow.tokens.update(a_token(user_id, id=424242).revoked(later(1)))
+
+
+def test_a_token_is_found_by_its_id(uow_factory: UnitOfWorkFactory) -> None:
+    user_id = stored_user(uow_factory)
+    with uow_factory() as uow:
+        token = uow.tokens.add(a_token(user_id))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.tokens.get(id_of(token)) == token
+        assert uow.tokens.get(424242) is None
+
+
+def test_a_users_tokens_are_listed_newest_first_revoked_ones_too(uow_factory: UnitOfWorkFactory) -> None:
+    ewa = stored_user(uow_factory, "ewa@example.pl")
+    jan = stored_user(uow_factory, "jan@example.pl")
+    with uow_factory() as uow:
+        old = uow.tokens.add(a_token(ewa, "a" * 64, revoked_at=later(1)))
+        new = uow.tokens.add(a_token(ewa, "b" * 64, created_at=later(2)))
+        uow.tokens.add(a_token(jan, "c" * 64))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.tokens.list_for_user(ewa) == [new, old]
+        assert uow.tokens.list_for_user(424242) == []
+
+
+def test_revoking_all_of_a_users_tokens_leaves_the_revoked_and_other_users_ones(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    ewa = stored_user(uow_factory, "ewa@example.pl")
+    jan = stored_user(uow_factory, "jan@example.pl")
+    with uow_factory() as uow:
+        first = uow.tokens.add(a_token(ewa, "a" * 64, revoked_at=later(1)))
+        second = uow.tokens.add(a_token(ewa, "b" * 64))
+        jans = uow.tokens.add(a_token(jan, "c" * 64))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.tokens.revoke_all(ewa, later(2)) == 1
+        uow.commit()
+
+    with uow_factory() as uow:
+        read = [uow.tokens.get(id_of(token)) for token in (first, second, jans)]
+    assert [token.revoked_at if token else "missing" for token in read] == [later(1), later(2), None]

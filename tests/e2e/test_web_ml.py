@@ -320,3 +320,21 @@ def test_a_chosen_candidate_is_trained_from_the_panel(admin_in, demo_auth, demo_
     assert (newest.candidate.name, newest.status) == ("boosted/extended", RunStatus.SUCCEEDED)
     refused = demo_auth.post("/ml/train/purchase", data={"model": "clv"}, follow_redirects=True)
     assert "The customer-lifetime model forecasts sales only." in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("language", "who"), [("en", "command line"), ("pl", "wiersz poleceń")])
+def test_a_run_started_from_the_command_line_says_so_and_a_users_run_names_them(
+    client, auth, admin: User, app, language: str, who: str
+):
+    container_of(app).queue_training()(ModelKind.SALES, "cli:root")
+    container_of(app).queue_training()(ModelKind.PURCHASE, admin.email)
+    auth.login(admin.email)
+    if language == "pl":
+        client.post("/language/pl", data={"csrf_token": auth.csrf_token("/"), "next": "/"})
+
+    html = client.get("/ml").get_data(as_text=True)
+
+    sales = html[html.index('id="model-sales"') : html.index('id="model-purchase"')]
+    purchase = html[html.index('id="model-purchase"') :]
+    assert who in sales and "cli:root" not in html
+    assert admin.email in purchase

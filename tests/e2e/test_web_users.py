@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from domain.users import Role, User
+from e2e.conftest import PASSWORD, AuthActions
 from entrypoints.container import container_of
 
 
@@ -112,3 +113,81 @@ def test_actions_on_an_unknown_user_are_not_found(client, auth, admin: User):
 
     assert auth.post("/users/999/deactivate").status_code == 404
     assert auth.post("/users/999/role", {"user-999-role": "admin"}).status_code == 404
+
+
+def test_admin_reactivates_a_deactivated_user_who_signs_in_again(app, client, auth, admin: User, make_user):
+    former = make_user("byla@prognoza.example", "analyst", active=False)
+    auth.login(admin.email)
+    html = client.get("/users").get_data(as_text=True)
+    assert f'action="/users/{former.id}/reactivate"' in html
+
+    response = auth.post(f"/users/{former.id}/reactivate", follow_redirects=True)
+
+    assert f"{former.email} can sign in again." in response.get_data(as_text=True)
+    assert staff(app)[former.email].is_active
+    auth.logout()
+    assert auth.login(former.email).headers["Location"] == "/"
+
+
+def test_admin_cannot_reactivate_themselves(app, client, auth, admin: User):
+    auth.login(admin.email)
+
+    response = auth.post(f"/users/{admin.id}/reactivate", follow_redirects=True)
+
+    assert "You cannot reactivate your own account" in response.get_data(as_text=True)
+
+
+def test_admin_sets_another_users_password_and_their_sessions_end(app, client, auth, admin: User, analyst):
+    elsewhere = app.test_client()
+    AuthActions(elsewhere).login(analyst.email)
+    auth.login(admin.email)
+
+    response = auth.post(
+        f"/users/{analyst.id}/password",
+        {f"reset-{analyst.id}-password": "set by the admin"},
+        follow_redirects=True,
+    )
+
+    html = response.get_data(as_text=True)
+    assert f"{analyst.email} has a new password" in html and "set by the admin" not in html
+    assert elsewhere.get("/").status_code == 302
+    auth.logout()
+    assert "Invalid email or password." in auth.login(analyst.email, PASSWORD).get_data(as_text=True)
+    assert auth.login(analyst.email, "set by the admin").headers["Location"] == "/"
+
+
+def test_a_password_set_by_an_admin_follows_the_password_rules(app, client, auth, admin: User, analyst):
+    auth.login(admin.email)
+
+    response = auth.post(
+        f"/users/{analyst.id}/password", {f"reset-{analyst.id}-password": "short"}, follow_redirects=True
+    )
+
+    assert "is unchanged: Use at least 8 characters." in response.get_data(as_text=True)
+    auth.logout()
+    assert auth.login(analyst.email, PASSWORD).headers["Location"] == "/"
+
+
+def test_an_admin_changes_their_own_password_on_their_account_page_only(app, client, auth, admin: User):
+    auth.login(admin.email)
+    assert f'action="/users/{admin.id}/password"' not in client.get("/users").get_data(as_text=True)
+
+    response = auth.post(
+        f"/users/{admin.id}/password", {f"reset-{admin.id}-password": "set by myself"}, follow_redirects=True
+    )
+
+    assert "Change your own password on your account page." in response.get_data(as_text=True)
+    auth.logout()
+    assert auth.login(admin.email, PASSWORD).headers["Location"] == "/"
+
+
+def test_an_analyst_can_neither_reactivate_nor_set_passwords(app, client, auth, analyst: User, make_user):
+    other = make_user("inna@prognoza.example", "analyst", active=False)
+    auth.login(analyst.email)
+
+    assert auth.post(f"/users/{other.id}/reactivate").status_code == 403
+    assert (
+        auth.post(f"/users/{other.id}/password", {f"reset-{other.id}-password": "whatever 123"}).status_code
+        == 403
+    )
+    assert not staff(app)[other.email].is_active

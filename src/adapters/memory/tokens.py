@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from adapters.memory.store import InMemoryStore, in_utc
 from domain.errors import Conflict, NotFound, UserNotFound
@@ -23,8 +24,15 @@ class InMemoryTokenRepository:
         self.store.tokens[stored.id] = stored  # type: ignore[index]
         return stored
 
+    def get(self, token_id: int) -> ApiToken | None:
+        return self.store.tokens.get(token_id)
+
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         return next((t for t in self.store.tokens.values() if t.token_hash == token_hash), None)
+
+    def list_for_user(self, user_id: int) -> list[ApiToken]:
+        mine = [t for t in self.store.tokens.values() if t.user_id == user_id]
+        return sorted(mine, key=lambda t: (t.created_at, t.id or 0), reverse=True)
 
     def update(self, token: ApiToken) -> None:
         """Its expiry and revocation; the owner and the hash never change."""
@@ -35,3 +43,9 @@ class InMemoryTokenRepository:
         self.store.tokens[stored.id] = replace(  # type: ignore[index]
             stored, expires_at=changed.expires_at, revoked_at=changed.revoked_at
         )
+
+    def revoke_all(self, user_id: int, at: datetime) -> int:
+        mine = [t for t in self.store.tokens.values() if t.user_id == user_id and t.revoked_at is None]
+        for token in mine:
+            self.store.tokens[token.id] = in_utc(token.revoked(at))  # type: ignore[index]
+        return len(mine)

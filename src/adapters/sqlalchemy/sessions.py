@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.rows import REMEMBER_TOKENS
-from adapters.sqlalchemy.statements import rows_changed
+from adapters.sqlalchemy.statements import revoke_secrets, rows_changed
 from adapters.sqlalchemy.tables import remember_tokens
 from domain.errors import Conflict, NotFound, UserNotFound
 from domain.sessions import RememberToken
@@ -44,12 +44,7 @@ class SqlAlchemyRememberTokenRepository:
             raise NotFound(f"Remember-me token {token.id} not found.")
 
     def revoke_all(self, user_id: int, at: datetime) -> int:
-        statement = (
-            update(remember_tokens)
-            .where(remember_tokens.c.user_id == user_id, remember_tokens.c.revoked_at.is_(None))
-            .values(revoked_at=at)
-        )
-        return rows_changed(self.session, statement)
+        return revoke_secrets(self.session, remember_tokens, user_id, at)
 
 
 def _refuse(token: RememberToken) -> Translation:

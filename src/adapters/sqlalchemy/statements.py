@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, String, Update
+from sqlalchemy import CursorResult, Delete, String, Table, Update, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -18,6 +19,16 @@ CHUNK_SIZE = 5_000
 
 def rows_changed(session: Session, statement: Update | Delete) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def revoke_secrets(session: Session, secrets: Table, user_id: int, at: datetime) -> int:
+    """Revoke every stored secret of the user (API or remember-me tokens) not revoked yet; how many."""
+    statement = (
+        update(secrets)
+        .where(secrets.c.user_id == user_id, secrets.c.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+    return rows_changed(session, statement)
 
 
 class folded(GenericFunction[str]):  # noqa: N801 (named like the SQL functions of `func`)

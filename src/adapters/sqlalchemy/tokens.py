@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.rows import TOKENS
-from adapters.sqlalchemy.statements import rows_changed
+from adapters.sqlalchemy.statements import revoke_secrets, rows_changed
 from adapters.sqlalchemy.tables import api_tokens
 from domain.errors import Conflict, NotFound, UserNotFound
 from domain.tokens import ApiToken
@@ -27,10 +28,23 @@ class SqlAlchemyTokenRepository:
             token_id = self.session.execute(statement).scalar_one()
         return replace(token, id=token_id)
 
+    def get(self, token_id: int) -> ApiToken | None:
+        statement = select(api_tokens).where(api_tokens.c.id == token_id)
+        row = self.session.execute(statement).one_or_none()
+        return None if row is None else TOKENS.from_row(row)
+
     def get_by_hash(self, token_hash: str) -> ApiToken | None:
         statement = select(api_tokens).where(api_tokens.c.token_hash == token_hash)
         row = self.session.execute(statement).one_or_none()
         return None if row is None else TOKENS.from_row(row)
+
+    def list_for_user(self, user_id: int) -> list[ApiToken]:
+        statement = (
+            select(api_tokens)
+            .where(api_tokens.c.user_id == user_id)
+            .order_by(api_tokens.c.created_at.desc(), api_tokens.c.id.desc())
+        )
+        return [TOKENS.from_row(row) for row in self.session.execute(statement)]
 
     def update(self, token: ApiToken) -> None:
         """Its expiry and revocation; the owner and the hash never change."""
@@ -41,6 +55,9 @@ class SqlAlchemyTokenRepository:
         )
         if rows_changed(self.session, statement) == 0:
             raise NotFound(f"API token {token.id} not found.")
+
+    def revoke_all(self, user_id: int, at: datetime) -> int:
+        return revoke_secrets(self.session, api_tokens, user_id, at)
 
 
 def _refuse(token: ApiToken) -> Translation:

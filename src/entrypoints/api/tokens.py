@@ -1,4 +1,4 @@
-"""Personal API tokens: issued for an email and password, shown once; revoked by their bearer."""
+"""Personal API tokens: issued for an email and password, shown once; listed and revoked by their owner."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from application.commands import TokenRequest
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body, no_content
-from entrypoints.api.security import MissingCredentials, bearer_secret
+from entrypoints.api.security import MissingCredentials, bearer_secret, caller
 from entrypoints.container import current_container as container
 
 
@@ -41,4 +41,23 @@ def revoke_current() -> Response:
     if secret is None:
         raise MissingCredentials()
     container().revoke_token()(secret)
+    return no_content()
+
+
+@bp.get("/auth/tokens", endpoint="list_tokens")
+@operation("listTokens", tag="auth", ok={200: schemas.TokenListOut})
+def list_() -> Response:
+    """List your API tokens"""
+    tokens = container().list_tokens()(caller().id)
+    return answer(schemas.TokenListOut(items=[schemas.TokenOut.reading(t) for t in tokens]))
+
+
+@bp.delete("/auth/tokens/<int(min=1, max=2147483647):token_id>", endpoint="revoke_token")
+@operation("revokeToken", tag="auth", ok={204: None}, errors=(404,))
+def revoke(token_id: int) -> Response:
+    """Revoke one of your API tokens
+
+    404 for a token that is not yours. Revoking a revoked token again changes nothing.
+    """
+    container().revoke_own_token()(caller().id, token_id)
     return no_content()

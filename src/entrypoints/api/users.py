@@ -1,10 +1,10 @@
-"""Staff accounts (admin): list, create, change a role, deactivate."""
+"""Staff accounts (admin): list, create, change a role, deactivate and reactivate, set a password."""
 
 from __future__ import annotations
 
 from flask import Response
 
-from application.commands import NewUser, RoleChange
+from application.commands import NewUser, PasswordChange, RoleChange
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
@@ -62,3 +62,32 @@ def deactivate(user_id: int) -> Response:
     They can no longer sign in, and their API tokens stop working at once. 409 for your own account.
     """
     return answer(schemas.UserOut.of(container().deactivate_user()(user_id, acting_user_id=caller().id)))
+
+
+@bp.post(f"/users/{USER_ID}/reactivation", endpoint="reactivate_user")
+@operation("reactivateUser", tag="users", ok={200: schemas.UserOut}, errors=(404, 409))
+@allowed(Permission.MANAGE_USERS)
+def reactivate(user_id: int) -> Response:
+    """Reactivate a user
+
+    They can sign in again. The API tokens and remembered browsers they had before are revoked: they
+    ask for new ones. 409 for your own account.
+    """
+    return answer(schemas.UserOut.of(container().reactivate_user()(user_id, acting_user_id=caller().id)))
+
+
+@bp.put(f"/users/{USER_ID}/password", endpoint="reset_password")
+@operation(
+    "resetPassword", tag="users", body=PasswordChange, ok={200: schemas.UserOut}, errors=(400, 404, 409, 415)
+)
+@allowed(Permission.MANAGE_USERS)
+def reset_password(user_id: int) -> Response:
+    """Set another user's password
+
+    Every session of theirs ends, remembered browsers included. 409 for your own account: change your
+    own password in the panel, with your current one.
+    """
+    command = body(PasswordChange)
+    return answer(
+        schemas.UserOut.of(container().reset_password()(user_id, command, acting_user_id=caller().id))
+    )

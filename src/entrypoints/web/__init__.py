@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.users import Permission
 from entrypoints.auth import login_manager
-from entrypoints.web import clients, imports, ml, pages, sign_in, users  # noqa: F401  (routes register on bp)
+from entrypoints.web import account, clients, imports, ml, pages, sign_in, users  # noqa: F401  (routes register on bp)
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import init_formatting
 from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES, init_i18n
@@ -24,6 +24,7 @@ from entrypoints.web.labels import (
     STATUS_LABELS,
     STATUS_TONES,
     field_label,
+    requester_label,
 )
 from entrypoints.web.navigation import current_path, sections_for_current_user
 
@@ -63,4 +64,5 @@ _TEMPLATE_GLOBALS: dict[str, Any] = {
     "metric_labels": METRIC_LABELS,
     "feature_labels": FEATURE_LABELS,
     "field_label": field_label,
+    "requester_label": requester_label,
 }

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
-from domain.model_runs import RunStatus
+from domain.model_runs import RunStatus, is_command_line_operator
 from domain.predictions import ModelKind
 from domain.segments import Segment
 from domain.users import Role
@@ -23,6 +23,12 @@ from entrypoints.web.formatting import day, number
 ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.ANALYST: _l("Analyst")}
 
 SEGMENT_LABELS = {Segment.HIGH: _l("High"), Segment.MEDIUM: _l("Medium"), Segment.LOW: _l("Low")}
+
+
+def requester_label(requested_by: str) -> str:
+    """Who started a model run, as a reader knows them: the user's email, or the command line."""
+    return str(_l("command line")) if is_command_line_operator(requested_by) else requested_by
+
 
 MODEL_LABELS = {ModelKind.SALES: _l("Sales forecast"), ModelKind.PURCHASE: _l("Purchase propensity")}
 MODEL_ALGORITHMS = {ModelKind.SALES: _l("Linear regression"), ModelKind.PURCHASE: _l("Logistic regression")}
@@ -150,6 +156,10 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "sales_next_month": _l("Sales in the following month"),
     "purchased_next_14d": _l("Bought within 14 days"),
     "password": _l("Password"),
+    "current_password": _l("Current password"),
+    "new_password": _l("New password"),
+    "password_confirmation": _l("New password again"),
+    "expires_in_days": _l("Valid for"),
     "role": _l("Role"),
     "threshold": _l("Decision threshold"),
     "medium_from": _l("Medium from"),
@@ -214,6 +224,8 @@ REFUSALS: Mapping[str, LazyString] = {
     "bands_out_of_order": _l("“High from” must be more than “Medium from”."),
     "unknown_currency": _l("Choose a currency by its ISO 4217 code, such as PLN or EUR."),
     "email_taken": _l("This email is already taken."),
+    "passwords_differ": _l("Type the same new password twice."),
+    "wrong_password": _l("This is not your current password."),
     "unknown_client": _l("No client has this email."),
     "snapshot_exists": _l("This client already has a snapshot on that date."),
     "after_first_snapshot": _l(

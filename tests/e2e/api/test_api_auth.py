@@ -17,6 +17,7 @@ from entrypoints.container import container_of
 SAMPLE_PATH_VALUES = {
     "{client_id}": "1",
     "{user_id}": "1",
+    "{token_id}": "1",
     "{run_id}": "1",
     "{job_id}": "0f0f",
     "{kind}": "sales",
@@ -35,6 +36,8 @@ ADMIN_OPERATIONS = [
     ("GET", "/users/1"),
     ("PUT", "/users/1/role"),
     ("POST", "/users/1/deactivation"),
+    ("POST", "/users/1/reactivation"),
+    ("PUT", "/users/1/password"),
 ]
 
 
@@ -216,3 +219,38 @@ def test_a_bearer_request_needs_no_csrf_token_even_beside_a_session(
     response = Api(client, token).post("/clients", json=a_client())
 
     assert response.status_code == 201
+
+
+def test_a_user_lists_their_own_tokens_without_their_secrets(app: Flask, client: FlaskClient) -> None:
+    add_user(app, ANALYST_EMAIL, "analyst")
+    first = issue_token(client, ANALYST_EMAIL)
+    issue_token(client, ANALYST_EMAIL, expires_in_days=7)
+    add_user(app, ADMIN_EMAIL, "admin")
+    issue_token(client, ADMIN_EMAIL)
+
+    response = Api(client, first).get("/auth/tokens")
+
+    assert response.status_code == 200
+    items = response.get_json()["items"]
+    assert len(items) == 2 and first not in response.get_data(as_text=True)
+    assert set(items[0]) == {"id", "created_at", "expires_at", "revoked_at"}
+    assert all(item["revoked_at"] is None for item in items)
+
+
+def test_a_user_revokes_one_of_their_tokens_by_its_id_but_not_someone_elses(
+    app: Flask, client: FlaskClient, admin_api: Api
+) -> None:
+    add_user(app, ANALYST_EMAIL, "analyst")
+    analyst_api = Api(app.test_client(), issue_token(client, ANALYST_EMAIL))
+    spare = Api(app.test_client(), issue_token(client, ANALYST_EMAIL))
+    admins = admin_api.get("/auth/tokens").get_json()["items"]
+    spares = spare.get("/auth/tokens").get_json()["items"]
+
+    problem(analyst_api.delete(f"/auth/tokens/{admins[0]['id']}"), 404)
+    problem(admin_api.delete(f"/auth/tokens/{spares[0]['id']}"), 404)
+    assert admin_api.get("/auth/tokens").status_code == 200
+
+    assert analyst_api.delete(f"/auth/tokens/{spares[0]['id']}").status_code == 204
+    problem(spare.get("/clients"), 401)
+    assert analyst_api.get("/clients").status_code == 200
+    assert analyst_api.delete(f"/auth/tokens/{spares[0]['id']}").status_code == 204

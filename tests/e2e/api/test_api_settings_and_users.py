@@ -164,3 +164,47 @@ def test_a_deactivated_user_is_listed_as_inactive(admin_api: Api, analyst_api: A
 
     assert response.status_code == 200 and response.get_json()["is_active"] is False
     problem(admin_api.post("/users/424242/deactivation"), 404)
+
+
+def user_named(api: Api, email: str) -> dict:  # type: ignore[type-arg]
+    return next(u for u in api.get("/users").get_json()["items"] if u["email"] == email)
+
+
+def test_an_admin_reactivates_a_user_whose_old_tokens_stay_revoked(
+    admin_api: Api, analyst_api: Api, client: FlaskClient
+) -> None:
+    analyst = user_named(admin_api, ANALYST_EMAIL)
+    admin_api.post(f"/users/{analyst['id']}/deactivation")
+
+    response = admin_api.post(f"/users/{analyst['id']}/reactivation")
+
+    assert response.status_code == 200 and response.get_json()["is_active"] is True
+    problem(analyst_api.get("/clients"), 401)
+    fresh = Api(client, issue_token(client, ANALYST_EMAIL))
+    assert fresh.get("/clients").status_code == 200
+    problem(admin_api.post("/users/424242/reactivation"), 404)
+
+
+def test_an_admin_sets_another_users_password(admin_api: Api, analyst_api: Api, client: FlaskClient) -> None:
+    analyst = user_named(admin_api, ANALYST_EMAIL)
+
+    response = admin_api.put(f"/users/{analyst['id']}/password", json={"password": "set by the admin"})
+
+    assert response.status_code == 200 and response.get_json()["email"] == ANALYST_EMAIL
+    assert issue_token(client, ANALYST_EMAIL, password="set by the admin")
+    problem(
+        client.post(f"{V1}/auth/tokens", json={"email": ANALYST_EMAIL, "password": "correct horse battery"}),
+        401,
+    )
+    assert fields(admin_api.put(f"/users/{analyst['id']}/password", json={"password": "short"})) == [
+        "password"
+    ]
+
+
+def test_an_admin_cannot_reset_or_reactivate_their_own_account_through_the_api(admin_api: Api) -> None:
+    me = user_named(admin_api, ADMIN_EMAIL)
+
+    reset = problem(admin_api.put(f"/users/{me['id']}/password", json={"password": "set by myself"}), 409)
+    reactivated = problem(admin_api.post(f"/users/{me['id']}/reactivation"), 409)
+
+    assert "your own account" in reset["detail"] and "your own account" in reactivated["detail"]

@@ -36,7 +36,7 @@ from entrypoints.api.schemas.predictions import (
 )
 from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
 from entrypoints.api.schemas.settings import CurrencyOut, SegmentBandOut, SegmentRuleOut, ThresholdOut
-from entrypoints.api.schemas.tokens import IssuedTokenOut
+from entrypoints.api.schemas.tokens import IssuedTokenOut, TokenListOut, TokenOut
 from entrypoints.api.schemas.transfers import CsvUpload, ImportReportOut, OrdersUpload, UpsertUpload
 from entrypoints.api.schemas.users import UserListOut, UserOut
 
@@ -77,6 +77,8 @@ __all__ = [
     "SnapshotListOut",
     "SnapshotOut",
     "ThresholdOut",
+    "TokenListOut",
+    "TokenOut",
     "TrainingStartedOut",
     "UpsertUpload",
     "UserListOut",

@@ -83,7 +83,10 @@ class ModelRunOut(Schema):
     kind: ModelKind
     version: int
     status: RunStatus
-    requested_by: str
+    requested_by: str = Field(
+        description="Who started the run: the email of a user of the panel or the API, or "
+        "`cli:<system user>` for the command line."
+    )
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -1,4 +1,4 @@
-"""A personal API token, as it is issued: the only time its secret is shown."""
+"""Personal API tokens: as issued (the only time a secret is shown), and as listed, without it."""
 
 from __future__ import annotations
 
@@ -22,3 +22,18 @@ class IssuedTokenOut(Schema):
     @classmethod
     def of(cls, issued: IssuedToken) -> IssuedTokenOut:
         return cls.reading(issued.token, token=issued.secret)
+
+
+class TokenOut(Schema):
+    """A token without its secret, which is never stored."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenListOut(Schema):
+    items: list[TokenOut] = Field(
+        description="Every token of yours, revoked and expired ones too, newest first."
+    )

@@ -24,6 +24,31 @@
     }
   });
 
+  // A button marked data-copy="element-id" copies that field's value, and says so in its data-copied text.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-copy]") : null;
+    if (!button) {
+      return;
+    }
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.getElementById(button.getAttribute("aria-describedby") || "");
+    field.select();
+    function copied() {
+      if (status) {
+        status.textContent = button.getAttribute("data-copied");
+      }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(copied, function () {
+        document.execCommand("copy");
+        copied();
+      });
+    } else {
+      document.execCommand("copy");
+      copied();
+    }
+  });
+
   function clampPercent(value) {
     var number = parseFloat(value);
     if (isNaN(number)) {
