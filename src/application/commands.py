@@ -231,6 +231,18 @@ class NewSnapshot(Command):
         return visits_7d
 
 
+class SnapshotEntry(NewSnapshot):
+    """A snapshot entered by a person or a program. A value far outside the company's usual ones is
+    stored only with `confirm_unusual` (see application.plausibility)."""
+
+    confirm_unusual: bool = Field(
+        default=False, description="Store values far outside the company's usual ones (refused otherwise)"
+    )
+
+    def snapshot_values(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"confirm_unusual"})
+
+
 class NewOrder(Command):
     """A line of a shop's orders file; names are used only when the client is created from it."""
 

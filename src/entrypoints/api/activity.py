@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.commands import NewSnapshot, Outcomes, SnapshotKey
+from application.commands import Outcomes, SnapshotEntry, SnapshotKey
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
@@ -29,7 +29,7 @@ def history(client_id: int) -> Response:
 @operation(
     "addSnapshot",
     tag="activity",
-    body=NewSnapshot,
+    body=SnapshotEntry,
     ok={201: schemas.SnapshotOut},
     errors=(400, 404, 409, 415),
 )
@@ -41,6 +41,11 @@ def add(client_id: int) -> Response:
     The behavioural features (`site_visits_30d`, `visits_7d`, `newsletter_opened`, `ad_clicks_7d`,
     `time_on_site_7d`) may be left out or null when unknown; `visits_7d` may not exceed
     `site_visits_30d` when both are known. Outcomes may come now or later.
+
+    A value far outside the company's usual ones (more than 10 times the 99th percentile of its field
+    over the snapshots stored, once there are 20 of them) is a likely typing slip: it is refused with
+    422 and the code `implausible_value`, each such field named with its `typical_max`, unless the
+    body says `"confirm_unusual": true`.
     """
     snapshot = schemas.SnapshotOut.of(container().record_activity()(client_id, json_object()))
     return answer(snapshot, 201, location=snapshot.url)
