@@ -80,6 +80,8 @@ def record_outcomes(
         snapshot = uow.activity.get(client_id, observed_on)
         if snapshot is None:
             raise SnapshotNotFound(client_id, observed_on)
+        if not command.confirm_unusual:
+            refuse_unusual(command.model_dump(), uow.activity)
         updated = snapshot.with_outcomes(command.sales_next_month, command.purchased_next_14d)
         uow.activity.update_outcomes(updated)
         uow.commit()

@@ -231,13 +231,16 @@ class NewSnapshot(Command):
         return visits_7d
 
 
+ConfirmUnusual = Annotated[
+    bool, Field(description="Store values far outside the company's usual ones (refused otherwise)")
+]
+
+
 class SnapshotEntry(NewSnapshot):
     """A snapshot entered by a person or a program. A value far outside the company's usual ones is
     stored only with `confirm_unusual` (see application.plausibility)."""
 
-    confirm_unusual: bool = Field(
-        default=False, description="Store values far outside the company's usual ones (refused otherwise)"
-    )
+    confirm_unusual: ConfirmUnusual = False
 
     def snapshot_values(self) -> dict[str, Any]:
         return self.model_dump(exclude={"confirm_unusual"})
@@ -372,10 +375,12 @@ class ImportOptions(Command):
 
 
 class Outcomes(Command):
-    """Outcomes of a snapshot, filled in once known; at least one must be given."""
+    """Outcomes of a snapshot, filled in once known; at least one must be given. Sales far outside the
+    company's usual ones are stored only with `confirm_unusual` (see application.plausibility)."""
 
     sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
+    confirm_unusual: ConfirmUnusual = False
 
     @model_validator(mode="after")
     def _something_known(self) -> Outcomes:

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from domain.users import User
-from e2e.test_web_client_page import SNAPSHOT, detail_of, new_client
+from e2e.test_web_client_page import SNAPSHOT, detail_of, first_client_id, new_client
 
 
 @pytest.fixture
@@ -101,3 +101,23 @@ def test_the_threshold_is_shown_and_typed_with_a_decimal_comma_in_polish(demo_cl
     assert 'value="0,70"' in page and "0,70 oznacza 70%" in page
     assert saved.status_code == 302
     assert 'value="0,65"' in demo_client.get("/ml").get_data(as_text=True)
+
+
+def test_unusual_sales_filled_in_later_are_stored_only_once_confirmed(signed_in, demo_auth, demo_app):
+    client_id = first_client_id(demo_app)
+    key = detail_of(demo_app, client_id).activity[0].observed_on.isoformat()
+    unusual = {f"outcomes-{key}-sales_next_month": "9,000,000.00"}
+
+    warned = demo_auth.post(f"/clients/{client_id}/activity/{key}/outcomes", unusual)
+
+    html = warned.get_data(as_text=True)
+    assert warned.status_code == 422
+    assert "“Sales in the following month” is far beyond the usual" in html
+    assert f'id="unusual-outcomes-{key}"' in html
+    assert detail_of(demo_app, client_id).activity[0].sales_next_month is None
+
+    confirm = {**unusual, f"outcomes-{key}-confirm_unusual": "y"}
+    confirmed = demo_auth.post(f"/clients/{client_id}/activity/{key}/outcomes", confirm)
+
+    assert confirmed.status_code == 302
+    assert detail_of(demo_app, client_id).activity[0].sales_next_month == 9_000_000.0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from adapters.clock import FixedClock
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from application.clients import record_activity, register_client
+from application.clients import record_activity, record_outcomes, register_client
+from application.commands import Outcomes
 from application.plausibility import MIN_KNOWN_VALUES, UnusualValues
 from domain.activity import ActivitySnapshot
 from unit.conftest import CLIENT, SNAPSHOT
@@ -29,14 +31,16 @@ TYPICAL = ActivitySnapshot(
 )
 
 
-def company_with(uow: InMemoryUnitOfWork, snapshots: int) -> int:
-    """A client of a company whose data holds `snapshots` snapshots like TYPICAL."""
+def company_with(uow: InMemoryUnitOfWork, snapshots: int, **changes: Any) -> int:
+    """A client of a company whose data holds `snapshots` snapshots like TYPICAL (with `changes`)."""
     client = register_client({**CLIENT, "registered_on": "2022-01-01"}, uow, CLOCK)
     assert client.id is not None
     with uow:
         for day in range(snapshots):
             uow.activity.add(
-                replace(TYPICAL, client_id=client.id, observed_on=date(2023, 1, 1) + timedelta(day))
+                replace(
+                    TYPICAL, client_id=client.id, observed_on=date(2023, 1, 1) + timedelta(day), **changes
+                )
             )
         uow.commit()
     return client.id
@@ -91,3 +95,18 @@ def test_too_little_data_says_nothing_of_what_is_usual(uow: InMemoryUnitOfWork) 
     stored = record_activity(client_id, {**SNAPSHOT, "avg_basket_value": 14990.0}, uow, CLOCK)
 
     assert stored.avg_basket_value == 14990.0
+
+
+def test_unusual_sales_filled_in_later_are_stored_only_once_confirmed(uow: InMemoryUnitOfWork) -> None:
+    client_id = company_with(uow, MIN_KNOWN_VALUES, sales_next_month=300.0)
+    observed_on = TYPICAL.observed_on
+    unusual = {"sales_next_month": 300_000.0}
+
+    with pytest.raises(UnusualValues) as refused:
+        record_outcomes(client_id, observed_on, Outcomes.parse(unusual), uow)
+    stored = record_outcomes(
+        client_id, observed_on, Outcomes.parse({**unusual, "confirm_unusual": True}), uow
+    )
+
+    assert [e.field for e in refused.value.errors] == ["sales_next_month"]
+    assert stored.sales_next_month == 300_000.0

@@ -68,7 +68,9 @@ def get(client_id: int, observed_on: str) -> Response:
 def fill_outcomes(client_id: int, observed_on: str) -> Response:
     """Fill in the outcomes of a snapshot once they are known
 
-    Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value.
+    Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value. Sales
+    far outside the company's usual ones are refused as in `addSnapshot` (422, `implausible_value`)
+    unless the body says `"confirm_unusual": true`.
     """
     key = SnapshotKey.parse({"observed_on": observed_on})
     updated = container().record_outcomes()(client_id, key.observed_on, body(Outcomes))

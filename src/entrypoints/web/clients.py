@@ -234,6 +234,9 @@ def fill_in_outcomes(client_id: int, observed_on: str) -> ResponseReturnValue:
     form = OutcomesForm(prefix=f"outcomes-{observed.isoformat()}")
     try:
         container().record_outcomes()(client_id, observed, Outcomes.parse(form.values()))
+    except UnusualValues as error:
+        show_invalid_input(form, error)
+        return render_client_page(client_id, outcomes=(observed, form), unusual=True, status=422)
     except InvalidInput as error:
         show_invalid_input(form, error)
     else:
@@ -277,7 +280,8 @@ def render_client_page(
     outcomes: tuple[date, OutcomesForm] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    """The client's page; `unusual` when the snapshot form asks to confirm values outside the usual."""
+    """The client's page; `unusual` when the form given (a snapshot's, or outcomes') asks to confirm
+    values far outside the usual."""
     detail = container().client_page()(client_id)
     explanation, model_problem = _explain(client_id)
     outcome_forms = {
@@ -297,7 +301,7 @@ def render_client_page(
         snapshot_form=snapshot
         or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": container().clock().today()}),
         snapshot_open=snapshot is not None,
-        snapshot_unusual=unusual,
+        unusual=unusual,
         edit_open=edit is not None,
         outcome_forms=outcome_forms,
         open_outcomes=None if outcomes is None else outcomes[0],

@@ -45,6 +45,7 @@ from entrypoints.web.labels import (
 from entrypoints.web.numbers import read_number
 
 TOO_LONG = _l("Use at most %(max)d characters.")
+CONFIRM_UNUSUAL = _l("Yes, store these values as they are")
 
 
 NOT_READ = float("nan")
@@ -212,7 +213,7 @@ class SnapshotForm(CommandForm):
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
-    confirm_unusual = BooleanField(_l("Yes, store these values as they are"))
+    confirm_unusual = BooleanField(CONFIRM_UNUSUAL)
 
 
 class OutcomesForm(CommandForm):
@@ -221,6 +222,7 @@ class OutcomesForm(CommandForm):
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
+    confirm_unusual = BooleanField(CONFIRM_UNUSUAL)
 
 
 class UserForm(CommandForm):
