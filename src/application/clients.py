@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from application.commands import ClientChanges, NewClient, NewSnapshot, Outcomes
+from application.commands import ClientChanges, NewClient, Outcomes, SnapshotEntry
+from application.plausibility import refuse_unusual
 from application.ports import Clock, UnitOfWork
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, email_key
@@ -46,14 +47,18 @@ def delete_client(client_id: int, uow: UnitOfWork) -> Client:
 
 
 def record_activity(
-    client_id: int, data: NewSnapshot | Mapping[str, Any], uow: UnitOfWork, clock: Clock
+    client_id: int, data: SnapshotEntry | Mapping[str, Any], uow: UnitOfWork, clock: Clock
 ) -> ActivitySnapshot:
+    """Store a snapshot; values far outside the company's usual ones only when confirmed (else
+    UnusualValues)."""
     with uow:
         client = _get_client(uow, client_id)
         command = snapshot_command(data, client, clock)
         if uow.activity.get(client_id, command.observed_on) is not None:
             raise DuplicateSnapshot(client_id, command.observed_on)
-        snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.model_dump()))
+        if not command.confirm_unusual:
+            refuse_unusual(command.snapshot_values(), uow.activity)
+        snapshot = uow.activity.add(ActivitySnapshot(client_id=client_id, **command.snapshot_values()))
         uow.commit()
     return snapshot
 
@@ -75,6 +80,8 @@ def record_outcomes(
         snapshot = uow.activity.get(client_id, observed_on)
         if snapshot is None:
             raise SnapshotNotFound(client_id, observed_on)
+        if not command.confirm_unusual:
+            refuse_unusual(command.model_dump(), uow.activity)
         updated = snapshot.with_outcomes(command.sales_next_month, command.purchased_next_14d)
         uow.activity.update_outcomes(updated)
         uow.commit()
@@ -93,6 +100,6 @@ def _require_email_free(uow: UnitOfWork, email: str) -> None:
         raise DuplicateEmail(email)
 
 
-def snapshot_command(data: NewSnapshot | Mapping[str, Any], client: Client, clock: Clock) -> NewSnapshot:
+def snapshot_command(data: SnapshotEntry | Mapping[str, Any], client: Client, clock: Clock) -> SnapshotEntry:
     """A snapshot of this client, observed neither in the future nor before the client registered."""
-    return NewSnapshot.parse(data, today=clock.today(), registered_on=client.registered_on)
+    return SnapshotEntry.parse(data, today=clock.today(), registered_on=client.registered_on)

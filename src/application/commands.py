@@ -281,6 +281,21 @@ class NewSnapshot(Command):
         return visits_7d
 
 
+ConfirmUnusual = Annotated[
+    bool, Field(description="Store values far outside the company's usual ones (refused otherwise)")
+]
+
+
+class SnapshotEntry(NewSnapshot):
+    """A snapshot entered by a person or a program. A value far outside the company's usual ones is
+    stored only with `confirm_unusual` (see application.plausibility)."""
+
+    confirm_unusual: ConfirmUnusual = False
+
+    def snapshot_values(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"confirm_unusual"})
+
+
 class NewOrder(Command):
     """A line of a shop's orders file; names are used only when the client is created from it."""
 
@@ -410,7 +425,8 @@ class ImportOptions(Command):
 
 
 class Outcomes(Command):
-    """Outcomes of a snapshot, filled in once known; at least one must be given."""
+    """Outcomes of a snapshot, filled in once known; at least one must be given. Sales far outside the
+    company's usual ones are stored only with `confirm_unusual` (see application.plausibility)."""
 
     model_config = Command.model_config | {
         "json_schema_extra": {
@@ -426,6 +442,7 @@ class Outcomes(Command):
 
     sales_next_month: MaybeAmount = None
     purchased_next_14d: MaybeBool = None
+    confirm_unusual: ConfirmUnusual = False
 
     @model_validator(mode="after")
     def _something_known(self) -> Outcomes:

@@ -41,6 +41,20 @@ class ScoringRow:
     registered_on: date
 
 
+@dataclass(frozen=True, slots=True)
+class Percentile:
+    """A percentile of one field over the snapshots that know it, and how many values it was read from."""
+
+    value: float
+    known: int
+
+
+def nearest_rank(percent: int, known: int) -> int:
+    """The 1-based rank, in ascending order, of the `percent`th percentile of `known` values (the
+    nearest-rank method: the smallest value at or below which at least `percent` % of them lie)."""
+    return max(1, (percent * known + 99) // 100)
+
+
 class ClientRepository(Protocol):
     """Clients. Emails are unique regardless of case. Never commits: the unit of work does."""
 
@@ -115,6 +129,11 @@ class ActivityRepository(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def percentile(self, field: str, percent: int) -> Percentile | None:
+        """The `percent`th percentile (by `nearest_rank`) of a numeric field of `ActivitySnapshot` over
+        every stored snapshot that knows it; None when none does."""
+        ...
 
     def training_rows(self) -> list[ScoringRow]:
         """Every snapshot with at least one known outcome, with its client's registration date."""

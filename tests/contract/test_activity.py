@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.ports import Percentile
 from contract.examples import UnitOfWorkFactory, a_client, a_snapshot, id_of
 from domain.clients import Client
 from domain.errors import ClientNotFound, DuplicateSnapshot, SnapshotNotFound
@@ -290,3 +291,31 @@ def test_replacing_snapshots_overwrites_every_value_and_keeps_the_others(
         assert uow.activity.get(anna_id, date(2024, 3, 1)) == replace(corrected, id=march.id)
         assert uow.activity.get(anna_id, date(2024, 4, 1)) == april
         assert uow.activity.count() == 2
+
+
+def test_a_percentile_is_read_at_its_nearest_rank_over_the_snapshots_that_know_the_value(
+    uow_factory: UnitOfWorkFactory, anna_id: int
+) -> None:
+    baskets = [float(value) for value in range(100, 0, -1)]  # 100 values, stored out of order
+    with uow_factory() as uow:
+        for day, basket in enumerate(baskets):
+            uow.activity.add(
+                a_snapshot(anna_id, date(2020, 1, 1) + timedelta(days=day), avg_basket_value=basket)
+            )
+        uow.activity.add(a_snapshot(anna_id, date(2021, 1, 1), site_visits_30d=None, visits_7d=None))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.activity.percentile("avg_basket_value", 99) == Percentile(100.0, 101)
+        assert uow.activity.percentile("avg_basket_value", 50) == Percentile(51.0, 101)
+        assert uow.activity.percentile("site_visits_30d", 99) == Percentile(12.0, 100)
+        assert uow.activity.percentile("sales_next_month", 99) is None
+
+
+def test_a_percentile_of_a_single_value_is_that_value(uow_factory: UnitOfWorkFactory, anna_id: int) -> None:
+    with uow_factory() as uow:
+        uow.activity.add(a_snapshot(anna_id, purchases_30d=7))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.activity.percentile("purchases_30d", 99) == Percentile(7.0, 1)

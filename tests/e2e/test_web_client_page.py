@@ -233,7 +233,7 @@ def test_a_bad_snapshot_opens_the_form_with_errors_and_stores_nothing(signed_in,
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'class="collapse show" id="snapshot-form-box"' in html
-    assert "Enter a number." in html
+    assert "Enter a number, such as 149.90." in html
     assert 'id="snapshot-purchases_30d-errors"' in html and "This value is required." in html
     assert 'value="lots"' in html
     assert detail_of(demo_app, client_id).activity == []

@@ -179,7 +179,7 @@ def test_bad_new_client_shows_field_errors_keeps_values_and_stores_nothing(signe
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert html.count("is-invalid") == 3
-    assert "Write the date as one of: YYYY-MM-DD, YYYYMMDD." in html
+    assert "Choose a date in the calendar." in html and "YYYY" not in html
     assert "This value is required." in html
     assert "Enter a valid email address." in html
     assert 'value="not-an-email"' in html and 'value="Ewa"' in html
@@ -226,3 +226,22 @@ def test_empty_list_offers_to_add_or_import(client, auth, analyst: User):
 
     assert "No clients yet" in html
     assert 'href="/clients/new"' in html and 'href="/import"' in html
+
+
+def test_an_empty_registration_date_asks_for_a_date_from_the_calendar_in_polish(signed_in, demo_auth):
+    demo_auth.post("/language/pl")
+
+    response = demo_auth.post(
+        "/clients/new",
+        {
+            "client-first_name": "Ewa",
+            "client-last_name": "Nowak",
+            "client-email": "ewa@example.com",
+            "client-registered_on": "",
+        },
+    )
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Wybierz datę w kalendarzu." in html
+    assert "RRRR" not in html and "YYYY" not in html

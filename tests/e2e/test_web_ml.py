@@ -198,7 +198,9 @@ def test_changing_the_threshold_saves_it_and_confirms(admin_in, demo_auth, demo_
     assert container_of(demo_app).current_threshold()().value == 0.55
 
 
-@pytest.mark.parametrize(("value", "message"), [("1.5", "Enter less than 1."), ("much", "Enter a number.")])
+@pytest.mark.parametrize(
+    ("value", "message"), [("1.5", "Enter less than 1."), ("much", "Enter a number, such as 149.90.")]
+)
 def test_a_bad_threshold_is_refused_next_to_the_field(
     admin_in, demo_auth, demo_app, value: str, message: str
 ):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import g
 from flask_babel import force_locale
 
-from entrypoints.web.formatting import day, in_company_currency, money, number, percent
+from entrypoints.web.formatting import day, in_company_currency, moment, money, number, percent
 
 NBSP = "\N{NO-BREAK SPACE}"
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
 
 
 @pytest.mark.parametrize(
@@ -75,6 +76,20 @@ def test_percentages_come_from_fractions(app_context, locale: str, expected: str
 def test_dates_are_readable(app_context, locale: str, expected: str):
     with force_locale(locale):
         assert day(date(2025, 1, 5)) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("en", "Dec 1, 2026, 3:05 PM"), ("pl", "1 gru 2026, 15:05")],
+)
+def test_a_moment_writes_its_day_as_every_date_of_the_panel_in_the_readers_time_zone(
+    app_context, locale: str, expected: str
+):
+    with force_locale(locale):
+        shown = moment(datetime(2026, 12, 1, 14, 5, 7, tzinfo=UTC), "short")
+        assert shown.startswith(day(date(2026, 12, 1)))
+
+    assert shown.replace(NNBSP, " ") == expected
 
 
 @pytest.mark.parametrize("filter_", [money, number, percent, day])

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 from adapters.memory.store import InMemoryStore
-from application.ports import ScoringRow
+from application.ports import Percentile, ScoringRow, nearest_rank
 from application.queries import MonthlySales
 from domain.activity import ActivitySnapshot, SnapshotSource
 from domain.columns import SnapshotColumns
@@ -70,6 +70,14 @@ class InMemoryActivityRepository:
 
     def count(self) -> int:
         return len(self.store.activity)
+
+    def percentile(self, field: str, percent: int) -> Percentile | None:
+        known = sorted(
+            value for s in self.store.activity.values() if (value := getattr(s, field)) is not None
+        )
+        if not known:
+            return None
+        return Percentile(float(known[nearest_rank(percent, len(known)) - 1]), len(known))
 
     def training_rows(self) -> list[ScoringRow]:
         """Snapshots with a known outcome, by client then date (as the SQL twin orders them)."""

@@ -34,7 +34,7 @@ from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_fr
 from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
 from application.chunks import chunks
-from application.ports import ScoringRow
+from application.ports import Percentile, ScoringRow, nearest_rank
 from application.queries import MonthlySales
 from domain.activity import HISTORY_FIELDS, ActivitySnapshot, SnapshotSource, forecast_month
 from domain.columns import COLUMNS, SnapshotColumns
@@ -138,6 +138,17 @@ class SqlAlchemyActivityRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(client_activity)) or 0
+
+    def percentile(self, field: str, percent: int) -> Percentile | None:
+        """Counted, then read at its rank in ascending order: plain SQL that SQLite and PostgreSQL
+        both speak (SQLite has no percentile function), served by a scan of one column."""
+        column = client_activity.c[field]
+        known = self.session.scalar(select(func.count(column))) or 0
+        if not known:
+            return None
+        at_rank = select(column).where(column.is_not(None)).order_by(column)
+        value = self.session.execute(at_rank.offset(nearest_rank(percent, known) - 1).limit(1)).scalar_one()
+        return Percentile(float(value), known)
 
     def training_rows(self) -> list[ScoringRow]:
         """Snapshots with at least one known outcome, by client then date (a stable order: the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.commands import NewSnapshot, Outcomes, SnapshotKey
+from application.commands import Outcomes, SnapshotEntry, SnapshotKey
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
@@ -29,7 +29,7 @@ def history(client_id: int) -> Response:
 @operation(
     "addSnapshot",
     tag="activity",
-    body=NewSnapshot,
+    body=SnapshotEntry,
     ok={201: schemas.SnapshotOut},
     errors=(400, 404, 409, 415),
 )
@@ -41,6 +41,11 @@ def add(client_id: int) -> Response:
     The behavioural features (`site_visits_30d`, `visits_7d`, `newsletter_opened`, `ad_clicks_7d`,
     `time_on_site_7d`) may be left out or null when unknown; `visits_7d` may not exceed
     `site_visits_30d` when both are known. Outcomes may come now or later.
+
+    A value far outside the company's usual ones (more than 10 times the 99th percentile of its field
+    over the snapshots stored, once there are 20 of them) is a likely typing slip: it is refused with
+    422 and the code `implausible_value`, each such field named with its `typical_max`, unless the
+    body says `"confirm_unusual": true`.
     """
     snapshot = schemas.SnapshotOut.of(container().record_activity()(client_id, json_object()))
     return answer(snapshot, 201, location=snapshot.url)
@@ -63,7 +68,9 @@ def get(client_id: int, observed_on: str) -> Response:
 def fill_outcomes(client_id: int, observed_on: str) -> Response:
     """Fill in the outcomes of a snapshot once they are known
 
-    Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value.
+    Give `sales_next_month`, `purchased_next_14d` or both; an outcome left out keeps its value. Sales
+    far outside the company's usual ones are refused as in `addSnapshot` (422, `implausible_value`)
+    unless the body says `"confirm_unusual": true`.
     """
     key = SnapshotKey.parse({"observed_on": observed_on})
     updated = container().record_outcomes()(client_id, key.observed_on, body(Outcomes))

@@ -14,6 +14,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from application.commands import ClientListQuery, ClientSort, Outcomes
+from application.plausibility import UnusualValues
 from application.predicting import NoActivityYet
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
@@ -213,6 +214,9 @@ def add_snapshot(client_id: int) -> ResponseReturnValue:
     form = SnapshotForm(prefix="snapshot")
     try:
         snapshot = container().record_activity()(client_id, form.values())
+    except UnusualValues as error:
+        show_invalid_input(form, error)
+        return render_client_page(client_id, snapshot=form, unusual=True, status=422)
     except InvalidInput as error:
         show_invalid_input(form, error)
     except DuplicateSnapshot:
@@ -230,6 +234,9 @@ def fill_in_outcomes(client_id: int, observed_on: str) -> ResponseReturnValue:
     form = OutcomesForm(prefix=f"outcomes-{observed.isoformat()}")
     try:
         container().record_outcomes()(client_id, observed, Outcomes.parse(form.values()))
+    except UnusualValues as error:
+        show_invalid_input(form, error)
+        return render_client_page(client_id, outcomes=(observed, form), unusual=True, status=422)
     except InvalidInput as error:
         show_invalid_input(form, error)
     else:
@@ -269,9 +276,12 @@ def render_client_page(
     *,
     edit: ClientForm | None = None,
     snapshot: SnapshotForm | None = None,
+    unusual: bool = False,
     outcomes: tuple[date, OutcomesForm] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
+    """The client's page; `unusual` when the form given (a snapshot's, or outcomes') asks to confirm
+    values far outside the usual."""
     detail = container().client_page()(client_id)
     explanation, model_problem = _explain(client_id)
     outcome_forms = {
@@ -291,6 +301,7 @@ def render_client_page(
         snapshot_form=snapshot
         or SnapshotForm(formdata=None, prefix="snapshot", data={"observed_on": container().clock().today()}),
         snapshot_open=snapshot is not None,
+        unusual=unusual,
         edit_open=edit is not None,
         outcome_forms=outcome_forms,
         open_outcomes=None if outcomes is None else outcomes[0],

@@ -89,7 +89,7 @@ def activity_chart(history: Sequence[ActivitySnapshot]) -> dict[str, Any]:
     """A client's snapshots, oldest first: the sales that followed each one and the visits before it."""
     ordered = sorted(history, key=lambda s: s.observed_on)
     return {
-        "labels": [day(s.observed_on, "short") for s in ordered],
+        "labels": [day(s.observed_on) for s in ordered],
         "sales": [s.sales_next_month for s in ordered],
         "salesMonths": [month(s.forecast_month) for s in ordered],
         "visits": [s.site_visits_30d for s in ordered],

@@ -11,9 +11,9 @@ from flask import Flask, g
 from flask_babel import (
     format_currency,
     format_date,
-    format_datetime,
     format_decimal,
     format_percent,
+    format_time,
     get_locale,
 )
 
@@ -85,10 +85,14 @@ def chance(value: Number | None, decimals: int = 0) -> str:
     return percent(value, decimals)
 
 
-def day(value: date | None, style: str = "medium") -> str:
+DATE_STYLE = "medium"
+"""The one way the panel writes a day: "Nov 30, 2026", "30 lis 2026"."""
+
+
+def day(value: date | None) -> str:
     if value is None:
         return MISSING
-    return str(format_date(value, style))
+    return str(format_date(value, DATE_STYLE))
 
 
 def month(value: date | None, style: str = "LLLL yyyy") -> str:
@@ -99,9 +103,12 @@ def month(value: date | None, style: str = "LLLL yyyy") -> str:
 
 
 def moment(value: datetime | None, style: str = "medium") -> str:
+    """A moment in the reader's time zone: its day as `day` writes it, then its time in `style`
+    ("short" leaves out the seconds)."""
     if value is None:
         return MISSING
-    return str(format_datetime(value, style))
+    joined = get_locale().datetime_formats[DATE_STYLE]
+    return str(joined).format(format_time(value, style), format_date(value, DATE_STYLE))
 
 
 def _pattern(decimals: int) -> str:

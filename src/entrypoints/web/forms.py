@@ -8,6 +8,7 @@ command's refusals come back next to their fields through `show_invalid_input`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from babel.numbers import get_currency_name
@@ -33,14 +34,22 @@ from domain.clients import EMAIL_MAX_LENGTH
 from domain.currency import OFFERED_CURRENCIES
 from domain.errors import FieldError
 from entrypoints.web.formatting import company_currency, in_company_currency
-from entrypoints.web.labels import FEATURE_LABELS, FIELD_LABELS, ROLE_LABELS, explain_refusal
+from entrypoints.web.labels import (
+    DATE_FORMAT_CODES,
+    FEATURE_LABELS,
+    FIELD_LABELS,
+    PICKED_DATE_REFUSAL,
+    ROLE_LABELS,
+    explain_refusal,
+)
+from entrypoints.web.numbers import read_number
 
 TOO_LONG = _l("Use at most %(max)d characters.")
+CONFIRM_UNUSUAL = _l("Yes, store these values as they are")
 
-WHOLE = {"type": "number", "min": "0", "step": "1", "inputmode": "numeric"}
-AMOUNT = {"type": "number", "min": "0", "step": "0.01", "inputmode": "decimal"}
-DATE = {"type": "date"}
 
+NOT_READ = float("nan")
+"""What a number that cannot be read goes on as: a value no command takes (see `CommandForm.values`)."""
 
 MAX_FIELD_CHARS = 4_000
 """The longest value a field of the panel takes (the longest real one, a password, is 256): anything
@@ -71,6 +80,23 @@ def _too_long(name: str) -> FieldError:
     return FieldError(
         name, "too_long", f"At most {MAX_FIELD_CHARS} characters.", {"max_length": MAX_FIELD_CHARS}
     )
+
+
+class NumberField(StringField):
+    """A number typed the way the panel's language writes it (`149,90` in Polish, `149.90` in English),
+    read by `CommandForm.values()`. A text input: a number input takes no decimal comma in some browsers."""
+
+    def __init__(self, label: Any, *, whole: bool = False, **kwargs: Any) -> None:
+        keyboard = {"type": "text", "inputmode": "numeric" if whole else "decimal", "autocomplete": "off"}
+        super().__init__(label, render_kw=keyboard, **kwargs)
+
+
+class PickedDateField(StringField):
+    """A day chosen in the browser's calendar, which shows it the reader's way but sends it as ISO 8601:
+    a refusal of its format asks for a date from the calendar, naming no format the reader never sees."""
+
+    def __init__(self, label: Any, **kwargs: Any) -> None:
+        super().__init__(label, render_kw={"type": "date"}, **kwargs)
 
 
 class LoginForm(BoundedForm):
@@ -105,13 +131,20 @@ class CommandForm(BoundedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.unreadable: dict[str, tuple[FieldError, ...]] = {}
+        """The numbers `values()` could not read, by field, with their refusals."""
         for name in self.amount_fields:
             label = self._fields[name].label
             label.text = in_company_currency(label.text)
 
     def values(self) -> dict[str, Any]:
-        """Each field that was sent, as typed; a checkbox is True or False, sent or not. A value too
-        long for any field is refused (InvalidInput) before a command sees it."""
+        """Each field that was sent, as typed, but a number as the number it stands for in the panel's
+        language; a checkbox is True or False, sent or not. A value too long for any field is refused
+        (InvalidInput) before a command sees it.
+
+        A number that cannot be read is kept in `unreadable` with its refusal and goes on as NaN, which
+        every command refuses: the command names the other fields' problems at the same time, and
+        `show_invalid_input` shows the form's refusal in place of the command's for that field."""
         if self.oversized:
             raise InvalidInput([_too_long(name) for name in self.oversized])
         values: dict[str, Any] = {}
@@ -122,7 +155,16 @@ class CommandForm(BoundedForm):
                 values[name] = bool(field.data)
             elif field.raw_data and not (self.blank_is_missing and not str(field.raw_data[0]).strip()):
                 values[name] = field.raw_data[0]
+            if isinstance(field, NumberField) and str(values.get(name, "")).strip():
+                values[name] = self._number(name, values[name])
         return values
+
+    def _number(self, name: str, text: str) -> Decimal | float:
+        try:
+            return read_number(name, text, get_locale())
+        except InvalidInput as error:
+            self.unreadable[name] = error.errors
+            return NOT_READ
 
 
 def _yes_no_unknown() -> list[SelectChoice]:
@@ -151,34 +193,36 @@ class ClientForm(CommandForm):
     first_name = StringField(FIELD_LABELS["first_name"], render_kw={"autocomplete": "off", "maxlength": 100})
     last_name = StringField(FIELD_LABELS["last_name"], render_kw={"autocomplete": "off", "maxlength": 100})
     email = StringField(FIELD_LABELS["email"], render_kw={"type": "email", "autocomplete": "off"})
-    registered_on = StringField(FIELD_LABELS["registered_on"], render_kw=DATE)
+    registered_on = PickedDateField(FIELD_LABELS["registered_on"])
 
 
 class SnapshotForm(CommandForm):
     amount_fields = ("avg_basket_value", "sales_next_month")
-    observed_on = StringField(FIELD_LABELS["observed_on"], render_kw=DATE)
-    purchases_30d = StringField(FEATURE_LABELS["purchases_30d"], render_kw=WHOLE)
-    avg_basket_value = StringField(_l("Average basket value (%(currency)s)"), render_kw=AMOUNT)
-    site_visits_30d = StringField(FEATURE_LABELS["site_visits_30d"], render_kw=WHOLE)
-    days_since_last_purchase = StringField(FEATURE_LABELS["days_since_last_purchase"], render_kw=WHOLE)
-    visits_7d = StringField(FEATURE_LABELS["visits_7d"], render_kw=WHOLE)
+    observed_on = PickedDateField(FIELD_LABELS["observed_on"])
+    purchases_30d = NumberField(FEATURE_LABELS["purchases_30d"], whole=True)
+    avg_basket_value = NumberField(_l("Average basket value (%(currency)s)"))
+    site_visits_30d = NumberField(FEATURE_LABELS["site_visits_30d"], whole=True)
+    days_since_last_purchase = NumberField(FEATURE_LABELS["days_since_last_purchase"], whole=True)
+    visits_7d = NumberField(FEATURE_LABELS["visits_7d"], whole=True)
     newsletter_opened = SelectField(
         FEATURE_LABELS["newsletter_opened"], choices=_yes_no_no_data, validate_choice=False
     )
-    ad_clicks_7d = StringField(FEATURE_LABELS["ad_clicks_7d"], render_kw=WHOLE)
-    time_on_site_7d = StringField(FEATURE_LABELS["time_on_site_7d"], render_kw=AMOUNT)
-    sales_next_month = StringField(_l("Sales in the following month (%(currency)s)"), render_kw=AMOUNT)
+    ad_clicks_7d = NumberField(FEATURE_LABELS["ad_clicks_7d"], whole=True)
+    time_on_site_7d = NumberField(FEATURE_LABELS["time_on_site_7d"])
+    sales_next_month = NumberField(_l("Sales in the following month (%(currency)s)"))
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
+    confirm_unusual = BooleanField(CONFIRM_UNUSUAL)
 
 
 class OutcomesForm(CommandForm):
     amount_fields = ("sales_next_month",)
-    sales_next_month = StringField(_l("Sales in the following month (%(currency)s)"), render_kw=AMOUNT)
+    sales_next_month = NumberField(_l("Sales in the following month (%(currency)s)"))
     purchased_next_14d = SelectField(
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
+    confirm_unusual = BooleanField(CONFIRM_UNUSUAL)
 
 
 class UserForm(CommandForm):
@@ -192,16 +236,13 @@ class RoleForm(CommandForm):
 
 
 class ThresholdForm(CommandForm):
-    threshold = StringField(
-        _l("Decision threshold (probability)"),
-        render_kw={"type": "number", "min": "0.01", "max": "0.99", "step": "0.01", "inputmode": "decimal"},
-    )
+    threshold = NumberField(_l("Decision threshold (probability)"))
 
 
 class SegmentBandsForm(CommandForm):
     amount_fields = ("medium_from", "high_from")
-    medium_from = StringField(_l("Medium from (%(currency)s)"), render_kw=AMOUNT)
-    high_from = StringField(_l("High from (%(currency)s)"), render_kw=AMOUNT)
+    medium_from = NumberField(_l("Medium from (%(currency)s)"))
+    high_from = NumberField(_l("High from (%(currency)s)"))
 
 
 def _currencies() -> list[SelectChoice]:
@@ -232,18 +273,24 @@ class ImportForm(CommandForm):
 
 
 class SnapshotBuildForm(CommandForm):
-    through = StringField(_l("Through"), render_kw=DATE)
+    through = PickedDateField(_l("Through"))
 
 
 def show_invalid_input(form: FlaskForm, error: InvalidInput, fallback: str | None = None) -> None:
     """Put each refused value's message next to its field, in the reader's language.
 
-    A refusal about the input as a whole goes to the `fallback` field if given, else above the form.
+    A refusal about the input as a whole goes to the `fallback` field if given, else above the form. A
+    number the form could not read is refused by the form's words, not the command's.
     """
-    for problem in error.errors:
+    unreadable: dict[str, tuple[FieldError, ...]] = getattr(form, "unreadable", {})
+    problems = [p for p in error.errors if p.field not in unreadable]
+    for problem in [*problems, *(p for errors in unreadable.values() for p in errors)]:
         name = problem.field if problem.field in form._fields else fallback
         field: Field | None = form._fields.get(name) if name else None
-        message = explain_refusal(problem)
+        if isinstance(field, PickedDateField) and problem.code in DATE_FORMAT_CODES:
+            message = str(PICKED_DATE_REFUSAL)
+        else:
+            message = explain_refusal(problem)
         if field is None:
             form.form_errors.append(message)
         else:

@@ -195,6 +195,11 @@ REFUSALS: Mapping[str, LazyString] = {
     "int_type": _l("Enter a whole number."),
     "int_from_float": _l("Enter a whole number."),
     "float_parsing": _l("Enter a number."),
+    "number_format": _l("Enter a number, such as %(example)s."),
+    "decimal_comma": _l("“%(label)s”: use a dot for decimals, as in %(example)s."),
+    "ambiguous_number": _l(
+        "“%(label)s”: write %(whole)s or %(decimal)s; with a dot, the number could be read either way."
+    ),
     "float_type": _l("Enter a number."),
     "finite_number": _l("Enter a finite number."),
     "date_parsing": _l("Enter a date as YYYY-MM-DD."),
@@ -220,6 +225,10 @@ REFUSALS: Mapping[str, LazyString] = {
     "week_exceeds_month": _l("Cannot exceed the visits of the last 30 days (a week is part of the month)."),
     "outcome_required": _l(
         "Fill in the sales of the following month, whether the client bought within 14 days, or both."
+    ),
+    "implausible_value": _l(
+        "“%(label)s” is far beyond the usual: 99%% of the company's values are at most %(typical_max)s. "
+        "Check it, or confirm below that it is right."
     ),
     "bands_out_of_order": _l("“High from” must be more than “Medium from”."),
     "unknown_currency": _l("Choose a currency by its ISO 4217 code, such as PLN or EUR."),
@@ -254,6 +263,13 @@ REFUSALS_OF_FIELD: Mapping[tuple[str, str], LazyString] = {
 }
 """Where one code reads better said about its field."""
 
+DATE_FORMAT_CODES = frozenset(
+    {"date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_format"}
+)
+PICKED_DATE_REFUSAL = _l("Choose a date in the calendar.")
+"""A date format refused in a form's date field: the calendar shows the reader's format and sends
+ISO 8601, so the refusal names neither."""
+
 _DATE_PARAMS = frozenset({"earliest", "registered_on", "today", "first_observed_on"})
 
 
@@ -281,7 +297,7 @@ def explain_refusal(refusal: Refusal) -> str:
     if translation is None:
         return refusal.message
     try:
-        return str(translation) % _readable(params)
+        return str(translation) % {"label": field_label(field), **_readable(params)}
     except (KeyError, TypeError, ValueError):
         return refusal.message
 

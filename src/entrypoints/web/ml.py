@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,6 +34,7 @@ from entrypoints.web.labels import (
     explain_refusal,
 )
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
+from entrypoints.web.numbers import written_number
 
 SCORING_JOB_KEY = "scoring_job"
 
@@ -63,11 +65,18 @@ def render_ml_page(
         threshold=threshold,
         segment_rule=rule,
         threshold_form=threshold_form
-        or ThresholdForm(formdata=None, data={"threshold": f"{threshold.value:.2f}"}, prefix="threshold"),
+        or ThresholdForm(
+            formdata=None,
+            data={"threshold": written_number(threshold.value, get_locale(), 2)},
+            prefix="threshold",
+        ),
         bands_form=bands_form
         or SegmentBandsForm(
             formdata=None,
-            data={"medium_from": f"{rule.medium_from:g}", "high_from": f"{rule.high_from:g}"},
+            data={
+                "medium_from": written_number(rule.medium_from, get_locale()),
+                "high_from": written_number(rule.high_from, get_locale()),
+            },
             prefix="segments",
         ),
         currency_form=currency_form

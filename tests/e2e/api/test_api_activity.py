@@ -126,3 +126,38 @@ def test_unknown_clients_snapshots_and_dates_are_refused(admin_api: Api) -> None
     )
     assert fields(admin_api.get(f"/clients/{client['id']}/activity/2024-02-30")) == ["observed_on"]
     assert fields(admin_api.get(f"/clients/{client['id']}/activity/yesterday")) == ["observed_on"]
+
+
+def test_an_unusual_value_is_a_422_until_the_body_confirms_it(admin_api: Api) -> None:
+    client = create_client(admin_api)
+    for days in range(41, 61):  # 20 usual snapshots: enough to say what is usual
+        admin_api.post(f"/clients/{client['id']}/activity", json=a_snapshot(TODAY - timedelta(days=days)))
+    unusual = a_snapshot(avg_basket_value=a_snapshot()["avg_basket_value"] * 100)
+
+    body = problem(admin_api.post(f"/clients/{client['id']}/activity", json=unusual), 422)
+    confirmed = admin_api.post(f"/clients/{client['id']}/activity", json={**unusual, "confirm_unusual": True})
+
+    assert body["code"] == "implausible_value"
+    [error] = body["errors"]
+    assert (error["field"], error["code"]) == ("avg_basket_value", "implausible_value")
+    assert error["params"]["typical_max"] == a_snapshot()["avg_basket_value"]
+    assert confirmed.status_code == 201
+    assert confirmed.get_json()["avg_basket_value"] == unusual["avg_basket_value"]
+    assert "confirm_unusual" not in confirmed.get_json()
+
+
+def test_unusual_sales_filled_in_later_are_a_422_until_confirmed(admin_api: Api) -> None:
+    client = create_client(admin_api)
+    for days in range(41, 61):
+        admin_api.post(
+            f"/clients/{client['id']}/activity",
+            json=a_snapshot(TODAY - timedelta(days=days), sales_next_month=200.0),
+        )
+    snapshot = f"/clients/{client['id']}/activity/{TODAY - timedelta(days=41)}"
+
+    body = problem(admin_api.patch(snapshot, json={"sales_next_month": 200_000.0}), 422)
+    confirmed = admin_api.patch(snapshot, json={"sales_next_month": 200_000.0, "confirm_unusual": True})
+
+    assert body["code"] == "implausible_value"
+    assert [e["field"] for e in body["errors"]] == ["sales_next_month"]
+    assert confirmed.status_code == 200 and confirmed.get_json()["sales_next_month"] == 200_000.0

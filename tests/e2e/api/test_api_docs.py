@@ -77,7 +77,7 @@ def test_the_inputs_are_the_applications_commands(document: dict[str, Any]) -> N
         "issueToken": "TokenRequest",
         "createClient": "NewClient",
         "updateClient": "ClientChanges",
-        "addSnapshot": "NewSnapshot",
+        "addSnapshot": "SnapshotEntry",
         "recordOutcomes": "Outcomes",
         "trainModel": "TrainingRequest",
         "activateVersion": "VersionChoice",
