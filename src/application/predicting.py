@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from application.clients import record_activity
+from application.commands import SnapshotEntry
 from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
+from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError
 from domain.features import FeatureSet, feature_set
-from domain.model_runs import ModelNotTrained, ModelRun
+from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained, ModelRun
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment
 
 BATCH_SIZE = 5_000
+
+log = logging.getLogger(__name__)
 
 
 class NoActivityYet(DomainError):
@@ -96,7 +103,13 @@ class _Scorer:
         sales = self._predict(self.sales_features, self.sales_model, rows)
         chances = self._predict(self.purchase_features, self.purchase_model, rows)
         forecasts = [
-            SalesForecast(r.snapshot.client_id, max(0.0, value), self.sales_run.version, now)
+            SalesForecast(
+                r.snapshot.client_id,
+                max(0.0, value),
+                self.sales_run.version,
+                now,
+                observed_on=r.snapshot.observed_on,
+            )
             for r, value in zip(rows, sales, strict=True)
         ]
         predictions = [
@@ -107,6 +120,7 @@ class _Scorer:
                 self.threshold.value,
                 self.purchase_run.version,
                 now,
+                observed_on=r.snapshot.observed_on,
             )
             for r, probability in zip(rows, chances, strict=True)
         ]
@@ -185,6 +199,34 @@ def predict_client(
         segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
     return ClientPrediction(forecasts[0], predictions[0], segment, *scorer.reasons(row))
+
+
+def record_activity_and_rescore(
+    client_id: int,
+    data: SnapshotEntry | Mapping[str, Any],
+    uow: UnitOfWork,
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    clock: Clock,
+) -> tuple[ActivitySnapshot, ClientPrediction | None]:
+    """Store a snapshot (see `record_activity`); when it is the client's newest, score the client again
+    at once, so that its predictions are never older than its data. The prediction is None when
+    there is none to make (a model not trained, or not loadable: the snapshot is kept and the client
+    page says the predictions are out of date)."""
+    snapshot = record_activity(client_id, data, uow, clock)
+    with uow:
+        newest = uow.activity.newest_row(client_id)
+    if newest is None or newest.snapshot.observed_on != snapshot.observed_on:
+        return snapshot, None
+    try:
+        return snapshot, predict_client(client_id, uow, models, predictor, clock)
+    except (ModelNotTrained, ArtifactMissing, ArtifactTampered) as error:
+        log.warning(
+            "client not scored after a new snapshot: %s",
+            error.message,
+            extra={"context": {"client": client_id}},
+        )
+        return snapshot, None
 
 
 def explain_client(

@@ -18,7 +18,14 @@ from domain.clients import Client, first_of_next_month
 from domain.currency import Currency
 from domain.errors import ClientNotFound
 from domain.model_runs import ModelRun
-from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.predictions import (
+    DecisionThreshold,
+    ModelKind,
+    OutOfDate,
+    PurchasePrediction,
+    SalesForecast,
+    out_of_date,
+)
 from domain.segments import Segment, SegmentRule
 
 if TYPE_CHECKING:
@@ -97,6 +104,8 @@ class ClientOverview:
     segment: Segment | None
     latest_observed_on: date | None
     """The newest snapshot's date: what a prediction is made from."""
+    out_of_date: tuple[OutOfDate, ...] = ()
+    """Why the current predictions no longer say what scoring the client now would; empty if they do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,13 +232,23 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
     client = _require_client(uow, client_id)
     forecast, purchase = uow.predictions.current(client_id)
     latest = uow.activity.newest_row(client_id)
+    latest_observed_on = None if latest is None else latest.snapshot.observed_on
     return ClientOverview(
         client=client,
         forecast=forecast,
         purchase=purchase,
         segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value),
-        latest_observed_on=None if latest is None else latest.snapshot.observed_on,
+        latest_observed_on=latest_observed_on,
+        out_of_date=()
+        if forecast is None or purchase is None
+        else out_of_date(
+            forecast, purchase, latest_observed_on, _active_versions(uow), uow.settings.threshold()
+        ),
     )
+
+
+def _active_versions(uow: UnitOfWork) -> dict[ModelKind, int | None]:
+    return {kind: None if (run := uow.model_runs.active(kind)) is None else run.version for kind in ModelKind}
 
 
 def _history(uow: UnitOfWork, client_id: int) -> list[PastPrediction]:

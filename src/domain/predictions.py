@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.errors import InvalidValue
 
@@ -40,6 +41,8 @@ class SalesForecast:
     model_version: int
     made_at: datetime
     id: int | None = None
+    observed_on: date | None = None
+    """The date of the snapshot it was made from (None for one made before that was recorded)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,44 @@ class PurchasePrediction:
     model_version: int
     made_at: datetime
     id: int | None = None
+    observed_on: date | None = None
+    """The date of the snapshot it was made from (None for one made before that was recorded)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.probability <= 1.0:
             raise InvalidValue("probability", "probability_range", "must be between 0 and 1")
+
+
+class OutOfDate(enum.StrEnum):
+    """Why a client's current prediction no longer says what scoring the client now would say."""
+
+    NEWER_SNAPSHOT = "newer_snapshot"
+    """A snapshot newer than the one it was made from has arrived."""
+    SALES_MODEL_CHANGED = "sales_model_changed"
+    """Another version of the sales model is active now."""
+    PURCHASE_MODEL_CHANGED = "purchase_model_changed"
+    """Another version of the purchase model is active now."""
+    THRESHOLD_CHANGED = "threshold_changed"
+    """The yes/no was decided at a threshold no longer in force."""
+
+
+def out_of_date(
+    forecast: SalesForecast,
+    purchase: PurchasePrediction,
+    newest_observed_on: date | None,
+    active_versions: Mapping[ModelKind, int | None],
+    threshold: DecisionThreshold,
+) -> tuple[OutOfDate, ...]:
+    """Every reason why a client's current predictions are out of date; none when they are current."""
+    made_from = forecast.observed_on
+    reasons = {
+        OutOfDate.NEWER_SNAPSHOT: made_from is not None
+        and newest_observed_on is not None
+        and newest_observed_on > made_from,
+        OutOfDate.SALES_MODEL_CHANGED: active_versions.get(ModelKind.SALES)
+        not in (None, forecast.model_version),
+        OutOfDate.PURCHASE_MODEL_CHANGED: active_versions.get(ModelKind.PURCHASE)
+        not in (None, purchase.model_version),
+        OutOfDate.THRESHOLD_CHANGED: not math.isclose(purchase.threshold, threshold.value),
+    }
+    return tuple(reason for reason, applies in reasons.items() if applies)

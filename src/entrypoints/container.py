@@ -113,7 +113,6 @@ class Container(containers.DeclarativeContainer):
     register_client = use_case(clients.register_client, uow=uow, clock=clock)
     update_client = use_case(clients.update_client, uow=uow, clock=clock)
     delete_client = use_case(clients.delete_client, uow=uow)
-    record_activity = use_case(clients.record_activity, uow=uow, clock=clock)
     get_snapshot = use_case(clients.get_snapshot, uow=uow)
     record_outcomes = use_case(clients.record_outcomes, uow=uow)
 
@@ -185,6 +184,13 @@ class Container(containers.DeclarativeContainer):
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(
         predicting.predict_client, uow=uow, models=active_models, predictor=predictor, clock=clock
+    )
+    record_activity = use_case(
+        predicting.record_activity_and_rescore,
+        uow=uow,
+        models=active_models,
+        predictor=predictor,
+        clock=clock,
     )
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
     clients_scored = use_case(predicting.clients_scored, uow=uow)

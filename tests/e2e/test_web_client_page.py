@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from application.commands import NewClient
+from application.commands import NewClient, ThresholdChange
 from domain.activity import BEHAVIOUR_FIELDS
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.users import User
@@ -372,3 +372,28 @@ def test_admin_sees_the_same_client_tools(demo_client, demo_auth, demo_admin: Us
     html = demo_client.get(f"/clients/{client_id}").get_data(as_text=True)
 
     assert 'id="rerun-form"' in html and 'id="edit-client-form"' in html and 'id="snapshot-form"' in html
+
+
+def test_a_new_snapshot_scores_the_client_at_once(signed_in, demo_auth, demo_app):
+    client_id = new_client(demo_app)
+
+    demo_auth.post(f"/clients/{client_id}/activity", SNAPSHOT)
+
+    overview = detail_of(demo_app, client_id).overview
+    assert overview.forecast is not None and overview.forecast.observed_on == date(2025, 1, 15)
+    assert overview.out_of_date == ()
+    assert "New prediction:" in signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+
+
+def test_predictions_out_of_date_say_why_and_hide_their_factors_until_predicted_again(
+    signed_in, demo_auth, demo_app, client_id: int
+):
+    container_of(demo_app).change_threshold()(ThresholdChange.parse({"threshold": 0.15}), "admin@example.com")
+
+    page = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+    assert 'id="out-of-date"' in page and "decided at a threshold no longer in force" in page
+    assert 'id="factors"' not in page
+
+    demo_auth.post(f"/clients/{client_id}/predict")
+    page = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+    assert 'id="out-of-date"' not in page and 'id="factors"' in page

@@ -245,6 +245,8 @@ def _prediction_table(name: str, *values: Column[Any] | CheckConstraint) -> Tabl
         Column("model_version", Integer, nullable=False),
         Column("made_at", UtcDateTime(), nullable=False),
         Column("is_current", Boolean, nullable=False),
+        # The snapshot it was made from; NULL for predictions made before that was recorded.
+        Column("observed_on", Date, nullable=True),
     )
 
 

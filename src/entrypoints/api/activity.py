@@ -47,7 +47,8 @@ def add(client_id: int) -> Response:
     422 and the code `implausible_value`, each such field named with its `typical_max`, unless the
     body says `"confirm_unusual": true`.
     """
-    snapshot = schemas.SnapshotOut.of(container().record_activity()(client_id, json_object()))
+    recorded, _ = container().record_activity()(client_id, json_object())
+    snapshot = schemas.SnapshotOut.of(recorded)
     return answer(snapshot, 201, location=snapshot.url)
 
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from application.commands import ClientListQuery, ClientSort, Outcomes
 from application.plausibility import UnusualValues
-from application.predicting import NoActivityYet
+from application.predicting import ClientPrediction, NoActivityYet
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
@@ -213,7 +213,7 @@ def remove_client(client_id: int) -> ResponseReturnValue:
 def add_snapshot(client_id: int) -> ResponseReturnValue:
     form = SnapshotForm(prefix="snapshot")
     try:
-        snapshot = container().record_activity()(client_id, form.values())
+        snapshot, prediction = container().record_activity()(client_id, form.values())
     except UnusualValues as error:
         show_invalid_input(form, error)
         return render_client_page(client_id, snapshot=form, unusual=True, status=422)
@@ -223,6 +223,8 @@ def add_snapshot(client_id: int) -> ResponseReturnValue:
         add_field_error(form, "observed_on", _("This client already has a snapshot on that date."))
     else:
         flash(_("The snapshot of %(day)s was added.", day=day(snapshot.observed_on)), "success")
+        if prediction is not None:
+            flash(_new_prediction_message(prediction), "success")
         return redirect(url_for("web.client_page", client_id=client_id, _anchor="activity"))
     return render_client_page(client_id, snapshot=form, status=422)
 
@@ -257,18 +259,19 @@ def rerun_prediction(client_id: int) -> ResponseReturnValue:
     except (ArtifactMissing, ArtifactTampered) as error:
         flash(_("The active model could not be loaded: %(reason)s", reason=error.message), "danger")
     else:
-        purchase = result.purchase
-        flash(
-            _(
-                "New prediction: %(forecast)s next month, "
-                "a %(chance)s chance of buying within 14 days (%(decision)s).",
-                forecast=money(result.forecast.value),
-                chance=percent(purchase.probability),
-                decision=_("likely to buy") if purchase.will_buy else _("unlikely to buy"),
-            ),
-            "success",
-        )
+        flash(_new_prediction_message(result), "success")
     return redirect(url_for("web.client_page", client_id=client_id))
+
+
+def _new_prediction_message(prediction: ClientPrediction) -> str:
+    purchase = prediction.purchase
+    return _(
+        "New prediction: %(forecast)s next month, "
+        "a %(chance)s chance of buying within 14 days (%(decision)s).",
+        forecast=money(prediction.forecast.value),
+        chance=percent(purchase.probability),
+        decision=_("likely to buy") if purchase.will_buy else _("unlikely to buy"),
+    )
 
 
 def render_client_page(
@@ -283,7 +286,8 @@ def render_client_page(
     """The client's page; `unusual` when the form given (a snapshot's, or outcomes') asks to confirm
     values far outside the usual."""
     detail = container().client_page()(client_id)
-    explanation, model_problem = _explain(client_id)
+    # Reasons explain the predictions beside them: none for predictions that are out of date.
+    explanation, model_problem = (None, None) if detail.overview.out_of_date else _explain(client_id)
     outcome_forms = {
         s.observed_on: OutcomesForm(formdata=None, prefix=f"outcomes-{s.observed_on.isoformat()}")
         for s in detail.activity

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
 from domain.model_runs import RunStatus, is_command_line_operator
-from domain.predictions import ModelKind
+from domain.predictions import ModelKind, OutOfDate
 from domain.segments import Segment
 from domain.users import Role
 from entrypoints.web.formatting import day, number
@@ -30,6 +30,12 @@ def requester_label(requested_by: str) -> str:
     return str(_l("command line")) if is_command_line_operator(requested_by) else requested_by
 
 
+OUT_OF_DATE_LABELS = {
+    OutOfDate.NEWER_SNAPSHOT: _l("A newer snapshot has arrived since they were made."),
+    OutOfDate.SALES_MODEL_CHANGED: _l("Another version of the sales model is active now."),
+    OutOfDate.PURCHASE_MODEL_CHANGED: _l("Another version of the purchase model is active now."),
+    OutOfDate.THRESHOLD_CHANGED: _l("The yes/no was decided at a threshold no longer in force."),
+}
 MODEL_LABELS = {ModelKind.SALES: _l("Sales forecast"), ModelKind.PURCHASE: _l("Purchase propensity")}
 MODEL_ALGORITHMS = {ModelKind.SALES: _l("Linear regression"), ModelKind.PURCHASE: _l("Logistic regression")}
 

@@ -207,11 +207,32 @@ def test_each_prediction_is_kept_and_the_newest_is_current(trained_api: Api) -> 
 
     assert second.headers["Location"] == f"{V1}/clients/{client['id']}/predictions"
     history = trained_api.get(second.headers["Location"]).get_json()["items"]
-    assert [h["purchase"]["threshold"] for h in history] == [0.05, first["purchase"]["threshold"]]
+    # The first was made on its own when the snapshot arrived.
+    assert [h["purchase"]["threshold"] for h in history] == [0.05, *[first["purchase"]["threshold"]] * 2]
     assert history[0]["forecast"] == second.get_json()["forecast"]
     detail = trained_api.get(f"/clients/{client['id']}").get_json()
     assert detail["forecast"] == second.get_json()["forecast"] and detail["purchase"]["will_buy"] is True
     assert detail["segment"] == second.get_json()["segment"]
+    assert detail["out_of_date"] == []
+
+
+def test_a_new_snapshot_scores_its_client_and_a_new_threshold_shows_the_prediction_out_of_date(
+    trained_api: Api,
+) -> None:
+    client = create_client(trained_api, "Zofia")
+    url = f"/clients/{client['id']}"
+    newest, older = TODAY - timedelta(days=10), TODAY - timedelta(days=70)
+    trained_api.post(f"{url}/activity", json=a_snapshot(observed_on=newest))
+    scored = trained_api.get(url).get_json()
+    assert scored["forecast"]["observed_on"] == newest.isoformat() and scored["out_of_date"] == []
+
+    trained_api.post(f"{url}/activity", json=a_snapshot(observed_on=older))
+    assert trained_api.get(url).get_json()["forecast"] == scored["forecast"]  # an older one changes nothing
+
+    trained_api.put("/settings/threshold", json={"threshold": 0.05})
+    assert trained_api.get(url).get_json()["out_of_date"] == ["threshold_changed"]
+    trained_api.post(f"{url}/predictions")
+    assert trained_api.get(url).get_json()["out_of_date"] == []
 
 
 def test_a_client_without_activity_or_unknown_gets_no_prediction(trained_api: Api) -> None:

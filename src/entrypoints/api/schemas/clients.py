@@ -10,6 +10,7 @@ from pydantic import Field
 
 from application.queries import ClientListItem, ClientOverview, Page
 from domain.clients import Client
+from domain.predictions import OutOfDate
 from domain.segments import Segment
 from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
@@ -88,6 +89,11 @@ class ClientDetailOut(ClientOut):
     purchase: PurchasePredictionOut | None = Field(description="The current purchase prediction.")
     segment: Segment | None = Field(description="By the current forecast, under the segment rule in force.")
     latest_observed_on: date | None = Field(description="The newest snapshot's date: what predictions use.")
+    out_of_date: list[OutOfDate] = Field(
+        description="Why the current predictions are out of date (empty when they are current): "
+        "`newer_snapshot`, `sales_model_changed`, `purchase_model_changed`, `threshold_changed`. "
+        "`POST .../predictions` scores the client again; a new snapshot does so on its own."
+    )
     links: ClientLinksOut
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import Field, field_validator
 
@@ -15,6 +15,7 @@ class SalesForecastOut(Schema):
     value: float = Field(description=f"Sales expected in the next month, {IN_CURRENCY}.")
     model_version: int
     made_at: datetime
+    observed_on: date | None = Field(description="The date of the snapshot it was made from.")
 
     @field_validator("value")
     @classmethod
@@ -29,6 +30,7 @@ class PurchasePredictionOut(Schema):
     threshold: float = Field(description="The decision threshold in force when the prediction was made.")
     model_version: int
     made_at: datetime
+    observed_on: date | None = Field(description="The date of the snapshot it was made from.")
 
 
 class FeatureReasonOut(Schema):
