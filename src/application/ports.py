@@ -318,6 +318,12 @@ class PredictionRepository(Protocol):
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary: ...
 
+    def count_out_of_date(
+        self, active_versions: Mapping[ModelKind, int | None], threshold: DecisionThreshold
+    ) -> int:
+        """How many clients' current predictions are out of date (`domain.predictions.out_of_date`)."""
+        ...
+
 
 class ModelRunRepository(Protocol):
     def add(self, run: ModelRun) -> ModelRun: ...

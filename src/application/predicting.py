@@ -274,6 +274,18 @@ def predict_all(
     return BatchReport(scored, scorer.sales_run.version, scorer.purchase_run.version, scorer.threshold.value)
 
 
+def rescore_if_trained(
+    uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
+) -> BatchReport | None:
+    """Score every client again after new data made their predictions out of date; None, and the
+    predictions left marked out of date, when a model is not trained or cannot be loaded."""
+    try:
+        return predict_all(uow, models, predictor, clock)
+    except (ModelNotTrained, ArtifactMissing, ArtifactTampered) as error:
+        log.warning("clients not scored after new data: %s", error.message)
+        return None
+
+
 def start_batch_prediction(
     uow_factory: Callable[[], UnitOfWork],
     models: ActiveModels,

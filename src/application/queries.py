@@ -152,6 +152,8 @@ class MlPanel:
     threshold: DecisionThreshold
     segment_rule: SegmentRule
     currency: Currency
+    out_of_date_clients: int = 0
+    """Clients whose current predictions are out of date: what scoring every client would refresh."""
 
 
 # --- Queries -------------------------------------------------------------------------------------
@@ -220,11 +222,13 @@ def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:
     with uow:
         if clock is not None:
             fail_abandoned_runs_in(uow, clock)
+        threshold = uow.settings.threshold()
         return MlPanel(
             runs=uow.model_runs.list(None),
-            threshold=uow.settings.threshold(),
+            threshold=threshold,
             segment_rule=uow.settings.segment_rule(),
             currency=uow.settings.currency(),
+            out_of_date_clients=uow.predictions.count_out_of_date(_active_versions(uow), threshold),
         )
 
 

@@ -51,12 +51,24 @@ def build_snapshots(
 
 
 def start_snapshot_build(
-    request: Mapping[str, object], uow_factory: Callable[[], UnitOfWork], clock: Clock, jobs: JobRunner
+    request: Mapping[str, object],
+    uow_factory: Callable[[], UnitOfWork],
+    clock: Clock,
+    jobs: JobRunner,
+    rescore: Callable[[], object] | None = None,
 ) -> JobStatus:
     """Build the snapshots in the background, as `request` asks (a `SnapshotBuild`'s fields, all
-    optional); refuses a bad request at once."""
+    optional), then `rescore` the clients when snapshots were written, since their predictions are
+    out of date then; refuses a bad request at once."""
     until = _through(request, clock)
-    return jobs.submit(lambda: build_snapshots(until, uow_factory(), clock), "build snapshots")
+
+    def build_then_rescore() -> BuildReport:
+        report = build_snapshots(until, uow_factory(), clock)
+        if report.snapshots and rescore is not None:
+            rescore()
+        return report
+
+    return jobs.submit(build_then_rescore, "build snapshots")
 
 
 def _rebuild_chunk(

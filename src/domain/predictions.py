@@ -11,6 +11,8 @@ from datetime import date, datetime
 from domain.errors import InvalidValue
 
 DEFAULT_THRESHOLD = 0.70
+THRESHOLD_TOLERANCE = 1e-9
+"""Two thresholds closer than this are the same one (a float read back from the database)."""
 
 
 class ModelKind(enum.Enum):
@@ -92,6 +94,6 @@ def out_of_date(
         not in (None, forecast.model_version),
         OutOfDate.PURCHASE_MODEL_CHANGED: active_versions.get(ModelKind.PURCHASE)
         not in (None, purchase.model_version),
-        OutOfDate.THRESHOLD_CHANGED: not math.isclose(purchase.threshold, threshold.value),
+        OutOfDate.THRESHOLD_CHANGED: abs(purchase.threshold - threshold.value) > THRESHOLD_TOLERANCE,
     }
     return tuple(reason for reason, applies in reasons.items() if applies)

@@ -126,9 +126,6 @@ class Container(containers.DeclarativeContainer):
 
     # --- snapshots derived from orders and events -------------------------------------------------
     build_snapshots = use_case(snapshots.build_snapshots, uow=uow, clock=clock)
-    start_snapshot_build = use_case(
-        snapshots.start_snapshot_build, uow_factory=uow.provider, clock=clock, jobs=job_runner
-    )
 
     # --- reads: what a page or an endpoint shows, one query each ----------------------------------
     list_clients = use_case(queries.list_clients, uow=uow)
@@ -191,6 +188,16 @@ class Container(containers.DeclarativeContainer):
         models=active_models,
         predictor=predictor,
         clock=clock,
+    )
+    rescore_if_trained = use_case(
+        predicting.rescore_if_trained, uow=uow, models=active_models, predictor=predictor, clock=clock
+    )
+    start_snapshot_build = use_case(
+        snapshots.start_snapshot_build,
+        uow_factory=uow.provider,
+        clock=clock,
+        jobs=job_runner,
+        rescore=rescore_if_trained,
     )
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
     clients_scored = use_case(predicting.clients_scored, uow=uow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 
 import pytest
 
@@ -13,12 +13,13 @@ from contract.examples import (
     a_client,
     a_forecast,
     a_purchase_prediction,
+    a_snapshot,
     id_of,
     later,
 )
 from domain.clients import Client
 from domain.errors import ClientNotFound
-from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import Segment, SegmentRule
 
 
@@ -396,3 +397,38 @@ def test_likely_buyers_count_current_purchase_predictions_only(
 
     with uow_factory() as uow:
         assert uow.predictions.summary(DecisionThreshold(), SegmentRule()).likely_buyers == 0
+
+
+def test_out_of_date_predictions_are_counted_by_the_domain_rule(uow_factory: UnitOfWorkFactory, ids) -> None:
+    """Anna's are current; Beata has a newer snapshot, Celina an older sales version, Dorota's decision
+    was made at another threshold. An older (not newer) snapshot and an unrecorded one change nothing."""
+    march, april = date(2024, 3, 31), date(2024, 4, 30)
+    anna, beata, celina, dorota = ids
+    with uow_factory() as uow:
+        uow.activity.add_many(
+            [a_snapshot(client_id, march) for client_id in ids]
+            + [a_snapshot(beata, april), a_snapshot(anna, date(2024, 2, 29))]
+        )
+        uow.predictions.add_many(
+            [
+                a_forecast(anna, model_version=3, observed_on=march),
+                a_forecast(beata, model_version=3, observed_on=march),
+                a_forecast(celina, model_version=2, observed_on=march),
+                a_forecast(dorota, model_version=3, observed_on=None),
+            ],
+            [
+                a_purchase_prediction(client_id, model_version=5, observed_on=march, threshold=0.7)
+                for client_id in (anna, beata, celina)
+            ]
+            + [a_purchase_prediction(dorota, model_version=5, threshold=0.6)],
+        )
+        uow.commit()
+
+    active = {ModelKind.SALES: 3, ModelKind.PURCHASE: 5}
+    with uow_factory() as uow:
+        assert uow.predictions.count_out_of_date(active, DecisionThreshold(0.7)) == 3
+        assert uow.predictions.count_out_of_date(active, DecisionThreshold(0.6)) == 3  # Anna, not Dorota
+        assert (
+            uow.predictions.count_out_of_date({**active, ModelKind.PURCHASE: 6}, DecisionThreshold(0.7)) == 4
+        )
+        assert uow.predictions.count_out_of_date({ModelKind.SALES: None}, DecisionThreshold(0.7)) == 2

@@ -271,6 +271,20 @@ def test_scoring_every_client_from_the_panel_reports_what_it_did(admin_in, demo_
     assert f"{scored} clients scored with sales v1 and purchase v1 at the threshold of 70%." in html
 
 
+def test_a_new_threshold_offers_to_score_every_client_until_they_are(admin_in, demo_auth, demo_app):
+    run_jobs_inline(demo_app)
+    assert 'id="rescore-offer"' not in admin_in.get("/ml").get_data(as_text=True)
+
+    html = demo_auth.post("/ml/threshold", {"threshold-threshold": "0.55"}, follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert 'id="rescore-offer"' in html and 'id="rescore-now"' in html
+    assert f"{clients_with_snapshots(demo_app)} clients' predictions are out of date" in html
+
+    html = demo_auth.post("/ml/score", follow_redirects=True).get_data(as_text=True)
+    assert 'id="rescore-offer"' not in html
+
+
 def test_scoring_without_models_is_a_friendly_warning(client, auth, admin: User):
     auth.login(admin.email)
 

@@ -167,6 +167,26 @@ def test_a_build_in_the_background_reports_what_it_built(store: InMemoryStore) -
     assert (job.state, job.result) == ("succeeded", BuildReport(1, 1, date(2024, 3, 31)))
 
 
+def test_a_build_that_wrote_snapshots_then_rescores_the_clients_and_one_that_did_not_does_not(
+    store: InMemoryStore,
+) -> None:
+    rescored: list[str] = []
+    runs = [
+        start_snapshot_build(
+            {}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner(), lambda: rescored.append("all")
+        )
+        for _ in range(2)
+    ]
+    assert rescored == [] and all(run.result.snapshots == 0 for run in runs)
+
+    [anna] = a_company(store, 1)
+    log(store, [Order(anna, noon("2024-03-10"), 50.0)])
+    start_snapshot_build(
+        {}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner(), lambda: rescored.append("all")
+    )
+    assert rescored == ["all"]
+
+
 def test_a_field_the_build_does_not_know_is_refused_at_once(store: InMemoryStore) -> None:
     with pytest.raises(InvalidInput) as refused:
         start_snapshot_build(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from adapters.memory.store import InMemoryStore, P, current_of, in_utc
 from application.queries import PredictionSummary
 from domain.errors import ClientNotFound
-from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
+from domain.predictions import (
+    DecisionThreshold,
+    ModelKind,
+    PurchasePrediction,
+    SalesForecast,
+    out_of_date,
+)
 from domain.segments import Segment, SegmentRule
 
 
@@ -43,6 +49,19 @@ class InMemoryPredictionRepository:
         # In the order they were stored: of two made at the same moment, the later one wins.
         made_at = {p.made_at: p for p in self.store.purchase_predictions.get(client_id, ())}
         return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
+
+    def count_out_of_date(
+        self, active_versions: Mapping[ModelKind, int | None], threshold: DecisionThreshold
+    ) -> int:
+        newest: dict[int, date] = {}
+        for client_id, observed_on in self.store.activity:
+            newest[client_id] = max(observed_on, newest.get(client_id, observed_on))
+        return sum(
+            1
+            for client_id, forecasts in self.store.forecasts.items()
+            if (purchase := current_of(self.store.purchase_predictions, client_id)) is not None
+            and out_of_date(forecasts[-1], purchase, newest.get(client_id), active_versions, threshold)
+        )
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         values = [history[-1].value for history in self.store.forecasts.values()]

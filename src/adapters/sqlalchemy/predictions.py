@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
 from adapters.sqlalchemy.statements import CHUNK_SIZE
-from adapters.sqlalchemy.tables import clients, purchase_predictions, sales_predictions
+from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.queries import PredictionSummary
 from domain.errors import ClientNotFound, DomainError
-from domain.predictions import DecisionThreshold, PurchasePrediction, SalesForecast
+from domain.predictions import (
+    THRESHOLD_TOLERANCE,
+    DecisionThreshold,
+    ModelKind,
+    PurchasePrediction,
+    SalesForecast,
+)
 from domain.segments import Segment, SegmentRule
 
 P = TypeVar("P", SalesForecast, PurchasePrediction)
@@ -76,6 +82,34 @@ class SqlAlchemyPredictionRepository:
         # Read in the order they were stored: of two made at the same moment, the later one wins.
         made_at = {row.made_at: PURCHASES.from_row(row) for row in self.session.execute(same_moments)}
         return [(forecast, made_at.get(forecast.made_at)) for forecast in forecasts]
+
+    def count_out_of_date(
+        self, active_versions: Mapping[ModelKind, int | None], threshold: DecisionThreshold
+    ) -> int:
+        """The rule of `domain.predictions.out_of_date` in SQL, over the current predictions: one probe
+        of the snapshots' (client_id, observed_on) index per client for a newer snapshot."""
+        sales, purchase = sales_predictions.alias("sales"), purchase_predictions.alias("purchase")
+        newer = (
+            select(client_activity.c.id)
+            .where(
+                client_activity.c.client_id == sales.c.client_id,
+                client_activity.c.observed_on > sales.c.observed_on,
+            )
+            .exists()
+        )
+        reasons = [newer, func.abs(purchase.c.threshold - threshold.value) > THRESHOLD_TOLERANCE]
+        for table, kind in ((sales, ModelKind.SALES), (purchase, ModelKind.PURCHASE)):
+            version = active_versions.get(kind)
+            if version is not None:
+                reasons.append(table.c.model_version != version)
+        statement = (
+            select(func.count())
+            .select_from(
+                sales.join(purchase, (purchase.c.client_id == sales.c.client_id) & purchase.c.is_current)
+            )
+            .where(sales.c.is_current, or_(*reasons))
+        )
+        return self.session.scalar(statement) or 0
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         """Over the current predictions only; likely buyers under the threshold in force now."""

@@ -83,6 +83,7 @@ def render_ml_page(
         or CurrencyForm(formdata=None, data={"currency": panel.currency.code}, prefix="currency"),
         threshold_effect=threshold_effect(purchase.active, threshold.value),
         all_trained=all(panel.active for panel in panels),
+        out_of_date_clients=panel.out_of_date_clients,
         scoring=scoring,
         job_state_labels=JOB_STATE_LABELS,
         just_finished=just_finished,
