@@ -494,6 +494,87 @@ class ClientFilter(Command):
         return self.sort.startswith("-")
 
 
+MAX_EXPORT_LIMIT = 1_000_000
+"""The most clients a "top N" export may ask for."""
+MAX_EXPORT_IDS = 1_000
+"""The most clients an export of chosen rows may name (a page of the list has at most 100)."""
+MAX_CLIENT_ID = 2**63 - 1
+
+
+class ExportDialect(enum.StrEnum):
+    PLAIN = "plain"
+    """Machine CSV: comma, UTF-8 without BOM, decimal dots, English column names and values; imports back."""
+    EXCEL = "excel"
+    """For a spreadsheet in the reader's language: UTF-8 with BOM, that language's delimiter, decimal
+    separator, column names and values."""
+
+
+class ExportLanguage(enum.StrEnum):
+    EN = "en"
+    PL = "pl"
+
+
+def _id_list(value: Any) -> Any:
+    """Ids as a list (`ids=3&ids=17`) or as text separated by commas (`ids=3,17`), or both."""
+    if isinstance(value, str | int):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return value
+    ids: list[Any] = []
+    for part in value:
+        if isinstance(part, str):
+            ids += [piece.strip() for piece in part.split(",") if piece.strip()]
+        else:
+            ids.append(part)
+    if not ids:
+        raise PydanticCustomError("too_short", "must name at least {min_length} client", {"min_length": 1})
+    if len(ids) > MAX_EXPORT_IDS:
+        raise PydanticCustomError(
+            "too_long", "must name at most {max_length} clients", {"max_length": MAX_EXPORT_IDS}
+        )
+    return ids
+
+
+ExportLimit = Annotated[int, Field(ge=1, le=MAX_EXPORT_LIMIT)]
+ClientId = Annotated[int, Field(ge=1, le=MAX_CLIENT_ID)]
+ClientIds = Annotated[
+    tuple[ClientId, ...], Field(json_schema_extra={"minItems": 1, "maxItems": MAX_EXPORT_IDS})
+]
+"""Counted by `_id_list` before each id is read, so that a bad id is one error, not two."""
+
+
+class ClientExport(ClientFilter):
+    """The client list as a file: its filters and sort, and which of the clients they select.
+
+    Without `limit` and `ids`: every client the filters select. `limit`: the first N of them, in the
+    list's order ("top N"). `ids`: only these clients (rows chosen on screen), still in the list's order
+    and only those the filters select; with `limit` too, the first N of them. `dialect` and `lang` say
+    how the file is written (`lang` only matters to `excel`)."""
+
+    limit: Annotated[
+        ExportLimit | None, Field(description="Only the first N clients of the list, in its order (top N).")
+    ] = None
+    ids: Annotated[
+        ClientIds | None,
+        BeforeValidator(_id_list),
+        Field(description="Only these clients (`ids=3&ids=17` or `ids=3,17`), in the list's order."),
+    ] = None
+    dialect: Annotated[
+        ExportDialect,
+        Field(description="`plain`: CSV that imports back; `excel`: for a spreadsheet in `lang`."),
+    ] = ExportDialect.PLAIN
+    lang: Annotated[
+        ExportLanguage | None,
+        BlankIsNone,
+        Field(description="The language of an `excel` file; by default the best of `Accept-Language`."),
+    ] = None
+
+    @field_validator("ids")
+    @classmethod
+    def _each_id_once(cls, ids: tuple[int, ...] | None) -> tuple[int, ...] | None:
+        return None if ids is None else tuple(dict.fromkeys(ids))
+
+
 class ClientListQuery(ClientFilter):
     """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from application.commands import ClientFilter, ClientListQuery
+from application.commands import ClientExport, ClientFilter, ClientListQuery
 from application.ports import UnitOfWork
 from application.queries import ClientListItem
 
@@ -40,19 +40,27 @@ def restored(cell: str) -> str:
 
 
 def export_clients(query: ClientFilter, uow: UnitOfWork) -> Iterator[ClientListItem]:
-    """Every client the query's filters select, in its sort order, read a page at a time.
+    """The clients of the query's list, in its sort order, read a page at a time: every client its
+    filters select, or (a `ClientExport`) the first `limit` of them, or only the clients of its `ids`.
 
     A `ClientListQuery` works too: its own page and page size are ignored."""
-    selection = query.model_dump()
+    selection = {name: getattr(query, name) for name in ClientFilter.model_fields}
+    limit = query.limit if isinstance(query, ClientExport) else None
+    ids = frozenset(query.ids) if isinstance(query, ClientExport) and query.ids is not None else None
+    size = EXPORT_PAGE if limit is None else min(EXPORT_PAGE, limit)
+    left = limit
     with uow:
         segments = uow.settings.segment_rule()
         page = 1
         while True:
             # Pages larger than a reader may ask for; the query is valid already, so no new validation.
-            window = ClientListQuery.model_construct(**{**selection, "page": page, "per_page": EXPORT_PAGE})
-            items = uow.clients.list(window, segments).items
+            window = ClientListQuery.model_construct(**{**selection, "page": page, "per_page": size})
+            items = uow.clients.list(window, segments, ids=ids).items
+            if left is not None:
+                items = items[:left]
+                left -= len(items)
             yield from items
-            if len(items) < EXPORT_PAGE:
+            if len(items) < size or left == 0:
                 return
             page += 1
 

@@ -92,9 +92,13 @@ class ClientRepository(Protocol):
         """Up to `limit` clients with id > `after_client_id` who have orders or events, in id order."""
         ...
 
-    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+    def list(
+        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+    ) -> Page[ClientListItem]:
         """One page of clients whose name or email contains `query.q`, filtered by segment and
-        decision, sorted as asked; each with its current predictions and its segment under `segments`."""
+        decision, sorted as asked; each with its current predictions and its segment under `segments`.
+        With `ids`, only the clients among these ids (an unknown id is no client); the total counts
+        those only."""
         ...
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.commands import ClientFilter, Credentials, ImportMode, NewUser, TrainingRequest
+from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
 from application.imports import ImportRejected, ImportReport
 from application.training import best_of
 from domain.candidates import FeatureSetName, ModelFamily, candidates
@@ -35,6 +35,8 @@ from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
 from entrypoints.server import PrognozaServer, gunicorn_options
 from entrypoints.settings import Settings, UnsafeProduction
+from entrypoints.spreadsheets import sheet_of
+from entrypoints.web.i18n import DEFAULT_LOCALE
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -573,15 +575,29 @@ def export() -> None:
 @click.option("--segment", default="", help="Only clients of this segment (high, medium, low).")
 @click.option("--will-buy", "will_buy", default="", help="Only clients with this decision (true or false).")
 @click.option("--sort", default="last_name", show_default=True, help="Column to sort by; -column descends.")
+@click.option("--limit", default="", help="Only the first N clients of the list, in its order (top N).")
+@click.option("--ids", default="", help="Only these clients (ids separated by commas), in the list's order.")
+@click.option(
+    "--dialect",
+    default="plain",
+    show_default=True,
+    help="plain: CSV that imports back; excel: for Excel in --lang (BOM, its delimiter and decimals).",
+)
+@click.option("--lang", default="", help="The language of an excel export: pl or en (default en).")
 @with_appcontext
-def export_clients_file(path: str, q: str, segment: str, will_buy: str, sort: str) -> None:
+def export_clients_file(
+    path: str, q: str, segment: str, will_buy: str, sort: str, limit: str, ids: str, dialect: str, lang: str
+) -> None:
     """Write the client list (current forecast, probability, decision, segment) to PATH as CSV."""
-    selection = ClientFilter.parse({"q": q, "segment": segment, "will_buy": will_buy, "sort": sort})
+    raw = {"q": q, "segment": segment, "will_buy": will_buy, "sort": sort, "dialect": dialect, "lang": lang}
+    raw |= {name: value for name, value in (("limit", limit), ("ids", ids)) if value}
+    selection = ClientExport.parse(raw)
+    sheet = sheet_of(selection, DEFAULT_LOCALE, container().current_currency()().code)
     counted = itertools.count()
     clients = (item for item, _ in zip(container().export_clients()(selection), counted, strict=False))
     try:
         with open(path, "w", encoding="utf-8", newline="") as file:
-            file.writelines(export_lines(clients))  # streams: a page of clients at a time
+            file.writelines(export_lines(clients, sheet))  # streams: a page of clients at a time
     except OSError as error:
         raise click.ClickException(f"file: cannot write {path}: {error.strerror}") from None
     click.echo(f"Exported {next(counted):,} clients to {path}.")

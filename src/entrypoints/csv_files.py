@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO
 
 from application.exports import EXPORT_COLUMNS, TEXT_COLUMNS, export_row, restored
 from application.imports import ImportRejected, Row, RowError
 from application.queries import ClientListItem
 from application.validation import InvalidInput
+from domain.segments import Segment
 
 DELIMITERS = ",;\t"
 SAMPLE_SIZE = 16 * 1024
@@ -122,13 +125,77 @@ def _restored(row: dict[str, str | None]) -> dict[str, str | None]:
     return row
 
 
-def export_lines(items: Iterable[ClientListItem]) -> Iterator[str]:
-    """The client export, a line at a time, so a large list streams instead of filling memory."""
+class PlainCsv(csv.excel):
+    """The machine export: comma, RFC 4180 quotes (`"`, doubled inside a field), CRLF line ends."""
+
+    lineterminator = "\r\n"
+
+
+class SemicolonCsv(PlainCsv):
+    """A spreadsheet's CSV where the decimal separator is a comma (Polish Excel): fields end at `;`."""
+
+    delimiter = ";"
+
+
+BOM = "\ufeff"
+"""UTF-8's byte order mark (EF BB BF): how Excel tells a CSV file is UTF-8 rather than the Windows
+code page of its language (Windows-1250 in Poland, where `Dąbrowski` would read `DÄ…browski`)."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The client export for a spreadsheet in one language: its delimiter (a `csv` dialect), its
+    decimal separator, its column names and its words for a segment and a decision.
+
+    Dates stay ISO 8601 (`2024-03-31`), which Excel reads as a date in every language; forecasts are
+    numbers with two decimals and no grouping (`1234,50`); the purchase probability is a percentage
+    with two decimals (`87,34%`), which Excel reads as the number 0.8734 shown as a percentage. Text
+    cells are neutralised against formulas exactly as in the plain export."""
+
+    dialect: type[csv.Dialect]
+    decimal: str
+    headers: Mapping[str, str]
+    segments: Mapping[Segment, str]
+    yes: str
+    no: str
+
+    def row(self, item: ClientListItem) -> dict[str, object]:
+        row = export_row(item)
+        forecast, probability = item.predicted_sales, item.purchase_probability
+        row["predicted_sales"] = "" if forecast is None else self.number(forecast)
+        row["purchase_probability"] = "" if probability is None else self.percent(probability)
+        row["will_buy"] = "" if item.will_buy is None else self.yes if item.will_buy else self.no
+        row["segment"] = "" if item.segment is None else self.segments[item.segment]
+        return row
+
+    def percent(self, probability: float) -> str:
+        """The plain export's probability (four decimals) as a percentage with two: 0.8734 is 87,34%."""
+        percent = Decimal(f"{probability:.4f}").scaleb(2)
+        return f"{percent:.2f}".replace(".", self.decimal) + "%"
+
+    def number(self, value: float) -> str:
+        text = f"{value:.2f}"
+        if text.startswith("-") and not text.strip("-0."):
+            text = text[1:]  # a value that rounds to zero is no negative number
+        return text.replace(".", self.decimal)
+
+
+def export_lines(items: Iterable[ClientListItem], sheet: Sheet | None = None) -> Iterator[str]:
+    """The client export, a line at a time, so a large list streams instead of filling memory: the
+    plain CSV (comma, no BOM, machine names and values, imports back) or, with `sheet`, the file for a
+    spreadsheet in the sheet's language, behind a BOM. Quotes are the csv module's either way."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    if sheet is None:
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, dialect=PlainCsv)
+        writer.writeheader()
+        row: Callable[[ClientListItem], dict[str, object]] = export_row
+    else:
+        buffer.write(BOM)
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, dialect=sheet.dialect)
+        writer.writerow({column: sheet.headers[column] for column in EXPORT_COLUMNS})
+        row = sheet.row
     for item in items:
-        writer.writerow(export_row(item))
+        writer.writerow(row(item))
         yield _drain(buffer)
     yield _drain(buffer)
 

@@ -189,3 +189,42 @@ def test_without_filters_the_unpredicted_are_listed_and_counted(
     page = listed(uow_factory)
 
     assert page.total == len(PREDICTED)
+
+
+CHOSEN = ("Ewa", "Celina", "Anna", "Dorota")
+
+
+def chosen(uow_factory: UnitOfWorkFactory, ids: dict[str, int], **query: Any) -> Page[ClientListItem]:
+    """The list of the CHOSEN clients only (rows ticked for an export), and an id no client has."""
+    with uow_factory() as uow:
+        return uow.clients.list(
+            ClientListQuery(**({"per_page": 100} | query)), RULE, ids=[*(ids[n] for n in CHOSEN), 10**9]
+        )
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param(
+            {"sort": "-purchase_probability"}, ["Anna", "Dorota", "Ewa", "Celina"], id="by prediction"
+        ),
+        pytest.param({"sort": "first_name"}, ["Anna", "Celina", "Dorota", "Ewa"], id="by name"),
+        pytest.param({"sort": "-purchase_probability", "will_buy": True}, ["Anna", "Dorota"], id="decision"),
+        pytest.param({"sort": "-predicted_sales", "segment": "high"}, ["Anna", "Ewa"], id="segment"),
+        pytest.param({"sort": "first_name", "q": "in"}, ["Celina"], id="search"),
+        pytest.param({"sort": "-expected_value", "will_buy": False, "segment": "high"}, ["Ewa"], id="both"),
+    ],
+)
+def test_chosen_ids_list_only_those_clients_in_the_lists_order_and_filters(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int], query: dict[str, Any], expected: list[str]
+) -> None:
+    page = chosen(uow_factory, ids, **query)
+
+    assert names(page) == expected
+    assert page.total == len(expected)
+
+
+def test_chosen_ids_are_paged_like_the_list(uow_factory: UnitOfWorkFactory, ids: dict[str, int]) -> None:
+    page = chosen(uow_factory, ids, sort="-purchase_probability", page=2, per_page=3)
+
+    assert (names(page), page.total) == (["Celina"], 4)

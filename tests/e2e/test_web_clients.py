@@ -99,7 +99,7 @@ def test_text_filter_finds_by_name_and_keeps_the_other_filters_in_links(signed_i
 
     assert all(last_name in name for name in listed(html))
     assert f'value="{last_name}"' in html
-    assert f"q={last_name}" in html.split('id="export-csv"')[0].rsplit("href=", 1)[1]
+    assert f'<input type="hidden" name="q" value="{last_name}">' in export_form(html)
 
 
 @pytest.mark.parametrize(
@@ -140,10 +140,94 @@ def test_export_streams_the_filtered_list_as_csv(signed_in):
     assert sales == sorted(sales, reverse=True)
 
 
-def test_export_link_carries_the_filters_but_not_the_page(signed_in):
+def export_form(html: str) -> str:
+    return html.split('id="export-form"')[1].split("</form>")[0]
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', export_form(html)))
+
+
+def test_export_form_carries_the_filters_but_not_the_page(signed_in):
     html = signed_in.get("/clients?q=ann&will_buy=false&page=2&per_page=10").get_data(as_text=True)
 
-    assert 'href="/clients/export.csv?q=ann&amp;sort=-purchase_probability&amp;will_buy=false"' in html
+    assert 'action="/clients/export.csv"' in html
+    assert hidden_fields(html) == {"q": "ann", "sort": "-purchase_probability", "will_buy": "false"}
+    form = export_form(html)
+    assert 'name="limit" id="export-limit"\n                 value="10"' in form  # top N: the page size
+    assert 'value="excel" selected' in form and "Excel (English)" in form
+
+
+def plain_rows(response) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_export_of_the_top_n_gives_the_first_n_of_the_list_in_its_order(signed_in):
+    html = signed_in.get("/clients?sort=-purchase_probability&per_page=50").get_data(as_text=True)
+    on_screen = [int(client_id) for client_id, _ in ROW_NAMES.findall(html)]
+
+    response = signed_in.get(
+        "/clients/export.csv?sort=-purchase_probability&scope=top&limit=50&dialect=plain&per_page=50"
+    )
+
+    assert response.status_code == 200
+    assert [int(row["id"]) for row in plain_rows(response)] == on_screen
+    everyone = signed_in.get(
+        "/clients/export.csv?sort=-purchase_probability&scope=all&limit=50&dialect=plain"
+    )
+    assert len(plain_rows(everyone)) == 300  # "all" ignores the number typed for the top N
+
+
+def test_export_of_the_ticked_rows_gives_just_those_in_the_lists_order(signed_in):
+    html = signed_in.get("/clients?sort=-predicted_sales&per_page=10").get_data(as_text=True)
+    on_screen = [int(client_id) for client_id, _ in ROW_NAMES.findall(html)]
+    ticked = [on_screen[7], on_screen[2], on_screen[4]]
+
+    response = signed_in.get(
+        "/clients/export.csv",
+        query_string=[("sort", "-predicted_sales"), ("scope", "selected"), ("dialect", "plain")]
+        + [("ids", str(client_id)) for client_id in ticked],
+    )
+
+    assert [int(row["id"]) for row in plain_rows(response)] == [on_screen[2], on_screen[4], on_screen[7]]
+    assert f'name="ids" value="{on_screen[0]}" form="export-form"' in html
+
+
+def test_export_for_excel_follows_the_panels_language(signed_in):
+    response = signed_in.get(
+        "/clients/export.csv?sort=-purchase_probability&limit=5&dialect=excel",
+        headers={"Accept-Language": "pl"},
+    )
+
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert response.headers["Content-Disposition"].endswith('-PLN-excel-pl.csv"')
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["ID klienta", "Imię", "Nazwisko"]
+    assert len(rows) == 6
+    assert re.fullmatch(r"\d+,\d\d%", rows[1][6])
+    assert rows[1][7] in {"Tak", "Nie"} and rows[1][8] in {"Wysoki", "Średni", "Niski"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("scope=top&limit=0", "Number of clients"),
+        ("scope=top&limit=", "Number of clients"),
+        ("scope=top&limit=lots", "Number of clients"),
+        ("scope=selected", "Chosen clients"),
+        ("ids=1&ids=x", "Chosen clients"),
+        ("dialect=xls", "Format"),
+    ],
+)
+def test_a_bad_export_is_explained_on_the_list(signed_in, query: str, field: str):
+    response = signed_in.get(f"/clients/export.csv?sort=email&{query}")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="export-problems"' in html and f"<strong>{field}</strong>" in html
+    assert '<details class="export-control" id="export-control" open>' in html
+    assert len(listed(html)) == 25
 
 
 def test_analyst_adds_a_client_and_lands_on_its_page(signed_in):

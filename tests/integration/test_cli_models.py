@@ -131,6 +131,40 @@ def test_export_clients_writes_the_scored_list_as_the_panel_does(seeded: str, tm
     assert sales == sorted(sales, reverse=True)
 
 
+def test_export_clients_writes_the_top_n_for_polish_excel(seeded: str, tmp_path: Path) -> None:
+    top = tmp_path / "top.csv"
+
+    told = succeeded(
+        prognoza(
+            "export",
+            "clients",
+            str(top),
+            "--sort",
+            "email",
+            "--limit",
+            "7",
+            "--dialect",
+            "excel",
+            "--lang",
+            "pl",
+        )
+    ).stdout
+
+    data = top.read_bytes()
+    assert f"Exported 7 clients to {top}" in told
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines(), delimiter=";"))
+    assert rows[0][:3] == ["ID klienta", "Imię", "Nazwisko"] and len(rows) == 8
+    assert [row[3] for row in rows[1:]] == sorted((row[3] for row in rows[1:]), key=str.lower)
+
+
+def test_export_clients_refuses_a_bad_limit_naming_it(seeded: str, tmp_path: Path) -> None:
+    result = prognoza("export", "clients", str(tmp_path / "x.csv"), "--limit", "0")
+
+    assert_refused_cleanly(result, 1, "limit")
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_export_clients_refuses_a_bad_filter_naming_it(seeded: str, tmp_path: Path) -> None:
     result = prognoza("export", "clients", str(tmp_path / "x.csv"), "--segment", "huge")
 

@@ -8,9 +8,10 @@ import pytest
 
 from adapters.memory import InMemoryUnitOfWork
 from application import exports
-from application.commands import ClientFilter, ClientListQuery
+from application.commands import ClientExport, ClientFilter, ClientListQuery
 from application.exports import export_clients, export_row
 from domain.clients import Client
+from domain.segments import SegmentRule
 
 
 @pytest.fixture
@@ -60,3 +61,47 @@ def test_a_row_without_predictions_leaves_their_columns_empty(uow: InMemoryUnitO
         "will_buy": "",
         "segment": "",
     }
+
+
+def export_names(query: dict[str, object], uow: InMemoryUnitOfWork) -> list[str]:
+    return [item.client.first_name for item in export_clients(ClientExport.parse(query), uow)]
+
+
+@pytest.mark.parametrize("window", [2, 3, 100])
+def test_a_limit_exports_the_first_n_in_the_lists_order_across_windows(
+    uow: InMemoryUnitOfWork, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
+    monkeypatch.setattr(exports, "EXPORT_PAGE", window)
+
+    assert export_names({"sort": "-first_name", "limit": 3}, uow) == ["Ula", "Ola", "Iza"]
+    assert export_names({"sort": "first_name", "limit": 4}, uow) == ["Ala", "Ela", "Iza", "Ola"]
+    assert export_names({"sort": "first_name", "limit": 99}, uow) == ["Ala", "Ela", "Iza", "Ola", "Ula"]
+
+
+def test_ids_export_only_those_clients_in_the_lists_order(uow: InMemoryUnitOfWork) -> None:
+    with uow:
+        by_name = {
+            c.client.first_name: c.client.id for c in uow.clients.list(ClientListQuery(), SegmentRule()).items
+        }
+
+    chosen = f"{by_name['Ula']},{by_name['Ala']},{by_name['Iza']}"
+    assert export_names({"sort": "first_name", "ids": chosen}, uow) == ["Ala", "Iza", "Ula"]
+    assert export_names({"sort": "-first_name", "ids": [chosen], "limit": 2}, uow) == ["Ula", "Iza"]
+    assert export_names({"sort": "first_name", "ids": chosen, "q": "iza"}, uow) == ["Iza"]
+
+
+def test_an_export_reads_no_more_windows_than_it_needs(
+    uow: InMemoryUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "EXPORT_PAGE", 2)
+    asked: list[int] = []
+    original = type(uow.clients).list
+
+    def counted(self, query, segments, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(query.page)
+        return original(self, query, segments, **kwargs)
+
+    monkeypatch.setattr(type(uow.clients), "list", counted)
+
+    assert export_names({"sort": "first_name", "limit": 2}, uow) == ["Ala", "Ela"]
+    assert asked == [1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -87,12 +87,14 @@ class InMemoryClientRepository:
             :limit
         ]
 
-    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+    def list(
+        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+    ) -> Page[ClientListItem]:
         needle = query.q.lower()
         items = [
             self._item(c, segments)
             for c in self.store.clients.values()
-            if needle in c.full_name.lower() or needle in c.email.lower()
+            if (needle in c.full_name.lower() or needle in c.email.lower()) and (ids is None or c.id in ids)
         ]
         matching = [item for item in items if _passes_filters(item, query, segments)]
         matching.sort(key=lambda item: item.client.id or 0)

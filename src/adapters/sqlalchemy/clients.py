@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -123,10 +123,12 @@ class SqlAlchemyClientRepository:
             seen.add(email_key(client.email))
         return batch[0].email
 
-    def list(self, query: ClientListQuery, segments: SegmentRule) -> Page[ClientListItem]:
+    def list(
+        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+    ) -> Page[ClientListItem]:
         """A count and a page."""
-        matching = _matching(query, segments)
-        total = self.session.scalar(_count_of_list(query, matching)) or 0
+        matching = _matching(query, segments, ids)
+        total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
         if query.sort_column in _MAYBE_MISSING:
             rows = self._page_sorted_by_prediction(query, matching)
         else:
@@ -222,9 +224,14 @@ def _filtered_predictions(query: ClientListQuery) -> list[FromClause]:
     ]
 
 
-def _matching(query: ClientListQuery, segments: SegmentRule) -> ColumnElement[bool]:
-    """The search text, and the segment and decision filters (a client not predicted matches neither)."""
+def _matching(
+    query: ClientListQuery, segments: SegmentRule, ids: Collection[int] | None = None
+) -> ColumnElement[bool]:
+    """The search text, the segment and decision filters (a client not predicted matches neither), and
+    the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key)."""
     conditions = [_containing(query.q)]
+    if ids is not None:
+        conditions.append(clients.c.id.in_(sorted(ids)))
     if query.segment is not None:
         conditions.append(in_segment(_sales.c.value, segments, query.segment))
     if query.will_buy is not None:
@@ -244,7 +251,9 @@ def _containing(q: str) -> ColumnElement[bool]:
     )
 
 
-def _count_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Select[Any]:
+def _count_of_list(
+    query: ClientListQuery, matching: ColumnElement[bool], ids: Collection[int] | None = None
+) -> Select[Any]:
     """How many clients match, counted through the fewest rows: only the predictions a filter reads
     are joined, and without a search text the clients themselves are not (every prediction has its
     client), so that the partial indexes of current predictions answer a filtered count alone."""
@@ -252,7 +261,7 @@ def _count_of_list(query: ClientListQuery, matching: ColumnElement[bool]) -> Sel
     if not predictions:
         return select(func.count()).select_from(clients).where(matching)
     counted: FromClause
-    if query.q:
+    if query.q or ids is not None:  # the search and the ids read the clients themselves
         counted = clients
         for table in predictions:
             counted = counted.join(table, table.c.client_id == clients.c.id)

@@ -8,15 +8,17 @@ from collections.abc import Callable
 
 from flask import Response, current_app, request, stream_with_context
 
-from application.commands import ClientFilter, ImportOptions
+from application.commands import ClientExport, ImportOptions
 from application.imports import ImportReport
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
-from entrypoints.api.io import answer, query, uploaded_csv
+from entrypoints.api.io import answer, uploaded_csv
 from entrypoints.api.security import allowed
 from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
+from entrypoints.spreadsheets import export_filename, sheet_of
+from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES
 
 CSV_RESPONSE = {
     "responses": {
@@ -24,7 +26,8 @@ CSV_RESPONSE = {
             "content": {"text/csv": {"schema": {"type": "string"}}},
             "headers": {
                 "Content-Disposition": {
-                    "description": "attachment; filename=clients.csv",
+                    "description": "attachment; filename=clients-PLN.csv (plain) or "
+                    "clients-PLN-excel-pl.csv (dialect=excel, lang=pl)",
                     "schema": {"type": "string"},
                 }
             },
@@ -142,18 +145,35 @@ def _import_log(use_case: Callable[..., ImportReport]) -> Response:
 
 @bp.get("/clients/export.csv", endpoint="export_clients")
 @operation(
-    "exportClients", tag="transfers", query=ClientFilter, ok={200: None}, errors=(414,), extra=CSV_RESPONSE
+    "exportClients", tag="transfers", query=ClientExport, ok={200: None}, errors=(414,), extra=CSV_RESPONSE
 )
 @allowed(Permission.READ)
 def export() -> Response:
     """Export the filtered client list with current predictions, as CSV
 
-    The same filters and sort as the list, without pages: every client they select, streamed.
-    `predicted_sales` is in the company's currency, which the file name carries (`clients-PLN.csv`).
+    The same filters and sort as the list, without pages: every client they select, streamed; with
+    `limit=N`, the first N of them in that order ("top N", 1 to 1,000,000); with `ids` (`ids=3&ids=17`
+    or `ids=3,17`, at most 1,000), only those clients, still in the list's order and only if the filters
+    select them. `predicted_sales` is in the company's currency, which the file name carries
+    (`clients-PLN.csv`).
+
+    `dialect=plain` (the default) is machine CSV that imports back: comma, UTF-8 without BOM, decimal
+    dots, the column names and values of the API. `dialect=excel` is for a spreadsheet in `lang`
+    (`pl` or `en`; without it, the best language of `Accept-Language`, else English): UTF-8 with a BOM,
+    column names and values in that language (segment names, Yes/No), numbers with its decimal
+    separator and, where that is a comma (Polish), `;` between fields; forecasts with two decimals,
+    the probability as a percentage (`87,34%`), dates as `YYYY-MM-DD`. Text that a spreadsheet would
+    run as a formula is neutralised in both (`'=SUM(A1)`).
     """
-    selection = query(ClientFilter)
+    raw: dict[str, object] = dict(request.args.to_dict())
+    if "ids" in request.args:
+        raw["ids"] = request.args.getlist("ids")
+    selection = ClientExport.parse(raw)
     currency = container().current_currency()().code
-    lines = stream_with_context(export_lines(container().export_clients()(selection)))
+    language = request.accept_languages.best_match(LANGUAGES) or DEFAULT_LOCALE
+    sheet = sheet_of(selection, language, currency)
+    lines = stream_with_context(export_lines(container().export_clients()(selection), sheet))
     response = current_app.response_class(lines, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f"attachment; filename=clients-{currency}.csv"
+    filename = export_filename("clients", selection, language, currency)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response

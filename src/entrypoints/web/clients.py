@@ -9,17 +9,26 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from application.commands import ClientListQuery, ClientSort, Outcomes
+from application.commands import (
+    ClientExport,
+    ClientFilter,
+    ClientListQuery,
+    ClientSort,
+    ExportDialect,
+    Outcomes,
+)
 from application.plausibility import UnusualValues
 from application.predicting import ClientPrediction, NoActivityYet
 from application.validation import InvalidInput
 from domain.errors import DuplicateEmail, DuplicateSnapshot
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
 from domain.users import Permission
+from entrypoints import spreadsheets  # a module: it imports the panel's labels, which import this
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines
@@ -27,6 +36,7 @@ from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
 from entrypoints.web.formatting import company_currency, day, money, percent
 from entrypoints.web.forms import ClientForm, OutcomesForm, SnapshotForm, add_field_error, show_invalid_input
+from entrypoints.web.i18n import DEFAULT_LOCALE
 from entrypoints.web.labels import explain_refusal, field_label
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
@@ -91,8 +101,9 @@ class ListLinks:
         return "descending" if self.query.descending else "ascending"
 
     @property
-    def export_url(self) -> str:
-        return self.url("web.export_clients", page=None, per_page=None)
+    def export_params(self) -> dict[str, Any]:
+        """The list's filters and sort, as the export form's hidden fields."""
+        return self.params(page=None, per_page=None)
 
     @property
     def is_filtered(self) -> bool:
@@ -129,30 +140,79 @@ def clients() -> ResponseReturnValue:
     try:
         query = list_query(request.args)
     except InvalidInput as error:
-        problems = [(field_label(e.field), explain_refusal(e)) for e in error.errors]
+        problems = _explained(error)
         query = ClientListQuery()
+    return _list_page(query, problems=problems), 422 if problems else 200
+
+
+def _list_page(
+    query: ClientListQuery,
+    *,
+    problems: list[tuple[str, str]] | None = None,
+    export_problems: list[tuple[str, str]] | None = None,
+) -> str:
     if not request.args.get("sort", "").strip() and container().clients_scored()() > 0:
         query = query.model_copy(update={"sort": PREDICTED_FIRST})
     page = container().list_clients()(query)
-    page_html = render_template(
+    return render_template(
         "clients/list.html",
         query=query,
         page=page,
         links=ListLinks(query),
-        problems=problems,
+        problems=problems or [],
+        export_problems=export_problems or [],
+        export_scope=request.args.get("scope", "all"),
+        export_dialect=request.args.get("dialect", ExportDialect.EXCEL.value),
         per_page_choices=PER_PAGE_CHOICES,
         sort_choices=sort_choices(),
     )
-    return page_html, 422 if problems else 200
+
+
+def _explained(error: InvalidInput) -> list[tuple[str, str]]:
+    return [(field_label(e.field.split(".")[0]), explain_refusal(e)) for e in error.errors]
+
+
+EXPORT_SCOPES = ("all", "top", "selected")
+"""What the export form sends as `scope`: every client of the list, its first `limit`, or the ticked
+rows (`ids`). Without `scope` (a link such as the dashboard's), `limit` and `ids` are read as given."""
+
+
+def export_command(args: MultiDict[str, str]) -> ClientExport:
+    """The export the list's form (or a link) asks for: the list's filters and sort (its page and page
+    size are not the export's), the scope, and the format; validated by the application."""
+    raw: dict[str, Any] = {
+        name: args[name] for name in ClientFilter.model_fields if args.get(name, "").strip()
+    }
+    scope = args.get("scope", "")
+    if scope == "top" or (not scope and "limit" in args):
+        raw["limit"] = args.get("limit", "")
+    if scope == "selected" or (not scope and "ids" in args):
+        raw["ids"] = args.getlist("ids")
+    for name in ("dialect", "lang"):
+        if args.get(name, "").strip():
+            raw[name] = args[name]
+    return ClientExport.parse(raw)
 
 
 @bp.get("/clients/export.csv", endpoint="export_clients")
 @requires(Permission.READ)
 def export_clients_csv() -> ResponseReturnValue:
-    query = list_query(request.args)
-    lines = export_lines(container().export_clients()(query))
+    """The list on screen as a file: plain CSV or, with `dialect=excel`, for Excel in the panel's
+    language (or `lang`)."""
+    try:
+        export = export_command(request.args)
+    except InvalidInput as error:
+        try:
+            query = list_query(request.args)
+        except InvalidInput:
+            query = ClientListQuery()
+        return _list_page(query, export_problems=_explained(error)), 422
     currency = company_currency()
-    filename = f"prognoza-clients-{container().clock().today().isoformat()}-{currency}.csv"
+    language = str(get_locale() or DEFAULT_LOCALE)
+    sheet = spreadsheets.sheet_of(export, language, currency)
+    lines = export_lines(container().export_clients()(export), sheet)
+    stem = f"prognoza-clients-{container().clock().today().isoformat()}"
+    filename = spreadsheets.export_filename(stem, export, language, currency)
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

@@ -178,10 +178,31 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "will_buy": _l("Decision"),
     "page": _l("Page"),
     "per_page": _l("Rows per page"),
+    "limit": _l("Number of clients"),
+    "ids": _l("Chosen clients"),
+    "dialect": _l("Format"),
+    "lang": _l("Language"),
     "id": _l("ID"),
     "predicted_sales": _l("Forecast"),
     "purchase_probability": _l("Purchase probability"),
 }
+
+
+EXPORT_HEADERS: Mapping[str, LazyString] = {
+    "id": _l("Client ID"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "email": _l("Email"),
+    "registered_on": _l("Registered on"),
+    "predicted_sales": _l("Forecast for next month (%(currency)s)"),
+    "purchase_probability": _l("Chance of buying within 14 days"),
+    "will_buy": _l("Likely to buy"),
+    "segment": _l("Segment"),
+}
+"""The columns of the client export for a spreadsheet, in the reader's language (the plain CSV keeps
+the machine names, so that it imports back)."""
+DECISION_WORDS = {True: _l("Yes"), False: _l("No")}
+"""A decision in the spreadsheet export, under the header "Likely to buy"."""
 
 
 def field_label(name: str) -> str:
@@ -257,6 +278,8 @@ REFUSALS: Mapping[str, LazyString] = {
 }
 REFUSALS_OF_FIELD: Mapping[tuple[str, str], LazyString] = {
     ("role", "literal_error"): _l("Choose a role."),
+    ("ids", "too_short"): _l("Tick at least one row of the list."),
+    ("ids", "too_long"): _l("Tick at most %(max_length)s rows."),
     ("segment", "enum"): _l("Choose a segment."),
     ("email", "repeats_line"): _l("Repeats the email of line %(line)s."),
     ("observed_on", "repeats_line"): _l("Repeats the client and date of line %(line)s."),

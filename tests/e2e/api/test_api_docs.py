@@ -108,7 +108,21 @@ def test_the_export_is_documented_as_csv(document: dict[str, Any]) -> None:
     export = document["paths"]["/api/v1/clients/export.csv"]["get"]
 
     assert list(export["responses"]["200"]["content"]) == ["text/csv"]
-    assert [p["name"] for p in export["parameters"]] == ["q", "sort", "segment", "will_buy"]
+    parameters = {p["name"]: p for p in export["parameters"]}
+    assert list(parameters) == ["q", "sort", "segment", "will_buy", "limit", "ids", "dialect", "lang"]
+    limit = parameters["limit"]["schema"]["anyOf"][0]
+    assert (limit["type"], limit["minimum"], limit["maximum"]) == ("integer", 1, 1_000_000)
+    ids = parameters["ids"]["schema"]["anyOf"][0]
+    assert (ids["type"], ids["minItems"], ids["maxItems"], ids["items"]["type"]) == (
+        "array",
+        1,
+        1000,
+        "integer",
+    )
+    schemas = document["components"]["schemas"]
+    assert schemas["ExportDialect"]["enum"] == ["plain", "excel"]
+    assert schemas["ExportLanguage"]["enum"] == ["en", "pl"]
+    assert "dialect=excel" in export["description"] and "422" in export["responses"]
 
 
 def test_the_docs_page_uses_only_the_apps_own_files(client: FlaskClient) -> None:

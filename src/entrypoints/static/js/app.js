@@ -111,8 +111,45 @@
     window.setTimeout(poll, POLL_EVERY_MS);
   }
 
+  // The client list's export of ticked rows: a box ticks every row of the page, and ticking a row
+  // chooses "the rows ticked" in the export form. Without this script the rows can still be ticked.
+  function chooseRows() {
+    var all = document.getElementById("choose-all");
+    var rows = Array.prototype.slice.call(document.querySelectorAll(".row-choice"));
+    var scope = document.getElementById("export-scope-selected");
+    var count = document.getElementById("export-chosen-count");
+    if (!all || !rows.length) {
+      return;
+    }
+    function refresh() {
+      var ticked = rows.filter(function (row) { return row.checked; }).length;
+      all.checked = ticked === rows.length;
+      all.indeterminate = ticked > 0 && ticked < rows.length;
+      if (count) {
+        count.textContent = ticked ? "(" + ticked + ")" : "";
+      }
+      return ticked;
+    }
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      rows.forEach(function (row) { row.checked = all.checked; });
+      if (refresh() && scope) {
+        scope.checked = true;
+      }
+    });
+    rows.forEach(function (row) {
+      row.addEventListener("change", function () {
+        if (refresh() && scope) {
+          scope.checked = true;
+        }
+      });
+    });
+    refresh();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     sizeBars(document);
+    chooseRows();
     document.querySelectorAll("[data-poll-url]").forEach(follow);
 
     // After a refused form, put the cursor on the first field that needs attention.
