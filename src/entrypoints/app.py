@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.sqlalchemy.engine import set_reading_only
 from entrypoints import api, health, web
@@ -50,6 +51,10 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
             "any code a visitor sends. Drop --debug and FLASK_DEBUG."
         )
 
+    if settings.trusted_proxies:
+        # The client's address (sign-in limits, logs) and scheme as the proxies saw them, not the proxy's.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     init_routing(app)
     container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     """Processes of `prognoza serve`."""
     threads: int = Field(default=4, ge=1, le=64)
     """Threads of each of those processes."""
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
+    """Reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none)."""
 
     @model_validator(mode="after")
     def _fill_paths_and_refuse_unsafe_production(self) -> Settings:

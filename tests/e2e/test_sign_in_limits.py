@@ -28,7 +28,7 @@ def make_app(tmp_path: Path) -> Iterator[object]:
     """An app with these sign-in limits, and an admin."""
     apps: list[Flask] = []
 
-    def make(per_account: str = "10/minute", per_address: str = "30/minute") -> Flask:
+    def make(per_account: str = "10/minute", per_address: str = "30/minute", proxies: int = 0) -> Flask:
         url = f"sqlite:///{tmp_path}/limits{len(apps)}.db"
         upgrade_database(url)
         settings = Settings(
@@ -38,6 +38,7 @@ def make_app(tmp_path: Path) -> Iterator[object]:
             secret_key="test",
             sign_in_limit_per_account=per_account,
             sign_in_limit_per_address=per_address,
+            trusted_proxies=proxies,
         )
         app = create_app(settings)
         container_of(app).password_hasher.override(
@@ -105,6 +106,19 @@ def test_one_address_trying_many_accounts_is_refused(make_app):
     statuses = [sign_in(client, f"user{n}@example.com", "guess").status_code for n in range(4)]
 
     assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize("proxies, refused", [(1, [200, 200, 429, 200]), (0, [200, 200, 429, 429])])
+def test_behind_a_trusted_proxy_each_client_address_is_counted_apart(make_app, proxies, refused):
+    """Behind one trusted proxy, X-Forwarded-For names the client; without one, a client could forge it."""
+    client = make_app(per_address="2/minute", proxies=proxies).test_client()
+    addresses = ["203.0.113.5", "203.0.113.5", "203.0.113.5", "198.51.100.7"]
+    statuses = [
+        sign_in(client, f"user{n}@example.com", "guess", headers={"X-Forwarded-For": address}).status_code
+        for n, address in enumerate(addresses)
+    ]
+
+    assert statuses == refused
 
 
 def test_the_refusal_speaks_polish_to_a_polish_reader(make_app):
