@@ -17,7 +17,13 @@ from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError
 from domain.features import FeatureSet, feature_set
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained, ModelRun
-from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.predictions import (
+    DecisionThreshold,
+    ModelKind,
+    PurchasePrediction,
+    SalesForecast,
+    in_probability,
+)
 from domain.segments import Segment
 
 BATCH_SIZE = 5_000
@@ -37,12 +43,14 @@ class NoActivityYet(DomainError):
 
 @dataclass(frozen=True, slots=True)
 class FeatureContribution:
-    """How much one feature pushed a prediction up (positive) or down, in standardized units."""
+    """How much one feature pushed a prediction up (positive) or down, against an average client."""
 
     feature: str
     value: float | None
     """None when unknown for this client: the model read it as the training mean."""
     contribution: float
+    """In the company's currency for the sales forecast; in probability for the purchase chance
+    (0.05: 5 percentage points)."""
     approximate: bool = False
     """True for a non-linear model: the change when the feature is set to its training mean."""
 
@@ -149,6 +157,8 @@ class _Scorer:
         features = _features_of(run)
         values = features.row(row.snapshot, row.registered_on)
         shares = self.predictor.contributions(model, values)
+        if run.kind is ModelKind.PURCHASE:  # the model's effects are on the log-odds
+            shares = in_probability(self._predict(features, model, [row])[0], shares)
         approximate = not run.candidate.has_exact_reasons
         reasons = [
             FeatureContribution(name, None if math.isnan(value) else value, share, approximate)

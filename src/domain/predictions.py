@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.errors import InvalidValue
 
 DEFAULT_THRESHOLD = 0.70
+PROBABILITY_FLOOR = 1e-9
+"""A chance is kept this far from 0 and 1 where its log-odds are taken."""
 THRESHOLD_TOLERANCE = 1e-9
 """Two thresholds closer than this are the same one (a float read back from the database)."""
 
@@ -97,3 +99,11 @@ def out_of_date(
         OutOfDate.THRESHOLD_CHANGED: abs(purchase.threshold - threshold.value) > THRESHOLD_TOLERANCE,
     }
     return tuple(reason for reason, applies in reasons.items() if applies)
+
+
+def in_probability(probability: float, log_odds_effects: Sequence[float]) -> list[float]:
+    """Effects on a purchase chance's log-odds as changes of the chance itself (0.05: 5 percentage
+    points): the chance minus the one it would be without that effect."""
+    clipped = min(max(probability, PROBABILITY_FLOOR), 1 - PROBABILITY_FLOOR)
+    log_odds = math.log(clipped / (1 - clipped))
+    return [probability - 1 / (1 + math.exp(effect - log_odds)) for effect in log_odds_effects]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from domain.activity import ActivitySnapshot
 from domain.clients import NAME_MAX_LENGTH, Client, email_key, months_between
 from domain.errors import InvalidValue
-from domain.predictions import DecisionThreshold, PurchasePrediction
+from domain.predictions import DecisionThreshold, PurchasePrediction, in_probability
 from domain.users import Permission, Role, User
 from unit.conftest import SNAPSHOT
 
@@ -225,3 +225,20 @@ def test_a_probability_lies_between_zero_and_one(probability: float) -> None:
         PurchasePrediction(1, probability, False, 0.7, 1, made_at=datetime(2024, 4, 1, tzinfo=UTC))
 
     assert refused.value.field == "probability"
+
+
+def test_a_log_odds_effect_is_the_change_of_chance_it_makes_at_this_chance() -> None:
+    # At 50% (log-odds 0) an effect of +ln(3) took the chance from 25% to 50%: +25 points.
+    assert in_probability(0.5, [math.log(3), -math.log(3), 0.0]) == pytest.approx([0.25, -0.25, 0.0])
+    # The same effect is worth less near the ends, and a chance of exactly 1 is still read.
+    assert abs(in_probability(0.99, [math.log(3)])[0]) < 0.02
+    assert in_probability(1.0, [1.0])[0] == pytest.approx(0.0, abs=1e-8)
+
+
+@given(st.floats(0.001, 0.999), st.lists(st.floats(-8, 8), max_size=6))
+def test_an_effect_in_probability_has_the_sign_of_its_log_odds_and_stays_within_the_chance(
+    probability: float, effects: list[float]
+) -> None:
+    for effect, points in zip(effects, in_probability(probability, effects), strict=True):
+        assert math.copysign(1, points) == math.copysign(1, effect) or abs(points) < 1e-12
+        assert probability - 1 <= points <= probability

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from application.predicting import FeatureContribution
 from domain.activity import ActivitySnapshot
+from domain.features import NEVER_BOUGHT_DAYS
 from domain.predictions import ModelKind
 from entrypoints.web.formatting import company_currency, day, money, month, number
 from entrypoints.web.labels import FEATURE_LABELS, MODEL_LABELS
@@ -26,7 +27,7 @@ class Factor:
     """The client's value of the feature, as people write it."""
     contribution: float
     effect: str
-    """The contribution in words: money for the sales forecast, a signed strength for the purchase chance."""
+    """The contribution in words: money for the sales forecast, percentage points for the purchase chance."""
     width: float
     """Length of the factor's bar, in percent of the strongest factor of the same prediction."""
 
@@ -62,7 +63,11 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
         # A sales contribution is money away from the average client's forecast.
         effect = ("+" if reason.contribution >= 0 else "") + money(reason.contribution)
     else:
-        effect = ("+" if reason.contribution >= 0 else "−") + number(abs(reason.contribution), decimals=2)
+        effect = _(
+            "%(sign)s%(points)s pp",
+            sign="+" if reason.contribution >= 0 else "−",
+            points=number(abs(100 * reason.contribution), decimals=1),
+        )
     return Factor(
         feature=reason.feature,
         label=str(FEATURE_LABELS.get(reason.feature, reason.feature)),
@@ -76,6 +81,8 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
 def feature_value(feature: str, value: float | None) -> str:
     if value is None:
         return _("no data")
+    if feature == "days_since_last_purchase" and value >= NEVER_BOUGHT_DAYS:
+        return _("never bought (read as %(days)s days)", days=number(value))
     if feature in YES_NO_FEATURES:
         return _("Yes") if value else _("No")
     if feature == "avg_basket_value":

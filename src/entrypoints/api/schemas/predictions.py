@@ -40,8 +40,9 @@ class FeatureReasonOut(Schema):
     )
     contribution: float = Field(
         description="Its push on the prediction (+ up, - down): sales in the company's currency, purchase "
-        "in log-odds. Exact for a linear model; for the others an approximation: the change when the "
-        "feature is set to its training mean."
+        "in probability (0.05: the chance is 5 percentage points higher than without it). Exact for a "
+        "linear model; for the others an approximation: the change when the feature is set to its "
+        "training mean."
     )
     approximate: bool = Field(description="True where `contribution` is an approximation (non-linear model).")
 
