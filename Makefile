@@ -27,6 +27,7 @@ help: ## List the targets
 
 run: setup database demo ## Serve the panel with demo data on http://127.0.0.1:5000 (HOST=, PORT= to change)
 	@echo "Serving Prognoza on http://$(HOST):$(PORT) (Ctrl+C stops it)"
+	@$(PROGNOZA) demo welcome --url http://$(HOST):$(PORT) &
 	$(PROGNOZA) run --host $(HOST) --port $(PORT)
 
 setup: $(INSTALLED) $(VENDOR) $(COMPILED_CATALOGUES) ## Install Python and front-end dependencies, compile translations

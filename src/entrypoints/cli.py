@@ -12,6 +12,7 @@ import getpass
 import itertools
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -222,6 +223,30 @@ def demo_ready(ctx: click.Context, clients: int, months: int, seed: int) -> None
         )
     ctx.invoke(predict, client_id=None, if_unscored=True)
     ctx.invoke(demo_ensure_admin)
+
+
+@demo.command("welcome")
+@click.option("--url", required=True, help="Where the panel is served, e.g. http://127.0.0.1:5000.")
+@click.option("--wait", type=float, default=60.0, show_default=True, help="Seconds to wait for it to answer.")
+@click.pass_context
+def demo_welcome(ctx: click.Context, url: str, wait: float) -> None:
+    """Once the panel answers at URL, print where to open it and how to sign in: the last lines of
+    `make run`, after the server's own."""
+    deadline = time.monotonic() + wait
+    while not _answers(f"{url}/healthz"):
+        if time.monotonic() > deadline:
+            raise click.ClickException(f"The panel did not answer at {url} within {wait:.0f} s.")
+        time.sleep(0.25)
+    click.echo(f"\nPrognoza is ready: open {url}")
+    ctx.invoke(demo_ensure_admin)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _report_existing_demo_admin() -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import logging
 import re
+import socket
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -386,3 +389,33 @@ def test_a_bare_purchase_log_becomes_snapshots_and_the_next_months_file_fills_th
         True,
     )
     assert (newest.observed_on, newest.purchases_30d, newest.sales_next_month) == (date(2024, 4, 30), 1, None)
+
+
+def test_welcome_waits_for_the_panel_then_says_where_to_open_it_and_how_to_sign_in(upgraded: str) -> None:
+    class Healthy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Healthy) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = prognoza("demo", "welcome", "--url", url)
+        server.shutdown()
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"Prognoza is ready: open {url}"
+    assert lines[-1].endswith(f"Sign in as {DEMO_ADMIN_EMAIL} with password {DEMO_ADMIN_PASSWORD}")
+
+
+def test_welcome_gives_up_on_a_panel_that_never_answers(upgraded: str) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    result = prognoza("demo", "welcome", "--url", f"http://127.0.0.1:{port}", "--wait", "0.5")
+
+    assert result.exit_code == 1 and "did not answer" in result.output
