@@ -2,7 +2,8 @@
 
 One trained and scored demo company, one live server and one browser serve the module; the journey at
 each width signs in, reads the dashboard and its chart, filters and sorts the client list, opens a client,
-trains a model from the ML panel and watches the new version appear, visits users and import, signs out.
+trains a model from the ML panel and watches the new version appear, visits users and import, signs out;
+an analyst reads the ML panel without its controls.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
     assert page.console_watch.errors == []
 
 
-def test_an_analyst_sees_no_admin_sections_and_a_friendly_403(page: Any, base_url: str):
+def test_an_analyst_reads_the_ml_panel_and_gets_a_friendly_403_on_users(page: Any, base_url: str):
     page.goto("/login")
     page.fill("#email", ANALYST_EMAIL)
     page.fill("#password", PASSWORD)
@@ -205,9 +206,14 @@ def test_an_analyst_sees_no_admin_sections_and_a_friendly_403(page: Any, base_ur
 
     open_menu_on_a_phone(page)
     links = page.locator(".navbar-nav .nav-link").all_inner_texts()
-    assert [link.strip() for link in links] == ["Dashboard", "Clients", "Import"]
+    assert [link.strip() for link in links] == ["Dashboard", "Clients", "Import", "ML"]
 
-    response = page.goto("/ml")
+    visit(page, "/ml", "ml-analyst")
+    assert page.locator('#model-purchase [data-metric="f1"]').is_visible()
+    assert page.locator("#model-sales [data-runs]").is_visible()
+    assert page.locator("form[action^='/ml'], #score-all").count() == 0
+
+    response = page.goto("/users")
     assert response is not None and response.status == 403
     settle(page, "forbidden")
     assert "You don't have access to this page" in page.locator("h1").inner_text()
