@@ -9,7 +9,16 @@ import pytest
 from flask import Flask
 
 from domain.users import User
-from e2e.browser import DESKTOP, PHONE, ConsoleWatch, chromium, fits_the_screen, live_server, screenshot
+from e2e.browser import (
+    DESKTOP,
+    PHONE,
+    ConsoleWatch,
+    assert_accessible,
+    chromium,
+    fits_the_screen,
+    live_server,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -67,6 +76,7 @@ def test_wrong_password_keeps_the_email_and_focuses_the_password(open_page, admi
     assert page.input_value("#email") == admin.email
     assert page.input_value("#password") == ""
     page.wait_for_function("document.activeElement && document.activeElement.id === 'password'")
+    assert_accessible(page, "login-refused")
 
 
 def test_language_switch_turns_the_page_polish(open_page):
@@ -145,6 +155,7 @@ def test_a_token_is_seen_once_and_revoked_then_a_new_password_signs_in(
     page.locator("#new-token-copied").filter(has_text="Copied").wait_for()
     assert fits_the_screen(page)
     screenshot(page, "account-new-token")
+    assert_accessible(page, "account-new-token")
 
     page.goto(base_url + "/account")
     assert page.locator("#new-token-secret").count() == 0 and secret not in page.content()

@@ -354,3 +354,37 @@ def test_a_run_started_from_the_command_line_says_so_and_a_users_run_names_them(
     purchase = html[html.index('id="model-purchase"') :]
     assert who in sales and "cli:root" not in html
     assert admin.email in purchase
+
+
+CONTROLS = ("data-train=", "data-compare=", "data-activate=", 'id="threshold-form"', 'id="segments-form"')
+MORE_CONTROLS = ('id="currency-form"', 'id="score-all"', 'action="/ml')
+
+
+def test_an_analyst_reads_the_models_quality_without_a_single_control(
+    admin_in, demo_auth, demo_app, demo_analyst: User
+):
+    run_jobs_inline(demo_app)
+    demo_auth.post("/ml/train/purchase")  # a version that is not active: an admin may activate it
+    seen_by_admin = admin_in.get("/ml").get_data(as_text=True)
+    demo_auth.logout()
+    demo_auth.login(demo_analyst.email)
+
+    response = admin_in.get("/ml")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    facts = ('data-metric="f1"', 'data-backtest="purchase"', 'data-cell="tp"', 'data-runs="purchase"')
+    for fact in (*facts, 'id="current-threshold"', "Segments", "Amounts are in PLN."):
+        assert fact in html
+    for control in (*CONTROLS, *MORE_CONTROLS):
+        assert control in seen_by_admin and control not in html
+    assert 'href="/ml"' in html.split("</nav>", 1)[0]  # the navbar leads analysts here too
+
+
+def test_an_analyst_follows_a_run_in_progress(demo_client, demo_auth, demo_app, demo_analyst: User):
+    [run] = runs(demo_app, ModelKind.SALES)
+    demo_auth.login(demo_analyst.email)
+
+    status = demo_client.get(f"/ml/runs/{run.id}/status")
+
+    assert status.status_code == 200 and status.get_json()["finished"] is True

@@ -1,4 +1,8 @@
-"""The ML panel (admins): training and activating model versions, their quality, threshold and segments."""
+"""The ML panel: model versions, their quality, threshold and segments.
+
+Everyone who reads the panel sees it all; training, activating, the settings and scoring every client
+each need their own permission, and the page shows only the controls its reader may use.
+"""
 
 from __future__ import annotations
 
@@ -40,7 +44,7 @@ SCORING_JOB_KEY = "scoring_job"
 
 
 @bp.get("/ml")
-@requires(Permission.TRAIN_MODELS)
+@requires(Permission.READ)
 def ml() -> ResponseReturnValue:
     return render_ml_page(finished=request.args.get("finished", type=int))
 
@@ -139,7 +143,7 @@ def _started(model: ModelKind, runs: list[ModelRun]) -> str:
 
 
 @bp.get("/ml/runs/<int:run_id>/status")
-@requires(Permission.TRAIN_MODELS)
+@requires(Permission.READ)  # the page follows a run in progress for whoever reads it
 def run_status(run_id: int) -> ResponseReturnValue:
     try:
         run = container().get_run()(run_id)

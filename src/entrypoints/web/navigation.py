@@ -36,7 +36,13 @@ SECTIONS = (
         ("web.client_page", "web.new_client", "web.edit_client", "web.add_snapshot", "web.fill_in_outcomes"),
     ),
     Section("web.import_page", _l("Import"), "upload", Permission.EDIT_CLIENTS, ("web.import_file",)),
-    Section("web.ml", _l("ML"), "cpu", Permission.TRAIN_MODELS, ("web.set_threshold", "web.set_segments")),
+    Section(
+        "web.ml",
+        _l("ML"),
+        "cpu",
+        Permission.READ,
+        ("web.set_threshold", "web.set_segments", "web.set_currency"),
+    ),
     Section("web.users", _l("Users"), "person-gear", Permission.MANAGE_USERS, ("web.add_user",)),
 )
 
