@@ -25,7 +25,7 @@ COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-run: setup database demo ## Serve the panel with demo data on http://127.0.0.1:5000 (HOST=, PORT= to change)
+run: setup demo ## Serve the panel with demo data on http://127.0.0.1:5000 (HOST=, PORT= to change)
 	@echo "Serving Prognoza on http://$(HOST):$(PORT) (Ctrl+C stops it)"
 	@$(PROGNOZA) demo welcome --url http://$(HOST):$(PORT) &
 	$(PROGNOZA) run --host $(HOST) --port $(PORT)
@@ -35,7 +35,7 @@ setup: $(INSTALLED) $(VENDOR) $(COMPILED_CATALOGUES) ## Install Python and front
 database: $(INSTALLED) ## Create the database or bring its schema up to date
 	$(PROGNOZA) db upgrade
 
-demo: database ## Seed the demo company, train both models and score it; make sure a demo admin exists
+demo: $(INSTALLED) ## Bring the database up to date, seed the demo company, train both models and score it; make sure a demo admin exists
 	$(PROGNOZA) demo ready --clients $(DEMO_CLIENTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
 
 test: setup ## Run every test (PostgreSQL ones too when PROGNOZA_TEST_DATABASE_URL is set)

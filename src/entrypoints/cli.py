@@ -207,9 +207,11 @@ def demo_ensure_admin() -> None:
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
 @click.pass_context
 def demo_ready(ctx: click.Context, clients: int, months: int, seed: int) -> None:
-    """Everything the demo needs, in one process, each step only where it is missing: the company
-    (`demo seed --if-empty`), both models (`train --auto --if-untrained --activate-anyway`), the
-    predictions (`predict --if-unscored`) and the demo admin (`demo ensure-admin`)."""
+    """Everything the demo needs, in one process, each step only where it is missing: the schema
+    (`db upgrade`), the company (`demo seed --if-empty`), both models (`train --auto --if-untrained
+    --activate-anyway`), the predictions (`predict --if-unscored`) and the demo admin (`demo
+    ensure-admin`)."""
+    ctx.invoke(db_upgrade)
     ctx.invoke(demo_seed, clients=clients, months=months, seed=seed, if_empty=True)
     for kind in ModelKind:
         ctx.invoke(
