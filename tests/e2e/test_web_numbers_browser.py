@@ -92,7 +92,10 @@ def test_a_basket_typed_with_a_decimal_comma_is_stored_as_polish_means_it(page: 
     page.click("#snapshot-form button[type=submit]")
     page.wait_for_url(f"**/clients/{client.id}#activity")
 
-    assert "Dodano stan aktywności z dnia" in page.locator(".alert-success").inner_text()
+    added, refreshed = page.locator(".alert-success").all_inner_texts()
+    assert "Dodano stan aktywności z dnia" in added
+    assert "Nowa prognoza:" in refreshed  # the new snapshot scored the client at once
+    assert page.locator("#out-of-date").count() == 0
     [snapshot] = container_of(polish_app).client_activity()(client.id)
     assert snapshot.avg_basket_value == 149.90 and snapshot.time_on_site_7d == 12.5
     screenshot(page, "numbers-snapshot-added-pl")
