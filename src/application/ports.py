@@ -384,6 +384,11 @@ class SettingsRepository(Protocol):
 
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None: ...
 
+    def segment_rule_is_set(self) -> bool:
+        """Whether the bands were ever set (by an admin, or fitted to the forecasts); False: the
+        domain's defaults are read."""
+        ...
+
     def currency(self) -> Currency:
         """The company's currency, PLN until an admin sets another."""
         ...

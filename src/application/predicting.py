@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+from array import array
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from domain.predictions import (
     SalesForecast,
     in_probability,
 )
-from domain.segments import Segment
+from domain.segments import Segment, SegmentRule
 
 BATCH_SIZE = 5_000
 
@@ -71,6 +72,8 @@ class BatchReport:
     sales_version: int
     purchase_version: int
     threshold: float
+    fitted_segments: SegmentRule | None = None
+    """The bands set from these forecasts, when no bands had been set before."""
 
 
 class ActiveModels:
@@ -268,20 +271,46 @@ def predict_all(
     clock: Clock,
     batch_size: int = BATCH_SIZE,
 ) -> BatchReport:
-    """Score every client with activity, `batch_size` at a time, committing each batch in bulk."""
+    """Score every client with activity, `batch_size` at a time, committing each batch in bulk. The
+    first time, when no segment bands were ever set, the bands are fitted to these forecasts."""
     with uow:
         scorer = _scorer(uow, models, predictor)
     scored, last_id, now = 0, 0, clock.now()
+    values = array("d")
     while True:
         with uow:
             rows = uow.activity.newest_rows(after_client_id=last_id, limit=batch_size)
             if not rows:
                 break
-            uow.predictions.add_many(*scorer.score(rows, now))
+            forecasts, predictions = scorer.score(rows, now)
+            uow.predictions.add_many(forecasts, predictions)
             uow.commit()
+        values.extend(forecast.value for forecast in forecasts)
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
-    return BatchReport(scored, scorer.sales_run.version, scorer.purchase_run.version, scorer.threshold.value)
+    return BatchReport(
+        scored,
+        scorer.sales_run.version,
+        scorer.purchase_run.version,
+        scorer.threshold.value,
+        _fit_segments_once(uow, values, clock),
+    )
+
+
+SEGMENTS_FITTED_BY = "forecast quantiles"
+"""Who set the segment bands, when they were fitted to the first forecasts of every client."""
+
+
+def _fit_segments_once(uow: UnitOfWork, forecasts: Sequence[float], clock: Clock) -> SegmentRule | None:
+    """Bands that fit the company (`SegmentRule.fitted_to`), unless bands were set before."""
+    with uow:
+        if uow.settings.segment_rule_is_set():
+            return None
+        rule = SegmentRule.fitted_to(forecasts)
+        if rule is not None:
+            uow.settings.set_segment_rule(rule, SEGMENTS_FITTED_BY, clock.now())
+            uow.commit()
+    return rule
 
 
 def rescore_if_trained(

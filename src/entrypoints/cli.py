@@ -390,6 +390,11 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         f"Scored {report.clients_scored:,} clients with sales v{report.sales_version} and purchase "
         f"v{report.purchase_version} at threshold {report.threshold:.0%} in {seconds:.1f} s."
     )
+    if (bands := report.fitted_segments) is not None:
+        click.echo(
+            f"Segments fitted to these forecasts: medium from {bands.medium_from:,g}, high from "
+            f"{bands.high_from:,g} (an admin changes them in the ML panel, or PUT /api/v1/settings/segments)."
+        )
 
 
 @cli.group()

@@ -44,6 +44,17 @@ def test_a_threshold_change_not_committed_is_rolled_back(uow_factory: UnitOfWork
 def test_the_segment_rule_is_the_default_until_an_admin_changes_it(uow_factory: UnitOfWorkFactory) -> None:
     with uow_factory() as uow:
         assert uow.settings.segment_rule() == SegmentRule()
+        assert not uow.settings.segment_rule_is_set()
+
+
+def test_a_segment_rule_set_once_is_set_even_when_it_equals_the_default(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        uow.settings.set_segment_rule(SegmentRule(), "admin@example.pl", later(0))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.settings.segment_rule_is_set() and uow.settings.segment_rule() == SegmentRule()
 
 
 def test_a_changed_segment_rule_is_what_every_later_unit_of_work_reads(

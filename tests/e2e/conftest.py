@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
-from application.commands import NewUser
+from application.commands import NewUser, SegmentBands
 from domain.predictions import ModelKind
 from domain.users import User
 from entrypoints.app import create_app
@@ -205,3 +205,9 @@ def demo_admin(demo_app: Flask) -> User:
 @pytest.fixture
 def demo_analyst(demo_app: Flask) -> User:
     return add_user(demo_app, ANALYST_EMAIL, "analyst")
+
+
+def with_bands(app: Flask, medium_from: float = 300, high_from: float = 1000) -> None:
+    """Segment bands an admin set (the demo company's first scoring fitted its own to its forecasts)."""
+    bands = SegmentBands.parse({"medium_from": medium_from, "high_from": high_from})
+    container_of(app).change_segment_rule()(bands, ADMIN_EMAIL)

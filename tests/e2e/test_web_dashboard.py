@@ -6,7 +6,7 @@ import json
 import re
 
 from domain.users import User
-from e2e.conftest import clients_with_snapshots
+from e2e.conftest import clients_with_snapshots, with_bands
 
 
 def stat_value(html: str, stat_id: str) -> str:
@@ -35,6 +35,7 @@ def test_dashboard_shows_the_cards_of_a_scored_company(demo_app, demo_client, de
 
 
 def test_dashboard_names_the_segment_rule_in_words(demo_app, demo_client, demo_auth, demo_analyst: User):
+    with_bands(demo_app, 300, 1000)
     demo_auth.login(demo_analyst.email)
 
     html = demo_client.get("/").get_data(as_text=True)
@@ -99,7 +100,8 @@ def test_analyst_without_models_is_told_to_ask_an_admin(client, auth, analyst: U
     assert "Open the ML panel" not in html
 
 
-def test_dashboard_speaks_polish(demo_client, demo_auth, demo_analyst: User):
+def test_dashboard_speaks_polish(demo_app, demo_client, demo_auth, demo_analyst: User):
+    with_bands(demo_app, 300, 1000)
     demo_client.post("/language/pl", data={"csrf_token": demo_auth.csrf_token(), "next": "/login"})
     demo_auth.login(demo_analyst.email)
 

@@ -17,7 +17,7 @@ from domain.currency import OFFERED_CURRENCIES
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
 from domain.users import User
-from e2e.conftest import clients_with_snapshots
+from e2e.conftest import clients_with_snapshots, with_bands
 from entrypoints.container import container_of
 
 
@@ -227,6 +227,7 @@ def test_segment_bands_change_and_their_order_is_checked(admin_in, demo_auth, de
 
 
 def test_the_currency_is_changed_on_the_panel_and_every_amount_follows_it(admin_in, demo_auth, demo_app):
+    with_bands(demo_app, 300, 1000)
     offered = admin_in.get("/ml").get_data(as_text=True)
     response = demo_auth.post("/ml/currency", {"currency-currency": "EUR"}, follow_redirects=True)
 
@@ -241,6 +242,7 @@ def test_the_currency_is_changed_on_the_panel_and_every_amount_follows_it(admin_
 
 
 def test_euros_are_written_the_polish_way_on_the_polish_panel(admin_in, demo_auth, demo_app):
+    with_bands(demo_app, 300, 1000)
     demo_auth.post("/ml/currency", {"currency-currency": "EUR"})
     demo_auth.post("/language/pl")
 

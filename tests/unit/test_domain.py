@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -15,6 +16,7 @@ from domain.activity import ActivitySnapshot
 from domain.clients import NAME_MAX_LENGTH, Client, email_key, months_between
 from domain.errors import InvalidValue
 from domain.predictions import DecisionThreshold, PurchasePrediction, in_probability
+from domain.segments import Segment, SegmentRule
 from domain.users import Permission, Role, User
 from unit.conftest import SNAPSHOT
 
@@ -242,3 +244,23 @@ def test_an_effect_in_probability_has_the_sign_of_its_log_odds_and_stays_within_
     for effect, points in zip(effects, in_probability(probability, effects), strict=True):
         assert math.copysign(1, points) == math.copysign(1, effect) or abs(points) < 1e-12
         assert probability - 1 <= points <= probability
+
+
+def test_segment_bands_fitted_to_forecasts_put_a_fifth_high_and_half_below_medium() -> None:
+    forecasts = [float(value) for value in range(1, 1001)]  # 1 .. 1000
+
+    rule = SegmentRule.fitted_to(forecasts)
+
+    assert rule == SegmentRule(medium_from=500.0, high_from=800.0)
+    shares = Counter(rule.segment_of(value) for value in forecasts)
+    assert (shares[Segment.HIGH], shares[Segment.MEDIUM]) == (201, 300)
+
+
+def test_fitted_bounds_are_rounded_to_two_significant_figures() -> None:
+    rule = SegmentRule.fitted_to([12.345] * 8 + [768.4] * 5 + [31.27] * 7)
+    assert rule is not None and (rule.medium_from, rule.high_from) == (31.0, 770.0)
+
+
+@pytest.mark.parametrize("forecasts", [[10.0] * 19, [0.0] * 50, [7.0] * 100, [0.0] * 60 + [5.0] * 40])
+def test_no_bands_are_fitted_to_too_few_or_too_alike_forecasts(forecasts: list[float]) -> None:
+    assert SegmentRule.fitted_to(forecasts) is None

@@ -4,14 +4,15 @@ from datetime import timedelta
 import pytest
 
 from adapters.clock import FixedClock
-from application.business_settings import change_threshold
-from application.commands import ThresholdChange
+from application.business_settings import change_segment_rule, change_threshold
+from application.commands import SegmentBands, ThresholdChange
 from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_all, predict_client
 from application.training import activate_version, queue_training, run_training
 from domain.errors import ClientNotFound
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import ModelNotTrained
 from domain.predictions import ModelKind
+from domain.segments import SegmentRule
 from unit.ml_fakes import NOW, FakeModelStore, FakePredictor, FakeTrainer, add_client_with_history
 
 
@@ -111,6 +112,27 @@ def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
     assert report.clients_scored == 60
     with uow:
         assert all(uow.predictions.current(client_id)[0] is not None for client_id in trained)
+
+
+def test_the_first_batch_scoring_fits_the_segments_to_the_forecasts_and_later_ones_keep_them(
+    uow, clock, models, trained
+) -> None:
+    first = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    with uow:
+        forecasts = [uow.predictions.current(client_id)[0].value for client_id in trained]
+        fitted = uow.settings.segment_rule()
+    assert first.fitted_segments == fitted == SegmentRule.fitted_to(forecasts)
+
+    assert predict_all(uow, models, FakePredictor(), clock).fitted_segments is None
+
+
+def test_segments_an_admin_set_are_never_fitted_over(uow, clock, models, trained) -> None:
+    change_segment_rule(
+        SegmentBands.parse({"medium_from": 10, "high_from": 20}), "admin@example.com", uow, clock
+    )
+    assert predict_all(uow, models, FakePredictor(), clock).fitted_segments is None
+    with uow:
+        assert uow.settings.segment_rule() == SegmentRule(10, 20)
 
 
 def test_the_active_model_is_loaded_once_and_reloaded_when_the_version_changes(

@@ -26,6 +26,9 @@ class InMemorySettingsRepository:
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
         self.store.settings["segment_rule"] = rule
 
+    def segment_rule_is_set(self) -> bool:
+        return "segment_rule" in self.store.settings
+
     def currency(self) -> Currency:
         return self.store.settings.get("currency", Currency())
 

@@ -40,6 +40,10 @@ class SqlAlchemySettingsRepository:
     def set_segment_rule(self, rule: SegmentRule, changed_by: str, at: datetime) -> None:
         self._write(SEGMENT_RULE, rule, changed_by, at)
 
+    def segment_rule_is_set(self) -> bool:
+        stored = select(app_settings.c.key).where(app_settings.c.key == SEGMENT_RULE)
+        return self.session.scalar(stored) is not None
+
     def currency(self) -> Currency:
         return self._read(CURRENCY, Currency)
 

@@ -265,11 +265,14 @@ def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled
     assert response.headers["Location"] == job["url"] == f"{V1}/jobs/{job['id']}"
     finished = poll(analyst_api, job["url"], lambda j: j["state"] in FINISHED)
     assert finished["state"] == "succeeded" and finished["error"] is None
+    # The first scoring of every client fits the segments to the forecasts, as the rule in force says.
+    bands = analyst_api.get("/settings/segments").get_json()
     assert finished["result"] == {
         "clients_scored": 80,
         "sales_version": 1,
         "purchase_version": 1,
         "threshold": 0.7,
+        "fitted_segments": {"medium_from": bands["medium_from"], "high_from": bands["high_from"]},
     }
     listed = analyst_api.get(
         "/clients", query_string={"sort": "-predicted_sales", "per_page": 100}
