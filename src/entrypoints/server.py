@@ -25,6 +25,9 @@ def gunicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]
         "threads": settings.threads,
         "worker_class": "gthread",
         "timeout": WORKER_TIMEOUT_SECONDS,
+        # gunicorn's largest request line (its default is 4 KB): an export of the ticked rows of a page
+        # names up to 100 ids in its query.
+        "limit_request_line": 8190,
         "graceful_timeout": 30,
         "accesslog": None,  # the app logs every request itself, with its request id
         "errorlog": "-",
