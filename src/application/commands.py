@@ -282,7 +282,7 @@ class NewSnapshot(Command):
 
 
 ConfirmUnusual = Annotated[
-    bool, Field(description="Store values far outside the company's usual ones (refused otherwise)")
+    bool, Field(description="Store values far outside the company's usual ones (refused otherwise)"), YesOrNo
 ]
 
 
@@ -421,7 +421,7 @@ class ImportOptions(Command):
     """How an upload is imported: `mode` for clients and activity, `create_clients` for orders."""
 
     mode: ImportMode = ImportMode.INSERT
-    create_clients: bool = False
+    create_clients: Annotated[bool, YesOrNo] = False
 
 
 class Outcomes(Command):
