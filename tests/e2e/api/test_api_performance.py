@@ -9,19 +9,10 @@ import pytest
 from sklearn.metrics import r2_score, roc_auc_score
 
 from e2e.api.conftest import TODAY, Api, a_snapshot, create_client
-from e2e.api.test_api_models_and_predictions import import_company, train
+from e2e.api.test_api_models_and_predictions import trained_api  # noqa: F401  (a fixture)
 
 OBSERVED_ON = TODAY - timedelta(days=5)
 OUTCOMES = [(420.0, True), (35.5, False), (180.0, True), (0.0, False), (260.0, False), (90.0, True)]
-
-
-@pytest.fixture
-def trained_api(admin_api: Api) -> Api:
-    """An admin's API on a company of 80 clients with labelled activity and both models trained."""
-    import_company(admin_api)
-    for kind in ("sales", "purchase"):
-        assert train(admin_api, kind)["status"] == "succeeded"
-    return admin_api
 
 
 def predict_new_clients(api: Api) -> list[dict[str, Any]]:
@@ -45,7 +36,7 @@ def fill_outcomes(api: Api, predictions: list[dict[str, Any]]) -> None:
         assert api.patch(path, json=outcome).status_code == 200
 
 
-def test_before_the_outcomes_arrive_nothing_is_scored(trained_api: Api, analyst_api: Api) -> None:
+def test_before_the_outcomes_arrive_nothing_is_scored(trained_api: Api, analyst_api: Api) -> None:  # noqa: F811
     predict_new_clients(trained_api)
 
     answer = analyst_api.get("/models/sales/performance")
@@ -54,7 +45,7 @@ def test_before_the_outcomes_arrive_nothing_is_scored(trained_api: Api, analyst_
     assert answer.get_json() == {"kind": "sales", "key_metric": "r2", "margin": 0.05, "months": []}
 
 
-def test_sales_forecasts_are_scored_against_what_the_clients_spent(trained_api: Api) -> None:
+def test_sales_forecasts_are_scored_against_what_the_clients_spent(trained_api: Api) -> None:  # noqa: F811
     predictions = predict_new_clients(trained_api)
     fill_outcomes(trained_api, predictions)
     claimed = trained_api.get("/models/sales/runs").get_json()["items"][0]["evaluation"]["metrics"]
@@ -80,7 +71,7 @@ def test_sales_forecasts_are_scored_against_what_the_clients_spent(trained_api: 
     assert month["falls_short"] == (realized["r2"] < claimed["r2"] - 0.05)
 
 
-def test_purchase_predictions_are_scored_against_who_bought(trained_api: Api) -> None:
+def test_purchase_predictions_are_scored_against_who_bought(trained_api: Api) -> None:  # noqa: F811
     predictions = predict_new_clients(trained_api)
     fill_outcomes(trained_api, predictions)
 
