@@ -7,7 +7,7 @@ the container picks which.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,6 +24,7 @@ from domain.currency import Currency
 from domain.derivation import EventEntry, OrderEntry
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
+from domain.performance import RealizedPurchase, RealizedSales
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import SegmentRule
 from domain.sessions import RememberToken
@@ -326,6 +327,16 @@ class PredictionRepository(Protocol):
         self, active_versions: Mapping[ModelKind, int | None], threshold: DecisionThreshold
     ) -> int:
         """How many clients' current predictions are out of date (`domain.predictions.out_of_date`)."""
+        ...
+
+    def realized_sales(self) -> Iterator[RealizedSales]:
+        """Every stored forecast whose snapshot's outcome is now known, with that outcome, by model
+        version then snapshot date; streamed. Of a client's forecasts made by one version from one
+        snapshot (re-scorings) only the last stored counts; one with no snapshot date cannot count."""
+        ...
+
+    def realized_purchases(self) -> Iterator[RealizedPurchase]:
+        """The same for purchase predictions, each with the yes/no it was made with."""
         ...
 
 

@@ -28,6 +28,7 @@ from application import (
     exports,
     imports,
     leases,
+    monitoring,
     predicting,
     queries,
     sessions,
@@ -177,6 +178,7 @@ class Container(containers.DeclarativeContainer):
     active_run = use_case(training.active_run, uow=uow)
     list_runs = use_case(training.list_runs, uow=uow, clock=clock)
     fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
+    model_performance = use_case(monitoring.model_performance, uow=uow)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

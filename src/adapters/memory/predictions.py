@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
 from adapters.memory.store import InMemoryStore, P, current_of, in_utc
 from application.queries import PredictionSummary
 from domain.errors import ClientNotFound
+from domain.performance import RealizedPurchase, RealizedSales
 from domain.predictions import (
     DecisionThreshold,
     ModelKind,
@@ -63,6 +64,28 @@ class InMemoryPredictionRepository:
             and out_of_date(forecasts[-1], purchase, newest.get(client_id), active_versions, threshold)
         )
 
+    def realized_sales(self) -> Iterator[RealizedSales]:
+        for forecast in _last_per_snapshot_and_version(self.store.forecasts):
+            assert forecast.observed_on is not None
+            snapshot = self.store.activity.get((forecast.client_id, forecast.observed_on))
+            if snapshot is not None and snapshot.sales_next_month is not None:
+                yield RealizedSales(
+                    forecast.model_version, forecast.observed_on, forecast.value, snapshot.sales_next_month
+                )
+
+    def realized_purchases(self) -> Iterator[RealizedPurchase]:
+        for prediction in _last_per_snapshot_and_version(self.store.purchase_predictions):
+            assert prediction.observed_on is not None
+            snapshot = self.store.activity.get((prediction.client_id, prediction.observed_on))
+            if snapshot is not None and snapshot.purchased_next_14d is not None:
+                yield RealizedPurchase(
+                    prediction.model_version,
+                    prediction.observed_on,
+                    prediction.probability,
+                    prediction.will_buy,
+                    snapshot.purchased_next_14d,
+                )
+
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         values = [history[-1].value for history in self.store.forecasts.values()]
         chances = [history[-1].probability for history in self.store.purchase_predictions.values()]
@@ -84,3 +107,14 @@ def _newest(prediction: SalesForecast | PurchasePrediction) -> tuple[datetime, i
 def within(value: float, rule: SegmentRule, segment: Segment) -> bool:
     low, high = rule.bounds(segment)
     return (low is None or value >= low) and (high is None or value < high)
+
+
+def _last_per_snapshot_and_version(history: dict[int, tuple[P, ...]]) -> list[P]:
+    """The last stored prediction of each client, snapshot and model version, by version then snapshot
+    date then storing order; those with no snapshot date are left out."""
+    last: dict[tuple[int, date, int], P] = {}
+    for predictions in history.values():
+        for prediction in predictions:
+            if prediction.observed_on is not None:
+                last[prediction.client_id, prediction.observed_on, prediction.model_version] = prediction
+    return sorted(last.values(), key=lambda p: (p.model_version, p.observed_on, p.id or 0))

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, false, func, insert, or_, select, update
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    case,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
@@ -15,6 +28,7 @@ from adapters.sqlalchemy.tables import client_activity, clients, purchase_predic
 from application.chunks import chunks
 from application.queries import PredictionSummary
 from domain.errors import ClientNotFound, DomainError
+from domain.performance import RealizedPurchase, RealizedSales
 from domain.predictions import (
     THRESHOLD_TOLERANCE,
     DecisionThreshold,
@@ -27,6 +41,8 @@ from domain.segments import Segment, SegmentRule
 P = TypeVar("P", SalesForecast, PurchasePrediction)
 History = tuple[SalesForecast, PurchasePrediction | None]
 
+# Realized predictions read per round trip while they are streamed.
+REALIZED_PER_FETCH = 10_000
 # Client ids per `UPDATE ... WHERE client_id IN (...)`: well under every database's limit of bound parameters.
 FLIP_CHUNK_SIZE = 5_000
 
@@ -111,6 +127,21 @@ class SqlAlchemyPredictionRepository:
         )
         return self.session.scalar(statement) or 0
 
+    def realized_sales(self) -> Iterator[RealizedSales]:
+        outcome = client_activity.c.sales_next_month
+        for row in self.session.execute(_realized(sales_predictions, outcome, sales_predictions.c.value)):
+            yield RealizedSales(row.model_version, row.observed_on, float(row.value), float(row.outcome))
+
+    def realized_purchases(self) -> Iterator[RealizedPurchase]:
+        table = purchase_predictions
+        statement = _realized(
+            table, client_activity.c.purchased_next_14d, table.c.probability, table.c.will_buy
+        )
+        for row in self.session.execute(statement):
+            yield RealizedPurchase(
+                row.model_version, row.observed_on, row.probability, bool(row.will_buy), bool(row.outcome)
+            )
+
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         """Over the current predictions only; likely buyers under the threshold in force now."""
         value = sales_predictions.c.value
@@ -172,3 +203,29 @@ def _current_of(table: Table, client_id: int) -> Select[Any]:
 def _newest_first(table: Table, client_id: int) -> Select[Any]:
     newest = (table.c.made_at.desc(), table.c.id.desc())
     return select(table).where(table.c.client_id == client_id).order_by(*newest)
+
+
+def _realized(table: Table, outcome: Column[Any], *values: Column[Any]) -> Select[Any]:
+    """The predictions of `table` joined to their snapshot's known `outcome`, the last stored per
+    client, snapshot and model version, ordered by version and snapshot date."""
+    later = table.alias("later")
+    re_scored = (
+        select(later.c.id)
+        .where(
+            later.c.client_id == table.c.client_id,
+            later.c.observed_on == table.c.observed_on,
+            later.c.model_version == table.c.model_version,
+            later.c.id > table.c.id,
+        )
+        .exists()
+    )
+    snapshot = (client_activity.c.client_id == table.c.client_id) & (
+        client_activity.c.observed_on == table.c.observed_on
+    )
+    return (
+        select(table.c.model_version, table.c.observed_on, *values, outcome.label("outcome"))
+        .join_from(table, client_activity, snapshot)
+        .where(outcome.is_not(None), ~re_scored)
+        .order_by(table.c.model_version, table.c.observed_on, table.c.id)
+        .execution_options(yield_per=REALIZED_PER_FETCH)
+    )

@@ -77,6 +77,22 @@ def run(kind: str, run_id: int) -> Response:
     return answer(schemas.ModelRunOut.of(found))
 
 
+@bp.get(f"/models/{KIND}/performance", endpoint="get_performance")
+@operation("getPerformance", tag="models", ok={200: schemas.PerformanceOut}, errors=(404,))
+@allowed(Permission.READ)
+def performance(kind: str) -> Response:
+    """How the model's predictions did once the truth arrived, by version and month
+
+    Each stored prediction made from a snapshot whose outcome is now known (entered, imported or
+    derived from orders) is scored once: the last one per client, snapshot and version. Sales: MAE,
+    R², revenue bias and the forecast against the actual total; purchase: precision and recall at the
+    threshold each prediction was made with, ROC AUC, Brier score and lift by decile. Beside them, the
+    metrics the version claimed on its hold-out; a month whose key metric falls short of the claimed
+    one by more than `margin` is flagged.
+    """
+    return answer(schemas.PerformanceOut.of(container().model_performance()(ModelKind(kind))))
+
+
 @bp.post(f"/models/{KIND}/active", endpoint="activate_version")
 @operation(
     "activateVersion",

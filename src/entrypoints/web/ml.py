@@ -38,6 +38,7 @@ from entrypoints.web.labels import (
     explain_refusal,
 )
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
+from entrypoints.web.monitoring import monitoring_tables
 from entrypoints.web.numbers import written_number
 
 SCORING_JOB_KEY = "scoring_job"
@@ -92,6 +93,7 @@ def render_ml_page(
         job_state_labels=JOB_STATE_LABELS,
         just_finished=just_finished,
         key_metric=key_metric_text,
+        monitoring=monitoring_tables(),
     )
     return page, status
 

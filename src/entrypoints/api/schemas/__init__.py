@@ -23,6 +23,7 @@ from entrypoints.api.schemas.models import (
     EvaluationOut,
     ModelRunListOut,
     ModelRunOut,
+    PerformanceOut,
     TrainingStartedOut,
 )
 from entrypoints.api.schemas.predictions import (
@@ -63,6 +64,7 @@ __all__ = [
     "PageLinksOut",
     "Params",
     "PastPredictionOut",
+    "PerformanceOut",
     "PredictionHistoryOut",
     "PredictionOut",
     "Problem",

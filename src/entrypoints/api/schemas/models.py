@@ -8,10 +8,12 @@ from typing import Any
 from flask import url_for
 from pydantic import Field
 
+from application.monitoring import ModelPerformance, MonthPerformance
 from domain.candidates import FeatureSetName, ModelFamily
 from domain.model_runs import ModelRun, RunStatus
+from domain.performance import SalesPerformance
 from domain.predictions import ModelKind
-from entrypoints.api.schemas.base import Schema
+from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 
 
 class TrainingStartedOut(Schema):
@@ -125,3 +127,88 @@ class ModelRunOut(Schema):
 
 class ModelRunListOut(Schema):
     items: list[ModelRunOut] = Field(description="Newest first.")
+
+
+class SalesRealizedOut(Schema):
+    """Sales forecasts against what the clients then spent in the month after their snapshot."""
+
+    count: int = Field(description="Clients scored (the last forecast per client and snapshot).")
+    mae: float = Field(description=f"Mean absolute error, {IN_CURRENCY}.")
+    r2: float | None = Field(description="None below two clients, or when they all spent the same.")
+    revenue_bias: float | None = Field(
+        description="Sum forecast / sum actual - 1 (0.1: 10% too high); None when nobody spent anything."
+    )
+    forecast_total: float = Field(description=f"The forecasts' sum, {IN_CURRENCY}.")
+    actual_total: float = Field(description=f"What the clients spent, {IN_CURRENCY}.")
+
+
+class DecileOut(Schema):
+    clients: int
+    buyer_share: float | None = Field(description="The share who bought; None for an empty tenth.")
+    lift: float | None = Field(description="The buyer share over the base rate; None when nobody bought.")
+
+
+class PurchaseRealizedOut(Schema):
+    """Purchase predictions against whether the clients then bought within 14 days of their snapshot."""
+
+    count: int = Field(description="Clients scored (the last prediction per client and snapshot).")
+    base_rate: float = Field(description="The share of them who bought.")
+    precision: float | None = Field(
+        description="Of those predicted to buy (each at the threshold it was made with), the share who "
+        "did; None when none was."
+    )
+    recall: float | None = Field(
+        description="Of those who bought, the share predicted to; None when none did."
+    )
+    roc_auc: float | None = Field(description="None when everyone bought or nobody did.")
+    brier: float = Field(description="Mean squared difference between the chance and the outcome (0 or 1).")
+    deciles: list[DecileOut] = Field(
+        description="The clients ranked by chance, highest first, in ten tenths as equal as can be."
+    )
+
+
+class MonthPerformanceOut(Schema):
+    model_version: int
+    month: str = Field(description="The month (YYYY-MM) of the snapshots the predictions were made from.")
+    realized: SalesRealizedOut | PurchaseRealizedOut
+    realized_key_metric: float | None = Field(description="R² (sales) or ROC AUC (purchase), realized.")
+    claimed_key_metric: float | None = Field(description="The same metric on the version's hold-out.")
+    claimed: dict[str, float | None] = Field(
+        description="Every hold-out metric the version's training recorded; empty if none was."
+    )
+    falls_short: bool = Field(
+        description="The realized key metric is below the claimed one by more than `margin`."
+    )
+
+    @classmethod
+    def of(cls, month: MonthPerformance) -> MonthPerformanceOut:
+        realized: SalesRealizedOut | PurchaseRealizedOut = (
+            SalesRealizedOut.reading(month.realized)
+            if isinstance(month.realized, SalesPerformance)
+            else PurchaseRealizedOut.reading(month.realized)
+        )
+        return cls.reading(
+            month,
+            month=month.month.strftime("%Y-%m"),
+            realized=realized,
+            realized_key_metric=month.realized.key_metric,
+        )
+
+
+class PerformanceOut(Schema):
+    """How a model's stored predictions did once their outcomes arrived, by version and month. A
+    prediction counts once its snapshot's outcome is known; those made before the snapshot's date was
+    recorded cannot be scored and are left out."""
+
+    kind: ModelKind
+    key_metric: str = Field(description="`r2` (sales) or `roc_auc` (purchase).")
+    margin: float = Field(description="How far below the claimed key metric a month is flagged.")
+    months: list[MonthPerformanceOut] = Field(
+        description="By version, then month, oldest first; empty until an outcome is known."
+    )
+
+    @classmethod
+    def of(cls, performance: ModelPerformance) -> PerformanceOut:
+        return cls.reading(
+            performance, months=[MonthPerformanceOut.of(month) for month in performance.months]
+        )
