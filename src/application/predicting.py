@@ -194,16 +194,22 @@ def _active(uow: UnitOfWork, kind: ModelKind) -> ModelRun:
     return run
 
 
+def _newest_row(uow: UnitOfWork, client_id: int) -> ScoringRow:
+    """What a client is scored from: its newest snapshot."""
+    if uow.clients.get(client_id) is None:
+        raise ClientNotFound(client_id)
+    row = uow.activity.newest_row(client_id)
+    if row is None:
+        raise NoActivityYet(client_id)
+    return row
+
+
 def predict_client(
     client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
 ) -> ClientPrediction:
     """Score one client from its newest snapshot, store the result as its current prediction, say why."""
     with uow:
-        if uow.clients.get(client_id) is None:
-            raise ClientNotFound(client_id)
-        row = uow.activity.newest_row(client_id)
-        if row is None:
-            raise NoActivityYet(client_id)
+        row = _newest_row(uow, client_id)
         scorer = _scorer(uow, models, predictor)
         forecasts, predictions = scorer.score([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
@@ -233,11 +239,7 @@ def what_if(
     say why; nothing is stored."""
     command = changes if isinstance(changes, SnapshotChanges) else SnapshotChanges.parse(changes)
     with uow:
-        if uow.clients.get(client_id) is None:
-            raise ClientNotFound(client_id)
-        row = uow.activity.newest_row(client_id)
-        if row is None:
-            raise NoActivityYet(client_id)
+        row = _newest_row(uow, client_id)
         scorer = _scorer(uow, models, predictor)
         segment_rule = uow.settings.segment_rule()
     try:
