@@ -52,7 +52,11 @@ def test_a_changed_value_updates_the_predictions_without_a_page_load(
         assert fits_the_screen(page)
         screenshot(page, "client-what-if")
         page.fill("#whatif-site_visits_30d", "-1")
-        page.wait_for_selector("#whatif-site_visits_30d.is-invalid")
+        page.wait_for_selector("#whatif-site_visits_30d.is-invalid")  # refused by the API
+        page.fill("#whatif-site_visits_30d", "20")
+        page.fill("#whatif-avg_basket_value", "149,90")  # a decimal comma, which English does not write
+        page.wait_for_selector("#whatif-avg_basket_value.is-invalid")
+        assert page.locator("#what-if-problem").is_visible()
         assert watch.errors == [] or all("422" in error for error in watch.errors)
         page.close()
     after = detail_of(demo_app, client_id)

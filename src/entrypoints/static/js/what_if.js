@@ -23,29 +23,40 @@
     var asked = 0;
     var timer = null;
 
-    // A number as the panel's language writes it, for the API; text that is none goes as it is, to be refused.
+    // A number as the panel's language writes it (see web/numbers.py), or undefined when it cannot be
+    // read for sure: `149,90` in English, `1.234` in Polish (thousands or decimals?).
+    function number(text) {
+      var plain = text.replace(/\s/g, "");
+      if (mark === ",") {
+        plain = /^[+-]?[1-9]\d{0,2}\.\d{3}$/.test(plain) ? "" : plain.replace(",", ".");
+      } else if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(plain)) {
+        plain = plain.replace(/,/g, "");
+      }
+      return /^[+-]?\d+(\.\d+)?$/.test(plain) ? Number(plain) : undefined;
+    }
+
+    // The values of the form for the API: blank is unknown; undefined for a number it cannot read.
     function value(field) {
       var text = field.value.trim();
       if (field.tagName === "SELECT") {
         return text === "" ? null : text === "true";
       }
-      if (text === "") {
-        return null;
-      }
-      var plain = text.replace(/\s/g, "");
-      plain = mark === "," ? plain.replace(",", ".") : plain.replace(/,/g, "");
-      var number = Number(plain);
-      return plain !== "" && isFinite(number) ? number : text;
+      return text === "" ? null : number(text);
     }
 
     function changes() {
       var body = {};
+      var unreadable = [];
       Array.prototype.forEach.call(form.elements, function (field) {
         if (field.name && field.name.indexOf(prefix) === 0 && field.name !== prefix + "csrf_token") {
-          body[field.name.slice(prefix.length)] = value(field);
+          var name = field.name.slice(prefix.length);
+          body[name] = value(field);
+          if (body[name] === undefined) {
+            unreadable.push(name);
+          }
         }
       });
-      return body;
+      return { body: body, unreadable: unreadable };
     }
 
     function chance(probability) {
@@ -146,7 +157,13 @@
     }
 
     function ask() {
-      var number = ++asked;
+      var asking = ++asked;
+      var values = changes();
+      if (values.unreadable.length) {
+        clear();
+        refuse(settings.words.refused, values.unreadable);
+        return;
+      }
       fetch(form.getAttribute("data-api-url"), {
         method: "POST",
         credentials: "same-origin",
@@ -155,13 +172,13 @@
           "Content-Type": "application/json",
           "X-CSRFToken": form.elements[prefix + "csrf_token"].value
         },
-        body: JSON.stringify(changes())
+        body: JSON.stringify(values.body)
       })
         .then(function (response) {
           return response.json().then(function (body) { return { status: response.status, body: body }; });
         })
         .then(function (answer) {
-          if (number !== asked) {
+          if (asking !== asked) {
             return; // a later change has been sent since
           }
           clear();
@@ -174,7 +191,7 @@
           }
         })
         .catch(function () {
-          if (number === asked) {
+          if (asking === asked) {
             refuse(settings.words.failed);
           }
         });
