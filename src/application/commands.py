@@ -296,6 +296,33 @@ class SnapshotEntry(NewSnapshot):
         return self.model_dump(exclude={"confirm_unusual"})
 
 
+class SnapshotChanges(Command):
+    """A what-if: behaviour values of a client's newest snapshot changed to see its predictions, with the
+    field types of `NewSnapshot`; only the fields given change. A behavioural feature given as null or
+    blank becomes unknown; the purchases and the basket are always known. Its date and outcomes do not
+    change: they are not fields here."""
+
+    purchases_30d: Count | None = None
+    avg_basket_value: Amount | None = None
+    site_visits_30d: MaybeCount = None
+    days_since_last_purchase: MaybeDays = None
+    visits_7d: MaybeCount = None
+    newsletter_opened: MaybeBool = None
+    ad_clicks_7d: MaybeCount = None
+    time_on_site_7d: MaybeMinutes = None
+
+    @field_validator("purchases_30d", "avg_basket_value")
+    @classmethod
+    def _always_known(cls, value: float | None) -> float | None:
+        """Run only on a value given: a field left out keeps the snapshot's."""
+        if value is None:
+            raise PydanticCustomError("missing", "cannot be unknown: every snapshot has it")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
 class NewOrder(Command):
     """A line of a shop's orders file; names are used only when the client is created from it."""
 

@@ -7,15 +7,16 @@ import math
 import threading
 from array import array
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from application.clients import record_activity
-from application.commands import SnapshotEntry
+from application.commands import SnapshotChanges, SnapshotEntry
 from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
+from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
-from domain.errors import ClientNotFound, DomainError
+from domain.errors import ClientNotFound, DomainError, InvalidValue
 from domain.features import FeatureSet, feature_set
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained, ModelRun
 from domain.predictions import (
@@ -196,22 +197,63 @@ def _active(uow: UnitOfWork, kind: ModelKind) -> ModelRun:
     return run
 
 
+def _newest_row(uow: UnitOfWork, client_id: int) -> ScoringRow:
+    """What a client is scored from: its newest snapshot."""
+    if uow.clients.get(client_id) is None:
+        raise ClientNotFound(client_id)
+    row = uow.activity.newest_row(client_id)
+    if row is None:
+        raise NoActivityYet(client_id)
+    return row
+
+
 def predict_client(
     client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
 ) -> ClientPrediction:
     """Score one client from its newest snapshot, store the result as its current prediction, say why."""
     with uow:
-        if uow.clients.get(client_id) is None:
-            raise ClientNotFound(client_id)
-        row = uow.activity.newest_row(client_id)
-        if row is None:
-            raise NoActivityYet(client_id)
+        row = _newest_row(uow, client_id)
         scorer = _scorer(uow, models, predictor)
         forecasts, predictions = scorer.score([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
         segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
     return ClientPrediction(forecasts[0], predictions[0], segment, *scorer.reasons(row))
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    """The predictions a client would have with some values of its newest snapshot changed."""
+
+    snapshot: ActivitySnapshot
+    """The newest snapshot with the changes applied: the values scored."""
+    prediction: ClientPrediction
+
+
+def what_if(
+    client_id: int,
+    changes: SnapshotChanges | Mapping[str, Any],
+    uow: UnitOfWork,
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    clock: Clock,
+) -> WhatIf:
+    """Score one client as `predict_client` does, from its newest snapshot with `changes` applied, and
+    say why; nothing is stored."""
+    command = changes if isinstance(changes, SnapshotChanges) else SnapshotChanges.parse(changes)
+    with uow:
+        row = _newest_row(uow, client_id)
+        scorer = _scorer(uow, models, predictor)
+        segment_rule = uow.settings.segment_rule()
+    try:
+        changed = ScoringRow(replace(row.snapshot, **command.changes()), row.registered_on)
+    except InvalidValue as error:  # a rule between two values, one of them the snapshot's
+        raise InvalidInput([error.error]) from None
+    forecasts, predictions = scorer.score([changed], clock.now())
+    prediction = ClientPrediction(
+        forecasts[0], predictions[0], segment_rule.segment_of(forecasts[0].value), *scorer.reasons(changed)
+    )
+    return WhatIf(changed.snapshot, prediction)
 
 
 def record_activity_and_rescore(

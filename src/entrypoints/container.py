@@ -201,6 +201,7 @@ class Container(containers.DeclarativeContainer):
         jobs=job_runner,
         rescore=rescore_if_trained,
     )
+    what_if = use_case(predicting.what_if, uow=uow, models=active_models, predictor=predictor, clock=clock)
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
     clients_scored = use_case(predicting.clients_scored, uow=uow)
     predict_all = use_case(

@@ -6,8 +6,16 @@ import pytest
 from adapters.clock import FixedClock
 from application.business_settings import change_segment_rule, change_threshold
 from application.commands import SegmentBands, ThresholdChange
-from application.predicting import ActiveModels, NoActivityYet, explain_client, predict_all, predict_client
+from application.predicting import (
+    ActiveModels,
+    NoActivityYet,
+    explain_client,
+    predict_all,
+    predict_client,
+    what_if,
+)
 from application.training import activate_version, queue_training, run_training
+from application.validation import InvalidInput
 from domain.errors import ClientNotFound
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
 from domain.model_runs import ModelNotTrained
@@ -179,3 +187,72 @@ def test_a_used_feature_unknown_for_the_client_reaches_the_model_as_unknown_neve
     assert math.isnan(row[PURCHASE_FEATURES.names.index("time_on_site_7d")])
     unknown = {r.feature: r.value for r in result.purchase_reasons if r.value is None}
     assert set(unknown) == {"visits_7d", "time_on_site_7d"}
+
+
+def test_what_if_scores_the_newest_snapshot_with_the_changes_and_stores_nothing(
+    uow, clock, models, trained
+) -> None:
+    with uow:
+        before = (uow.activity.newest_row(trained[3]), uow.predictions.history(trained[3]))
+    current = predict_client(trained[3], uow, models, FakePredictor(), clock)
+    with uow:
+        history = uow.predictions.history(trained[3])
+
+    result = what_if(
+        trained[3], {"visits_7d": "8", "avg_basket_value": "250,5"}, uow, models, FakePredictor(), clock
+    )
+
+    assert (result.snapshot.visits_7d, result.snapshot.avg_basket_value) == (8, 250.5)
+    assert result.snapshot.observed_on == before[0].snapshot.observed_on
+    assert result.prediction.purchase.probability == pytest.approx(0.8)  # 3 visits before: 0.3
+    assert result.prediction.forecast.value > current.forecast.value
+    visits = next(r for r in result.prediction.purchase_reasons if r.feature == "visits_7d")
+    assert visits.value == 8
+    with uow:
+        assert uow.predictions.history(trained[3]) == history
+        assert uow.activity.newest_row(trained[3]) == before[0]
+
+
+def test_what_if_a_behavioural_feature_becomes_unknown_when_given_as_null(
+    uow, clock, models, trained
+) -> None:
+    result = what_if(trained[5], {"visits_7d": None}, uow, models, FakePredictor(), clock)
+    assert result.snapshot.visits_7d is None
+    assert next(r for r in result.prediction.purchase_reasons if r.feature == "visits_7d").value is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"observed_on": "2026-01-01"}, "observed_on", "extra_forbidden"),
+        ({"sales_next_month": 10}, "sales_next_month", "extra_forbidden"),
+        ({"site_visits_30d": -1}, "site_visits_30d", "greater_than_equal"),
+        ({"purchases_30d": None}, "purchases_30d", "missing"),
+        ({"site_visits_30d": 1, "visits_7d": 5}, "visits_7d", "week_exceeds_month"),
+        ({"site_visits_30d": 0}, "visits_7d", "week_exceeds_month"),  # against the snapshot's 3 visits
+    ],
+)
+def test_what_if_refuses_changes_naming_the_field(uow, clock, models, trained, changes, field, code) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        what_if(trained[3], changes, uow, models, FakePredictor(), clock)
+    assert [(e.field, e.code) for e in refused.value.errors] == [(field, code)]
+
+
+def test_what_if_is_refused_as_a_prediction_is(uow, clock, models) -> None:
+    client = add_client_with_history(uow, 1)
+    with pytest.raises(ModelNotTrained):
+        what_if(client.id, {}, uow, models, FakePredictor(), clock)
+    with pytest.raises(ClientNotFound):
+        what_if(9999, {}, uow, models, FakePredictor(), clock)
+
+
+def test_what_if_needs_a_snapshot(uow, clock, models, trained) -> None:
+    from datetime import date
+
+    from domain.clients import Client
+
+    with uow:
+        client = uow.clients.add(Client("Jan", "Bez", "jan.bez@example.com", date(2025, 1, 1)))
+        uow.commit()
+    with pytest.raises(NoActivityYet):
+        what_if(client.id, {"visits_7d": 1}, uow, models, FakePredictor(), clock)

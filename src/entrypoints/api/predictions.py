@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
+from application.commands import SnapshotChanges
 from domain.errors import NotFound
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
-from entrypoints.api.io import answer
+from entrypoints.api.io import answer, json_object
 from entrypoints.api.security import allowed
 from entrypoints.container import current_container as container
 
@@ -26,6 +27,29 @@ def predict(client_id: int) -> Response:
     result = container().predict_client()(client_id)
     prediction = schemas.PredictionOut.of(result)
     return answer(prediction, 201, location=url_for("api.list_predictions", client_id=client_id))
+
+
+@bp.post(f"/clients/{CLIENT_ID}/what-if", endpoint="what_if")
+@operation(
+    "whatIf",
+    tag="predictions",
+    body=SnapshotChanges,
+    ok={200: schemas.WhatIfOut},
+    errors=(400, 404, 409, 415),
+)
+@allowed(Permission.READ)
+def what_if(client_id: int) -> Response:
+    """Predict for one client with some values of its newest snapshot changed, storing nothing
+
+    The body names the values to change (`{"site_visits_30d": 20, "avg_basket_value": 180.5}`); the
+    others keep the newest snapshot's. A behavioural feature given as null becomes unknown;
+    `purchases_30d` and `avg_basket_value` cannot be unknown (422 `missing`), and `visits_7d` may not
+    exceed `site_visits_30d`, the snapshot's when only one of them is given (422 `week_exceeds_month`).
+    The answer is the one of `predictClient` and the values scored; the client's current prediction
+    stays as it is. 409 while a model is not trained yet or the client has no snapshot.
+    """
+    result = container().what_if()(client_id, json_object())
+    return answer(schemas.WhatIfOut.of(result.prediction, snapshot=schemas.SnapshotOut.of(result.snapshot)))
 
 
 @bp.get(f"/clients/{CLIENT_ID}/predictions", endpoint="list_predictions")

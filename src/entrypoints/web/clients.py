@@ -23,8 +23,9 @@ from application.commands import (
     Outcomes,
 )
 from application.plausibility import UnusualValues
-from application.predicting import ClientPrediction, NoActivityYet
+from application.predicting import ClientPrediction, NoActivityYet, WhatIf
 from application.validation import InvalidInput
+from domain.activity import ActivitySnapshot
 from domain.errors import DuplicateEmail, DuplicateSnapshot
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
 from domain.users import Permission
@@ -35,9 +36,17 @@ from entrypoints.csv_files import export_lines
 from entrypoints.web.blueprint import bp
 from entrypoints.web.explaining import activity_chart, top_factors
 from entrypoints.web.formatting import company_currency, day, money, percent
-from entrypoints.web.forms import ClientForm, OutcomesForm, SnapshotForm, add_field_error, show_invalid_input
+from entrypoints.web.forms import (
+    ClientForm,
+    OutcomesForm,
+    SnapshotForm,
+    WhatIfForm,
+    add_field_error,
+    show_invalid_input,
+)
 from entrypoints.web.i18n import DEFAULT_LOCALE
 from entrypoints.web.labels import explain_refusal, field_label
+from entrypoints.web.what_if import WhatIfCard, script_settings, what_if_card
 
 PER_PAGE_CHOICES = (10, 25, 50, 100)
 LIST_PARAMETERS = tuple(ClientListQuery.model_fields)
@@ -323,6 +332,27 @@ def rerun_prediction(client_id: int) -> ResponseReturnValue:
     return redirect(url_for("web.client_page", client_id=client_id))
 
 
+@bp.post("/clients/<int:client_id>/what-if")
+@requires(Permission.READ)
+def try_what_if(client_id: int) -> ResponseReturnValue:
+    """The client's page with the predictions the values tried would give; nothing is stored."""
+    form = WhatIfForm(prefix="whatif")
+    result, problem, status = None, None, 200
+    try:
+        result = container().what_if()(client_id, form.values())
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+        status = 422
+    except ModelNotTrained:
+        problem, status = _models_missing_message(), 409
+    except NoActivityYet:
+        abort(404)  # the card is offered only beside a snapshot
+    except (ArtifactMissing, ArtifactTampered) as error:
+        problem = _("The active model could not be loaded: %(reason)s", reason=error.message)
+        status = 409
+    return render_client_page(client_id, what_if=(form, result, problem), status=status)
+
+
 def _new_prediction_message(prediction: ClientPrediction) -> str:
     purchase = prediction.purchase
     return _(
@@ -341,10 +371,11 @@ def render_client_page(
     snapshot: SnapshotForm | None = None,
     unusual: bool = False,
     outcomes: tuple[date, OutcomesForm] | None = None,
+    what_if: tuple[WhatIfForm, WhatIf | None, str | None] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """The client's page; `unusual` when the form given (a snapshot's, or outcomes') asks to confirm
-    values far outside the usual."""
+    values far outside the usual; `what_if` with the values tried, what they give or why not."""
     detail = container().client_page()(client_id)
     # Reasons explain the predictions beside them: none for predictions that are out of date.
     explanation, model_problem = (None, None) if detail.overview.out_of_date else _explain(client_id)
@@ -372,8 +403,19 @@ def render_client_page(
         factors=None if explanation is None else top_factors(*explanation),
         model_problem=model_problem,
         activity=activity_chart(detail.activity),
+        what_if=_what_if_card(detail.activity, what_if),
+        what_if_settings=script_settings(detail.overview),
     )
     return page, status
+
+
+def _what_if_card(
+    activity: list[ActivitySnapshot], tried: tuple[WhatIfForm, WhatIf | None, str | None] | None
+) -> WhatIfCard | None:
+    """None until the client has a snapshot to change."""
+    if not activity:
+        return None
+    return what_if_card(activity[0], *(tried or ()))
 
 
 def _explain(client_id: int) -> tuple[Any, str | None]:

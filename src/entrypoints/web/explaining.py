@@ -63,11 +63,7 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
         # A sales contribution is money away from the average client's forecast.
         effect = ("+" if reason.contribution >= 0 else "") + money(reason.contribution)
     else:
-        effect = _(
-            "%(sign)s%(points)s pp",
-            sign="+" if reason.contribution >= 0 else "−",
-            points=number(abs(100 * reason.contribution), decimals=1),
-        )
+        effect = in_points(reason.contribution)
     return Factor(
         feature=reason.feature,
         label=str(FEATURE_LABELS.get(reason.feature, reason.feature)),
@@ -75,6 +71,15 @@ def _factor(kind: ModelKind, reason: FeatureContribution, strongest: float) -> F
         contribution=reason.contribution,
         effect=effect,
         width=round(100 * abs(reason.contribution) / strongest, 1),
+    )
+
+
+def in_points(share: float) -> str:
+    """A change of a probability in signed percentage points: 0.052 is "+5.2 pp"."""
+    return _(
+        "%(sign)s%(points)s pp",
+        sign="+" if share >= 0 else "−",
+        points=number(abs(100 * share), decimals=1),
     )
 
 

@@ -197,7 +197,7 @@ class ClientForm(CommandForm):
 
 
 class SnapshotForm(CommandForm):
-    amount_fields = ("avg_basket_value", "sales_next_month")
+    amount_fields: tuple[str, ...] = ("avg_basket_value", "sales_next_month")
     observed_on = PickedDateField(FIELD_LABELS["observed_on"])
     purchases_30d = NumberField(FEATURE_LABELS["purchases_30d"], whole=True)
     avg_basket_value = NumberField(_l("Average basket value (%(currency)s)"))
@@ -214,6 +214,14 @@ class SnapshotForm(CommandForm):
         FIELD_LABELS["purchased_next_14d"], choices=_yes_no_unknown, validate_choice=False
     )
     confirm_unusual = BooleanField(CONFIRM_UNUSUAL)
+
+
+class WhatIfForm(SnapshotForm):
+    """A snapshot's behaviour values, changed to see the predictions they would give (`SnapshotChanges`)."""
+
+    blank_is_missing = False  # an emptied value is sent: unknown, or refused where it is always known
+    amount_fields = ("avg_basket_value",)
+    observed_on = sales_next_month = purchased_next_14d = confirm_unusual = None  # type: ignore[assignment]
 
 
 class OutcomesForm(CommandForm):

@@ -333,3 +333,38 @@ def test_a_comparison_trains_every_candidate_and_activates_the_best_that_beats_i
     eligible = [run for run in runs if run["beats_baselines"]]
     best = max(eligible, key=lambda run: run["evaluation"]["backtest_score"])
     assert [run["version"] for run in active] == [best["version"]]
+
+
+def test_a_what_if_changes_the_predictions_and_stores_nothing(trained_api: Api, analyst_api: Api) -> None:
+    client = create_client(trained_api, "Zofia")
+    url = f"/clients/{client['id']}"
+    trained_api.post(f"{url}/activity", json=a_snapshot())
+    current = trained_api.get(url).get_json()
+    history = trained_api.get(f"{url}/predictions").get_json()
+
+    changes = {"purchases_30d": 9, "avg_basket_value": 900.5, "days_since_last_purchase": 1, "visits_7d": 12}
+    answer = analyst_api.post(f"{url}/what-if", json=changes)
+
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert {name: body["snapshot"][name] for name in changes} == changes
+    assert body["snapshot"]["site_visits_30d"] == 12  # unchanged: the snapshot's
+    assert body["forecast"]["value"] != current["forecast"]["value"]
+    assert body["purchase"]["probability"] != current["purchase"]["probability"]
+    assert {r["feature"] for r in body["reasons"]["sales"]} >= {"purchases_30d", "avg_basket_value"}
+    assert trained_api.get(f"{url}/predictions").get_json() == history
+    assert trained_api.get(url).get_json()["forecast"] == current["forecast"]
+    assert trained_api.get(f"{url}/activity").get_json()["items"][0]["purchases_30d"] == 2
+
+
+def test_a_what_if_is_refused_naming_the_field(trained_api: Api) -> None:
+    client = create_client(trained_api, "Zofia")
+    url = f"/clients/{client['id']}/what-if"
+    problem(trained_api.post(url, json={"visits_7d": 1}), 409)  # no snapshot yet
+    trained_api.post(f"/clients/{client['id']}/activity", json=a_snapshot())
+
+    assert fields(trained_api.post(url, json={"site_visits": 3})) == ["site_visits"]
+    assert fields(trained_api.post(url, json={"observed_on": "2026-01-01"})) == ["observed_on"]
+    assert fields(trained_api.post(url, json={"avg_basket_value": -1})) == ["avg_basket_value"]
+    assert fields(trained_api.post(url, json={"site_visits_30d": 2})) == ["visits_7d"]  # the snapshot's 4
+    problem(trained_api.post("/clients/424242/what-if", json={}), 404)

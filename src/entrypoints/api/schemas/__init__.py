@@ -34,6 +34,7 @@ from entrypoints.api.schemas.predictions import (
     PurchasePredictionOut,
     ReasonsOut,
     SalesForecastOut,
+    WhatIfOut,
 )
 from entrypoints.api.schemas.problems import FieldProblem, Params, Problem
 from entrypoints.api.schemas.settings import CurrencyOut, SegmentBandOut, SegmentRuleOut, ThresholdOut
@@ -85,4 +86,5 @@ __all__ = [
     "UpsertUpload",
     "UserListOut",
     "UserOut",
+    "WhatIfOut",
 ]

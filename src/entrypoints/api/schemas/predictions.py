@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Self
 
 from pydantic import Field, field_validator
 
 from application.predicting import ClientPrediction
 from domain.segments import Segment
+from entrypoints.api.schemas.activity import SnapshotOut
 from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 
 
@@ -62,9 +64,19 @@ class PredictionOut(Schema):
     reasons: ReasonsOut
 
     @classmethod
-    def of(cls, result: ClientPrediction) -> PredictionOut:
+    def of(cls, result: ClientPrediction, **values: Any) -> Self:
         reasons = ReasonsOut.reading(sales=result.sales_reasons, purchase=result.purchase_reasons)
-        return cls.reading(result, client_id=result.forecast.client_id, reasons=reasons)
+        return cls.reading(result, client_id=result.forecast.client_id, reasons=reasons, **values)
+
+
+class WhatIfOut(PredictionOut):
+    """The predictions a client would have with some values of its newest snapshot changed, with the
+    reasons behind them; nothing is stored."""
+
+    snapshot: SnapshotOut = Field(
+        description="The values scored: the newest snapshot with the changes applied (`url` is the "
+        "stored snapshot they were applied to)."
+    )
 
 
 class PastPredictionOut(Schema):
