@@ -2,7 +2,7 @@
 
 One trained and scored demo company, one live server and one browser serve the module; the journey at
 each width signs in, reads the dashboard and its chart, filters and sorts the client list, opens a client,
-trains a model from the ML panel and watches the new version appear, visits users and import, signs out;
+trains a model from the ML panel, watches the new version appear and scores every client again, visits users and import, signs out;
 an analyst reads the ML panel without its controls, in English and in Polish. Every page the journeys
 settle on passes axe-core's WCAG 2 A/AA checks with no critical or serious violation.
 """
@@ -206,6 +206,14 @@ def test_an_admins_day_in_the_panel(page: Any, base_url: str, panel_app: Flask):
     assert page.evaluate("Chart.getChart(document.getElementById('coefficients-sales')) !== undefined")
     assert page.evaluate("Chart.getChart(document.getElementById('threshold-chart')) !== undefined")
     settle(page, "ml-trained")
+
+    # The new version leaves every client's predictions out of date: the panel offers to score them all.
+    page.locator("#rescore-offer").wait_for()
+    page.click("#rescore-now")
+    page.locator("#scoring .scoring-status").wait_for()
+    page.locator("#scoring [data-poll-url]").wait_for(state="detached", timeout=30_000)
+    assert "clients scored with sales" in page.locator("#scoring .scoring-status").inner_text()
+    assert page.locator("#rescore-offer").count() == 0
 
     visit(page, "/users", "users")
     assert page.locator("#user-table .user-row").count() == 2
