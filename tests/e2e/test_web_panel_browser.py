@@ -2,9 +2,10 @@
 
 One trained and scored demo company, one live server and one browser serve the module; the journey at
 each width signs in, reads the dashboard and its chart, filters and sorts the client list, opens a client,
-trains a model from the ML panel, watches the new version appear and scores every client again, visits users and import, signs out;
-an analyst reads the ML panel without its controls, in English and in Polish. Every page the journeys
-settle on passes axe-core's WCAG 2 A/AA checks with no critical or serious violation.
+trains a model from the ML panel, watches the new version appear and scores every client again, visits
+users and import, signs out; an analyst reads the ML panel without its controls, in English and in
+Polish. Every page the journeys settle on passes axe-core's WCAG 2 A/AA checks with no critical or
+serious violation.
 """
 
 from __future__ import annotations
