@@ -169,8 +169,11 @@ def import_activity(
     clock: Clock,
     *,
     mode: ImportMode = ImportMode.INSERT,
+    rescore: Callable[[], object] | None = None,
 ) -> ImportReport:
-    """Add the snapshots of a file (all or none); with `mode=upsert`, update those already stored."""
+    """Add the snapshots of a file (all or none); with `mode=upsert`, update those already stored.
+    When it stored or changed any, `rescore` (score the clients again, in the background) is called:
+    their predictions are out of date."""
     required = tuple(name for name, info in NewSnapshot.model_fields.items() if info.is_required())
     _require_columns(columns, ("client_email", *required), ACTIVITY_COLUMNS)
     problems = Problems()
@@ -201,6 +204,8 @@ def import_activity(
         _in_chunks(uow.activity.add_many, new)
         uow.activity.replace_many(changed)
         uow.commit()
+    if (new or changed) and rescore is not None:
+        rescore()
     return ImportReport(
         len(new), already_stored=len(snapshots) - len(new) - len(changed), updated=len(changed)
     )

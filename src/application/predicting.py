@@ -367,6 +367,22 @@ def rescore_if_trained(
         return None
 
 
+def start_rescore_if_trained(
+    uow_factory: Callable[[], UnitOfWork],
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    clock: Clock,
+    jobs: JobRunner,
+) -> JobStatus | None:
+    """After new data, score every client again in the background; None when a model is not trained."""
+    with uow_factory() as uow:
+        if any(uow.model_runs.active(kind) is None for kind in ModelKind):
+            return None
+    return jobs.submit(
+        lambda: rescore_if_trained(uow_factory(), models, predictor, clock), "score every client"
+    )
+
+
 def start_batch_prediction(
     uow_factory: Callable[[], UnitOfWork],
     models: ActiveModels,

@@ -119,7 +119,6 @@ class Container(containers.DeclarativeContainer):
 
     # --- CSV in and out, demo data ----------------------------------------------------------------
     import_clients = use_case(imports.import_clients, uow=uow, clock=clock)
-    import_activity = use_case(imports.import_activity, uow=uow, clock=clock)
     import_orders = use_case(imports.import_orders, uow=uow, clock=clock)
     import_events = use_case(imports.import_events, uow=uow, clock=clock)
     export_clients = use_case(exports.export_clients, uow=uow)
@@ -193,6 +192,17 @@ class Container(containers.DeclarativeContainer):
     )
     rescore_if_trained = use_case(
         predicting.rescore_if_trained, uow=uow, models=active_models, predictor=predictor, clock=clock
+    )
+    start_rescore_if_trained = use_case(
+        predicting.start_rescore_if_trained,
+        uow_factory=uow.provider,
+        models=active_models,
+        predictor=predictor,
+        clock=clock,
+        jobs=job_runner,
+    )
+    import_activity = use_case(
+        imports.import_activity, uow=uow, clock=clock, rescore=start_rescore_if_trained
     )
     start_snapshot_build = use_case(
         snapshots.start_snapshot_build,

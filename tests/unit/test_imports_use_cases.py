@@ -287,6 +287,20 @@ def _import_activity(
     return imports.import_activity(ACTIVITY_HEADER, rows_of(ACTIVITY_HEADER, *lines), uow, clock, **options)
 
 
+def test_clients_are_scored_again_after_a_file_that_stored_or_changed_snapshots_only(
+    uow, clock, anna: Client
+) -> None:
+    rescored: list[str] = []
+    monthly = [_snapshot_line("2024-02-29"), _snapshot_line("2024-03-31")]
+
+    _import_activity(uow, clock, monthly, rescore=lambda: rescored.append("new"))
+    _import_activity(uow, clock, monthly, mode=ImportMode.UPSERT, rescore=lambda: rescored.append("same"))
+    with pytest.raises(ImportRejected):
+        _import_activity(uow, clock, [_snapshot_line("2024-04-30", purchases="-1")], rescore=rescored.clear)
+
+    assert rescored == ["new"]
+
+
 def test_the_monthly_file_adds_the_new_month_and_fills_in_last_months_outcomes(
     uow, clock, anna: Client
 ) -> None:
