@@ -755,3 +755,10 @@ class VersionChoice(Command):
     """A trained version of a model to make the active one (a rollback, or a roll forward)."""
 
     version: Annotated[int, Field(ge=1, le=1_000_000), Numeric]
+
+
+class ThresholdAdviceRequest(Command):
+    """What contacting a client costs and what a client who then buys brings, in the company's currency."""
+
+    cost_per_contact: Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma, Numeric]
+    value_per_conversion: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric]

@@ -24,6 +24,7 @@ from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_
 from application import (
     business_settings,
     clients,
+    decisions,
     demo,
     exports,
     imports,
@@ -178,6 +179,7 @@ class Container(containers.DeclarativeContainer):
     list_runs = use_case(training.list_runs, uow=uow, clock=clock)
     fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
     model_performance = use_case(monitoring.model_performance, uow=uow)
+    threshold_advice = use_case(decisions.threshold_advice, uow=uow)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

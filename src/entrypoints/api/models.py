@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from application.commands import TrainingRequest, VersionChoice
+from application.commands import ThresholdAdviceRequest, TrainingRequest, VersionChoice
 from domain.model_runs import RunNotFound
 from domain.predictions import ModelKind
 from domain.users import Permission
@@ -91,6 +91,29 @@ def performance(kind: str) -> Response:
     one by more than `margin` is flagged.
     """
     return answer(schemas.PerformanceOut.of(container().model_performance()(ModelKind(kind))))
+
+
+@bp.post("/models/purchase/threshold-advice", endpoint="threshold_advice")
+@operation(
+    "adviseThreshold",
+    tag="models",
+    body=ThresholdAdviceRequest,
+    ok={200: schemas.ThresholdAdviceOut},
+    errors=(400, 409, 415),
+)
+@allowed(Permission.READ)
+def advise_threshold() -> Response:
+    """The decision threshold priced in money: expected profit at each threshold
+
+    Give what contacting a client costs and what a client who then buys brings (in the company's
+    currency). On the active purchase model's test month, at each threshold: the share of clients
+    contacted, the share contacted who then bought, and the profit per client
+    (`value_per_conversion` x converted - `cost_per_contact` x contacted); the most profitable
+    threshold, and the point nearest the threshold in force. Changes nothing: an admin applies a
+    threshold with `PUT /settings/threshold`. 409 while no purchase model is active.
+    """
+    advice = container().threshold_advice()(body(ThresholdAdviceRequest))
+    return answer(schemas.ThresholdAdviceOut.of(advice))
 
 
 @bp.post(f"/models/{KIND}/active", endpoint="activate_version")

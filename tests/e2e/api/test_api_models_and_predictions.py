@@ -368,3 +368,27 @@ def test_a_what_if_is_refused_naming_the_field(trained_api: Api) -> None:
     assert fields(trained_api.post(url, json={"avg_basket_value": -1})) == ["avg_basket_value"]
     assert fields(trained_api.post(url, json={"site_visits_30d": 2})) == ["visits_7d"]  # the snapshot's 4
     problem(trained_api.post("/clients/424242/what-if", json={}), 404)
+
+
+def test_the_threshold_is_priced_in_money_on_the_active_models_test_month(trained_api: Api) -> None:
+    response = trained_api.post(
+        "/models/purchase/threshold-advice", json={"cost_per_contact": 5, "value_per_conversion": 120}
+    )
+
+    assert response.status_code == 200, response.get_json()
+    advice = response.get_json()
+    profits = [point["profit_per_client"] for point in advice["points"]]
+    assert advice["best"]["profit_per_client"] == max(profits) and advice["current_threshold"] == 0.7
+    assert advice["clients"] > 0 and all(0 <= p["converted"] <= p["contacted"] <= 1 for p in advice["points"])
+    assert trained_api.get("/settings/threshold").get_json()["threshold"] == 0.7  # advice changes nothing
+    assert fields(trained_api.post("/models/purchase/threshold-advice", json={"cost_per_contact": -1})) == [
+        "cost_per_contact",
+        "value_per_conversion",
+    ]
+
+
+def test_no_threshold_is_priced_before_a_purchase_model_is_trained(admin_api: Api) -> None:
+    advice = admin_api.post(
+        "/models/purchase/threshold-advice", json={"cost_per_contact": 5, "value_per_conversion": 120}
+    )
+    problem(advice, 409)

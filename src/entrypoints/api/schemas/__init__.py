@@ -24,6 +24,7 @@ from entrypoints.api.schemas.models import (
     ModelRunListOut,
     ModelRunOut,
     PerformanceOut,
+    ThresholdAdviceOut,
     TrainingStartedOut,
 )
 from entrypoints.api.schemas.predictions import (
@@ -79,6 +80,7 @@ __all__ = [
     "SegmentRuleOut",
     "SnapshotListOut",
     "SnapshotOut",
+    "ThresholdAdviceOut",
     "ThresholdOut",
     "TokenListOut",
     "TokenOut",

@@ -8,6 +8,7 @@ from typing import Any
 from flask import url_for
 from pydantic import Field
 
+from application.decisions import ThresholdAdvice
 from application.monitoring import ModelPerformance, MonthPerformance
 from domain.candidates import FeatureSetName, ModelFamily
 from domain.model_runs import ModelRun, RunStatus
@@ -212,3 +213,23 @@ class PerformanceOut(Schema):
         return cls.reading(
             performance, months=[MonthPerformanceOut.of(month) for month in performance.months]
         )
+
+
+class ProfitPointOut(Schema):
+    threshold: float
+    contacted: float = Field(description="Share of clients contacted at this threshold.")
+    converted: float = Field(description="Share of clients contacted who then bought.")
+    profit_per_client: float = Field(description=f"Expected profit per client, {IN_CURRENCY}.")
+
+
+class ThresholdAdviceOut(Schema):
+    model_version: int = Field(description="The active purchase model's version the curve is from.")
+    clients: int = Field(description="Clients of its test month.")
+    points: list[ProfitPointOut] = Field(description="At each threshold of the test month's curve.")
+    best: ProfitPointOut = Field(description="The most profitable threshold (the highest of equal ones).")
+    current_threshold: float = Field(description="The threshold in force.")
+    current: ProfitPointOut = Field(description="The curve's point nearest the threshold in force.")
+
+    @classmethod
+    def of(cls, advice: ThresholdAdvice) -> ThresholdAdviceOut:
+        return cls.model_validate(advice, from_attributes=True)
