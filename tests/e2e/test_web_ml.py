@@ -12,6 +12,7 @@ from dependency_injector import providers
 from flask import Flask
 
 from adapters.jobs import InlineJobRunner
+from application.commands import ThresholdAdviceRequest
 from application.ports import JobStatus
 from domain.currency import OFFERED_CURRENCIES
 from domain.model_runs import RunStatus
@@ -359,7 +360,7 @@ def test_a_run_started_from_the_command_line_says_so_and_a_users_run_names_them(
 
 
 CONTROLS = ("data-train=", "data-compare=", "data-activate=", 'id="threshold-form"', 'id="segments-form"')
-MORE_CONTROLS = ('id="currency-form"', 'id="score-all"', 'action="/ml')
+MORE_CONTROLS = ('id="currency-form"', 'id="score-all"', 'method="post" action="/ml')
 
 
 def test_an_analyst_reads_the_models_quality_without_a_single_control(
@@ -381,6 +382,7 @@ def test_an_analyst_reads_the_models_quality_without_a_single_control(
     for control in (*CONTROLS, *MORE_CONTROLS):
         assert control in seen_by_admin and control not in html
     assert 'href="/ml"' in html.split("</nav>", 1)[0]  # the navbar leads analysts here too
+    assert 'id="advice-form"' in html  # pricing the threshold only reads
 
 
 def test_an_analyst_follows_a_run_in_progress(demo_client, demo_auth, demo_app, demo_analyst: User):
@@ -390,3 +392,34 @@ def test_an_analyst_follows_a_run_in_progress(demo_client, demo_auth, demo_app, 
     status = demo_client.get(f"/ml/runs/{run.id}/status")
 
     assert status.status_code == 200 and status.get_json()["finished"] is True
+
+
+def test_the_threshold_is_priced_in_money_and_the_best_one_applied_in_one_click(
+    admin_in, demo_auth, demo_app
+):
+    html = admin_in.get(
+        "/ml/threshold-advice",
+        query_string={"advice-cost_per_contact": "5", "advice-value_per_conversion": "120"},
+    ).get_data(as_text=True)
+
+    assert 'id="advice-table"' in html and 'id="advice-best"' in html
+    advice = container_of(demo_app).threshold_advice()(
+        ThresholdAdviceRequest.parse({"cost_per_contact": 5, "value_per_conversion": 120})
+    )
+    assert abs(advice.best.threshold - 0.7) > 1e-9, "the demo's best threshold is not the one in force"
+    applied = re.search(r'name="threshold-threshold" value="([^"]+)"', html)
+    assert applied and 'id="apply-best-threshold"' in html
+    demo_auth.post("/ml/threshold", {"threshold-threshold": applied.group(1)})
+    assert container_of(demo_app).current_threshold()().value == pytest.approx(advice.best.threshold)
+
+
+def test_a_threshold_priced_with_a_bad_amount_says_which_in_polish(admin_in, demo_auth, demo_app):
+    demo_auth.post("/language/pl")
+
+    response = admin_in.get(
+        "/ml/threshold-advice",
+        query_string={"advice-cost_per_contact": "-5", "advice-value_per_conversion": "120,5"},
+    )
+
+    assert response.status_code == 422
+    assert 'id="advice-cost_per_contact-errors"' in response.get_data(as_text=True)

@@ -247,7 +247,7 @@ def test_an_analyst_reads_the_ml_panel_and_every_page_reads_well_in_each_languag
     visit(page, "/ml", "ml-analyst")
     assert page.locator('#model-purchase [data-metric="f1"]').is_visible()
     assert page.locator("#model-sales [data-runs]").is_visible()
-    assert page.locator("form[action^='/ml'], #score-all").count() == 0
+    assert page.locator("form[method=post][action^='/ml'], #score-all").count() == 0
     visit(page, "/account", "account")
 
     response = page.goto("/users")

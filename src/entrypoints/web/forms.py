@@ -247,6 +247,17 @@ class ThresholdForm(CommandForm):
     threshold = NumberField(_l("Decision threshold (probability)"))
 
 
+class ThresholdAdviceForm(CommandForm):
+    """Sent by GET: it changes nothing, so it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    amount_fields = ("cost_per_contact", "value_per_conversion")
+    cost_per_contact = NumberField(_l("Cost of contacting a client (%(currency)s)"))
+    value_per_conversion = NumberField(_l("Worth of a client who buys (%(currency)s)"))
+
+
 class SegmentBandsForm(CommandForm):
     amount_fields = ("medium_from", "high_from")
     medium_from = NumberField(_l("Medium from (%(currency)s)"))

@@ -12,7 +12,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from application.commands import CurrencyChange, SegmentBands, ThresholdChange, TrainingRequest
+from application.commands import (
+    CurrencyChange,
+    SegmentBands,
+    ThresholdAdviceRequest,
+    ThresholdChange,
+    TrainingRequest,
+)
+from application.decisions import ThresholdAdvice
 from application.validation import InvalidInput
 from domain.candidates import CandidateNotAvailable
 from domain.model_runs import (
@@ -28,7 +35,13 @@ from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import money, percent
-from entrypoints.web.forms import CurrencyForm, SegmentBandsForm, ThresholdForm, show_invalid_input
+from entrypoints.web.forms import (
+    CurrencyForm,
+    SegmentBandsForm,
+    ThresholdAdviceForm,
+    ThresholdForm,
+    show_invalid_input,
+)
 from entrypoints.web.labels import (
     JOB_STATE_LABELS,
     MODEL_LABELS,
@@ -55,6 +68,8 @@ def render_ml_page(
     threshold_form: ThresholdForm | None = None,
     bands_form: SegmentBandsForm | None = None,
     currency_form: CurrencyForm | None = None,
+    advice_form: ThresholdAdviceForm | None = None,
+    advice: ThresholdAdvice | None = None,
     finished: int | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
@@ -87,6 +102,8 @@ def render_ml_page(
         currency_form=currency_form
         or CurrencyForm(formdata=None, data={"currency": panel.currency.code}, prefix="currency"),
         threshold_effect=threshold_effect(purchase.active, threshold.value),
+        advice_form=advice_form or ThresholdAdviceForm(formdata=None, prefix="advice"),
+        advice=advice,
         all_trained=all(panel.active for panel in panels),
         out_of_date_clients=panel.out_of_date_clients,
         scoring=scoring,
@@ -208,6 +225,22 @@ def set_threshold() -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("web.ml", _anchor="threshold"))
+
+
+@bp.get("/ml/threshold-advice")
+@requires(Permission.READ)
+def advise_threshold() -> ResponseReturnValue:
+    """The threshold priced in money, on the same page: reads only."""
+    form = ThresholdAdviceForm(formdata=request.args, prefix="advice")
+    try:
+        advice = container().threshold_advice()(ThresholdAdviceRequest.parse(form.values()))
+    except InvalidInput as error:
+        show_invalid_input(form, error)
+        return render_ml_page(advice_form=form, status=422)
+    except ModelNotTrained:
+        flash(_("Train the purchase model before pricing the threshold."), "warning")
+        return redirect(url_for("web.ml", _anchor="threshold"))
+    return render_ml_page(advice_form=form, advice=advice)
 
 
 @bp.post("/ml/segments")
