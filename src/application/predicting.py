@@ -32,6 +32,9 @@ BATCH_SIZE = 5_000
 
 log = logging.getLogger(__name__)
 
+MODELS_UNAVAILABLE = (ModelNotTrained, ArtifactMissing, ArtifactTampered)
+"""Why no prediction can be made now: a model not trained, or its file missing or changed."""
+
 
 class NoActivityYet(DomainError):
     code = "no_activity_yet"
@@ -275,7 +278,7 @@ def record_activity_and_rescore(
         return snapshot, None
     try:
         return snapshot, predict_client(client_id, uow, models, predictor, clock)
-    except (ModelNotTrained, ArtifactMissing, ArtifactTampered) as error:
+    except MODELS_UNAVAILABLE as error:
         log.warning(
             "client not scored after a new snapshot: %s",
             error.message,
@@ -362,7 +365,7 @@ def rescore_if_trained(
     predictions left marked out of date, when a model is not trained or cannot be loaded."""
     try:
         return predict_all(uow, models, predictor, clock)
-    except (ModelNotTrained, ArtifactMissing, ArtifactTampered) as error:
+    except MODELS_UNAVAILABLE as error:
         log.warning("clients not scored after new data: %s", error.message)
         return None
 
@@ -374,13 +377,13 @@ def start_rescore_if_trained(
     clock: Clock,
     jobs: JobRunner,
 ) -> JobStatus | None:
-    """After new data, score every client again in the background; None when a model is not trained."""
-    with uow_factory() as uow:
-        if any(uow.model_runs.active(kind) is None for kind in ModelKind):
-            return None
-    return jobs.submit(
-        lambda: rescore_if_trained(uow_factory(), models, predictor, clock), "score every client"
-    )
+    """After new data, score every client again in the background (`start_batch_prediction`); None
+    when no prediction can be made now."""
+    try:
+        return start_batch_prediction(uow_factory, models, predictor, clock, jobs)
+    except MODELS_UNAVAILABLE as error:
+        log.warning("clients not scored after new data: %s", error.message)
+        return None
 
 
 def start_batch_prediction(
