@@ -17,7 +17,7 @@ from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, Model
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError, InvalidValue
-from domain.features import FeatureSet, feature_set
+from domain.features import FeatureSet, feature_set, never_bought_as_one
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained, ModelRun
 from domain.predictions import (
     DecisionThreshold,
@@ -163,13 +163,16 @@ class _Scorer:
     def _reasons(self, run: ModelRun, model: object, row: ScoringRow) -> list[FeatureContribution]:
         features = _features_of(run)
         values = features.row(row.snapshot, row.registered_on)
-        shares = self.predictor.contributions(model, values)
+        effects = list(zip(features.names, values, self.predictor.contributions(model, values), strict=True))
+        if not row.snapshot.has_purchase_history:
+            effects = never_bought_as_one(effects)
+        shares = [effect for _, _, effect in effects]
         if run.kind is ModelKind.PURCHASE:  # the model's effects are on the log-odds
             shares = in_probability(self._predict(features, model, [row])[0], shares)
         approximate = not run.candidate.has_exact_reasons
         reasons = [
             FeatureContribution(name, None if math.isnan(value) else value, share, approximate)
-            for name, value, share in zip(features.names, values, shares, strict=True)
+            for (name, value, _), share in zip(effects, shares, strict=True)
         ]
         return sorted(reasons, key=lambda r: abs(r.contribution), reverse=True)
 

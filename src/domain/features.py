@@ -221,6 +221,38 @@ CLV_INPUTS = FeatureSet(
 and the last one, the mean order value, and the length of the month forecast."""
 
 
+NEVER_BOUGHT = "never_bought"
+"""The one reason that stands for every purchase-history feature of a client who never bought."""
+
+PURCHASE_HISTORY = frozenset(
+    {
+        "purchases_30d",
+        "avg_basket_value",
+        "days_since_last_purchase",
+        "has_purchase_history",
+        "purchase_days",
+        "days_since_last_order",
+        *(feature.name for feature in _ORDER_HISTORY),
+    }
+)
+"""The features that say how a client has bought so far."""
+
+Effect = tuple[str, float, float]
+"""A feature's name, its value for one client and its effect on that client's prediction."""
+
+
+def never_bought_as_one(effects: Sequence[Effect]) -> list[Effect]:
+    """The effects on a prediction for a client who never bought, the purchase-history features summed
+    into one, `NEVER_BOUGHT` (value NaN). Apart they contradict each other and common sense: no spend
+    pulls the forecast down while "365 days since the last purchase" pushes it up. Only together do
+    they say what never having bought does."""
+    history = [effect for name, _, effect in effects if name in PURCHASE_HISTORY]
+    others = [effect for effect in effects if effect[0] not in PURCHASE_HISTORY]
+    if not history:
+        return list(effects)
+    return [(NEVER_BOUGHT, math.nan, sum(history)), *others]
+
+
 def feature_set(kind: ModelKind, candidate: Candidate = DEFAULT_CANDIDATE) -> FeatureSet:
     """Every feature a candidate of this kind may learn from."""
     if candidate.family is ModelFamily.CLV:

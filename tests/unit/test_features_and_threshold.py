@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from domain.activity import ActivitySnapshot
 from domain.columns import SnapshotColumns
 from domain.errors import InvalidValue
-from domain.features import NEVER_BOUGHT_DAYS, PURCHASE_FEATURES, SALES_FEATURES, feature_set, targets
+from domain.features import (
+    NEVER_BOUGHT,
+    NEVER_BOUGHT_DAYS,
+    PURCHASE_FEATURES,
+    SALES_FEATURES,
+    feature_set,
+    never_bought_as_one,
+    targets,
+)
 from domain.predictions import DecisionThreshold, ModelKind
 from domain.segments import Segment, SegmentRule
 
@@ -110,3 +118,22 @@ def test_segments_follow_the_pln_bands_read_in_words() -> None:
     assert rule.bounds(Segment.MEDIUM) == (300, 1000)
     with pytest.raises(InvalidValue):
         SegmentRule(medium_from=1000, high_from=300)
+
+
+def test_the_purchase_history_of_a_client_who_never_bought_is_one_effect_their_sum() -> None:
+    effects = [
+        ("visits_7d", 3.0, 0.5),
+        ("purchases_30d", 0.0, -2.0),
+        ("days_since_last_purchase", 365.0, 1.5),
+    ]
+
+    merged = never_bought_as_one(effects)
+
+    assert merged[1] == ("visits_7d", 3.0, 0.5)
+    assert merged[0][0] == NEVER_BOUGHT and math.isnan(merged[0][1]) and merged[0][2] == pytest.approx(-0.5)
+    assert sum(effect for *_, effect in merged) == pytest.approx(sum(effect for *_, effect in effects))
+
+
+def test_effects_without_a_purchase_history_feature_are_left_as_they_are() -> None:
+    effects = [("visits_7d", 3.0, 0.5), ("time_on_site_7d", 1.0, -0.2)]
+    assert never_bought_as_one(effects) == effects

@@ -17,7 +17,7 @@ from application.predicting import (
 from application.training import activate_version, queue_training, run_training
 from application.validation import InvalidInput
 from domain.errors import ClientNotFound
-from domain.features import PURCHASE_FEATURES, SALES_FEATURES
+from domain.features import NEVER_BOUGHT, PURCHASE_FEATURES, PURCHASE_HISTORY, SALES_FEATURES
 from domain.model_runs import ModelNotTrained
 from domain.predictions import ModelKind
 from domain.segments import SegmentRule
@@ -90,6 +90,19 @@ def test_reasons_cover_every_feature_largest_first(uow, clock, models, trained) 
         result.sales_reasons,
         result.purchase_reasons,
     )
+
+
+def test_a_client_who_never_bought_has_one_purchase_history_reason_instead_of_its_features(
+    uow, clock, models, trained
+) -> None:
+    never_bought = trained[20]  # no purchase in the last 30 days and no last purchase
+    result = predict_client(never_bought, uow, models, FakePredictor(), clock)
+    for reasons, features in (
+        (result.sales_reasons, SALES_FEATURES),
+        (result.purchase_reasons, PURCHASE_FEATURES),
+    ):
+        assert {r.feature for r in reasons} == {NEVER_BOUGHT, *(set(features.names) - PURCHASE_HISTORY)}
+        assert next(r for r in reasons if r.feature == NEVER_BOUGHT).value is None
 
 
 def test_a_new_threshold_applies_to_new_decisions_only(uow, clock, models, trained) -> None:

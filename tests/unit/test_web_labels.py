@@ -19,7 +19,7 @@ from application.imports import RowError
 from application.validation import InvalidInput
 from domain.candidates import candidates
 from domain.errors import FieldError
-from domain.features import feature_set
+from domain.features import NEVER_BOUGHT, feature_set
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
 from domain.segments import Segment
@@ -114,9 +114,9 @@ def test_an_unknown_code_is_shown_by_its_message(app_context):
     assert explain_refusal(unknown) == "The moon is made of cheese"
 
 
-def test_every_feature_of_every_candidate_has_a_label():
+def test_every_feature_of_every_candidate_and_the_never_bought_reason_have_a_label():
     every = {name for kind in ModelKind for c in candidates(kind) for name in feature_set(kind, c).names}
-    assert set(FEATURE_LABELS) == every
+    assert set(FEATURE_LABELS) == every | {NEVER_BOUGHT}
 
 
 def test_segments_and_statuses_have_labels_in_polish(app_context):

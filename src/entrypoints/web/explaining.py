@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from application.predicting import FeatureContribution
 from domain.activity import ActivitySnapshot
-from domain.features import NEVER_BOUGHT_DAYS
+from domain.features import NEVER_BOUGHT
 from domain.predictions import ModelKind
 from entrypoints.web.formatting import company_currency, day, money, month, number
 from entrypoints.web.labels import FEATURE_LABELS, MODEL_LABELS
@@ -84,10 +84,10 @@ def in_points(share: float) -> str:
 
 
 def feature_value(feature: str, value: float | None) -> str:
+    if feature == NEVER_BOUGHT:
+        return _("never bought")
     if value is None:
         return _("no data")
-    if feature == "days_since_last_purchase" and value >= NEVER_BOUGHT_DAYS:
-        return _("never bought (read as %(days)s days)", days=number(value))
     if feature in YES_NO_FEATURES:
         return _("Yes") if value else _("No")
     if feature == "avg_basket_value":

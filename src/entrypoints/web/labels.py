@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
+from domain.features import NEVER_BOUGHT
 from domain.model_runs import RunStatus, is_command_line_operator
 from domain.predictions import ModelKind, OutOfDate
 from domain.segments import Segment
@@ -121,6 +122,7 @@ FEATURE_LABELS = {
     "purchase_days": _l("Days with an order"),
     "days_since_last_order": _l("Days since the last order"),
     "forecast_days": _l("Days in the month forecast"),
+    NEVER_BOUGHT: _l("Purchase history"),
 }
 
 FEATURE_SET_LABELS = {

@@ -36,7 +36,11 @@ class PurchasePredictionOut(Schema):
 
 
 class FeatureReasonOut(Schema):
-    feature: str
+    feature: str = Field(
+        description="The feature's name; for a client who never bought, `never_bought` stands for every "
+        "feature of the purchase history together (value null), since only their sum says what never "
+        "having bought does."
+    )
     value: float | None = Field(
         description="The feature's value for this client; null when unknown (read as the training mean)."
     )
