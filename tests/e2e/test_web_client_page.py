@@ -397,3 +397,19 @@ def test_predictions_out_of_date_say_why_and_hide_their_factors_until_predicted_
     demo_auth.post(f"/clients/{client_id}/predict")
     page = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
     assert 'id="out-of-date"' not in page and 'id="factors"' in page
+
+
+def test_a_client_who_never_bought_is_explained_by_the_purchase_history_never_365_days(
+    signed_in, demo_auth, demo_app
+):
+    client_id = new_client(demo_app)
+    demo_auth.post(
+        f"/clients/{client_id}/activity",
+        {**SNAPSHOT, "snapshot-purchases_30d": "0", "snapshot-avg_basket_value": "0"},
+    )
+
+    html = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+
+    factors = html[html.index('id="factors"') : html.index('id="activity"')]
+    assert 'data-feature="never_bought"' in factors and "Purchase history" in factors
+    assert 'data-feature="days_since_last_purchase"' not in factors and "365" not in factors
