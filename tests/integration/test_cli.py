@@ -6,6 +6,8 @@ import http.server
 import logging
 import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -80,6 +82,16 @@ def test_help_lists_the_commands_and_the_server_options(fresh_sqlite: str) -> No
     assert overview.exit_code == 0 and server.exit_code == 0
     assert all(group in overview.stdout for group in ("db", "demo", "run", "users"))
     assert "--host" in server.stdout and "--port" in server.stdout
+
+
+def test_the_command_line_and_the_app_start_without_scikit_learn_or_alembic(fresh_sqlite: str) -> None:
+    """Both are imported by the commands that use them: the others start without paying for them."""
+    check = (
+        "import sys; from entrypoints.cli import build_app; build_app(); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'alembic', 'scipy'}))"
+    )
+    started = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert started.stdout.strip() == "[]"
 
 
 def test_db_upgrade_creates_the_schema_of_a_new_database(fresh_sqlite: str) -> None:
