@@ -110,9 +110,10 @@ def test_the_profit_chart_draws_the_expected_and_the_realized_profit(page: Any, 
     drawn = page.evaluate("Chart.getChart(document.getElementById('profit-chart')).data.datasets.length")
     assert drawn == 4  # each curve and its best threshold
     settle(page, "ml-profit-chart")
-    chart.scroll_into_view_if_needed()
     suffix = "" if language == "en" else f"-{language}"
-    chart.screenshot(path=str(SCREENSHOTS / f"profit-chart{suffix}-{page.viewport_size['width']}.png"))
+    page.locator("#threshold").screenshot(
+        path=str(SCREENSHOTS / f"threshold-card-advanced{suffix}-{page.viewport_size['width']}.png")
+    )
 
 
 def test_what_if_answers_on_the_client_page(page: Any, advanced_app: Flask, language: str) -> None:
