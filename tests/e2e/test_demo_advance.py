@@ -87,7 +87,6 @@ def test_before_a_month_passes_no_prediction_of_the_demo_is_realized(demo_app: F
 def test_the_command_says_what_it_added_and_scores_every_client_again(demo_app: Flask) -> None:
     with container_of(demo_app).uow() as uow:
         through = uow.settings.demo_company().through  # type: ignore[union-attr]
-        scored = len(uow.activity.newest_rows(after_client_id=0, limit=10_000))
 
     result = advance(demo_app)
 
@@ -95,12 +94,12 @@ def test_the_command_says_what_it_added_and_scores_every_client_again(demo_app: 
     first, second = result.output.splitlines()
     assert first.startswith(f"Moved the demo company on from {through} to ")
     assert " orders and " in first and " activity snapshots derived" in first
-    assert second.startswith(f"Scored {scored:,} clients again with sales v")
     with container_of(demo_app).uow() as uow:
-        newest = {
-            row.snapshot.observed_on for row in uow.activity.newest_rows(after_client_id=0, limit=10_000)
-        }
-    assert max(newest) > through
+        newest = uow.activity.newest_rows(after_client_id=0, limit=10_000)
+    assert max(row.snapshot.observed_on for row in newest) > through
+    assert second.startswith(f"Scored {len(newest):,} clients again with sales v")
+    scored = stored_rows(demo_app, "SELECT client_id, observed_on FROM sales_predictions WHERE is_current")
+    assert sorted(scored) == sorted((row.snapshot.client_id, str(row.snapshot.observed_on)) for row in newest)
 
 
 def test_months_out_of_bounds_are_refused_naming_the_field(demo_app: Flask) -> None:
@@ -177,3 +176,12 @@ def test_the_company_s_today_moves_with_it(advanced: Flask) -> None:
     today = container_of(advanced).clock().today()
 
     assert today == max(datetime.now(UTC).date(), through)
+
+
+def test_a_database_without_a_demo_company_is_told_how_to_get_one(app: Flask) -> None:
+    result = advance(app)
+
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: No demo company is recorded in this database: seed one with `prognoza demo seed` first."
+    )
