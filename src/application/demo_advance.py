@@ -1,5 +1,7 @@
 """The demo company moved on by whole months, as if they had passed: its clients go on living the lives
-`application.demo` draws for them, so the months added are the ones seeding later would have drawn.
+`application.demo` draws for them, so the months added are the ones seeding later would have drawn (the
+same orders and events; an order's `DEMO-` number counts the refunds logged before it, so the number of
+an order after a refund that fell past the old month end may differ).
 
 The demo's calendar
 -------------------
