@@ -762,3 +762,9 @@ class ThresholdAdviceRequest(Command):
 
     cost_per_contact: Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma, Numeric]
     value_per_conversion: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric]
+
+
+class DemoAdvance(Command):
+    """How many months the demo company moves on, as if they had passed."""
+
+    months: Annotated[int, Field(ge=1, le=12), Numeric] = 1

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from application.chunks import chunks
-from application.ports import Clock, UnitOfWork
+from application.ports import Clock, DemoCompany, UnitOfWork
 from application.validation import InvalidInput
 from domain.clients import Client
 from domain.derivation import derive_snapshots, last_month_end_on_or_before, month_end_of
@@ -65,6 +65,8 @@ NEWSLETTER_WEEKDAY = 1  # Tuesday
 NEWSLETTER_EVERY_DAYS = 14
 REFUND_SHARE = 0.05
 UNTIMED_VISIT_SHARE = 0.05
+DEMO_RECORDED_BY = "demo data"
+"""Who recorded the demo company's description (`DemoCompany`) among the settings."""
 
 FEMALE_FIRST_NAMES = (
     "Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna",
@@ -173,6 +175,9 @@ def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, 
                 )
             )
             snapshots += uow.activity.replace_derived(list(logs), derived)
+        uow.settings.set_demo_company(
+            DemoCompany(clients, seed, start, through), DEMO_RECORDED_BY, clock.now()
+        )
         uow.commit()
     return SeedReport(clients, orders, events, snapshots, start, through)
 

@@ -43,6 +43,18 @@ class ScoringRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DemoCompany:
+    """What seeding the demo company recorded, so that it can be moved on month by month: the same
+    clients (`clients` drawn from `seed`, their logs from `logs_from`) and the month end their logs
+    run through."""
+
+    clients: int
+    seed: int
+    logs_from: date
+    through: date
+
+
+@dataclass(frozen=True, slots=True)
 class Percentile:
     """A percentile of one field over the snapshots that know it, and how many values it was read from."""
 
@@ -405,6 +417,12 @@ class SettingsRepository(Protocol):
         ...
 
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None: ...
+
+    def demo_company(self) -> DemoCompany | None:
+        """The demo company seeded into this database, None when there is none."""
+        ...
+
+    def set_demo_company(self, company: DemoCompany, changed_by: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@ them who then buys brings some. The threshold that earns the most follows from t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,32 @@ def profit_curve(curve: Sequence[Mapping[str, float]], economics: ContactEconomi
         profit = economics.value_per_conversion * converted - economics.cost_per_contact * contacted
         points.append(ProfitPoint(point["threshold"], contacted, converted, profit))
     return points
+
+
+def threshold_curve(
+    probabilities: Sequence[float], bought: Sequence[bool], thresholds: Iterable[float]
+) -> list[dict[str, float]]:
+    """What selecting the clients whose chance is at or above each threshold did, in the shape of a
+    model's test-month curve: the share selected, and the precision and recall of the selection (0 when
+    nobody was selected, or nobody bought). The curve of predictions whose outcomes are known, so that
+    `profit_curve` prices them as it prices the hold-out's."""
+    ranked = sorted(zip(probabilities, bought, strict=True))
+    chances = [chance for chance, _ in ranked]
+    buyers_from = [0, *accumulate(int(b) for _, b in reversed(ranked))][::-1]  # at or after each rank
+    clients, buyers = len(ranked), buyers_from[0]
+    curve = []
+    for threshold in thresholds:
+        first = bisect_left(chances, threshold)
+        selected, hits = clients - first, buyers_from[first]
+        curve.append(
+            {
+                "threshold": threshold,
+                "precision": hits / selected if selected else 0.0,
+                "recall": hits / buyers if buyers else 0.0,
+                "share_selected": selected / clients if clients else 0.0,
+            }
+        )
+    return curve
 
 
 def most_profitable(points: Sequence[ProfitPoint]) -> ProfitPoint:

@@ -178,6 +178,32 @@ def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
     )
 
 
+@demo.command("advance")
+@click.option("--months", type=int, default=1, show_default=True, help="Months to move on by (1-12).")
+@with_appcontext
+def demo_advance(months: int) -> None:
+    """Move the demo company on as if MONTHS months had passed: their orders and events, the snapshots
+    rebuilt through the new month end (so the predictions made before meet their outcomes), then every
+    client scored again."""
+    started = time.perf_counter()
+    report = container().advance_demo_company()({"months": months})
+    click.echo(
+        f"Moved the demo company on from {report.previous_through} to {report.through}: "
+        f"{report.orders:,} orders and {report.events:,} events of {report.clients:,} clients added, "
+        f"{report.snapshots:,} activity snapshots derived, in {time.perf_counter() - started:.1f} s."
+    )
+    started = time.perf_counter()
+    scored = container().rescore_if_trained()()
+    if scored is None:
+        click.echo("No model is trained and active: the clients were not scored again.")
+        return
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Scored {scored.clients_scored:,} clients again with sales v{scored.sales_version} and purchase "
+        f"v{scored.purchase_version} at threshold {scored.threshold:.0%} in {seconds:.1f} s."
+    )
+
+
 @demo.command("ensure-admin")
 @with_appcontext
 def demo_ensure_admin() -> None:

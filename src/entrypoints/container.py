@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
 from flask import Flask, current_app
 
-from adapters.clock import SystemClock
+from adapters.clock import CalendarClock, SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.joblib_store import JoblibModelStore
 from adapters.jobs import ThreadJobRunner
 from adapters.leases import ThreadRunLease
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from adapters.sqlalchemy.engine import reading_only
 from application import (
     business_settings,
     clients,
     decisions,
     demo,
+    demo_advance,
     exports,
     imports,
     leases,
@@ -38,7 +41,7 @@ from application import (
     training,
     users,
 )
-from application.ports import ModelPredictor, ModelTrainer
+from application.ports import ModelPredictor, ModelTrainer, UnitOfWork
 from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
@@ -68,6 +71,17 @@ def _sklearn_predictor() -> ModelPredictor:
     return SklearnModelPredictor()
 
 
+def _company_day(uow_factory: Callable[[], UnitOfWork]) -> Callable[[], date | None]:
+    """How the clock reads the demo company's calendar day: in a transaction of its own that only
+    reads, so on SQLite it never waits for the write lock the request asking the clock may hold."""
+
+    def read() -> date | None:
+        with reading_only():
+            return demo_advance.demo_company_day(uow_factory())
+
+    return read
+
+
 class Container(containers.DeclarativeContainer):
     # --- adapters ---------------------------------------------------------------------------------
     settings = providers.Singleton(Settings)
@@ -76,7 +90,11 @@ class Container(containers.DeclarativeContainer):
     session_factory = providers.Singleton(make_session_factory, engine=engine)
     uow = providers.Factory(SqlAlchemyUnitOfWork, session_factory=session_factory)
 
-    clock = providers.Singleton(SystemClock)
+    clock = providers.Singleton(
+        CalendarClock,
+        wall=providers.Singleton(SystemClock),
+        calendar=providers.Callable(_company_day, uow_factory=uow.provider),
+    )
     password_hasher = providers.Singleton(WerkzeugPasswordHasher)
 
     model_store = providers.Singleton(JoblibModelStore, directory=settings.provided.models_path)
@@ -124,6 +142,7 @@ class Container(containers.DeclarativeContainer):
     import_events = use_case(imports.import_events, uow=uow, clock=clock)
     export_clients = use_case(exports.export_clients, uow=uow)
     seed_demo_company = use_case(demo.seed_demo_company, uow=uow, clock=clock)
+    advance_demo_company = use_case(demo_advance.advance_demo_company, uow=uow, clock=clock)
 
     # --- snapshots derived from orders and events -------------------------------------------------
     build_snapshots = use_case(snapshots.build_snapshots, uow=uow, clock=clock)

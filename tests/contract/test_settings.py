@@ -1,7 +1,12 @@
-"""The settings repository: threshold, segment bands and currency, each a default until changed."""
+"""The settings repository: threshold, segment bands and currency, each a default until changed; the demo
+company, once seeded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
+from application.ports import DemoCompany
 from contract.examples import UnitOfWorkFactory, later
 from domain.currency import Currency
 from domain.predictions import DEFAULT_THRESHOLD, DecisionThreshold
@@ -104,3 +109,18 @@ def test_a_changed_currency_is_what_every_later_unit_of_work_reads_and_leaves_th
         assert uow.settings.currency() == Currency("CZK")
         assert uow.settings.threshold() == DecisionThreshold()
         assert uow.settings.segment_rule() == SegmentRule()
+
+
+def test_the_demo_company_is_recorded_and_moved_on(uow_factory: UnitOfWorkFactory) -> None:
+    seeded = DemoCompany(clients=300, seed=7, logs_from=date(2025, 8, 1), through=date(2025, 11, 30))
+    with uow_factory() as uow:
+        assert uow.settings.demo_company() is None
+        uow.settings.set_demo_company(seeded, "demo data", later(0))
+        uow.commit()
+    with uow_factory() as uow:
+        uow.settings.set_demo_company(replace(seeded, through=date(2025, 12, 31)), "demo data", later(1))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.demo_company() == replace(seeded, through=date(2025, 12, 31))
+        assert uow.settings.currency() == Currency()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from adapters.memory.store import InMemoryStore
+from application.ports import DemoCompany
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
@@ -34,3 +35,10 @@ class InMemorySettingsRepository:
 
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
         self.store.settings["currency"] = currency
+
+    def demo_company(self) -> DemoCompany | None:
+        company: DemoCompany | None = self.store.settings.get("demo_company")
+        return company
+
+    def set_demo_company(self, company: DemoCompany, changed_by: str, at: datetime) -> None:
+        self.store.settings["demo_company"] = company

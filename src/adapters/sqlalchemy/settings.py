@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, select, update
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import app_settings
+from application.ports import DemoCompany
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
@@ -18,6 +19,7 @@ from domain.segments import SegmentRule
 THRESHOLD = "decision_threshold"
 SEGMENT_RULE = "segment_rule"
 CURRENCY = "currency"
+DEMO_COMPANY = "demo_company"
 
 S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
@@ -50,13 +52,33 @@ class SqlAlchemySettingsRepository:
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
         self._write(CURRENCY, currency, changed_by, at)
 
+    def demo_company(self) -> DemoCompany | None:
+        stored: Any = self.session.scalar(
+            select(app_settings.c.value).where(app_settings.c.key == DEMO_COMPANY)
+        )
+        if stored is None:
+            return None
+        days = {name: date.fromisoformat(stored[name]) for name in ("logs_from", "through")}
+        return DemoCompany(clients=stored["clients"], seed=stored["seed"], **days)
+
+    def set_demo_company(self, company: DemoCompany, changed_by: str, at: datetime) -> None:
+        """Its dates are held as ISO text, as JSON has no dates."""
+        document = asdict(company) | {
+            "logs_from": company.logs_from.isoformat(),
+            "through": company.through.isoformat(),
+        }
+        self._write_document(DEMO_COMPANY, document, changed_by, at)
+
     def _read(self, key: str, setting: type[S]) -> S:
         """The stored document holds the setting's fields by name."""
         stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
         return setting() if stored is None else setting(**stored)
 
     def _write(self, key: str, setting: S, changed_by: str, at: datetime) -> None:
-        row = {"value": asdict(setting), "updated_by": changed_by, "updated_at": at}
+        self._write_document(key, asdict(setting), changed_by, at)
+
+    def _write_document(self, key: str, document: dict[str, Any], changed_by: str, at: datetime) -> None:
+        row = {"value": document, "updated_by": changed_by, "updated_at": at}
         changed = update(app_settings).where(app_settings.c.key == key).values(row)
         if rows_changed(self.session, changed) == 0:
             self.session.execute(insert(app_settings).values(key=key, **row))

@@ -109,8 +109,9 @@ def advise_threshold() -> Response:
     currency). On the active purchase model's test month, at each threshold: the share of clients
     contacted, the share contacted who then bought, and the profit per client
     (`value_per_conversion` x converted - `cost_per_contact` x contacted); the most profitable
-    threshold, and the point nearest the threshold in force. Changes nothing: an admin applies a
-    threshold with `PUT /settings/threshold`. 409 while no purchase model is active.
+    threshold, and the point nearest the threshold in force. `realized` applies the same arithmetic to
+    the stored purchase predictions whose outcomes are known (null until one is). Changes nothing: an
+    admin applies a threshold with `PUT /settings/threshold`. 409 while no purchase model is active.
     """
     advice = container().threshold_advice()(body(ThresholdAdviceRequest))
     return answer(schemas.ThresholdAdviceOut.of(advice))

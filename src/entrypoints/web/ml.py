@@ -53,6 +53,7 @@ from entrypoints.web.labels import (
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
 from entrypoints.web.monitoring import monitoring_tables
 from entrypoints.web.numbers import written_number
+from entrypoints.web.profit_chart import profit_chart
 
 SCORING_JOB_KEY = "scoring_job"
 
@@ -104,6 +105,7 @@ def render_ml_page(
         threshold_effect=threshold_effect(purchase.active, threshold.value),
         advice_form=advice_form or ThresholdAdviceForm(formdata=None, prefix="advice"),
         advice=advice,
+        profit_chart=profit_chart(advice, panel.currency.code),
         all_trained=all(panel.active for panel in panels),
         out_of_date_clients=panel.out_of_date_clients,
         scoring=scoring,

@@ -222,6 +222,15 @@ class ProfitPointOut(Schema):
     profit_per_client: float = Field(description=f"Expected profit per client, {IN_CURRENCY}.")
 
 
+class RealizedProfitOut(Schema):
+    """The same thresholds priced on the stored purchase predictions whose outcomes are known."""
+
+    clients: int = Field(description="Predictions scored: the last per client, snapshot and model version.")
+    points: list[ProfitPointOut] = Field(description="At each threshold of the test month's curve.")
+    best: ProfitPointOut = Field(description="The most profitable threshold (the highest of equal ones).")
+    current: ProfitPointOut = Field(description="The point nearest the threshold in force.")
+
+
 class ThresholdAdviceOut(Schema):
     model_version: int = Field(description="The active purchase model's version the curve is from.")
     clients: int = Field(description="Clients of its test month.")
@@ -229,6 +238,10 @@ class ThresholdAdviceOut(Schema):
     best: ProfitPointOut = Field(description="The most profitable threshold (the highest of equal ones).")
     current_threshold: float = Field(description="The threshold in force.")
     current: ProfitPointOut = Field(description="The curve's point nearest the threshold in force.")
+    realized: RealizedProfitOut | None = Field(
+        description="The same arithmetic on the predictions whose outcomes are known (what each threshold "
+        "would have earned on them); null until one is."
+    )
 
     @classmethod
     def of(cls, advice: ThresholdAdvice) -> ThresholdAdviceOut:

@@ -109,6 +109,95 @@
   };
 
   var builders = {
+    // Profit per client against the threshold: expected on the held-out clients, realized on the known
+    // outcomes when there are any; a star marks each curve's most profitable threshold, a dashed line
+    // the current one.
+    "profit-curve": function (data) {
+      function points(values) {
+        return data.thresholds.map(function (threshold, index) {
+          return { x: threshold, y: values[index] };
+        });
+      }
+      function curve(label, values, color) {
+        return { label: label, data: points(values), borderColor: color, backgroundColor: color, tension: 0.2, pointRadius: 2 };
+      }
+      function best(values, threshold, color) {
+        var index = data.thresholds.indexOf(threshold);
+        return {
+          label: data.labels.best,
+          data: [{ x: threshold, y: values[index] }],
+          showLine: false,
+          pointStyle: "star",
+          pointRadius: 10,
+          pointBorderWidth: 2,
+          borderColor: color,
+          backgroundColor: color,
+        };
+      }
+      var datasets = [curve(data.labels.expected, data.expected, COLORS.blue), best(data.expected, data.best, COLORS.blue)];
+      if (data.realized) {
+        datasets.push(curve(data.labels.realized, data.realized, COLORS.green));
+        datasets.push(best(data.realized, data.realizedBest, COLORS.green));
+      }
+      return {
+        type: "line",
+        data: { datasets: datasets },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          interaction: { mode: "nearest", axis: "x", intersect: false },
+          scales: {
+            x: {
+              type: "linear",
+              min: 0,
+              max: 1,
+              title: { display: true, text: data.labels.threshold },
+              ticks: {
+                stepSize: 0.1,
+                maxRotation: 0,
+                autoSkip: true,
+                autoSkipPadding: 8,
+                callback: function (value) {
+                  return percent.format(value);
+                },
+              },
+            },
+            y: {
+              title: { display: true, text: data.labels.profit },
+              ticks: {
+                maxTicksLimit: 6,
+                callback: function (value) {
+                  return moneyCompact.format(value);
+                },
+              },
+            },
+          },
+          plugins: {
+            legend: {
+              position: "bottom",
+              labels: {
+                filter: function (item, chart) {
+                  return chart.datasets[item.datasetIndex].pointStyle !== "star" || item.datasetIndex === 1;
+                },
+              },
+            },
+            markerLine: { value: data.current, label: data.labels.current + " " + percent.format(data.current) },
+            tooltip: {
+              callbacks: {
+                title: function (items) {
+                  return items.length ? data.labels.threshold + " " + percent.format(items[0].raw.x) : "";
+                },
+                label: function (item) {
+                  return item.dataset.label + ": " + money.format(item.raw.y);
+                },
+              },
+            },
+          },
+        },
+        plugins: [markerLine],
+      };
+    },
+
     "sales-trend": function (data) {
       var last = data.labels.length - 1;
       return {
