@@ -11,6 +11,7 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body, optional_body
+from entrypoints.api.schemas.drift import DriftOut
 from entrypoints.api.security import allowed, caller
 from entrypoints.container import current_container as container
 
@@ -91,6 +92,23 @@ def performance(kind: str) -> Response:
     one by more than `margin` is flagged.
     """
     return answer(schemas.PerformanceOut.of(container().model_performance()(ModelKind(kind))))
+
+
+@bp.get(f"/models/{KIND}/drift", endpoint="get_drift")
+@operation("getDrift", tag="models", ok={200: DriftOut}, errors=(404, 409))
+@allowed(Permission.READ)
+def drift(kind: str) -> Response:
+    """Whether the newest snapshots have drifted from what the active model learnt from
+
+    Per feature of the active model: the population stability index (PSI) between its training values
+    and each client's newest snapshot (deciles of the training values, missing values as one more bin;
+    below 0.1 stable, 0.1 to 0.2 moderate, from 0.2 significant), the share of values missing then and
+    now, and the share now outside the training range. Retraining is advised when a feature's PSI
+    reaches `psi_threshold`, or when the realized key metric of the active version's newest scored month
+    falls short of the claimed one by more than `margin` (see `GET /models/{kind}/performance`). 409
+    while no version is active.
+    """
+    return answer(DriftOut.of(container().model_drift()(ModelKind(kind))))
 
 
 @bp.post("/models/purchase/threshold-advice", endpoint="threshold_advice")
