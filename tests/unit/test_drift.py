@@ -12,6 +12,7 @@ from domain.drift import (
     DriftLevel,
     FeatureProfile,
     ReasonCode,
+    RetrainingReason,
     Tally,
     drift_level,
     feature_drift,
@@ -142,8 +143,6 @@ def test_no_newest_values_is_no_psi() -> None:
 
 
 def test_a_reason_says_which_feature_shifted_and_by_how_much() -> None:
-    from domain.drift import RetrainingReason
-
     profile = profile_of([float(v) for v in range(100)])
     drift = feature_drift("visits_7d", profile, tally(profile, [float(v) + 50 for v in range(100)]))
 
