@@ -13,7 +13,8 @@ from application.monitoring import model_performance
 from application.ports import Clock, TrainingTable, UnitOfWork
 from domain.columns import SnapshotColumns
 from domain.drift import (
-    PSI_SIGNIFICANT,
+    RETRAINING_FACTOR,
+    RETRAINING_MARGIN,
     FeatureDrift,
     FeatureProfile,
     RetrainingReason,
@@ -21,6 +22,7 @@ from domain.drift import (
     feature_drift,
     profile_of,
     tally,
+    with_holdout,
 )
 from domain.features import feature_set
 from domain.model_runs import ModelNotTrained, ModelRun
@@ -37,21 +39,28 @@ ADVICE_TTL = timedelta(minutes=5)
 
 def training_profile(table: TrainingTable) -> dict[str, dict[str, object]]:
     """Per feature, the profile of the rows the hold-out month's model learnt from: the labelled rows
-    observed before the newest test month (a seeded sample of `PROFILE_ROWS` when there are more)."""
+    observed before the newest test month (a seeded sample of `PROFILE_ROWS` when there are more), with the
+    PSI of the hold-out month's labelled rows against it (as many at most)."""
     if not table.test_months:
         return {}
     newest = table.test_months[-1]
-    rows = [
-        row
+    labelled = [
+        (row, month)
         for row, (target, month) in enumerate(zip(table.targets, table.months, strict=True))
-        if target == target and month < newest  # NaN is the only value unequal to itself: no example
+        if target == target  # NaN is the only value unequal to itself: no example
     ]
-    if len(rows) > PROFILE_ROWS:
-        rows = sorted(random.Random(0).sample(rows, PROFILE_ROWS))
+    learnt = _at_most(PROFILE_ROWS, [row for row, month in labelled if month < newest])
+    holdout = _at_most(PROFILE_ROWS, [row for row, month in labelled if month == newest])
     return {
-        name: profile_of([column[row] for row in rows]).as_document()
+        name: with_holdout(
+            profile_of([column[row] for row in learnt]), [column[row] for row in holdout]
+        ).as_document()
         for name, column in zip(table.feature_names, table.features, strict=True)
     }
+
+
+def _at_most(limit: int, rows: list[int]) -> list[int]:
+    return sorted(random.Random(0).sample(rows, limit)) if len(rows) > limit else rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +75,8 @@ class DriftReport:
     """Clients whose newest snapshot was compared."""
     features: list[FeatureDrift]
     reasons: list[RetrainingReason] = field(default_factory=list)
-    psi_threshold: float = PSI_SIGNIFICANT
+    psi_margin: float = RETRAINING_MARGIN
+    psi_factor: float = RETRAINING_FACTOR
     margin: float = SHORTFALL_MARGIN
 
     @property

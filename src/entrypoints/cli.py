@@ -377,8 +377,9 @@ def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
 @click.option(
     "--if-needed",
     is_flag=True,
-    help="Retrain only a model whose drift or realized performance advises it (PSI >= 0.2 on a feature, "
-    "or its realized key metric below the claimed one by more than the margin).",
+    help="Retrain only a model whose drift or realized performance advises it (a feature's PSI at least "
+    "0.2 above its hold-out PSI and twice it, or its realized key metric below the claimed one by more "
+    "than the margin).",
 )
 @with_appcontext
 def retrain(kinds: tuple[str, ...], if_needed: bool) -> None:
@@ -424,11 +425,12 @@ def _retraining_needed(kind: ModelKind) -> bool:
     shift = (
         ""
         if largest is None or largest.psi is None
-        else f" (largest PSI {largest.psi:.2f}, {largest.feature})"
+        else f" (largest PSI {largest.psi:.2f}, {largest.feature}, {largest.holdout_psi:.2f} on the hold-out)"
     )
     click.echo(
-        f"The {kind.value} model v{report.model_version} needs no retraining{shift}: "
-        f"no feature has a PSI of {report.psi_threshold} or more, and its realized performance is as claimed."
+        f"The {kind.value} model v{report.model_version} needs no retraining{shift}: no feature's PSI is "
+        f"{report.psi_margin} above its hold-out PSI and {report.psi_factor:g} times it, and its realized "
+        "performance is as claimed."
     )
     return False
 
@@ -499,8 +501,9 @@ def models_activate(kind: str, version: int) -> None:
 @click.argument("kinds", metavar="[KIND]...", nargs=-1, type=KINDS)
 @with_appcontext
 def models_drift(kinds: tuple[str, ...]) -> None:
-    """Each feature of the active models: its PSI between the training data and the newest snapshots, the
-    share missing then and now, the share outside the training range; and whether to retrain."""
+    """Each feature of the active models: its PSI between the training data and the newest snapshots,
+    beside the hold-out month's PSI the model was tested on, the share missing then and now, the share
+    outside the training range; and whether to retrain."""
     for kind in [ModelKind(k) for k in kinds] or list(ModelKind):
         try:
             report = container().model_drift()(kind)
@@ -508,11 +511,15 @@ def models_drift(kinds: tuple[str, ...]) -> None:
             click.echo(error.message)
             continue
         click.echo(f"{kind.value} v{report.model_version}, newest snapshots of {report.clients:,} clients:")
-        click.echo(f"  {'feature':<26} {'PSI':>6} {'missing then':>12} {'now':>6} {'outside range':>13}")
+        click.echo(
+            f"  {'feature':<26} {'PSI':>6} {'hold-out':>8} {'missing then':>12} {'now':>6} "
+            f"{'outside range':>13}"
+        )
         for d in report.features:
             click.echo(
-                f"  {d.feature:<26} {_figure(d.psi, '.3f'):>6} {d.missing_at_training:>12.1%} "
-                f"{_figure(d.missing_now, '.1%'):>6} {_figure(d.outside_range, '.1%'):>13}"
+                f"  {d.feature:<26} {_figure(d.psi, '.3f'):>6} {d.holdout_psi:>8.3f} "
+                f"{d.missing_at_training:>12.1%} {_figure(d.missing_now, '.1%'):>6} "
+                f"{_figure(d.outside_range, '.1%'):>13}"
             )
         advice = "retraining advised" if report.retraining_advised else "no retraining needed"
         click.echo(f"  {advice}" + "".join(f"\n    {reason.message}" for reason in report.reasons))

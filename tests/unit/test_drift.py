@@ -9,7 +9,10 @@ import pytest
 
 from domain.drift import (
     PSI_EPSILON,
+    RETRAINING_FACTOR,
+    RETRAINING_MARGIN,
     DriftLevel,
+    FeatureDrift,
     FeatureProfile,
     ReasonCode,
     RetrainingReason,
@@ -19,6 +22,7 @@ from domain.drift import (
     population_stability_index,
     profile_of,
     tally,
+    with_holdout,
 )
 
 NAN = math.nan
@@ -105,6 +109,52 @@ def test_a_profile_survives_its_stored_document() -> None:
     assert FeatureProfile.from_document(profile.as_document()) == profile
 
 
+def test_a_profile_stored_before_the_hold_out_psi_was_kept_reads_it_as_zero() -> None:
+    document = profile_of([3.0, 1.0, 2.0]).as_document()
+    del document["holdout_psi"]
+
+    assert FeatureProfile.from_document(document).holdout_psi == 0.0
+
+
+def test_the_hold_out_psi_is_the_psi_of_the_hold_out_values_against_the_profile() -> None:
+    profile = profile_of([float(v) for v in range(100)])
+    holdout = [float(v) + 20 for v in range(100)]
+
+    kept = with_holdout(profile, holdout)
+
+    assert kept.holdout_psi == feature_drift("x", profile, tally(profile, holdout)).psi > 0.2
+    assert FeatureProfile.from_document(kept.as_document()) == kept
+    assert feature_drift("x", kept, tally(kept, holdout)).holdout_psi == kept.holdout_psi
+    assert with_holdout(profile, []).holdout_psi == 0.0
+
+
+def drift_of(psi: float | None, holdout_psi: float) -> FeatureDrift:
+    return FeatureDrift("x", psi, 0.0, 0.0, 0.0, 100, holdout_psi)
+
+
+def test_the_rule_asks_for_a_margin_and_a_factor_over_the_hold_out_psi() -> None:
+    assert (RETRAINING_MARGIN, RETRAINING_FACTOR) == (0.2, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("holdout_psi", "psi", "advised"),
+    [
+        (0.0, 0.2, True),  # no hold-out drift: the plain reading, from 0.2 on
+        (0.0, 0.19, False),
+        (0.125, 0.325, True),  # the margin above the hold-out PSI, and more than twice it
+        (0.125, 0.32, False),  # twice it, but not the margin above it
+        (0.5, 1.0, True),  # twice it, and more than the margin above it
+        (0.5, 0.99, False),  # the margin above it, but not twice it
+        (0.5, 0.3, False),  # less than the backtest already met
+        (0.5, None, False),
+    ],
+)
+def test_retraining_is_advised_when_a_feature_moved_clearly_further_than_the_hold_out(
+    holdout_psi: float, psi: float | None, advised: bool
+) -> None:
+    assert drift_of(psi, holdout_psi).advises_retraining is advised
+
+
 def test_the_newest_values_are_counted_into_the_training_bins_and_out_of_range() -> None:
     profile = profile_of([float(v) for v in range(1, 101)])
 
@@ -149,4 +199,7 @@ def test_a_reason_says_which_feature_shifted_and_by_how_much() -> None:
     reason = RetrainingReason.shifted(drift)
 
     assert reason.code is ReasonCode.FEATURE_DRIFT
-    assert reason.message.startswith(f"visits_7d has shifted: PSI {drift.psi:.2f}")
+    assert reason.message.startswith(
+        f"visits_7d has shifted: PSI {drift.psi:.2f}, against 0.00 on the hold-out"
+    )
+    assert (reason.psi, reason.holdout_psi) == (drift.psi, 0.0)

@@ -13,7 +13,7 @@ from adapters.clock import FixedClock
 from adapters.memory import InMemoryUnitOfWork
 from application.drift import AdviceCache, DriftReport, model_drift, retraining_advice, training_profile
 from application.ports import TrainingTable
-from domain.drift import ReasonCode, profile_of
+from domain.drift import ReasonCode, profile_of, with_holdout
 from domain.model_runs import Activation, ModelNotTrained
 from domain.predictions import ModelKind
 from unit.ml_fakes import NOW
@@ -34,7 +34,9 @@ def test_the_profile_covers_the_rows_the_hold_out_model_learnt_from() -> None:
 
     profile = training_profile(table)["x"]
 
-    assert profile == profile_of([1.0, 2.0]).as_document()  # labelled, before the newest test month
+    # labelled, before the newest test month; beside it, the labelled rows of the newest test month
+    assert profile == with_holdout(profile_of([1.0, 2.0]), [50.0, 60.0]).as_document()
+    assert isinstance(profile["holdout_psi"], float) and profile["holdout_psi"] > 0.2
 
 
 def activate_with_profile(uow: InMemoryUnitOfWork, kind: ModelKind, values: dict[str, list[float]]) -> None:

@@ -103,10 +103,13 @@ def drift(kind: str) -> Response:
     Per feature of the active model: the population stability index (PSI) between its training values
     and each client's newest snapshot (deciles of the training values, missing values as one more bin;
     below 0.1 stable, 0.1 to 0.2 moderate, from 0.2 significant), the share of values missing then and
-    now, and the share now outside the training range. Retraining is advised when a feature's PSI
-    reaches `psi_threshold`, or when the realized key metric of the active version's newest scored month
-    falls short of the claimed one by more than `margin` (see `GET /models/{kind}/performance`). 409
-    while no version is active.
+    now, and the share now outside the training range. Beside it, the hold-out PSI: how far the hold-out
+    month's values, on which the claimed metrics were measured, had already moved from the training
+    values. Retraining is advised when a feature's PSI is at least `psi_margin` above its hold-out PSI and
+    at least `psi_factor` times it (it has moved further than the model was tested on: features that grow
+    with the calendar drift every month, and retraining cannot undo that), or when the realized key
+    metric of the active version's newest scored month falls short of the claimed one by more than
+    `margin` (see `GET /models/{kind}/performance`). 409 while no version is active.
     """
     return answer(DriftOut.of(container().model_drift()(ModelKind(kind))))
 

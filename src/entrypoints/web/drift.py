@@ -9,7 +9,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from application.drift import DriftReport
-from domain.drift import PSI_MODERATE, PSI_SIGNIFICANT, DriftLevel, FeatureDrift, ReasonCode, RetrainingReason
+from domain.drift import (
+    PSI_MODERATE,
+    PSI_SIGNIFICANT,
+    RETRAINING_MARGIN,
+    DriftLevel,
+    FeatureDrift,
+    ReasonCode,
+    RetrainingReason,
+)
 from domain.predictions import ModelKind
 from entrypoints.container import current_container as container
 from entrypoints.web.formatting import month, number, percent
@@ -38,6 +46,7 @@ class DriftRow:
     psi: str
     level: DriftLevel | None
     tone: str
+    holdout_psi: str
     missing_then: str
     missing_now: str
     outside_range: str
@@ -59,6 +68,7 @@ class DriftPanel:
     tables: list[DriftTable]
     moderate: str
     significant: str
+    margin: str
 
 
 def drift_panel() -> DriftPanel:
@@ -69,6 +79,7 @@ def drift_panel() -> DriftPanel:
         tables=[_table(report) for report in reports],
         moderate=number(PSI_MODERATE, decimals=1),
         significant=number(PSI_SIGNIFICANT, decimals=1),
+        margin=number(RETRAINING_MARGIN, decimals=1),
     )
 
 
@@ -88,9 +99,11 @@ def _notice(report: DriftReport) -> RetrainingNotice:
 def _reason(reason: RetrainingReason, margin: float) -> str:
     if reason.code is ReasonCode.FEATURE_DRIFT:
         return _(
-            "%(feature)s has shifted: PSI %(psi)s.",
+            "%(feature)s has shifted: PSI %(psi)s, against %(holdout)s on the hold-out month the model was "
+            "tested on.",
             feature=_feature(reason.feature or ""),
             psi=number(reason.psi, decimals=2),
+            holdout=number(reason.holdout_psi, decimals=2),
         )
     metric = reason.metric or ""
     return _(
@@ -126,6 +139,7 @@ def _row(drift: FeatureDrift) -> DriftRow:
         psi=number(drift.psi, decimals=3),
         level=level,
         tone="secondary" if level is None else LEVEL_TONES[level],
+        holdout_psi=number(drift.holdout_psi, decimals=3),
         missing_then=percent(drift.missing_at_training, decimals=1),
         missing_now=percent(drift.missing_now, decimals=1),
         outside_range=percent(drift.outside_range, decimals=1),

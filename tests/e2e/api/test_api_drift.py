@@ -31,12 +31,19 @@ def test_a_drifting_company_is_advised_to_retrain_for_the_behaviour_that_shifted
     assert answer.status_code == 200
     drift = answer.get_json()
     assert (drift["kind"], drift["model_version"], drift["measured"]) == ("sales", 1, True)
-    assert drift["clients"] > 250 and drift["psi_threshold"] == 0.2 and drift["retraining_advised"]
+    assert drift["clients"] > 250 and drift["retraining_advised"]
+    assert (drift["psi_margin"], drift["psi_factor"]) == (0.2, 2.0)
     shifted = {r["feature"] for r in drift["reasons"] if r["code"] == "feature_drift"}
     assert {"avg_basket_value", "site_visits_30d"} <= shifted
-    assert all(r["psi"] >= 0.2 and r["feature"] in r["message"] for r in drift["reasons"])
+    assert all(
+        r["psi"] >= r["holdout_psi"] + 0.2
+        and r["psi"] >= 2 * r["holdout_psi"]
+        and r["feature"] in r["message"]
+        for r in drift["reasons"]
+    )
     row = next(row for row in drift["features"] if row["feature"] == "avg_basket_value")
     assert row["level"] == "significant" and row["missing_at_training"] == row["missing_now"] == 0
+    assert 0 <= row["holdout_psi"] < 0.1  # the hold-out month had not moved yet
     assert 0 <= row["outside_range"] < 0.1
 
 
@@ -46,6 +53,21 @@ def test_the_plain_company_keeps_that_behaviour_stable(plain_app: Flask) -> None
     stable = {feature: psi for feature, psi in psi_by_feature(drift).items() if feature in SHIFTED_BEHAVIOUR}
     assert stable and all(psi < 0.1 for psi in stable.values()), stable
     assert not {r["feature"] for r in drift["reasons"]} & SHIFTED_BEHAVIOUR
+
+
+def test_the_plain_company_is_not_advised_to_retrain(plain_app: Flask) -> None:  # noqa: F811
+    api = api_of(plain_app, ADMIN_EMAIL, "admin")
+
+    for kind in ("sales", "purchase"):
+        drift = api.get(f"/models/{kind}/drift").get_json()
+        assert not drift["retraining_advised"] and drift["reasons"] == [], drift["reasons"]
+    # tenure grows with the calendar: it drifts, but no further than on the hold-out month tested on
+    tenure = next(
+        row
+        for row in api.get("/models/sales/drift").get_json()["features"]
+        if row["feature"] == "tenure_months"
+    )
+    assert 0 < tenure["holdout_psi"] < tenure["psi"] < tenure["holdout_psi"] + 0.2
 
 
 def test_the_purchase_model_sees_the_drift_in_visits_too(drifting_app: Flask, plain_app: Flask) -> None:  # noqa: F811

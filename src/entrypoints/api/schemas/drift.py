@@ -19,6 +19,10 @@ class FeatureDriftOut(Schema):
     level: DriftLevel | None = Field(
         description="Below 0.1 stable, 0.1 to 0.2 moderate, from 0.2 significant."
     )
+    holdout_psi: float = Field(
+        description="PSI of the hold-out month's values against the training values: the drift the backtest "
+        "behind the claimed metrics already met (0 for a version trained before it was kept)."
+    )
     missing_at_training: float = Field(description="Share of the training values that were unknown.")
     missing_now: float | None = Field(description="Share of the newest values that are unknown.")
     outside_range: float | None = Field(
@@ -32,13 +36,15 @@ class FeatureDriftOut(Schema):
 
 class RetrainingReasonOut(Schema):
     code: ReasonCode = Field(
-        description="`feature_drift`: a feature's PSI reached the threshold (`feature`, `psi`); "
+        description="`feature_drift`: a feature moved further than the model was tested on (`feature`, "
+        "`psi`, `holdout_psi`); "
         "`realized_shortfall`: the realized key metric of a month's snapshots (`month`) is below the one "
         "claimed on the hold-out by more than `margin` (`metric`, `realized`, `claimed`)."
     )
     message: str
     feature: str | None = None
     psi: float | None = None
+    holdout_psi: float | None = None
     metric: str | None = None
     realized: float | None = None
     claimed: float | None = None
@@ -59,7 +65,11 @@ class DriftOut(Schema):
         "trained before drift was measured (`features` is then empty; retrain to measure it)."
     )
     clients: int = Field(description="Clients whose newest snapshot was compared.")
-    psi_threshold: float = Field(description="From this PSI on, retraining is advised.")
+    psi_margin: float = Field(
+        description="Retraining is advised for a feature whose PSI is at least this much above its hold-out "
+        "PSI and at least `psi_factor` times it."
+    )
+    psi_factor: float = Field(description="See `psi_margin`.")
     margin: float = Field(
         description="How far below the claimed key metric a realized one advises retraining."
     )
