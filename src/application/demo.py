@@ -38,6 +38,11 @@ derived ones, the net amount of the next month's orders and whether one falls in
 
 On 2,000 clients x 6 months (seed 7) the sales model reaches a hold-out R^2 of about 0.27 and the
 purchase model a ROC AUC of about 0.65 (about 29% of labelled month ends see a purchase within 14 days).
+
+A drifting company (`drift=True`) is the same company until its newest month, in which every client
+visits `DRIFT_VISITS` times as often and spends `DRIFT_BASKET` times as much per order. Only the newest
+month end's snapshot, which awaits its outcomes, describes that month: a model trained on the company
+learns from the months before, and the newest snapshots it predicts from have moved away from them.
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ REFUND_SHARE = 0.05
 UNTIMED_VISIT_SHARE = 0.05
 DEMO_RECORDED_BY = "demo data"
 """Who recorded the demo company's description (`DemoCompany`) among the settings."""
+DRIFT_VISITS = 2.5
+DRIFT_BASKET = 1.6
+"""How much more clients of a drifting company visit, and spend per order, in its newest month."""
 
 FEMALE_FIRST_NAMES = (
     "Anna", "Maria", "Katarzyna", "Małgorzata", "Agnieszka", "Barbara", "Ewa", "Krystyna",
@@ -133,15 +141,21 @@ class SyntheticClient:
     client: Client
     history_seed: int
 
-    def log_of(self, client_id: int, start: date, through: date) -> tuple[list[Order], list[Event]]:
-        """The client's orders and events from `start` to `through`: the same ones whatever the id."""
-        shopper = _Shopper(random.Random(self.history_seed), client_id)
+    def log_of(
+        self, client_id: int, start: date, through: date, drift_from: date | None = None
+    ) -> tuple[list[Order], list[Event]]:
+        """The client's orders and events from `start` to `through`: the same ones whatever the id; the
+        months from `drift_from` on shifted (see `DRIFT_VISITS`)."""
+        shopper = _Shopper(random.Random(self.history_seed), client_id, drift_from)
         return shopper.live(max(start, self.client.registered_on), through)
 
 
-def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, seed: int) -> SeedReport:
+def seed_demo_company(
+    uow: UnitOfWork, clock: Clock, clients: int, months: int, seed: int, drift: bool = False
+) -> SeedReport:
     """Fill an empty database with a synthetic shop: `clients` clients with `months` months of orders and
-    events, and the snapshots derived from them up to the last month end.
+    events, and the snapshots derived from them up to the last month end; with `drift`, its newest month
+    shifted (more visits, larger baskets).
 
     Written in chunks through the repositories' bulk inserts inside one unit of work, so a failure
     leaves nothing behind. Refuses sizes out of bounds (InvalidInput) and a database that already
@@ -152,14 +166,15 @@ def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, 
     _require_seed(seed)
     through = last_month_end_on_or_before(clock.today())
     start = logs_start(through, months)
-    events_from = first_event_day(generate_company(clients, start, seed), start, through)
+    drift_from = through.replace(day=1) if drift else None
+    events_from = first_event_day(generate_company(clients, start, seed), start, through, drift_from)
     orders = events = snapshots = 0
     with uow:
         if (existing := uow.clients.count()) > 0:
             raise DemoDataNeedsEmptyDatabase(existing)
         for chunk in chunks(generate_company(clients, start, seed), CHUNK_SIZE):
             stored = uow.clients.add_many([synthetic.client for synthetic in chunk])
-            logs = _logs_of_stored(chunk, stored, start, through)
+            logs = _logs_of_stored(chunk, stored, start, through, drift_from)
             orders += uow.orders.add_new(
                 [order for client_orders, _ in logs.values() for order in client_orders]
             )
@@ -182,13 +197,15 @@ def seed_demo_company(uow: UnitOfWork, clock: Clock, clients: int, months: int, 
     return SeedReport(clients, orders, events, snapshots, start, through)
 
 
-def first_event_day(company: Iterator[SyntheticClient], start: date, through: date) -> date | None:
+def first_event_day(
+    company: Iterator[SyntheticClient], start: date, through: date, drift_from: date | None = None
+) -> date | None:
     """The day of the company's first event, as `EventRepository.first_day` will tell it once stored: the
     snapshots are derived as they are written. No event is before `start`, so the first client with an
     event on that day ends the search (the first client, nearly always)."""
     first: date | None = None
     for number, synthetic in enumerate(company, 1):
-        events = synthetic.log_of(number, start, through)[1]
+        events = synthetic.log_of(number, start, through, drift_from)[1]
         days = [event.occurred_on for event in events if first is None or event.occurred_on < first]
         first = min(days, default=first)
         if first == start:
@@ -215,13 +232,13 @@ def generate_company(clients: int, start: date, seed: int) -> Iterator[Synthetic
 
 
 def _logs_of_stored(
-    chunk: list[SyntheticClient], stored: list[Client], start: date, through: date
+    chunk: list[SyntheticClient], stored: list[Client], start: date, through: date, drift_from: date | None
 ) -> dict[int, tuple[list[Order], list[Event]]]:
     """Each stored client's orders and events, by client id."""
     logs = {}
     for synthetic, client in zip(chunk, stored, strict=True):
         assert client.id is not None
-        logs[client.id] = synthetic.log_of(client.id, start, through)
+        logs[client.id] = synthetic.log_of(client.id, start, through, drift_from)
     return logs
 
 
@@ -274,9 +291,11 @@ def _email(rng: random.Random, first_name: str, last_name: str, number: int) -> 
 class _Shopper:
     """One client's traits and engagement, and the log they leave month after month."""
 
-    def __init__(self, rng: random.Random, client_id: int) -> None:
+    def __init__(self, rng: random.Random, client_id: int, drift_from: date | None = None) -> None:
         self.rng = rng
         self.client_id = client_id
+        self.drift_from = drift_from
+        self.drifting = False
         self.basket = max(30.0, rng.lognormvariate(math.log(160), 0.45))
         self.conversion_logit = _logit(rng.betavariate(2, 7))
         self.visit_rate = rng.lognormvariate(math.log(1.3), 0.7)
@@ -299,9 +318,11 @@ class _Shopper:
 
     def _month(self, first: date, last: date) -> None:
         rng, days = self.rng, (last - first).days + 1
+        self.drifting = self.drift_from is not None and first >= self.drift_from
         opens = self._newsletter_opens(first, last)
         visits = [moment for moment in opens if rng.random() < 0.5]
-        count = _poisson(rng, self.visit_rate * math.exp(0.65 * self.engagement) * days / 30)
+        mean = self.visit_rate * math.exp(0.65 * self.engagement) * days / 30
+        count = _poisson(rng, mean * DRIFT_VISITS if self.drifting else mean)
         visits += [_moment(rng, first + timedelta(days=rng.randrange(days))) for _ in range(count)]
         for visit in sorted(visits):
             self._visit(visit, opens)
@@ -335,7 +356,8 @@ class _Shopper:
 
     def _order(self, moment: datetime) -> None:
         rng = self.rng
-        amount = round(self.basket * rng.lognormvariate(0, 0.25), 2)
+        basket = self.basket * DRIFT_BASKET if self.drifting else self.basket
+        amount = round(basket * rng.lognormvariate(0, 0.25), 2)
         order_id = f"DEMO-{self.client_id}-{len(self.orders) + 1}"
         self.orders.append(Order(self.client_id, moment, amount, order_id=order_id))
         refunded = moment + timedelta(days=rng.randint(3, 20))

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from application.drift import training_profile
 from application.leases import fail_abandoned_runs_in
 from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, RunLease, TrainingTable, UnitOfWork
 from domain.candidates import DEFAULT_CANDIDATE, Candidate, ModelFamily, candidates
@@ -374,6 +375,7 @@ def _train(
     if training_set.refusal:
         raise InsufficientTrainingData(training_set.refusal)
     model, evaluation = trainer.fit(run.kind, run.candidate, training_set.table, examples.threshold)
+    evaluation = replace(evaluation, training_profile=training_profile(training_set.table))
     artifact = store.save(run.kind, run.version, model)
     warnings = list(training_set.warnings)
     if not evaluation.beats_baselines(run.kind):

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
+from domain.drift import FeatureProfile
 from domain.errors import Conflict, DomainError, NotFound
 from domain.predictions import ModelKind
 
@@ -119,6 +120,15 @@ class Evaluation:
     """The rolling backtest, oldest test month first, the hold-out last: per month (`month`, YYYY-MM)
     the rows trained and tested on, the model's score on the kind's main metric (`metric`, `score`) and
     each baseline's (`baselines`, by name)."""
+    training_profile: dict[str, dict[str, Any]] | None = None
+    """Per feature, the profile of the values the model learnt from (`FeatureProfile.as_document`): what
+    the newest snapshots are compared with to measure drift. None for a model trained before it was kept."""
+
+    @property
+    def profiles(self) -> dict[str, FeatureProfile]:
+        """The training profile of each feature, by name; empty when none was kept."""
+        documents = self.training_profile or {}
+        return {name: FeatureProfile.from_document(document) for name, document in documents.items()}
 
     @property
     def backtest_score(self) -> float | None:

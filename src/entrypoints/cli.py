@@ -29,7 +29,7 @@ from application.imports import ImportRejected, ImportReport
 from application.training import best_of
 from domain.candidates import FeatureSetName, ModelFamily, candidates
 from domain.errors import AuthenticationFailed, DomainError
-from domain.model_runs import ModelRun, RunStatus, command_line_operator, main_metric
+from domain.model_runs import ModelNotTrained, ModelRun, RunStatus, command_line_operator, main_metric
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
@@ -158,19 +158,28 @@ def demo() -> None:
     """Demo data: a synthetic company and a demo admin, for trying Prognoza out."""
 
 
+DRIFT_OPTION = click.option(
+    "--drift",
+    is_flag=True,
+    help="Shift the company's newest month (2.5 times the visits, baskets 60% larger): the models, "
+    "trained on the months before, then see the newest snapshots drift.",
+)
+
+
 @demo.command("seed")
 @click.option("--clients", type=int, default=2000, show_default=True, help="How many clients (1-1,000,000).")
 @click.option("--months", type=int, default=6, show_default=True, help="Months of orders and events (1-60).")
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
 @click.option("--if-empty", is_flag=True, help="Do nothing, successfully, when the database has clients.")
+@DRIFT_OPTION
 @with_appcontext
-def demo_seed(clients: int, months: int, seed: int, if_empty: bool) -> None:
+def demo_seed(clients: int, months: int, seed: int, if_empty: bool, drift: bool = False) -> None:
     """Fill an empty database with a synthetic company whose newest month awaits its outcomes."""
     if if_empty and (existing := container().count_clients()()) > 0:
         click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
         return
     started = time.perf_counter()
-    report = container().seed_demo_company()(clients=clients, months=months, seed=seed)
+    report = container().seed_demo_company()(clients=clients, months=months, seed=seed, drift=drift)
     click.echo(
         f"Seeded {report.clients:,} clients with {report.orders:,} orders and {report.events:,} events "
         f"from {report.logs_from} to {report.through}, and derived {report.snapshots:,} activity snapshots "
@@ -231,14 +240,15 @@ def demo_ensure_admin() -> None:
     "--months", type=int, default=6, show_default=True, help="Months of orders and events, when seeding."
 )
 @click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same company.")
+@DRIFT_OPTION
 @click.pass_context
-def demo_ready(ctx: click.Context, clients: int, months: int, seed: int) -> None:
+def demo_ready(ctx: click.Context, clients: int, months: int, seed: int, drift: bool) -> None:
     """Everything the demo needs, in one process, each step only where it is missing: the schema
     (`db upgrade`), the company (`demo seed --if-empty`), both models (`train --auto --if-untrained
     --activate-anyway`), the predictions (`predict --if-unscored`) and the demo admin (`demo
     ensure-admin`)."""
     ctx.invoke(db_upgrade)
-    ctx.invoke(demo_seed, clients=clients, months=months, seed=seed, if_empty=True)
+    ctx.invoke(demo_seed, clients=clients, months=months, seed=seed, if_empty=True, drift=drift)
     for kind in ModelKind:
         ctx.invoke(
             train,
@@ -388,6 +398,69 @@ def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
     return "\n".join(lines)
 
 
+@cli.command("retrain")
+@click.argument("kinds", metavar="[KIND]...", nargs=-1, type=KINDS)
+@click.option(
+    "--if-needed",
+    is_flag=True,
+    help="Retrain only a model whose drift or realized performance advises it (a feature's PSI at least "
+    "0.2 above its hold-out PSI and twice it, or its realized key metric below the claimed one by more "
+    "than the margin).",
+)
+@with_appcontext
+def retrain(kinds: tuple[str, ...], if_needed: bool) -> None:
+    """Retrain the sales and purchase models (or the KINDs named) as `train KIND --auto` does: every
+    candidate compared, the best one that beats its baselines activated. With --if-needed, only where
+    the active model's drift or realized performance advises it; for cron."""
+    failed = []
+    for kind in [ModelKind(k) for k in kinds] or list(ModelKind):
+        if if_needed and not _retraining_needed(kind):
+            continue
+        try:
+            _compare(kind, activate_anyway=False)
+        except click.ClickException as error:
+            click.echo(f"Error: {error.message}", err=True)
+            failed.append(kind.value)
+    if failed:
+        raise click.ClickException(
+            f"retraining did not give an active model better than its baselines: {', '.join(failed)}."
+        )
+
+
+def _retraining_needed(kind: ModelKind) -> bool:
+    """Whether the advice says to retrain `kind`, printing what was found and why."""
+    try:
+        report = container().model_drift()(kind)
+    except ModelNotTrained:
+        click.echo(
+            f"The {kind.value} model is not trained: nothing to retrain "
+            f"(`prognoza train {kind.value} --auto` trains it)."
+        )
+        return False
+    if not report.measured:
+        click.echo(
+            f"The {kind.value} model v{report.model_version} was trained before drift was measured: "
+            "retrain it once to measure drift from then on."
+        )
+    if report.retraining_advised:
+        click.echo(f"Retraining the {kind.value} model v{report.model_version}:")
+        for reason in report.reasons:
+            click.echo(f"  {reason.message}")
+        return True
+    largest = max(report.features, key=lambda d: d.psi or 0.0, default=None)
+    shift = (
+        ""
+        if largest is None or largest.psi is None
+        else f" (largest PSI {largest.psi:.2f}, {largest.feature}, {largest.holdout_psi:.2f} on the hold-out)"
+    )
+    click.echo(
+        f"The {kind.value} model v{report.model_version} needs no retraining{shift}: no feature's PSI is "
+        f"{report.psi_margin} above its hold-out PSI and {report.psi_factor:g} times it, and its realized "
+        "performance is as claimed."
+    )
+    return False
+
+
 @cli.command("predict")
 @click.option(
     "--client", "client_id", type=click.IntRange(min=1), help="One client's id; all clients if left out."
@@ -448,6 +521,38 @@ def models_activate(kind: str, version: int) -> None:
     """Make VERSION the active model of KIND (roll back or forward)."""
     run = container().activate_version()(ModelKind(kind), version, _operator())
     click.echo(f"The {kind} model now in use is version {run.version}.")
+
+
+@models.command("drift")
+@click.argument("kinds", metavar="[KIND]...", nargs=-1, type=KINDS)
+@with_appcontext
+def models_drift(kinds: tuple[str, ...]) -> None:
+    """Each feature of the active models: its PSI between the training data and the newest snapshots,
+    beside the hold-out month's PSI the model was tested on, the share missing then and now, the share
+    outside the training range; and whether to retrain."""
+    for kind in [ModelKind(k) for k in kinds] or list(ModelKind):
+        try:
+            report = container().model_drift()(kind)
+        except ModelNotTrained as error:
+            click.echo(error.message)
+            continue
+        click.echo(f"{kind.value} v{report.model_version}, newest snapshots of {report.clients:,} clients:")
+        click.echo(
+            f"  {'feature':<26} {'PSI':>6} {'hold-out':>8} {'missing then':>12} {'now':>6} "
+            f"{'outside range':>13}"
+        )
+        for d in report.features:
+            click.echo(
+                f"  {d.feature:<26} {_figure(d.psi, '.3f'):>6} {d.holdout_psi:>8.3f} "
+                f"{d.missing_at_training:>12.1%} {_figure(d.missing_now, '.1%'):>6} "
+                f"{_figure(d.outside_range, '.1%'):>13}"
+            )
+        advice = "retraining advised" if report.retraining_advised else "no retraining needed"
+        click.echo(f"  {advice}" + "".join(f"\n    {reason.message}" for reason in report.reasons))
+
+
+def _figure(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
 
 
 def _operator() -> str:

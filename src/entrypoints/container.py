@@ -29,6 +29,7 @@ from application import (
     decisions,
     demo,
     demo_advance,
+    drift,
     exports,
     imports,
     leases,
@@ -199,6 +200,10 @@ class Container(containers.DeclarativeContainer):
     fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
     model_performance = use_case(monitoring.model_performance, uow=uow)
     threshold_advice = use_case(decisions.threshold_advice, uow=uow)
+    # Drift: the API and the CLI measure it afresh; the pages reuse what this process measured lately.
+    model_drift = use_case(drift.model_drift, uow=uow)
+    advice_cache = providers.ThreadSafeSingleton(drift.AdviceCache, clock=clock)
+    retraining_advice = use_case(drift.cached_retraining_advice, uow=uow, cache=advice_cache)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

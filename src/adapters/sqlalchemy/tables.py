@@ -313,6 +313,8 @@ model_runs = Table(
     Column("family", String(16), nullable=False, server_default="linear"),
     Column("comparison", Integer, nullable=True),
     Column("backtest", json_document(), nullable=True),
+    # Per feature, the profile of the values the model learnt from: what drift is measured against.
+    Column("training_profile", json_document(), nullable=True),
     # The lease of a run in progress: who holds it, and when it last said it was alive.
     Column("heartbeat_at", UtcDateTime(), nullable=True),
     Column("worker", String(WORKER_MAX_LENGTH), nullable=True),

@@ -11,6 +11,7 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, body, optional_body
+from entrypoints.api.schemas.drift import DriftOut
 from entrypoints.api.security import allowed, caller
 from entrypoints.container import current_container as container
 
@@ -91,6 +92,26 @@ def performance(kind: str) -> Response:
     one by more than `margin` is flagged.
     """
     return answer(schemas.PerformanceOut.of(container().model_performance()(ModelKind(kind))))
+
+
+@bp.get(f"/models/{KIND}/drift", endpoint="get_drift")
+@operation("getDrift", tag="models", ok={200: DriftOut}, errors=(404, 409))
+@allowed(Permission.READ)
+def drift(kind: str) -> Response:
+    """Whether the newest snapshots have drifted from what the active model learnt from
+
+    Per feature of the active model: the population stability index (PSI) between its training values
+    and each client's newest snapshot (deciles of the training values, missing values as one more bin;
+    below 0.1 stable, 0.1 to 0.2 moderate, from 0.2 significant), the share of values missing then and
+    now, and the share now outside the training range. Beside it, the hold-out PSI: how far the hold-out
+    month's values, on which the claimed metrics were measured, had already moved from the training
+    values. Retraining is advised when a feature's PSI is at least `psi_margin` above its hold-out PSI and
+    at least `psi_factor` times it (it has moved further than the model was tested on: features that grow
+    with the calendar drift every month, and retraining cannot undo that), or when the realized key
+    metric of the active version's newest scored month falls short of the claimed one by more than
+    `margin` (see `GET /models/{kind}/performance`). 409 while no version is active.
+    """
+    return answer(DriftOut.of(container().model_drift()(ModelKind(kind))))
 
 
 @bp.post("/models/purchase/threshold-advice", endpoint="threshold_advice")

@@ -34,6 +34,7 @@ from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
+from entrypoints.web.drift import LEVEL_LABELS, drift_panel
 from entrypoints.web.formatting import money, percent
 from entrypoints.web.forms import (
     CurrencyForm,
@@ -113,6 +114,8 @@ def render_ml_page(
         just_finished=just_finished,
         key_metric=key_metric_text,
         monitoring=monitoring_tables(),
+        drift=drift_panel(),
+        drift_levels=LEVEL_LABELS,
     )
     return page, status
 

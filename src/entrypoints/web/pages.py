@@ -16,6 +16,7 @@ from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
+from entrypoints.web.drift import retraining_notices
 from entrypoints.web.formatting import company_currency, month
 
 CONTACT_NEXT = 5
@@ -38,6 +39,7 @@ def dashboard_page() -> ResponseReturnValue:
         segments=list(Segment),
         trend=sales_trend(board),
         contact_next=contact_next,
+        retraining_notices=retraining_notices(),
     )
 
 

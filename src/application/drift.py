@@ -1,0 +1,186 @@
+"""Drift and data quality: the newest snapshots beside what the active model of each kind learnt from,
+and whether retraining it is advised (a feature shifted, or its realized key metric fell short)."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from application.monitoring import model_performance
+from application.ports import Clock, TrainingTable, UnitOfWork
+from domain.columns import SnapshotColumns
+from domain.drift import (
+    RETRAINING_FACTOR,
+    RETRAINING_MARGIN,
+    FeatureDrift,
+    FeatureProfile,
+    RetrainingReason,
+    Tally,
+    feature_drift,
+    profile_of,
+    tally,
+    with_holdout,
+)
+from domain.features import feature_set
+from domain.model_runs import ModelNotTrained, ModelRun
+from domain.performance import SHORTFALL_MARGIN
+from domain.predictions import ModelKind
+
+PROFILE_ROWS = 200_000
+"""Training rows a profile is computed from at most: a seeded sample of them beyond this."""
+CLIENTS_PER_READ = 5_000
+"""Newest snapshots read and counted at a time: memory stays bounded whatever the number of clients."""
+ADVICE_TTL = timedelta(minutes=5)
+"""How long the pages reuse the advice they computed, unless an active version changes meanwhile."""
+
+
+def training_profile(table: TrainingTable) -> dict[str, dict[str, object]]:
+    """Per feature, the profile of the rows the hold-out month's model learnt from: the labelled rows
+    observed before the newest test month (a seeded sample of `PROFILE_ROWS` when there are more), with the
+    PSI of the hold-out month's labelled rows against it (as many at most)."""
+    if not table.test_months:
+        return {}
+    newest = table.test_months[-1]
+    labelled = [
+        (row, month)
+        for row, (target, month) in enumerate(zip(table.targets, table.months, strict=True))
+        if target == target  # NaN is the only value unequal to itself: no example
+    ]
+    learnt = _at_most(PROFILE_ROWS, [row for row, month in labelled if month < newest])
+    holdout = _at_most(PROFILE_ROWS, [row for row, month in labelled if month == newest])
+    return {
+        name: with_holdout(
+            profile_of([column[row] for row in learnt]), [column[row] for row in holdout]
+        ).as_document()
+        for name, column in zip(table.feature_names, table.features, strict=True)
+    }
+
+
+def _at_most(limit: int, rows: list[int]) -> list[int]:
+    return sorted(random.Random(0).sample(rows, limit)) if len(rows) > limit else rows
+
+
+@dataclass(frozen=True, slots=True)
+class DriftReport:
+    """The active model of a kind: each feature's drift, and why retraining it is advised (if it is)."""
+
+    kind: ModelKind
+    model_version: int
+    measured: bool
+    """Whether its training kept the profile drift is measured against (models trained before did not)."""
+    clients: int
+    """Clients whose newest snapshot was compared."""
+    features: list[FeatureDrift]
+    reasons: list[RetrainingReason] = field(default_factory=list)
+    psi_margin: float = RETRAINING_MARGIN
+    psi_factor: float = RETRAINING_FACTOR
+    margin: float = SHORTFALL_MARGIN
+
+    @property
+    def retraining_advised(self) -> bool:
+        return bool(self.reasons)
+
+
+def model_drift(kind: ModelKind, uow: UnitOfWork) -> DriftReport:
+    """Compare each client's newest snapshot with the training values of the active model of `kind`,
+    feature by feature, and say whether retraining is advised. Refuses (ModelNotTrained) while no
+    version is active."""
+    with uow:
+        run = uow.model_runs.active(kind)
+        if run is None or run.evaluation is None:
+            raise ModelNotTrained(kind)
+        profiles = run.evaluation.profiles
+        drifts = _newest_against(run, profiles, uow) if profiles else []
+    reasons = [RetrainingReason.shifted(d) for d in sorted(drifts, key=_by_psi) if d.advises_retraining]
+    if (shortfall := _shortfall(run, uow)) is not None:
+        reasons.append(shortfall)
+    clients = max((d.clients for d in drifts), default=0)
+    return DriftReport(kind, run.version, bool(profiles), clients, drifts, reasons)
+
+
+def _by_psi(drift: FeatureDrift) -> float:
+    return -(drift.psi or 0.0)
+
+
+def _newest_against(
+    run: ModelRun, profiles: dict[str, FeatureProfile], uow: UnitOfWork
+) -> list[FeatureDrift]:
+    """Each profiled feature of the run, its newest values counted a chunk of clients at a time; the
+    values are computed by the one definition of the features training and prediction use."""
+    features = feature_set(run.kind, run.candidate).restricted_to(profiles)
+    counted = {name: Tally.empty(profiles[name]) for name in features.names}
+    after = 0
+    while rows := uow.activity.newest_rows(after_client_id=after, limit=CLIENTS_PER_READ):
+        data = SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
+        for name, column in zip(features.names, features.columns(data), strict=True):
+            counted[name] += tally(profiles[name], column)
+        after = rows[-1].snapshot.client_id
+    return [feature_drift(name, profiles[name], counted[name]) for name in features.names]
+
+
+def _shortfall(run: ModelRun, uow: UnitOfWork) -> RetrainingReason | None:
+    """The active version's newest month of realized performance, when its key metric falls short."""
+    performance = model_performance(run.kind, uow)
+    months = [m for m in performance.months if m.model_version == run.version]
+    if not months or not months[-1].falls_short:
+        return None
+    newest = months[-1]
+    realized, claimed = newest.realized.key_metric, newest.claimed_key_metric
+    assert realized is not None and claimed is not None, "a month falls short only when both are known"
+    return RetrainingReason.fell_short(performance.key_metric, realized, claimed, newest.month)
+
+
+def retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
+    """The drift report of the active model of each kind, in `ModelKind` order; an untrained kind has none."""
+    reports = []
+    for kind in ModelKind:
+        try:
+            reports.append(model_drift(kind, uow))
+        except ModelNotTrained:
+            continue
+    return reports
+
+
+class AdviceCache:
+    """The last advice computed in this process, reused for `ADVICE_TTL` while the same versions are
+    active: the dashboard shows it on every visit, and reading every client's newest snapshot each time
+    would make a large company's dashboard slow."""
+
+    def __init__(self, clock: Clock, ttl: timedelta = ADVICE_TTL) -> None:
+        self.clock = clock
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[int | None, ...], datetime, list[DriftReport]] | None = None
+
+    def get(
+        self, versions: tuple[int | None, ...], compute: Callable[[], list[DriftReport]]
+    ) -> list[DriftReport]:
+        now = self.clock.now()
+        with self._lock:
+            if self._kept is not None:
+                kept_versions, at, reports = self._kept
+                if kept_versions == versions and now - at < self.ttl:
+                    return reports
+        reports = compute()
+        with self._lock:
+            self._kept = (versions, now, reports)
+        return reports
+
+
+def cached_retraining_advice(uow: UnitOfWork, cache: AdviceCache) -> list[DriftReport]:
+    """`retraining_advice`, reused from `cache` while the same versions are active and it is fresh."""
+    with uow:
+        versions = tuple(_version(uow.model_runs.active(kind)) for kind in ModelKind)
+    return cache.get(versions, lambda: retraining_advice(uow))
+
+
+def _version(run: ModelRun | None) -> int | None:
+    return None if run is None else run.version
+
+
+def advised(reports: Sequence[DriftReport]) -> list[DriftReport]:
+    """The reports that advise retraining."""
+    return [report for report in reports if report.retraining_advised]
