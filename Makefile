@@ -10,6 +10,8 @@ PORT ?= 5000
 DEMO_CLIENTS ?= 2000
 DEMO_MONTHS ?= 6
 DEMO_SEED ?= 7
+SCALE_CLIENTS ?= 1000000
+SCALE_MONTHS ?= 3
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
@@ -20,7 +22,7 @@ CATALOGUES := $(wildcard src/entrypoints/translations/*/LC_MESSAGES/*.po)
 COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run setup database demo test lint bench clean catalogues
+.PHONY: help run setup database demo test lint bench scale clean catalogues
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -54,6 +56,9 @@ bench: $(INSTALLED) ## Benchmarks on fresh SQLite files: seed, score, imports, b
 	$(BIN)/python bench/snapshots_sqlite.py
 	$(BIN)/python bench/training_columns_sqlite.py
 	$(BIN)/python bench/train_candidates_sqlite.py
+
+scale: $(INSTALLED) ## Prognoza beside raw scripts, step by step, at SCALE_CLIENTS=1000000 x SCALE_MONTHS=3 (long; not in bench)
+	$(BIN)/python bench/scale.py --clients $(SCALE_CLIENTS) --months $(SCALE_MONTHS)
 
 catalogues: $(INSTALLED) ## Extract the panel's messages into the catalogues (then translate the new ones in pl)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --keywords lazy_gettext --no-location \
