@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.calibration import Reliability
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
 from domain.errors import Conflict, DomainError, NotFound
 from domain.predictions import ModelKind
@@ -119,6 +120,24 @@ class Evaluation:
     """The rolling backtest, oldest test month first, the hold-out last: per month (`month`, YYYY-MM)
     the rows trained and tested on, the model's score on the kind's main metric (`metric`, `score`) and
     each baseline's (`baselines`, by name)."""
+    reliability: list[dict[str, Any]] | None = None
+    """Purchase: the hold-out's reliability curve, its bins as records (see `Reliability.records`)."""
+    calibration: dict[str, Any] | None = None
+    """Purchase: the calibrations compared on the backtest (`compared`: the mean `brier` and `roc_auc`
+    of the model as fitted, `none`, and of each calibration, by method) and the one kept (`method`,
+    None for the model as fitted)."""
+
+    @property
+    def hold_out_reliability(self) -> Reliability | None:
+        """The hold-out's reliability curve with its Brier score; None before runs recorded it."""
+        if self.reliability is None:
+            return None
+        return Reliability.from_records(self.reliability, self.metrics.get("brier"))
+
+    @property
+    def calibration_method(self) -> str | None:
+        """The calibration the model carries, None when it is used as fitted."""
+        return None if self.calibration is None else self.calibration.get("method")
 
     @property
     def backtest_score(self) -> float | None:
