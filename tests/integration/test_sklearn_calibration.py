@@ -61,6 +61,7 @@ def test_a_calibration_that_lowers_the_brier_score_of_a_miscalibrated_model_is_k
     assert kept in ("sigmoid", "isotonic")
     assert scores[kept]["brier"] <= scores["none"]["brier"] - CALIBRATION_MIN_BRIER_GAIN
     assert scores[kept]["roc_auc"] >= scores["none"]["roc_auc"] - CALIBRATION_AUC_TOLERANCE
+    assert getattr(model, "calibrator", None) is not None
     # The backtest's folds and the hold-out's metrics are the calibrated model's.
     assert np.mean([fold["brier"] for fold in evaluation.backtest]) == pytest.approx(scores[kept]["brier"])
     assert evaluation.metrics["brier"] == evaluation.backtest[-1]["brier"]
