@@ -23,6 +23,7 @@ from adapters.leases import ThreadRunLease
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application import (
     business_settings,
+    calibration,
     clients,
     decisions,
     demo,
@@ -180,6 +181,7 @@ class Container(containers.DeclarativeContainer):
     fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
     model_performance = use_case(monitoring.model_performance, uow=uow)
     threshold_advice = use_case(decisions.threshold_advice, uow=uow)
+    purchase_calibration = use_case(calibration.purchase_calibration, uow=uow)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(
