@@ -34,6 +34,7 @@ from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
+from entrypoints.web.calibration import calibration_card
 from entrypoints.web.formatting import money, percent
 from entrypoints.web.forms import (
     CurrencyForm,
@@ -111,6 +112,7 @@ def render_ml_page(
         just_finished=just_finished,
         key_metric=key_metric_text,
         monitoring=monitoring_tables(),
+        calibration=calibration_card(),
     )
     return page, status
 
