@@ -4,11 +4,11 @@ and logistic regression pipelines, gradient-boosted trees, and the customer-life
 A linear pipeline starts by filling a value unknown for a client (NaN) with the feature's training mean,
 so an unknown is never read as zero; boosted trees learn where an unknown value belongs.
 
-A purchase model is backtested as fitted and calibrated (`CalibratedClassifierCV`, sigmoid and isotonic,
-fitted on the training months only), and carries the calibration the backtest keeps (see
-`domain.calibration.choose_calibration`). Its reasons still come from the model underneath, the
-probability it gives is the calibrated one: calibration maps the model's score monotonically, so the
-reasons keep their direction.
+A purchase model is backtested as fitted and, unless told not to `calibrate`, calibrated
+(`CalibratedClassifierCV`, sigmoid and isotonic, fitted on the training months only); it carries the
+calibration the backtest keeps (see `domain.calibration.choose_calibration`). Its reasons still come
+from the model underneath, the probability it gives is the calibrated one: calibration maps the model's
+score monotonically, so the reasons keep their direction.
 """
 
 from __future__ import annotations
@@ -100,7 +100,12 @@ class SklearnModelTrainer:
         self.max_training_rows = max_training_rows
 
     def fit(
-        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
+        self,
+        kind: ModelKind,
+        candidate: Candidate,
+        table: TrainingTable,
+        threshold: float,
+        calibrate: bool = True,
     ) -> tuple[FittedModel, Evaluation]:
         x = _matrix(table)
         y = np.asarray(table.targets, dtype=float)
@@ -112,7 +117,7 @@ class SklearnModelTrainer:
             test = np.flatnonzero(labelled & (months == month))
             sample = self._sample(train)
             model = self._fit_one(kind, candidate, table.feature_names, x, y, months, sample)
-            models = {AS_FITTED: model} | self._calibrated(model, x, y, sample)
+            models = {AS_FITTED: model} | (self._calibrated(model, x, y, sample) if calibrate else {})
             baselines = _baselines(table, test, y[train])
             scored = {
                 name: _Scored.of(kind, variant, x[test], y[test], baselines, threshold)
@@ -120,7 +125,7 @@ class SklearnModelTrainer:
             }
             tested.append(_Tested(month, len(train), len(test), models, scored))
         assert tested, "a training table has at least the hold-out month"
-        calibration = _calibration(kind, tested)
+        calibration = _calibration(kind, tested) if calibrate else None
         kept = (calibration or {}).get("method") or AS_FITTED
         folds = [t.scored[kept].fold(kind, t.month, t.train_size, t.test_size) for t in tested]
         hold_out = tested[-1]
