@@ -30,7 +30,7 @@ from application.training import best_of
 from domain.calibration import AS_FITTED
 from domain.candidates import FeatureSetName, ModelFamily, candidates
 from domain.errors import AuthenticationFailed, DomainError
-from domain.model_runs import ModelRun, RunStatus, command_line_operator, main_metric
+from domain.model_runs import Evaluation, ModelRun, RunStatus, command_line_operator, main_metric
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
@@ -361,7 +361,7 @@ def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
         baseline = "-" if best is None else f"{best[0]} {best[1]:.3f}"
         mark = "*" if run.is_active else " "
         status = "" if run.status is RunStatus.SUCCEEDED else f" ({run.status.value})"
-        calibration = f"{(ev and ev.calibration_method) or 'none':<11}  " if calibrated else ""
+        calibration = f"{_calibration_kept(ev):<11}  " if calibrated else ""
         lines.append(
             f"{mark} {run.candidate.name:<18} {'v' + str(run.version):>7} {score:>16} {tested:>10}  "
             f"{calibration}{baseline}{status}"
@@ -470,6 +470,13 @@ def _describe_run(run: ModelRun) -> str:
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)
+
+
+def _calibration_kept(evaluation: Evaluation | None) -> str:
+    """The calibration a purchase run carries, `none` when compared and none helped, `-` if not compared."""
+    if evaluation is None or evaluation.calibration is None:
+        return "-"
+    return evaluation.calibration_method or "none"
 
 
 def _describe_calibration(calibration: dict[str, Any]) -> str:
