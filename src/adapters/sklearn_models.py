@@ -3,6 +3,12 @@ and logistic regression pipelines, gradient-boosted trees, and the customer-life
 
 A linear pipeline starts by filling a value unknown for a client (NaN) with the feature's training mean,
 so an unknown is never read as zero; boosted trees learn where an unknown value belongs.
+
+A purchase model is backtested as fitted and, unless told not to `calibrate`, calibrated
+(`CalibratedClassifierCV`, sigmoid and isotonic, fitted on the training months only); it carries the
+calibration the backtest keeps (see `domain.calibration.choose_calibration`). Its reasons still come
+from the model underneath, the probability it gives is the calibrated one: calibration maps the model's
+score monotonically, so the reasons keep their direction.
 """
 
 from __future__ import annotations
@@ -10,14 +16,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import (
     accuracy_score,
+    brier_score_loss,
     confusion_matrix,
     f1_score,
     mean_absolute_error,
@@ -27,11 +36,13 @@ from sklearn.metrics import (
     recall_score,
     roc_auc_score,
 )
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from adapters.lifetime import CustomerLifetimeForecaster
 from application.ports import TrainingTable
+from domain.calibration import AS_FITTED, CalibrationMethod, CalibrationScore, choose_calibration, reliability
 from domain.candidates import Candidate, ModelFamily
 from domain.model_runs import Evaluation, main_metric
 from domain.predictions import ModelKind
@@ -63,32 +74,86 @@ MAX_TRAINING_ROWS = 250_000
 """Examples one fit learns from at most: a seeded sample of the training months beyond this."""
 INFLUENCE_SAMPLE = 500
 """Hold-out rows a non-linear model's average influence per feature is measured on."""
+CALIBRATION_FOLDS = 3
+"""Folds of the training rows a calibration learns from: each fold's scores come from a model fitted on
+the other folds, so the calibration never sees a score of a row the model was fitted on."""
+
+
+class _Tested(NamedTuple):
+    """One test month of the backtest: each variant of the model (as fitted, and calibrated for a
+    purchase model), by name, and how each scored."""
+
+    month: float
+    train_size: int
+    test_size: int
+    models: dict[str, FittedModel]
+    scored: dict[str, _Scored]
 
 
 class SklearnModelTrainer:
     """Backtest a candidate month by month: fit on the months before each test month, score the model
-    and each baseline on that month only. The hold-out (newest) month's model is the one returned."""
+    and each baseline on that month only. The hold-out (newest) month's model is the one returned,
+    calibrated when the backtest keeps a calibration."""
 
     def __init__(self, seed: int = 42, max_training_rows: int = MAX_TRAINING_ROWS) -> None:
         self.seed = seed
         self.max_training_rows = max_training_rows
 
     def fit(
-        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
+        self,
+        kind: ModelKind,
+        candidate: Candidate,
+        table: TrainingTable,
+        threshold: float,
+        calibrate: bool = True,
     ) -> tuple[FittedModel, Evaluation]:
         x = _matrix(table)
         y = np.asarray(table.targets, dtype=float)
         months = np.asarray(table.months, dtype=float)
         labelled = ~np.isnan(y)
-        folds, model, scored = [], None, None
+        tested: list[_Tested] = []
         for month in table.test_months:
             train = np.flatnonzero(labelled & (months < month))
             test = np.flatnonzero(labelled & (months == month))
-            model = self._fit_one(kind, candidate, table.feature_names, x, y, months, self._sample(train))
-            scored = _Scored.of(kind, model, x[test], y[test], _baselines(table, test, y[train]), threshold)
-            folds.append(scored.fold(kind, month, len(train), len(test)))
-        assert model is not None and scored is not None, "a training table has at least the hold-out month"
-        return model, scored.evaluation(kind, model, folds, x[test], threshold, self.seed)
+            sample = self._sample(train)
+            model = self._fit_one(kind, candidate, table.feature_names, x, y, months, sample)
+            models = {AS_FITTED: model} | (self._calibrated(model, x, y, sample) if calibrate else {})
+            baselines = _baselines(table, test, y[train])
+            scored = {
+                name: _Scored.of(kind, variant, x[test], y[test], baselines, threshold)
+                for name, variant in models.items()
+            }
+            tested.append(_Tested(month, len(train), len(test), models, scored))
+        assert tested, "a training table has at least the hold-out month"
+        calibration = _calibration(kind, tested) if calibrate else None
+        kept = (calibration or {}).get("method") or AS_FITTED
+        folds = [t.scored[kept].fold(kind, t.month, t.train_size, t.test_size) for t in tested]
+        hold_out = tested[-1]
+        evaluation = hold_out.scored[kept].evaluation(
+            kind, hold_out.models[kept], folds, x[test], threshold, self.seed
+        )
+        return hold_out.models[kept], replace(evaluation, calibration=calibration)
+
+    def _calibrated(
+        self, model: FittedModel, x: np.ndarray, y: np.ndarray, train: np.ndarray
+    ) -> dict[str, FittedModel]:
+        """A purchase model calibrated by each method on its training rows, by name; none when a class
+        has fewer training rows than there are folds."""
+        outcome = y[train].astype(int)
+        if (
+            model.kind is not ModelKind.PURCHASE
+            or np.bincount(outcome, minlength=2).min() < CALIBRATION_FOLDS
+        ):
+            return {}
+        folds = StratifiedKFold(CALIBRATION_FOLDS, shuffle=True, random_state=self.seed)
+        return {
+            method.value: model.calibrated_by(
+                CalibratedClassifierCV(
+                    clone(model.estimator), method=method.value, cv=folds, ensemble=False
+                ).fit(x[train], outcome)
+            )
+            for method in CalibrationMethod
+        }
 
     def _sample(self, rows: np.ndarray) -> np.ndarray:
         if len(rows) <= self.max_training_rows:
@@ -118,6 +183,32 @@ class SklearnModelTrainer:
         else:
             estimator = purchase_pipeline(self.seed).fit(x[train], y[train].astype(int))
         return FittedModel(kind, family, tuple(names), estimator, _means(x[train]))
+
+
+def _calibration(kind: ModelKind, tested: Sequence[_Tested]) -> dict[str, Any] | None:
+    """Purchase: each variant's mean Brier score and ROC AUC over the backtest, and the calibration kept."""
+    if kind is not ModelKind.PURCHASE:
+        return None
+    names = [
+        name
+        for name in (AS_FITTED, *(m.value for m in CalibrationMethod))
+        if all(name in t.scored for t in tested)
+    ]
+    compared = {name: _mean_score([t.scored[name].metrics for t in tested]) for name in names}
+    method = choose_calibration(
+        compared[AS_FITTED], {CalibrationMethod(n): score for n, score in compared.items() if n != AS_FITTED}
+    )
+    return {
+        "method": None if method is None else method.value,
+        "compared": {name: {"brier": s.brier, "roc_auc": s.roc_auc} for name, s in compared.items()},
+    }
+
+
+def _mean_score(months: Sequence[dict[str, float]]) -> CalibrationScore:
+    return CalibrationScore(
+        brier=float(np.mean([m["brier"] for m in months])),
+        roc_auc=float(np.mean([m["roc_auc"] for m in months])),
+    )
 
 
 def _matrix(table: TrainingTable) -> np.ndarray:
@@ -202,7 +293,7 @@ class _Scored:
             "metric": metric,
             "score": self.metrics.get(metric),
             "baselines": {name: scores.get(metric) for name, scores in self.baseline_metrics.items()},
-        }
+        } | ({} if kind is ModelKind.SALES else {"brier": self.metrics["brier"]})
 
     def evaluation(
         self,
@@ -232,6 +323,7 @@ class _Scored:
             confusion_matrix=confusion_matrix(self.actual, decisions, labels=[0, 1]).tolist(),
             threshold=threshold,
             threshold_curve=[_at_threshold(self.actual, self.forecast, t) for t in CURVE_THRESHOLDS],
+            reliability=reliability(self.forecast.tolist(), self.actual.astype(bool).tolist()).records(),
         )
 
 
@@ -259,6 +351,7 @@ def _classification_metrics(
         "recall": float(recall_score(actual, decisions, zero_division=0)),
         "f1": float(f1_score(actual, decisions, zero_division=0)),
         "roc_auc": float(roc_auc_score(actual, probability)),
+        "brier": float(brier_score_loss(actual, probability, labels=[0, 1])),
     }
 
 
@@ -276,17 +369,41 @@ class FittedModel:
     """A trained model with what it needs to explain itself: its kind, family, inputs and the inputs'
     training means. This is what a model file holds."""
 
+    calibrator: Any = None
+    """Purchase: a fitted `CalibratedClassifierCV` around `estimator` that gives the probability; None
+    when the model is used as fitted (and in model files saved before calibration)."""
+
     def __init__(
-        self, kind: ModelKind, family: ModelFamily, names: tuple[str, ...], estimator: Any, means: np.ndarray
+        self,
+        kind: ModelKind,
+        family: ModelFamily,
+        names: tuple[str, ...],
+        estimator: Any,
+        means: np.ndarray,
+        calibrator: Any = None,
     ) -> None:
         self.kind = kind
         self.family = family
         self.names = names
         self.estimator = estimator
         self.means = means
+        self.calibrator = calibrator
+
+    def calibrated_by(self, calibrator: Any) -> FittedModel:
+        return FittedModel(self.kind, self.family, self.names, self.estimator, self.means, calibrator)
+
+    def as_fitted(self) -> FittedModel:
+        """The model underneath its calibration: the one its reasons explain."""
+        return self.calibrated_by(None)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Sales in the company's currency, or the probability of buying."""
+        """Sales in the company's currency, or the (calibrated) probability of buying."""
+        if self.calibrator is not None:
+            return np.asarray(self.calibrator.predict_proba(x)[:, 1], dtype=float)
+        return self._as_fitted(x)
+
+    def _as_fitted(self, x: np.ndarray) -> np.ndarray:
+        """The underlying model's prediction: what reasons explain."""
         if self.family is ModelFamily.LINEAR:
             x = _complete(self.estimator, x)
         if self.kind is ModelKind.SALES:
@@ -295,7 +412,8 @@ class FittedModel:
 
     def contributions(self, row: np.ndarray) -> np.ndarray:
         """Linear: exact (coefficient times standardized value). Otherwise an approximation: how the
-        prediction (log-odds for purchases) changes when each feature is set to its training mean."""
+        prediction (log-odds for purchases) changes when each feature is set to its training mean.
+        Either way, of the model as fitted: a calibration only maps its score to the probability."""
         if self.family is ModelFamily.LINEAR:
             return _linear_contributions(self.estimator, row)
         return self._approximate_contributions(row[np.newaxis, :])[0]
@@ -308,7 +426,7 @@ class FittedModel:
         probes = np.repeat(filled, width + 1, axis=0).reshape(count, width + 1, width)
         features = np.arange(width)
         probes[:, features + 1, features] = self.means
-        scores = self._scale(self.predict(probes.reshape(-1, width))).reshape(count, width + 1)
+        scores = self._scale(self._as_fitted(probes.reshape(-1, width))).reshape(count, width + 1)
         return scores[:, :1] - scores[:, 1:]
 
     def _scale(self, predictions: np.ndarray) -> np.ndarray:

@@ -450,9 +450,16 @@ class ModelTrainer(Protocol):
     """Fits and evaluates a model; the fitted model is opaque to the application."""
 
     def fit(
-        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
+        self,
+        kind: ModelKind,
+        candidate: Candidate,
+        table: TrainingTable,
+        threshold: float,
+        calibrate: bool = True,
     ) -> tuple[object, Evaluation]:
-        """Backtest the candidate month by month and return the hold-out month's model and scores."""
+        """Backtest the candidate month by month and return the hold-out month's model and scores; a
+        purchase model is also backtested calibrated (unless told not to `calibrate`), and calibrated
+        when that helps."""
         ...
 
 

@@ -280,14 +280,22 @@ def run_comparison(
 ) -> list[ModelRun]:
     """Train every candidate of a comparison on the same examples and backtest, then activate the one
     with the best backtest score among those beating their baselines on the hold-out (none otherwise).
-    With a `lease`, every run of the comparison carries a heartbeat until the last one is trained."""
+    A purchase model is calibrated when its backtest shows that helps: a lone candidate as it is
+    trained, the best of several once chosen (see `_calibrate_chosen`). With a `lease`, every run of
+    the comparison carries a heartbeat until the last one is trained."""
     examples = functools.cache(lambda: _read_examples(uow))  # read once, when the first run starts
+    alone = len(run_ids) == 1
     with _holding(lease, run_ids):
-        runs = [_train_recorded(run_id, uow, trainer, store, clock, examples, lease) for run_id in run_ids]
+        runs = [
+            _train_recorded(run_id, uow, trainer, store, clock, examples, lease, calibrate=alone)
+            for run_id in run_ids
+        ]
     best = best_of(runs)
     if best is None:
         log.warning("no candidate beat its baselines: none activated", extra={"context": {"runs": run_ids}})
         return runs
+    if not alone:
+        best = _calibrate_chosen(best, uow, trainer, store, clock, examples())
     chosen = _activate(best, best.requested_by, uow, clock)
     return [chosen if run.id == chosen.id else run for run in runs]
 
@@ -333,12 +341,13 @@ def _train_recorded(
     clock: Clock,
     examples: Callable[[], _Examples],
     lease: RunLease | None = None,
+    calibrate: bool = True,
 ) -> ModelRun:
     """Train one recorded run, running from before its examples are read; whatever goes wrong is
     recorded on it as its failure."""
     run = _mark_started(run_id, uow, clock, None if lease is None else lease.worker)
     try:
-        finished = _train(run, trainer, store, clock, examples())
+        finished = _train(run, trainer, store, clock, examples(), calibrate)
     except Exception as error:  # a failed run must be recorded whatever went wrong
         reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
         log.warning(
@@ -369,15 +378,33 @@ def _mark_started(run_id: int, uow: UnitOfWork, clock: Clock, worker: str | None
 
 
 def _train(
-    run: ModelRun, trainer: ModelTrainer, store: ModelStore, clock: Clock, examples: _Examples
+    run: ModelRun,
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    examples: _Examples,
+    calibrate: bool = True,
 ) -> ModelRun:
     training_set = build_training_set(run.kind, run.candidate, examples.data, examples.computed)
     if training_set.refusal:
         raise InsufficientTrainingData(training_set.refusal)
-    model, evaluation = trainer.fit(run.kind, run.candidate, training_set.table, examples.threshold)
+    model, evaluation = trainer.fit(
+        run.kind, run.candidate, training_set.table, examples.threshold, calibrate=calibrate
+    )
     evaluation = replace(evaluation, training_profile=training_profile(training_set.table))
+    return _saved(run, model, evaluation, training_set.warnings, store, clock)
+
+
+def _saved(
+    run: ModelRun,
+    model: object,
+    evaluation: Evaluation,
+    training_warnings: list[str],
+    store: ModelStore,
+    clock: Clock,
+) -> ModelRun:
     artifact = store.save(run.kind, run.version, model)
-    warnings = list(training_set.warnings)
+    warnings = list(training_warnings)
     if not evaluation.beats_baselines(run.kind):
         warnings.append(_not_better(run.kind, evaluation))
         log.warning(
@@ -385,6 +412,41 @@ def _train(
             extra={"context": {"kind": run.kind.value, "version": run.version}},
         )
     return run.succeeded(evaluation, artifact, clock.now(), warnings)
+
+
+def _calibrate_chosen(
+    run: ModelRun,
+    uow: UnitOfWork,
+    trainer: ModelTrainer,
+    store: ModelStore,
+    clock: Clock,
+    examples: _Examples,
+) -> ModelRun:
+    """The purchase model chosen among several, trained again with its calibrations compared: once,
+    rather than for every candidate. A calibrated model replaces its file only when the backtest keeps
+    a calibration and the model still beats its baselines; otherwise the comparison is recorded beside
+    the model as fitted. A failure leaves the run as it was."""
+    if run.kind is not ModelKind.PURCHASE or run.evaluation is None:
+        return run
+    try:
+        training_set = build_training_set(run.kind, run.candidate, examples.data, examples.computed)
+        model, evaluation = trainer.fit(run.kind, run.candidate, training_set.table, examples.threshold)
+    except Exception as error:  # the chosen model stays usable as fitted whatever went wrong
+        log.warning(
+            "calibration of the chosen model failed: %s",
+            error,
+            extra={"context": {"kind": run.kind.value, "version": run.version}},
+        )
+        return run
+    if evaluation.calibration_method is not None and evaluation.beats_baselines(run.kind):
+        calibrated = _saved(run, model, evaluation, training_set.warnings, store, clock)
+    else:
+        compared = {**(evaluation.calibration or {}), "method": None}
+        calibrated = replace(run, evaluation=replace(run.evaluation, calibration=compared))
+    with uow:
+        uow.model_runs.update(calibrated)
+        uow.commit()
+    return calibrated
 
 
 def _activate(run: ModelRun, activated_by: str, uow: UnitOfWork, clock: Clock) -> ModelRun:

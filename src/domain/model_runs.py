@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from domain.calibration import Reliability
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
 from domain.drift import FeatureProfile
 from domain.errors import Conflict, DomainError, NotFound
@@ -129,6 +130,25 @@ class Evaluation:
         """The training profile of each feature, by name; empty when none was kept."""
         documents = self.training_profile or {}
         return {name: FeatureProfile.from_document(document) for name, document in documents.items()}
+
+    reliability: list[dict[str, Any]] | None = None
+    """Purchase: the hold-out's reliability curve, its bins as records (see `Reliability.records`)."""
+    calibration: dict[str, Any] | None = None
+    """Purchase: the calibrations compared on the backtest (`compared`: the mean `brier` and `roc_auc`
+    of the model as fitted, `none`, and of each calibration, by method) and the one kept (`method`,
+    None for the model as fitted)."""
+
+    @property
+    def hold_out_reliability(self) -> Reliability | None:
+        """The hold-out's reliability curve with its Brier score; None before runs recorded it."""
+        if self.reliability is None:
+            return None
+        return Reliability.from_records(self.reliability, self.metrics.get("brier"))
+
+    @property
+    def calibration_method(self) -> str | None:
+        """The calibration the model carries, None when it is used as fitted."""
+        return None if self.calibration is None else self.calibration.get("method")
 
     @property
     def backtest_score(self) -> float | None:

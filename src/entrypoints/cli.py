@@ -27,9 +27,17 @@ from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
 from application.imports import ImportRejected, ImportReport
 from application.training import best_of
+from domain.calibration import AS_FITTED
 from domain.candidates import FeatureSetName, ModelFamily, candidates
 from domain.errors import AuthenticationFailed, DomainError
-from domain.model_runs import ModelNotTrained, ModelRun, RunStatus, command_line_operator, main_metric
+from domain.model_runs import (
+    Evaluation,
+    ModelNotTrained,
+    ModelRun,
+    RunStatus,
+    command_line_operator,
+    main_metric,
+)
 from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
@@ -382,7 +390,12 @@ def _compare(kind: ModelKind, activate_anyway: bool) -> None:
 
 def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
     metric = main_metric(kind)
-    lines = [f"  {'candidate':<18} {'version':>7} {'backtest ' + metric:>16} {'test month':>10}  baselines"]
+    calibrated = kind is ModelKind.PURCHASE
+    lines = [
+        f"  {'candidate':<18} {'version':>7} {'backtest ' + metric:>16} {'test month':>10}  "
+        + ("calibration  " if calibrated else "")
+        + "baselines"
+    ]
     for run in runs:
         ev = run.evaluation
         score = "-" if ev is None or ev.backtest_score is None else f"{ev.backtest_score:.3f}"
@@ -391,9 +404,10 @@ def _comparison_table(kind: ModelKind, runs: list[ModelRun]) -> str:
         baseline = "-" if best is None else f"{best[0]} {best[1]:.3f}"
         mark = "*" if run.is_active else " "
         status = "" if run.status is RunStatus.SUCCEEDED else f" ({run.status.value})"
+        calibration = f"{_calibration_kept(ev):<11}  " if calibrated else ""
         lines.append(
             f"{mark} {run.candidate.name:<18} {'v' + str(run.version):>7} {score:>16} {tested:>10}  "
-            f"{baseline}{status}"
+            f"{calibration}{baseline}{status}"
         )
     return "\n".join(lines)
 
@@ -561,7 +575,7 @@ def _operator() -> str:
 
 SHOWN_METRICS = {
     ModelKind.SALES: ("r2", "mse", "mae", "revenue_bias"),
-    ModelKind.PURCHASE: ("roc_auc", "accuracy", "precision", "recall", "f1"),
+    ModelKind.PURCHASE: ("roc_auc", "brier", "accuracy", "precision", "recall", "f1"),
 }
 
 
@@ -587,11 +601,29 @@ def _describe_run(run: ModelRun) -> str:
                     f"      {fold['month']}: model {fold['score']:.3f} on {fold['test_size']:,} "
                     f"(trained on {fold['train_size']:,}); {baselines}"
                 )
+        if ev.calibration is not None:
+            lines.append(_describe_calibration(ev.calibration))
     for warning in run.warnings:
         lines.append(f"    warning: {warning}")
     if run.artifact is not None:
         lines.append(f"    artifact {run.artifact.path} sha256 {run.artifact.sha256}")
     return "\n".join(lines)
+
+
+def _calibration_kept(evaluation: Evaluation | None) -> str:
+    """The calibration a purchase run carries, `none` when compared and none helped, `-` if not compared."""
+    if evaluation is None or evaluation.calibration is None:
+        return "-"
+    return evaluation.calibration_method or "none"
+
+
+def _describe_calibration(calibration: dict[str, Any]) -> str:
+    compared = ", ".join(
+        f"{'as fitted' if name == AS_FITTED else name} Brier {s['brier']:.4f} ROC AUC {s['roc_auc']:.3f}"
+        for name, s in calibration["compared"].items()
+    )
+    kept = calibration["method"] or "none, used as fitted"
+    return f"    calibration (backtest means): {compared}; kept: {kept}"
 
 
 # --- prognoza snapshots ------------------------------------------------------------------------

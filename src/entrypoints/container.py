@@ -25,6 +25,7 @@ from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_
 from adapters.sqlalchemy.engine import reading_only
 from application import (
     business_settings,
+    calibration,
     clients,
     decisions,
     demo,
@@ -204,6 +205,7 @@ class Container(containers.DeclarativeContainer):
     model_drift = use_case(drift.model_drift, uow=uow)
     advice_cache = providers.ThreadSafeSingleton(drift.AdviceCache, clock=clock)
     retraining_advice = use_case(drift.cached_retraining_advice, uow=uow, cache=advice_cache)
+    purchase_calibration = use_case(calibration.purchase_calibration, uow=uow)
 
     # --- predictions and background jobs ----------------------------------------------------------
     predict_client = use_case(

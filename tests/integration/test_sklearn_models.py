@@ -224,7 +224,8 @@ def test_a_boosted_models_reasons_are_the_change_when_a_feature_is_set_to_its_tr
     at_mean = client.copy()
     at_mean[0] = float(model.means[0])
 
-    [p_client, p_mean] = predictor.predict(ModelKind.PURCHASE, model, [client, at_mean])
+    # Reasons explain the model as fitted, whether or not a calibration maps its score to the probability.
+    [p_client, p_mean] = predictor.predict(ModelKind.PURCHASE, model.as_fitted(), [client, at_mean])
     shares = predictor.contributions(model, client)
 
     def logit(p):

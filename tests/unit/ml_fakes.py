@@ -31,18 +31,28 @@ class FakeTrainer:
         """What the last fit was given."""
         self.candidates: list[Candidate] = []
         """The candidate of every fit, in order."""
+        self.calibrated: list[bool] = []
+        """Whether each fit was asked to compare calibrations, in order."""
+        self.calibration: str | None = None
+        """The calibration a purchase fit asked to compare them keeps; None: the model stays as fitted."""
         self.score: float | None = None
         """The model's R² (sales) or ROC AUC (purchase); 0.7 / 0.8 unless set."""
         self.scores: dict[str, float] = {}
         """The score of a candidate by its name, where it differs from `score`."""
 
     def fit(
-        self, kind: ModelKind, candidate: Candidate, table: TrainingTable, threshold: float
+        self,
+        kind: ModelKind,
+        candidate: Candidate,
+        table: TrainingTable,
+        threshold: float,
+        calibrate: bool = True,
     ) -> tuple[object, Evaluation]:
         if self.fail_with:
             raise self.fail_with
         self.fits += 1
         self.candidates.append(candidate)
+        self.calibrated.append(calibrate)
         self.data = table
         hold_out = table.test_months[-1]
         self.rows = [
@@ -72,6 +82,11 @@ class FakeTrainer:
                 {"month": str(month), "metric": metric, "score": score, "baselines": {}}
                 for month in table.test_months
             ],
+            calibration=(
+                {"method": self.calibration, "compared": {"none": {"brier": 0.2, "roc_auc": score}}}
+                if calibrate and kind is ModelKind.PURCHASE
+                else None
+            ),
         )
         return {"kind": kind.value, "weight": weight}, evaluation
 

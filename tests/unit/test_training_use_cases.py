@@ -134,12 +134,12 @@ class StallingTrainer(FakeTrainer):
         super().__init__()
         self.uow = uow
 
-    def fit(self, kind, candidate, table, threshold):
+    def fit(self, kind, candidate, table, threshold, calibrate=True):
         with self.uow:
             running = self.uow.model_runs.in_progress(kind)
             self.uow.model_runs.update(running.failed("Its worker stopped sending heartbeats.", NOW))
             self.uow.commit()
-        return super().fit(kind, candidate, table, threshold)
+        return super().fit(kind, candidate, table, threshold, calibrate)
 
 
 def test_a_training_that_ends_after_its_run_was_declared_abandoned_neither_records_nor_activates(
@@ -455,3 +455,66 @@ def test_a_comparison_reads_the_examples_once(uow, clock, monkeypatch) -> None:
     monkeypatch.setattr(InMemoryActivityRepository, "training_columns", counted)
     compare(PURCHASE, uow, clock, FakeTrainer())
     assert len(reads) == 1
+
+
+# --- calibrating the purchase model ----------------------------------------------------------------
+
+
+def test_a_purchase_model_trained_alone_compares_its_calibrations_as_it_is_trained(uow, clock) -> None:
+    with_clients(uow, 60)
+    trainer = FakeTrainer()
+    trainer.calibration = "sigmoid"
+
+    run = train(PURCHASE, uow, clock, trainer=trainer)
+
+    assert trainer.calibrated == [True]
+    assert run.evaluation.calibration_method == "sigmoid" and run.is_active
+
+
+def compare_purchase_models(uow, clock, trainer, store):
+    queued = queue_comparison(PURCHASE, "admin@example.com", uow, clock, candidates(PURCHASE))
+    runs = run_comparison([run.id for run in queued], uow, trainer, store, clock)
+    return next(run for run in runs if run.is_active), runs
+
+
+def test_a_comparison_calibrates_only_the_purchase_candidate_it_chooses(uow, clock) -> None:
+    with_clients(uow, 60, months=4)
+    trainer, store = FakeTrainer(), FakeModelStore()
+    trainer.scores = {"linear/extended": 0.9}
+    trainer.calibration = "isotonic"
+
+    chosen, runs = compare_purchase_models(uow, clock, trainer, store)
+
+    assert chosen.candidate == Candidate(FeatureSetName.EXTENDED, ModelFamily.LINEAR)
+    assert trainer.calibrated == [False] * len(candidates(PURCHASE)) + [True]
+    assert trainer.candidates[-1] == chosen.candidate
+    assert chosen.evaluation.calibration_method == "isotonic"
+    assert uow.model_runs.get(chosen.id).evaluation.calibration_method == "isotonic"
+    # Its file is the calibrated model, the last one fitted, and its recorded hash matches it.
+    assert store.files[chosen.artifact.path]["weight"] == pytest.approx(0.01 * trainer.fits)
+    assert store.load(chosen.artifact) == store.files[chosen.artifact.path]
+    assert all(run.evaluation.calibration is None for run in runs if run.id != chosen.id)
+
+
+def test_a_chosen_model_no_calibration_helps_keeps_its_file_and_records_the_comparison(uow, clock) -> None:
+    with_clients(uow, 60, months=4)
+    trainer, store = FakeTrainer(), FakeModelStore()
+    trainer.scores = {"linear/extended": 0.9}
+
+    chosen, _ = compare_purchase_models(uow, clock, trainer, store)
+
+    assert chosen.evaluation.calibration == {
+        "method": None,
+        "compared": {"none": {"brier": 0.2, "roc_auc": 0.9}},
+    }
+    assert store.files[chosen.artifact.path]["weight"] != pytest.approx(0.01 * trainer.fits)
+    assert store.load(chosen.artifact) == store.files[chosen.artifact.path]
+
+
+def test_a_sales_comparison_trains_each_candidate_once(uow, clock) -> None:
+    with_clients(uow, 60, months=4)
+    trainer = FakeTrainer()
+
+    compare(SALES, uow, clock, trainer)
+
+    assert trainer.calibrated == [False] * (len(candidates(SALES)) - 1)  # the lifetime model is refused

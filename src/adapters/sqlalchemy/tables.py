@@ -315,6 +315,9 @@ model_runs = Table(
     Column("backtest", json_document(), nullable=True),
     # Per feature, the profile of the values the model learnt from: what drift is measured against.
     Column("training_profile", json_document(), nullable=True),
+    # Purchase: the hold-out's reliability curve, and the calibrations compared and the one kept.
+    Column("reliability", json_document(), nullable=True),
+    Column("calibration", json_document(), nullable=True),
     # The lease of a run in progress: who holds it, and when it last said it was alive.
     Column("heartbeat_at", UtcDateTime(), nullable=True),
     Column("worker", String(WORKER_MAX_LENGTH), nullable=True),

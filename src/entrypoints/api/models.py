@@ -138,6 +138,22 @@ def advise_threshold() -> Response:
     return answer(schemas.ThresholdAdviceOut.of(advice))
 
 
+@bp.get("/models/purchase/calibration", endpoint="get_calibration")
+@operation("getCalibration", tag="models", ok={200: schemas.PurchaseCalibrationOut}, errors=(409,))
+@allowed(Permission.READ)
+def calibration() -> Response:
+    """Whether the purchase model's probabilities mean what they say: its reliability curves
+
+    Clients in ten equal probability bins (0-10% … 90-100%), each with its mean predicted probability
+    and the share who bought, and the Brier score: for the active version on its test month when it
+    was trained (`hold_out`), and for every version on realized outcomes, its stored predictions whose
+    snapshot's outcome is known (`realized`, counted as in `GET /models/purchase/performance`). Also the
+    calibration the active version carries, if its backtest kept one, and the Brier score and ROC AUC
+    with and without each. 409 while no purchase model is active.
+    """
+    return answer(schemas.PurchaseCalibrationOut.of(container().purchase_calibration()()))
+
+
 @bp.post(f"/models/{KIND}/active", endpoint="activate_version")
 @operation(
     "activateVersion",

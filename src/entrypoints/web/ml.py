@@ -34,6 +34,7 @@ from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
 from entrypoints.web.blueprint import bp
+from entrypoints.web.calibration import calibration_card
 from entrypoints.web.drift import LEVEL_LABELS, drift_panel
 from entrypoints.web.formatting import money, percent
 from entrypoints.web.forms import (
@@ -116,6 +117,7 @@ def render_ml_page(
         monitoring=monitoring_tables(),
         drift=drift_panel(),
         drift_levels=LEVEL_LABELS,
+        calibration=calibration_card(),
     )
     return page, status
 

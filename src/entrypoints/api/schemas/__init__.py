@@ -24,6 +24,7 @@ from entrypoints.api.schemas.models import (
     ModelRunListOut,
     ModelRunOut,
     PerformanceOut,
+    PurchaseCalibrationOut,
     ThresholdAdviceOut,
     TrainingStartedOut,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "PredictionHistoryOut",
     "PredictionOut",
     "Problem",
+    "PurchaseCalibrationOut",
     "PurchasePredictionOut",
     "ReasonsOut",
     "SalesForecastOut",

@@ -8,8 +8,10 @@ from typing import Any
 from flask import url_for
 from pydantic import Field
 
+from application.calibration import PurchaseCalibration, RealizedReliability
 from application.decisions import ThresholdAdvice
 from application.monitoring import ModelPerformance, MonthPerformance
+from domain.calibration import Reliability
 from domain.candidates import FeatureSetName, ModelFamily
 from domain.model_runs import ModelRun, RunStatus
 from domain.performance import SalesPerformance
@@ -77,6 +79,11 @@ class EvaluationOut(Schema):
         "`score` and each baseline's (`baselines`)."
     )
     backtest_score: float | None = Field(description="The model's mean score over the backtest's months.")
+    calibration: dict[str, Any] | None = Field(
+        description="Purchase: the mean backtest `brier` and `roc_auc` of the model as fitted (`none`) and "
+        "calibrated (`sigmoid`, `isotonic`) under `compared`, and the calibration kept (`method`, null "
+        "when the model is used as fitted)."
+    )
 
 
 class ModelRunOut(Schema):
@@ -246,3 +253,64 @@ class ThresholdAdviceOut(Schema):
     @classmethod
     def of(cls, advice: ThresholdAdvice) -> ThresholdAdviceOut:
         return cls.model_validate(advice, from_attributes=True)
+
+
+class ReliabilityBinOut(Schema):
+    lower: float = Field(description="The bin holds the probabilities from `lower` (included)…")
+    upper: float = Field(description="…to `upper` (excluded; 1 is in the last bin).")
+    clients: int
+    mean_probability: float | None = Field(description="Their mean predicted probability; null if none.")
+    buy_rate: float | None = Field(description="The share of them who bought; null if none.")
+
+
+class ReliabilityOut(Schema):
+    """Predicted against observed buy rate in ten equal probability bins: a perfectly calibrated model's
+    bins have a mean probability equal to their buy rate."""
+
+    clients: int
+    brier: float | None = Field(
+        description="Mean squared difference between the probability and the outcome (0 or 1); lower "
+        "is better. Null with no client."
+    )
+    bins: list[ReliabilityBinOut]
+
+
+class RealizedReliabilityOut(Schema):
+    model_version: int
+    curve: ReliabilityOut
+
+    @classmethod
+    def of(cls, realized: RealizedReliability) -> RealizedReliabilityOut:
+        return cls(model_version=realized.model_version, curve=_curve(realized.curve))
+
+
+class PurchaseCalibrationOut(Schema):
+    model_version: int = Field(description="The active purchase model's version.")
+    method: str | None = Field(
+        description="The calibration it carries (`sigmoid` or `isotonic`), kept by its backtest; null "
+        "when it is used as fitted."
+    )
+    compared: dict[str, dict[str, float | None]] = Field(
+        description="The backtest's mean `brier` and `roc_auc` of the model as fitted (`none`) and with "
+        "each calibration; empty for a version trained before calibrations were compared."
+    )
+    hold_out: ReliabilityOut | None = Field(
+        description="On its test month, when it was trained; null for a version trained before curves "
+        "were recorded."
+    )
+    realized: list[RealizedReliabilityOut] = Field(
+        description="Per version whose stored predictions have known outcomes, newest first, all months "
+        "together."
+    )
+
+    @classmethod
+    def of(cls, calibration: PurchaseCalibration) -> PurchaseCalibrationOut:
+        return cls.reading(
+            calibration,
+            hold_out=None if calibration.hold_out is None else _curve(calibration.hold_out),
+            realized=[RealizedReliabilityOut.of(r) for r in calibration.realized],
+        )
+
+
+def _curve(curve: Reliability) -> ReliabilityOut:
+    return ReliabilityOut.reading(curve, bins=[ReliabilityBinOut.reading(b) for b in curve.bins])

@@ -467,6 +467,94 @@
         plugins: [markerLine],
       };
     },
+
+    // Predicted probability against the share who bought, bin by bin, beside the diagonal of a
+    // perfectly calibrated model.
+    reliability: function (data) {
+      function series(label, points, color, style) {
+        return {
+          label: label,
+          data: points,
+          borderColor: color,
+          backgroundColor: color,
+          pointStyle: style,
+          pointRadius: 5,
+          pointHoverRadius: 7,
+          tension: 0,
+          showLine: true,
+        };
+      }
+      var datasets = [
+        {
+          label: data.labels.diagonal,
+          data: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+          borderColor: COLORS.muted,
+          borderDash: [6, 5],
+          borderWidth: 1.5,
+          pointRadius: 0,
+          pointHoverRadius: 0,
+          showLine: true,
+        },
+      ];
+      if (data.holdOut.length) {
+        datasets.push(series(data.labels.holdOut, data.holdOut, COLORS.blue, "circle"));
+      }
+      if (data.realized.length) {
+        datasets.push(series(data.labels.realized, data.realized, COLORS.amber, "rectRot"));
+      }
+      function axis(title) {
+        return {
+          type: "linear",
+          min: 0,
+          max: 1,
+          title: { display: true, text: title },
+          ticks: {
+            stepSize: 0.2,
+            maxRotation: 0,
+            callback: function (value) {
+              return percent.format(value);
+            },
+          },
+        };
+      }
+      return {
+        type: "scatter",
+        data: { datasets: datasets },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: { x: axis(data.labels.predicted), y: axis(data.labels.observed) },
+          plugins: {
+            legend: { position: "bottom" },
+            tooltip: {
+              filter: function (item) {
+                return item.datasetIndex > 0;
+              },
+              callbacks: {
+                label: function (item) {
+                  var point = item.raw;
+                  return (
+                    item.dataset.label +
+                    ": " +
+                    percentPrecise.format(point.x) +
+                    " → " +
+                    percentPrecise.format(point.y) +
+                    " (" +
+                    data.labels.clients +
+                    " " +
+                    plain.format(point.clients) +
+                    ")"
+                  );
+                },
+              },
+            },
+          },
+        },
+      };
+    },
   };
 
   function draw(canvas) {
