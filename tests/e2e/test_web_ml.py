@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import Callable
 
 import pytest
 from dependency_injector import providers
 from flask import Flask
 
-from adapters.jobs import InlineJobRunner
 from application.commands import ThresholdAdviceRequest
-from application.ports import JobStatus
 from domain.currency import OFFERED_CURRENCIES
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
@@ -26,18 +22,14 @@ class ParkedJobRunner:
     """Accepts jobs and never runs them: a training stays queued, as if the worker were busy."""
 
     def __init__(self) -> None:
-        self.jobs: list[Callable[[], object]] = []
+        self.jobs: list[str] = []
 
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        self.jobs.append(job)
-        return JobStatus(uuid.uuid4().hex, description, "queued")
-
-    def status(self, job_id: str) -> JobStatus | None:
-        return None
+    def submit(self, job_id: str) -> None:
+        self.jobs.append(job_id)
 
 
 def run_jobs_inline(app: Flask) -> None:
-    container_of(app).job_runner.override(providers.Object(InlineJobRunner()))
+    container_of(app).job_runner.override(container_of(app).inline_job_runner)
 
 
 def runs(app: Flask, kind: ModelKind):  # type: ignore[no-untyped-def]
