@@ -33,6 +33,13 @@ def run_worker(redis_url: str, queue: str, burst: bool = False) -> bool:
     from redis import Redis
     from rq import Queue, SimpleWorker
 
+    class Worker(SimpleWorker):
+        def unsubscribe(self) -> None:
+            # RQ's listener of worker commands is a daemon thread that sleeps 60 s between reads, and
+            # redis-py 8 waits for it to wake when it is stopped: a shutdown would take up to a minute.
+            if self.pubsub_thread:
+                self.pubsub.unsubscribe()
+
     connection = Redis.from_url(redis_url)
-    worker = SimpleWorker([Queue(queue, connection=connection)], connection=connection)
+    worker = Worker([Queue(queue, connection=connection)], connection=connection)
     return worker.work(burst=burst)
