@@ -266,6 +266,32 @@ def test_scoring_every_client_from_the_panel_reports_what_it_did(admin_in, demo_
     assert f"{scored} clients scored with sales v1 and purchase v1 at the threshold of 70%." in html
 
 
+def test_the_scoring_badge_follows_the_job_with_how_many_clients_are_done(admin_in, demo_auth, demo_app):
+    parked = ParkedJobRunner()
+    container_of(demo_app).job_runner.override(providers.Object(parked))
+    demo_auth.post("/ml/score")
+    [job_id] = parked.jobs
+    uow = container_of(demo_app).uow()
+    with uow:  # a worker elsewhere took the job and scored a first chunk
+        uow.jobs.start(job_id, "elsewhere:7", container_of(demo_app).clock().now())
+        uow.jobs.report_progress(job_id, 1_200, 2_000)
+        uow.commit()
+
+    status = admin_in.get(f"/ml/jobs/{job_id}/status").get_json()
+
+    assert status == {
+        "id": job_id,
+        "state": "running",
+        "label": "Running (1,200 of 2,000)",
+        "done": 1_200,
+        "total": 2_000,
+        "finished": False,
+        "error": None,
+    }
+    assert "Running (1,200 of 2,000)" in admin_in.get("/ml").get_data(as_text=True)
+    assert admin_in.get("/ml/jobs/no-such-job/status").status_code == 404
+
+
 def test_a_new_threshold_offers_to_score_every_client_until_they_are(admin_in, demo_auth, demo_app):
     run_jobs_inline(demo_app)
     assert 'id="rescore-offer"' not in admin_in.get("/ml").get_data(as_text=True)
