@@ -33,14 +33,24 @@ def submit_job(
     clock: Clock,
     runner: JobRunner,
     submitted_by: str | None = None,
+    exclusive: bool = False,
 ) -> Job:
-    """Record the job queued, then hand it to the runner; its state is read back by its id."""
+    """Record the job queued, then hand it to the runner; its state is read back by its id. With
+    `exclusive`, an unfinished job of the same name is returned instead: two would do the same work at
+    once, and the one waiting in the queue does it from the newest data anyway."""
     job = Job(uuid.uuid4().hex, name, description, clock.now(), dict(parameters), submitted_by)
     with uow:
+        if exclusive and (unfinished := _unfinished_job(name, uow, clock)) is not None:
+            return unfinished
         uow.jobs.add(job)
         uow.commit()
     runner.submit(job.id)
     return job
+
+
+def _unfinished_job(name: str, uow: UnitOfWork, clock: Clock) -> Job | None:
+    fail_abandoned_jobs_in(uow, clock)
+    return next((job for job in uow.jobs.unfinished() if job.name == name), None)
 
 
 def perform_job(

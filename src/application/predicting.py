@@ -377,16 +377,12 @@ def _fit_segments_once(uow: UnitOfWork, forecasts: Sequence[float], clock: Clock
 
 
 def rescore_if_trained(
-    uow: UnitOfWork,
-    models: ActiveModels,
-    predictor: ModelPredictor,
-    clock: Clock,
-    progress: JobProgress | None = None,
+    uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
 ) -> BatchReport | None:
     """Score every client again after new data made their predictions out of date; None, and the
     predictions left marked out of date, when a model is not trained or cannot be loaded."""
     try:
-        return predict_all(uow, models, predictor, clock, progress=progress)
+        return predict_all(uow, models, predictor, clock)
     except MODELS_UNAVAILABLE as error:
         log.warning("clients not scored after new data: %s", error.message)
         return None
@@ -416,8 +412,10 @@ def start_batch_prediction(
     jobs: JobRunner,
     submitted_by: str | None = None,
 ) -> Job:
-    """Score every client in the background (the job `score_all`, performed by `predict_all`); refuses at
-    once when a model is not trained yet."""
+    """Score every client in the background (the job `score_all`, performed by `predict_all`), unless a
+    scoring is queued or running already, which is returned then (two at once would both write every
+    client's current prediction); refuses at once when a model is not trained yet."""
     with uow_factory() as uow:
         _scorer(uow, models, predictor)
-    return submit_job(SCORE_ALL, {}, "score every client", uow_factory(), clock, jobs, submitted_by)
+    described = "score every client"
+    return submit_job(SCORE_ALL, {}, described, uow_factory(), clock, jobs, submitted_by, exclusive=True)

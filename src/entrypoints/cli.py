@@ -121,6 +121,7 @@ def worker(queue: str | None, burst: bool) -> None:
             "PROGNOZA_REDIS_URL is not set: without Redis, the app performs its jobs itself, in a thread."
         )
     name = queue or settings.job_queue
+    container().job_handlers()  # scikit-learn imported now, not in the first job
     click.echo(f"Performing Prognoza's jobs from the queue {name!r} on {_printable(settings.redis_url)}")
     sys.stdout.flush()
     run_worker(settings.redis_url, name, burst=burst)

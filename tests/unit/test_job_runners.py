@@ -173,3 +173,19 @@ class _Parked:
 
 def _parked() -> _Parked:
     return _Parked()
+
+
+def test_an_exclusive_job_is_not_submitted_again_while_one_of_its_name_is_unfinished(
+    store: InMemoryStore,
+) -> None:
+    clock = FixedClock(NOW)
+    first = submit_job("score_all", {}, "score", InMemoryUnitOfWork(store), clock, _parked(), exclusive=True)
+    again = submit_job("score_all", {}, "score", InMemoryUnitOfWork(store), clock, _parked(), exclusive=True)
+    other = submit_job(
+        "build_snapshots", {}, "build", InMemoryUnitOfWork(store), clock, _parked(), exclusive=True
+    )
+
+    assert again == first and other.id != first.id
+    clock.moment = NOW + JOB_QUEUE_GRACE + timedelta(seconds=1)  # nobody took it: it is failed as abandoned
+    after = submit_job("score_all", {}, "score", InMemoryUnitOfWork(store), clock, _parked(), exclusive=True)
+    assert after.id != first.id
