@@ -1,83 +1,85 @@
-"""Job runners: a background thread of this process for the app, and an inline one for tests and the CLI.
+"""Job runners: a background thread of this process (the embedded default), Redis through RQ (workers of
+their own, `prognoza worker`), and an inline one for tests and the command line.
 
-Both remember the jobs they ran in this process, so a client can poll a job's state.
+A runner only has a job performed; the job's state is in the database, recorded by whoever performs it
+(`application.jobs.perform_job`), so any process can report it.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from application.ports import JobStatus
+if TYPE_CHECKING:
+    from rq import Queue
 
 log = logging.getLogger(__name__)
 
-REMEMBERED_JOBS = 1_000
+RESULT_TTL_S = 3_600
+"""How long RQ keeps what a job returned: nothing reads it (the job's outcome is in the database)."""
 
-
-class _JobBook:
-    """The states of recent jobs, thread-safe, forgetting the oldest beyond a bound."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._jobs: OrderedDict[str, JobStatus] = OrderedDict()
-
-    def record(self, status: JobStatus) -> JobStatus:
-        with self._lock:
-            self._jobs[status.id] = status
-            while len(self._jobs) > REMEMBERED_JOBS:
-                self._jobs.popitem(last=False)
-        return status
-
-    def get(self, job_id: str) -> JobStatus | None:
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def run(self, status: JobStatus, job: Callable[[], object]) -> None:
-        self.record(replace(status, state="running"))
-        try:
-            result = job()
-        except Exception as error:  # a background failure must be kept and logged, never lost
-            log.exception("background job failed: %s", status.description)
-            self.record(replace(status, state="failed", error=f"{type(error).__name__}: {error}"))
-        else:
-            self.record(replace(status, state="succeeded", result=result))
+Perform = Callable[[str], object]
+"""Performs the job stored under an id."""
 
 
 class ThreadJobRunner:
-    """Runs jobs one at a time in a background thread: nothing else to install or run beside the app."""
+    """Performs jobs one at a time in a background thread: nothing else to install or run beside the app."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, perform: Perform, workers: int = 1) -> None:
+        self._perform = perform
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prognoza-job")
-        self._book = _JobBook()
 
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        status = self._book.record(JobStatus(uuid.uuid4().hex, description, "queued"))
-        self._executor.submit(self._book.run, status, job)
-        return status
+    def submit(self, job_id: str) -> None:
+        self._executor.submit(self._perform_logged, job_id)
 
-    def status(self, job_id: str) -> JobStatus | None:
-        return self._book.get(job_id)
+    def _perform_logged(self, job_id: str) -> None:
+        try:
+            self._perform(job_id)
+        except Exception:  # the job's own failure is recorded on it; this is the database failing under it
+            log.exception("could not perform job %s", job_id)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
 
 
 class InlineJobRunner:
-    """Runs each job at once, in the caller's thread."""
+    """Performs each job at once, in the caller's thread."""
 
-    def __init__(self) -> None:
-        self._book = _JobBook()
+    def __init__(self, perform: Perform) -> None:
+        self._perform = perform
 
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        status = self._book.record(JobStatus(uuid.uuid4().hex, description, "queued"))
-        self._book.run(status, job)
-        return self._book.get(status.id) or status
+    def submit(self, job_id: str) -> None:
+        self._perform(job_id)
 
-    def status(self, job_id: str) -> JobStatus | None:
-        return self._book.get(job_id)
+
+class RqJobRunner:
+    """Puts each job on a Redis queue, under the job's own id, for `prognoza worker` (an RQ worker) to
+    perform by calling `function` (an importable path, e.g. `entrypoints.worker.perform`) with the id."""
+
+    def __init__(self, redis_url: str, queue: str, function: str, timeout_s: int) -> None:
+        self.redis_url = redis_url
+        self.queue_name = queue
+        self.function = function
+        self.timeout_s = timeout_s
+        self._queue: Queue | None = None
+
+    def submit(self, job_id: str) -> None:
+        self.queue().enqueue(
+            self.function,
+            job_id,
+            job_id=job_id,
+            job_timeout=self.timeout_s,
+            result_ttl=RESULT_TTL_S,
+            description=f"prognoza job {job_id}",
+        )
+
+    def queue(self) -> Queue:
+        """The RQ queue, made at the first job: its Redis connection opens only when used."""
+        if self._queue is None:
+            from redis import Redis
+            from rq import Queue
+
+            self._queue = Queue(self.queue_name, connection=Redis.from_url(self.redis_url))
+        return self._queue

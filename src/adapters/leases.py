@@ -1,7 +1,8 @@
-"""The lease of the runs a process trains: a daemon thread that renews their heartbeat every few seconds.
+"""The lease of the runs a process trains, and of the jobs it performs: a daemon thread that renews their
+heartbeat every few seconds.
 
 A process killed mid-training stops renewing; other processes then see the run's heartbeat grow
-older than the lease and fail it (see `ModelRun.is_abandoned`).
+older than the lease and fail it (see `ModelRun.is_abandoned`, `Job.is_abandoned`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import socket
 import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from application.ports import Clock, UnitOfWork
 from domain.model_runs import HEARTBEAT_INTERVAL
@@ -58,7 +60,7 @@ class ThreadRunLease:
         return False
 
     @contextmanager
-    def holding(self, run_ids: Collection[int]) -> Iterator[None]:
+    def holding(self, run_ids: Collection[Any]) -> Iterator[None]:
         ids = list(run_ids)
         self._renew(ids)
         stop = threading.Event()
@@ -72,14 +74,24 @@ class ThreadRunLease:
             stop.set()
             beating.join()
 
-    def _beat(self, run_ids: list[int], stop: threading.Event) -> None:
+    def _beat(self, run_ids: list[Any], stop: threading.Event) -> None:
         while not stop.wait(self.interval_s):
             self._renew(run_ids)
 
-    def _renew(self, run_ids: list[int]) -> None:
+    def _renew(self, run_ids: list[Any]) -> None:
         try:
             with self.uow_factory() as uow:
-                uow.model_runs.renew_lease(run_ids, self.worker, self.clock.now())
+                self._renew_in(uow, run_ids)
                 uow.commit()
         except Exception:  # a missed beat is retried at the next one; the lease outlasts several
-            log.warning("could not renew the lease of runs %s", run_ids, exc_info=True)
+            log.warning("could not renew the lease of %s", run_ids, exc_info=True)
+
+    def _renew_in(self, uow: UnitOfWork, run_ids: list[Any]) -> None:
+        uow.model_runs.renew_lease(run_ids, self.worker, self.clock.now())
+
+
+class ThreadJobLease(ThreadRunLease):
+    """The same heartbeat, for the jobs a worker performs."""
+
+    def _renew_in(self, uow: UnitOfWork, job_ids: list[Any]) -> None:
+        uow.jobs.renew_lease(job_ids, self.worker, self.clock.now())

@@ -11,6 +11,7 @@ from application.ports import (
     ActivityRepository,
     ClientRepository,
     EventRepository,
+    JobRepository,
     ModelRunRepository,
     OrderRepository,
     PredictionRepository,
@@ -34,6 +35,7 @@ class Repositories(Generic[S]):
     users: Callable[[S], UserRepository]
     predictions: Callable[[S], PredictionRepository]
     model_runs: Callable[[S], ModelRunRepository]
+    jobs: Callable[[S], JobRepository]
     settings: Callable[[S], SettingsRepository]
     tokens: Callable[[S], TokenRepository]
     remember_tokens: Callable[[S], RememberTokenRepository]

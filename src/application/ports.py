@@ -22,6 +22,7 @@ from domain.clients import Client
 from domain.columns import SnapshotColumns
 from domain.currency import Currency
 from domain.derivation import EventEntry, OrderEntry
+from domain.jobs import Job
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.performance import RealizedPurchase, RealizedSales
@@ -146,6 +147,10 @@ class ActivityRepository(Protocol):
         ...
 
     def count(self) -> int: ...
+
+    def count_clients(self) -> int:
+        """How many clients have at least one snapshot: the clients a batch scoring scores."""
+        ...
 
     def percentile(self, field: str, percent: int) -> Percentile | None:
         """The `percent`th percentile (by `nearest_rank`) of a numeric field of `ActivitySnapshot` over
@@ -281,6 +286,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     predictions: PredictionRepository
     model_runs: ModelRunRepository
+    jobs: JobRepository
     settings: SettingsRepository
     tokens: TokenRepository
     remember_tokens: RememberTokenRepository
@@ -490,23 +496,61 @@ class ModelStore(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class JobStatus:
-    id: str
-    description: str
-    state: str
-    """queued, running, succeeded or failed"""
-    error: str | None = None
-    result: object = None
+JobProgress = Callable[[int, int | None], None]
+"""Told by a job's work how much of it is done (`done`, out of `total` when known)."""
+
+
+class JobRepository(Protocol):
+    """Jobs and their state, which every process reads. Never commits: the unit of work does."""
+
+    def add(self, job: Job) -> None: ...
+
+    def get(self, job_id: str) -> Job | None: ...
+
+    def start(self, job_id: str, worker: str, at: datetime) -> Job | None:
+        """Mark a queued job running in `worker`'s hands and return it; None, and nothing written, when it
+        is not queued (already taken, or declared abandoned meanwhile)."""
+        ...
+
+    def report_progress(self, job_id: str, done: int, total: int | None) -> None:
+        """Record how far a running job got; a finished job is left alone."""
+        ...
+
+    def finish(self, job: Job) -> bool:
+        """Record how an unfinished job ended; False, and nothing written, when it had ended already (it
+        was declared abandoned meanwhile, its worker having stalled past its lease)."""
+        ...
+
+    def unfinished(self) -> builtins.list[Job]:
+        """Every queued or running job."""
+        ...
+
+    def renew_lease(self, job_ids: Collection[str], worker: str, at: datetime) -> None:
+        """Record that `worker` holds these jobs and is alive at `at`; finished jobs are left alone."""
+        ...
 
 
 class JobRunner(Protocol):
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        """Run `job` outside the request (in the background, or at once in tests); its result is kept."""
+    """Has a job, stored queued, performed outside the request: in a thread of this process, by a queue's
+    workers, or at once in tests. Whoever performs it records its state on the job."""
+
+    def submit(self, job_id: str) -> None: ...
+
+
+class JobLease(Protocol):
+    """Keeps the lease of the jobs a worker performs: a heartbeat while they are in its hands."""
+
+    @property
+    def worker(self) -> str:
+        """Who holds the jobs: host and process id."""
         ...
 
-    def status(self, job_id: str) -> JobStatus | None:
-        """What became of a job submitted to this process, if it is known."""
+    def holding(self, job_ids: Collection[str]) -> AbstractContextManager[None]:
+        """Renew the jobs' lease now and every few seconds until the block ends."""
+        ...
+
+    def has_stopped(self, worker: str) -> bool:
+        """Whether the worker is known to have stopped (see `RunLease.has_stopped`)."""
         ...
 
 

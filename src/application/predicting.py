@@ -13,11 +13,21 @@ from typing import Any
 
 from application.clients import record_activity
 from application.commands import SnapshotChanges, SnapshotEntry
-from application.ports import Clock, JobRunner, JobStatus, ModelPredictor, ModelStore, ScoringRow, UnitOfWork
+from application.jobs import SCORE_ALL, submit_job
+from application.ports import (
+    Clock,
+    JobProgress,
+    JobRunner,
+    ModelPredictor,
+    ModelStore,
+    ScoringRow,
+    UnitOfWork,
+)
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.errors import ClientNotFound, DomainError, InvalidValue
 from domain.features import FeatureSet, feature_set, never_bought_as_one
+from domain.jobs import Job
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained, ModelRun
 from domain.predictions import (
     DecisionThreshold,
@@ -318,11 +328,14 @@ def predict_all(
     predictor: ModelPredictor,
     clock: Clock,
     batch_size: int = BATCH_SIZE,
+    progress: JobProgress | None = None,
 ) -> BatchReport:
-    """Score every client with activity, `batch_size` at a time, committing each batch in bulk. The
-    first time, when no segment bands were ever set, the bands are fitted to these forecasts."""
+    """Score every client with activity, `batch_size` at a time, committing each batch in bulk and
+    telling `progress` the clients scored so far. The first time, when no segment bands were ever set,
+    the bands are fitted to these forecasts."""
     with uow:
         scorer = _scorer(uow, models, predictor)
+        total = uow.activity.count_clients() if progress is not None else None
     scored, last_id, now = 0, 0, clock.now()
     values = array("d")
     while True:
@@ -336,6 +349,8 @@ def predict_all(
         values.extend(forecast.value for forecast in forecasts)
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
+        if progress is not None:
+            progress(scored, total)
     return BatchReport(
         scored,
         scorer.sales_run.version,
@@ -379,7 +394,7 @@ def start_rescore_if_trained(
     predictor: ModelPredictor,
     clock: Clock,
     jobs: JobRunner,
-) -> JobStatus | None:
+) -> Job | None:
     """After new data, score every client again in the background (`start_batch_prediction`); None
     when no prediction can be made now."""
     try:
@@ -395,8 +410,12 @@ def start_batch_prediction(
     predictor: ModelPredictor,
     clock: Clock,
     jobs: JobRunner,
-) -> JobStatus:
-    """Score every client in the background; refuses at once when a model is not trained yet."""
+    submitted_by: str | None = None,
+) -> Job:
+    """Score every client in the background (the job `score_all`, performed by `predict_all`), unless a
+    scoring is queued or running already, which is returned then (two at once would both write every
+    client's current prediction); refuses at once when a model is not trained yet."""
     with uow_factory() as uow:
         _scorer(uow, models, predictor)
-    return jobs.submit(lambda: predict_all(uow_factory(), models, predictor, clock), "score every client")
+    described = "score every client"
+    return submit_job(SCORE_ALL, {}, described, uow_factory(), clock, jobs, submitted_by, exclusive=True)

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.commands import SnapshotBuild
-from application.ports import Clock, JobRunner, JobStatus, UnitOfWork
+from application.jobs import BUILD_SNAPSHOTS, submit_job
+from application.ports import Clock, JobProgress, JobRunner, UnitOfWork
 from domain.derivation import derive_from_entries, last_month_end_on_or_before
+from domain.jobs import Job
 
 CLIENTS_PER_CHUNK = 2_000
 """Clients whose logs are read, derived and written at a time: memory stays bounded."""
@@ -31,12 +33,16 @@ class _Chunk:
 
 
 def build_snapshots(
-    through: object, uow: UnitOfWork, clock: Clock, clients_per_chunk: int = CLIENTS_PER_CHUNK
+    through: object,
+    uow: UnitOfWork,
+    clock: Clock,
+    clients_per_chunk: int = CLIENTS_PER_CHUNK,
+    progress: JobProgress | None = None,
 ) -> BuildReport:
     """Rebuild the derived snapshots of every client with orders or events, up to `through` (a date, not
     in the future; None: the last month end on or before today), `clients_per_chunk` clients per
-    transaction. Entered snapshots stay as they are; building again with the same logs changes nothing.
-    Refuses a bad `through` (InvalidInput, field `through`)."""
+    transaction, telling `progress` the clients done so far. Entered snapshots stay as they are; building
+    again with the same logs changes nothing. Refuses a bad `through` (InvalidInput, field `through`)."""
     until = _through({} if through is None else {"through": through}, clock)
     with uow:
         events_from = uow.events.first_day()
@@ -48,6 +54,23 @@ def build_snapshots(
         if chunk is None:
             return BuildReport(clients, snapshots, until)
         clients, snapshots, after = clients + chunk.clients, snapshots + chunk.snapshots, chunk.last_client_id
+        if progress is not None:
+            progress(clients, None)
+
+
+def build_snapshots_then_rescore(
+    through: object,
+    uow: UnitOfWork,
+    clock: Clock,
+    rescore: Callable[[], object] | None = None,
+    progress: JobProgress | None = None,
+) -> BuildReport:
+    """`build_snapshots`, then `rescore` the clients when snapshots were written, since their predictions
+    are out of date then: the work of the job `build_snapshots`."""
+    report = build_snapshots(through, uow, clock, progress=progress)
+    if report.snapshots and rescore is not None:
+        rescore()
+    return report
 
 
 def start_snapshot_build(
@@ -55,20 +78,16 @@ def start_snapshot_build(
     uow_factory: Callable[[], UnitOfWork],
     clock: Clock,
     jobs: JobRunner,
-    rescore: Callable[[], object] | None = None,
-) -> JobStatus:
+    submitted_by: str | None = None,
+) -> Job:
     """Build the snapshots in the background, as `request` asks (a `SnapshotBuild`'s fields, all
-    optional), then `rescore` the clients when snapshots were written, since their predictions are
-    out of date then; refuses a bad request at once."""
+    optional), then score the clients again (the job `build_snapshots`, performed by
+    `build_snapshots_then_rescore`); refuses a bad request at once."""
     until = _through(request, clock)
-
-    def build_then_rescore() -> BuildReport:
-        report = build_snapshots(until, uow_factory(), clock)
-        if report.snapshots and rescore is not None:
-            rescore()
-        return report
-
-    return jobs.submit(build_then_rescore, "build snapshots")
+    parameters = {"through": until.isoformat()}
+    return submit_job(
+        BUILD_SNAPSHOTS, parameters, "build snapshots", uow_factory(), clock, jobs, submitted_by
+    )
 
 
 def _rebuild_chunk(

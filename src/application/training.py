@@ -13,8 +13,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from application.drift import training_profile
+from application.jobs import TRAIN, submit_job
 from application.leases import fail_abandoned_runs_in
-from application.ports import Clock, JobRunner, ModelStore, ModelTrainer, RunLease, TrainingTable, UnitOfWork
+from application.ports import (
+    Clock,
+    JobProgress,
+    JobRunner,
+    ModelStore,
+    ModelTrainer,
+    RunLease,
+    TrainingTable,
+    UnitOfWork,
+)
 from domain.candidates import DEFAULT_CANDIDATE, Candidate, ModelFamily, candidates
 from domain.columns import SnapshotColumns
 from domain.errors import DomainError
@@ -231,14 +241,20 @@ def queue_training(
 
 
 def queue_comparison(
-    kind: ModelKind, requested_by: str, uow: UnitOfWork, clock: Clock, compared: Sequence[Candidate]
+    kind: ModelKind,
+    requested_by: str,
+    uow: UnitOfWork,
+    clock: Clock,
+    compared: Sequence[Candidate],
+    lease: RunLease | None = None,
 ) -> list[ModelRun]:
     """Record one queued run per candidate, with consecutive versions; several candidates make one
-    comparison, named by its first run's id."""
+    comparison, named by its first run's id. With a `lease`, a run whose process is known to have
+    stopped no longer holds the kind."""
     for candidate in compared:
         candidate.check_for(kind)
     with uow:
-        fail_abandoned_runs_in(uow, clock)
+        fail_abandoned_runs_in(uow, clock, lease)
         running = uow.model_runs.in_progress(kind)
         if running is not None:
             raise TrainingAlreadyRunning(kind, running.version)
@@ -277,19 +293,22 @@ def run_comparison(
     store: ModelStore,
     clock: Clock,
     lease: RunLease | None = None,
+    progress: JobProgress | None = None,
 ) -> list[ModelRun]:
     """Train every candidate of a comparison on the same examples and backtest, then activate the one
     with the best backtest score among those beating their baselines on the hold-out (none otherwise).
     A purchase model is calibrated when its backtest shows that helps: a lone candidate as it is
     trained, the best of several once chosen (see `_calibrate_chosen`). With a `lease`, every run of
-    the comparison carries a heartbeat until the last one is trained."""
+    the comparison carries a heartbeat until the last one is trained; `progress` is told the runs
+    trained so far."""
     examples = functools.cache(lambda: _read_examples(uow))  # read once, when the first run starts
     alone = len(run_ids) == 1
+    runs: list[ModelRun] = []
     with _holding(lease, run_ids):
-        runs = [
-            _train_recorded(run_id, uow, trainer, store, clock, examples, lease, calibrate=alone)
-            for run_id in run_ids
-        ]
+        for run_id in run_ids:
+            runs.append(_train_recorded(run_id, uow, trainer, store, clock, examples, lease, calibrate=alone))
+            if progress is not None:
+                progress(len(runs), len(run_ids))
     best = best_of(runs)
     if best is None:
         log.warning("no candidate beat its baselines: none activated", extra={"context": {"runs": run_ids}})
@@ -513,29 +532,25 @@ def start_training(
     kind: ModelKind,
     requested_by: str,
     uow_factory: Callable[[], UnitOfWork],
-    trainer: ModelTrainer,
-    store: ModelStore,
     clock: Clock,
     jobs: JobRunner,
     candidate: Candidate = DEFAULT_CANDIDATE,
     lease: RunLease | None = None,
 ) -> ModelRun:
     """Queue a run and train it in the background; poll the run (by its id) for its status."""
-    return _start([candidate], kind, requested_by, uow_factory, trainer, store, clock, jobs, lease)[0]
+    return _start([candidate], kind, requested_by, uow_factory, clock, jobs, lease)[0]
 
 
 def start_comparison(
     kind: ModelKind,
     requested_by: str,
     uow_factory: Callable[[], UnitOfWork],
-    trainer: ModelTrainer,
-    store: ModelStore,
     clock: Clock,
     jobs: JobRunner,
     lease: RunLease | None = None,
 ) -> list[ModelRun]:
     """Queue every candidate of the kind and compare them in the background; poll the runs."""
-    return _start(candidates(kind), kind, requested_by, uow_factory, trainer, store, clock, jobs, lease)
+    return _start(candidates(kind), kind, requested_by, uow_factory, clock, jobs, lease)
 
 
 def _start(
@@ -543,13 +558,11 @@ def _start(
     kind: ModelKind,
     requested_by: str,
     uow_factory: Callable[[], UnitOfWork],
-    trainer: ModelTrainer,
-    store: ModelStore,
     clock: Clock,
     jobs: JobRunner,
     lease: RunLease | None,
 ) -> list[ModelRun]:
-    runs = queue_comparison(kind, requested_by, uow_factory(), clock, compared)
+    runs = queue_comparison(kind, requested_by, uow_factory(), clock, compared, lease)
     run_ids = [run.id or 0 for run in runs]
     first, last = runs[0], runs[-1]
     described = (
@@ -557,5 +570,5 @@ def _start(
         if len(runs) == 1
         else f"compare {len(runs)} {kind.value} models, versions {first.version}-{last.version}"
     )
-    jobs.submit(lambda: run_comparison(run_ids, uow_factory(), trainer, store, clock, lease), described)
+    submit_job(TRAIN, {"run_ids": run_ids}, described, uow_factory(), clock, jobs, requested_by)
     return runs

@@ -46,6 +46,7 @@ from entrypoints.server import PrognozaServer, gunicorn_options
 from entrypoints.settings import Settings, UnsafeProduction
 from entrypoints.spreadsheets import sheet_of
 from entrypoints.web.i18n import DEFAULT_LOCALE
+from entrypoints.worker import run_worker
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
@@ -110,6 +111,28 @@ def serve(host: str, port: int) -> None:
     )
     sys.stdout.flush()
     PrognozaServer(gunicorn_options(settings, host, port)).run()
+
+
+# --- prognoza worker ---------------------------------------------------------------------------
+
+
+@cli.command("worker")
+@click.option("--queue", help="The Redis queue to take jobs from; default: PROGNOZA_JOB_QUEUE.")
+@click.option("--burst", is_flag=True, help="Perform the jobs queued now, then stop.")
+@with_appcontext
+def worker(queue: str | None, burst: bool) -> None:
+    """Perform background jobs (training, scoring every client, snapshot builds) queued on Redis
+    (PROGNOZA_REDIS_URL) by `prognoza serve`; run one or more beside it."""
+    settings = container().settings()
+    if not settings.redis_url:
+        raise click.ClickException(
+            "PROGNOZA_REDIS_URL is not set: without Redis, the app performs its jobs itself, in a thread."
+        )
+    name = queue or settings.job_queue
+    container().job_handlers()  # scikit-learn imported now, not in the first job
+    click.echo(f"Performing Prognoza's jobs from the queue {name!r} on {_printable(settings.redis_url)}")
+    sys.stdout.flush()
+    run_worker(settings.redis_url, name, burst=burst)
 
 
 # --- prognoza db -------------------------------------------------------------------------------

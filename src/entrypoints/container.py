@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
 from dependency_injector import containers, providers
@@ -19,8 +19,8 @@ from flask import Flask, current_app
 from adapters.clock import CalendarClock, SystemClock
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.joblib_store import JoblibModelStore
-from adapters.jobs import ThreadJobRunner
-from adapters.leases import ThreadRunLease
+from adapters.jobs import InlineJobRunner, RqJobRunner, ThreadJobRunner
+from adapters.leases import ThreadJobLease, ThreadRunLease
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from adapters.sqlalchemy.engine import reading_only
 from application import (
@@ -33,6 +33,7 @@ from application import (
     drift,
     exports,
     imports,
+    jobs,
     leases,
     monitoring,
     predicting,
@@ -45,6 +46,7 @@ from application import (
 )
 from application.ports import ModelPredictor, ModelTrainer, UnitOfWork
 from application.predicting import ActiveModels
+from domain.jobs import heartbeat_interval
 from entrypoints.settings import Settings
 
 R = TypeVar("R")
@@ -67,6 +69,24 @@ def _sklearn_trainer(seed: int) -> ModelTrainer:
     return SklearnModelTrainer(seed=seed)
 
 
+WORKER_FUNCTION = "entrypoints.worker.perform"
+"""What an RQ worker calls, with a job's id, to perform it: `prognoza worker` builds the app first."""
+
+
+def _job_runner_kind(redis_url: str) -> str:
+    return "redis" if redis_url else "thread"
+
+
+def _performer(container: Container) -> Callable[[str], object]:
+    """Performs a job by its id with `container`'s `perform_job`, looked up when a job is performed (the
+    runners are built before the use cases whose work the jobs are)."""
+    return lambda job_id: container.perform_job()(job_id)
+
+
+def _heartbeat_seconds(lease: timedelta) -> float:
+    return heartbeat_interval(lease).total_seconds()
+
+
 def _sklearn_predictor() -> ModelPredictor:
     from adapters.sklearn_models import SklearnModelPredictor
 
@@ -85,6 +105,8 @@ def _company_day(uow_factory: Callable[[], UnitOfWork]) -> Callable[[], date | N
 
 
 class Container(containers.DeclarativeContainer):
+    __self__ = providers.Self()
+
     # --- adapters ---------------------------------------------------------------------------------
     settings = providers.Singleton(Settings)
 
@@ -104,7 +126,27 @@ class Container(containers.DeclarativeContainer):
     predictor = providers.Singleton(_sklearn_predictor)
     # One loaded copy of each active model per process, shared by every request thread.
     active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
-    job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)
+    # Background jobs: a thread of this process, or RQ on Redis when PROGNOZA_REDIS_URL is set.
+    job_performer = providers.Callable(_performer, __self__)
+    job_runner = providers.Selector(
+        providers.Callable(_job_runner_kind, settings.provided.redis_url),
+        thread=providers.ThreadSafeSingleton(ThreadJobRunner, perform=job_performer),
+        redis=providers.ThreadSafeSingleton(
+            RqJobRunner,
+            redis_url=settings.provided.redis_url,
+            queue=settings.provided.job_queue,
+            function=WORKER_FUNCTION,
+            timeout_s=settings.provided.job_timeout_s,
+        ),
+    )
+    inline_job_runner = providers.Singleton(InlineJobRunner, perform=job_performer)
+    """Performs each job at once: for tests, which override `job_runner` with it."""
+    job_lease = providers.Singleton(
+        ThreadJobLease,
+        uow_factory=uow.provider,
+        clock=clock,
+        interval_s=providers.Callable(_heartbeat_seconds, settings.provided.job_lease),
+    )
     # The heartbeat of the runs this process trains, so other processes can tell when it died.
     run_lease = providers.Singleton(ThreadRunLease, uow_factory=uow.provider, clock=clock)
 
@@ -173,26 +215,14 @@ class Container(containers.DeclarativeContainer):
         training.run_training, uow=uow, trainer=trainer, store=model_store, clock=clock, lease=run_lease
     )
     start_training = use_case(
-        training.start_training,
-        uow_factory=uow.provider,
-        trainer=trainer,
-        store=model_store,
-        clock=clock,
-        jobs=job_runner,
-        lease=run_lease,
+        training.start_training, uow_factory=uow.provider, clock=clock, jobs=job_runner, lease=run_lease
     )
-    queue_comparison = use_case(training.queue_comparison, uow=uow, clock=clock)
+    queue_comparison = use_case(training.queue_comparison, uow=uow, clock=clock, lease=run_lease)
     run_comparison = use_case(
         training.run_comparison, uow=uow, trainer=trainer, store=model_store, clock=clock, lease=run_lease
     )
     start_comparison = use_case(
-        training.start_comparison,
-        uow_factory=uow.provider,
-        trainer=trainer,
-        store=model_store,
-        clock=clock,
-        jobs=job_runner,
-        lease=run_lease,
+        training.start_comparison, uow_factory=uow.provider, clock=clock, jobs=job_runner, lease=run_lease
     )
     activate_version = use_case(training.activate_version, uow=uow, clock=clock)
     get_run = use_case(training.get_run, uow=uow, clock=clock)
@@ -233,11 +263,10 @@ class Container(containers.DeclarativeContainer):
         imports.import_activity, uow=uow, clock=clock, rescore=start_rescore_if_trained
     )
     start_snapshot_build = use_case(
-        snapshots.start_snapshot_build,
-        uow_factory=uow.provider,
-        clock=clock,
-        jobs=job_runner,
-        rescore=rescore_if_trained,
+        snapshots.start_snapshot_build, uow_factory=uow.provider, clock=clock, jobs=job_runner
+    )
+    build_snapshots_then_rescore = use_case(
+        snapshots.build_snapshots_then_rescore, uow=uow, clock=clock, rescore=rescore_if_trained
     )
     what_if = use_case(predicting.what_if, uow=uow, models=active_models, predictor=predictor, clock=clock)
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
@@ -253,8 +282,19 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         jobs=job_runner,
     )
-    job_status = job_runner.provided.status
-    """The state of a background job by its id (None for a job this process does not know)."""
+
+    # --- background jobs: each name's work, performed by whichever process takes the job ----------
+    job_handlers = providers.Dict(
+        {
+            jobs.SCORE_ALL: predict_all,
+            jobs.BUILD_SNAPSHOTS: build_snapshots_then_rescore,
+            jobs.TRAIN: run_comparison,
+        }
+    )
+    perform_job = use_case(jobs.perform_job, uow=uow, clock=clock, handlers=job_handlers, lease=job_lease)
+    get_job = use_case(
+        jobs.get_job, uow=uow, clock=clock, lease=job_lease, lease_of=settings.provided.job_lease
+    )
 
 
 def build_container(settings: Settings) -> Container:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +33,14 @@ class Settings(BaseSettings):
     sign_in_limit_per_address: str = "30/minute"
     """Sign-in attempts per client address."""
     redis_url: str = ""
-    """Where the attempts are counted across processes (`redis://host:6379/0`); empty: in memory."""
+    """Where the attempts are counted across processes (`redis://host:6379/0`), and where background jobs
+    are queued for `prognoza worker`; empty: in memory, and jobs in a thread of the app's process."""
+    job_queue: str = Field(default="prognoza", min_length=1, max_length=100, pattern=r"^[\w.:-]+$")
+    """The Redis (RQ) queue background jobs are put on and `prognoza worker` takes them from."""
+    job_timeout_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    """How long one job may run on a worker before RQ stops it: a comparison on many clients takes minutes."""
+    job_lease_s: int = Field(default=60, ge=1, le=3600)
+    """How long a job's worker may go without a heartbeat before the job is failed as abandoned."""
     workers: int = Field(default=2, ge=1, le=64)
     """Processes of `prognoza serve`."""
     threads: int = Field(default=4, ge=1, le=64)
@@ -57,6 +65,10 @@ class Settings(BaseSettings):
                 "print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @property
+    def job_lease(self) -> timedelta:
+        return timedelta(seconds=self.job_lease_s)
 
     @property
     def is_production(self) -> bool:

@@ -219,6 +219,17 @@ def test_counts_the_stored_snapshots(uow_factory: UnitOfWorkFactory, anna_id: in
         assert uow.activity.count() == 3
 
 
+def test_counts_the_clients_with_a_snapshot(uow_factory: UnitOfWorkFactory, anna_id: int) -> None:
+    with uow_factory() as uow:
+        assert uow.activity.count_clients() == 0
+        ben = uow.clients.add(a_client("Ben"))
+        uow.clients.add(a_client("Cyd"))
+        uow.activity.add_many(a_snapshot(anna_id, day) for day in months_of(2024, range(1, 4)))
+        uow.activity.add(a_snapshot(id_of(ben)))
+
+        assert uow.activity.count_clients() == 2
+
+
 def test_says_which_client_and_date_pairs_already_have_a_snapshot(
     uow_factory: UnitOfWorkFactory, anna_id: int
 ) -> None:

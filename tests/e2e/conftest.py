@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from adapters.hashing import WerkzeugPasswordHasher
-from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from application.commands import NewUser, SegmentBands
 from domain.predictions import ModelKind
@@ -153,7 +152,7 @@ def build_demo_instance(instance: Path) -> None:
     upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
     app = app_on_instance(instance)
     container = container_of(app)
-    container.job_runner.override(providers.Object(InlineJobRunner()))
+    container.job_runner.override(container.inline_job_runner)
     try:
         container.seed_demo_company()(clients=DEMO_CLIENTS, months=DEMO_MONTHS, seed=7)
         for kind in ModelKind:

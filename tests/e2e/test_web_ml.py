@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import Callable
 
 import pytest
 from dependency_injector import providers
 from flask import Flask
 
-from adapters.jobs import InlineJobRunner
 from application.commands import ThresholdAdviceRequest
-from application.ports import JobStatus
 from domain.currency import OFFERED_CURRENCIES
 from domain.model_runs import RunStatus
 from domain.predictions import ModelKind
@@ -26,18 +22,14 @@ class ParkedJobRunner:
     """Accepts jobs and never runs them: a training stays queued, as if the worker were busy."""
 
     def __init__(self) -> None:
-        self.jobs: list[Callable[[], object]] = []
+        self.jobs: list[str] = []
 
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        self.jobs.append(job)
-        return JobStatus(uuid.uuid4().hex, description, "queued")
-
-    def status(self, job_id: str) -> JobStatus | None:
-        return None
+    def submit(self, job_id: str) -> None:
+        self.jobs.append(job_id)
 
 
 def run_jobs_inline(app: Flask) -> None:
-    container_of(app).job_runner.override(providers.Object(InlineJobRunner()))
+    container_of(app).job_runner.override(container_of(app).inline_job_runner)
 
 
 def runs(app: Flask, kind: ModelKind):  # type: ignore[no-untyped-def]
@@ -272,6 +264,32 @@ def test_scoring_every_client_from_the_panel_reports_what_it_did(admin_in, demo_
     assert "Scoring every client has started" in html
     scored = clients_with_snapshots(demo_app)
     assert f"{scored} clients scored with sales v1 and purchase v1 at the threshold of 70%." in html
+
+
+def test_the_scoring_badge_follows_the_job_with_how_many_clients_are_done(admin_in, demo_auth, demo_app):
+    parked = ParkedJobRunner()
+    container_of(demo_app).job_runner.override(providers.Object(parked))
+    demo_auth.post("/ml/score")
+    [job_id] = parked.jobs
+    uow = container_of(demo_app).uow()
+    with uow:  # a worker elsewhere took the job and scored a first chunk
+        uow.jobs.start(job_id, "elsewhere:7", container_of(demo_app).clock().now())
+        uow.jobs.report_progress(job_id, 1_200, 2_000)
+        uow.commit()
+
+    status = admin_in.get(f"/ml/jobs/{job_id}/status").get_json()
+
+    assert status == {
+        "id": job_id,
+        "state": "running",
+        "label": "Running (1,200 of 2,000)",
+        "done": 1_200,
+        "total": 2_000,
+        "finished": False,
+        "error": None,
+    }
+    assert "Running (1,200 of 2,000)" in admin_in.get("/ml").get_data(as_text=True)
+    assert admin_in.get("/ml/jobs/no-such-job/status").status_code == 404
 
 
 def test_a_new_threshold_offers_to_score_every_client_until_they_are(admin_in, demo_auth, demo_app):

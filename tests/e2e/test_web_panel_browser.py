@@ -21,7 +21,6 @@ from dependency_injector import providers
 from flask import Flask
 
 from adapters.jobs import ThreadJobRunner
-from application.ports import JobStatus
 from e2e.browser import (
     DESKTOP,
     PHONE,
@@ -47,19 +46,17 @@ class GatedJobRunner:
     So the page is sure to show a run in progress, and the test sees it follow the run to its end.
     """
 
-    def __init__(self) -> None:
-        self._runner = ThreadJobRunner()
+    def __init__(self, perform: Callable[[str], object]) -> None:
+        self._perform = perform
+        self._runner = ThreadJobRunner(self._when_let_through)
         self.gate = threading.Event()
 
-    def submit(self, job: Callable[[], object], description: str) -> JobStatus:
-        def when_let_through() -> object:
-            self.gate.wait(timeout=60)
-            return job()
+    def _when_let_through(self, job_id: str) -> None:
+        self.gate.wait(timeout=60)
+        self._perform(job_id)
 
-        return self._runner.submit(when_let_through, description)
-
-    def status(self, job_id: str) -> JobStatus | None:
-        return self._runner.status(job_id)
+    def submit(self, job_id: str) -> None:
+        self._runner.submit(job_id)
 
     def shutdown(self) -> None:
         self._runner.shutdown()
@@ -78,7 +75,7 @@ def panel_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     app = app_on_instance(instance)
     add_user(app, ADMIN_EMAIL, "admin")
     add_user(app, ANALYST_EMAIL, "analyst")
-    runner = GatedJobRunner()
+    runner = GatedJobRunner(container_of(app).job_performer())
     container_of(app).job_runner.override(providers.Object(runner))
     yield app
     runner.gate.set()  # a run a failed test left waiting may finish, so the worker thread can stop

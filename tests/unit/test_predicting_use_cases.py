@@ -129,8 +129,14 @@ def test_forecasts_are_never_negative(uow, clock, models, trained) -> None:
 def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
     uow, clock, models, trained
 ) -> None:
-    report = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    told: list[tuple[int, int | None]] = []
+
+    report = predict_all(
+        uow, models, FakePredictor(), clock, batch_size=7, progress=lambda *p: told.append(p)
+    )
+
     assert report.clients_scored == 60
+    assert told == [(done, 60) for done in (*range(7, 60, 7), 60)]
     with uow:
         assert all(uow.predictions.current(client_id)[0] is not None for client_id in trained)
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from adapters.clock import FixedClock
-from adapters.jobs import InlineJobRunner
 from adapters.memory import InMemoryStore, InMemoryUnitOfWork
-from application.snapshots import BuildReport, build_snapshots, start_snapshot_build
+from application.jobs import BUILD_SNAPSHOTS, get_job
+from application.snapshots import (
+    BuildReport,
+    build_snapshots,
+    build_snapshots_then_rescore,
+    start_snapshot_build,
+)
 from application.validation import InvalidInput
 from domain.activity import BEHAVIOUR_FIELDS, ActivitySnapshot, SnapshotSource
 from domain.clients import Client
+from domain.jobs import Job
 from domain.orders import Event, EventKind, Order
+from unit.job_fakes import inline_jobs
 
 CLOCK = FixedClock(datetime(2024, 4, 20, 9, 0, tzinfo=UTC))  # the last month end is 31 March
 
@@ -158,45 +167,47 @@ def test_a_bad_through_date_is_refused_naming_the_field(
     assert [(e.field, e.code) for e in refused.value.errors] == [("through", code)]
 
 
+def start_build(
+    store: InMemoryStore, request: dict[str, object], rescore: Callable[[], object] | None = None
+) -> Job:
+    """Submit the build and perform it at once; the job as it is stored then."""
+    uow_factory = lambda: InMemoryUnitOfWork(store)  # noqa: E731
+    handler = functools.partial(build_snapshots_then_rescore, uow=uow_factory(), clock=CLOCK, rescore=rescore)
+    runner = inline_jobs(uow_factory, CLOCK, **{BUILD_SNAPSHOTS: handler})
+    job = start_snapshot_build(request, uow_factory, CLOCK, runner)
+    return get_job(job.id, uow_factory(), CLOCK)
+
+
 def test_a_build_in_the_background_reports_what_it_built(store: InMemoryStore) -> None:
     [anna] = a_company(store, 1)
     log(store, [Order(anna, noon("2024-03-10"), 50.0)])
 
-    job = start_snapshot_build({}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner())
+    job = start_build(store, {})
 
-    assert (job.state, job.result) == ("succeeded", BuildReport(1, 1, date(2024, 3, 31)))
+    assert (job.state, job.result) == ("succeeded", {"clients": 1, "snapshots": 1, "through": "2024-03-31"})
+    assert (job.name, job.parameters) == (BUILD_SNAPSHOTS, {"through": "2024-03-31"})
+    assert (job.done, job.total) == (1, None)
 
 
 def test_a_build_that_wrote_snapshots_then_rescores_the_clients_and_one_that_did_not_does_not(
     store: InMemoryStore,
 ) -> None:
     rescored: list[str] = []
-    runs = [
-        start_snapshot_build(
-            {}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner(), lambda: rescored.append("all")
-        )
-        for _ in range(2)
-    ]
-    assert rescored == [] and all(run.result.snapshots == 0 for run in runs)
+    jobs = [start_build(store, {}, lambda: rescored.append("all")) for _ in range(2)]
+    assert rescored == [] and all(job.result["snapshots"] == 0 for job in jobs)
 
     [anna] = a_company(store, 1)
     log(store, [Order(anna, noon("2024-03-10"), 50.0)])
-    start_snapshot_build(
-        {}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner(), lambda: rescored.append("all")
-    )
+    start_build(store, {}, lambda: rescored.append("all"))
     assert rescored == ["all"]
 
 
 def test_a_field_the_build_does_not_know_is_refused_at_once(store: InMemoryStore) -> None:
     with pytest.raises(InvalidInput) as refused:
-        start_snapshot_build(
-            {"until": "2024-01-31"}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner()
-        )
+        start_build(store, {"until": "2024-01-31"})
     assert refused.value.errors[0].field == "until"
 
 
 def test_a_bad_through_date_refuses_the_background_build_at_once(store: InMemoryStore) -> None:
     with pytest.raises(InvalidInput):
-        start_snapshot_build(
-            {"through": "2030-01-01"}, lambda: InMemoryUnitOfWork(store), CLOCK, InlineJobRunner()
-        )
+        start_build(store, {"through": "2030-01-01"})

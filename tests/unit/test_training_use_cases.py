@@ -1,3 +1,4 @@
+import functools
 import math
 from dataclasses import replace
 from datetime import timedelta
@@ -191,15 +192,24 @@ def test_runs_are_listed_newest_first(uow, clock) -> None:
 
 
 def test_training_started_in_the_background_is_polled_by_its_run(uow, clock) -> None:
-    from adapters.jobs import InlineJobRunner
-    from application.training import start_training
+    from application.jobs import TRAIN, get_job
+    from application.training import run_comparison, start_training
+    from unit.job_fakes import inline_jobs
 
     with_clients(uow, 60)
-    run = start_training(
-        SALES, "admin@example.com", lambda: uow, FakeTrainer(), FakeModelStore(), clock, InlineJobRunner()
+    train_runs = functools.partial(
+        run_comparison, uow=uow, trainer=FakeTrainer(), store=FakeModelStore(), clock=clock
     )
+    runner = inline_jobs(lambda: uow, clock, **{TRAIN: train_runs})
+
+    run = start_training(SALES, "admin@example.com", lambda: uow, clock, runner)
+
     assert run.status is RunStatus.QUEUED
     assert get_run(run.id, uow).status is RunStatus.SUCCEEDED
+    [job] = uow.committed.jobs.values()
+    assert (job.name, job.parameters, job.state) == (TRAIN, {"run_ids": [run.id]}, "succeeded")
+    assert (job.done, job.total, job.submitted_by) == (1, 1, "admin@example.com")
+    assert get_job(job.id, uow, clock) == job
 
 
 def test_a_feature_unknown_in_any_labelled_snapshot_is_left_out_and_the_run_says_which_it_used(

@@ -71,6 +71,9 @@ class InMemoryActivityRepository:
     def count(self) -> int:
         return len(self.store.activity)
 
+    def count_clients(self) -> int:
+        return len({client_id for client_id, _ in self.store.activity})
+
     def percentile(self, field: str, percent: int) -> Percentile | None:
         known = sorted(
             value for s in self.store.activity.values() if (value := getattr(s, field)) is not None

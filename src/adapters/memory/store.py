@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.jobs import Job
 from domain.model_runs import Activation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
@@ -40,6 +41,7 @@ class InMemoryStore:
     purchase_predictions: dict[int, tuple[PurchasePrediction, ...]] = field(default_factory=dict)
     model_runs: dict[int, ModelRun] = field(default_factory=dict)
     activations: list[Activation] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
     tokens: dict[int, ApiToken] = field(default_factory=dict)
     remember_tokens: dict[int, RememberToken] = field(default_factory=dict)

@@ -6,6 +6,7 @@ from typing import Self
 
 from adapters.memory.activity import InMemoryActivityRepository
 from adapters.memory.clients import InMemoryClientRepository
+from adapters.memory.jobs import InMemoryJobRepository
 from adapters.memory.model_runs import InMemoryModelRunRepository
 from adapters.memory.orders import InMemoryEventRepository, InMemoryOrderRepository
 from adapters.memory.predictions import InMemoryPredictionRepository
@@ -22,6 +23,7 @@ REPOSITORIES: Repositories[InMemoryStore] = Repositories(
     users=InMemoryUserRepository,
     predictions=InMemoryPredictionRepository,
     model_runs=InMemoryModelRunRepository,
+    jobs=InMemoryJobRepository,
     settings=InMemorySettingsRepository,
     tokens=InMemoryTokenRepository,
     remember_tokens=InMemoryRememberTokenRepository,

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     delete,
+    distinct,
     func,
     insert,
     literal,
@@ -138,6 +139,9 @@ class SqlAlchemyActivityRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(client_activity)) or 0
+
+    def count_clients(self) -> int:
+        return self.session.scalar(select(func.count(distinct(client_activity.c.client_id)))) or 0
 
     def percentile(self, field: str, percent: int) -> Percentile | None:
         """Counted, then read at its rank in ascending order: plain SQL that SQLite and PostgreSQL

@@ -19,6 +19,7 @@ from adapters.sqlalchemy.tables import (
     client_activity,
     clients,
     events,
+    jobs,
     model_activations,
     model_runs,
     orders,
@@ -31,6 +32,7 @@ from application.ports import ScoringRow
 from domain.activity import ActivitySnapshot, OrderHistory
 from domain.candidates import Candidate
 from domain.clients import Client, email_key
+from domain.jobs import Job
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.predictions import PurchasePrediction, SalesForecast
@@ -160,6 +162,7 @@ RUNS = RowMapping(
     },
 )
 ACTIVATIONS = RowMapping(Activation, model_activations)
+JOBS = RowMapping(Job, jobs, not_written=())
 ORDERS = RowMapping(Order, orders)
 EVENTS = RowMapping(Event, events)
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
 
 from domain.activity import SnapshotSource
 from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.jobs import JOB_ID_MAX_LENGTH, JobState
 from domain.model_runs import RunStatus
 from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
 from domain.predictions import ModelKind
@@ -382,3 +383,31 @@ remember_tokens = Table(
 )
 # A user's tokens, revoked together when they sign out everywhere.
 Index("ix_remember_tokens_user_id", remember_tokens.c.user_id)
+
+_JOB_STATES = ", ".join(f"'{state.value}'" for state in JobState)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(JOB_ID_MAX_LENGTH), primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("parameters", json_document(), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("submitted_by", String(EMAIL_MAX_LENGTH), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=True),
+    Column("finished_at", UtcDateTime(), nullable=True),
+    # How far it got, once the job knows: NULL before.
+    Column("done", Integer, nullable=True),
+    Column("total", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("result", json_document(), nullable=True),
+    # The lease of a job in progress: who holds it, and when it last said it was alive.
+    Column("worker", String(WORKER_MAX_LENGTH), nullable=True),
+    Column("heartbeat_at", UtcDateTime(), nullable=True),
+    CheckConstraint(f"state IN ({_JOB_STATES})", name="state_known"),
+    *_non_negative("done", "total"),
+)
+# The unfinished jobs, looked for at every read of a job's state.
+Index("ix_jobs_state", jobs.c.state)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
+from adapters.sqlalchemy.jobs import SqlAlchemyJobRepository
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.orders import SqlAlchemyEventRepository, SqlAlchemyOrderRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
@@ -23,6 +24,7 @@ REPOSITORIES: Repositories[Session] = Repositories(
     users=SqlAlchemyUserRepository,
     predictions=SqlAlchemyPredictionRepository,
     model_runs=SqlAlchemyModelRunRepository,
+    jobs=SqlAlchemyJobRepository,
     settings=SqlAlchemySettingsRepository,
     tokens=SqlAlchemyTokenRepository,
     remember_tokens=SqlAlchemyRememberTokenRepository,

@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Response, url_for
 
 from application.commands import SnapshotChanges
-from domain.errors import NotFound
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.clients import CLIENT_ID
 from entrypoints.api.io import answer, json_object
-from entrypoints.api.security import allowed
+from entrypoints.api.security import allowed, caller
 from entrypoints.container import current_container as container
 
 
@@ -69,7 +68,7 @@ def predict_everyone() -> Response:
 
     Answers at once with the job to poll; 409 while a model is not trained yet, 403 for an analyst.
     """
-    job = schemas.JobOut.of(container().start_batch_prediction()())
+    job = schemas.JobOut.of(container().start_batch_prediction()(submitted_by=caller().email))
     return answer(job, 202, location=job.url)
 
 
@@ -79,9 +78,7 @@ def predict_everyone() -> Response:
 def job_status(job_id: str) -> Response:
     """Read the state of a background job
 
-    Jobs are remembered by the process that runs them, until it restarts.
+    Any process of the app answers: jobs are kept in the database. A job whose worker stopped (no
+    heartbeat within its lease) is failed, saying so, rather than running forever.
     """
-    job = container().job_status()(job_id)
-    if job is None:
-        raise NotFound(f"Job {job_id} not found.")
-    return answer(schemas.JobOut.of(job))
+    return answer(schemas.JobOut.of(container().get_job()(job_id)))

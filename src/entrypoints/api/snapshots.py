@@ -9,7 +9,7 @@ from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
 from entrypoints.api.io import answer, json_object
-from entrypoints.api.security import allowed
+from entrypoints.api.security import allowed, caller
 from entrypoints.container import current_container as container
 
 
@@ -32,5 +32,5 @@ def build() -> Response:
     nothing. The body may be left out. Answers at once with the job to poll.
     """
     build = json_object() if request.content_length else {}
-    job = schemas.JobOut.of(container().start_snapshot_build()(build))
+    job = schemas.JobOut.of(container().start_snapshot_build()(build, submitted_by=caller().email))
     return answer(job, 202, location=job.url)

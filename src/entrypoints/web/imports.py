@@ -6,17 +6,19 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from flask import flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from application.commands import ImportMode, NewEvent, NewOrder, NewSnapshot
 from application.imports import CLIENT_COLUMNS, ImportRejected, ImportReport, RowError
-from application.ports import JobStatus
 from application.snapshots import BuildReport
 from application.validation import InvalidInput
+from domain.jobs import Job, JobState
 from domain.users import Permission
 from entrypoints.auth import requires
 from entrypoints.container import current_container as container
@@ -24,8 +26,8 @@ from entrypoints.csv_files import open_upload, read_rows
 from entrypoints.web.blueprint import bp
 from entrypoints.web.formatting import number
 from entrypoints.web.forms import ImportForm, SnapshotBuildForm, add_field_error, show_invalid_input
-from entrypoints.web.labels import JOB_STATE_LABELS, explain_refusal, field_label
-from entrypoints.web.ml import job_status_answer
+from entrypoints.web.labels import explain_refusal, field_label, job_label
+from entrypoints.web.ml import job_status_answer, known_job
 
 BUILD_JOB_KEY = "snapshot_build_job"
 LOGS = frozenset({"orders", "events"})
@@ -66,15 +68,18 @@ class ProblemRow:
 class BuildJob:
     """The snapshot build this session started, as the Import page follows it."""
 
-    job: JobStatus
+    job: Job
 
     @property
     def finished(self) -> bool:
-        return self.job.state in ("succeeded", "failed")
+        return self.job.state.is_finished
 
     @property
     def report(self) -> BuildReport | None:
-        return self.job.result if isinstance(self.job.result, BuildReport) else None
+        result = self.job.result
+        if self.job.state is not JobState.SUCCEEDED or result is None:
+            return None
+        return BuildReport(result["clients"], result["snapshots"], date.fromisoformat(result["through"]))
 
 
 def expected_columns() -> dict[str, list[Column]]:
@@ -188,7 +193,8 @@ def build_snapshots() -> ResponseReturnValue:
 
 def _start_build(through: object) -> ResponseReturnValue:
     """Build the snapshots in the background (after new orders or events, or when asked) and follow it."""
-    job = container().start_snapshot_build()({} if through is None else {"through": through})
+    request = {} if through is None else {"through": through}
+    job = container().start_snapshot_build()(request, submitted_by=current_user.email)
     session[BUILD_JOB_KEY] = job.id
     flash(_("Building the snapshots has started: the page shows when it is done."), "success")
     return redirect(url_for("web.import_page", _anchor="build"))
@@ -201,8 +207,7 @@ def build_status(job_id: str) -> ResponseReturnValue:
 
 
 def _build_job() -> BuildJob | None:
-    job_id = session.get(BUILD_JOB_KEY)
-    job = container().job_status()(job_id) if isinstance(job_id, str) else None
+    job = known_job(session.get(BUILD_JOB_KEY))
     return None if job is None else BuildJob(job)
 
 
@@ -218,7 +223,7 @@ def _render(
         form=form,
         build_form=build_form or SnapshotBuildForm(formdata=None, prefix="build"),
         build=_build_job(),
-        job_state_labels=JOB_STATE_LABELS,
+        job_label=job_label,
         columns=expected_columns(),
         examples={
             "clients": CLIENT_EXAMPLE,

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
 from domain.features import NEVER_BOUGHT
+from domain.jobs import Job, JobState
 from domain.model_runs import RunStatus, is_command_line_operator
 from domain.predictions import ModelKind, OutOfDate
 from domain.segments import Segment
@@ -54,11 +55,24 @@ STATUS_TONES = {
 }
 
 JOB_STATE_LABELS = {
-    "queued": _l("Queued"),
-    "running": _l("Running"),
-    "succeeded": _l("Finished"),
-    "failed": _l("Failed"),
+    JobState.QUEUED: _l("Queued"),
+    JobState.RUNNING: _l("Running"),
+    JobState.SUCCEEDED: _l("Finished"),
+    JobState.FAILED: _l("Failed"),
 }
+
+
+def job_label(job: Job) -> str:
+    """A job's state, with how far it got once it knows: "Running (1,200 of 2,000)"."""
+    state = str(JOB_STATE_LABELS[job.state])
+    if job.done is None or job.state is JobState.SUCCEEDED:
+        return state
+    if job.total is None:
+        return str(_l("%(state)s (%(done)s done)", state=state, done=number(job.done)))
+    return str(
+        _l("%(state)s (%(done)s of %(total)s)", state=state, done=number(job.done), total=number(job.total))
+    )
+
 
 METRIC_LABELS = {
     "r2": _l("R²"),

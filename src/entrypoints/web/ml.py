@@ -22,6 +22,7 @@ from application.commands import (
 from application.decisions import ThresholdAdvice
 from application.validation import InvalidInput
 from domain.candidates import CandidateNotAvailable
+from domain.jobs import Job, JobNotFound
 from domain.model_runs import (
     ModelNotTrained,
     ModelRun,
@@ -45,12 +46,12 @@ from entrypoints.web.forms import (
     show_invalid_input,
 )
 from entrypoints.web.labels import (
-    JOB_STATE_LABELS,
     MODEL_LABELS,
     STATUS_LABELS,
     STATUS_TONES,
     candidate_label,
     explain_refusal,
+    job_label,
 )
 from entrypoints.web.ml_panel import ScoringJob, key_metric_text, model_panel, threshold_effect
 from entrypoints.web.monitoring import monitoring_tables
@@ -111,7 +112,7 @@ def render_ml_page(
         all_trained=all(panel.active for panel in panels),
         out_of_date_clients=panel.out_of_date_clients,
         scoring=scoring,
-        job_state_labels=JOB_STATE_LABELS,
+        job_label=job_label,
         just_finished=just_finished,
         key_metric=key_metric_text,
         monitoring=monitoring_tables(),
@@ -296,7 +297,7 @@ def set_currency() -> ResponseReturnValue:
 @requires(Permission.SCORE_ALL_CLIENTS)
 def score_all() -> ResponseReturnValue:
     try:
-        job = container().start_batch_prediction()()
+        job = container().start_batch_prediction()(submitted_by=current_user.email)
     except ModelNotTrained:
         flash(_("Train both models before scoring the clients."), "warning")
     else:
@@ -312,22 +313,33 @@ def job_status(job_id: str) -> ResponseReturnValue:
 
 
 def job_status_answer(job_id: str) -> ResponseReturnValue:
-    """A background job's state, for the badge that follows it (404 for a job this process does not know)."""
-    job = container().job_status()(job_id)
+    """A background job's state and progress, for the badge that follows it (404 for an unknown job)."""
+    job = known_job(job_id)
     if job is None:
         abort(404)
     return jsonify(
         id=job.id,
-        state=job.state,
-        label=str(JOB_STATE_LABELS.get(job.state, job.state)),
-        finished=job.state in ("succeeded", "failed"),
+        state=job.state.value,
+        label=job_label(job),
+        done=job.done,
+        total=job.total,
+        finished=job.state.is_finished,
         error=job.error,
     )
 
 
+def known_job(job_id: object) -> Job | None:
+    """The job of this id, read from the database (any process answers), or None."""
+    if not isinstance(job_id, str):
+        return None
+    try:
+        return container().get_job()(job_id)
+    except JobNotFound:
+        return None
+
+
 def _scoring_job() -> ScoringJob | None:
-    job_id = session.get(SCORING_JOB_KEY)
-    job = container().job_status()(job_id) if isinstance(job_id, str) else None
+    job = known_job(session.get(SCORING_JOB_KEY))
     return None if job is None else ScoringJob(job)
 
 

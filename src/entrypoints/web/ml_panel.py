@@ -4,7 +4,7 @@ runs), the threshold curve, and the state of a scoring job."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,9 +12,8 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from application.ports import JobStatus
-from application.predicting import BatchReport
 from domain.candidates import ModelFamily
+from domain.jobs import Job, JobState
 from domain.model_runs import Evaluation, ModelRun
 from domain.predictions import ModelKind
 from entrypoints.web.formatting import company_currency, in_company_currency, money, number, percent
@@ -348,12 +347,13 @@ def threshold_effect(run: ModelRun | None, threshold: float) -> dict[str, Any] |
 
 @dataclass(frozen=True)
 class ScoringJob:
-    job: JobStatus
+    job: Job
 
     @property
     def finished(self) -> bool:
-        return self.job.state in ("succeeded", "failed")
+        return self.job.state.is_finished
 
     @property
-    def report(self) -> BatchReport | None:
-        return self.job.result if isinstance(self.job.result, BatchReport) else None
+    def report(self) -> Mapping[str, Any] | None:
+        """What the scoring reported (`BatchReport`'s fields), once it succeeded."""
+        return self.job.result if self.job.state is JobState.SUCCEEDED else None

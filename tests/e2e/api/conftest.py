@@ -10,12 +10,10 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from adapters.jobs import InlineJobRunner
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, PASSWORD, add_user
 from entrypoints.container import container_of
 
@@ -27,7 +25,7 @@ REGISTERED = "2023-01-15"
 @pytest.fixture
 def app(app: Flask) -> Flask:
     """The e2e app, with background jobs run at once so that a test can read their outcome."""
-    container_of(app).job_runner.override(providers.Object(InlineJobRunner()))
+    container_of(app).job_runner.override(container_of(app).inline_job_runner)
     return app
 
 

@@ -33,7 +33,6 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from adapters.hashing import WerkzeugPasswordHasher
-from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from application.commands import ClientListQuery
 from domain.predictions import ModelKind
@@ -80,7 +79,7 @@ def app_on(instance: Path) -> Flask:
     container.password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )
-    container.job_runner.override(providers.Object(InlineJobRunner()))
+    container.job_runner.override(container.inline_job_runner)
     return app
 
 

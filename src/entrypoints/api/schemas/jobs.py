@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, is_dataclass
 from typing import Any, Literal
 
 from flask import url_for
 from pydantic import Field
 
-from application.ports import JobStatus
+from domain.jobs import Job
 from entrypoints.api.schemas.base import Schema
 
 
@@ -18,12 +17,12 @@ class JobOut(Schema):
     id: str
     description: str
     state: Literal["queued", "running", "succeeded", "failed"]
+    done: int | None = Field(description="How much of the work is done (clients, runs), once the job knows.")
+    total: int | None = Field(description="Out of how much, when the job knows it.")
     error: str | None
     result: dict[str, Any] | None = Field(description="What the job reported once it succeeded.")
     url: str
 
     @classmethod
-    def of(cls, job: JobStatus) -> JobOut:
-        reported = job.result
-        result = asdict(reported) if is_dataclass(reported) and not isinstance(reported, type) else None
-        return cls.reading(job, result=result, url=url_for("api.get_job", job_id=job.id))
+    def of(cls, job: Job) -> JobOut:
+        return cls.reading(job, state=job.state.value, url=url_for("api.get_job", job_id=job.id))
