@@ -28,6 +28,7 @@ from domain.performance import RealizedPurchase, RealizedSales
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import SegmentRule
 from domain.sessions import RememberToken
+from domain.tiers import TierCuts
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -94,10 +95,16 @@ class ClientRepository(Protocol):
         ...
 
     def list(
-        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
     ) -> Page[ClientListItem]:
-        """One page of clients whose name or email contains `query.q`, filtered by segment and
-        decision, sorted as asked; each with its current predictions and its segment under `segments`.
+        """One page of clients whose name or email contains `query.q`, filtered by segment, decision
+        and contact tier, sorted as asked; each with its current predictions, its segment under
+        `segments` and its tier under `tiers` (none, and no client in a tier, without cut points).
         With `ids`, only the clients among these ids (an unknown id is no client); the total counts
         those only."""
         ...
@@ -405,6 +412,12 @@ class SettingsRepository(Protocol):
         ...
 
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None: ...
+
+    def tier_cuts(self) -> TierCuts | None:
+        """The contact tiers' cut points fitted at the last batch scoring; None before the first."""
+        ...
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

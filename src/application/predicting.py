@@ -27,6 +27,7 @@ from domain.predictions import (
     in_probability,
 )
 from domain.segments import Segment, SegmentRule
+from domain.tiers import TierCuts, expected_value
 
 BATCH_SIZE = 5_000
 
@@ -78,6 +79,8 @@ class BatchReport:
     threshold: float
     fitted_segments: SegmentRule | None = None
     """The bands set from these forecasts, when no bands had been set before."""
+    fitted_tiers: TierCuts | None = None
+    """The contact tiers' cut points fitted to these predictions (None when no client was scored)."""
 
 
 class ActiveModels:
@@ -317,11 +320,12 @@ def predict_all(
     batch_size: int = BATCH_SIZE,
 ) -> BatchReport:
     """Score every client with activity, `batch_size` at a time, committing each batch in bulk. The
-    first time, when no segment bands were ever set, the bands are fitted to these forecasts."""
+    first time, when no segment bands were ever set, the bands are fitted to these forecasts; every
+    time, the contact tiers' cut points are fitted to what contacting each client is now worth."""
     with uow:
         scorer = _scorer(uow, models, predictor)
     scored, last_id, now = 0, 0, clock.now()
-    values = array("d")
+    values, worth = array("d"), array("d")
     while True:
         with uow:
             rows = uow.activity.newest_rows(after_client_id=last_id, limit=batch_size)
@@ -331,6 +335,10 @@ def predict_all(
             uow.predictions.add_many(forecasts, predictions)
             uow.commit()
         values.extend(forecast.value for forecast in forecasts)
+        worth.extend(
+            expected_value(chance.probability, _as_stored(forecast))
+            for forecast, chance in zip(forecasts, predictions, strict=True)
+        )
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
     return BatchReport(
@@ -339,7 +347,13 @@ def predict_all(
         scorer.purchase_run.version,
         scorer.threshold.value,
         _fit_segments_once(uow, values, clock),
+        _fit_tiers(uow, worth, clock),
     )
+
+
+def _as_stored(forecast: SalesForecast) -> float:
+    """The forecast to the grosz, as it is stored and as the client list ranks it."""
+    return round(forecast.value, 2)
 
 
 SEGMENTS_FITTED_BY = "forecast quantiles"
@@ -356,6 +370,20 @@ def _fit_segments_once(uow: UnitOfWork, forecasts: Sequence[float], clock: Clock
             uow.settings.set_segment_rule(rule, SEGMENTS_FITTED_BY, clock.now())
             uow.commit()
     return rule
+
+
+TIERS_FITTED_BY = "batch scoring"
+"""Who set the contact tiers' cut points: every batch scoring fits them again, since they are ranks."""
+
+
+def _fit_tiers(uow: UnitOfWork, worth: Sequence[float], clock: Clock) -> TierCuts | None:
+    """Cut points that split these expected values into the contact tiers (`TierCuts.fitted_to`)."""
+    cuts = TierCuts.fitted_to(worth)
+    if cuts is not None:
+        with uow:
+            uow.settings.set_tier_cuts(cuts, TIERS_FITTED_BY, clock.now())
+            uow.commit()
+    return cuts
 
 
 def rescore_if_trained(

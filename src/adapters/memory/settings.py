@@ -8,6 +8,7 @@ from adapters.memory.store import InMemoryStore
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 
 class InMemorySettingsRepository:
@@ -34,3 +35,9 @@ class InMemorySettingsRepository:
 
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
         self.store.settings["currency"] = currency
+
+    def tier_cuts(self) -> TierCuts | None:
+        return self.store.settings.get("tier_cuts")
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
+        self.store.settings["tier_cuts"] = cuts

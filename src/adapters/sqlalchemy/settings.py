@@ -14,10 +14,12 @@ from adapters.sqlalchemy.tables import app_settings
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 THRESHOLD = "decision_threshold"
 SEGMENT_RULE = "segment_rule"
 CURRENCY = "currency"
+TIER_CUTS = "tier_cuts"
 
 S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
@@ -50,12 +52,19 @@ class SqlAlchemySettingsRepository:
     def set_currency(self, currency: Currency, changed_by: str, at: datetime) -> None:
         self._write(CURRENCY, currency, changed_by, at)
 
+    def tier_cuts(self) -> TierCuts | None:
+        stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == TIER_CUTS))
+        return None if stored is None else TierCuts(**stored)
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
+        self._write(TIER_CUTS, cuts, changed_by, at)
+
     def _read(self, key: str, setting: type[S]) -> S:
         """The stored document holds the setting's fields by name."""
         stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
         return setting() if stored is None else setting(**stored)
 
-    def _write(self, key: str, setting: S, changed_by: str, at: datetime) -> None:
+    def _write(self, key: str, setting: S | TierCuts, changed_by: str, at: datetime) -> None:
         row = {"value": asdict(setting), "updated_by": changed_by, "updated_at": at}
         changed = update(app_settings).where(app_settings.c.key == key).values(row)
         if rows_changed(self.session, changed) == 0:

@@ -24,6 +24,7 @@ from entrypoints.web.labels import (
     SEGMENT_LABELS,
     STATUS_LABELS,
     STATUS_TONES,
+    TIER_LABELS,
     field_label,
     requester_label,
 )
@@ -58,6 +59,7 @@ _TEMPLATE_GLOBALS: dict[str, Any] = {
     "Permission": Permission,
     "role_labels": ROLE_LABELS,
     "segment_labels": SEGMENT_LABELS,
+    "tier_labels": TIER_LABELS,
     "out_of_date_labels": OUT_OF_DATE_LABELS,
     "model_labels": MODEL_LABELS,
     "model_algorithms": MODEL_ALGORITHMS,

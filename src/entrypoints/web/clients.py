@@ -116,7 +116,8 @@ class ListLinks:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.query.q or self.query.segment or self.query.will_buy is not None)
+        query = self.query
+        return bool(query.q or query.segment or query.will_buy is not None or query.tier is not None)
 
 
 def sort_choices() -> list[tuple[str, str]]:

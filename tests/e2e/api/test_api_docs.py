@@ -101,6 +101,7 @@ def test_the_inputs_are_the_applications_commands(document: dict[str, Any]) -> N
         "sort",
         "segment",
         "will_buy",
+        "tier",
         "page",
         "per_page",
     ]
@@ -111,7 +112,17 @@ def test_the_export_is_documented_as_csv(document: dict[str, Any]) -> None:
 
     assert list(export["responses"]["200"]["content"]) == ["text/csv"]
     parameters = {p["name"]: p for p in export["parameters"]}
-    assert list(parameters) == ["q", "sort", "segment", "will_buy", "limit", "ids", "dialect", "lang"]
+    assert list(parameters) == [
+        "q",
+        "sort",
+        "segment",
+        "will_buy",
+        "tier",
+        "limit",
+        "ids",
+        "dialect",
+        "lang",
+    ]
     limit = parameters["limit"]["schema"]["anyOf"][0]
     assert (limit["type"], limit["minimum"], limit["maximum"]) == ("integer", 1, 1_000_000)
     ids = parameters["ids"]["schema"]["anyOf"][0]
