@@ -7,11 +7,13 @@ Time is counted in days throughout.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from adapters.clv import BgNbd, GammaGamma, fit_bgnbd, fit_gamma_gamma
+from domain.lifetime import ORDERS_HORIZON_DAYS, YEAR_DAYS, LifetimeEstimate, day_one_order_is_expected
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +69,33 @@ class CustomerLifetimeForecaster:
         value = self.order_value.expected_order_value(inputs.repeat, inputs.order_value)
         forecast[inputs.bought] = np.nan_to_num(orders * value)
         return forecast
+
+    def lifetime(self, row: Sequence[float]) -> LifetimeEstimate | None:
+        """One client's lifetime from its inputs (a row of `CLV_INPUTS`); None for a client who never
+        bought. Every figure is the fitted models' formula: P(alive) and the conditional expected orders
+        of the BG/NBD (Fader, Hardie and Lee 2005) and the Gamma-Gamma expected order value."""
+        inputs = _Inputs.of(np.asarray([row], dtype=float))
+        if not inputs.bought[0]:
+            return None
+        history = (inputs.repeat, inputs.last, inputs.age)
+        days = np.arange(1, YEAR_DAYS + 1, dtype=float)
+        by_day = self.purchases.expected_purchases(days, *history)
+        return LifetimeEstimate(
+            probability_alive=float(self.purchases.probability_alive(*history)[0]),
+            expected_orders_90d=float(by_day[ORDERS_HORIZON_DAYS - 1]),
+            expected_orders_365d=float(by_day[YEAR_DAYS - 1]),
+            expected_order_value=float(
+                self.order_value.expected_order_value(inputs.repeat, inputs.order_value)[0]
+            ),
+            days_to_next_order=day_one_order_is_expected([float(orders) for orders in by_day]),
+        )
+
+
+class BgNbdLifetimeEstimator:
+    """Reads a client's lifetime from a trained customer-lifetime model (the estimator a model file holds)."""
+
+    def estimate(self, model: object, row: Sequence[float]) -> LifetimeEstimate | None:
+        forecaster = getattr(model, "estimator", model)
+        if not isinstance(forecaster, CustomerLifetimeForecaster):
+            raise TypeError(f"expected a customer-lifetime model, got {type(forecaster).__name__}")
+        return forecaster.lifetime(row)

@@ -22,6 +22,7 @@ from domain.clients import Client
 from domain.columns import SnapshotColumns
 from domain.currency import Currency
 from domain.derivation import EventEntry, OrderEntry
+from domain.lifetime import LifetimeEstimate
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.performance import RealizedPurchase, RealizedSales
@@ -460,6 +461,13 @@ class ModelPredictor(Protocol):
         """Each feature's share of one prediction, in feature order: exact for a linear model
         (coefficient times standardized value), else the change when the feature is set to its
         training mean. Purchase shares are in log-odds."""
+        ...
+
+
+class LifetimeEstimator(Protocol):
+    def estimate(self, model: object, row: Sequence[float]) -> LifetimeEstimate | None:
+        """What a trained customer-lifetime model expects of one client, from its row of
+        `domain.features.CLV_INPUTS`; None for a client who never bought."""
         ...
 
 

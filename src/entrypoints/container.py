@@ -29,6 +29,7 @@ from application import (
     exports,
     imports,
     leases,
+    lifetime,
     monitoring,
     predicting,
     queries,
@@ -38,7 +39,7 @@ from application import (
     training,
     users,
 )
-from application.ports import ModelPredictor, ModelTrainer
+from application.ports import LifetimeEstimator, ModelPredictor, ModelTrainer
 from application.predicting import ActiveModels
 from entrypoints.settings import Settings
 
@@ -68,6 +69,12 @@ def _sklearn_predictor() -> ModelPredictor:
     return SklearnModelPredictor()
 
 
+def _lifetime_estimator() -> LifetimeEstimator:
+    from adapters.lifetime import BgNbdLifetimeEstimator
+
+    return BgNbdLifetimeEstimator()
+
+
 class Container(containers.DeclarativeContainer):
     # --- adapters ---------------------------------------------------------------------------------
     settings = providers.Singleton(Settings)
@@ -84,6 +91,9 @@ class Container(containers.DeclarativeContainer):
     predictor = providers.Singleton(_sklearn_predictor)
     # One loaded copy of each active model per process, shared by every request thread.
     active_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
+    lifetime_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
+    """The newest customer-lifetime model, active or not, loaded once per process."""
+    lifetime_estimator = providers.Singleton(_lifetime_estimator)
     job_runner = providers.ThreadSafeSingleton(ThreadJobRunner)
     # The heartbeat of the runs this process trains, so other processes can tell when it died.
     run_lease = providers.Singleton(ThreadRunLease, uow_factory=uow.provider, clock=clock)
@@ -215,6 +225,9 @@ class Container(containers.DeclarativeContainer):
     )
     what_if = use_case(predicting.what_if, uow=uow, models=active_models, predictor=predictor, clock=clock)
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
+    client_lifetime = use_case(
+        lifetime.client_lifetime, uow=uow, models=lifetime_models, estimator=lifetime_estimator
+    )
     clients_scored = use_case(predicting.clients_scored, uow=uow)
     predict_all = use_case(
         predicting.predict_all, uow=uow, models=active_models, predictor=predictor, clock=clock

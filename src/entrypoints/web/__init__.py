@@ -16,6 +16,7 @@ from entrypoints.web.formatting import init_formatting
 from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES, init_i18n
 from entrypoints.web.labels import (
     FEATURE_LABELS,
+    LIFETIME_UNAVAILABLE_LABELS,
     METRIC_LABELS,
     MODEL_ALGORITHMS,
     MODEL_LABELS,
@@ -60,6 +61,7 @@ _TEMPLATE_GLOBALS: dict[str, Any] = {
     "role_labels": ROLE_LABELS,
     "segment_labels": SEGMENT_LABELS,
     "tier_labels": TIER_LABELS,
+    "lifetime_unavailable_labels": LIFETIME_UNAVAILABLE_LABELS,
     "out_of_date_labels": OUT_OF_DATE_LABELS,
     "model_labels": MODEL_LABELS,
     "model_algorithms": MODEL_ALGORITHMS,

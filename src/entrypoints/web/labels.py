@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
+from domain.lifetime import LifetimeUnavailable
 from domain.model_runs import RunStatus, is_command_line_operator
 from domain.predictions import ModelKind, OutOfDate
 from domain.segments import Segment
@@ -32,6 +33,18 @@ TIER_LABELS = {
     ContactTier.REST: _l("Other 40%"),
 }
 """Each contact tier by the share of clients it ranks, the worth of a contact deciding."""
+
+LIFETIME_UNAVAILABLE_LABELS = {
+    LifetimeUnavailable.NO_MODEL: _l("No customer-lifetime model has been trained."),
+    LifetimeUnavailable.NO_SNAPSHOT: _l("The client has no snapshot to read an order history from."),
+    LifetimeUnavailable.NO_ORDER_HISTORY: _l(
+        "The newest snapshot was entered by hand, so the client's order history is not known."
+    ),
+    LifetimeUnavailable.NEVER_BOUGHT: _l(
+        "The client has not bought yet: the lifetime model starts at a first purchase."
+    ),
+}
+"""Why the client page's lifetime card has no estimate."""
 
 
 def requester_label(requested_by: str) -> str:
