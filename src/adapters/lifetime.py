@@ -88,6 +88,7 @@ class CustomerLifetimeForecaster:
                 self.order_value.expected_order_value(inputs.repeat, inputs.order_value)[0]
             ),
             days_to_next_order=day_one_order_is_expected([float(orders) for orders in by_day]),
+            repeat_purchases=int(inputs.repeat[0]),
         )
 
 

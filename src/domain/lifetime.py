@@ -43,6 +43,9 @@ class LifetimeEstimate:
     days_to_next_order: int | None
     """The first day after the snapshot by which one order is expected (the expected number of orders
     reaches 1); None when that is not within a year."""
+    repeat_purchases: int = 0
+    """Purchase days after the first. Without any, the BG/NBD holds the client alive (P(alive) = 1): it
+    lets a client drop out only right after a repeat purchase."""
 
     @property
     def value_12m(self) -> float:

@@ -44,6 +44,13 @@ def test_probability_alive_is_the_bgnbd_formula_worked_by_hand() -> None:
 
     assert by_hand == pytest.approx(0.7266, abs=1e-4)
     assert estimate().probability_alive == pytest.approx(by_hand, rel=1e-9)
+    assert estimate().repeat_purchases == X
+
+
+def test_without_a_repeat_purchase_a_client_is_alive_by_the_models_assumption() -> None:
+    once = BgNbdLifetimeEstimator().estimate(cdnow_in_days(), [1.0, 200.0, 200.0, MEAN_ORDER, 30.0])
+
+    assert once is not None and (once.probability_alive, once.repeat_purchases) == (1.0, 0)
 
 
 def test_expected_orders_are_the_papers_conditional_expectation_whatever_the_unit_of_time() -> None:

@@ -47,8 +47,12 @@ class LifetimeOut(Schema):
         "`no_order_history` (the newest snapshot was entered, not derived from orders), `never_bought`."
     )
     probability_alive: float | None = Field(
-        ge=0, le=1, description="The chance the client has not dropped out for good (BG/NBD)."
+        ge=0,
+        le=1,
+        description="The chance the client has not dropped out for good (BG/NBD); 1 without a repeat "
+        "purchase, since the model lets a client drop out only right after one.",
     )
+    repeat_purchases: int | None = Field(description="Purchase days after the first one, up to the snapshot.")
     expected_orders_90d: float | None = Field(
         description="Orders expected in the 90 days after the snapshot."
     )
@@ -69,6 +73,7 @@ class LifetimeOut(Schema):
             lifetime,
             model=None if lifetime.run is None else LifetimeModelOut.of(lifetime.run),
             probability_alive=None if estimate is None else estimate.probability_alive,
+            repeat_purchases=None if estimate is None else estimate.repeat_purchases,
             expected_orders_90d=None if estimate is None else estimate.expected_orders_90d,
             expected_orders_365d=None if estimate is None else estimate.expected_orders_365d,
             expected_order_value=None if estimate is None else round(estimate.expected_order_value, 2),
