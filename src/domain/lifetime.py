@@ -15,6 +15,9 @@ ORDERS_HORIZON_DAYS = 90
 """The horizon of the expected number of orders shown beside the chance of being alive."""
 YEAR_DAYS = 365
 """The horizon of the 12-month value, and how far ahead the next order is looked for."""
+LIKELY_SHARE = 0.8
+"""The share of the model's predictive distribution a likely range holds: from its 10th to its 90th
+percentile."""
 
 
 class LifetimeUnavailable(enum.StrEnum):
@@ -32,7 +35,7 @@ class LifetimeUnavailable(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LifetimeEstimate:
-    """Expectations, not promises: the model gives no interval around them."""
+    """Expectations, with the ranges the model's own predictive distribution gives where it can."""
 
     probability_alive: float
     """The chance that the client has not dropped out for good (itself a probability)."""
@@ -43,6 +46,11 @@ class LifetimeEstimate:
     days_to_next_order: int | None
     """The first day after the snapshot by which one order is expected (the expected number of orders
     reaches 1); None when that is not within a year."""
+    orders_90d_likely: tuple[float, float] | None = None
+    """The orders in 90 days the model gives 8 chances in 10 (`LIKELY_SHARE`), from its 10th to its 90th
+    percentile, under its fitted parameters (their own estimation error is not counted)."""
+    value_12m_likely: tuple[float, float] | None = None
+    """The same range of what the client spends in 365 days, orders and their values together."""
     repeat_purchases: int = 0
     """Purchase days after the first. Without any, the BG/NBD holds the client alive (P(alive) = 1): it
     lets a client drop out only right after a repeat purchase."""

@@ -59,7 +59,9 @@ def test_the_card_shows_the_chance_of_being_a_customer_orders_next_order_and_12_
     else:
         assert lifetime.next_order_on - lifetime.observed_on == timedelta(days=estimate.days_to_next_order)
         assert "the first day by which one order is expected" in card
-    assert f"version {version}" in card and "without an interval" in card
+    assert f"version {version}" in card and "the ranges hold 8 in 10 of the futures" in card
+    low, high = estimate.orders_90d_likely
+    assert f'id="lifetime-orders-likely">8 in 10 chances: {low:.0f} to {high:.0f}<' in card
 
 
 def test_a_client_the_model_cannot_read_is_told_why(signed_in, demo_app: Flask) -> None:

@@ -42,6 +42,8 @@ def test_a_client_s_lifetime_comes_from_the_newest_lifetime_model_with_its_backt
     assert body["value_12m"] == pytest.approx(
         body["expected_orders_365d"] * body["expected_order_value"], rel=1e-3
     )
+    assert 0 <= body["value_12m_likely"]["low"] <= body["value_12m_likely"]["high"]
+    assert body["orders_90d_likely"]["low"] <= body["orders_90d_likely"]["high"]
     if body["next_order_by"] is not None:
         observed_on = date.fromisoformat(body["observed_on"])
         assert observed_on < date.fromisoformat(body["next_order_by"]) <= observed_on + timedelta(days=365)

@@ -3,10 +3,11 @@ expected orders, the Gamma-Gamma's expected order value, checked on the publishe
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from adapters.clv import BgNbd, GammaGamma
-from adapters.lifetime import BgNbdLifetimeEstimator, CustomerLifetimeForecaster
+from adapters.lifetime import BgNbdLifetimeEstimator, CustomerLifetimeForecaster, _Inputs
 from domain.lifetime import LifetimeEstimate
 
 WEEK = 7.0
@@ -97,3 +98,23 @@ def test_a_client_who_never_bought_has_no_lifetime_estimate() -> None:
 def test_only_a_customer_lifetime_model_is_read() -> None:
     with pytest.raises(TypeError):
         BgNbdLifetimeEstimator().estimate(object(), the_papers_customer())
+
+
+def test_the_likely_ranges_come_from_futures_whose_means_are_the_closed_forms() -> None:
+    forecaster = cdnow_in_days()
+    inputs = _Inputs.of(np.asarray([the_papers_customer()]))
+    orders, spent = forecaster._futures(inputs, 365)
+    standard_error = orders.std() / np.sqrt(orders.size)
+
+    assert abs(orders.mean() - estimate().expected_orders_365d) < 4 * standard_error
+    assert abs(spent.mean() - estimate().value_12m) < 4 * spent.std() / np.sqrt(spent.size)
+
+
+def test_the_likely_ranges_hold_eight_futures_in_ten_around_the_expectations() -> None:
+    found = estimate()
+    assert found.orders_90d_likely is not None and found.value_12m_likely is not None
+    low, high = found.value_12m_likely
+
+    assert found.orders_90d_likely == (0.0, 1.0)  # mostly no order in 90 days, at times one
+    assert low <= found.value_12m <= high
+    assert found.orders_90d_likely == estimate().orders_90d_likely  # drawn the same way every time

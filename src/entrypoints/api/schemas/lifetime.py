@@ -34,10 +34,18 @@ class LifetimeModelOut(Schema):
         )
 
 
+class LikelyRangeOut(Schema):
+    """The middle 80% of the model's predictive distribution under its fitted parameters (their own
+    estimation error not counted)."""
+
+    low: float
+    high: float
+
+
 class LifetimeOut(Schema):
     """Expectations of a BG/NBD x Gamma-Gamma model as of the client's newest snapshot; null where
-    `unavailable` says why there are none. The model gives no interval around them: its backtest
-    (`model`) says how well it forecast monthly sales, and P(alive) is itself a probability."""
+    `unavailable` says why there are none. The likely ranges take the fitted parameters as exact; the
+    backtest (`model`) says how well the model forecast monthly sales; P(alive) is itself a probability."""
 
     client_id: int
     observed_on: date | None = Field(description="The newest snapshot's date: days count from it.")
@@ -61,6 +69,12 @@ class LifetimeOut(Schema):
     value_12m: float | None = Field(
         description=f"expected_orders_365d x expected_order_value, {IN_CURRENCY}: the 12-month value."
     )
+    orders_90d_likely: LikelyRangeOut | None = Field(
+        description="The orders in 90 days the model gives 8 chances in 10 (its 10th to 90th percentile)."
+    )
+    value_12m_likely: LikelyRangeOut | None = Field(
+        description=f"The spend in 365 days the model gives 8 chances in 10, {IN_CURRENCY}."
+    )
     next_order_by: date | None = Field(
         description="The first day by which the expected number of orders reaches 1; null when it does "
         "not within 365 days of the snapshot (or there is no estimate)."
@@ -78,5 +92,14 @@ class LifetimeOut(Schema):
             expected_orders_365d=None if estimate is None else estimate.expected_orders_365d,
             expected_order_value=None if estimate is None else round(estimate.expected_order_value, 2),
             value_12m=None if estimate is None else round(estimate.value_12m, 2),
+            orders_90d_likely=_likely(None if estimate is None else estimate.orders_90d_likely),
+            value_12m_likely=_likely(None if estimate is None else estimate.value_12m_likely, money=True),
             next_order_by=lifetime.next_order_on,
         )
+
+
+def _likely(bounds: tuple[float, float] | None, *, money: bool = False) -> LikelyRangeOut | None:
+    if bounds is None:
+        return None
+    low, high = (round(bound, 2) for bound in bounds) if money else bounds
+    return LikelyRangeOut(low=low, high=high)
