@@ -103,7 +103,7 @@ def test_only_a_customer_lifetime_model_is_read() -> None:
 def test_the_likely_ranges_come_from_futures_whose_means_are_the_closed_forms() -> None:
     forecaster = cdnow_in_days()
     inputs = _Inputs.of(np.asarray([the_papers_customer()]))
-    orders, spent = forecaster._futures(inputs, 365)
+    [(orders, spent)] = forecaster._futures(inputs, [365])
     standard_error = orders.std() / np.sqrt(orders.size)
 
     assert abs(orders.mean() - estimate().expected_orders_365d) < 4 * standard_error
