@@ -139,8 +139,9 @@ class _Scorer:
                 self.purchase_run.version,
                 now,
                 observed_on=r.snapshot.observed_on,
+                expected_value=expected_value(probability, _to_the_grosz(forecast.value)),
             )
-            for r, probability in zip(rows, chances, strict=True)
+            for r, probability, forecast in zip(rows, chances, forecasts, strict=True)
         ]
         return forecasts, predictions
 
@@ -335,10 +336,7 @@ def predict_all(
             uow.predictions.add_many(forecasts, predictions)
             uow.commit()
         values.extend(forecast.value for forecast in forecasts)
-        worth.extend(
-            expected_value(chance.probability, _as_stored(forecast))
-            for forecast, chance in zip(forecasts, predictions, strict=True)
-        )
+        worth.extend(prediction.expected_value or 0.0 for prediction in predictions)
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
     return BatchReport(
@@ -351,9 +349,9 @@ def predict_all(
     )
 
 
-def _as_stored(forecast: SalesForecast) -> float:
-    """The forecast to the grosz, as it is stored and as the client list ranks it."""
-    return round(forecast.value, 2)
+def _to_the_grosz(amount: float) -> float:
+    """Money as it is stored: the worth of a contact is the one the client list reads back."""
+    return round(amount, 2)
 
 
 SEGMENTS_FITTED_BY = "forecast quantiles"

@@ -48,7 +48,8 @@ class ClientListItem:
     will_buy: bool | None = None
     segment: Segment | None = None
     tier: ContactTier | None = None
-    """The contact tier of its expected value, under the cut points in force."""
+    """The contact tier of the worth recorded with its current purchase prediction, under the cut
+    points in force."""
 
     @property
     def expected_value(self) -> float | None:
@@ -110,7 +111,8 @@ class ClientOverview:
     out_of_date: tuple[OutOfDate, ...] = ()
     """Why the current predictions no longer say what scoring the client now would; empty if they do."""
     tier: ContactTier | None = None
-    """The contact tier of the current predictions' expected value, under the cut points in force."""
+    """The contact tier of the worth recorded with the current purchase prediction, under the cut
+    points in force."""
 
     @property
     def expected_value(self) -> float | None:
@@ -261,8 +263,8 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
             forecast, purchase, latest_observed_on, _active_versions(uow), uow.settings.threshold()
         ),
     )
-    cuts = uow.settings.tier_cuts()
-    return replace(overview, tier=None if cuts is None else cuts.tier_of(overview.expected_value))
+    cuts, worth = uow.settings.tier_cuts(), None if purchase is None else purchase.expected_value
+    return replace(overview, tier=None if cuts is None else cuts.tier_of(worth))
 
 
 def _active_versions(uow: UnitOfWork) -> dict[ModelKind, int | None]:

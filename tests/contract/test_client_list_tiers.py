@@ -1,4 +1,5 @@
-"""The client list's contact tiers: each client placed by the cut points it is given, and the tier filter."""
+"""The client list's contact tiers: each client placed by the worth recorded with its current purchase
+prediction and the cut points the list is given, and the tier filter."""
 
 from __future__ import annotations
 
@@ -46,8 +47,10 @@ def ids(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         uow.predictions.add_many(
             [a_forecast(client_id, value, made_at=later(1)) for client_id, (value, _) in predicted],
             [
-                a_purchase_prediction(client_id, chance, made_at=later(1))
-                for client_id, (_, chance) in predicted
+                a_purchase_prediction(
+                    client_id, chance, made_at=later(1), expected_value=expected_value(chance, value)
+                )
+                for client_id, (value, chance) in predicted
             ],
         )
         uow.commit()
@@ -142,3 +145,26 @@ def test_an_export_filtered_by_tier_has_that_tier_s_clients(
         ("Beata", ContactTier.THIRD),
         ("Dorota", ContactTier.THIRD),
     ]
+
+
+def test_the_worth_of_a_contact_is_read_back_with_the_purchase_prediction(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int]
+) -> None:
+    with uow_factory() as uow:
+        _, purchase = uow.predictions.current(ids["Dorota"])
+
+    assert purchase is not None and purchase.expected_value == expected_value(0.75, 299.99)
+
+
+def test_a_client_whose_worth_was_not_recorded_has_no_tier(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int]
+) -> None:
+    with uow_factory() as uow:
+        uow.predictions.add_many(
+            [a_forecast(ids["Anna"], 1500.0, made_at=later(2))],
+            [a_purchase_prediction(ids["Anna"], 0.91, made_at=later(2))],
+        )
+        uow.commit()
+
+    assert tiers_of(listed(uow_factory))["Anna"] is None
+    assert "Anna" not in [item.client.first_name for item in listed(uow_factory, tier=ContactTier.TOP).items]

@@ -13,7 +13,7 @@ from application.queries import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail
 from domain.segments import SegmentRule
-from domain.tiers import TierCuts, expected_value
+from domain.tiers import TierCuts
 
 
 class InMemoryClientRepository:
@@ -115,16 +115,14 @@ class InMemoryClientRepository:
     def _item(self, client: Client, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
         forecast = current_of(self.store.forecasts, client.id or 0)
         purchase = current_of(self.store.purchase_predictions, client.id or 0)
-        tier = None
-        if forecast is not None and purchase is not None and tiers is not None:
-            tier = tiers.tier_of(expected_value(purchase.probability, forecast.value))
+        worth = None if purchase is None else purchase.expected_value
         return ClientListItem(
             client=client,
             predicted_sales=None if forecast is None else forecast.value,
             purchase_probability=None if purchase is None else purchase.probability,
             will_buy=None if purchase is None else purchase.will_buy,
             segment=None if forecast is None else segments.segment_of(forecast.value),
-            tier=tier,
+            tier=None if tiers is None else tiers.tier_of(worth),
         )
 
 

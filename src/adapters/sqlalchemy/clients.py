@@ -35,7 +35,7 @@ from application.queries import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
 from domain.segments import SegmentRule
-from domain.tiers import ContactTier, TierCuts, expected_value
+from domain.tiers import ContactTier, TierCuts
 
 
 class SqlAlchemyClientRepository:
@@ -195,6 +195,7 @@ _PREDICTIONS = (
     _sales.c.value.label("predicted_sales"),
     _purchase.c.probability.label("purchase_probability"),
     _purchase.c.will_buy.label("will_buy"),
+    _purchase.c.expected_value.label("contact_worth"),
 )
 _EXPECTED_VALUE = _purchase.c.probability * _sales.c.value
 """`domain.tiers.expected_value` of the current predictions; NULL for a client without both."""
@@ -226,12 +227,11 @@ _MAYBE_MISSING = set(_RANKED_FROM)
 
 def _filtered_predictions(query: ClientListQuery) -> list[FromClause]:
     """The current predictions a filter of the query reads."""
-    tiered = query.tier is not None
     return [
         table
         for table, filtered in (
-            (_sales, query.segment is not None or tiered),
-            (_purchase, query.will_buy is not None or tiered),
+            (_sales, query.segment is not None),
+            (_purchase, query.will_buy is not None or query.tier is not None),
         )
         if filtered
     ]
@@ -253,7 +253,10 @@ def _matching(
     if query.will_buy is not None:
         conditions.append(_purchase.c.will_buy == query.will_buy)
     if query.tier is not None:
-        conditions.append(false() if tiers is None else _in_tier(_EXPECTED_VALUE, tiers, query.tier))
+        # The worth recorded with the current purchase prediction: a range of its partial index.
+        conditions.append(
+            false() if tiers is None else _in_tier(_purchase.c.expected_value, tiers, query.tier)
+        )
     return and_(*conditions)
 
 
@@ -326,15 +329,12 @@ def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
 
 
 def _list_item(row: Any, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
-    forecast, probability = row.predicted_sales, row.purchase_probability
-    tier = None
-    if tiers is not None and forecast is not None and probability is not None:
-        tier = tiers.tier_of(expected_value(probability, forecast))
+    forecast = row.predicted_sales
     return ClientListItem(
         client=CLIENTS.from_row(row),
         predicted_sales=forecast,
-        purchase_probability=probability,
+        purchase_probability=row.purchase_probability,
         will_buy=row.will_buy,
         segment=None if forecast is None else segments.segment_of(forecast),
-        tier=tier,
+        tier=None if tiers is None else tiers.tier_of(row.contact_worth),
     )
