@@ -32,6 +32,7 @@ from domain.clients import EMAIL_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.currency import ISO_4217_CODE
 from domain.orders import ORDER_ID_MAX_LENGTH, EventKind
 from domain.segments import Segment
+from domain.tiers import ContactTier
 from domain.users import Role
 
 EARLIEST_DATE = date(1990, 1, 1)
@@ -501,6 +502,11 @@ class ClientFilter(Command):
     sort: Annotated[str, Field(json_schema_extra={"enum": SORT_VALUES})] = "last_name"
     segment: Annotated[Segment | None, BlankIsNone] = None
     will_buy: MaybeBool = None
+    tier: Annotated[
+        ContactTier | None,
+        BlankIsNone,
+        Field(description="Contact tier by expected value: 1 top 10%, 2 next 20%, 3 next 30%, 4 the rest."),
+    ] = None
 
     @field_validator("sort")
     @classmethod

@@ -18,6 +18,7 @@ EXPORT_COLUMNS = (
     "purchase_probability",
     "will_buy",
     "segment",
+    "tier",
 )
 EXPORT_PAGE = 2_000
 
@@ -50,12 +51,12 @@ def export_clients(query: ClientFilter, uow: UnitOfWork) -> Iterator[ClientListI
     size = EXPORT_PAGE if limit is None else min(EXPORT_PAGE, limit)
     left = limit
     with uow:
-        segments = uow.settings.segment_rule()
+        segments, tiers = uow.settings.segment_rule(), uow.settings.tier_cuts()
         page = 1
         while True:
             # Pages larger than a reader may ask for; the query is valid already, so no new validation.
             window = ClientListQuery.model_construct(**{**selection, "page": page, "per_page": size})
-            items = uow.clients.list(window, segments, ids=ids).items
+            items = uow.clients.list(window, segments, ids=ids, tiers=tiers).items
             if left is not None:
                 items = items[:left]
                 left -= len(items)
@@ -79,4 +80,5 @@ def export_row(item: ClientListItem) -> dict[str, object]:
         else f"{item.purchase_probability:.4f}",
         "will_buy": "" if item.will_buy is None else str(item.will_buy).lower(),
         "segment": "" if item.segment is None else item.segment.value,
+        "tier": "" if item.tier is None else item.tier.value,
     }

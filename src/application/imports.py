@@ -45,7 +45,7 @@ CLIENT_COLUMNS = ("first_name", "last_name", "email", "registered_on")
 ACTIVITY_COLUMNS = ("client_email", *NewSnapshot.model_fields)
 ORDER_COLUMNS = tuple(NewOrder.model_fields)
 EVENT_COLUMNS = tuple(NewEvent.model_fields)
-EXPORT_ONLY_COLUMNS = ("id", "predicted_sales", "purchase_probability", "will_buy", "segment")
+EXPORT_ONLY_COLUMNS = ("id", "predicted_sales", "purchase_probability", "will_buy", "segment", "tier")
 """Columns of the client export that an import accepts and ignores, so an export can be imported back."""
 
 CHUNK = 5_000

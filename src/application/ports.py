@@ -23,12 +23,14 @@ from domain.columns import SnapshotColumns
 from domain.currency import Currency
 from domain.derivation import EventEntry, OrderEntry
 from domain.jobs import Job
+from domain.lifetime import LifetimeEstimate
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.performance import RealizedPurchase, RealizedSales
 from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
 from domain.segments import SegmentRule
 from domain.sessions import RememberToken
+from domain.tiers import TierCuts
 from domain.tokens import ApiToken
 from domain.users import User
 
@@ -107,10 +109,16 @@ class ClientRepository(Protocol):
         ...
 
     def list(
-        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
     ) -> Page[ClientListItem]:
-        """One page of clients whose name or email contains `query.q`, filtered by segment and
-        decision, sorted as asked; each with its current predictions and its segment under `segments`.
+        """One page of clients whose name or email contains `query.q`, filtered by segment, decision
+        and contact tier, sorted as asked; each with its current predictions, its segment under
+        `segments` and its tier under `tiers` (none, and no client in a tier, without cut points).
         With `ids`, only the clients among these ids (an unknown id is no client); the total counts
         those only."""
         ...
@@ -430,6 +438,12 @@ class SettingsRepository(Protocol):
 
     def set_demo_company(self, company: DemoCompany, changed_by: str, at: datetime) -> None: ...
 
+    def tier_cuts(self) -> TierCuts | None:
+        """The contact tiers' cut points fitted at the last batch scoring; None before the first."""
+        ...
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class TrainingTable:
@@ -478,6 +492,13 @@ class ModelPredictor(Protocol):
         """Each feature's share of one prediction, in feature order: exact for a linear model
         (coefficient times standardized value), else the change when the feature is set to its
         training mean. Purchase shares are in log-odds."""
+        ...
+
+
+class LifetimeEstimator(Protocol):
+    def estimate(self, model: object, row: Sequence[float]) -> LifetimeEstimate | None:
+        """What a trained customer-lifetime model expects of one client, from its row of
+        `domain.features.CLV_INPUTS`; None for a client who never bought."""
         ...
 
 

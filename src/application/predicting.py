@@ -37,6 +37,7 @@ from domain.predictions import (
     in_probability,
 )
 from domain.segments import Segment, SegmentRule
+from domain.tiers import TierCuts, expected_value
 
 BATCH_SIZE = 5_000
 
@@ -88,6 +89,8 @@ class BatchReport:
     threshold: float
     fitted_segments: SegmentRule | None = None
     """The bands set from these forecasts, when no bands had been set before."""
+    fitted_tiers: TierCuts | None = None
+    """The contact tiers' cut points fitted to these predictions (None when no client was scored)."""
 
 
 class ActiveModels:
@@ -146,8 +149,9 @@ class _Scorer:
                 self.purchase_run.version,
                 now,
                 observed_on=r.snapshot.observed_on,
+                expected_value=expected_value(probability, _to_the_grosz(forecast.value)),
             )
-            for r, probability in zip(rows, chances, strict=True)
+            for r, probability, forecast in zip(rows, chances, forecasts, strict=True)
         ]
         return forecasts, predictions
 
@@ -332,12 +336,13 @@ def predict_all(
 ) -> BatchReport:
     """Score every client with activity, `batch_size` at a time, committing each batch in bulk and
     telling `progress` the clients scored so far. The first time, when no segment bands were ever set,
-    the bands are fitted to these forecasts."""
+    the bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to
+    what contacting each client is now worth."""
     with uow:
         scorer = _scorer(uow, models, predictor)
         total = uow.activity.count_clients() if progress is not None else None
     scored, last_id, now = 0, 0, clock.now()
-    values = array("d")
+    values, worth = array("d"), array("d")
     while True:
         with uow:
             rows = uow.activity.newest_rows(after_client_id=last_id, limit=batch_size)
@@ -347,6 +352,7 @@ def predict_all(
             uow.predictions.add_many(forecasts, predictions)
             uow.commit()
         values.extend(forecast.value for forecast in forecasts)
+        worth.extend(prediction.expected_value or 0.0 for prediction in predictions)
         scored += len(rows)
         last_id = rows[-1].snapshot.client_id
         if progress is not None:
@@ -357,7 +363,13 @@ def predict_all(
         scorer.purchase_run.version,
         scorer.threshold.value,
         _fit_segments_once(uow, values, clock),
+        _fit_tiers(uow, worth, clock),
     )
+
+
+def _to_the_grosz(amount: float) -> float:
+    """Money as it is stored: the worth of a contact is the one the client list reads back."""
+    return round(amount, 2)
 
 
 SEGMENTS_FITTED_BY = "forecast quantiles"
@@ -374,6 +386,20 @@ def _fit_segments_once(uow: UnitOfWork, forecasts: Sequence[float], clock: Clock
             uow.settings.set_segment_rule(rule, SEGMENTS_FITTED_BY, clock.now())
             uow.commit()
     return rule
+
+
+TIERS_FITTED_BY = "batch scoring"
+"""Who set the contact tiers' cut points: every batch scoring fits them again, since they are ranks."""
+
+
+def _fit_tiers(uow: UnitOfWork, worth: Sequence[float], clock: Clock) -> TierCuts | None:
+    """Cut points that split these expected values into the contact tiers (`TierCuts.fitted_to`)."""
+    cuts = TierCuts.fitted_to(worth)
+    if cuts is not None:
+        with uow:
+            uow.settings.set_tier_cuts(cuts, TIERS_FITTED_BY, clock.now())
+            uow.commit()
+    return cuts
 
 
 def rescore_if_trained(

@@ -7,7 +7,7 @@ frozen dataclass shaped for the screen that shows it, so a page never stitches s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -27,6 +27,7 @@ from domain.predictions import (
     out_of_date,
 )
 from domain.segments import Segment, SegmentRule
+from domain.tiers import ContactTier, expected_value
 
 if TYPE_CHECKING:
     from application.ports import Clock, UnitOfWork
@@ -46,13 +47,16 @@ class ClientListItem:
     purchase_probability: float | None = None
     will_buy: bool | None = None
     segment: Segment | None = None
+    tier: ContactTier | None = None
+    """The contact tier of the worth recorded with its current purchase prediction, under the cut
+    points in force."""
 
     @property
     def expected_value(self) -> float | None:
-        """The purchase probability times the sales forecast: what contacting the client is worth."""
+        """What contacting the client is worth (`domain.tiers.expected_value`)."""
         if self.purchase_probability is None or self.predicted_sales is None:
             return None
-        return self.purchase_probability * self.predicted_sales
+        return expected_value(self.purchase_probability, self.predicted_sales)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,16 @@ class ClientOverview:
     """The newest snapshot's date: what a prediction is made from."""
     out_of_date: tuple[OutOfDate, ...] = ()
     """Why the current predictions no longer say what scoring the client now would; empty if they do."""
+    tier: ContactTier | None = None
+    """The contact tier of the worth recorded with the current purchase prediction, under the cut
+    points in force."""
+
+    @property
+    def expected_value(self) -> float | None:
+        """What contacting the client is worth by its current predictions (`domain.tiers.expected_value`)."""
+        if self.forecast is None or self.purchase is None:
+            return None
+        return expected_value(self.purchase.probability, self.forecast.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +176,7 @@ class MlPanel:
 def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
     """A page of the client list, with each client's current predictions and segment."""
     with uow:
-        return uow.clients.list(query, uow.settings.segment_rule())
+        return uow.clients.list(query, uow.settings.segment_rule(), tiers=uow.settings.tier_cuts())
 
 
 def count_clients(uow: UnitOfWork) -> int:
@@ -237,7 +251,7 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
     forecast, purchase = uow.predictions.current(client_id)
     latest = uow.activity.newest_row(client_id)
     latest_observed_on = None if latest is None else latest.snapshot.observed_on
-    return ClientOverview(
+    overview = ClientOverview(
         client=client,
         forecast=forecast,
         purchase=purchase,
@@ -249,6 +263,8 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
             forecast, purchase, latest_observed_on, _active_versions(uow), uow.settings.threshold()
         ),
     )
+    cuts, worth = uow.settings.tier_cuts(), None if purchase is None else purchase.expected_value
+    return replace(overview, tier=None if cuts is None else cuts.tier_of(worth))
 
 
 def _active_versions(uow: UnitOfWork) -> dict[ModelKind, int | None]:

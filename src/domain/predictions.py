@@ -60,6 +60,9 @@ class PurchasePrediction:
     id: int | None = None
     observed_on: date | None = None
     """The date of the snapshot it was made from (None for one made before that was recorded)."""
+    expected_value: float | None = None
+    """What contacting the client was worth: this probability times the forecast made with it, to the
+    grosz (`domain.tiers.expected_value`); None for one made before that was recorded."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.probability <= 1.0:

@@ -531,6 +531,12 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
             f"Segments fitted to these forecasts: medium from {bands.medium_from:,g}, high from "
             f"{bands.high_from:,g} (an admin changes them in the ML panel, or PUT /api/v1/settings/segments)."
         )
+    if (cuts := report.fitted_tiers) is not None:
+        click.echo(
+            f"Contact tiers by expected value ({container().current_currency()().code}): "
+            f"top 10% above {cuts.top_above:,.2f}, "
+            f"next 20% above {cuts.next_above:,.2f}, next 30% above {cuts.third_above:,.2f}, the rest below."
+        )
 
 
 @cli.group()
@@ -792,6 +798,7 @@ def export() -> None:
 @click.option("--q", "q", default="", help="Only clients whose name or email contains this text.")
 @click.option("--segment", default="", help="Only clients of this segment (high, medium, low).")
 @click.option("--will-buy", "will_buy", default="", help="Only clients with this decision (true or false).")
+@click.option("--tier", default="", help="Only clients of this contact tier (1 top 10%, 2, 3, 4 the rest).")
 @click.option("--sort", default="last_name", show_default=True, help="Column to sort by; -column descends.")
 @click.option("--limit", default="", help="Only the first N clients of the list, in its order (top N).")
 @click.option("--ids", default="", help="Only these clients (ids separated by commas), in the list's order.")
@@ -804,10 +811,20 @@ def export() -> None:
 @click.option("--lang", default="", help="The language of an excel export: pl or en (default en).")
 @with_appcontext
 def export_clients_file(
-    path: str, q: str, segment: str, will_buy: str, sort: str, limit: str, ids: str, dialect: str, lang: str
+    path: str,
+    q: str,
+    segment: str,
+    will_buy: str,
+    tier: str,
+    sort: str,
+    limit: str,
+    ids: str,
+    dialect: str,
+    lang: str,
 ) -> None:
-    """Write the client list (current forecast, probability, decision, segment) to PATH as CSV."""
-    raw = {"q": q, "segment": segment, "will_buy": will_buy, "sort": sort, "dialect": dialect, "lang": lang}
+    """Write the client list (current forecast, probability, decision, segment, tier) to PATH as CSV."""
+    raw = {"q": q, "segment": segment, "will_buy": will_buy, "tier": tier, "sort": sort}
+    raw |= {"dialect": dialect, "lang": lang}
     raw |= {name: value for name, value in (("limit", limit), ("ids", ids)) if value}
     selection = ClientExport.parse(raw)
     sheet = sheet_of(selection, DEFAULT_LOCALE, container().current_currency()().code)

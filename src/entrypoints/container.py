@@ -35,6 +35,7 @@ from application import (
     imports,
     jobs,
     leases,
+    lifetime,
     monitoring,
     predicting,
     queries,
@@ -44,7 +45,7 @@ from application import (
     training,
     users,
 )
-from application.ports import ModelPredictor, ModelTrainer, UnitOfWork
+from application.ports import LifetimeEstimator, ModelPredictor, ModelTrainer, UnitOfWork
 from application.predicting import ActiveModels
 from domain.jobs import heartbeat_interval
 from entrypoints.settings import Settings
@@ -104,6 +105,12 @@ def _company_day(uow_factory: Callable[[], UnitOfWork]) -> Callable[[], date | N
     return read
 
 
+def _lifetime_estimator() -> LifetimeEstimator:
+    from adapters.lifetime import BgNbdLifetimeEstimator
+
+    return BgNbdLifetimeEstimator()
+
+
 class Container(containers.DeclarativeContainer):
     __self__ = providers.Self()
 
@@ -147,6 +154,10 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         interval_s=providers.Callable(_heartbeat_seconds, settings.provided.job_lease),
     )
+    lifetime_models = providers.ThreadSafeSingleton(ActiveModels, store=model_store)
+    """The newest customer-lifetime model, active or not, loaded once per process."""
+    lifetime_estimator = providers.Singleton(_lifetime_estimator)
+
     # The heartbeat of the runs this process trains, so other processes can tell when it died.
     run_lease = providers.Singleton(ThreadRunLease, uow_factory=uow.provider, clock=clock)
 
@@ -270,6 +281,9 @@ class Container(containers.DeclarativeContainer):
     )
     what_if = use_case(predicting.what_if, uow=uow, models=active_models, predictor=predictor, clock=clock)
     explain_client = use_case(predicting.explain_client, uow=uow, models=active_models, predictor=predictor)
+    client_lifetime = use_case(
+        lifetime.client_lifetime, uow=uow, models=lifetime_models, estimator=lifetime_estimator
+    )
     clients_scored = use_case(predicting.clients_scored, uow=uow)
     predict_all = use_case(
         predicting.predict_all, uow=uow, models=active_models, predictor=predictor, clock=clock

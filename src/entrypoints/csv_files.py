@@ -20,6 +20,7 @@ from application.imports import ImportRejected, Row, RowError
 from application.queries import ClientListItem
 from application.validation import InvalidInput
 from domain.segments import Segment
+from domain.tiers import ContactTier
 
 DELIMITERS = ",;\t"
 SAMPLE_SIZE = 16 * 1024
@@ -145,7 +146,7 @@ code page of its language (Windows-1250 in Poland, where `Dąbrowski` would read
 @dataclass(frozen=True)
 class Sheet:
     """The client export for a spreadsheet in one language: its delimiter (a `csv` dialect), its
-    decimal separator, its column names and its words for a segment and a decision.
+    decimal separator, its column names and its words for a segment, a decision and a contact tier.
 
     Dates stay ISO 8601 (`2024-03-31`), which Excel reads as a date in every language; forecasts are
     numbers with two decimals and no grouping (`1234,50`); the purchase probability is a percentage
@@ -158,6 +159,7 @@ class Sheet:
     segments: Mapping[Segment, str]
     yes: str
     no: str
+    tiers: Mapping[ContactTier, str]
 
     def row(self, item: ClientListItem) -> dict[str, object]:
         row = export_row(item)
@@ -166,6 +168,7 @@ class Sheet:
         row["purchase_probability"] = "" if probability is None else self.percent(probability)
         row["will_buy"] = "" if item.will_buy is None else self.yes if item.will_buy else self.no
         row["segment"] = "" if item.segment is None else self.segments[item.segment]
+        row["tier"] = "" if item.tier is None else self.tiers[item.tier]
         return row
 
     def percent(self, probability: float) -> str:

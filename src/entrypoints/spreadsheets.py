@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from application.commands import ClientExport, ExportDialect
 from entrypoints.csv_files import PlainCsv, SemicolonCsv, Sheet
 from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES
-from entrypoints.web.labels import DECISION_WORDS, EXPORT_HEADERS, SEGMENT_LABELS
+from entrypoints.web.labels import DECISION_WORDS, EXPORT_HEADERS, SEGMENT_LABELS, TIER_LABELS
 
 
 def sheet_for(language: str, currency: str) -> Sheet:
@@ -27,6 +27,7 @@ def sheet_for(language: str, currency: str) -> Sheet:
             decimal=decimal,
             headers={column: str(label) % {"currency": currency} for column, label in EXPORT_HEADERS.items()},
             segments={segment: str(label) for segment, label in SEGMENT_LABELS.items()},
+            tiers={tier: str(label) for tier, label in TIER_LABELS.items()},
             yes=str(DECISION_WORDS[True]),
             no=str(DECISION_WORDS[False]),
         )

@@ -11,6 +11,7 @@ from contract.examples import UnitOfWorkFactory, later
 from domain.currency import Currency
 from domain.predictions import DEFAULT_THRESHOLD, DecisionThreshold
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 
 def test_the_threshold_is_the_default_until_an_admin_changes_it(uow_factory: UnitOfWorkFactory) -> None:
@@ -124,3 +125,20 @@ def test_the_demo_company_is_recorded_and_moved_on(uow_factory: UnitOfWorkFactor
     with uow_factory() as uow:
         assert uow.settings.demo_company() == replace(seeded, through=date(2025, 12, 31))
         assert uow.settings.currency() == Currency()
+
+
+def test_there_are_no_tier_cut_points_until_a_batch_scoring_fits_them(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        assert uow.settings.tier_cuts() is None
+
+
+def test_tier_cut_points_fitted_again_are_what_every_later_unit_of_work_reads(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    for hour, cuts in enumerate([TierCuts(900.5, 300.25, 12.0), TierCuts(800.0, 250.0, 0.0)]):
+        with uow_factory() as uow:
+            uow.settings.set_tier_cuts(cuts, "batch scoring", later(hour))
+            uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.settings.tier_cuts() == TierCuts(800.0, 250.0, 0.0)

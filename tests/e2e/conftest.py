@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import upgrade_database
 from application.commands import NewUser, SegmentBands
+from domain.candidates import clv
 from domain.predictions import ModelKind
 from domain.users import User
 from entrypoints.app import create_app
@@ -144,6 +145,16 @@ def train_and_activate(container: Any, kind: ModelKind, by: str) -> None:
     finished = container.get_run()(run.id)
     if finished.can_be_activated and not finished.is_active:
         container.activate_version()(kind, finished.version, by)
+
+
+def train_lifetime_model(app: Flask) -> int:
+    """Train the customer-lifetime candidate of the sales model (active when it beats its baselines);
+    returns its version."""
+    container = container_of(app)
+    run = container.queue_training()(ModelKind.SALES, "admin@example.com", candidate=clv())
+    trained = container.run_training()(run.id)
+    assert trained.error is None, trained.error
+    return int(trained.version)
 
 
 def build_demo_instance(instance: Path) -> None:

@@ -58,6 +58,17 @@ def test_page_shows_the_client_predictions_and_the_probability_bar(signed_in, de
     assert "segment-badge" in html
 
 
+def test_page_shows_the_contact_priority_and_what_a_contact_is_worth(signed_in, demo_app, client_id: int):
+    overview = detail_of(demo_app, client_id).overview
+
+    html = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
+
+    block = html.split('id="contact-tier"')[1].split("</div>\n</div>")[0]
+    assert overview.tier is not None
+    assert f"tier-badge tier-{overview.tier.value}" in block
+    assert f"A contact is worth PLN\xa0{overview.expected_value:,.2f}" in block
+
+
 def test_page_explains_each_prediction_with_its_strongest_factors(signed_in, client_id: int):
     html = signed_in.get(f"/clients/{client_id}").get_data(as_text=True)
 

@@ -91,6 +91,29 @@ def test_segment_and_decision_filters_narrow_the_list(signed_in):
     assert len(listed(everyone)) == 100
 
 
+def test_the_tier_filter_lists_the_top_tenth_by_the_worth_of_a_contact(signed_in):
+    html = signed_in.get("/clients?tier=1&per_page=100").get_data(as_text=True)
+
+    found = int(re.search(r"(\d+) clients? found", html).group(1))  # type: ignore[union-attr]
+    table = html.split('id="client-table"')[1]
+    assert 0 < found <= 30  # at most a tenth of the 300 clients scored
+    assert table.count("tier-badge tier-1") == 2 * found  # in its column, and under the name on a phone
+    assert "tier-2" not in table and "tier-4" not in table
+    assert 'option value="1" selected' in html and "Top 10%" in table
+    assert '<input type="hidden" name="tier" value="1">' in export_form(html)
+
+
+def test_every_scored_client_has_a_tier_and_the_tiers_hold_their_shares(signed_in):
+    totals = {}
+    for tier in (1, 2, 3, 4):
+        html = signed_in.get(f"/clients?tier={tier}").get_data(as_text=True)
+        totals[tier] = int(re.search(r"(\d+) clients? found", html).group(1))  # type: ignore[union-attr]
+
+    scored = sum(totals.values())
+    assert totals[1] <= 0.1 * scored and totals[1] + totals[2] <= 0.3 * scored
+    assert totals[1] + totals[2] + totals[3] <= 0.6 * scored < totals[4] + totals[3] + totals[2] + totals[1]
+
+
 def test_text_filter_finds_by_name_and_keeps_the_other_filters_in_links(signed_in):
     first = listed(signed_in.get("/clients?sort=last_name").get_data(as_text=True))[0]
     last_name = first.split()[-1]
@@ -109,6 +132,8 @@ def test_text_filter_finds_by_name_and_keeps_the_other_filters_in_links(signed_i
         ("per_page=1000", "Rows per page"),
         ("sort=shoe_size", "Sort"),
         ("segment=vip", "Segment"),
+        ("tier=5", "Contact priority"),
+        ("tier=top", "Contact priority"),
     ],
 )
 def test_bad_query_values_are_explained_not_a_crash(signed_in, query: str, field: str):
@@ -138,6 +163,17 @@ def test_export_streams_the_filtered_list_as_csv(signed_in):
     assert {row["segment"] for row in rows} == {"medium"}
     sales = [float(row["predicted_sales"]) for row in rows]
     assert sales == sorted(sales, reverse=True)
+
+
+def test_export_names_each_clients_tier_and_keeps_the_tier_filter(signed_in):
+    plain = signed_in.get("/clients/export.csv?tier=2").get_data(as_text=True)
+    english = signed_in.get("/clients/export.csv?tier=2&dialect=excel&lang=en").get_data()
+
+    rows = list(csv.DictReader(io.StringIO(plain)))
+    assert rows and {row["tier"] for row in rows} == {"2"}
+    sheet = list(csv.reader(io.StringIO(english.decode("utf-8-sig"))))
+    assert sheet[0][-1] == "Contact priority"
+    assert {row[-1] for row in sheet[1:]} == {"Next 20%"} and len(sheet) == len(rows) + 1
 
 
 def export_form(html: str) -> str:

@@ -77,7 +77,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0016_jobs"
+    assert current_revision(migrated_url) == head_revision() == "0015_jobs"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -457,3 +457,31 @@ def test_emails_become_unique_by_a_stored_key_and_back(empty_database_url: str) 
         engine.dispose()
 
     assert keys == ["łucja.nowak@example.pl"]
+
+
+def test_the_current_purchase_predictions_get_the_worth_of_a_contact_and_lose_it_going_back(
+    empty_database_url: str,
+) -> None:
+    upgrade_database(empty_database_url, "0011_prediction_snapshot")
+    engine = make_engine(empty_database_url)
+    made = datetime(2026, 6, 30, tzinfo=UTC)
+    try:
+        client_id = insert_client(engine)
+        with engine.begin() as connection:
+            for value, probability, current in ((900.0, 0.9, False), (420.5, 0.25, True)):
+                common = {"client_id": client_id, "model_version": 1, "made_at": made, "is_current": current}
+                connection.execute(insert(sales_predictions), {**common, "value": value})
+                row = {"probability": probability, "will_buy": False, "threshold": 0.7}
+                connection.execute(insert(purchase_predictions), {**common, **row})
+        upgrade_database(empty_database_url)
+        with engine.connect() as connection:
+            worths = connection.execute(
+                select(purchase_predictions.c.is_current, purchase_predictions.c.expected_value)
+            ).all()
+        downgrade_database(empty_database_url, "0011_prediction_snapshot")
+        columns = {column["name"] for column in inspect(engine).get_columns("purchase_predictions")}
+    finally:
+        engine.dispose()
+
+    assert sorted(worths) == [(False, None), (True, 0.25 * 420.5)]
+    assert "expected_value" not in columns

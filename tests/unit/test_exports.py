@@ -60,6 +60,7 @@ def test_a_row_without_predictions_leaves_their_columns_empty(uow: InMemoryUnitO
         "purchase_probability": "",
         "will_buy": "",
         "segment": "",
+        "tier": "",
     }
 
 

@@ -1,5 +1,6 @@
 import math
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
@@ -14,6 +15,7 @@ from application.predicting import (
     predict_client,
     what_if,
 )
+from application.queries import client_overview
 from application.training import activate_version, queue_training, run_training
 from application.validation import InvalidInput
 from domain.errors import ClientNotFound
@@ -21,6 +23,7 @@ from domain.features import NEVER_BOUGHT, PURCHASE_FEATURES, PURCHASE_HISTORY, S
 from domain.model_runs import ModelNotTrained
 from domain.predictions import ModelKind
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts, expected_value
 from unit.ml_fakes import NOW, FakeModelStore, FakePredictor, FakeTrainer, add_client_with_history
 
 
@@ -275,3 +278,42 @@ def test_what_if_needs_a_snapshot(uow, clock, models, trained) -> None:
         uow.commit()
     with pytest.raises(NoActivityYet):
         what_if(client.id, {"visits_7d": 1}, uow, models, FakePredictor(), clock)
+
+
+def test_every_batch_scoring_fits_the_contact_tiers_to_what_each_client_is_worth_now(
+    uow, clock, models, trained
+) -> None:
+    first = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    with uow:
+        worth = [expected_value(p.probability, f.value) for f, p in map(uow.predictions.current, trained)]
+        assert first.fitted_tiers == uow.settings.tier_cuts() == TierCuts.fitted_to(worth)
+
+    with uow:  # what half the clients are worth changes: the next batch fits the tiers again
+        for client_id in trained[:30]:
+            newest = uow.activity.newest_row(client_id).snapshot
+            uow.activity.add(replace(newest, id=None, observed_on=date(2026, 4, 28), visits_7d=10))
+        uow.commit()
+    again = predict_all(uow, models, FakePredictor(), clock)
+    assert again.fitted_tiers is not None and again.fitted_tiers != first.fitted_tiers
+    with uow:
+        assert uow.settings.tier_cuts() == again.fitted_tiers
+
+
+def test_a_client_scored_alone_is_placed_by_the_cut_points_of_the_last_batch(
+    uow, clock, models, trained
+) -> None:
+    cuts = predict_all(uow, models, FakePredictor(), clock).fitted_tiers
+    assert cuts is not None
+    predict_client(trained[0], uow, models, FakePredictor(), clock)
+
+    overview = client_overview(trained[0], uow)
+    worth = expected_value(overview.purchase.probability, overview.forecast.value)
+    assert overview.tier is not None and overview.tier is cuts.tier_of(worth)
+    with uow:
+        assert uow.settings.tier_cuts() == cuts
+
+
+def test_without_a_batch_scoring_a_client_has_no_tier(uow, clock, models, trained) -> None:
+    predict_client(trained[0], uow, models, FakePredictor(), clock)
+
+    assert client_overview(trained[0], uow).tier is None

@@ -12,6 +12,7 @@ from application.commands import ClientExport
 from application.queries import ClientListItem
 from domain.clients import Client
 from domain.segments import Segment
+from domain.tiers import ContactTier
 from entrypoints.csv_files import PlainCsv, SemicolonCsv, export_lines
 from entrypoints.spreadsheets import export_filename, sheet_for, sheet_of
 
@@ -22,6 +23,7 @@ ITEMS = [
         purchase_probability=0.87345,
         will_buy=True,
         segment=Segment.HIGH,
+        tier=ContactTier.TOP,
     ),
     ClientListItem(
         Client("=SUM(A1)", 'Ż;ółć "Ola"', "-x@example.pl", date(2024, 2, 29), id=8),
@@ -29,6 +31,7 @@ ITEMS = [
         purchase_probability=0.004,
         will_buy=False,
         segment=Segment.LOW,
+        tier=ContactTier.REST,
     ),
     ClientListItem(Client("Ewa", "Nowak", "ewa@example.pl", date(2022, 6, 1), id=9)),
 ]
@@ -55,13 +58,22 @@ def test_polish_excel_has_a_bom_semicolons_decimal_commas_and_polish_words(app_c
             "Szansa zakupu w ciągu 14 dni",
             "Prawdopodobny zakup",
             "Segment",
+            "Priorytet kontaktu",
         ],
-        ["7", "Jan", "Dąbrowski", "jan@example.pl", "2023-01-15", "1234,50", "87,34%", "Tak", "Wysoki"],
-        ["8", "'=SUM(A1)", 'Ż;ółć "Ola"', "'-x@example.pl", "2024-02-29", "-12,50", "0,40%", "Nie", "Niski"],
-        ["9", "Ewa", "Nowak", "ewa@example.pl", "2022-06-01", "", "", "", ""],
+        [
+            *("7", "Jan", "Dąbrowski", "jan@example.pl", "2023-01-15"),
+            *("1234,50", "87,34%", "Tak", "Wysoki", "Najlepsze 10%"),
+        ],
+        [
+            *("8", "'=SUM(A1)", 'Ż;ółć "Ola"', "'-x@example.pl", "2024-02-29"),
+            *("-12,50", "0,40%", "Nie", "Niski", "Pozostałe 40%"),
+        ],
+        ["9", "Ewa", "Nowak", "ewa@example.pl", "2022-06-01", "", "", "", "", ""],
     ]
     lines = data.decode("utf-8-sig").split("\r\n")
-    assert lines[2] == '8;\'=SUM(A1);"Ż;ółć ""Ola""";\'-x@example.pl;2024-02-29;-12,50;0,40%;Nie;Niski'
+    assert lines[2] == (
+        '8;\'=SUM(A1);"Ż;ółć ""Ola""";\'-x@example.pl;2024-02-29;-12,50;0,40%;Nie;Niski;Pozostałe 40%'
+    )
 
 
 def test_english_excel_has_a_bom_commas_decimal_dots_and_english_words(app_context: None) -> None:
@@ -74,9 +86,10 @@ def test_english_excel_has_a_bom_commas_decimal_dots_and_english_words(app_conte
         "Chance of buying within 14 days",
         "Likely to buy",
         "Segment",
+        "Contact priority",
     ]
     assert rows[0][:2] == ["Client ID", "First name"]
-    assert rows[1][5:] == ["1234.50", "87.34%", "Yes", "High"]
+    assert rows[1][5:] == ["1234.50", "87.34%", "Yes", "High", "Top 10%"]
     assert rows[2][1] == "'=SUM(A1)"
 
 
@@ -95,15 +108,18 @@ def test_the_plain_csv_is_unchanged_machine_csv(app_context: None) -> None:
         "purchase_probability",
         "will_buy",
         "segment",
+        "tier",
     ]
     assert [
-        rows[1][c] for c in ("first_name", "predicted_sales", "purchase_probability", "will_buy", "segment")
+        rows[1][c]
+        for c in ("first_name", "predicted_sales", "purchase_probability", "will_buy", "segment", "tier")
     ] == [
         "'=SUM(A1)",
         "-12.50",
         "0.0040",
         "false",
         "low",
+        "4",
     ]
 
 

@@ -13,6 +13,7 @@ from application.queries import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 
 class InMemoryClientRepository:
@@ -88,11 +89,16 @@ class InMemoryClientRepository:
         ]
 
     def list(
-        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
     ) -> Page[ClientListItem]:
         needle = query.q.lower()
         items = [
-            self._item(c, segments)
+            self._item(c, segments, tiers)
             for c in self.store.clients.values()
             if (needle in c.full_name.lower() or needle in c.email.lower()) and (ids is None or c.id in ids)
         ]
@@ -106,20 +112,24 @@ class InMemoryClientRepository:
             per_page=query.per_page,
         )
 
-    def _item(self, client: Client, segments: SegmentRule) -> ClientListItem:
+    def _item(self, client: Client, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
         forecast = current_of(self.store.forecasts, client.id or 0)
         purchase = current_of(self.store.purchase_predictions, client.id or 0)
+        worth = None if purchase is None else purchase.expected_value
         return ClientListItem(
             client=client,
             predicted_sales=None if forecast is None else forecast.value,
             purchase_probability=None if purchase is None else purchase.probability,
             will_buy=None if purchase is None else purchase.will_buy,
             segment=None if forecast is None else segments.segment_of(forecast.value),
+            tier=None if tiers is None else tiers.tier_of(worth),
         )
 
 
 def _passes_filters(item: ClientListItem, query: ClientListQuery, segments: SegmentRule) -> bool:
     if query.will_buy is not None and item.will_buy is not query.will_buy:
+        return False
+    if query.tier is not None and item.tier is not query.tier:
         return False
     if query.segment is not None:
         return item.predicted_sales is not None and within(item.predicted_sales, segments, query.segment)

@@ -9,6 +9,7 @@ from application.ports import DemoCompany
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 
 class InMemorySettingsRepository:
@@ -42,3 +43,9 @@ class InMemorySettingsRepository:
 
     def set_demo_company(self, company: DemoCompany, changed_by: str, at: datetime) -> None:
         self.store.settings["demo_company"] = company
+
+    def tier_cuts(self) -> TierCuts | None:
+        return self.store.settings.get("tier_cuts")
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
+        self.store.settings["tier_cuts"] = cuts

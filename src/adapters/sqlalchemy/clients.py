@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    false,
     func,
     insert,
     or_,
@@ -34,6 +35,7 @@ from application.queries import ClientListItem, Page
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
 from domain.segments import SegmentRule
+from domain.tiers import ContactTier, TierCuts
 
 
 class SqlAlchemyClientRepository:
@@ -124,17 +126,22 @@ class SqlAlchemyClientRepository:
         return batch[0].email
 
     def list(
-        self, query: ClientListQuery, segments: SegmentRule, *, ids: Collection[int] | None = None
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
     ) -> Page[ClientListItem]:
         """A count and a page."""
-        matching = _matching(query, segments, ids)
+        matching = _matching(query, segments, ids, tiers)
         total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
         if query.sort_column in _MAYBE_MISSING:
             rows = self._page_sorted_by_prediction(query, matching)
         else:
             rows = self.session.execute(_page_of_list(query, matching)).all()
         return Page(
-            items=[_list_item(row, segments) for row in rows],
+            items=[_list_item(row, segments, tiers) for row in rows],
             total=total,
             page=query.page,
             per_page=query.per_page,
@@ -188,7 +195,10 @@ _PREDICTIONS = (
     _sales.c.value.label("predicted_sales"),
     _purchase.c.probability.label("purchase_probability"),
     _purchase.c.will_buy.label("will_buy"),
+    _purchase.c.expected_value.label("contact_worth"),
 )
+_EXPECTED_VALUE = _purchase.c.probability * _sales.c.value
+"""`domain.tiers.expected_value` of the current predictions; NULL for a client without both."""
 _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.LAST_NAME: func.lower(clients.c.last_name),
     ClientSort.FIRST_NAME: func.lower(clients.c.first_name),
@@ -196,7 +206,7 @@ _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.REGISTERED_ON: clients.c.registered_on,
     ClientSort.PREDICTED_SALES: _sales.c.value,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
-    ClientSort.EXPECTED_VALUE: _purchase.c.probability * _sales.c.value,
+    ClientSort.EXPECTED_VALUE: _EXPECTED_VALUE,
 }
 _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PREDICTED_SALES: _sales.join(
@@ -219,16 +229,22 @@ def _filtered_predictions(query: ClientListQuery) -> list[FromClause]:
     """The current predictions a filter of the query reads."""
     return [
         table
-        for table, filtered in ((_sales, query.segment is not None), (_purchase, query.will_buy is not None))
+        for table, filtered in (
+            (_sales, query.segment is not None),
+            (_purchase, query.will_buy is not None or query.tier is not None),
+        )
         if filtered
     ]
 
 
 def _matching(
-    query: ClientListQuery, segments: SegmentRule, ids: Collection[int] | None = None
+    query: ClientListQuery,
+    segments: SegmentRule,
+    ids: Collection[int] | None = None,
+    tiers: TierCuts | None = None,
 ) -> ColumnElement[bool]:
-    """The search text, the segment and decision filters (a client not predicted matches neither), and
-    the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key)."""
+    """The search text, the segment, decision and tier filters (a client not predicted matches none),
+    and the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key)."""
     conditions = [_containing(query.q)]
     if ids is not None:
         conditions.append(clients.c.id.in_(sorted(ids)))
@@ -236,6 +252,22 @@ def _matching(
         conditions.append(in_segment(_sales.c.value, segments, query.segment))
     if query.will_buy is not None:
         conditions.append(_purchase.c.will_buy == query.will_buy)
+    if query.tier is not None:
+        # The worth recorded with the current purchase prediction: a range of its partial index.
+        conditions.append(
+            false() if tiers is None else _in_tier(_purchase.c.expected_value, tiers, query.tier)
+        )
+    return and_(*conditions)
+
+
+def _in_tier(value: ColumnElement[Any], tiers: TierCuts, tier: ContactTier) -> ColumnElement[bool]:
+    """An expected value falls in the tier's range (low, high] (`TierCuts.bounds`); NULL in none."""
+    low, high = tiers.bounds(tier)
+    conditions: list[ColumnElement[bool]] = [value.is_not(None)]
+    if low is not None:
+        conditions.append(value > low)
+    if high is not None:
+        conditions.append(value <= high)
     return and_(*conditions)
 
 
@@ -296,7 +328,7 @@ def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
     return [ordered, clients.c.id.asc()]
 
 
-def _list_item(row: Any, segments: SegmentRule) -> ClientListItem:
+def _list_item(row: Any, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
     forecast = row.predicted_sales
     return ClientListItem(
         client=CLIENTS.from_row(row),
@@ -304,4 +336,5 @@ def _list_item(row: Any, segments: SegmentRule) -> ClientListItem:
         purchase_probability=row.purchase_probability,
         will_buy=row.will_buy,
         segment=None if forecast is None else segments.segment_of(forecast),
+        tier=None if tiers is None else tiers.tier_of(row.contact_worth),
     )

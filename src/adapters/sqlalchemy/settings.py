@@ -15,11 +15,13 @@ from application.ports import DemoCompany
 from domain.currency import Currency
 from domain.predictions import DecisionThreshold
 from domain.segments import SegmentRule
+from domain.tiers import TierCuts
 
 THRESHOLD = "decision_threshold"
 SEGMENT_RULE = "segment_rule"
 CURRENCY = "currency"
 DEMO_COMPANY = "demo_company"
+TIER_CUTS = "tier_cuts"
 
 S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
@@ -69,12 +71,19 @@ class SqlAlchemySettingsRepository:
         }
         self._write_document(DEMO_COMPANY, document, changed_by, at)
 
+    def tier_cuts(self) -> TierCuts | None:
+        stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == TIER_CUTS))
+        return None if stored is None else TierCuts(**stored)
+
+    def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
+        self._write(TIER_CUTS, cuts, changed_by, at)
+
     def _read(self, key: str, setting: type[S]) -> S:
         """The stored document holds the setting's fields by name."""
         stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
         return setting() if stored is None else setting(**stored)
 
-    def _write(self, key: str, setting: S, changed_by: str, at: datetime) -> None:
+    def _write(self, key: str, setting: S | TierCuts, changed_by: str, at: datetime) -> None:
         self._write_document(key, asdict(setting), changed_by, at)
 
     def _write_document(self, key: str, document: dict[str, Any], changed_by: str, at: datetime) -> None:

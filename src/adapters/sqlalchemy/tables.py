@@ -261,6 +261,8 @@ purchase_predictions = _prediction_table(
     Column("probability", Float, nullable=False),
     Column("will_buy", Boolean, nullable=False),
     Column("threshold", Float, nullable=False),
+    # What contacting the client was worth (`domain.tiers.expected_value`); NULL for older predictions.
+    Column("expected_value", Float, nullable=True),
     CheckConstraint("probability >= 0 AND probability <= 1", name="probability_within_0_1"),
     CheckConstraint("threshold > 0 AND threshold < 1", name="threshold_within_0_1"),
 )
@@ -282,6 +284,12 @@ def _prediction_indexes(table: Table, *values: str) -> None:
 
 _prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
+# The contact tier filter's range of worths over the current predictions, and its count.
+_only_where_set(
+    "ix_purchase_predictions_current_expected_value",
+    purchase_predictions.c.is_current,
+    purchase_predictions.c.expected_value,
+)
 
 model_runs = Table(
     "model_runs",

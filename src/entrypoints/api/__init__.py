@@ -12,6 +12,7 @@ from entrypoints.api import (  # noqa: F401  (routes register on bp)
     activity,
     clients,
     dashboard,
+    lifetime,
     models,
     openapi,
     predictions,

@@ -23,7 +23,8 @@ CLIENT_ID = "<int(min=1, max=2147483647):client_id>"
 def list_() -> Response:
     """List clients, with their current predictions
 
-    `q` searches names and emails; `segment` and `will_buy` filter by the current predictions; `sort`
+    `q` searches names and emails; `segment`, `will_buy` and `tier` (the contact tier, 1 to 4) filter
+    by the current predictions; `sort`
     names a column, `-column` for descending (clients not scored yet come last); pages hold at most
     100 clients.
     """

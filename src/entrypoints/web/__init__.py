@@ -16,6 +16,7 @@ from entrypoints.web.formatting import init_formatting
 from entrypoints.web.i18n import DEFAULT_LOCALE, LANGUAGES, init_i18n
 from entrypoints.web.labels import (
     FEATURE_LABELS,
+    LIFETIME_UNAVAILABLE_LABELS,
     METRIC_LABELS,
     MODEL_ALGORITHMS,
     MODEL_LABELS,
@@ -24,6 +25,7 @@ from entrypoints.web.labels import (
     SEGMENT_LABELS,
     STATUS_LABELS,
     STATUS_TONES,
+    TIER_LABELS,
     field_label,
     requester_label,
 )
@@ -58,6 +60,8 @@ _TEMPLATE_GLOBALS: dict[str, Any] = {
     "Permission": Permission,
     "role_labels": ROLE_LABELS,
     "segment_labels": SEGMENT_LABELS,
+    "tier_labels": TIER_LABELS,
+    "lifetime_unavailable_labels": LIFETIME_UNAVAILABLE_LABELS,
     "out_of_date_labels": OUT_OF_DATE_LABELS,
     "model_labels": MODEL_LABELS,
     "model_algorithms": MODEL_ALGORITHMS,

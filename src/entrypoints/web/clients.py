@@ -22,11 +22,13 @@ from application.commands import (
     ExportDialect,
     Outcomes,
 )
+from application.lifetime import ClientLifetime
 from application.plausibility import UnusualValues
 from application.predicting import ClientPrediction, NoActivityYet, WhatIf
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.errors import DuplicateEmail, DuplicateSnapshot
+from domain.lifetime import LifetimeUnavailable
 from domain.model_runs import ArtifactMissing, ArtifactTampered, ModelNotTrained
 from domain.users import Permission
 from entrypoints import spreadsheets  # a module: it imports the panel's labels, which import this
@@ -116,7 +118,8 @@ class ListLinks:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.query.q or self.query.segment or self.query.will_buy is not None)
+        query = self.query
+        return bool(query.q or query.segment or query.will_buy is not None or query.tier is not None)
 
 
 def sort_choices() -> list[tuple[str, str]]:
@@ -405,8 +408,19 @@ def render_client_page(
         activity=activity_chart(detail.activity),
         what_if=_what_if_card(detail.activity, what_if),
         what_if_settings=script_settings(detail.overview),
+        lifetime=_lifetime(client_id),
     )
     return page, status
+
+
+def _lifetime(client_id: int) -> ClientLifetime | None:
+    """The lifetime card's content; None, and no card, where no lifetime model was trained or its file
+    cannot be read (the ML panel says so)."""
+    try:
+        lifetime = container().client_lifetime()(client_id)
+    except (ArtifactMissing, ArtifactTampered):
+        return None
+    return None if lifetime.unavailable is LifetimeUnavailable.NO_MODEL else lifetime
 
 
 def _what_if_card(

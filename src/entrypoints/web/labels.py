@@ -16,15 +16,37 @@ from domain.candidates import Candidate, FeatureSetName, ModelFamily
 from domain.errors import Params
 from domain.features import NEVER_BOUGHT
 from domain.jobs import Job, JobState
+from domain.lifetime import LifetimeUnavailable
 from domain.model_runs import RunStatus, is_command_line_operator
 from domain.predictions import ModelKind, OutOfDate
 from domain.segments import Segment
+from domain.tiers import ContactTier
 from domain.users import Role
 from entrypoints.web.formatting import day, number
 
 ROLE_LABELS = {Role.ADMIN: _l("Administrator"), Role.ANALYST: _l("Analyst")}
 
 SEGMENT_LABELS = {Segment.HIGH: _l("High"), Segment.MEDIUM: _l("Medium"), Segment.LOW: _l("Low")}
+
+TIER_LABELS = {
+    ContactTier.TOP: _l("Top 10%"),
+    ContactTier.NEXT: _l("Next 20%"),
+    ContactTier.THIRD: _l("Next 30%"),
+    ContactTier.REST: _l("Other 40%"),
+}
+"""Each contact tier by the share of clients it ranks, the worth of a contact deciding."""
+
+LIFETIME_UNAVAILABLE_LABELS = {
+    LifetimeUnavailable.NO_MODEL: _l("No customer-lifetime model has been trained."),
+    LifetimeUnavailable.NO_SNAPSHOT: _l("The client has no snapshot to read an order history from."),
+    LifetimeUnavailable.NO_ORDER_HISTORY: _l(
+        "The newest snapshot was entered by hand, so the client's order history is not known."
+    ),
+    LifetimeUnavailable.NEVER_BOUGHT: _l(
+        "The client has not bought yet: the lifetime model starts at a first purchase."
+    ),
+}
+"""Why the client page's lifetime card has no estimate."""
 
 
 def requester_label(requested_by: str) -> str:
@@ -192,6 +214,7 @@ FIELD_LABELS: Mapping[str, LazyString] = {
     "sort": _l("Sort"),
     "segment": _l("Segment"),
     "will_buy": _l("Decision"),
+    "tier": _l("Contact priority"),
     "page": _l("Page"),
     "per_page": _l("Rows per page"),
     "limit": _l("Number of clients"),
@@ -214,6 +237,7 @@ EXPORT_HEADERS: Mapping[str, LazyString] = {
     "purchase_probability": _l("Chance of buying within 14 days"),
     "will_buy": _l("Likely to buy"),
     "segment": _l("Segment"),
+    "tier": _l("Contact priority"),
 }
 """The columns of the client export for a spreadsheet, in the reader's language (the plain CSV keeps
 the machine names, so that it imports back)."""
@@ -297,6 +321,7 @@ REFUSALS_OF_FIELD: Mapping[tuple[str, str], LazyString] = {
     ("ids", "too_short"): _l("Tick at least one row of the list."),
     ("ids", "too_long"): _l("Tick at most %(max_length)s rows."),
     ("segment", "enum"): _l("Choose a segment."),
+    ("tier", "enum"): _l("Choose a contact priority."),
     ("email", "repeats_line"): _l("Repeats the email of line %(line)s."),
     ("observed_on", "repeats_line"): _l("Repeats the client and date of line %(line)s."),
     ("ordered_at", "date_format"): _l(

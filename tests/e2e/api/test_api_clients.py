@@ -185,17 +185,31 @@ def test_the_list_items_carry_their_predictions_fields(admin_api: Api) -> None:
     (item,) = admin_api.get("/clients").get_json()["items"]
 
     assert {
-        k: item[k] for k in ("predicted_sales", "purchase_probability", "will_buy", "segment")
-    } == dict.fromkeys(("predicted_sales", "purchase_probability", "will_buy", "segment"))
+        k: item[k] for k in ("predicted_sales", "purchase_probability", "will_buy", "segment", "tier")
+    } == dict.fromkeys(("predicted_sales", "purchase_probability", "will_buy", "segment", "tier"))
 
 
 def test_a_bad_list_query_names_each_parameter(admin_api: Api) -> None:
     response = admin_api.get(
         "/clients",
-        query_string={"sort": "password", "per_page": 1000, "page": 0, "segment": "vip", "will_buy": "maybe"},
+        query_string={
+            "sort": "password",
+            "per_page": 1000,
+            "page": 0,
+            "segment": "vip",
+            "will_buy": "maybe",
+            "tier": 5,
+        },
     )
 
-    assert sorted(fields(response)) == ["page", "per_page", "segment", "sort", "will_buy"]
+    assert sorted(fields(response)) == ["page", "per_page", "segment", "sort", "tier", "will_buy"]
+
+
+def test_a_tier_is_one_of_four_and_refused_otherwise_with_a_stable_code(admin_api: Api) -> None:
+    body = problem(admin_api.get("/clients", query_string={"tier": "top"}), 422)
+
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("tier", "enum")]
+    assert admin_api.get("/clients", query_string={"tier": 4}).get_json()["total"] == 0
 
 
 def test_an_unsupported_method_is_a_405_with_the_allowed_ones(admin_api: Api) -> None:

@@ -50,7 +50,7 @@ def test_every_operation_is_named_summarised_and_tagged_once(document: dict[str,
     described = operations(document)
     ids = [op["operationId"] for _, _, op in described]
 
-    assert len(described) == 47 and len(set(ids)) == len(ids)
+    assert len(described) == 48 and len(set(ids)) == len(ids)
     assert all(op["summary"] and op["tags"] for _, _, op in described)
     assert all(path.startswith("/api/v1/") for _, path, _ in described)
 
@@ -101,6 +101,7 @@ def test_the_inputs_are_the_applications_commands(document: dict[str, Any]) -> N
         "sort",
         "segment",
         "will_buy",
+        "tier",
         "page",
         "per_page",
     ]
@@ -111,7 +112,17 @@ def test_the_export_is_documented_as_csv(document: dict[str, Any]) -> None:
 
     assert list(export["responses"]["200"]["content"]) == ["text/csv"]
     parameters = {p["name"]: p for p in export["parameters"]}
-    assert list(parameters) == ["q", "sort", "segment", "will_buy", "limit", "ids", "dialect", "lang"]
+    assert list(parameters) == [
+        "q",
+        "sort",
+        "segment",
+        "will_buy",
+        "tier",
+        "limit",
+        "ids",
+        "dialect",
+        "lang",
+    ]
     limit = parameters["limit"]["schema"]["anyOf"][0]
     assert (limit["type"], limit["minimum"], limit["maximum"]) == ("integer", 1, 1_000_000)
     ids = parameters["ids"]["schema"]["anyOf"][0]

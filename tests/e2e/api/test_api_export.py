@@ -100,6 +100,7 @@ def test_excel_in_polish_has_semicolons_a_bom_polish_headers_and_neutralised_for
         "Szansa zakupu w ciągu 14 dni",
         "Prawdopodobny zakup",
         "Segment",
+        "Priorytet kontaktu",
     ]
     assert [row[1:3] for row in rows[1:3]] == [["Ala", "Dąbrowska"], ["Ela", "'=HYPERLINK(1)"]]
     assert "Dąbrowska".encode() in response.get_data()
@@ -139,3 +140,4 @@ def test_excel_writes_numbers_with_the_languages_decimal_separator(trained_api: 
         assert en[7] == {"true": "Yes", "false": "No"}[row["will_buy"]]
         assert pl[8] == {"high": "Wysoki", "medium": "Średni", "low": "Niski"}[row["segment"]]
         assert en[8] == row["segment"].capitalize()
+        assert en[9] == {"1": "Top 10%", "2": "Next 20%", "3": "Next 30%", "4": "Other 40%"}[row["tier"]]

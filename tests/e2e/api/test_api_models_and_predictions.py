@@ -269,7 +269,13 @@ def test_a_batch_scores_every_client_in_the_background_and_its_job_can_be_polled
         "purchase_version": 1,
         "threshold": 0.7,
         "fitted_segments": {"medium_from": bands["medium_from"], "high_from": bands["high_from"]},
+        "fitted_tiers": finished["result"]["fitted_tiers"],
     }
+    cuts = finished["result"]["fitted_tiers"]
+    assert cuts["third_above"] <= cuts["next_above"] <= cuts["top_above"]
+    top = analyst_api.get("/clients", query_string={"tier": 1, "per_page": 100}).get_json()
+    assert top["total"] == 8 and {c["tier"] for c in top["items"]} == {1}
+    assert analyst_api.get(top["items"][0]["url"]).get_json()["tier"] == 1
     listed = analyst_api.get(
         "/clients", query_string={"sort": "-predicted_sales", "per_page": 100}
     ).get_json()

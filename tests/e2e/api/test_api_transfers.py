@@ -184,6 +184,7 @@ def test_the_export_streams_the_filtered_list_with_current_predictions(analyst_a
         "purchase_probability",
         "will_buy",
         "segment",
+        "tier",
     ]
     assert (
         problem(analyst_api.get("/clients/export.csv", query_string={"page": 2}), 422)["errors"][0]["field"]

@@ -18,6 +18,7 @@ from entrypoints.api.schemas.clients import (
 )
 from entrypoints.api.schemas.dashboard import DashboardOut, MonthlySalesOut, SalesTrendOut, SegmentCountsOut
 from entrypoints.api.schemas.jobs import JobOut
+from entrypoints.api.schemas.lifetime import LifetimeModelOut, LifetimeOut
 from entrypoints.api.schemas.models import (
     ComparisonStartedOut,
     EvaluationOut,
@@ -60,6 +61,8 @@ __all__ = [
     "ImportReportOut",
     "IssuedTokenOut",
     "JobOut",
+    "LifetimeModelOut",
+    "LifetimeOut",
     "ModelRunListOut",
     "ModelRunOut",
     "MonthlySalesOut",

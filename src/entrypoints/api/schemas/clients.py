@@ -12,8 +12,15 @@ from application.queries import ClientListItem, ClientOverview, Page
 from domain.clients import Client
 from domain.predictions import OutOfDate
 from domain.segments import Segment
+from domain.tiers import ContactTier
 from entrypoints.api.schemas.base import IN_CURRENCY, Schema
 from entrypoints.api.schemas.predictions import PurchasePredictionOut, SalesForecastOut
+
+TIER_DESCRIPTION = (
+    "Contact tier by the worth of a contact (purchase probability x forecast): 1 the top 10%, 2 the next "
+    "20%, 3 the next 30%, 4 the rest, by the cut points of the last scoring of every client; null before "
+    "that scoring or until the client has both predictions."
+)
 
 
 class ClientOut(Schema):
@@ -42,6 +49,7 @@ class ClientSummaryOut(ClientOut):
     purchase_probability: float | None = Field(description="Chance of a purchase within 14 days.")
     will_buy: bool | None = Field(description="The decision at the threshold in force when it was made.")
     segment: Segment | None
+    tier: ContactTier | None = Field(description=TIER_DESCRIPTION)
 
     @classmethod
     def of_item(cls, item: ClientListItem) -> ClientSummaryOut:
@@ -88,6 +96,7 @@ class ClientDetailOut(ClientOut):
     forecast: SalesForecastOut | None = Field(description="The current sales forecast; null until scored.")
     purchase: PurchasePredictionOut | None = Field(description="The current purchase prediction.")
     segment: Segment | None = Field(description="By the current forecast, under the segment rule in force.")
+    tier: ContactTier | None = Field(description=TIER_DESCRIPTION)
     latest_observed_on: date | None = Field(description="The newest snapshot's date: what predictions use.")
     out_of_date: list[OutOfDate] = Field(
         description="Why the current predictions are out of date (empty when they are current): "

@@ -1,8 +1,8 @@
 """Jobs: every background job's name, parameters, state, progress and outcome, with the lease of the
 worker performing it, so that any process reports it and a job whose worker died is failed, not stuck.
 
-Revision ID: 0016_jobs
-Revises: 0013_calibration
+Revision ID: 0015_jobs
+Revises: 0014_contact_worth
 Create Date: 2026-12-04
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_jobs"
-down_revision: str | None = "0013_calibration"
+revision: str = "0015_jobs"
+down_revision: str | None = "0014_contact_worth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
