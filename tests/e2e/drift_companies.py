@@ -13,7 +13,6 @@ from dependency_injector import providers
 from flask import Flask
 
 from adapters.clock import FixedClock
-from adapters.jobs import InlineJobRunner
 from adapters.sqlalchemy import upgrade_database
 from domain.predictions import ModelKind
 from e2e.conftest import app_on_instance, train_and_activate
@@ -39,7 +38,7 @@ def build_company(instance: Path, *, drift: bool, clients: int = CLIENTS) -> Non
     upgrade_database(f"sqlite:///{instance}/prognoza.sqlite3")
     app = app_on_instance(instance)
     container = container_of(app)
-    container.job_runner.override(providers.Object(InlineJobRunner()))
+    container.job_runner.override(container.inline_job_runner)
     container.clock.override(providers.Object(FixedClock(SEEDED_ON)))
     try:
         container.seed_demo_company()(clients=clients, months=MONTHS, seed=7, drift=drift)

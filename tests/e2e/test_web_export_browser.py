@@ -30,6 +30,7 @@ POLISH_HEADERS = [
     "Szansa zakupu w ciągu 14 dni",
     "Prawdopodobny zakup",
     "Segment",
+    "Priorytet kontaktu",
 ]
 ON_SCREEN = "#client-table .client-link"
 
