@@ -764,10 +764,32 @@ class VersionChoice(Command):
 
 
 class ThresholdAdviceRequest(Command):
-    """What contacting a client costs and what a client who then buys brings, in the company's currency."""
+    """What contacting a client costs and what a client who then buys brings, in the company's currency:
+    a flat value, or with `value_from_forecast` what the sales model expects the client to spend."""
 
     cost_per_contact: Annotated[float, Field(ge=0, le=MAX_AMOUNT), DecimalComma, Numeric]
-    value_per_conversion: Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric]
+    value_from_forecast: Annotated[
+        bool,
+        Field(
+            description="Value a conversion at the client's sales forecast (then `value_per_conversion` "
+            "may be left out)"
+        ),
+        YesOrNo,
+    ] = False
+    value_per_conversion: Annotated[
+        Annotated[float, Field(gt=0, le=MAX_AMOUNT), DecimalComma, Numeric] | None,
+        BlankIsNone,
+        Field(validate_default=True),
+    ] = None
+
+    @field_validator("value_per_conversion")
+    @classmethod
+    def _value_unless_from_forecast(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None and not info.data.get("value_from_forecast", False):
+            raise PydanticCustomError(
+                "value_required", "give value_per_conversion, or value_from_forecast: true"
+            )
+        return value
 
 
 class DemoAdvance(Command):

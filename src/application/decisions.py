@@ -4,19 +4,22 @@ the stored predictions whose outcomes are known."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from application.commands import ThresholdAdviceRequest
 from application.ports import UnitOfWork
+from application.validation import InvalidInput
 from domain.decisions import (
     ContactEconomics,
     ProfitPoint,
     most_profitable,
     nearest,
     profit_curve,
-    threshold_curve,
+    realized_profit_curve,
 )
 from domain.model_runs import ModelNotTrained
+from domain.performance import RealizedPurchase
 from domain.predictions import ModelKind
 
 
@@ -31,6 +34,15 @@ class RealizedProfit:
     current: ProfitPoint
 
 
+class ValueSource(enum.StrEnum):
+    """Where the value of a conversion on the test month came from."""
+
+    GIVEN = "given"
+    """The flat value of the request."""
+    MEAN_FORECAST = "mean_forecast"
+    """The mean current sales forecast of the company's clients (the test month has no per-client rows)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ThresholdAdvice:
     model_version: int
@@ -41,21 +53,33 @@ class ThresholdAdvice:
     current_threshold: float
     current: ProfitPoint
     """The curve's point nearest the threshold in force."""
+    value_per_conversion_used: float
+    """What a conversion on the test month was valued at."""
+    value_source: ValueSource
     realized: RealizedProfit | None = None
-    """None until a purchase prediction's outcome is known."""
+    """None until a purchase prediction's outcome is known. With `value_from_forecast`, each
+    conversion is valued at the forecast made with its prediction, and those with none are left out."""
 
 
 def threshold_advice(request: ThresholdAdviceRequest, uow: UnitOfWork) -> ThresholdAdvice:
-    """Refuses (ModelNotTrained) while no purchase model with a threshold curve is active."""
+    """Refuses (ModelNotTrained) while no purchase model with a threshold curve is active, and
+    (InvalidInput) a value from the forecasts while no client has a current one."""
     with uow:
         run = uow.model_runs.active(ModelKind.PURCHASE)
-        threshold = uow.settings.threshold().value
-        realized = [(p.probability, p.bought) for p in uow.predictions.realized_purchases()]
+        in_force = uow.settings.threshold()
+        realized = list(uow.predictions.realized_purchases())
+        mean_forecast = (
+            uow.predictions.summary(in_force, uow.settings.segment_rule()).average_forecast
+            if request.value_from_forecast
+            else None
+        )
     curve = None if run is None or run.evaluation is None else run.evaluation.threshold_curve
     if run is None or run.evaluation is None or not curve:
         raise ModelNotTrained(ModelKind.PURCHASE)
-    economics = ContactEconomics(request.cost_per_contact, request.value_per_conversion)
-    points = profit_curve(curve, economics)
+    threshold = in_force.value
+    value, source = _value_per_conversion(request, mean_forecast)
+    points = profit_curve(curve, ContactEconomics(request.cost_per_contact, value))
+    thresholds = [point.threshold for point in points]
     return ThresholdAdvice(
         run.version,
         run.evaluation.test_size,
@@ -63,15 +87,51 @@ def threshold_advice(request: ThresholdAdviceRequest, uow: UnitOfWork) -> Thresh
         most_profitable(points),
         threshold,
         nearest(points, threshold),
-        _realized_profit(realized, [point.threshold for point in points], economics, threshold),
+        value,
+        source,
+        _realized_profit(_worth_of_each(realized, request), request.cost_per_contact, thresholds, threshold),
     )
 
 
+def _value_per_conversion(
+    request: ThresholdAdviceRequest, mean_forecast: float | None
+) -> tuple[float, ValueSource]:
+    if not request.value_from_forecast:
+        assert request.value_per_conversion is not None  # the request's rule
+        return request.value_per_conversion, ValueSource.GIVEN
+    if mean_forecast is None:
+        raise InvalidInput.single(
+            "value_from_forecast",
+            "no_forecasts",
+            "no client has a sales forecast yet: score the clients first",
+        )
+    return mean_forecast, ValueSource.MEAN_FORECAST
+
+
+def _worth_of_each(
+    realized: list[RealizedPurchase], request: ThresholdAdviceRequest
+) -> list[tuple[RealizedPurchase, float]]:
+    """Each realized prediction with what its conversion is worth: the flat value, or the forecast
+    made with it (those without one are left out)."""
+    if not request.value_from_forecast:
+        assert request.value_per_conversion is not None
+        return [(prediction, request.value_per_conversion) for prediction in realized]
+    return [(p, p.forecast) for p in realized if p.forecast is not None]
+
+
 def _realized_profit(
-    realized: list[tuple[float, bool]], thresholds: list[float], economics: ContactEconomics, threshold: float
+    realized: list[tuple[RealizedPurchase, float]],
+    cost_per_contact: float,
+    thresholds: list[float],
+    threshold: float,
 ) -> RealizedProfit | None:
     if not realized:
         return None
-    probabilities, bought = [p for p, _ in realized], [b for _, b in realized]
-    points = profit_curve(threshold_curve(probabilities, bought, thresholds), economics)
+    points = realized_profit_curve(
+        [p.probability for p, _ in realized],
+        [p.bought for p, _ in realized],
+        [worth for _, worth in realized],
+        cost_per_contact,
+        thresholds,
+    )
     return RealizedProfit(len(realized), points, most_profitable(points), nearest(points, threshold))

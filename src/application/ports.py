@@ -362,7 +362,8 @@ class PredictionRepository(Protocol):
         ...
 
     def realized_purchases(self) -> Iterator[RealizedPurchase]:
-        """The same for purchase predictions, each with the yes/no it was made with."""
+        """The same for purchase predictions, each with the yes/no it was made with and the sales
+        forecast made at the same moment from the same client's same snapshot (None if none was)."""
         ...
 
 

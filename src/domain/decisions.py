@@ -25,7 +25,8 @@ class ProfitPoint:
     converted: float
     """Share of clients contacted who then bought."""
     profit_per_client: float
-    """value_per_conversion x converted - cost_per_contact x contacted."""
+    """value_per_conversion x converted - cost_per_contact x contacted; on known outcomes, what the
+    buyers contacted were worth, less the contacts' cost, divided by the clients."""
 
 
 def profit_curve(curve: Sequence[Mapping[str, float]], economics: ContactEconomics) -> list[ProfitPoint]:
@@ -40,30 +41,43 @@ def profit_curve(curve: Sequence[Mapping[str, float]], economics: ContactEconomi
     return points
 
 
-def threshold_curve(
-    probabilities: Sequence[float], bought: Sequence[bool], thresholds: Iterable[float]
-) -> list[dict[str, float]]:
-    """What selecting the clients whose chance is at or above each threshold did, in the shape of a
-    model's test-month curve: the share selected, and the precision and recall of the selection (0 when
-    nobody was selected, or nobody bought). The curve of predictions whose outcomes are known, so that
-    `profit_curve` prices them as it prices the hold-out's."""
-    ranked = sorted(zip(probabilities, bought, strict=True))
-    chances = [chance for chance, _ in ranked]
-    buyers_from = [0, *accumulate(int(b) for _, b in reversed(ranked))][::-1]  # at or after each rank
-    clients, buyers = len(ranked), buyers_from[0]
-    curve = []
+def realized_profit_curve(
+    probabilities: Sequence[float],
+    bought: Sequence[bool],
+    worth: Sequence[float],
+    cost_per_contact: float,
+    thresholds: Iterable[float],
+) -> list[ProfitPoint]:
+    """What contacting the clients whose chance is at or above each threshold earned, per client: the
+    worth of each selected client who then bought, less the cost of each contact. Each client has a
+    worth of their own (what the sales model expected them to spend); a flat value per conversion is
+    the case where every client is worth the same, and gives `profit_curve`'s arithmetic."""
+    ranked = sorted(zip(probabilities, bought, worth, strict=True))
+    chances = [chance for chance, _, _ in ranked]
+    # At or after each rank: the buyers, and what they brought.
+    buyers_from = _from_each_rank(float(b) for _, b, _ in ranked)
+    brought_from = _from_each_rank(value if b else 0.0 for _, b, value in ranked)
+    clients = len(ranked)
+    points = []
     for threshold in thresholds:
         first = bisect_left(chances, threshold)
-        selected, hits = clients - first, buyers_from[first]
-        curve.append(
-            {
-                "threshold": threshold,
-                "precision": hits / selected if selected else 0.0,
-                "recall": hits / buyers if buyers else 0.0,
-                "share_selected": selected / clients if clients else 0.0,
-            }
+        selected = clients - first
+        profit = brought_from[first] - cost_per_contact * selected
+        points.append(
+            ProfitPoint(
+                threshold, *(_per(amount, clients) for amount in (selected, buyers_from[first], profit))
+            )
         )
-    return curve
+    return points
+
+
+def _from_each_rank(amounts: Iterable[float]) -> list[float]:
+    """The sum of the amounts at or after each rank, and 0 after the last."""
+    return [0.0, *accumulate(reversed(list(amounts)))][::-1]
+
+
+def _per(amount: float, clients: int) -> float:
+    return amount / clients if clients else 0.0
 
 
 def most_profitable(points: Sequence[ProfitPoint]) -> ProfitPoint:

@@ -32,6 +32,9 @@ class RealizedPurchase:
     probability: float
     will_buy: bool
     bought: bool
+    forecast: float | None = None
+    """What the sales forecast made with it from the same snapshot expected the client to spend; None
+    when no such forecast is stored."""
 
 
 @dataclass(frozen=True, slots=True)

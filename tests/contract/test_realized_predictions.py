@@ -70,8 +70,8 @@ def test_predictions_whose_outcome_is_known_are_read_with_it(
         RealizedSales(1, MARCH, 250.0, 300.0),
     ]
     assert sorted(purchases, key=lambda r: r.probability) == [
-        RealizedPurchase(1, MARCH, 0.2, will_buy=False, bought=False),
-        RealizedPurchase(1, MARCH, 0.8, will_buy=True, bought=True),
+        RealizedPurchase(1, MARCH, 0.2, will_buy=False, bought=False, forecast=50.0),
+        RealizedPurchase(1, MARCH, 0.8, will_buy=True, bought=True, forecast=250.0),
     ]
 
 
@@ -89,6 +89,23 @@ def test_a_re_scoring_by_the_same_version_counts_once_and_each_version_counts(
 
     assert sales == [RealizedSales(1, MARCH, 110.0, 300.0), RealizedSales(2, MARCH, 120.0, 300.0)]
     assert [(p.model_version, p.probability) for p in purchases] == [(1, 0.65), (2, 0.75)]
+
+
+def test_a_purchase_prediction_comes_with_the_forecast_made_with_it_from_the_same_snapshot(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    anna, beata, _ = ids
+    predict(uow_factory, anna, 250.0, 0.8, observed_on=MARCH, made_at=later(1))
+    predict(uow_factory, anna, 400.0, 0.9, observed_on=APRIL, made_at=later(1))  # same moment, other snapshot
+    with uow_factory() as uow:  # made alone: no forecast at its moment
+        uow.predictions.add_many([], [a_purchase_prediction(beata, 0.3, observed_on=MARCH, made_at=later(2))])
+        uow.predictions.add_many([a_forecast(beata, 70.0, observed_on=MARCH, made_at=later(3))], [])
+        uow.commit()
+
+    with uow_factory() as uow:
+        purchases = sorted(uow.predictions.realized_purchases(), key=lambda r: r.probability)
+
+    assert [(p.probability, p.forecast) for p in purchases] == [(0.3, None), (0.8, 250.0)]
 
 
 def test_they_come_by_version_then_snapshot_date(uow_factory: UnitOfWorkFactory, ids: list[int]) -> None:

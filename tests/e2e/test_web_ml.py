@@ -441,3 +441,21 @@ def test_a_threshold_priced_with_a_bad_amount_says_which_in_polish(admin_in, dem
 
     assert response.status_code == 422
     assert 'id="advice-cost_per_contact-errors"' in response.get_data(as_text=True)
+
+
+def test_a_threshold_priced_without_a_worth_asks_for_one_or_the_forecasts(admin_in):
+    response = admin_in.get("/ml/threshold-advice", query_string={"advice-cost_per_contact": "5"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="advice-value_per_conversion-errors"' in html and "sales forecast" in html
+
+
+def test_a_threshold_priced_at_the_forecasts_needs_no_worth(admin_in):
+    response = admin_in.get(
+        "/ml/threshold-advice",
+        query_string={"advice-cost_per_contact": "5", "advice-value_from_forecast": "y"},
+    )
+
+    assert response.status_code == 200
+    assert 'id="advice-table"' in response.get_data(as_text=True)

@@ -12,7 +12,7 @@ from domain.decisions import (
     most_profitable,
     nearest,
     profit_curve,
-    threshold_curve,
+    realized_profit_curve,
 )
 
 CURVE = [
@@ -45,30 +45,83 @@ def test_the_point_nearest_a_threshold_off_the_curve_stands_for_it() -> None:
     assert nearest(points, 0.62).threshold == 0.7 and nearest(points, 0.41).threshold == 0.5
 
 
-@given(
-    st.lists(st.tuples(st.floats(0, 1), st.booleans()), max_size=60),
-    st.lists(st.sampled_from([0.1, 0.25, 0.3, 0.5, 0.7, 0.9]), min_size=1, max_size=6),
-)
-def test_the_curve_of_known_outcomes_counts_what_each_threshold_selects(
-    rows: list[tuple[float, bool]], thresholds: list[float]
+THRESHOLDS = st.lists(st.sampled_from([0.1, 0.25, 0.3, 0.5, 0.7, 0.9]), min_size=1, max_size=6)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans(), st.floats(0, 5_000)), max_size=60), THRESHOLDS)
+def test_known_outcomes_earn_the_worth_of_the_selected_buyers_less_the_contacts(
+    rows: list[tuple[float, bool, float]], thresholds: list[float]
+) -> None:
+    probabilities, bought, worth = ([row[i] for row in rows] for i in range(3))
+
+    points = realized_profit_curve(probabilities, bought, worth, 7.0, thresholds)
+
+    for threshold, point in zip(thresholds, points, strict=True):
+        selected = [(b, value) for p, b, value in rows if p >= threshold]
+        brought = sum(value for b, value in selected if b)
+        assert point.threshold == threshold
+        assert point.contacted == pytest.approx(len(selected) / len(rows) if rows else 0.0)
+        assert point.converted == pytest.approx(sum(b for b, _ in selected) / len(rows) if rows else 0.0)
+        expected = (brought - 7.0 * len(selected)) / len(rows) if rows else 0.0
+        assert point.profit_per_client == pytest.approx(expected, abs=1e-6)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans(), st.floats(0, 5_000)), min_size=1, max_size=40))
+def test_the_best_realized_threshold_is_the_one_a_brute_force_search_finds(
+    rows: list[tuple[float, bool, float]],
+) -> None:
+    probabilities, bought, worth = ([row[i] for row in rows] for i in range(3))
+    thresholds = [0.1 * step for step in range(1, 10)]
+
+    best = most_profitable(realized_profit_curve(probabilities, bought, worth, 12.0, thresholds))
+
+    def earned(threshold: float) -> float:
+        selected = [(b, value) for p, b, value in rows if p >= threshold]
+        return sum(value for b, value in selected if b) - 12.0 * len(selected)
+
+    assert earned(best.threshold) == pytest.approx(max(earned(t) for t in thresholds), abs=1e-6)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.booleans()), max_size=60), THRESHOLDS, st.floats(1, 5_000))
+def test_clients_all_worth_the_same_are_priced_as_a_flat_value_per_conversion(
+    rows: list[tuple[float, bool]], thresholds: list[float], value: float
 ) -> None:
     probabilities, bought = [p for p, _ in rows], [b for _, b in rows]
 
-    curve = threshold_curve(probabilities, bought, thresholds)
+    each = realized_profit_curve(probabilities, bought, [value] * len(rows), 5.0, thresholds)
+    flat = profit_curve(
+        [
+            {
+                "threshold": point.threshold,
+                "share_selected": point.contacted,
+                "precision": point.converted / point.contacted if point.contacted else 0.0,
+            }
+            for point in each
+        ],
+        ContactEconomics(5.0, value),
+    )
 
-    for threshold, point in zip(thresholds, curve, strict=True):
-        selected = [b for p, b in rows if p >= threshold]
-        assert point["threshold"] == threshold
-        assert point["share_selected"] == pytest.approx(len(selected) / len(rows) if rows else 0.0)
-        assert point["precision"] == pytest.approx(sum(selected) / len(selected) if selected else 0.0)
-        assert point["recall"] == pytest.approx(sum(selected) / sum(bought) if any(bought) else 0.0)
+    for one, other in zip(each, flat, strict=True):
+        assert one.profit_per_client == pytest.approx(other.profit_per_client, abs=1e-6)
 
 
 def test_known_outcomes_are_priced_by_the_same_rule_as_the_hold_out() -> None:
     probabilities = [0.9, 0.8, 0.6, 0.4, 0.2]
     bought = [True, False, True, False, False]
 
-    points = profit_curve(threshold_curve(probabilities, bought, [0.5, 0.7]), ContactEconomics(10, 100))
+    points = realized_profit_curve(probabilities, bought, [100.0] * 5, 10, [0.5, 0.7])
 
     # at 0.5: 3 of 5 contacted (cost 6 per client), 2 of 5 bought (40): 34; at 0.7: 2 contacted, 1 bought: 16
     assert [p.profit_per_client for p in points] == pytest.approx([34.0, 16.0])
+
+
+def test_a_buyer_is_worth_their_own_forecast() -> None:
+    probabilities = [0.9, 0.8, 0.6, 0.4, 0.2]
+    bought = [True, False, True, False, False]
+    forecasts = [300.0, 50.0, 20.0, 900.0, 10.0]
+
+    points = realized_profit_curve(probabilities, bought, forecasts, 10, [0.5, 0.7])
+
+    # at 0.5: (300 + 20 - 10 x 3) / 5 = 58; at 0.7: (300 - 10 x 2) / 5 = 56
+    assert [p.profit_per_client for p in points] == pytest.approx([58.0, 56.0])
+    assert most_profitable(points).threshold == 0.5

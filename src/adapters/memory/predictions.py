@@ -84,7 +84,17 @@ class InMemoryPredictionRepository:
                     prediction.probability,
                     prediction.will_buy,
                     snapshot.purchased_next_14d,
+                    self._forecast_made_with(prediction),
                 )
+
+    def _forecast_made_with(self, prediction: PurchasePrediction) -> float | None:
+        """The sales forecast made at the same moment from the same snapshot: of two, the later stored."""
+        same = [
+            forecast.value
+            for forecast in self.store.forecasts.get(prediction.client_id, ())
+            if forecast.made_at == prediction.made_at and forecast.observed_on == prediction.observed_on
+        ]
+        return same[-1] if same else None
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         values = [history[-1].value for history in self.store.forecasts.values()]

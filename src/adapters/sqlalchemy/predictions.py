@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Column,
     ColumnElement,
+    ScalarSelect,
     Select,
     Table,
     and_,
@@ -135,11 +136,20 @@ class SqlAlchemyPredictionRepository:
     def realized_purchases(self) -> Iterator[RealizedPurchase]:
         table = purchase_predictions
         statement = _realized(
-            table, client_activity.c.purchased_next_14d, table.c.probability, table.c.will_buy
+            table,
+            client_activity.c.purchased_next_14d,
+            table.c.probability,
+            table.c.will_buy,
+            _forecast_made_with(table).label("forecast"),
         )
         for row in self.session.execute(statement):
             yield RealizedPurchase(
-                row.model_version, row.observed_on, row.probability, bool(row.will_buy), bool(row.outcome)
+                row.model_version,
+                row.observed_on,
+                row.probability,
+                bool(row.will_buy),
+                bool(row.outcome),
+                None if row.forecast is None else float(row.forecast),
             )
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
@@ -205,7 +215,23 @@ def _newest_first(table: Table, client_id: int) -> Select[Any]:
     return select(table).where(table.c.client_id == client_id).order_by(*newest)
 
 
-def _realized(table: Table, outcome: Column[Any], *values: Column[Any]) -> Select[Any]:
+def _forecast_made_with(purchase: Table) -> ScalarSelect[Any]:
+    """The sales forecast made at the same moment from the same client's same snapshot as a purchase
+    prediction: of two made at the same moment, the later stored one."""
+    return (
+        select(sales_predictions.c.value)
+        .where(
+            sales_predictions.c.client_id == purchase.c.client_id,
+            sales_predictions.c.made_at == purchase.c.made_at,
+            sales_predictions.c.observed_on == purchase.c.observed_on,
+        )
+        .order_by(sales_predictions.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _realized(table: Table, outcome: Column[Any], *values: ColumnElement[Any]) -> Select[Any]:
     """The predictions of `table` joined to their snapshot's known `outcome`, the last stored per
     client, snapshot and model version, ordered by version and snapshot date."""
     later = table.alias("later")

@@ -131,8 +131,16 @@ def advise_threshold() -> Response:
     contacted, the share contacted who then bought, and the profit per client
     (`value_per_conversion` x converted - `cost_per_contact` x contacted); the most profitable
     threshold, and the point nearest the threshold in force. `realized` applies the same arithmetic to
-    the stored purchase predictions whose outcomes are known (null until one is). Changes nothing: an
-    admin applies a threshold with `PUT /settings/threshold`. 409 while no purchase model is active.
+    the stored purchase predictions whose outcomes are known (null until one is).
+
+    With `value_from_forecast: true` a conversion is worth what the sales model expects the client to
+    spend, and `value_per_conversion` may be left out: on realized outcomes, each buyer is valued at the
+    sales forecast made with their purchase prediction from the same snapshot (profit = the forecasts of
+    the selected clients who bought, less the cost of the contacts, per client); on the test month,
+    which has no per-client rows, at the mean current forecast of the company's clients, named in
+    `value_per_conversion_used` and `value_source`. Without it, `value_per_conversion` is required
+    (422, `value_required`). Changes nothing: an admin applies a threshold with
+    `PUT /settings/threshold`. 409 while no purchase model is active.
     """
     advice = container().threshold_advice()(body(ThresholdAdviceRequest))
     return answer(schemas.ThresholdAdviceOut.of(advice))

@@ -256,6 +256,7 @@ class ThresholdAdviceForm(CommandForm):
     amount_fields = ("cost_per_contact", "value_per_conversion")
     cost_per_contact = NumberField(_l("Cost of contacting a client (%(currency)s)"))
     value_per_conversion = NumberField(_l("Worth of a client who buys (%(currency)s)"))
+    value_from_forecast = BooleanField(_l("Value a conversion at the client's sales forecast"))
 
 
 class SegmentBandsForm(CommandForm):

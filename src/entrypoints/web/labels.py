@@ -298,6 +298,10 @@ REFUSALS: Mapping[str, LazyString] = {
         "Check it, or confirm below that it is right."
     ),
     "bands_out_of_order": _l("“High from” must be more than “Medium from”."),
+    "value_required": _l(
+        "Enter the worth of a client who buys, or value a conversion at the client's sales forecast."
+    ),
+    "no_forecasts": _l("No client has a sales forecast yet: score the clients first."),
     "unknown_currency": _l("Choose a currency by its ISO 4217 code, such as PLN or EUR."),
     "email_taken": _l("This email is already taken."),
     "passwords_differ": _l("Type the same new password twice."),

@@ -387,6 +387,32 @@ def test_the_threshold_is_priced_in_money_on_the_active_models_test_month(traine
         "cost_per_contact",
         "value_per_conversion",
     ]
+    assert (advice["value_per_conversion_used"], advice["value_source"]) == (120, "given")
+
+
+def test_a_value_per_conversion_is_required_unless_it_comes_from_the_forecasts(trained_api: Api) -> None:
+    refused = problem(
+        trained_api.post("/models/purchase/threshold-advice", json={"cost_per_contact": 5}), 422
+    )
+
+    assert [(e["field"], e["code"]) for e in refused["errors"]] == [
+        ("value_per_conversion", "value_required")
+    ]
+
+
+def test_the_threshold_is_priced_at_the_clients_forecasts_on_request(trained_api: Api) -> None:
+    scoring = trained_api.post("/predictions/batch")
+    poll(trained_api, scoring.headers["Location"], lambda job: job["state"] in FINISHED)
+
+    response = trained_api.post(
+        "/models/purchase/threshold-advice", json={"cost_per_contact": 5, "value_from_forecast": True}
+    )
+
+    assert response.status_code == 200, response.get_json()
+    advice = response.get_json()
+    average = trained_api.get("/dashboard").get_json()["average_forecast"]
+    assert advice["value_source"] == "mean_forecast"
+    assert advice["value_per_conversion_used"] == pytest.approx(average)
 
 
 def test_no_threshold_is_priced_before_a_purchase_model_is_trained(admin_api: Api) -> None:

@@ -9,7 +9,7 @@ from flask import url_for
 from pydantic import Field
 
 from application.calibration import PurchaseCalibration, RealizedReliability
-from application.decisions import ThresholdAdvice
+from application.decisions import ThresholdAdvice, ValueSource
 from application.monitoring import ModelPerformance, MonthPerformance
 from domain.calibration import Reliability
 from domain.candidates import FeatureSetName, ModelFamily
@@ -245,9 +245,19 @@ class ThresholdAdviceOut(Schema):
     best: ProfitPointOut = Field(description="The most profitable threshold (the highest of equal ones).")
     current_threshold: float = Field(description="The threshold in force.")
     current: ProfitPointOut = Field(description="The curve's point nearest the threshold in force.")
+    value_per_conversion_used: float = Field(
+        description=f"What a conversion on the test month was valued at, {IN_CURRENCY}."
+    )
+    value_source: ValueSource = Field(
+        description="`given` (the request's `value_per_conversion`) or `mean_forecast` (with "
+        "`value_from_forecast`: the mean current sales forecast of the company's clients, since the test "
+        "month's curve has no per-client rows)."
+    )
     realized: RealizedProfitOut | None = Field(
         description="The same arithmetic on the predictions whose outcomes are known (what each threshold "
-        "would have earned on them); null until one is."
+        "would have earned on them); null until one is. With `value_from_forecast`, each conversion is "
+        "valued at the sales forecast made with its prediction from the same snapshot, and predictions "
+        "without one are left out."
     )
 
     @classmethod
