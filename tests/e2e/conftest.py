@@ -129,10 +129,13 @@ DEMO_CLIENTS = 300
 DEMO_MONTHS = 4
 
 
-def app_on_instance(instance: Path) -> Flask:
-    """An app on the database and model files under `instance`, with fast password hashes."""
+def app_on_instance(instance: Path, **settings: Any) -> Flask:
+    """An app on the database and model files under `instance`, with fast password hashes; `settings`
+    changes others (e.g. a sign-in limit for a module that signs in many times)."""
     url = f"sqlite:///{instance}/prognoza.sqlite3"
-    app = create_app(Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test"))
+    app = create_app(
+        Settings(env="testing", database_url=url, instance_dir=instance, secret_key="test", **settings)
+    )
     container_of(app).password_hasher.override(
         providers.Singleton(WerkzeugPasswordHasher, method="pbkdf2:sha256:1000")
     )

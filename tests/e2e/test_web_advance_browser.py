@@ -39,7 +39,7 @@ LOCALES = {"en": "en-GB", "pl": "pl-PL"}
 def advanced_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     instance = tmp_path_factory.mktemp("browser-advance") / "instance"
     shutil.copytree(demo_template, instance)
-    app = app_on_instance(instance)
+    app = app_on_instance(instance, sign_in_limit_per_account="100/minute")  # a sign-in per test
     add_user(app, ADMIN_EMAIL, "admin")
     moved = advance(app)
     assert moved.exit_code == 0, moved.output
@@ -94,6 +94,9 @@ def test_the_monitoring_card_scores_the_month_that_passed(page: Any, language: s
     card = page.locator("#monitoring")
     for model in ("sales", "purchase"):
         expect(card.locator(f'[data-model="{model}"] tbody tr')).to_have_count(1)
+    charts = ["trend-chart-sales", "trend-chart-purchase", "lift-chart"]
+    drawn = page.evaluate(f"{charts}.map(id => Chart.getChart(document.getElementById(id)) !== undefined)")
+    assert drawn == [True, True, True]
     settle(page, "ml-monitoring-advanced")
     suffix = "" if language == "en" else f"-{language}"
     card.screenshot(

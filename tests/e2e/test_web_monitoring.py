@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.performance import month_of
-from domain.predictions import PurchasePrediction, SalesForecast
+from domain.predictions import ModelKind, PurchasePrediction, SalesForecast
 from domain.users import User
 from e2e.conftest import AuthActions
 from entrypoints.container import container_of
@@ -111,3 +112,28 @@ def test_each_model_shows_its_versions_month_by_month_beside_the_claimed_metric(
         assert '<td class="text-end">40</td>' in table
     assert all(word in card for word in words)
     assert "No prediction has its outcome yet" not in card
+
+
+def chart_data(card: str, source: str) -> dict:  # type: ignore[type-arg]
+    start = card.index(f'id="{source}">') + len(f'id="{source}">')
+    return json.loads(card[start : card.index("</script>", start)])
+
+
+def test_the_charts_draw_each_versions_realized_metric_beside_its_claim_and_the_lift_of_each_tenth(
+    demo_app: Flask, demo_client: FlaskClient, demo_auth: AuthActions, demo_admin: User
+) -> None:
+    score_labelled_snapshots(demo_app)
+    performance = container_of(demo_app).model_performance()(ModelKind.PURCHASE)
+    demo_auth.login(demo_admin.email)
+
+    card = monitoring(demo_client.get("/ml").get_data(as_text=True))
+
+    assert 'data-chart="realized-trend" data-source="trend-data-sales"' in card
+    trend = chart_data(card, "trend-data-purchase")
+    newest = performance.months[-1]
+    assert trend["versions"][0]["label"] == "v1"
+    assert trend["versions"][0]["realized"][-1] == pytest.approx(newest.realized.key_metric)
+    assert trend["versions"][0]["claimed"] == pytest.approx(newest.claimed_key_metric)
+    lift = chart_data(card, "lift-data")
+    assert lift["shares"] == [decile.buyer_share for decile in newest.realized.deciles]
+    assert lift["baseRate"] == pytest.approx(newest.realized.base_rate) and len(lift["tenths"]) == 10

@@ -3,9 +3,11 @@ their outcomes arrived, its realized key metric beside the one its training clai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from application.monitoring import ModelPerformance, MonthPerformance
@@ -68,6 +70,10 @@ class MonitoringTable:
     margin: str
     headers: list[str]
     rows: list[MonitoringRow]
+    trend: dict[str, Any] = field(default_factory=dict)
+    """What `charts.js` draws the realized key metric by month from, each version beside its claim."""
+    lift: dict[str, Any] | None = None
+    """Purchases: the buyer share of each tenth of the newest month's clients, against the base rate."""
 
 
 def monitoring_tables() -> list[MonitoringTable]:
@@ -83,7 +89,59 @@ def _table(performance: ModelPerformance) -> MonitoringTable:
         margin=number(performance.margin, decimals=2),
         headers=[str(header) for header in HEADERS[performance.kind]],
         rows=[_row(performance.key_metric, m) for m in reversed(performance.months)],
+        trend=_trend(performance),
+        lift=_lift(performance.months[-1]) if performance.months else None,
     )
+
+
+def _trend(performance: ModelPerformance) -> dict[str, Any]:
+    """Per version, its realized key metric in each snapshot month it scored, and the one it claimed."""
+    months = sorted({m.month for m in performance.months})
+    versions = sorted({m.model_version for m in performance.months}, reverse=True)
+    by_month = {(m.model_version, m.month): m for m in performance.months}
+    return {
+        "months": [month(m, "LLL yyyy") for m in months],
+        "versions": [
+            {
+                "label": f"v{version}",
+                "realized": [_key_metric_of(by_month.get((version, m))) for m in months],
+                "claimed": next(
+                    (p.claimed_key_metric for p in performance.months if p.model_version == version), None
+                ),
+            }
+            for version in versions
+        ],
+        "labels": {
+            "metric": str(METRIC_LABELS[performance.key_metric]),
+            "realized": _("%(metric)s realized", metric=METRIC_LABELS[performance.key_metric]),
+            "claimed": _("%(metric)s claimed", metric=METRIC_LABELS[performance.key_metric]),
+        },
+    }
+
+
+def _key_metric_of(performance: MonthPerformance | None) -> float | None:
+    return None if performance is None else performance.realized.key_metric
+
+
+def _lift(newest: MonthPerformance) -> dict[str, Any] | None:
+    realized = newest.realized
+    if not isinstance(realized, PurchasePerformance):
+        return None
+    return {
+        "tenths": [str(tenth) for tenth in range(1, len(realized.deciles) + 1)],
+        "shares": [decile.buyer_share for decile in realized.deciles],
+        "baseRate": realized.base_rate,
+        "labels": {
+            "title": _(
+                "Buyers in each tenth, v%(version)s, %(month)s",
+                version=newest.model_version,
+                month=month(newest.month, "LLL yyyy"),
+            ),
+            "tenth": _("Tenth of clients by chance, highest first"),
+            "share": _("Share who bought"),
+            "baseRate": _("Base rate"),
+        },
+    }
 
 
 def _row(key_metric: str, performance: MonthPerformance) -> MonitoringRow:

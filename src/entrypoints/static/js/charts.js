@@ -468,6 +468,114 @@
       };
     },
 
+    // A model's realized key metric month by month, each version beside the one its training claimed.
+    "realized-trend": function (data) {
+      var palette = [COLORS.blue, COLORS.amber, COLORS.green, COLORS.red, COLORS.muted];
+      var datasets = [];
+      data.versions.forEach(function (version, index) {
+        var color = palette[index % palette.length];
+        datasets.push({
+          label: version.label + " · " + data.labels.realized,
+          data: version.realized,
+          borderColor: color,
+          backgroundColor: color,
+          pointRadius: 4,
+          spanGaps: false,
+          tension: 0,
+        });
+        if (version.claimed !== null) {
+          datasets.push({
+            label: version.label + " · " + data.labels.claimed,
+            data: data.months.map(function () {
+              return version.claimed;
+            }),
+            borderColor: color,
+            borderDash: [6, 5],
+            borderWidth: 1.5,
+            pointRadius: 0,
+          });
+        }
+      });
+      return {
+        type: "line",
+        data: { labels: data.months, datasets: datasets },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: {
+            y: { title: { display: true, text: data.labels.metric }, ticks: { maxTicksLimit: 6 } },
+            x: { ticks: { maxRotation: 0, autoSkip: true } },
+          },
+          plugins: {
+            legend: { position: "bottom" },
+            tooltip: {
+              callbacks: {
+                label: function (item) {
+                  return item.dataset.label + ": " + plain.format(item.raw);
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+
+    // The share who bought in each tenth of clients ranked by their chance, against the base rate.
+    lift: function (data) {
+      return {
+        type: "bar",
+        data: {
+          labels: data.tenths,
+          datasets: [
+            {
+              type: "line",
+              label: data.labels.baseRate,
+              data: data.tenths.map(function () {
+                return data.baseRate;
+              }),
+              borderColor: COLORS.amber,
+              borderDash: [6, 5],
+              borderWidth: 1.5,
+              pointRadius: 0,
+            },
+            {
+              label: data.labels.share,
+              data: data.shares,
+              backgroundColor: COLORS.blueMid,
+              borderRadius: 4,
+            },
+          ],
+        },
+        options: {
+          responsive: true,
+          maintainAspectRatio: false,
+          scales: {
+            x: { title: { display: true, text: data.labels.tenth }, grid: { display: false } },
+            y: {
+              min: 0,
+              max: 1,
+              ticks: {
+                maxTicksLimit: 6,
+                callback: function (value) {
+                  return percent.format(value);
+                },
+              },
+            },
+          },
+          plugins: {
+            legend: { position: "bottom" },
+            tooltip: {
+              callbacks: {
+                label: function (item) {
+                  return item.dataset.label + ": " + percentPrecise.format(item.raw);
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+
     // Predicted probability against the share who bought, bin by bin, beside the diagonal of a
     // perfectly calibrated model.
     reliability: function (data) {
