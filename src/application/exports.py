@@ -20,7 +20,6 @@ EXPORT_COLUMNS = (
     "segment",
     "tier",
 )
-EXPORT_PAGE = 2_000
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """How a cell that a spreadsheet would run as a formula starts (OWASP's CSV injection rule)."""
@@ -41,29 +40,18 @@ def restored(cell: str) -> str:
 
 
 def export_clients(query: ClientFilter, uow: UnitOfWork) -> Iterator[ClientListItem]:
-    """The clients of the query's list, in its sort order, read a page at a time: every client its
-    filters select, or (a `ClientExport`) the first `limit` of them, or only the clients of its `ids`.
+    """The clients of the query's list, in its sort order, read in one pass: every client its filters
+    select, or (a `ClientExport`) the first `limit` of them, or only the clients of its `ids`.
 
     A `ClientListQuery` works too: its own page and page size are ignored."""
     selection = {name: getattr(query, name) for name in ClientFilter.model_fields}
     limit = query.limit if isinstance(query, ClientExport) else None
     ids = frozenset(query.ids) if isinstance(query, ClientExport) and query.ids is not None else None
-    size = EXPORT_PAGE if limit is None else min(EXPORT_PAGE, limit)
-    left = limit
+    # The query is valid already: the list's form of it is built without validating it again.
+    listed = ClientListQuery.model_construct(**selection)
     with uow:
         segments, tiers = uow.settings.segment_rule(), uow.settings.tier_cuts()
-        page = 1
-        while True:
-            # Pages larger than a reader may ask for; the query is valid already, so no new validation.
-            window = ClientListQuery.model_construct(**{**selection, "page": page, "per_page": size})
-            items = uow.clients.list(window, segments, ids=ids, tiers=tiers).items
-            if left is not None:
-                items = items[:left]
-                left -= len(items)
-            yield from items
-            if len(items) < size or left == 0:
-                return
-            page += 1
+        yield from uow.clients.stream(listed, segments, ids=ids, tiers=tiers, limit=limit)
 
 
 def export_row(item: ClientListItem) -> dict[str, object]:

@@ -123,6 +123,19 @@ class ClientRepository(Protocol):
         those only."""
         ...
 
+    def stream(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ClientListItem]:
+        """The clients `list` would give, page after page, in one read without counting them or
+        skipping rows (the query's page and page size are ignored); the first `limit` of them with one."""
+        ...
+
 
 class ActivityRepository(Protocol):
     """Activity snapshots, one per client per observation date."""

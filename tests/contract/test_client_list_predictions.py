@@ -228,3 +228,26 @@ def test_chosen_ids_are_paged_like_the_list(uow_factory: UnitOfWorkFactory, ids:
     page = chosen(uow_factory, ids, sort="-purchase_probability", page=2, per_page=3)
 
     assert (names(page), page.total) == (["Celina"], 4)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": "-predicted_sales"},
+        {"sort": "predicted_sales"},
+        {"sort": "-purchase_probability", "will_buy": False},
+        {"sort": "last_name", "segment": "high"},
+        {"sort": "-registered_on", "q": "a"},
+    ],
+)
+def test_a_stream_gives_what_the_pages_give_in_their_order_and_stops_at_its_limit(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int], query: dict[str, Any]
+) -> None:
+    paged = []
+    for page in range(1, 5):
+        paged += listed(uow_factory, **query, page=page, per_page=2).items
+    with uow_factory() as uow:
+        streamed = list(uow.clients.stream(ClientListQuery(**query), RULE))
+        first_three = list(uow.clients.stream(ClientListQuery(**query), RULE, limit=3))
+
+    assert streamed == paged and first_three == paged[:3]

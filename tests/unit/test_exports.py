@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 
 from adapters.memory import InMemoryUnitOfWork
-from application import exports
 from application.commands import ClientExport, ClientFilter, ClientListQuery
 from application.exports import export_clients, export_row
 from domain.clients import Client
@@ -32,11 +31,7 @@ def names(selection: ClientFilter, uow: InMemoryUnitOfWork) -> list[str]:
     return [item.client.first_name for item in export_clients(selection, uow)]
 
 
-def test_every_selected_client_is_exported_in_order_across_windows(
-    uow: InMemoryUnitOfWork, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(exports, "EXPORT_PAGE", 2)
-
+def test_every_selected_client_is_exported_in_order(uow: InMemoryUnitOfWork) -> None:
     assert names(ClientFilter.parse({"sort": "-first_name"}), uow) == ["Ula", "Ola", "Iza", "Ela", "Ala"]
     assert names(ClientFilter.parse({"q": "la", "sort": "first_name"}), uow) == ["Ala", "Ela", "Ola", "Ula"]
 
@@ -68,12 +63,7 @@ def export_names(query: dict[str, object], uow: InMemoryUnitOfWork) -> list[str]
     return [item.client.first_name for item in export_clients(ClientExport.parse(query), uow)]
 
 
-@pytest.mark.parametrize("window", [2, 3, 100])
-def test_a_limit_exports_the_first_n_in_the_lists_order_across_windows(
-    uow: InMemoryUnitOfWork, monkeypatch: pytest.MonkeyPatch, window: int
-) -> None:
-    monkeypatch.setattr(exports, "EXPORT_PAGE", window)
-
+def test_a_limit_exports_the_first_n_in_the_lists_order(uow: InMemoryUnitOfWork) -> None:
     assert export_names({"sort": "-first_name", "limit": 3}, uow) == ["Ula", "Ola", "Iza"]
     assert export_names({"sort": "first_name", "limit": 4}, uow) == ["Ala", "Ela", "Iza", "Ola"]
     assert export_names({"sort": "first_name", "limit": 99}, uow) == ["Ala", "Ela", "Iza", "Ola", "Ula"]
@@ -91,18 +81,12 @@ def test_ids_export_only_those_clients_in_the_lists_order(uow: InMemoryUnitOfWor
     assert export_names({"sort": "first_name", "ids": chosen, "q": "iza"}, uow) == ["Iza"]
 
 
-def test_an_export_reads_no_more_windows_than_it_needs(
+def test_an_export_reads_the_list_once_without_counting_or_paging_it(
     uow: InMemoryUnitOfWork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exports, "EXPORT_PAGE", 2)
-    asked: list[int] = []
-    original = type(uow.clients).list
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an export reads no page of the list")
 
-    def counted(self, query, segments, **kwargs):  # type: ignore[no-untyped-def]
-        asked.append(query.page)
-        return original(self, query, segments, **kwargs)
-
-    monkeypatch.setattr(type(uow.clients), "list", counted)
+    monkeypatch.setattr(type(uow.clients), "list", refused)
 
     assert export_names({"sort": "first_name", "limit": 2}, uow) == ["Ala", "Ela"]
-    assert asked == [1]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -96,6 +96,32 @@ class InMemoryClientRepository:
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
     ) -> Page[ClientListItem]:
+        ordered = self._ordered(query, segments, ids, tiers)
+        return Page(
+            items=ordered[query.offset : query.offset + query.per_page],
+            total=len(ordered),
+            page=query.page,
+            per_page=query.per_page,
+        )
+
+    def stream(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        *,
+        ids: Collection[int] | None = None,
+        tiers: TierCuts | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ClientListItem]:
+        yield from self._ordered(query, segments, ids, tiers)[:limit]
+
+    def _ordered(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        ids: Collection[int] | None,
+        tiers: TierCuts | None,
+    ) -> Sequence[ClientListItem]:
         needle = query.q.lower()
         items = [
             self._item(c, segments, tiers)
@@ -104,13 +130,7 @@ class InMemoryClientRepository:
         ]
         matching = [item for item in items if _passes_filters(item, query, segments)]
         matching.sort(key=lambda item: item.client.id or 0)
-        ordered = _in_order(matching, query.sort_column, query.descending)
-        return Page(
-            items=ordered[query.offset : query.offset + query.per_page],
-            total=len(matching),
-            page=query.page,
-            per_page=query.per_page,
-        )
+        return _in_order(matching, query.sort_column, query.descending)
 
     def _item(self, client: Client, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
         forecast = current_of(self.store.forecasts, client.id or 0)
