@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.errors import NotFound
+from domain.leases import has_lapsed
 
 JOB_LEASE = timedelta(seconds=60)
 """How long the worker performing a job may go without a heartbeat before the job counts as abandoned."""
@@ -92,9 +93,7 @@ class Job:
             return False
         if worker_stopped and self.worker is not None:
             return True
-        if self.heartbeat_at is not None:
-            return now - self.heartbeat_at > lease
-        return now - self.created_at > grace
+        return has_lapsed(now, self.heartbeat_at, self.created_at, lease, grace)
 
     def abandoned(self, at: datetime) -> Job:
         """Failed, saying why: no worker took it, or the one that did stopped."""

@@ -11,6 +11,7 @@ from domain.calibration import Reliability
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
 from domain.drift import FeatureProfile
 from domain.errors import Conflict, DomainError, NotFound
+from domain.leases import has_lapsed
 from domain.predictions import ModelKind
 
 MIN_TRAINING_ROWS = 50
@@ -239,11 +240,9 @@ class ModelRun:
             return False
         if worker_stopped and self.worker is not None:
             return True
-        if self.heartbeat_at is not None:
-            return now - self.heartbeat_at > lease
-        if self.status is RunStatus.RUNNING:
+        if self.heartbeat_at is None and self.status is RunStatus.RUNNING:  # started before heartbeats
             return now - (self.started_at or self.queued_at) > lease
-        return now - self.queued_at > grace
+        return has_lapsed(now, self.heartbeat_at, self.queued_at, lease, grace)
 
     def abandoned(self, at: datetime) -> ModelRun:
         """Failed, saying why: the worker that held it stopped."""
