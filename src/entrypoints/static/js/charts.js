@@ -55,6 +55,25 @@
   var percent = formatter({ style: "percent", maximumFractionDigits: 0 });
   var percentPrecise = formatter({ style: "percent", maximumFractionDigits: 1 });
 
+  // The decision threshold from 0% to 100%, as the threshold and profit charts share it.
+  function thresholdAxis(title) {
+    return {
+      type: "linear",
+      min: 0,
+      max: 1,
+      title: { display: true, text: title },
+      ticks: {
+        stepSize: 0.1,
+        maxRotation: 0,
+        autoSkip: true,
+        autoSkipPadding: 8,
+        callback: function (value) {
+          return percent.format(value);
+        },
+      },
+    };
+  }
+
   // Long category labels break into lines instead of being cut.
   function wrap(label, width) {
     var words = String(label).split(" ");
@@ -147,21 +166,7 @@
           maintainAspectRatio: false,
           interaction: { mode: "nearest", axis: "x", intersect: false },
           scales: {
-            x: {
-              type: "linear",
-              min: 0,
-              max: 1,
-              title: { display: true, text: data.labels.threshold },
-              ticks: {
-                stepSize: 0.1,
-                maxRotation: 0,
-                autoSkip: true,
-                autoSkipPadding: 8,
-                callback: function (value) {
-                  return percent.format(value);
-                },
-              },
-            },
+            x: thresholdAxis(data.labels.threshold),
             y: {
               title: { display: true, text: data.labels.profit },
               ticks: {
@@ -424,21 +429,7 @@
           maintainAspectRatio: false,
           interaction: { mode: "nearest", axis: "x", intersect: false },
           scales: {
-            x: {
-              type: "linear",
-              min: 0,
-              max: 1,
-              title: { display: true, text: data.labels.threshold },
-              ticks: {
-                stepSize: 0.1,
-                maxRotation: 0,
-                autoSkip: true,
-                autoSkipPadding: 8,
-                callback: function (value) {
-                  return percent.format(value);
-                },
-              },
-            },
+            x: thresholdAxis(data.labels.threshold),
             y: {
               min: 0,
               max: 1,
