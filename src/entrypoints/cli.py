@@ -42,6 +42,7 @@ from domain.predictions import ModelKind
 from entrypoints.app import create_app
 from entrypoints.container import current_container as container
 from entrypoints.csv_files import export_lines, read_rows
+from entrypoints.progress import command_progress
 from entrypoints.server import PrognozaServer, gunicorn_options
 from entrypoints.settings import Settings, UnsafeProduction
 from entrypoints.spreadsheets import sheet_of
@@ -520,7 +521,8 @@ def predict(client_id: int | None, if_unscored: bool) -> None:
         )
         return
     started = time.perf_counter()
-    report = container().predict_all()()
+    with command_progress("Scoring clients") as progress:
+        report = container().predict_all()(progress=progress)
     seconds = time.perf_counter() - started
     click.echo(
         f"Scored {report.clients_scored:,} clients with sales v{report.sales_version} and purchase "
@@ -673,7 +675,8 @@ def snapshots() -> None:
 def snapshots_build(through: str | None) -> None:
     """Rebuild every client's derived snapshots from its orders and events (entered ones are kept)."""
     started = time.perf_counter()
-    report = container().build_snapshots()(through)
+    with command_progress("Building snapshots") as progress:
+        report = container().build_snapshots()(through, progress=progress)
     click.echo(
         f"Built {report.snapshots:,} snapshots of {report.clients:,} clients through {report.through}, "
         f"in {time.perf_counter() - started:.1f} s."

@@ -1,0 +1,61 @@
+"""A long command's progress: plain lines every few seconds when its output is not a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from entrypoints.progress import CommandProgress
+
+
+class Ticking:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_line_says_how_much_is_done_of_how_much_at_what_rate_and_how_long_is_left() -> None:
+    clock = Ticking()
+    progress = CommandProgress("Scoring clients", stream=io.StringIO(), clock=clock)
+    clock.now += 4.0
+
+    assert progress.line(12_000, 100_000) == (
+        "Scoring clients: 12,000 of 100,000 (12%), 3,000 a second, about 29 s left"
+    )
+    assert progress.line(500, None) == "Scoring clients: 500 done, 125 a second"
+
+
+def test_lines_are_written_at_most_once_per_interval_to_a_file() -> None:
+    clock, written = Ticking(), io.StringIO()
+    progress = CommandProgress("Building snapshots", stream=written, every_s=10.0, clock=clock)
+
+    for done in range(1, 31):
+        clock.now += 1.0
+        progress(done * 100, 3_000)
+    progress.close()
+
+    lines = written.getvalue().splitlines()
+    assert lines == [
+        "Building snapshots: 1,000 of 3,000 (33%), 100 a second, about 20 s left",
+        "Building snapshots: 2,000 of 3,000 (67%), 100 a second, about 10 s left",
+        "Building snapshots: 3,000 of 3,000 (100%), 100 a second, about 0 s left",
+    ]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_bar_with_the_count_and_the_rate() -> None:
+    clock, terminal = Ticking(), Terminal()
+    progress = CommandProgress("Scoring clients", stream=terminal, clock=clock)
+
+    for done in (1_000, 2_000):
+        clock.now += 1.0
+        progress(done, 2_000)
+    progress.close()
+
+    assert "Scoring clients" in terminal.getvalue() and "2000/2000" in terminal.getvalue()
+    assert "1,000/s" in terminal.getvalue()
