@@ -13,8 +13,8 @@ import itertools
 import sys
 import time
 import urllib.request
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import click
 from flask import Flask
@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
 from application.imports import ImportRejected, ImportReport
+from application.ports import JobProgress
 from application.training import best_of
 from domain.calibration import AS_FITTED
 from domain.candidates import FeatureSetName, ModelFamily, candidates
@@ -50,6 +51,9 @@ from entrypoints.web.i18n import DEFAULT_LOCALE
 from entrypoints.worker import run_worker
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
+T = TypeVar("T")
+EXPORT_PROGRESS_ROWS = 10_000
+"""Rows written between two reports of an export's progress."""
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
 
 
@@ -397,7 +401,8 @@ def _compare(kind: ModelKind, activate_anyway: bool) -> None:
         f"Comparing {len(queued)} candidates of the {kind.value} model, "
         f"versions {queued[0].version}-{queued[-1].version}..."
     )
-    runs = container().run_comparison()([run.id or 0 for run in queued])
+    with command_progress("Training candidates") as progress:
+        runs = container().run_comparison()([run.id or 0 for run in queued], progress=progress)
     chosen = next((run for run in runs if run.is_active), None)
     if chosen is None and activate_anyway and (best := best_of(runs, beating_baselines=False)) is not None:
         chosen = container().activate_version()(kind, best.version, _operator())
@@ -832,13 +837,26 @@ def export_clients_file(
     selection = ClientExport.parse(raw)
     sheet = sheet_of(selection, DEFAULT_LOCALE, container().current_currency()().code)
     counted = itertools.count()
-    clients = (item for item, _ in zip(container().export_clients()(selection), counted, strict=False))
     try:
-        with open(path, "w", encoding="utf-8", newline="") as file:
-            file.writelines(export_lines(clients, sheet))  # streams: a page of clients at a time
+        with (
+            open(path, "w", encoding="utf-8", newline="") as file,
+            command_progress("Exporting clients") as progress,
+        ):
+            clients = _reported(container().export_clients()(selection), counted, progress, selection.limit)
+            file.writelines(export_lines(clients, sheet))  # streamed: the list is read as it is written
     except OSError as error:
         raise click.ClickException(f"file: cannot write {path}: {error.strerror}") from None
     click.echo(f"Exported {next(counted):,} clients to {path}.")
+
+
+def _reported(
+    items: Iterable[T], counted: Iterator[int], progress: JobProgress, total: int | None
+) -> Iterator[T]:
+    """The items, counted by `counted` and reported to `progress` every `EXPORT_PROGRESS_ROWS`."""
+    for item, done in zip(items, counted, strict=False):
+        if done and done % EXPORT_PROGRESS_ROWS == 0:
+            progress(done, total)
+        yield item
 
 
 # --- how problems are told ---------------------------------------------------------------------

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 
+import pytest
+
+from entrypoints import cli
 from entrypoints.progress import CommandProgress
 
 
@@ -59,3 +63,14 @@ def test_a_terminal_gets_a_bar_with_the_count_and_the_rate() -> None:
 
     assert "Scoring clients" in terminal.getvalue() and "2000/2000" in terminal.getvalue()
     assert "1,000/s" in terminal.getvalue()
+
+
+def test_an_export_reports_its_rows_as_they_pass_and_counts_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "EXPORT_PROGRESS_ROWS", 2)
+    reported: list[tuple[int, int | None]] = []
+    counted = itertools.count()
+
+    passed = list(cli._reported("abcde", counted, lambda done, total: reported.append((done, total)), None))
+
+    assert passed == list("abcde") and next(counted) == 5
+    assert reported == [(2, None), (4, None)]
