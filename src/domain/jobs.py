@@ -3,13 +3,12 @@ with its parameters so that any process can perform it, and its state kept where
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain.errors import NotFound
-from domain.leases import has_lapsed
+from domain.leases import WorkStatus, has_lapsed
 
 JOB_LEASE = timedelta(seconds=60)
 """How long the worker performing a job may go without a heartbeat before the job counts as abandoned."""
@@ -26,15 +25,8 @@ def heartbeat_interval(lease: timedelta) -> timedelta:
     return lease / HEARTBEATS_PER_LEASE
 
 
-class JobState(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-    @property
-    def is_finished(self) -> bool:
-        return self in (JobState.SUCCEEDED, JobState.FAILED)
+JobState = WorkStatus
+"""Where a job stands."""
 
 
 class JobNotFound(NotFound):

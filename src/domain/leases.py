@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime, timedelta
+
+
+class WorkStatus(enum.StrEnum):
+    """Where work a worker takes stands: a model run's training, a background job."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (WorkStatus.SUCCEEDED, WorkStatus.FAILED)
 
 
 def has_lapsed(

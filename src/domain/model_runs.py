@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from domain.calibration import Reliability
 from domain.candidates import DEFAULT_CANDIDATE, Candidate
 from domain.drift import FeatureProfile
 from domain.errors import Conflict, DomainError, NotFound
-from domain.leases import has_lapsed
+from domain.leases import WorkStatus, has_lapsed
 from domain.predictions import ModelKind
 
 MIN_TRAINING_ROWS = 50
@@ -33,15 +32,8 @@ def main_metric(kind: ModelKind) -> str:
     return "r2" if kind is ModelKind.SALES else "roc_auc"
 
 
-class RunStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-
-    @property
-    def is_finished(self) -> bool:
-        return self in (RunStatus.SUCCEEDED, RunStatus.FAILED)
+RunStatus = WorkStatus
+"""Where a run's training stands."""
 
 
 class RunNotFound(NotFound):
