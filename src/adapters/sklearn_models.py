@@ -13,6 +13,7 @@ score monotonically, so the reasons keep their direction.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -469,6 +470,14 @@ class SklearnModelPredictor:
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
         x = np.asarray(rows, dtype=float).reshape(len(rows), -1)
         return [float(v) for v in _fitted(kind, model, x.shape[1]).predict(x)]
+
+    def predict_columns(
+        self, kind: ModelKind, model: object, columns: Sequence[Sequence[float]], count: int
+    ) -> Sequence[float]:
+        x = np.empty((count, len(columns)), dtype=float)
+        for index, column in enumerate(columns):
+            x[:, index] = np.frombuffer(column, dtype=float) if isinstance(column, array) else column
+        return array("d", _fitted(kind, model, x.shape[1]).predict(x).astype(float, copy=False).tobytes())
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
         x = np.asarray(row, dtype=float)

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 
 from application.monitoring import model_performance
 from application.ports import Clock, TrainingTable, UnitOfWork
-from domain.columns import SnapshotColumns
 from domain.drift import (
     RETRAINING_FACTOR,
     RETRAINING_MARGIN,
@@ -113,11 +112,10 @@ def _newest_against(
     features = feature_set(run.kind, run.candidate).restricted_to(profiles)
     counted = {name: Tally.empty(profiles[name]) for name in features.names}
     after = 0
-    while rows := uow.activity.newest_rows(after_client_id=after, limit=CLIENTS_PER_READ):
-        data = SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
+    while len(data := uow.activity.newest_columns(after_client_id=after, limit=CLIENTS_PER_READ)):
         for name, column in zip(features.names, features.columns(data), strict=True):
             counted[name] += tally(profiles[name], column)
-        after = rows[-1].snapshot.client_id
+        after = int(data["client_id"][-1])
     return [feature_drift(name, profiles[name], counted[name]) for name in features.names]
 
 

@@ -27,7 +27,7 @@ from domain.lifetime import LifetimeEstimate
 from domain.model_runs import Activation, Artifact, Evaluation, ModelRun
 from domain.orders import Event, Order
 from domain.performance import RealizedPurchase, RealizedSales
-from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast, ScoredBatch
 from domain.segments import SegmentRule
 from domain.sessions import RememberToken
 from domain.tiers import TierCuts
@@ -191,6 +191,11 @@ class ActivityRepository(Protocol):
         """The newest snapshot of up to `limit` clients with id > `after_client_id`, in client id order."""
         ...
 
+    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
+        """The snapshots of `newest_rows`, column by column (no object per snapshot): what batch
+        scoring reads."""
+        ...
+
     def newest_row(self, client_id: int) -> ScoringRow | None: ...
 
     def monthly_sales(self) -> list[MonthlySales]:
@@ -352,6 +357,10 @@ class PredictionRepository(Protocol):
         """Store new predictions and make them the clients' current ones."""
         ...
 
+    def add_batch(self, batch: ScoredBatch) -> None:
+        """`add_many` for the predictions of a batch scoring, through the database's bulk path."""
+        ...
+
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]: ...
 
     def history(
@@ -500,6 +509,12 @@ class ModelTrainer(Protocol):
 class ModelPredictor(Protocol):
     def predict(self, kind: ModelKind, model: object, rows: Sequence[Sequence[float]]) -> list[float]:
         """Forecast sales (in the company's currency) or purchase probabilities for the rows, in order."""
+        ...
+
+    def predict_columns(
+        self, kind: ModelKind, model: object, columns: Sequence[Sequence[float]], count: int
+    ) -> Sequence[float]:
+        """`predict` for `count` rows given feature by feature: one column per feature, in order."""
         ...
 
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:

@@ -25,6 +25,7 @@ from application.ports import (
 )
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
+from domain.columns import SnapshotColumns
 from domain.errors import ClientNotFound, DomainError, InvalidValue
 from domain.features import FeatureSet, feature_set, never_bought_as_one
 from domain.jobs import Job
@@ -34,10 +35,11 @@ from domain.predictions import (
     ModelKind,
     PurchasePrediction,
     SalesForecast,
+    ScoredBatch,
     in_probability,
 )
 from domain.segments import Segment, SegmentRule
-from domain.tiers import TierCuts, expected_value
+from domain.tiers import TierCuts
 
 BATCH_SIZE = 5_000
 
@@ -125,35 +127,23 @@ class _Scorer:
     threshold: DecisionThreshold
     predictor: ModelPredictor
 
-    def score(
+    def score(self, data: SnapshotColumns, now: datetime) -> ScoredBatch:
+        """Both predictions of every snapshot of `data`, made at `now`."""
+        computed: dict[str, Sequence[float]] = {}  # the features both models read are computed once
+        return ScoredBatch.of(
+            data["client_id"],
+            data["observed_on"],
+            self._predict(self.sales_features, self.sales_model, data, computed),
+            self._predict(self.purchase_features, self.purchase_model, data, computed),
+            self.threshold,
+            (self.sales_run.version, self.purchase_run.version),
+            now,
+        )
+
+    def score_rows(
         self, rows: Sequence[ScoringRow], now: datetime
     ) -> tuple[list[SalesForecast], list[PurchasePrediction]]:
-        sales = self._predict(self.sales_features, self.sales_model, rows)
-        chances = self._predict(self.purchase_features, self.purchase_model, rows)
-        forecasts = [
-            SalesForecast(
-                r.snapshot.client_id,
-                max(0.0, value),
-                self.sales_run.version,
-                now,
-                observed_on=r.snapshot.observed_on,
-            )
-            for r, value in zip(rows, sales, strict=True)
-        ]
-        predictions = [
-            PurchasePrediction(
-                r.snapshot.client_id,
-                probability,
-                self.threshold.decide(probability),
-                self.threshold.value,
-                self.purchase_run.version,
-                now,
-                observed_on=r.snapshot.observed_on,
-                expected_value=expected_value(probability, _to_the_grosz(forecast.value)),
-            )
-            for r, probability, forecast in zip(rows, chances, forecasts, strict=True)
-        ]
-        return forecasts, predictions
+        return self.score(_columns_of(rows), now).as_predictions()
 
     @property
     def sales_features(self) -> FeatureSet:
@@ -163,9 +153,15 @@ class _Scorer:
     def purchase_features(self) -> FeatureSet:
         return _features_of(self.purchase_run)
 
-    def _predict(self, features: FeatureSet, model: object, rows: Sequence[ScoringRow]) -> list[float]:
-        matrix = features.rows([(r.snapshot, r.registered_on) for r in rows])
-        return self.predictor.predict(features.kind, model, matrix)
+    def _predict(
+        self,
+        features: FeatureSet,
+        model: object,
+        data: SnapshotColumns,
+        computed: dict[str, Sequence[float]] | None = None,
+    ) -> Sequence[float]:
+        columns = features.columns(data, computed)
+        return self.predictor.predict_columns(features.kind, model, columns, len(data))
 
     def reasons(self, row: ScoringRow) -> tuple[list[FeatureContribution], list[FeatureContribution]]:
         """Why each model sees this client as it does, strongest factor first."""
@@ -182,13 +178,17 @@ class _Scorer:
             effects = never_bought_as_one(effects)
         shares = [effect for _, _, effect in effects]
         if run.kind is ModelKind.PURCHASE:  # the model's effects are on the log-odds
-            shares = in_probability(self._predict(features, model, [row])[0], shares)
+            shares = in_probability(self._predict(features, model, _columns_of([row]))[0], shares)
         approximate = not run.candidate.has_exact_reasons
         reasons = [
             FeatureContribution(name, None if math.isnan(value) else value, share, approximate)
             for (name, value, _), share in zip(effects, shares, strict=True)
         ]
         return sorted(reasons, key=lambda r: abs(r.contribution), reverse=True)
+
+
+def _columns_of(rows: Sequence[ScoringRow]) -> SnapshotColumns:
+    return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
 
 
 def _features_of(run: ModelRun) -> FeatureSet:
@@ -234,7 +234,7 @@ def predict_client(
     with uow:
         row = _newest_row(uow, client_id)
         scorer = _scorer(uow, models, predictor)
-        forecasts, predictions = scorer.score([row], clock.now())
+        forecasts, predictions = scorer.score_rows([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
         segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
@@ -269,7 +269,7 @@ def what_if(
         changed = ScoringRow(replace(row.snapshot, **command.changes()), row.registered_on)
     except InvalidValue as error:  # a rule between two values, one of them the snapshot's
         raise InvalidInput([error.error]) from None
-    forecasts, predictions = scorer.score([changed], clock.now())
+    forecasts, predictions = scorer.score_rows([changed], clock.now())
     prediction = ClientPrediction(
         forecasts[0], predictions[0], segment_rule.segment_of(forecasts[0].value), *scorer.reasons(changed)
     )
@@ -345,16 +345,16 @@ def predict_all(
     values, worth = array("d"), array("d")
     while True:
         with uow:
-            rows = uow.activity.newest_rows(after_client_id=last_id, limit=batch_size)
-            if not rows:
+            data = uow.activity.newest_columns(after_client_id=last_id, limit=batch_size)
+            if not len(data):
                 break
-            forecasts, predictions = scorer.score(rows, now)
-            uow.predictions.add_many(forecasts, predictions)
+            batch = scorer.score(data, now)
+            uow.predictions.add_batch(batch)
             uow.commit()
-        values.extend(forecast.value for forecast in forecasts)
-        worth.extend(prediction.expected_value or 0.0 for prediction in predictions)
-        scored += len(rows)
-        last_id = rows[-1].snapshot.client_id
+        values.extend(batch.forecasts)
+        worth.extend(batch.expected_values)
+        scored += len(batch)
+        last_id = batch.client_ids[-1]
         if progress is not None:
             progress(scored, total)
     return BatchReport(
@@ -365,11 +365,6 @@ def predict_all(
         _fit_segments_once(uow, values, clock),
         _fit_tiers(uow, worth, clock),
     )
-
-
-def _to_the_grosz(amount: float) -> float:
-    """Money as it is stored: the worth of a contact is the one the client list reads back."""
-    return round(amount, 2)
 
 
 SEGMENTS_FITTED_BY = "forecast quantiles"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 import math
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from domain.errors import InvalidValue
+from domain.tiers import expected_value
 
 DEFAULT_THRESHOLD = 0.70
 PROBABILITY_FLOOR = 1e-9
@@ -67,6 +69,81 @@ class PurchasePrediction:
     def __post_init__(self) -> None:
         if not 0.0 <= self.probability <= 1.0:
             raise InvalidValue("probability", "probability_range", "must be between 0 and 1")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredBatch:
+    """Both predictions of many clients made at one moment, column by column: how batch scoring
+    stores hundreds of thousands of them without an object per client. Position i of every column is
+    one client's."""
+
+    client_ids: array
+    observed_on: array
+    """The ordinal (`date.toordinal()`) of the snapshot each client was scored from."""
+    forecasts: array
+    """Sales in the company's currency, to the grosz, never below zero."""
+    probabilities: array
+    will_buy: list[bool]
+    expected_values: array
+    """What contacting each client is worth (`domain.tiers.expected_value`), to the grosz's forecast."""
+    threshold: DecisionThreshold
+    sales_version: int
+    purchase_version: int
+    made_at: datetime
+
+    @classmethod
+    def of(
+        cls,
+        client_ids: Sequence[float],
+        observed_on: Sequence[float],
+        sales: Sequence[float],
+        chances: Sequence[float],
+        threshold: DecisionThreshold,
+        versions: tuple[int, int],
+        made_at: datetime,
+    ) -> ScoredBatch:
+        """What the models said (`sales`, `chances`) turned into predictions: a forecast is never
+        negative and is kept to the grosz, a chance at or above the threshold is a yes."""
+        forecasts = array("d", (round(max(0.0, value), 2) for value in sales))
+        probabilities = array("d", chances)
+        return cls(
+            array("q", (int(client_id) for client_id in client_ids)),
+            array("q", (int(day) for day in observed_on)),
+            forecasts,
+            probabilities,
+            [threshold.decide(p) for p in probabilities],
+            array("d", map(expected_value, probabilities, forecasts)),
+            threshold,
+            *versions,
+            made_at,
+        )
+
+    def __len__(self) -> int:
+        return len(self.client_ids)
+
+    def as_predictions(self) -> tuple[list[SalesForecast], list[PurchasePrediction]]:
+        """The same predictions one object per client."""
+        days = [date.fromordinal(day) for day in self.observed_on]
+        forecasts = [
+            SalesForecast(client_id, value, self.sales_version, self.made_at, observed_on=day)
+            for client_id, value, day in zip(self.client_ids, self.forecasts, days, strict=True)
+        ]
+        predictions = [
+            PurchasePrediction(
+                client_id,
+                probability,
+                will_buy,
+                self.threshold.value,
+                self.purchase_version,
+                self.made_at,
+                observed_on=day,
+                expected_value=worth,
+            )
+            for client_id, probability, will_buy, worth, day in zip(
+                self.client_ids, self.probabilities, self.will_buy, self.expected_values, days, strict=True
+            )
+        ]
+        return forecasts, predictions
 
 
 class OutOfDate(enum.StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ from contract.examples import (
 )
 from domain.clients import Client
 from domain.errors import ClientNotFound
-from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast
+from domain.predictions import DecisionThreshold, ModelKind, PurchasePrediction, SalesForecast, ScoredBatch
 from domain.segments import Segment, SegmentRule
 
 
@@ -432,3 +433,52 @@ def test_out_of_date_predictions_are_counted_by_the_domain_rule(uow_factory: Uni
             uow.predictions.count_out_of_date({**active, ModelKind.PURCHASE: 6}, DecisionThreshold(0.7)) == 4
         )
         assert uow.predictions.count_out_of_date({ModelKind.SALES: None}, DecisionThreshold(0.7)) == 2
+
+
+# --- Batch scoring's bulk path --------------------------------------------------------------------
+
+
+def a_batch(client_ids: list[int], sales: list[float], chances: list[float], **changes: Any) -> ScoredBatch:
+    observed_on = [float(date(2024, 3, 31).toordinal())] * len(client_ids)
+    arguments: dict[str, Any] = {"threshold": DecisionThreshold(0.7), "versions": (3, 4), "made_at": MORNING}
+    arguments |= changes
+    return ScoredBatch.of(client_ids, observed_on, sales, chances, **arguments)
+
+
+def test_a_batch_is_stored_as_the_same_predictions_one_by_one_would_be(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    anna, beata = ids[:2]
+    batch = a_batch(
+        [anna, beata], [420.504, -3.0], [0.81, 0.12], made_at=MORNING.astimezone(timezone(timedelta(hours=2)))
+    )
+
+    with uow_factory() as uow:
+        uow.predictions.add_batch(batch)
+        uow.commit()
+
+    forecasts, purchases = batch.as_predictions()
+    with uow_factory() as uow:
+        assert [without_ids(uow.predictions.current(client)) for client in (anna, beata)] == list(
+            zip(forecasts, purchases, strict=True)
+        )
+    assert [f.value for f in forecasts] == [420.5, 0.0]
+    assert [(p.will_buy, p.expected_value) for p in purchases] == [(True, 0.81 * 420.5), (False, 0.0)]
+    assert forecasts[0].made_at == MORNING and forecasts[0].observed_on == date(2024, 3, 31)
+
+
+def test_a_batch_replaces_its_clients_current_predictions_only_and_keeps_the_old_ones_in_history(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    anna, beata = ids[:2]
+    predict(uow_factory, [a_forecast(anna, 100.0), a_forecast(beata, 200.0)])
+    with uow_factory() as uow:
+        uow.predictions.add_batch(a_batch([anna], [250.0], [0.9], made_at=later(24)))
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert [f.value for f, _ in uow.predictions.history(anna)] == [250.0, 100.0]
+        assert uow.predictions.current(anna)[0].value == 250.0  # type: ignore[union-attr]
+        assert uow.predictions.current(beata)[0].value == 200.0  # type: ignore[union-attr]
+        summary = uow.predictions.summary(DecisionThreshold(0.7), SegmentRule())
+    assert (summary.clients_scored, summary.forecast_total, summary.likely_buyers) == (2, 450.0, 1)

@@ -11,6 +11,7 @@ from application.ports import ScoringRow
 from application.queries import MonthlySales
 from contract.examples import UnitOfWorkFactory, a_client, a_snapshot, id_of
 from domain.activity import ActivitySnapshot, SnapshotSource
+from domain.columns import SnapshotColumns
 
 
 @pytest.fixture
@@ -117,6 +118,18 @@ def test_newest_rows_page_through_the_clients_with_activity(
             last_id = rows[-1].snapshot.client_id
 
     assert pages == [[observed[0], observed[1]], [observed[3], observed[4]]]
+
+
+def test_newest_columns_are_the_newest_rows_column_by_column(
+    uow_factory: UnitOfWorkFactory, observed: list[int]
+) -> None:
+    with uow_factory() as uow:
+        for after, limit in ((0, 100), (0, 2), (observed[1], 1), (observed[4], 5)):
+            rows = uow.activity.newest_rows(after_client_id=after, limit=limit)
+            columns = uow.activity.newest_columns(after_client_id=after, limit=limit)
+            expected = SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
+            for name, values in expected.columns.items():
+                assert list(columns[name]) == pytest.approx(list(values), nan_ok=True), name
 
 
 def test_newest_rows_start_after_the_given_client(

@@ -106,6 +106,12 @@ class FakePredictor:
             return [weight * sum(_known(row)) * 100 for row in rows]
         return [min(1.0, _known(row)[0] / 10) for row in rows]
 
+    def predict_columns(
+        self, kind: ModelKind, model: object, columns: Sequence[Sequence[float]], count: int
+    ) -> list[float]:
+        rows = list(zip(*columns, strict=True)) if columns else [() for _ in range(count)]
+        return self.predict(kind, model, rows)
+
     def contributions(self, model: object, row: Sequence[float]) -> list[float]:
         return [model["weight"] * value for value in _known(row)]  # type: ignore[index]
 

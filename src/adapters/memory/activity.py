@@ -95,6 +95,10 @@ class InMemoryActivityRepository:
         )
         return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
 
+    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
+        rows = self.newest_rows(after_client_id, limit)
+        return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
+
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}
         for (client_id, observed_on), snapshot in self.store.activity.items():

@@ -15,6 +15,7 @@ from domain.predictions import (
     ModelKind,
     PurchasePrediction,
     SalesForecast,
+    ScoredBatch,
     out_of_date,
 )
 from domain.segments import Segment, SegmentRule
@@ -23,6 +24,9 @@ from domain.segments import Segment, SegmentRule
 class InMemoryPredictionRepository:
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
+
+    def add_batch(self, batch: ScoredBatch) -> None:
+        self.add_many(*batch.as_predictions())
 
     def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
         """All or nothing: an unknown client refuses the whole batch. Money is kept to the grosz."""

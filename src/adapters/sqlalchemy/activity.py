@@ -169,45 +169,33 @@ class SqlAlchemyActivityRepository:
         straight into columns: no object per row, whatever their number. The database turns dates into
         ordinals and money into floating point (no Decimal on the way); a NULL becomes NaN and a boolean
         0 or 1 on the way in."""
-        ordinal = _Ordinal(self.session)
-        dates = {
-            "observed_on": ordinal.of(client_activity.c.observed_on),
-            "registered_on": ordinal.of(clients.c.registered_on),
-        }
         statement = (
-            select(
-                *(dates[name] if name in dates else _as_number(client_activity.c[name]) for name in COLUMNS)
-            )
-            .join_from(client_activity, clients, clients.c.id == client_activity.c.client_id)
+            self._columns()
             .where(_labelled())
             .order_by(client_activity.c.observed_on, client_activity.c.client_id)
             .execution_options(yield_per=TRAINING_ROWS_PER_FETCH)
         )
         return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
 
-    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
-        """The newest snapshot of each of the next `limit` clients with activity, in client id order.
+    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
+        """The snapshots of `newest_rows`, read as `training_columns` reads them."""
+        statement = _of_newest(self._columns(), after_client_id, limit)
+        return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
 
-        The inner query walks the (client_id, observed_on) unique index from `after_client_id` and
-        stops after `limit` clients; the outer one fetches just those snapshots.
-        """
-        newest = (
-            select(client_activity.c.client_id, func.max(client_activity.c.observed_on).label("observed_on"))
-            .where(client_activity.c.client_id > after_client_id)
-            .group_by(client_activity.c.client_id)
-            .order_by(client_activity.c.client_id)
-            .limit(limit)
-            .subquery("newest")
-        )
-        statement = (
-            _scoring_rows()
-            .join(
-                newest,
-                (newest.c.client_id == client_activity.c.client_id)
-                & (newest.c.observed_on == client_activity.c.observed_on),
-            )
-            .order_by(client_activity.c.client_id)
-        )
+    def _columns(self) -> Select[Any]:
+        """Every column of `SnapshotColumns` of the snapshots, with their clients' registration dates."""
+        ordinal = _Ordinal(self.session)
+        dates = {
+            "observed_on": ordinal.of(client_activity.c.observed_on),
+            "registered_on": ordinal.of(clients.c.registered_on),
+        }
+        return select(
+            *(dates[name] if name in dates else _as_number(client_activity.c[name]) for name in COLUMNS)
+        ).join_from(client_activity, clients, clients.c.id == client_activity.c.client_id)
+
+    def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
+        """The newest snapshot of each of the next `limit` clients with activity, in client id order."""
+        statement = _of_newest(_scoring_rows(), after_client_id, limit)
         return [scoring_row_from_row(row) for row in self.session.execute(statement)]
 
     def newest_row(self, client_id: int) -> ScoringRow | None:
@@ -360,6 +348,24 @@ class _Ordinal:
         if self.sqlite:
             return sql_cast(func.julianday(day) - JULIAN_DAY_OF_ORDINAL_ZERO, Integer)
         return type_coerce(day - literal(date.min, Date) + 1, Integer)
+
+
+def _of_newest(snapshots: Select[Any], after_client_id: int, limit: int) -> Select[Any]:
+    """`snapshots` narrowed to the newest snapshot of each of the next `limit` clients after
+    `after_client_id`, in client id order: the inner query walks the (client_id, observed_on) unique
+    index and stops after `limit` clients; the outer one fetches just those snapshots."""
+    newest = (
+        select(client_activity.c.client_id, func.max(client_activity.c.observed_on).label("observed_on"))
+        .where(client_activity.c.client_id > after_client_id)
+        .group_by(client_activity.c.client_id)
+        .order_by(client_activity.c.client_id)
+        .limit(limit)
+        .subquery("newest")
+    )
+    is_newest = (newest.c.client_id == client_activity.c.client_id) & (
+        newest.c.observed_on == client_activity.c.observed_on
+    )
+    return snapshots.join(newest, is_newest).order_by(client_activity.c.client_id)
 
 
 def _scoring_rows() -> Select[Any]:

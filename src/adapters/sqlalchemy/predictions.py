@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
-from adapters.sqlalchemy.statements import CHUNK_SIZE
+from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.queries import PredictionSummary
@@ -36,6 +36,7 @@ from domain.predictions import (
     ModelKind,
     PurchasePrediction,
     SalesForecast,
+    ScoredBatch,
 )
 from domain.segments import Segment, SegmentRule
 
@@ -44,6 +45,8 @@ History = tuple[SalesForecast, PurchasePrediction | None]
 
 # Realized predictions read per round trip while they are streamed.
 REALIZED_PER_FETCH = 10_000
+# The columns every prediction row has, in the order `add_batch` writes them.
+_WRITTEN = ("client_id", "model_version", "made_at", "is_current", "observed_on")
 # Client ids per `UPDATE ... WHERE client_id IN (...)`: well under every database's limit of bound parameters.
 FLIP_CHUNK_SIZE = 5_000
 
@@ -71,6 +74,29 @@ class SqlAlchemyPredictionRepository:
         with savepoint(self.session, self._refuse(forecasts, predictions)):
             self._replace_current(sales_predictions, forecasts, FORECASTS.values)
             self._replace_current(purchase_predictions, predictions, PURCHASES.values)
+
+    def add_batch(self, batch: ScoredBatch) -> None:
+        """The clients' current rows stop being current, then the batch's rows go in as current ones
+        through the database's bulk path (`bulk_insert`): no object, no type conversion per row."""
+        client_ids = list(batch.client_ids)
+        for table in (sales_predictions, purchase_predictions):
+            self._no_longer_current(table, client_ids)
+        driver = DriverValues(self.session)
+        made_at, days = driver.moment(batch.made_at), [driver.day(day) for day in batch.observed_on]
+        sales = (
+            (client_id, batch.sales_version, made_at, True, day, value)
+            for client_id, day, value in zip(client_ids, days, batch.forecasts, strict=True)
+        )
+        bulk_insert(self.session, sales_predictions, (*_WRITTEN, "value"), sales)
+        threshold = batch.threshold.value
+        purchases = (
+            (client_id, batch.purchase_version, made_at, True, day, probability, will_buy, threshold, worth)
+            for client_id, day, probability, will_buy, worth in zip(
+                client_ids, days, batch.probabilities, batch.will_buy, batch.expected_values, strict=True
+            )
+        )
+        columns = (*_WRITTEN, "probability", "will_buy", "threshold", "expected_value")
+        bulk_insert(self.session, purchase_predictions, columns, purchases)
 
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]:
         forecast = self.session.execute(_current_of(sales_predictions, client_id)).one_or_none()
@@ -175,11 +201,13 @@ class SqlAlchemyPredictionRepository:
             segment_counts={segment: int(count) for segment, count in zip(Segment, counts, strict=True)},
         )
 
-    def _replace_current(self, table: Table, new: Sequence[P], values: Callable[..., Values]) -> None:
-        client_ids = list({prediction.client_id for prediction in new})
+    def _no_longer_current(self, table: Table, client_ids: Iterable[int]) -> None:
         for chunk in chunks(client_ids, FLIP_CHUNK_SIZE):
             no_longer_current = update(table).where(table.c.is_current, table.c.client_id.in_(chunk))
             self.session.execute(no_longer_current.values(is_current=false()))
+
+    def _replace_current(self, table: Table, new: Sequence[P], values: Callable[..., Values]) -> None:
+        self._no_longer_current(table, {prediction.client_id for prediction in new})
         last_of_client = {prediction.client_id: index for index, prediction in enumerate(new)}
         rows = [
             values(prediction, is_current=last_of_client[prediction.client_id] == index)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Delete, String, Table, Update, update
@@ -12,9 +13,53 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER
+from application.chunks import chunks
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
 CHUNK_SIZE = 5_000
+
+
+def bulk_insert(
+    session: Session, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Rows already in the driver's terms (see `DriverValues`) straight into `table`, in the session's
+    transaction: PostgreSQL's COPY, else chunked executemany."""
+    connection = session.connection()
+    names = ", ".join(columns)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(mark for _ in columns)})"
+    for chunk in chunks(rows, CHUNK_SIZE):
+        connection.exec_driver_sql(statement, chunk)
+
+
+class DriverValues:
+    """Dates and moments as the session's driver takes them where SQLAlchemy's types are bypassed:
+    SQLite holds them as text, as SQLAlchemy writes it (a moment in UTC, to the microsecond, which
+    sorts in time order); PostgreSQL's driver takes Python's own."""
+
+    def __init__(self, session: Session) -> None:
+        self.on_sqlite = session.get_bind().dialect.name == "sqlite"
+        self._days: dict[int, object] = {}
+
+    def day(self, ordinal: int) -> object:
+        """The date of a proleptic ordinal (`date.toordinal()`); dates repeat, so each is made once."""
+        day = self._days.get(ordinal)
+        if day is None:
+            as_date = date.fromordinal(ordinal)
+            day = self._days[ordinal] = as_date.isoformat() if self.on_sqlite else as_date
+        return day
+
+    def moment(self, moment: datetime) -> object:
+        if not self.on_sqlite:
+            return moment
+        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+        return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def rows_changed(session: Session, statement: Update | Delete) -> int:
