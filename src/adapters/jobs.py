@@ -27,6 +27,8 @@ Perform = Callable[[str], object]
 class ThreadJobRunner:
     """Performs jobs one at a time in a background thread: nothing else to install or run beside the app."""
 
+    shares_work = False
+
     def __init__(self, perform: Perform, workers: int = 1) -> None:
         self._perform = perform
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="prognoza-job")
@@ -47,6 +49,8 @@ class ThreadJobRunner:
 class InlineJobRunner:
     """Performs each job at once, in the caller's thread."""
 
+    shares_work = False
+
     def __init__(self, perform: Perform) -> None:
         self._perform = perform
 
@@ -57,6 +61,8 @@ class InlineJobRunner:
 class RqJobRunner:
     """Puts each job on a Redis queue, under the job's own id, for `prognoza worker` (an RQ worker) to
     perform by calling `function` (an importable path, e.g. `entrypoints.worker.perform`) with the id."""
+
+    shares_work = True
 
     def __init__(self, redis_url: str, queue: str, function: str, timeout_s: int) -> None:
         self.redis_url = redis_url

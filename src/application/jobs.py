@@ -6,14 +6,16 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from application.ports import Clock, JobLease, JobProgress, JobRunner, UnitOfWork
 from domain.errors import DomainError
-from domain.jobs import JOB_LEASE, Job, JobNotFound
+from domain.jobs import JOB_LEASE, Job, JobNotFound, JobState
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +23,133 @@ JobHandler = Callable[..., object]
 """What a job's name does: called with its parameters by keyword and `progress=`, it returns its report."""
 
 SCORE_ALL = "score_all"
+SCORE_CLIENTS = "score_clients"
+"""One part of `score_all`: the clients of an id range."""
 BUILD_SNAPSHOTS = "build_snapshots"
 TRAIN = "train"
+
+PART_POLL_S = 0.2
+"""How often a job that shared out its parts looks whether the other workers' parts are done."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartReport:
+    """What one part of a shared job did: how many of the whole job's items (clients, say)."""
+
+    done: int
+
+
+class PartFailed(DomainError):
+    code = "job_part_failed"
+
+    def __init__(self, description: str, reason: str) -> None:
+        super().__init__(f"{description} failed twice: {reason}", part=description)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkSharing:
+    """How a long job splits its work into parts that several workers do at once.
+
+    Each part is a job of its own, stored queued and, when the runner's queue has workers of its own
+    (`JobRunner.shares_work`), put on it. The job that split its work then performs the parts in turn
+    itself, skipping those another worker took, waits for the others' parts, and does once more any part
+    that failed or whose worker stopped. Whatever runs where, the work is done once and completely."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    runner: JobRunner
+    perform: Callable[[str], object]
+    """Performs a queued job by its id (`perform_job`), doing nothing when it is not queued."""
+    lease: JobLease
+    wait: Callable[[float], None] = time.sleep
+
+    def perform_parts(
+        self,
+        name: str,
+        parts: Sequence[Mapping[str, Any]],
+        describe: Callable[[Mapping[str, Any]], str],
+        progress: JobProgress | None = None,
+        total: int | None = None,
+    ) -> int:
+        """Have every part (the parameters of a job `name`) done; the sum of what they did."""
+        now = self.clock.now()
+        jobs = [Job(uuid.uuid4().hex, name, describe(part), now, dict(part)) for part in parts]
+        with self.uow_factory() as uow:
+            for job in jobs:
+                uow.jobs.add(job)
+            uow.commit()
+        if self.runner.shares_work:
+            for job in jobs:
+                self.runner.submit(job.id)
+        for job in jobs:
+            self.perform(job.id)
+            self._report(jobs, progress, total)
+        done = 0
+        for job in self._finished(jobs, progress, total):
+            if job.state is JobState.FAILED:
+                job = self._again(job)
+            done += _done_by(job)
+        if progress is not None:
+            progress(done, total)
+        return done
+
+    def _finished(self, jobs: Sequence[Job], progress: JobProgress | None, total: int | None) -> list[Job]:
+        """The parts once every one has ended, reporting progress while other workers finish theirs."""
+        while True:
+            with self.uow_factory() as uow:
+                fail_abandoned_jobs_in(uow, self.clock, self.lease)
+                now = [uow.jobs.get(job.id) or job for job in jobs]
+            if all(job.state.is_finished for job in now):
+                return now
+            self._report(now, progress, total)
+            self.wait(PART_POLL_S)
+
+    def _again(self, failed: Job) -> Job:
+        """A part done once more, by this worker, after its first try failed; refused when it fails again."""
+        log.warning(
+            "job part done again after it failed: %s",
+            failed.error,
+            extra={"context": {"job": failed.id, "part": failed.description}},
+        )
+        retry = Job(uuid.uuid4().hex, failed.name, failed.description, self.clock.now(), failed.parameters)
+        with self.uow_factory() as uow:
+            uow.jobs.add(retry)
+            uow.commit()
+        self.perform(retry.id)
+        with self.uow_factory() as uow:
+            ended = uow.jobs.get(retry.id) or retry
+        if ended.state is not JobState.SUCCEEDED:
+            raise PartFailed(failed.description, ended.error or "it did not finish")
+        return ended
+
+    def _report(self, jobs: Sequence[Job], progress: JobProgress | None, total: int | None) -> None:
+        if progress is None:
+            return
+        with self.uow_factory() as uow:
+            now = [uow.jobs.get(job.id) or job for job in jobs]
+        progress(
+            sum(_done_by(job) if job.state is JobState.SUCCEEDED else job.done or 0 for job in now), total
+        )
+
+
+def perform_in_turn(
+    handler: Callable[..., PartReport],
+    parts: Sequence[Mapping[str, Any]],
+    progress: JobProgress | None = None,
+    total: int | None = None,
+) -> int:
+    """Every part done here, one after the other, with no job of its own: how work is shared without a
+    `WorkSharing` (tests, and callers that have no jobs); the sum of what the parts did."""
+    done = 0
+    for part in parts:
+        done += handler(**part).done
+        if progress is not None:
+            progress(done, total)
+    return done
+
+
+def _done_by(part: Job) -> int:
+    return int((part.result or {}).get("done", 0))
 
 
 def submit_job(
@@ -65,8 +192,8 @@ def perform_job(
     with uow:
         job = uow.jobs.start(job_id, lease.worker, clock.now())
         uow.commit()
-    if job is None:
-        log.warning("job not performed: it is not queued", extra={"context": {"job": job_id}})
+    if job is None:  # a part of a shared job, say, that the job which shared it out did itself
+        log.info("job not performed: it is not queued", extra={"context": {"job": job_id}})
         return None
     with lease.holding([job.id]):
         finished = _outcome(job, handlers, _progress_of(job.id, uow), clock)

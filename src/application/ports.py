@@ -191,9 +191,16 @@ class ActivityRepository(Protocol):
         """The newest snapshot of up to `limit` clients with id > `after_client_id`, in client id order."""
         ...
 
-    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
-        """The snapshots of `newest_rows`, column by column (no object per snapshot): what batch
-        scoring reads."""
+    def newest_columns(
+        self, after_client_id: int, limit: int, up_to_client_id: int | None = None
+    ) -> SnapshotColumns:
+        """The snapshots of `newest_rows` (of clients with ids up to `up_to_client_id`, when given), column
+        by column (no object per snapshot): what batch scoring reads."""
+        ...
+
+    def client_ranges(self, clients_per_range: int) -> list[tuple[int, int]]:
+        """The clients with activity split, in id order, into ranges of `clients_per_range` of them (the
+        last one fewer): each range's first and last client id."""
         ...
 
     def newest_row(self, client_id: int) -> ScoringRow | None: ...
@@ -359,6 +366,11 @@ class PredictionRepository(Protocol):
 
     def add_batch(self, batch: ScoredBatch) -> None:
         """`add_many` for the predictions of a batch scoring, through the database's bulk path."""
+        ...
+
+    def current_values(self) -> tuple[Sequence[float], Sequence[float]]:
+        """Every current forecast, and every known worth of contacting a client (the current purchase
+        predictions' expected values), in no particular order."""
         ...
 
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]: ...
@@ -585,6 +597,12 @@ class JobRunner(Protocol):
     workers, or at once in tests. Whoever performs it records its state on the job."""
 
     def submit(self, job_id: str) -> None: ...
+
+    @property
+    def shares_work(self) -> bool:
+        """Whether workers of other processes take the jobs submitted (a queue's), so that the parts of
+        a long job are worth putting on it (`application.jobs.WorkSharing`)."""
+        ...
 
 
 class JobLease(Protocol):

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from array import array
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from application.clients import record_activity
 from application.commands import SnapshotChanges, SnapshotEntry
-from application.jobs import SCORE_ALL, submit_job
+from application.jobs import SCORE_ALL, SCORE_CLIENTS, PartReport, WorkSharing, perform_in_turn, submit_job
 from application.ports import (
     Clock,
     JobProgress,
@@ -42,6 +42,9 @@ from domain.segments import Segment, SegmentRule
 from domain.tiers import TierCuts
 
 BATCH_SIZE = 5_000
+"""Clients scored, and their predictions written, per transaction."""
+CLIENTS_PER_PART = 50_000
+"""Clients per part of a batch scoring: each part is a job that any worker may take."""
 
 log = logging.getLogger(__name__)
 
@@ -331,40 +334,72 @@ def predict_all(
     models: ActiveModels,
     predictor: ModelPredictor,
     clock: Clock,
-    batch_size: int = BATCH_SIZE,
+    sharing: WorkSharing | None = None,
+    clients_per_part: int = CLIENTS_PER_PART,
     progress: JobProgress | None = None,
 ) -> BatchReport:
-    """Score every client with activity, `batch_size` at a time, committing each batch in bulk and
-    telling `progress` the clients scored so far. The first time, when no segment bands were ever set,
-    the bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to
-    what contacting each client is now worth."""
+    """Score every client with activity: in parts of `clients_per_part` clients by id range, which the
+    workers of `sharing` do at once (else done here in turn), all stamped with one moment, telling
+    `progress` the clients scored so far. The first time, when no segment bands were ever set, the
+    bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to what
+    contacting each client is now worth."""
     with uow:
         scorer = _scorer(uow, models, predictor)
+        ranges = uow.activity.client_ranges(clients_per_part)
         total = uow.activity.count_clients() if progress is not None else None
-    scored, last_id, now = 0, 0, clock.now()
-    values, worth = array("d"), array("d")
-    while True:
-        with uow:
-            data = uow.activity.newest_columns(after_client_id=last_id, limit=batch_size)
-            if not len(data):
-                break
-            batch = scorer.score(data, now)
-            uow.predictions.add_batch(batch)
-            uow.commit()
-        values.extend(batch.forecasts)
-        worth.extend(batch.expected_values)
-        scored += len(batch)
-        last_id = batch.client_ids[-1]
-        if progress is not None:
-            progress(scored, total)
+    made_at = clock.now().isoformat()
+    parts = [{"first_client_id": first, "last_client_id": last, "made_at": made_at} for first, last in ranges]
+    if sharing is None:
+        handler = partial(score_clients, uow=uow, models=models, predictor=predictor)
+        scored = perform_in_turn(handler, parts, progress, total)
+    else:
+        scored = sharing.perform_parts(SCORE_CLIENTS, parts, _part_described, progress, total)
+    with uow:
+        forecasts, worth = uow.predictions.current_values()
     return BatchReport(
         scored,
         scorer.sales_run.version,
         scorer.purchase_run.version,
         scorer.threshold.value,
-        _fit_segments_once(uow, values, clock),
+        _fit_segments_once(uow, forecasts, clock),
         _fit_tiers(uow, worth, clock),
     )
+
+
+def score_clients(
+    first_client_id: int,
+    last_client_id: int,
+    made_at: str,
+    uow: UnitOfWork,
+    models: ActiveModels,
+    predictor: ModelPredictor,
+    batch_size: int = BATCH_SIZE,
+    progress: JobProgress | None = None,
+) -> PartReport:
+    """Score the clients with ids from `first_client_id` to `last_client_id` from their newest snapshots
+    with the active models, at the moment `made_at` (ISO 8601), `batch_size` at a time, committing each
+    batch in bulk: one part of `predict_all`."""
+    with uow:
+        scorer = _scorer(uow, models, predictor)
+    now = datetime.fromisoformat(made_at)
+    scored, after = 0, first_client_id - 1
+    while True:
+        with uow:
+            data = uow.activity.newest_columns(after, batch_size, up_to_client_id=last_client_id)
+            if not len(data):
+                break
+            batch = scorer.score(data, now)
+            uow.predictions.add_batch(batch)
+            uow.commit()
+        scored += len(batch)
+        after = batch.client_ids[-1]
+        if progress is not None:
+            progress(scored, None)
+    return PartReport(scored)
+
+
+def _part_described(part: Mapping[str, Any]) -> str:
+    return f"score clients {part['first_client_id']}-{part['last_client_id']}"
 
 
 SEGMENTS_FITTED_BY = "forecast quantiles"

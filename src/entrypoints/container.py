@@ -285,9 +285,24 @@ class Container(containers.DeclarativeContainer):
         lifetime.client_lifetime, uow=uow, models=lifetime_models, estimator=lifetime_estimator
     )
     clients_scored = use_case(predicting.clients_scored, uow=uow)
-    predict_all = use_case(
-        predicting.predict_all, uow=uow, models=active_models, predictor=predictor, clock=clock
+    work_sharing = providers.Factory(
+        jobs.WorkSharing,
+        uow_factory=uow.provider,
+        clock=clock,
+        runner=job_runner,
+        perform=job_performer,
+        lease=job_lease,
     )
+    predict_all = use_case(
+        predicting.predict_all,
+        uow=uow,
+        models=active_models,
+        predictor=predictor,
+        clock=clock,
+        sharing=work_sharing,
+        clients_per_part=settings.provided.clients_per_part,
+    )
+    score_clients = use_case(predicting.score_clients, uow=uow, models=active_models, predictor=predictor)
     start_batch_prediction = use_case(
         predicting.start_batch_prediction,
         uow_factory=uow.provider,
@@ -301,6 +316,7 @@ class Container(containers.DeclarativeContainer):
     job_handlers = providers.Dict(
         {
             jobs.SCORE_ALL: predict_all,
+            jobs.SCORE_CLIENTS: score_clients,
             jobs.BUILD_SNAPSHOTS: build_snapshots_then_rescore,
             jobs.TRAIN: run_comparison,
         }

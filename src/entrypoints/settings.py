@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     """How long one job may run on a worker before RQ stops it: a comparison on many clients takes minutes."""
     job_lease_s: int = Field(default=60, ge=1, le=3600)
     """How long a job's worker may go without a heartbeat before the job is failed as abandoned."""
+    clients_per_part: int = Field(default=50_000, ge=10, le=10_000_000)
+    """Clients in one part of a batch scoring: each part is a job any `prognoza worker` may take."""
     workers: int = Field(default=2, ge=1, le=64)
     """Processes of `prognoza serve`."""
     threads: int = Field(default=4, ge=1, le=64)

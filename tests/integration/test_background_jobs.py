@@ -1,5 +1,6 @@
 """Background jobs across processes: `prognoza serve` (gunicorn, 2 worker processes) puts jobs on Redis,
-`prognoza worker` performs them, and every process answers a job's state from the database; a queue
+`prognoza worker`s perform them (a batch scoring in parts several workers take), and every process
+answers a job's state from the database; a queue
 worker killed mid-job (`kill -9`) leaves its job failed, and a new worker does the work again.
 
 Needs Redis on 127.0.0.1:6379 (skipped, saying so, when none answers). The database is PostgreSQL when
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import signal
 import socket
@@ -18,12 +20,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Row, create_engine, text
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PROGNOZA = [sys.executable, "-m", "entrypoints.cli"]
@@ -33,6 +37,8 @@ ADMIN_PASSWORD = "correct horse battery"
 LEASE_S = 3
 """The jobs' lease in these tests: a job whose worker died is failed within seconds."""
 CLIENTS = 200
+CLIENTS_PER_PART = 25
+JOB_NAMES = ("train", "score_all", "score_clients")
 
 
 def redis_answers() -> bool:
@@ -163,14 +169,18 @@ class Stack:
 
     def jobs(self, name: str) -> list[dict[str, object]]:
         """The jobs of a name, oldest first, as any tool sees them in the database."""
+        columns = "id, state, error, done, total, worker"
+        query = f"SELECT {columns} FROM jobs WHERE name = :name ORDER BY created_at"
+        return [dict(row._mapping) for row in self.query(query, name=name)]
+
+    def scalar(self, query: str) -> object:
+        return self.query(query)[0][0]
+
+    def query(self, query: str, **parameters: object) -> list[Row[Any]]:
         engine = create_engine(self.database_url)
         try:
             with engine.connect() as connection:
-                columns = "id, state, error, done, total"
-                rows = connection.execute(
-                    text(f"SELECT {columns} FROM jobs WHERE name = :name ORDER BY created_at"), {"name": name}
-                )
-                return [dict(row._mapping) for row in rows]
+                return list(connection.execute(text(query), parameters))
         finally:
             engine.dispose()
 
@@ -194,6 +204,7 @@ def stack(tmp_path: Path, database_url: str, redis_queue: str) -> Iterator[Stack
         "PROGNOZA_JOB_LEASE_S": str(LEASE_S),
         "PROGNOZA_LOG_LEVEL": "WARNING",
         "PROGNOZA_WORKERS": "2",
+        "PROGNOZA_CLIENTS_PER_PART": str(CLIENTS_PER_PART),
         "PROGNOZA_THREADS": "2",
     }
     started = Stack(env, database_url)
@@ -208,7 +219,12 @@ def stack(tmp_path: Path, database_url: str, redis_queue: str) -> Iterator[Stack
     finally:
         started.stop()
         forget_queue(
-            redis_queue, [str(job["id"]) for name in ("train", "score_all") for job in started.jobs(name)]
+            redis_queue,
+            [
+                str(job["id"])
+                for name in ("train", "score_all", "score_clients")
+                for job in started.jobs(name)
+            ],
         )
 
 
@@ -246,10 +262,11 @@ def poll_run(stack: Stack, url: str, seconds: float = 120) -> dict[str, object]:
     return until(ended, seconds, f"run {url} ended")  # type: ignore[return-value]
 
 
-def test_jobs_queued_by_the_server_are_performed_by_a_worker_and_every_server_process_reports_them(
+def test_jobs_queued_by_the_server_are_performed_by_workers_and_every_server_process_reports_them(
     stack: Stack,
 ) -> None:
     started = time.monotonic()
+    stack.start_worker()
     stack.start_worker()
 
     trainings = {kind: stack.call("POST", f"/models/{kind}/training") for kind in ("sales", "purchase")}
@@ -273,12 +290,20 @@ def test_jobs_queued_by_the_server_are_performed_by_a_worker_and_every_server_pr
     assert {reply.status for reply in replies} == {200}
     assert len({reply.answered_by for reply in replies}) >= 2
     assert [job["state"] for job in stack.jobs("train")] == ["succeeded", "succeeded"]
+    parts = stack.jobs("score_clients")
+    assert len(parts) == math.ceil(scored_clients / CLIENTS_PER_PART)
+    assert {part["state"] for part in parts} == {"succeeded"}
+    assert sum(int(part["done"]) for part in parts) == scored_clients  # type: ignore[call-overload]
+    assert stack.scalar("SELECT count(DISTINCT made_at) FROM sales_predictions") == 1
+    assert stack.scalar("SELECT count(*) FROM sales_predictions WHERE is_current") == scored_clients
     listed = stack.call("GET", "/clients?sort=-predicted_sales&per_page=5")
     assert all(item["predicted_sales"] is not None for item in listed.document["items"])  # type: ignore[attr-defined]
     answering = len({reply.answered_by for reply in replies})
+    by_worker = Counter(str(part["worker"]).rpartition(":")[2] for part in parts)
     print(
         f"\ntwo trainings {trained - started:.1f} s, scoring {scored_clients} clients "
-        f"{scored - trained:.1f} s, {len(replies)} polls answered by {answering} server processes"
+        f"{scored - trained:.1f} s in {len(parts)} parts (parts per worker process: {dict(by_worker)}), "
+        f"{len(replies)} polls answered by {answering} server processes"
     )
 
 

@@ -135,7 +135,7 @@ def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
     told: list[tuple[int, int | None]] = []
 
     report = predict_all(
-        uow, models, FakePredictor(), clock, batch_size=7, progress=lambda *p: told.append(p)
+        uow, models, FakePredictor(), clock, clients_per_part=7, progress=lambda *p: told.append(p)
     )
 
     assert report.clients_scored == 60
@@ -147,7 +147,7 @@ def test_batch_scoring_gives_every_client_with_activity_a_current_prediction(
 def test_the_first_batch_scoring_fits_the_segments_to_the_forecasts_and_later_ones_keep_them(
     uow, clock, models, trained
 ) -> None:
-    first = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    first = predict_all(uow, models, FakePredictor(), clock, clients_per_part=7)
     with uow:
         forecasts = [uow.predictions.current(client_id)[0].value for client_id in trained]
         fitted = uow.settings.segment_rule()
@@ -168,7 +168,7 @@ def test_segments_an_admin_set_are_never_fitted_over(uow, clock, models, trained
 def test_the_active_model_is_loaded_once_and_reloaded_when_the_version_changes(
     uow, clock, models, model_store, trained
 ) -> None:
-    predict_all(uow, models, FakePredictor(), clock, batch_size=10)
+    predict_all(uow, models, FakePredictor(), clock, clients_per_part=10)
     predict_client(trained[0], uow, models, FakePredictor(), clock)
     assert model_store.loads == 2  # one per kind
 
@@ -283,7 +283,7 @@ def test_what_if_needs_a_snapshot(uow, clock, models, trained) -> None:
 def test_every_batch_scoring_fits_the_contact_tiers_to_what_each_client_is_worth_now(
     uow, clock, models, trained
 ) -> None:
-    first = predict_all(uow, models, FakePredictor(), clock, batch_size=7)
+    first = predict_all(uow, models, FakePredictor(), clock, clients_per_part=7)
     with uow:
         worth = [expected_value(p.probability, f.value) for f, p in map(uow.predictions.current, trained)]
         assert first.fitted_tiers == uow.settings.tier_cuts() == TierCuts.fitted_to(worth)

@@ -95,9 +95,20 @@ class InMemoryActivityRepository:
         )
         return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
 
-    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
+    def newest_columns(
+        self, after_client_id: int, limit: int, up_to_client_id: int | None = None
+    ) -> SnapshotColumns:
         rows = self.newest_rows(after_client_id, limit)
+        if up_to_client_id is not None:
+            rows = [row for row in rows if row.snapshot.client_id <= up_to_client_id]
         return SnapshotColumns.of((row.snapshot, row.registered_on) for row in rows)
+
+    def client_ranges(self, clients_per_range: int) -> list[tuple[int, int]]:
+        client_ids = sorted({client_id for client_id, _ in self.store.activity})
+        return [
+            (client_ids[start], client_ids[min(start + clients_per_range, len(client_ids)) - 1])
+            for start in range(0, len(client_ids), clients_per_range)
+        ]
 
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}

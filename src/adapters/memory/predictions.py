@@ -28,6 +28,11 @@ class InMemoryPredictionRepository:
     def add_batch(self, batch: ScoredBatch) -> None:
         self.add_many(*batch.as_predictions())
 
+    def current_values(self) -> tuple[list[float], list[float]]:
+        forecasts = [history[-1].value for history in self.store.forecasts.values() if history]
+        purchases = [history[-1] for history in self.store.purchase_predictions.values() if history]
+        return forecasts, [p.expected_value for p in purchases if p.expected_value is not None]
+
     def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
         """All or nothing: an unknown client refuses the whole batch. Money is kept to the grosz."""
         client_ids = [f.client_id for f in forecasts] + [p.client_id for p in predictions]

@@ -177,10 +177,32 @@ class SqlAlchemyActivityRepository:
         )
         return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
 
-    def newest_columns(self, after_client_id: int, limit: int) -> SnapshotColumns:
+    def newest_columns(
+        self, after_client_id: int, limit: int, up_to_client_id: int | None = None
+    ) -> SnapshotColumns:
         """The snapshots of `newest_rows`, read as `training_columns` reads them."""
-        statement = _of_newest(self._columns(), after_client_id, limit)
+        statement = _of_newest(self._columns(), after_client_id, limit, up_to_client_id)
         return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
+
+    def client_ranges(self, clients_per_range: int) -> list[tuple[int, int]]:
+        """Numbered in one pass over the (client_id, observed_on) index: the first client of each range,
+        and the last client of all."""
+        with_activity = select(client_activity.c.client_id).distinct().subquery()
+        numbered = select(
+            with_activity.c.client_id,
+            func.row_number().over(order_by=with_activity.c.client_id).label("number"),
+        ).subquery()
+        firsts = list(
+            self.session.scalars(
+                select(numbered.c.client_id)
+                .where((numbered.c.number - 1) % clients_per_range == 0)
+                .order_by(numbered.c.client_id)
+            )
+        )
+        if not firsts:
+            return []
+        last = self.session.scalar(select(func.max(client_activity.c.client_id)))
+        return list(zip(firsts, [*(first - 1 for first in firsts[1:]), last], strict=True))
 
     def _columns(self) -> Select[Any]:
         """Every column of `SnapshotColumns` of the snapshots, with their clients' registration dates."""
@@ -350,13 +372,22 @@ class _Ordinal:
         return type_coerce(day - literal(date.min, Date) + 1, Integer)
 
 
-def _of_newest(snapshots: Select[Any], after_client_id: int, limit: int) -> Select[Any]:
+def _of_newest(
+    snapshots: Select[Any], after_client_id: int, limit: int, up_to_client_id: int | None = None
+) -> Select[Any]:
     """`snapshots` narrowed to the newest snapshot of each of the next `limit` clients after
-    `after_client_id`, in client id order: the inner query walks the (client_id, observed_on) unique
-    index and stops after `limit` clients; the outer one fetches just those snapshots."""
+    `after_client_id` (up to `up_to_client_id`), in client id order: the inner query walks the
+    (client_id, observed_on) unique index and stops after `limit` clients; the outer one fetches just
+    those snapshots."""
+    client_id = client_activity.c.client_id
+    in_range = (
+        client_id > after_client_id
+        if up_to_client_id is None
+        else client_id.between(after_client_id + 1, up_to_client_id)
+    )
     newest = (
         select(client_activity.c.client_id, func.max(client_activity.c.observed_on).label("observed_on"))
-        .where(client_activity.c.client_id > after_client_id)
+        .where(in_range)
         .group_by(client_activity.c.client_id)
         .order_by(client_activity.c.client_id)
         .limit(limit)

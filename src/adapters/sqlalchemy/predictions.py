@@ -8,11 +8,13 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Float,
     ScalarSelect,
     Select,
     Table,
     and_,
     case,
+    cast,
     false,
     func,
     insert,
@@ -97,6 +99,14 @@ class SqlAlchemyPredictionRepository:
         )
         columns = (*_WRITTEN, "probability", "will_buy", "threshold", "expected_value")
         bulk_insert(self.session, purchase_predictions, columns, purchases)
+
+    def current_values(self) -> tuple[list[float], list[float]]:
+        """Read through the current rows' partial indexes of value and worth."""
+        # As floating point in SQL: no Decimal made per row on the way.
+        forecasts = select(cast(sales_predictions.c.value, Float)).where(sales_predictions.c.is_current)
+        worth = purchase_predictions.c.expected_value
+        known_worth = select(worth).where(purchase_predictions.c.is_current, worth.is_not(None))
+        return list(self.session.scalars(forecasts)), list(self.session.scalars(known_worth))
 
     def current(self, client_id: int) -> tuple[SalesForecast | None, PurchasePrediction | None]:
         forecast = self.session.execute(_current_of(sales_predictions, client_id)).one_or_none()
