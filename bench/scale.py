@@ -17,6 +17,9 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
 3. predict: `prognoza predict` twice (first scoring, rescoring) against the raw side reading each client's
    newest snapshot, predicting with the pipelines it fitted, and inserting the prediction rows (the
    rescoring first marks the current ones no longer current). Decision threshold: the default 0.7.
+   workers: `prognoza predict` with PROGNOZA_REDIS_URL set, so that its parts (PROGNOZA_CLIENTS_PER_PART
+   clients each) go on a Redis queue: first alone, the command being the only worker, then beside 1 to
+   N-1 `prognoza worker` processes (--workers N, default 2); each time against the one before it.
 4. export: `prognoza export clients` (every client, CSV) against one SELECT joining the clients with their
    current predictions, sorted as Prognoza sorts them, written with csv.writer (no formula guarding); the
    segment bands are fitted to the raw side's first forecasts as Prognoza's first scoring fits them.
@@ -30,13 +33,15 @@ indexes); the reads run on Prognoza's database. Start-up is part of every Progno
 times are those of the process doing the work (the PostgreSQL server's own is in neither). Usage:
 
     python bench/scale.py [--clients 1000000] [--months 3] [--seed 7] [--database sqlite|postgresql]
-                          [--postgres-url URL] [--steps seed,train,predict,export,reads] [--keep FOLDER]
+                          [--postgres-url URL] [--steps seed,train,predict,workers,export,reads]
+                          [--workers 2] [--redis-url URL] [--keep FOLDER | --reuse FOLDER]
 
 PostgreSQL is used with --postgres-url, or with --database postgresql and PROGNOZA_TEST_DATABASE_URL (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test): two databases of the benchmark's own are created in
 that server and dropped afterwards, unless --keep is given. --keep FOLDER (new or empty) keeps the SQLite
 files, the model files and both exports there. A step not in --steps that a chosen one needs runs first,
-unreported (`--steps reads` seeds, trains and scores first).
+unreported (`--steps reads` seeds, trains and scores first). --reuse FOLDER runs the chosen steps only,
+on the SQLite databases a run with --keep FOLDER left there.
 
 Exits 1 when a count differs: rows copied, snapshots trained and tested on, clients scored, rows
 exported, list totals; or when the two sides' forecast totals differ by more than 0.1%.
@@ -71,7 +76,9 @@ from sklearn.metrics import r2_score, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-STEPS = ("seed", "train", "predict", "export", "reads")
+STEPS = ("seed", "train", "predict", "workers", "export", "reads")
+NEEDED_BY_NONE = ("workers",)
+"""Steps no later step needs: run only when chosen."""
 SEEDED_TABLES = ("clients", "orders", "events", "client_activity")
 CHUNK = 100_000
 """Rows read back and written at a time by the raw seeding."""
@@ -594,6 +601,65 @@ def step_predict(bench: Bench) -> None:
     )
 
 
+# --- 3b. workers ------------------------------------------------------------------------------------
+
+
+def step_workers(bench: Bench) -> None:
+    """`prognoza predict` with its parts on a Redis queue: alone (the command is the one worker), then
+    with `prognoza worker` processes taking parts beside it; each beside the one before it."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = f"prognoza-scale-{os.getpid()}"
+    env = bench.env | {"PROGNOZA_REDIS_URL": bench.options.redis_url, "PROGNOZA_JOB_QUEUE": queue}
+    redis = Redis.from_url(bench.options.redis_url)
+    workers: list[subprocess.Popen[bytes]] = []
+    before: Timing | None = None
+    try:
+        for count in range(1, bench.options.workers + 1):
+            Queue(queue, connection=redis).empty()  # the parts the command did alone stay queued
+            if count > 1:
+                workers.append(start_worker(env, queue, redis))
+            ours, output = prognoza(["predict"], env)
+            found = SCORED.search(output)
+            scored = int(found.group(1).replace(",", "")) if found else -1
+            note = (
+                f"{scored:,} clients; ratio: against {count - 1} worker(s)"
+                if before
+                else f"{scored:,} clients"
+            )
+            bench.report(f"predict, {count} worker(s) on Redis", ours, before, note)
+            bench.check(f"{count} worker(s): scored {scored:,}", scored > 0)
+            before = ours
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=60)
+        Queue(queue, connection=redis).delete(delete_jobs=True)
+
+
+def start_worker(env: dict[str, str], queue: str, redis: Any) -> subprocess.Popen[bytes]:
+    """A `prognoza worker` on the queue, once it is listening."""
+    from rq import Worker
+
+    listening = len(Worker.all(connection=redis, queue=_queue(queue, redis)))
+    worker = subprocess.Popen(
+        [*PROGNOZA, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while len(Worker.all(connection=redis, queue=_queue(queue, redis))) <= listening:
+        if time.monotonic() > deadline or worker.poll() is not None:
+            raise RuntimeError("prognoza worker did not start listening within 60 s")
+        time.sleep(0.2)
+    return worker
+
+
+def _queue(name: str, redis: Any) -> Any:
+    from rq import Queue
+
+    return Queue(name, connection=redis)
+
+
 # --- 4. export ---------------------------------------------------------------------------------------
 
 EXPORT = (
@@ -868,13 +934,17 @@ RUNNERS: dict[str, Callable[[Bench], None]] = {
     "predict": step_predict,
     "export": step_export,
     "reads": step_reads,
+    "workers": step_workers,
 }
 
 
-def run_steps(bench: Bench, chosen: Sequence[str]) -> None:
-    """Every step up to the last chosen one, in order; those not chosen unreported."""
+def run_steps(bench: Bench, chosen: Sequence[str], prepare: bool = True) -> None:
+    """Every step up to the last chosen one, in order; those not chosen unreported (or, without
+    `prepare`, not run: their work is in the reused databases)."""
     last = max(STEPS.index(step) for step in chosen)
     for step in STEPS[: last + 1]:
+        if step not in chosen and (step in NEEDED_BY_NONE or not prepare):
+            continue
         bench.reporting = step in chosen
         print(f"{'running' if bench.reporting else 'preparing'}: {step} ...", flush=True)
         RUNNERS[step](bench)
@@ -893,6 +963,7 @@ RAW_SIDES = {
     " baselines, other metrics, reasons nor model file",
     "predict": "newest snapshot of each client, both pipelines, inserts the rows (rescoring: flips"
     " is_current first); its pipelines are in memory: no model file loaded or checked",
+    "workers": "none: each row is against the row before it, the same scoring with one worker fewer",
     "export": "one SELECT of clients and current predictions, csv.writer; no formula guarding",
     "reads": "COUNT then a page in plain SQL on Prognoza's database; no HTTP, JSON, templates or sign-in",
 }
@@ -944,12 +1015,19 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), help="sqlite unless --postgres-url")
     parser.add_argument("--postgres-url", help="default: PROGNOZA_TEST_DATABASE_URL")
     parser.add_argument("--steps", type=chosen_steps, default=list(STEPS), help=",".join(STEPS))
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="for the workers step")
+    parser.add_argument("--workers", type=int, default=2, help="the workers step scores with 1 to N")
+    parser.add_argument(
+        "--reuse", type=Path, help="a SQLite folder kept by --keep: run the chosen steps only, on its data"
+    )
     parser.add_argument("--keep", type=Path, help="keep the databases (and exports) in this folder")
     options = parser.parse_args()
     options.database = options.database or ("postgresql" if options.postgres_url else "sqlite")
     options.postgres_url = options.postgres_url or os.environ.get("PROGNOZA_TEST_DATABASE_URL", "")
     if options.database == "postgresql" and not options.postgres_url:
         parser.error("--database postgresql needs --postgres-url or PROGNOZA_TEST_DATABASE_URL")
+    if options.reuse and (options.database != "sqlite" or options.keep):
+        parser.error("--reuse takes a SQLite folder kept before, and keeps it: no --keep, no PostgreSQL")
     return options
 
 
@@ -971,7 +1049,7 @@ def databases_for(options: argparse.Namespace, folder: Path) -> tuple[Database, 
 
 def main() -> int:
     options = parse_options()
-    folder = bench_folder(options.keep)
+    folder = options.reuse or bench_folder(options.keep)
     databases = databases_for(options, folder)
     bench = Bench(options, folder, *databases, environment(folder, databases[0].url))
     print(
@@ -981,11 +1059,11 @@ def main() -> int:
     )
     started = time.perf_counter()
     try:
-        run_steps(bench, options.steps)
+        run_steps(bench, options.steps, prepare=not options.reuse)
     finally:
         if options.database == "postgresql" and not options.keep:
             drop_postgres_databases(options.postgres_url, databases)
-        if not options.keep:
+        if not options.keep and not options.reuse:
             shutil.rmtree(folder, ignore_errors=True)
     print(f"done in {time.perf_counter() - started:.0f} s; ratio = Prognoza's time / the raw side's\n")
     print_table(bench)
