@@ -12,7 +12,7 @@ from sqlalchemy.exc import SAWarning
 
 from adapters.sqlalchemy.engine import make_engine
 from adapters.sqlalchemy.migrate import URL_ATTRIBUTE
-from adapters.sqlalchemy.tables import metadata
+from adapters.sqlalchemy.tables import described_by_tables, metadata
 
 config = context.config
 
@@ -41,6 +41,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=database_url(),
         target_metadata=metadata,
+        include_name=described_by_tables,
         literal_binds=True,
         render_as_batch=database_url().startswith("sqlite"),
     )
@@ -64,6 +65,7 @@ def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=described_by_tables,
         render_as_batch=on_sqlite,
         transactional_ddl=True,  # SQLite too: the engine lets SQLAlchemy emit BEGIN itself
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from application.commands import ClientListQuery, ClientSort
 from application.queries import ClientListItem, Page
-from contract.examples import UnitOfWorkFactory, a_client
+from contract.examples import UnitOfWorkFactory, a_client, id_of
 from domain.clients import Client
 from domain.segments import SegmentRule
 
@@ -115,6 +116,25 @@ def test_non_ascii_names_are_found_ignoring_case(uow_factory: UnitOfWorkFactory)
 
     assert listed(uow_factory, q="łukasz żółk").total == 1
     assert listed(uow_factory, q="ŻÓŁKIEWSKI").total == 1
+
+
+def test_search_follows_a_clients_new_name_and_email_and_forgets_a_deleted_client(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:
+        anna, beata = uow.clients.add_many(
+            [a_client("Anna", last_name="Kowalska"), a_client("Beata", last_name="Kowalczyk")]
+        )
+        uow.clients.update(replace(anna, last_name="Nowak", email="anna.nowak@example.pl"))
+        uow.commit()
+    assert [item.client.first_name for item in listed(uow_factory, q="kowal").items] == ["Beata"]
+    assert emails(listed(uow_factory, q="nowak")) == ["anna.nowak@example.pl"]
+
+    with uow_factory() as uow:
+        uow.clients.delete(id_of(beata))
+        uow.commit()
+    assert listed(uow_factory, q="kowal").total == 0
+    assert listed(uow_factory, q="an").total == 1  # too short for the index: every client is read
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])

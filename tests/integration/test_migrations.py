@@ -23,8 +23,11 @@ from adapters.sqlalchemy import (
     upgrade_database,
 )
 from adapters.sqlalchemy.tables import (
+    SEARCH_INDEXES,
+    SEARCH_TABLE,
     client_activity,
     clients,
+    described_by_tables,
     model_runs,
     purchase_predictions,
     sales_predictions,
@@ -61,7 +64,8 @@ def differences(engine: Engine) -> list[Any]:
     with warnings.catch_warnings(), engine.connect() as connection:
         # SQLite cannot reflect expression indexes (lower(email)); they are compared by name below.
         warnings.filterwarnings("ignore", message=".*expression-based index")
-        return list(compare_metadata(MigrationContext.configure(connection), metadata))
+        context = MigrationContext.configure(connection, opts={"include_name": described_by_tables})
+        return list(compare_metadata(context, metadata))
 
 
 def index_names(engine: Engine, table: str) -> set[str]:
@@ -73,11 +77,12 @@ def index_names(engine: Engine, table: str) -> set[str]:
             )
             return {name for (name,) in rows}
     indexes = inspect(engine).get_indexes(table)
-    return {str(index["name"]) for index in indexes if not index.get("duplicates_constraint")}
+    described = [index for index in indexes if described_by_tables(index["name"], "index", {})]
+    return {str(index["name"]) for index in described if not index.get("duplicates_constraint")}
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0015_jobs"
+    assert current_revision(migrated_url) == head_revision() == "0016_client_search"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -87,6 +92,23 @@ def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) 
 def test_the_migrated_schema_has_every_index_of_the_tables(engine: Engine) -> None:
     for table in metadata.sorted_tables:
         assert index_names(engine, table.name) == {str(index.name) for index in table.indexes}
+
+
+def test_client_search_has_its_index_on_every_database(engine: Engine) -> None:
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            triggers = connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'clients'"
+            )
+            assert {name for (name,) in triggers} == {
+                "client_search_added",
+                "client_search_changed",
+                "client_search_removed",
+            }
+        assert inspect(engine).has_table(SEARCH_TABLE)
+    else:
+        indexes = {str(index["name"]) for index in inspect(engine).get_indexes("clients")}
+        assert indexes >= set(SEARCH_INDEXES)
 
 
 def test_the_migrated_schema_has_every_check_constraint_of_the_tables(engine: Engine) -> None:

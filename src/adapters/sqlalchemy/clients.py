@@ -16,6 +16,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal_column,
     or_,
     select,
     true,
@@ -27,7 +28,14 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import CLIENTS
-from adapters.sqlalchemy.statements import CHUNK_SIZE, folded, rows_changed
+from adapters.sqlalchemy.statements import (
+    CHUNK_SIZE,
+    SEARCH_INDEX_MIN_LENGTH,
+    folded,
+    found_by_search_index,
+    rows_changed,
+    search_phrase,
+)
 from adapters.sqlalchemy.tables import clients, events, orders, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort
@@ -297,15 +305,20 @@ def _in_tier(value: ColumnElement[Any], tiers: TierCuts, tier: ContactTier) -> C
 
 
 def _containing(q: str) -> ColumnElement[bool]:
-    """Clients whose full name or email contains `q`, ignoring case (the full name holds both names)."""
+    """Clients whose full name or email contains `q`, ignoring case (the full name holds both names),
+    found through the search index when `q` is long enough for it."""
     if not q:
         return true()
     needle = q.lower()
-    full_name = clients.c.first_name + " " + clients.c.last_name
-    return or_(
+    # Spelt as the trigram index's expression is (a space literal, not a parameter), so that it serves.
+    full_name = clients.c.first_name.concat(literal_column("' '")).concat(clients.c.last_name)
+    contains = or_(
         folded(full_name).contains(needle, autoescape=True),
         folded(clients.c.email).contains(needle, autoescape=True),
     )
+    if len(needle) < SEARCH_INDEX_MIN_LENGTH:
+        return contains
+    return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)
 
 
 def _count_of_list(

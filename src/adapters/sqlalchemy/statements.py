@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, String, Table, Update, update
+from sqlalchemy import Boolean, CursorResult, Delete, String, Table, Update, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -92,3 +92,35 @@ def _compile_folded(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(folded, "sqlite")
 def _compile_folded_on_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
+SEARCH_INDEX_MIN_LENGTH = 3
+"""The shortest text the search index finds: its entries are trigrams."""
+
+
+class found_by_search_index(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
+    """`found_by_search_index(clients.id, text)`: the client's name or email may contain the text (at least
+    `SEARCH_INDEX_MIN_LENGTH` letters), by the search index (migration 0016_client_search); a condition
+    that narrows which clients are read, never one that decides a match. On SQLite, the candidates of
+    the FTS5 table of trigrams; on PostgreSQL always true: its trigram indexes serve the LIKE itself."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(found_by_search_index)
+def _compile_found_by_search_index(element: found_by_search_index, compiler: SQLCompiler, **kw: Any) -> str:
+    return "TRUE"
+
+
+@compiles(found_by_search_index, "sqlite")
+def _compile_found_by_search_index_on_sqlite(
+    element: found_by_search_index, compiler: SQLCompiler, **kw: Any
+) -> str:
+    client_id, text = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"{client_id} IN (SELECT rowid FROM client_search WHERE client_search MATCH {text})"
+
+
+def search_phrase(text: str) -> str:
+    """`text` as one FTS5 phrase: quoted, its own quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -419,3 +420,14 @@ jobs = Table(
 )
 # The unfinished jobs, looked for at every read of a job's state.
 Index("ix_jobs_state", jobs.c.state)
+
+SEARCH_TABLE = "client_search"
+"""SQLite's FTS5 table of the clients' names and emails (with its shadow tables, named after it)."""
+SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")
+"""PostgreSQL's pg_trgm indexes of the same."""
+
+
+def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
+    """Alembic's `include_name`: everything but the search index, which migration 0016_client_search makes
+    in each database's own terms and which these tables do not describe."""
+    return name is None or not (name.startswith(SEARCH_TABLE) or name in SEARCH_INDEXES)
