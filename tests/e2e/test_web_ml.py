@@ -21,6 +21,8 @@ from entrypoints.container import container_of
 class ParkedJobRunner:
     """Accepts jobs and never runs them: a training stays queued, as if the worker were busy."""
 
+    shares_work = False
+
     def __init__(self) -> None:
         self.jobs: list[str] = []
 

@@ -46,6 +46,8 @@ class GatedJobRunner:
     So the page is sure to show a run in progress, and the test sees it follow the run to its end.
     """
 
+    shares_work = False
+
     def __init__(self, perform: Callable[[str], object]) -> None:
         self._perform = perform
         self._runner = ThreadJobRunner(self._when_let_through)

@@ -168,6 +168,8 @@ def _lease(store: InMemoryStore, clock: FixedClock) -> ThreadJobLease:
 class _Parked:
     """Keeps jobs queued: no worker takes them."""
 
+    shares_work = False
+
     def submit(self, job_id: str) -> None: ...
 
 

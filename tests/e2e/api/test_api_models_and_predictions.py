@@ -146,6 +146,8 @@ def test_training_on_too_little_data_fails_with_the_reason_and_activates_nothing
 class ParkedJobRunner:
     """Accepts jobs and never runs them: a training stays queued."""
 
+    shares_work = False
+
     def submit(self, job_id: str) -> None: ...
 
 
