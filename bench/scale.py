@@ -50,6 +50,7 @@ exported, list totals; or when the two sides' forecast totals differ by more tha
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import math
@@ -835,6 +836,7 @@ def raw_dashboard(database: Database, connection: Any, bands: tuple[float, float
 def signed_in_client(url: str, folder: Path) -> Any:
     """The app on the benchmark's database, and a test client signed in as an admin made for it."""
     from application.commands import NewUser
+    from domain.errors import DuplicateEmail
     from entrypoints.app import create_app
     from entrypoints.container import container_of
     from entrypoints.settings import Settings
@@ -847,9 +849,10 @@ def signed_in_client(url: str, folder: Path) -> Any:
         log_level="WARNING",
     )
     app = create_app(settings)
-    container_of(app).create_user()(
-        NewUser.parse({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "role": "admin"})
-    )
+    with contextlib.suppress(DuplicateEmail):  # made by an earlier run on these databases (--reuse)
+        container_of(app).create_user()(
+            NewUser.parse({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "role": "admin"})
+        )
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)

@@ -207,7 +207,8 @@ class ActivityRepository(Protocol):
 
     def monthly_sales(self) -> list[MonthlySales]:
         """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month it
-        forecasts, the one holding the day after its observation date. Oldest month first."""
+        forecasts, the one holding the day after its observation date. Oldest month first. An
+        adapter may keep it, written in the caller's transaction, until a snapshot changes."""
         ...
 
     def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
@@ -381,7 +382,10 @@ class PredictionRepository(Protocol):
         """A client's forecasts, newest first, each with the purchase prediction made with it."""
         ...
 
-    def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary: ...
+    def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
+        """The current predictions summed up. An adapter may keep it, written in the caller's
+        transaction, until a prediction or client is added or removed or the threshold or bands differ."""
+        ...
 
     def count_out_of_date(
         self, active_versions: Mapping[ModelKind, int | None], threshold: DecisionThreshold

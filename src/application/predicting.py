@@ -356,7 +356,7 @@ def predict_all(
         scored = sharing.perform_parts(SCORE_CLIENTS, parts, _part_described, progress, total)
     with uow:
         forecasts, worth = uow.predictions.current_values()
-    return BatchReport(
+    report = BatchReport(
         scored,
         scorer.sales_run.version,
         scorer.purchase_run.version,
@@ -364,6 +364,17 @@ def predict_all(
         _fit_segments_once(uow, forecasts, clock),
         _fit_tiers(uow, worth, clock),
     )
+    _summarise(uow)
+    return report
+
+
+def _summarise(uow: UnitOfWork) -> None:
+    """Summarise the new predictions (and the snapshots they were made from) now, once, for every
+    dashboard that follows: a repository keeps what it summarised until its rows change."""
+    with uow:
+        uow.predictions.summary(uow.settings.threshold(), uow.settings.segment_rule())
+        uow.activity.monthly_sales()
+        uow.commit()
 
 
 def score_clients(

@@ -219,7 +219,7 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
         threshold = uow.settings.threshold()
         segment_rule = uow.settings.segment_rule()
         monthly = uow.activity.monthly_sales()
-        return Dashboard(
+        figures = Dashboard(
             client_count=uow.clients.count(),
             threshold=threshold,
             segment_rule=segment_rule,
@@ -229,6 +229,8 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
             forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
             models_trained=all(uow.model_runs.active(kind) for kind in ModelKind),
         )
+        uow.commit()  # the summaries computed afresh are kept for the next request (see their repositories)
+        return figures
 
 
 def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:

@@ -482,3 +482,33 @@ def test_a_batch_replaces_its_clients_current_predictions_only_and_keeps_the_old
         assert uow.predictions.current(beata)[0].value == 200.0  # type: ignore[union-attr]
         summary = uow.predictions.summary(DecisionThreshold(0.7), SegmentRule())
     assert (summary.clients_scored, summary.forecast_total, summary.likely_buyers) == (2, 450.0, 1)
+
+
+# --- The summary, kept between calls until what it sums changes -----------------------------------
+
+
+def test_a_kept_summary_follows_every_change_of_what_it_sums(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    anna, beata = ids[:2]
+
+    def summary(threshold: float = 0.7, bands: SegmentRule | None = None) -> tuple[Any, ...]:
+        bands = bands or SegmentRule()
+        with uow_factory() as uow:  # committed: an adapter that keeps the summary keeps it now
+            found = uow.predictions.summary(DecisionThreshold(threshold), bands)
+            uow.commit()
+        counts = tuple(found.segment_counts[segment] for segment in Segment)
+        return found.clients_scored, found.forecast_total, found.likely_buyers, counts
+
+    predict(uow_factory, [a_forecast(anna, 100.0)], [a_purchase_prediction(anna, 0.8)])
+    assert summary() == summary() == (1, 100.0, 1, (0, 0, 1))
+    predict(uow_factory, [a_forecast(beata, 500.0)], [a_purchase_prediction(beata, 0.75)])
+    assert summary() == (2, 600.0, 2, (0, 1, 1))
+    assert summary(threshold=0.78) == (2, 600.0, 1, (0, 1, 1))
+    assert summary(bands=SegmentRule(50, 400)) == (2, 600.0, 2, (1, 1, 0))
+    predict(uow_factory, [a_forecast(anna, 20.0, made_at=later(1))], [a_purchase_prediction(anna, 0.1)])
+    assert summary() == (2, 520.0, 1, (0, 1, 1))
+    with uow_factory() as uow:
+        uow.clients.delete(beata)
+        uow.commit()
+    assert summary() == (1, 20.0, 0, (0, 0, 1))

@@ -228,3 +228,28 @@ def test_there_are_no_monthly_sales_without_known_sales(
 ) -> None:
     with uow_factory() as uow:
         assert uow.activity.monthly_sales() == []
+
+
+def test_monthly_sales_kept_between_calls_follow_every_change_of_the_snapshots(
+    uow_factory: UnitOfWorkFactory, ids: list[int]
+) -> None:
+    first, second = ids[:2]
+
+    def monthly() -> list[MonthlySales]:
+        with uow_factory() as uow:  # committed: an adapter that keeps them keeps them now
+            found = uow.activity.monthly_sales()
+            uow.commit()
+        return found
+
+    store(uow_factory, a_snapshot(first, date(2024, 1, 31), sales_next_month=10.0))
+    assert monthly() == monthly() == [MonthlySales(date(2024, 2, 1), 10.0)]
+    store(uow_factory, a_snapshot(second, date(2024, 1, 31), sales_next_month=5.0))
+    assert monthly() == [MonthlySales(date(2024, 2, 1), 15.0)]
+    with uow_factory() as uow:
+        uow.activity.update_outcomes(a_snapshot(second, date(2024, 1, 31), sales_next_month=7.0))
+        uow.commit()
+    assert monthly() == [MonthlySales(date(2024, 2, 1), 17.0)]
+    with uow_factory() as uow:
+        uow.clients.delete(first)
+        uow.commit()
+    assert monthly() == [MonthlySales(date(2024, 2, 1), 7.0)]

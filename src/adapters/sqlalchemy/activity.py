@@ -31,6 +31,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, revised, revision
 from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
 from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
@@ -65,6 +66,7 @@ class SqlAlchemyActivityRepository:
 
     def add(self, snapshot: ActivitySnapshot) -> ActivitySnapshot:
         values = SNAPSHOTS.values(snapshot)
+        revised(self.session, SNAPSHOT_REVISION)
         with savepoint(self.session, _refuse(snapshot.client_id, snapshot.observed_on)):
             statement = insert(client_activity).values(values).returning(client_activity.c.id)
             snapshot_id = self.session.execute(statement).scalar_one()
@@ -73,6 +75,7 @@ class SqlAlchemyActivityRepository:
     def add_many(self, snapshots: Iterable[ActivitySnapshot]) -> int:
         """All or nothing, inserted in chunks; returns how many were stored."""
         stored = 0
+        revised(self.session, SNAPSHOT_REVISION)
         with self.session.begin_nested():
             for chunk in chunks((SNAPSHOTS.values(snapshot) for snapshot in snapshots), CHUNK_SIZE):
                 self._insert_chunk(chunk)
@@ -108,6 +111,7 @@ class SqlAlchemyActivityRepository:
 
     def replace_many(self, snapshots: Sequence[ActivitySnapshot]) -> None:
         """One executemany per chunk, each row found by its unique (client_id, observed_on)."""
+        revised(self.session, SNAPSHOT_REVISION)
         statement = update(client_activity).where(
             client_activity.c.client_id == bindparam("key_client_id"),
             client_activity.c.observed_on == bindparam("key_observed_on"),
@@ -117,6 +121,7 @@ class SqlAlchemyActivityRepository:
             self.session.connection().execute(statement, rows)
 
     def update_outcomes(self, snapshot: ActivitySnapshot) -> None:
+        revised(self.session, SNAPSHOT_REVISION)
         statement = (
             update(client_activity)
             .where(
@@ -231,6 +236,17 @@ class SqlAlchemyActivityRepository:
         return None if row is None else scoring_row_from_row(row)
 
     def monthly_sales(self) -> list[MonthlySales]:
+        """Kept (`adapters.sqlalchemy.kept`) until the snapshots' revision changes."""
+        return kept(
+            self.session,
+            "monthly_sales",
+            [revision(self.session, SNAPSHOT_REVISION)],
+            self._monthly_sales,
+            lambda months: [[month.month.isoformat(), month.total] for month in months],
+            lambda document: [MonthlySales(date.fromisoformat(month), total) for month, total in document],
+        )
+
+    def _monthly_sales(self) -> list[MonthlySales]:
         """Summed per observation date in SQL (a few hundred rows at most), then moved to the month
         after it here: date arithmetic is spelt differently on every database."""
         per_day = (
@@ -247,6 +263,7 @@ class SqlAlchemyActivityRepository:
         """One DELETE per chunk of clients, a look-up of the entered snapshots left to them, then plain
         chunked INSERTs (straight through the driver's executemany: a build writes millions of rows) of
         the derived snapshots whose dates no entered one holds."""
+        revised(self.session, SNAPSHOT_REVISION)
         derived = client_activity.c.source == SnapshotSource.DERIVED.value
         entered: set[tuple[int, date]] = set()
         for ids in chunks(sorted(set(client_ids)), EXISTING_CHUNK_SIZE):

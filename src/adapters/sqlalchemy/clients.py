@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, revised
 from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import CLIENTS
 from adapters.sqlalchemy.statements import (
@@ -101,6 +102,7 @@ class SqlAlchemyClientRepository:
 
     def delete(self, client_id: int) -> None:
         """The client's activity and predictions go with it (ON DELETE CASCADE)."""
+        revised(self.session, SNAPSHOT_REVISION)
         self.session.execute(delete(clients).where(clients.c.id == client_id))
 
     def count(self) -> int:

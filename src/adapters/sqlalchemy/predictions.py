@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
+from adapters.sqlalchemy.kept import kept
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
 from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
@@ -189,7 +191,31 @@ class SqlAlchemyPredictionRepository:
             )
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
-        """Over the current predictions only; likely buyers under the threshold in force now."""
+        """Over the current predictions only; likely buyers under the threshold in force now. Kept
+        (`adapters.sqlalchemy.kept`) until a prediction is stored, a client added or deleted, or the
+        threshold or bands differ: two reads of the newest ids and a count of clients decide."""
+        newest = [
+            select(func.max(table.c.id)).scalar_subquery()
+            for table in (sales_predictions, purchase_predictions)
+        ]
+        client_ids = select(func.count(), func.max(clients.c.id))
+        computed_from = [
+            *self.session.execute(select(*newest)).one(),
+            *self.session.execute(client_ids).one(),
+            threshold.value,
+            segments.medium_from,
+            segments.high_from,
+        ]
+        return kept(
+            self.session,
+            "prediction_summary",
+            computed_from,
+            lambda: self._summary(threshold, segments),
+            _summary_document,
+            _summary_of,
+        )
+
+    def _summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         value = sales_predictions.c.value
         per_segment = [
             func.coalesce(func.sum(case((in_segment(value, segments, segment), 1), else_=0)), 0)
@@ -242,6 +268,17 @@ class SqlAlchemyPredictionRepository:
         for chunk in chunks(client_ids, FLIP_CHUNK_SIZE):
             known.update(self.session.scalars(select(clients.c.id).where(clients.c.id.in_(chunk))))
         return next((p.client_id for p in predictions if p.client_id not in known), 0)
+
+
+def _summary_document(summary: PredictionSummary) -> dict[str, Any]:
+    document = asdict(summary)
+    document["segment_counts"] = {segment.value: count for segment, count in summary.segment_counts.items()}
+    return document
+
+
+def _summary_of(document: dict[str, Any]) -> PredictionSummary:
+    counts = {Segment(segment): count for segment, count in document["segment_counts"].items()}
+    return PredictionSummary(**(document | {"segment_counts": counts}))
 
 
 def _current_of(table: Table, client_id: int) -> Select[Any]:

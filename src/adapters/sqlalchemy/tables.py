@@ -421,6 +421,23 @@ jobs = Table(
 # The unfinished jobs, looked for at every read of a job's state.
 Index("ix_jobs_state", jobs.c.state)
 
+# --- Kept summaries ------------------------------------------------------------------------------
+
+kept_summaries = Table(
+    "kept_summaries",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    # What the summary was computed from (revisions, largest ids, settings): it is current while they are.
+    Column("computed_from", JSON, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("number", Integer, nullable=False),
+)
+
 SEARCH_TABLE = "client_search"
 """SQLite's FTS5 table of the clients' names and emails (with its shadow tables, named after it)."""
 SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")

@@ -1,0 +1,64 @@
+"""Summaries of many rows kept beside the data: computed once per change of what they were computed from,
+then read back by every request until the data changes again.
+
+What a summary was computed from is a small JSON document (revisions, largest ids, counts, settings) that
+changes whenever the summarised rows can have: a kept summary whose document differs is computed again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from adapters.sqlalchemy.tables import kept_summaries, revisions
+
+T = TypeVar("T")
+
+SNAPSHOT_REVISION = "snapshots"
+"""The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
+
+
+def revised(session: Session, name: str) -> None:
+    """Count up a revision (from 0, the revision of a name never counted): whatever was computed from the
+    revised rows is computed again."""
+    first = _insert(session, revisions).values(name=name, number=1)
+    session.execute(
+        first.on_conflict_do_update(index_elements=["name"], set_={"number": revisions.c.number + 1})
+    )
+
+
+def revision(session: Session, name: str) -> int:
+    return session.scalar(select(revisions.c.number).where(revisions.c.name == name)) or 0
+
+
+def kept(
+    session: Session,
+    name: str,
+    computed_from: list[Any],
+    compute: Callable[[], T],
+    as_document: Callable[[T], Any],
+    from_document: Callable[[Any], T],
+) -> T:
+    """The summary `name` as kept, when it was computed from `computed_from`; else computed now and kept
+    (written in the caller's transaction, which keeps it when it commits)."""
+    stored = session.execute(
+        select(kept_summaries.c.computed_from, kept_summaries.c.summary).where(kept_summaries.c.name == name)
+    ).one_or_none()
+    if stored is not None and stored.computed_from == computed_from:
+        return from_document(stored.summary)
+    summary = compute()
+    row = {"computed_from": computed_from, "summary": as_document(summary)}
+    upsert = _insert(session, kept_summaries).values(name=name, **row)
+    session.execute(upsert.on_conflict_do_update(index_elements=["name"], set_=row))
+    return summary
+
+
+def _insert(session: Session, table: Table) -> Any:
+    """An INSERT that can turn into an UPDATE of the row it finds, even one another transaction makes
+    meanwhile (ON CONFLICT ... DO UPDATE)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(table)
