@@ -440,6 +440,10 @@ class ModelRunRepository(Protocol):
 
     def active(self, kind: ModelKind) -> ModelRun | None: ...
 
+    def active_versions(self) -> dict[ModelKind, int | None]:
+        """The version of each kind's active run (None: none is active), without reading the runs."""
+        ...
+
     def activate(self, activation: Activation) -> None:
         """Make `activation.version` the only active run of its kind and record when and by whom."""
         ...

@@ -20,7 +20,6 @@ from domain.errors import ClientNotFound
 from domain.model_runs import ModelRun
 from domain.predictions import (
     DecisionThreshold,
-    ModelKind,
     OutOfDate,
     PurchasePrediction,
     SalesForecast,
@@ -227,7 +226,7 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
             predictions=uow.predictions.summary(threshold, segment_rule),
             monthly_sales=monthly,
             forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
-            models_trained=all(uow.model_runs.active(kind) for kind in ModelKind),
+            models_trained=all(uow.model_runs.active_versions().values()),
         )
         uow.commit()  # the summaries computed afresh are kept for the next request (see their repositories)
         return figures
@@ -244,7 +243,9 @@ def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:
             threshold=threshold,
             segment_rule=uow.settings.segment_rule(),
             currency=uow.settings.currency(),
-            out_of_date_clients=uow.predictions.count_out_of_date(_active_versions(uow), threshold),
+            out_of_date_clients=uow.predictions.count_out_of_date(
+                uow.model_runs.active_versions(), threshold
+            ),
         )
 
 
@@ -262,15 +263,11 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
         out_of_date=()
         if forecast is None or purchase is None
         else out_of_date(
-            forecast, purchase, latest_observed_on, _active_versions(uow), uow.settings.threshold()
+            forecast, purchase, latest_observed_on, uow.model_runs.active_versions(), uow.settings.threshold()
         ),
     )
     cuts, worth = uow.settings.tier_cuts(), None if purchase is None else purchase.expected_value
     return replace(overview, tier=None if cuts is None else cuts.tier_of(worth))
-
-
-def _active_versions(uow: UnitOfWork) -> dict[ModelKind, int | None]:
-    return {kind: None if (run := uow.model_runs.active(kind)) is None else run.version for kind in ModelKind}
 
 
 def _history(uow: UnitOfWork, client_id: int) -> list[PastPrediction]:

@@ -208,6 +208,7 @@ def test_no_run_is_active_before_the_first_activation(uow_factory: UnitOfWorkFac
     with uow_factory() as uow:
         assert uow.model_runs.active(SALES) is None
         assert uow.model_runs.activations(SALES) == []
+        assert uow.model_runs.active_versions() == dict.fromkeys(ModelKind)
 
 
 def test_activation_makes_the_chosen_version_the_only_active_one_of_its_kind(
@@ -222,6 +223,8 @@ def test_activation_makes_the_chosen_version_the_only_active_one_of_its_kind(
     with uow_factory() as uow:
         active = uow.model_runs.active(SALES)
     assert active is not None and (active.version, active.is_active) == (3, True)
+    with uow_factory() as uow:
+        assert uow.model_runs.active_versions() == {SALES: 3, PURCHASE: None}
 
 
 def test_activating_an_earlier_version_rolls_back_to_it(uow_factory: UnitOfWorkFactory) -> None:

@@ -68,6 +68,9 @@ class InMemoryModelRunRepository:
     def active(self, kind: ModelKind) -> ModelRun | None:
         return next((r for r in self._of(kind) if r.is_active), None)
 
+    def active_versions(self) -> dict[ModelKind, int | None]:
+        return {kind: None if (run := self.active(kind)) is None else run.version for kind in ModelKind}
+
     def activate(self, activation: Activation) -> None:
         chosen = self.get_version(activation.kind, activation.version)
         if chosen is None:

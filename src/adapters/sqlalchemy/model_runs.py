@@ -101,6 +101,11 @@ class SqlAlchemyModelRunRepository:
         row = self.session.execute(statement).one_or_none()
         return None if row is None else RUNS.from_row(row)
 
+    def active_versions(self) -> dict[ModelKind, int | None]:
+        statement = select(model_runs.c.kind, model_runs.c.version).where(model_runs.c.is_active)
+        active = {ModelKind(kind): version for kind, version in self.session.execute(statement)}
+        return {kind: active.get(kind) for kind in ModelKind}
+
     def activate(self, activation: Activation) -> None:
         """The active run of the kind is switched off before the chosen one is switched on: the
         database allows one active run per kind at every moment, not only at commit."""

@@ -31,6 +31,7 @@ class SqlAlchemySettingsRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._stored: dict[str, Any] | None = None
 
     def threshold(self) -> DecisionThreshold:
         return self._read(THRESHOLD, DecisionThreshold)
@@ -45,8 +46,7 @@ class SqlAlchemySettingsRepository:
         self._write(SEGMENT_RULE, rule, changed_by, at)
 
     def segment_rule_is_set(self) -> bool:
-        stored = select(app_settings.c.key).where(app_settings.c.key == SEGMENT_RULE)
-        return self.session.scalar(stored) is not None
+        return self._document(SEGMENT_RULE) is not None
 
     def currency(self) -> Currency:
         return self._read(CURRENCY, Currency)
@@ -55,9 +55,7 @@ class SqlAlchemySettingsRepository:
         self._write(CURRENCY, currency, changed_by, at)
 
     def demo_company(self) -> DemoCompany | None:
-        stored: Any = self.session.scalar(
-            select(app_settings.c.value).where(app_settings.c.key == DEMO_COMPANY)
-        )
+        stored = self._document(DEMO_COMPANY)
         if stored is None:
             return None
         days = {name: date.fromisoformat(stored[name]) for name in ("logs_from", "through")}
@@ -72,7 +70,7 @@ class SqlAlchemySettingsRepository:
         self._write_document(DEMO_COMPANY, document, changed_by, at)
 
     def tier_cuts(self) -> TierCuts | None:
-        stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == TIER_CUTS))
+        stored = self._document(TIER_CUTS)
         return None if stored is None else TierCuts(**stored)
 
     def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
@@ -80,8 +78,16 @@ class SqlAlchemySettingsRepository:
 
     def _read(self, key: str, setting: type[S]) -> S:
         """The stored document holds the setting's fields by name."""
-        stored: Any = self.session.scalar(select(app_settings.c.value).where(app_settings.c.key == key))
+        stored = self._document(key)
         return setting() if stored is None else setting(**stored)
+
+    def _document(self, key: str) -> Any:
+        """Every setting is read in one query, the first time one is asked for in the transaction (a
+        request reads several)."""
+        if self._stored is None:
+            every = self.session.execute(select(app_settings.c.key, app_settings.c.value))
+            self._stored = {key: value for key, value in every}
+        return self._stored.get(key)
 
     def _write(self, key: str, setting: S | TierCuts, changed_by: str, at: datetime) -> None:
         self._write_document(key, asdict(setting), changed_by, at)
@@ -91,3 +97,5 @@ class SqlAlchemySettingsRepository:
         changed = update(app_settings).where(app_settings.c.key == key).values(row)
         if rows_changed(self.session, changed) == 0:
             self.session.execute(insert(app_settings).values(key=key, **row))
+        if self._stored is not None:
+            self._stored[key] = document
