@@ -3,8 +3,14 @@
     python bench/load.py create-clients --concurrency 20 --seconds 20
     python bench/load.py predict --concurrency 64 --seconds 30
     python bench/load.py predict --url http://127.0.0.1:8000 --email admin@x.pl --password ...
+    python bench/load.py read-client --concurrency 32 --seconds 20
 
-Without --url it starts the server itself: `prognoza serve` (4 processes) on a fresh SQLite file
+read-client reads GET /api/v1/clients/{id}, then the same clients from `bench/bare_app.py` (one plain
+SQL query per request, on the same file, under gunicorn with as many processes and threads), and
+prints what share of the bare endpoint's requests per second Prognoza reaches.
+
+Without --url it starts the server itself: `prognoza serve` (PROGNOZA_WORKERS processes, default 2, of
+PROGNOZA_THREADS threads, default 4) on a fresh SQLite file
 seeded with a demo company (300 clients, 4 months), both models trained, and an admin to sign in as.
 It prints requests per second, p50 and p99 latency and the count of each status; for create-clients
 it then counts the clients stored and checks that every 201 is among them. The exit code is 1 when a
@@ -38,8 +44,8 @@ from harness import PROGNOZA, sqlite_environment
 
 ADMIN_EMAIL = "load@example.com"
 ADMIN_PASSWORD = "load-test-password"
-SERVER_WORKERS = "4"
-SERVER_THREADS = "4"
+SERVER_WORKERS = os.environ.get("PROGNOZA_WORKERS", "2")
+SERVER_THREADS = os.environ.get("PROGNOZA_THREADS", "4")
 
 
 @dataclass
@@ -69,13 +75,22 @@ class Api:
         self.connection: http.client.HTTPConnection | None = None
 
     def post(self, path: str, payload: object) -> tuple[int, dict[str, object]]:
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        return self.call("POST", path, payload)
+
+    def get(self, path: str) -> tuple[int, dict[str, object]]:
+        return self.call("GET", path)
+
+    def call(self, method: str, path: str, payload: object = None) -> tuple[int, dict[str, object]]:
+        headers = {"Accept": "application/json"}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.connection is None:
             self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
-            self.connection.request("POST", path, body=json.dumps(payload), headers=headers)
+            body = None if payload is None else json.dumps(payload)
+            self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             raw = response.read()
         except (OSError, http.client.HTTPException):
@@ -148,6 +163,47 @@ def predict(client_ids: list[int]) -> Callable[[Api, int], tuple[int, int | None
         return status, None
 
     return request
+
+
+def read_client(path: str, client_ids: list[int]) -> Callable[[Api, int], tuple[int, int | None]]:
+    def request(api: Api, n: int) -> tuple[int, int | None]:
+        status, _ = api.get(path.format(client_ids[n % len(client_ids)]))
+        return status, None
+
+    return request
+
+
+@contextmanager
+def bare_server(database: Path) -> Iterator[str]:
+    """`bench/bare_app.py` under gunicorn, with the workers and threads of `prognoza serve` here."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            SERVER_WORKERS,
+            "--threads",
+            SERVER_THREADS,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(Path(__file__).parent),
+            "bare_app:app",
+        ],
+        env=os.environ | {"BARE_DATABASE": str(database)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, path="/clients/1")
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def report(mode: str, concurrency: int, tally: Tally, elapsed: float) -> None:
@@ -223,13 +279,13 @@ def own_server(folder: str) -> Iterator[tuple[str, Path]]:
         server.wait(timeout=30)
 
 
-def wait_until_up(url: str, seconds: float = 60) -> None:
+def wait_until_up(url: str, seconds: float = 60, path: str = "/api/v1/openapi.json") -> None:
     parts = urlsplit(url)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=2)
-            connection.request("GET", "/api/v1/openapi.json")
+            connection.request("GET", path)
             connection.getresponse().read()
             return
         except OSError:
@@ -252,7 +308,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("mode", choices=["create-clients", "predict"])
+    parser.add_argument("mode", choices=["create-clients", "predict", "read-client"])
     parser.add_argument("--concurrency", type=int, default=None, help="20 writers, or 64 connections")
     parser.add_argument("--seconds", type=float, default=None, help="20 for create-clients, 30 for predict")
     parser.add_argument("--url", help="a running server; without it the script starts one of its own")
@@ -261,7 +317,7 @@ def main() -> int:
     parser.add_argument("--database", type=Path, help="the server's SQLite file, to count what was stored")
     parser.add_argument("--clients", default="1-300", help="ids to predict for, FIRST-LAST")
     args = parser.parse_args()
-    concurrency = args.concurrency or (20 if args.mode == "create-clients" else 64)
+    concurrency = args.concurrency or {"create-clients": 20, "predict": 64, "read-client": 32}[args.mode]
     seconds = args.seconds or (20.0 if args.mode == "create-clients" else 30.0)
 
     with tempfile.TemporaryDirectory(prefix="prognoza-load-") as folder:
@@ -275,11 +331,11 @@ def run_load(
     args: argparse.Namespace, url: str, database: Path | None, concurrency: int, seconds: float
 ) -> int:
     token = issue_token(url, args.email, args.password)
-    if args.mode == "create-clients":
-        request = create_client(str(time.time_ns()))
-    else:
-        first, last = (int(part) for part in args.clients.split("-"))
-        request = predict(list(range(first, last + 1)))
+    first, last = (int(part) for part in args.clients.split("-"))
+    client_ids = list(range(first, last + 1))
+    if args.mode == "read-client":
+        return compare_reads(url, token, database, client_ids, concurrency, seconds)
+    request = create_client(str(time.time_ns())) if args.mode == "create-clients" else predict(client_ids)
     tally, elapsed = hammer(concurrency, seconds, request, url, token)
     report(args.mode, concurrency, tally, elapsed)
     failed = server_errors(tally)
@@ -290,6 +346,30 @@ def run_load(
             f"  created (201): {len(tally.created_ids)}, clients stored now: {total}, 201s missing: {missing}"
         )
         failed += missing
+    return 1 if failed else 0
+
+
+def compare_reads(
+    url: str, token: str, database: Path | None, client_ids: list[int], concurrency: int, seconds: float
+) -> int:
+    """GET /api/v1/clients/{id} against the bare app's one query per request, side by side."""
+    if database is None:
+        raise SystemExit("read-client needs the server's SQLite file (--database) for the bare app")
+    ours, ours_elapsed = hammer(
+        concurrency, seconds, read_client("/api/v1/clients/{}", client_ids), url, token
+    )
+    report("GET /api/v1/clients/{id}", concurrency, ours, ours_elapsed)
+    with bare_server(database) as bare_url:
+        bare, bare_elapsed = hammer(
+            concurrency, seconds, read_client("/clients/{}", client_ids), bare_url, ""
+        )
+    report("bare Flask, one SQL query", concurrency, bare, bare_elapsed)
+    rates = [
+        len(tally.latencies) / elapsed for tally, elapsed in ((ours, ours_elapsed), (bare, bare_elapsed))
+    ]
+    print(f"  Prognoza reaches {rates[0] / rates[1]:.0%} of the bare endpoint's requests per second")
+    failed = server_errors(ours) + server_errors(bare)
+    print(f"  server errors (5xx or no answer): {failed}")
     return 1 if failed else 0
 
 

@@ -7,16 +7,20 @@ changes whenever the summarised rows can have: a kept summary whose document dif
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.tables import kept_summaries, revisions
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
@@ -53,7 +57,11 @@ def kept(
     summary = compute()
     row = {"computed_from": computed_from, "summary": as_document(summary)}
     upsert = _insert(session, kept_summaries).values(name=name, **row)
-    session.execute(upsert.on_conflict_do_update(index_elements=["name"], set_=row))
+    try:
+        with session.begin_nested():
+            session.execute(upsert.on_conflict_do_update(index_elements=["name"], set_=row))
+    except OperationalError:  # SQLite, in a request that began only reading while another one wrote
+        log.info("summary %s not kept: the database is being written; it is kept next time", name)
     return summary
 
 
