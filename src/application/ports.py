@@ -251,6 +251,11 @@ class TokenRepository(Protocol):
         """Revoke every token of the user not revoked yet; returns how many."""
         ...
 
+    def credentials_revision(self) -> int:
+        """A number that changes whenever a token or a user changes (revoked, deactivated, another role):
+        what `application.tokens.TokenCache` checks before it trusts what it remembers."""
+        ...
+
 
 class RememberTokenRepository(Protocol):
     """Remember-me tokens of the web panel, found by their id. Never commits."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.commands import Credentials, OwnTokenRequest, TokenRequest
 from application.ports import Clock, PasswordHasher, UnitOfWork
@@ -15,6 +16,8 @@ from domain.tokens import ApiToken
 from domain.users import User
 
 TOKEN_PREFIX = "pzk_"
+TOKENS_REMEMBERED = 1_000
+"""How many tokens' owners a `TokenCache` holds at most."""
 
 
 class InvalidToken(AuthenticationFailed):
@@ -76,13 +79,45 @@ def list_tokens(user_id: int, uow: UnitOfWork) -> list[ApiToken]:
         return uow.tokens.list_for_user(user_id)
 
 
-def user_for_token(secret: str, uow: UnitOfWork, clock: Clock) -> User:
+class TokenCache:
+    """Who the tokens used lately belong to, so that a request signed with one reads a single number (the
+    credentials' revision) instead of the token and its user. A remembered owner is trusted only while
+    no token or user changed since (any revocation, deactivation or change of role changes the
+    revision, in whichever process it is made), and never past the token's expiry."""
+
+    def __init__(self, size: int = TOKENS_REMEMBERED) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._owners: dict[str, tuple[User, datetime, int]] = {}
+
+    def owner(self, token_hash: str, revision: int, now: datetime) -> User | None:
+        with self._lock:
+            remembered = self._owners.get(token_hash)
+        if remembered is None:
+            return None
+        user, expires_at, remembered_at = remembered
+        return user if remembered_at == revision and now < expires_at else None
+
+    def remember(self, token_hash: str, user: User, expires_at: datetime, revision: int) -> None:
+        with self._lock:
+            if len(self._owners) >= self.size:
+                self._owners.clear()  # a few hundred tokens in use at once: starting over is cheap
+            self._owners[token_hash] = (user, expires_at, revision)
+
+
+def user_for_token(secret: str, uow: UnitOfWork, clock: Clock, cache: TokenCache | None = None) -> User:
     """The active user a valid token belongs to; a deactivated user's tokens stop working at once."""
+    token_hash, now = hash_token(secret), clock.now()
     with uow:
-        token = uow.tokens.get_by_hash(hash_token(secret))
+        revision = uow.tokens.credentials_revision()
+        if cache is not None and (remembered := cache.owner(token_hash, revision, now)) is not None:
+            return remembered
+        token = uow.tokens.get_by_hash(token_hash)
         user = None if token is None else uow.users.get(token.user_id)
-    if token is None or user is None or not token.is_valid(clock.now()) or not user.is_active:
+    if token is None or user is None or not token.is_valid(now) or not user.is_active:
         raise InvalidToken()
+    if cache is not None:
+        cache.remember(token_hash, user, token.expires_at, revision)
     return user
 
 

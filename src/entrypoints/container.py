@@ -178,7 +178,8 @@ class Container(containers.DeclarativeContainer):
     sign_out_everywhere = use_case(sessions.sign_out_everywhere, uow=uow, clock=clock)
 
     issue_token = use_case(tokens.issue_token, uow=uow, hasher=password_hasher, clock=clock)
-    user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock)
+    token_cache = providers.ThreadSafeSingleton(tokens.TokenCache)
+    user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock, cache=token_cache)
     revoke_token = use_case(tokens.revoke_token, uow=uow, clock=clock)
     issue_own_token = use_case(tokens.issue_own_token, uow=uow, clock=clock)
     list_tokens = use_case(tokens.list_tokens, uow=uow)

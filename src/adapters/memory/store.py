@@ -42,6 +42,8 @@ class InMemoryStore:
     model_runs: dict[int, ModelRun] = field(default_factory=dict)
     activations: list[Activation] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
+    credentials_revision: int = 0
+    """Counted up by every change of a user or an API token."""
     settings: dict[str, Any] = field(default_factory=dict)
     tokens: dict[int, ApiToken] = field(default_factory=dict)
     remember_tokens: dict[int, RememberToken] = field(default_factory=dict)

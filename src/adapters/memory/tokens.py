@@ -36,6 +36,7 @@ class InMemoryTokenRepository:
 
     def update(self, token: ApiToken) -> None:
         """Its expiry and revocation; the owner and the hash never change."""
+        self.store.credentials_revision += 1
         stored = self.store.tokens.get(token.id or 0)
         if stored is None:
             raise NotFound(f"API token {token.id} not found.")
@@ -44,7 +45,11 @@ class InMemoryTokenRepository:
             stored, expires_at=changed.expires_at, revoked_at=changed.revoked_at
         )
 
+    def credentials_revision(self) -> int:
+        return self.store.credentials_revision
+
     def revoke_all(self, user_id: int, at: datetime) -> int:
+        self.store.credentials_revision += 1
         mine = [t for t in self.store.tokens.values() if t.user_id == user_id and t.revoked_at is None]
         for token in mine:
             self.store.tokens[token.id] = in_utc(token.revoked(at))  # type: ignore[index]

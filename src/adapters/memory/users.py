@@ -29,6 +29,7 @@ class InMemoryUserRepository:
         return next((u for u in self.store.users.values() if email_key(u.email) == key), None)
 
     def update(self, user: User) -> None:
+        self.store.credentials_revision += 1
         if user.id not in self.store.users:
             raise UserNotFound(user.id)
         other = self.get_by_email(user.email)

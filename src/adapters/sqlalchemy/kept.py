@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
+CREDENTIALS_REVISION = "credentials"
+"""The revision of the users and their API tokens: counted up by every change of either."""
 SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
 

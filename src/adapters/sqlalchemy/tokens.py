@@ -9,6 +9,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.kept import CREDENTIALS_REVISION, revised, revision
 from adapters.sqlalchemy.rows import TOKENS
 from adapters.sqlalchemy.statements import revoke_secrets, rows_changed
 from adapters.sqlalchemy.tables import api_tokens
@@ -47,6 +48,7 @@ class SqlAlchemyTokenRepository:
         return [TOKENS.from_row(row) for row in self.session.execute(statement)]
 
     def update(self, token: ApiToken) -> None:
+        revised(self.session, CREDENTIALS_REVISION)
         """Its expiry and revocation; the owner and the hash never change."""
         statement = (
             update(api_tokens)
@@ -57,7 +59,11 @@ class SqlAlchemyTokenRepository:
             raise NotFound(f"API token {token.id} not found.")
 
     def revoke_all(self, user_id: int, at: datetime) -> int:
+        revised(self.session, CREDENTIALS_REVISION)
         return revoke_secrets(self.session, api_tokens, user_id, at)
+
+    def credentials_revision(self) -> int:
+        return revision(self.session, CREDENTIALS_REVISION)
 
 
 def _refuse(token: ApiToken) -> Translation:

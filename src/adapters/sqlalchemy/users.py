@@ -8,6 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
+from adapters.sqlalchemy.kept import CREDENTIALS_REVISION, revised
 from adapters.sqlalchemy.rows import USERS
 from adapters.sqlalchemy.statements import rows_changed
 from adapters.sqlalchemy.tables import users
@@ -38,6 +39,7 @@ class SqlAlchemyUserRepository:
         return None if row is None else USERS.from_row(row)
 
     def update(self, user: User) -> None:
+        revised(self.session, CREDENTIALS_REVISION)
         with savepoint(self.session, _refuse_email(user.email)):
             statement = update(users).where(users.c.id == user.id).values(USERS.values(user))
             if rows_changed(self.session, statement) == 0:
