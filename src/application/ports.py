@@ -205,6 +205,10 @@ class ActivityRepository(Protocol):
 
     def newest_row(self, client_id: int) -> ScoringRow | None: ...
 
+    def newest_date(self, client_id: int) -> date | None:
+        """The observation date of the client's newest snapshot, None when it has none."""
+        ...
+
     def monthly_sales(self) -> list[MonthlySales]:
         """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month it
         forecasts, the one holding the day after its observation date. Oldest month first. An

@@ -252,8 +252,7 @@ def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:
 def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
     client = _require_client(uow, client_id)
     forecast, purchase = uow.predictions.current(client_id)
-    latest = uow.activity.newest_row(client_id)
-    latest_observed_on = None if latest is None else latest.snapshot.observed_on
+    latest_observed_on = uow.activity.newest_date(client_id)
     overview = ClientOverview(
         client=client,
         forecast=forecast,
