@@ -54,7 +54,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from application.chunks import chunks
-from application.ports import Clock, DemoCompany, UnitOfWork
+from application.ports import Clock, DemoCompany, JobProgress, UnitOfWork
 from application.validation import InvalidInput
 from domain.clients import Client
 from domain.derivation import derive_snapshots, last_month_end_on_or_before, month_end_of
@@ -151,15 +151,21 @@ class SyntheticClient:
 
 
 def seed_demo_company(
-    uow: UnitOfWork, clock: Clock, clients: int, months: int, seed: int, drift: bool = False
+    uow: UnitOfWork,
+    clock: Clock,
+    clients: int,
+    months: int,
+    seed: int,
+    drift: bool = False,
+    progress: JobProgress | None = None,
 ) -> SeedReport:
     """Fill an empty database with a synthetic shop: `clients` clients with `months` months of orders and
     events, and the snapshots derived from them up to the last month end; with `drift`, its newest month
     shifted (more visits, larger baskets).
 
     Written in chunks through the repositories' bulk inserts inside one unit of work, so a failure
-    leaves nothing behind. Refuses sizes out of bounds (InvalidInput) and a database that already
-    has clients (DemoDataNeedsEmptyDatabase).
+    leaves nothing behind; `progress` is told the clients written so far. Refuses sizes out of bounds
+    (InvalidInput) and a database that already has clients (DemoDataNeedsEmptyDatabase).
     """
     _require_size("clients", clients, MAX_CLIENTS)
     _require_size("months", months, MAX_MONTHS)
@@ -168,7 +174,7 @@ def seed_demo_company(
     start = logs_start(through, months)
     drift_from = through.replace(day=1) if drift else None
     events_from = first_event_day(generate_company(clients, start, seed), start, through, drift_from)
-    orders = events = snapshots = 0
+    orders = events = snapshots = written = 0
     with uow:
         if (existing := uow.clients.count()) > 0:
             raise DemoDataNeedsEmptyDatabase(existing)
@@ -190,6 +196,9 @@ def seed_demo_company(
                 )
             )
             snapshots += uow.activity.replace_derived(list(logs), derived)
+            written += len(stored)
+            if progress is not None:
+                progress(written, clients)
         uow.settings.set_demo_company(
             DemoCompany(clients, seed, start, through), DEMO_RECORDED_BY, clock.now()
         )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import getpass
+import io
 import itertools
+import os
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 from flask import Flask
@@ -25,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
-from application.imports import ImportRejected, ImportReport
+from application.imports import ImportRejected, ImportReport, Row
 from application.ports import JobProgress
 from application.training import best_of
 from domain.calibration import AS_FITTED
@@ -54,6 +56,8 @@ DEMO_ADMIN_EMAIL = "admin@example.com"
 T = TypeVar("T")
 EXPORT_PROGRESS_ROWS = 10_000
 """Rows written between two reports of an export's progress."""
+IMPORT_PROGRESS_ROWS = 10_000
+"""Rows read between two reports of an import's progress."""
 DEMO_ADMIN_PASSWORD = "prognoza-demo"
 
 
@@ -215,7 +219,10 @@ def demo_seed(clients: int, months: int, seed: int, if_empty: bool, drift: bool 
         click.echo(f"The database already holds {existing:,} clients; no demo data seeded.")
         return
     started = time.perf_counter()
-    report = container().seed_demo_company()(clients=clients, months=months, seed=seed, drift=drift)
+    with command_progress("Seeding clients") as progress:
+        report = container().seed_demo_company()(
+            clients=clients, months=months, seed=seed, drift=drift, progress=progress
+        )
     click.echo(
         f"Seeded {report.clients:,} clients with {report.orders:,} orders and {report.events:,} events "
         f"from {report.logs_from} to {report.through}, and derived {report.snapshots:,} activity snapshots "
@@ -760,9 +767,9 @@ def _mode(update: bool) -> ImportMode:
 def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) -> None:
     started = time.perf_counter()
     try:
-        with open(path, encoding="utf-8-sig", newline="") as text:
-            columns, rows = read_rows(text)
-            report = use_case(columns, rows)
+        with open(path, "rb") as raw, command_progress(f"Reading {what}") as progress:
+            columns, rows = read_rows(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+            report = use_case(columns, _read_with_progress(rows, raw, progress))
     except UnicodeDecodeError:
         raise click.ClickException("file: must be UTF-8 text (CSV)") from None
     except ImportRejected as rejected:
@@ -772,6 +779,18 @@ def _import_file(path: str, use_case: Callable[..., ImportReport], what: str) ->
             click.echo(f"... and {rejected.problems - MAX_ERRORS_SHOWN:,} more problems", err=True)
         raise click.ClickException(rejected.message) from None
     click.echo(f"{_told(report, what)} in {time.perf_counter() - started:.1f} s.")
+
+
+def _read_with_progress(rows: Iterator[Row], raw: BinaryIO, progress: JobProgress) -> Iterator[Row]:
+    """The rows, with the rows read so far reported every `IMPORT_PROGRESS_ROWS` out of as many as the
+    file holds at the rate so far (by how far into the file they reach)."""
+    size = os.fstat(raw.fileno()).st_size
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % IMPORT_PROGRESS_ROWS == 0:
+            progress(done, max(done, round(done * size / max(raw.tell(), 1))))
+    progress(done, done)
 
 
 def _told(report: ImportReport, what: str) -> str:

@@ -63,6 +63,7 @@ class CommandProgress:
                 item_show_func=lambda _: self._rate(),
             )
             self._bar.__enter__()
+        self._bar.length = total  # a whole estimated as the work goes (an import's rows) is told anew
         step, self._shown = done - self._shown, done
         self._bar.update(step, current_item=done)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,20 @@ def test_an_export_reports_its_rows_as_they_pass_and_counts_them_all(monkeypatch
 
     assert passed == list("abcde") and next(counted) == 5
     assert reported == [(2, None), (4, None)]
+
+
+def test_an_import_reports_the_rows_read_out_of_as_many_as_the_file_holds_at_that_rate(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("email\n" + "".join(f"client{n:05}@example.pl\n" for n in range(25_000)))
+    told: list[tuple[int, int | None]] = []
+
+    with path.open("rb") as raw:
+        columns, rows = cli.read_rows(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        read = list(cli._read_with_progress(rows, raw, lambda *p: told.append(p)))
+
+    assert columns == ["email"] and len(read) == 25_000
+    assert [done for done, _ in told] == [10_000, 20_000, 25_000]
+    assert all(done <= total <= 30_000 for done, total in told if total)  # read ahead: never much more
+    assert told[-1] == (25_000, 25_000)

@@ -129,8 +129,13 @@ def test_every_behavioural_feature_of_the_demo_is_known(seeded: InMemoryStore) -
 def test_seeding_reports_what_it_wrote(seeded: InMemoryStore) -> None:
     store = InMemoryStore()
 
-    report = seed_demo_company(InMemoryUnitOfWork(store), CLOCK, clients=40, months=3, seed=7)
+    told: list[tuple[int, int | None]] = []
 
+    report = seed_demo_company(
+        InMemoryUnitOfWork(store), CLOCK, clients=40, months=3, seed=7, progress=lambda *p: told.append(p)
+    )
+
+    assert told == [(40, 40)]  # one chunk: 1,000 clients a chunk
     assert (report.clients, report.logs_from, report.through) == (40, date(2025, 8, 1), THROUGH)
     assert (report.orders, report.events, report.snapshots) == (
         len(store.orders),
