@@ -49,10 +49,15 @@ class ClientListItem:
     tier: ContactTier | None = None
     """The contact tier of the worth recorded with its current purchase prediction, under the cut
     points in force."""
+    contact_worth: float | None = None
+    """The worth recorded with its current purchase prediction (None for one made before it was)."""
 
     @property
     def expected_value(self) -> float | None:
-        """What contacting the client is worth (`domain.tiers.expected_value`)."""
+        """What contacting the client is worth (`domain.tiers.expected_value`): as recorded with its
+        current purchase prediction, else computed from its current predictions."""
+        if self.contact_worth is not None:
+            return self.contact_worth
         if self.purchase_probability is None or self.predicted_sales is None:
             return None
         return expected_value(self.purchase_probability, self.predicted_sales)

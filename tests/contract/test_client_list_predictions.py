@@ -10,6 +10,7 @@ from application.commands import ClientListQuery
 from application.queries import ClientListItem, Page
 from contract.examples import UnitOfWorkFactory, a_client, a_forecast, a_purchase_prediction, id_of, later
 from domain.segments import Segment, SegmentRule
+from domain.tiers import expected_value
 
 RULE = SegmentRule(medium_from=300, high_from=1000)
 
@@ -39,8 +40,10 @@ def ids(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         uow.predictions.add_many(
             [a_forecast(client_id, value, made_at=later(1)) for client_id, (value, _) in predicted],
             [
-                a_purchase_prediction(client_id, chance, made_at=later(1))
-                for client_id, (_, chance) in predicted
+                a_purchase_prediction(
+                    client_id, chance, made_at=later(1), expected_value=expected_value(chance, value)
+                )
+                for client_id, (value, chance) in predicted
             ],
         )
         uow.commit()
@@ -251,3 +254,19 @@ def test_a_stream_gives_what_the_pages_give_in_their_order_and_stops_at_its_limi
         first_three = list(uow.clients.stream(ClientListQuery(**query), RULE, limit=3))
 
     assert streamed == paged and first_three == paged[:3]
+
+
+def test_sorted_by_worth_a_prediction_made_before_worth_was_recorded_comes_with_the_unpredicted(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int]
+) -> None:
+    with uow_factory() as uow:
+        [older] = uow.clients.add_many([a_client("Halina")])
+        uow.predictions.add_many(
+            [a_forecast(id_of(older), 9000.0)], [a_purchase_prediction(id_of(older), 0.99)]
+        )
+        uow.commit()
+
+    for sort in ("-expected_value", "expected_value"):
+        assert names(listed(uow_factory, sort=sort))[-3:] == ["Celina", "Felicja", "Halina"]
+    [halina] = [item for item in listed(uow_factory).items if item.client.first_name == "Halina"]
+    assert halina.contact_worth is None and halina.expected_value == expected_value(0.99, 9000.0)

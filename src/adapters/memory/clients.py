@@ -143,6 +143,7 @@ class InMemoryClientRepository:
             will_buy=None if purchase is None else purchase.will_buy,
             segment=None if forecast is None else segments.segment_of(forecast.value),
             tier=None if tiers is None else tiers.tier_of(worth),
+            contact_worth=worth,
         )
 
 
@@ -163,7 +164,7 @@ _SORT_KEYS: dict[ClientSort, Callable[[ClientListItem], Any]] = {
     ClientSort.REGISTERED_ON: lambda item: item.client.registered_on,
     ClientSort.PREDICTED_SALES: lambda item: item.predicted_sales,
     ClientSort.PURCHASE_PROBABILITY: lambda item: item.purchase_probability,
-    ClientSort.EXPECTED_VALUE: lambda item: item.expected_value,
+    ClientSort.EXPECTED_VALUE: lambda item: item.contact_worth,
 }
 
 

@@ -185,15 +185,15 @@ class SqlAlchemyClientRepository:
 
         The same order as NULLS LAST, read in two parts so that the first is driven by the index of
         current prediction values instead of sorting every client (about 40 ms instead of 600 ms for
-        100,000 clients on SQLite).
+        100,000 clients on SQLite). The predicted clients are counted only for a page they do not fill.
         """
         ranked_from = _RANKED_FROM[query.sort_column]
-        predicted = self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
-        rows: Sequence[Any] = ()
-        if query.offset < predicted:
-            rows = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
+        rows: Sequence[Any] = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
         missing = query.per_page - len(rows)
         if missing > 0:
+            predicted = (
+                self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
+            )
             unpredicted = (
                 select(clients, *_PREDICTIONS)
                 .select_from(_LISTED)
@@ -232,8 +232,6 @@ _PREDICTIONS = (
     _purchase.c.will_buy.label("will_buy"),
     _purchase.c.expected_value.label("contact_worth"),
 )
-_EXPECTED_VALUE = _purchase.c.probability * _sales.c.value
-"""`domain.tiers.expected_value` of the current predictions; NULL for a client without both."""
 _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.LAST_NAME: func.lower(clients.c.last_name),
     ClientSort.FIRST_NAME: func.lower(clients.c.first_name),
@@ -241,7 +239,8 @@ _SORT_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.REGISTERED_ON: clients.c.registered_on,
     ClientSort.PREDICTED_SALES: _sales.c.value,
     ClientSort.PURCHASE_PROBABILITY: _purchase.c.probability,
-    ClientSort.EXPECTED_VALUE: _EXPECTED_VALUE,
+    # The worth recorded with the current purchase prediction: in order in its partial index.
+    ClientSort.EXPECTED_VALUE: _purchase.c.expected_value,
 }
 _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PREDICTED_SALES: _sales.join(
@@ -250,10 +249,14 @@ _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PURCHASE_PROBABILITY: _purchase.join(
         clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
     ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
-    # Both predictions are needed for the product: no index orders it, the matching clients are sorted.
     ClientSort.EXPECTED_VALUE: _purchase.join(
-        clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
-    ).join(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
+        clients,
+        and_(
+            _purchase.c.client_id == clients.c.id,
+            _purchase.c.is_current,
+            _purchase.c.expected_value.is_not(None),
+        ),
+    ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
 }
 """The clients that have the prediction a sort reads, reached from that prediction's index."""
 _MAYBE_MISSING = set(_RANKED_FROM)
@@ -377,4 +380,5 @@ def _list_item(row: Any, segments: SegmentRule, tiers: TierCuts | None) -> Clien
         will_buy=row.will_buy,
         segment=None if forecast is None else segments.segment_of(forecast),
         tier=None if tiers is None else tiers.tier_of(row.contact_worth),
+        contact_worth=row.contact_worth,
     )
