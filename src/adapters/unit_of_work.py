@@ -17,6 +17,7 @@ from application.ports import (
     PredictionRepository,
     RememberTokenRepository,
     SettingsRepository,
+    SummaryRepository,
     TokenRepository,
     UnitOfWork,
     UserRepository,
@@ -41,6 +42,7 @@ class Repositories(Generic[S]):
     remember_tokens: Callable[[S], RememberTokenRepository]
     orders: Callable[[S], OrderRepository]
     events: Callable[[S], EventRepository]
+    summaries: Callable[[S], SummaryRepository]
 
     def open_in(self, uow: UnitOfWork, source: S) -> None:
         for field in fields(self):

@@ -4,18 +4,19 @@ and whether retraining it is advised (a feature shifted, or its realized key met
 from __future__ import annotations
 
 import random
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
 
 from application.monitoring import model_performance
-from application.ports import Clock, TrainingTable, UnitOfWork
+from application.ports import TrainingTable, UnitOfWork
 from domain.drift import (
     RETRAINING_FACTOR,
     RETRAINING_MARGIN,
     FeatureDrift,
     FeatureProfile,
+    ReasonCode,
     RetrainingReason,
     Tally,
     feature_drift,
@@ -32,7 +33,6 @@ PROFILE_ROWS = 200_000
 """Training rows a profile is computed from at most: a seeded sample of them beyond this."""
 CLIENTS_PER_READ = 5_000
 """Newest snapshots read and counted at a time: memory stays bounded whatever the number of clients."""
-ADVICE_TTL = timedelta(minutes=5)
 """How long the pages reuse the advice they computed, unless an active version changes meanwhile."""
 
 
@@ -142,41 +142,46 @@ def retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
     return reports
 
 
-class AdviceCache:
-    """The last advice computed in this process, reused for `ADVICE_TTL` while the same versions are
-    active: the dashboard shows it on every visit, and reading every client's newest snapshot each time
-    would make a large company's dashboard slow."""
-
-    def __init__(self, clock: Clock, ttl: timedelta = ADVICE_TTL) -> None:
-        self.clock = clock
-        self.ttl = ttl
-        self._lock = threading.Lock()
-        self._kept: tuple[tuple[int | None, ...], datetime, list[DriftReport]] | None = None
-
-    def get(
-        self, versions: tuple[int | None, ...], compute: Callable[[], list[DriftReport]]
-    ) -> list[DriftReport]:
-        now = self.clock.now()
-        with self._lock:
-            if self._kept is not None:
-                kept_versions, at, reports = self._kept
-                if kept_versions == versions and now - at < self.ttl:
-                    return reports
-        reports = compute()
-        with self._lock:
-            self._kept = (versions, now, reports)
-        return reports
+KEPT_ADVICE = "retraining_advice"
+"""The name the retraining advice is kept under (`SummaryRepository`)."""
 
 
-def cached_retraining_advice(uow: UnitOfWork, cache: AdviceCache) -> list[DriftReport]:
-    """`retraining_advice`, reused from `cache` while the same versions are active and it is fresh."""
+def kept_retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
+    """`retraining_advice` as kept since the snapshots, predictions and active models were last what they
+    are now; computed (reading every client's newest snapshot) and kept when they changed: the dashboard
+    shows it on every visit."""
     with uow:
-        versions = tuple(_version(uow.model_runs.active(kind)) for kind in ModelKind)
-    return cache.get(versions, lambda: retraining_advice(uow))
+        state = uow.summaries.state()
+        kept = uow.summaries.read(KEPT_ADVICE, state)
+    if kept is not None:
+        return [_report_of(document) for document in kept]
+    reports = retraining_advice(uow)
+    with uow:
+        uow.summaries.keep(KEPT_ADVICE, state, [_document_of(report) for report in reports])
+        uow.commit()
+    return reports
 
 
-def _version(run: ModelRun | None) -> int | None:
-    return None if run is None else run.version
+def _document_of(report: DriftReport) -> dict[str, Any]:
+    document = asdict(report)
+    document["kind"] = report.kind.value
+    for reason in document["reasons"]:
+        reason["month"] = None if reason["month"] is None else reason["month"].isoformat()
+    return document
+
+
+def _report_of(document: dict[str, Any]) -> DriftReport:
+    reasons = [
+        RetrainingReason(**(reason | {"code": ReasonCode(reason["code"]), "month": _day(reason["month"])}))
+        for reason in document["reasons"]
+    ]
+    features = [FeatureDrift(**feature) for feature in document["features"]]
+    changed = {"kind": ModelKind(document["kind"]), "features": features, "reasons": reasons}
+    return DriftReport(**(document | changed))
+
+
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def advised(reports: Sequence[DriftReport]) -> list[DriftReport]:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from application.commands import ClientListQuery
 from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
@@ -321,6 +321,23 @@ class EventRepository(Protocol):
     def count(self) -> int: ...
 
 
+class SummaryRepository(Protocol):
+    """Summaries of much data (documents of JSON) kept with the state of the data they were computed from,
+    so that they are computed once per change of it. Never commits."""
+
+    def state(self) -> list[Any]:
+        """The state of the data now (snapshots, predictions, active models): equal states, equal data."""
+        ...
+
+    def read(self, name: str, state: list[Any]) -> Any | None:
+        """The summary kept under `name`, when it was computed from data in `state`; None otherwise."""
+        ...
+
+    def keep(self, name: str, state: list[Any], document: Any) -> None:
+        """Keep a summary computed from data in `state` (read before computing it)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: `with uow: ...; uow.commit()`. Leaving the block rolls back what was not committed."""
 
@@ -335,6 +352,7 @@ class UnitOfWork(Protocol):
     remember_tokens: RememberTokenRepository
     orders: OrderRepository
     events: EventRepository
+    summaries: SummaryRepository
 
     def __enter__(self) -> Self: ...
 

@@ -245,8 +245,7 @@ class Container(containers.DeclarativeContainer):
     threshold_advice = use_case(decisions.threshold_advice, uow=uow)
     # Drift: the API and the CLI measure it afresh; the pages reuse what this process measured lately.
     model_drift = use_case(drift.model_drift, uow=uow)
-    advice_cache = providers.ThreadSafeSingleton(drift.AdviceCache, clock=clock)
-    retraining_advice = use_case(drift.cached_retraining_advice, uow=uow, cache=advice_cache)
+    retraining_advice = use_case(drift.kept_retraining_advice, uow=uow)
     purchase_calibration = use_case(calibration.purchase_calibration, uow=uow)
 
     # --- predictions and background jobs ----------------------------------------------------------

@@ -1,15 +1,29 @@
-"""A summary computed in a request that only reads (SQLite begins it deferred) while another request
-writes: it is answered all the same, and kept by a later request."""
+"""Kept summaries: one computed in a request that only reads (SQLite begins it deferred) while another
+request writes is answered all the same and kept by a later request; one kept is read back while the
+data it summarises is as it was, and not once a snapshot, a prediction or the active model changed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from adapters.sqlalchemy.engine import make_engine, make_session_factory, reading_only
 from adapters.sqlalchemy.tables import kept_summaries
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from contract.examples import a_client, a_snapshot, id_of
-from domain.predictions import DecisionThreshold
+from contract.examples import (
+    MORNING,
+    a_client,
+    a_forecast,
+    a_purchase_prediction,
+    a_snapshot,
+    a_succeeded_run,
+    id_of,
+)
+from domain.model_runs import Activation
+from domain.predictions import DecisionThreshold, ModelKind
 from domain.segments import SegmentRule
 
 
@@ -38,3 +52,55 @@ def test_a_summary_computed_while_another_transaction_writes_is_answered_and_kep
     with SqlAlchemyUnitOfWork(sessions) as uow:
         assert uow.session.scalar(select(kept_summaries.c.name)) == "prediction_summary"
     engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def uow_factory(request: pytest.FixtureRequest) -> Iterator[Callable[[], SqlAlchemyUnitOfWork]]:
+    if request.param == "sqlite":
+        engine = make_engine(request.getfixturevalue("sqlite_url"))
+        yield lambda: SqlAlchemyUnitOfWork(make_session_factory(engine))
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("postgres_engine")
+        yield lambda: SqlAlchemyUnitOfWork(make_session_factory(engine))
+
+
+def test_a_kept_summary_is_read_back_while_the_data_is_as_it_was_and_not_once_it_changed(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    with uow_factory() as uow:
+        client = uow.clients.add(a_client("Anna"))
+        uow.commit()
+
+    def state() -> list[Any]:
+        with uow_factory() as uow:
+            return uow.summaries.state()
+
+    def keep(at: list[Any]) -> None:
+        with uow_factory() as uow:
+            uow.summaries.keep("advice", at, [{"kind": "sales", "reasons": []}])
+            uow.commit()
+
+    def read() -> Any:
+        with uow_factory() as uow:
+            return uow.summaries.read("advice", uow.summaries.state())
+
+    keep(state())
+    assert read() == [{"kind": "sales", "reasons": []}]
+    changes: list[Callable[[SqlAlchemyUnitOfWork], object]] = [
+        lambda uow: uow.activity.add(a_snapshot(id_of(client))),
+        lambda uow: uow.predictions.add_many([a_forecast(id_of(client))], []),
+        lambda uow: uow.predictions.add_many([], [a_purchase_prediction(id_of(client))]),
+        lambda uow: uow.model_runs.add(a_succeeded_run(ModelKind.SALES, 1)),
+        lambda uow: uow.model_runs.activate(Activation(ModelKind.SALES, 1, "admin@example.pl", MORNING)),
+    ]
+    for number, change in enumerate(changes):
+        with uow_factory() as uow:
+            change(uow)
+            uow.commit()
+        if number == 3:  # a run stored, not active: the advice is about the active ones
+            assert read() is not None
+            continue
+        assert read() is None, number  # the data changed since it was kept
+        keep(state())
+        assert read() is not None

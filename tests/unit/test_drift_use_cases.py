@@ -3,17 +3,24 @@ advice to retrain, and the pages' reuse of the advice."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date
 
 import pytest
 
-from adapters.clock import FixedClock
 from adapters.memory import InMemoryUnitOfWork
-from application.drift import AdviceCache, DriftReport, model_drift, retraining_advice, training_profile
+from application.drift import (
+    DriftReport,
+    _document_of,
+    _report_of,
+    model_drift,
+    retraining_advice,
+    training_profile,
+)
 from application.ports import TrainingTable
-from domain.drift import ReasonCode, profile_of, with_holdout
+from domain.drift import FeatureDrift, ReasonCode, RetrainingReason, profile_of, with_holdout
 from domain.model_runs import Activation, ModelNotTrained
 from domain.predictions import ModelKind
 from unit.ml_fakes import NOW
@@ -121,20 +128,18 @@ def test_without_an_active_version_there_is_nothing_to_measure(
     assert retraining_advice(uow) == []
 
 
-def test_the_pages_reuse_the_advice_until_it_is_stale_or_another_version_is_active() -> None:
-    clock = FixedClock(NOW)
-    cache = AdviceCache(clock, ttl=timedelta(minutes=5))
-    computed: list[int] = []
+def test_kept_advice_reads_back_as_the_reports_it_was_computed_as() -> None:
+    drifted = FeatureDrift("visits_7d", 0.31, 0.0, 0.01, 0.02, 1200, holdout_psi=0.02)
+    report = DriftReport(
+        ModelKind.PURCHASE,
+        3,
+        True,
+        1200,
+        [drifted],
+        [
+            RetrainingReason.shifted(drifted),
+            RetrainingReason.fell_short("roc_auc", 0.61, 0.70, date(2026, 10, 1)),
+        ],
+    )
 
-    def compute() -> list[DriftReport]:
-        computed.append(1)
-        return []
-
-    cache.get((1, 1), compute)
-    cache.get((1, 1), compute)
-    assert len(computed) == 1
-    cache.get((2, 1), compute)
-    assert len(computed) == 2
-    clock.moment = NOW + timedelta(minutes=6)
-    cache.get((2, 1), compute)
-    assert len(computed) == 3
+    assert _report_of(json.loads(json.dumps(_document_of(report)))) == report

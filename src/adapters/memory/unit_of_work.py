@@ -13,6 +13,7 @@ from adapters.memory.predictions import InMemoryPredictionRepository
 from adapters.memory.sessions import InMemoryRememberTokenRepository
 from adapters.memory.settings import InMemorySettingsRepository
 from adapters.memory.store import InMemoryStore
+from adapters.memory.summaries import InMemorySummaryRepository
 from adapters.memory.tokens import InMemoryTokenRepository
 from adapters.memory.users import InMemoryUserRepository
 from adapters.unit_of_work import Repositories, RepositoryUnitOfWork
@@ -28,6 +29,7 @@ REPOSITORIES: Repositories[InMemoryStore] = Repositories(
     tokens=InMemoryTokenRepository,
     remember_tokens=InMemoryRememberTokenRepository,
     orders=InMemoryOrderRepository,
+    summaries=InMemorySummaryRepository,
     events=InMemoryEventRepository,
 )
 

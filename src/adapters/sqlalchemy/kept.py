@@ -11,12 +11,18 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from adapters.sqlalchemy.tables import kept_summaries, revisions
+from adapters.sqlalchemy.tables import (
+    kept_summaries,
+    model_runs,
+    purchase_predictions,
+    revisions,
+    sales_predictions,
+)
 
 T = TypeVar("T")
 
@@ -51,20 +57,30 @@ def kept(
 ) -> T:
     """The summary `name` as kept, when it was computed from `computed_from`; else computed now and kept
     (written in the caller's transaction, which keeps it when it commits)."""
-    stored = session.execute(
-        select(kept_summaries.c.computed_from, kept_summaries.c.summary).where(kept_summaries.c.name == name)
-    ).one_or_none()
-    if stored is not None and stored.computed_from == computed_from:
-        return from_document(stored.summary)
+    document = _read(session, name, computed_from)
+    if document is not None:
+        return from_document(document)
     summary = compute()
-    row = {"computed_from": computed_from, "summary": as_document(summary)}
+    _keep(session, name, computed_from, as_document(summary))
+    return summary
+
+
+def _read(session: Session, name: str, computed_from: list[Any]) -> Any | None:
+    kept_one = kept_summaries.c.name == name
+    stored = session.execute(
+        select(kept_summaries.c.computed_from, kept_summaries.c.summary).where(kept_one)
+    ).one_or_none()
+    return stored.summary if stored is not None and stored.computed_from == computed_from else None
+
+
+def _keep(session: Session, name: str, computed_from: list[Any], document: Any) -> None:
+    row = {"computed_from": computed_from, "summary": document}
     upsert = _insert(session, kept_summaries).values(name=name, **row)
     try:
         with session.begin_nested():
             session.execute(upsert.on_conflict_do_update(index_elements=["name"], set_=row))
     except OperationalError:  # SQLite, in a request that began only reading while another one wrote
         log.info("summary %s not kept: the database is being written; it is kept next time", name)
-    return summary
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -72,3 +88,31 @@ def _insert(session: Session, table: Table) -> Any:
     meanwhile (ON CONFLICT ... DO UPDATE)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     return insert(table)
+
+
+class SqlAlchemySummaryRepository:
+    """Summaries kept in `kept_summaries`, with the state of the data they summarise. Never commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def state(self) -> list[Any]:
+        """The snapshots' revision, the newest prediction of each kind and the active runs: one row."""
+        newest = [
+            select(func.max(table.c.id)).scalar_subquery()
+            for table in (sales_predictions, purchase_predictions)
+        ]
+        active = select(func.coalesce(func.sum(model_runs.c.id), 0)).where(model_runs.c.is_active)
+        row = self.session.execute(select(*newest, active.scalar_subquery())).one()
+        return [revision(self.session, SNAPSHOT_REVISION), *row]
+
+    def read(self, name: str, state: list[Any]) -> Any | None:
+        stored = self.session.execute(
+            select(kept_summaries.c.computed_from, kept_summaries.c.summary).where(
+                kept_summaries.c.name == name
+            )
+        ).one_or_none()
+        return stored.summary if stored is not None and stored.computed_from == state else None
+
+    def keep(self, name: str, state: list[Any], document: Any) -> None:
+        _keep(self.session, name, state, document)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
 from adapters.sqlalchemy.clients import SqlAlchemyClientRepository
 from adapters.sqlalchemy.jobs import SqlAlchemyJobRepository
+from adapters.sqlalchemy.kept import SqlAlchemySummaryRepository
 from adapters.sqlalchemy.model_runs import SqlAlchemyModelRunRepository
 from adapters.sqlalchemy.orders import SqlAlchemyEventRepository, SqlAlchemyOrderRepository
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
@@ -30,6 +31,7 @@ REPOSITORIES: Repositories[Session] = Repositories(
     remember_tokens=SqlAlchemyRememberTokenRepository,
     orders=SqlAlchemyOrderRepository,
     events=SqlAlchemyEventRepository,
+    summaries=SqlAlchemySummaryRepository,
 )
 
 
