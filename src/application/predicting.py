@@ -337,12 +337,14 @@ def predict_all(
     sharing: WorkSharing | None = None,
     clients_per_part: int = CLIENTS_PER_PART,
     progress: JobProgress | None = None,
+    summarise: Sequence[Callable[[], object]] = (),
 ) -> BatchReport:
     """Score every client with activity: in parts of `clients_per_part` clients by id range, which the
     workers of `sharing` do at once (else done here in turn), all stamped with one moment, telling
     `progress` the clients scored so far. The first time, when no segment bands were ever set, the
     bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to what
-    contacting each client is now worth."""
+    contacting each client is now worth. Last, the dashboard's sums and each of `summarise` (the
+    retraining advice, say) are computed and kept, once, for every page that shows them."""
     with uow:
         scorer = _scorer(uow, models, predictor)
         ranges = uow.activity.client_ranges(clients_per_part)
@@ -365,6 +367,8 @@ def predict_all(
         _fit_tiers(uow, worth, clock),
     )
     _summarise(uow)
+    for summary in summarise:
+        summary()
     return report
 
 
