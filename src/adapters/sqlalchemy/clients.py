@@ -185,21 +185,28 @@ class SqlAlchemyClientRepository:
 
         The same order as NULLS LAST, read in two parts so that the first is driven by the index of
         current prediction values instead of sorting every client (about 40 ms instead of 600 ms for
-        100,000 clients on SQLite). The predicted clients are counted only for a page they do not fill.
+        100,000 clients on SQLite). The first page is read without counting the predicted clients
+        first, unless it is not filled by them: counting is most of a first page's time at 1,000,000
+        clients, and skipping far into the index to find a later page empty costs far more than counting.
         """
         ranked_from = _RANKED_FROM[query.sort_column]
-        rows: Sequence[Any] = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
+
+        def predicted() -> int:
+            return self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
+
+        counted = None if query.offset == 0 else predicted()
+        rows: Sequence[Any] = ()
+        if counted is None or query.offset < counted:
+            rows = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
         missing = query.per_page - len(rows)
         if missing > 0:
-            predicted = (
-                self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
-            )
+            counted = predicted() if counted is None else counted
             unpredicted = (
                 select(clients, *_PREDICTIONS)
                 .select_from(_LISTED)
                 .where(matching, _SORT_KEYS[query.sort_column].is_(None))
                 .order_by(clients.c.id)
-                .offset(max(0, query.offset - predicted))
+                .offset(max(0, query.offset - counted))
                 .limit(missing)
             )
             rows = [*rows, *self.session.execute(unpredicted)]
