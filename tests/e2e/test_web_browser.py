@@ -151,6 +151,7 @@ def test_a_token_is_seen_once_and_revoked_then_a_new_password_signs_in(
     page.click("#new-token-form button[type=submit]")
     secret = page.input_value("#new-token-secret")
     assert secret.startswith("pzk_")
+    page.wait_for_load_state("load")  # the copy button's script has run (slow on a busy machine)
     page.click("button[data-copy='new-token-secret']")
     page.locator("#new-token-copied").filter(has_text="Copied").wait_for()
     assert fits_the_screen(page)
