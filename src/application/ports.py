@@ -115,12 +115,13 @@ class ClientRepository(Protocol):
         *,
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
+        total: int | None = None,
     ) -> Page[ClientListItem]:
         """One page of clients whose name or email contains `query.q`, filtered by segment, decision
         and contact tier, sorted as asked; each with its current predictions, its segment under
         `segments` and its tier under `tiers` (none, and no client in a tier, without cut points).
         With `ids`, only the clients among these ids (an unknown id is no client); the total counts
-        those only."""
+        those only. A `total` given is the count already known, which need not be counted again."""
         ...
 
     def stream(

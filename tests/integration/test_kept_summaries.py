@@ -13,6 +13,8 @@ from sqlalchemy import select
 from adapters.sqlalchemy.engine import make_engine, make_session_factory, reading_only
 from adapters.sqlalchemy.tables import kept_summaries
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.commands import ClientListQuery
+from application.queries import list_clients
 from contract.examples import (
     MORNING,
     a_client,
@@ -21,10 +23,11 @@ from contract.examples import (
     a_snapshot,
     a_succeeded_run,
     id_of,
+    later,
 )
 from domain.model_runs import Activation
 from domain.predictions import DecisionThreshold, ModelKind
-from domain.segments import SegmentRule
+from domain.segments import Segment, SegmentRule
 
 
 def test_a_summary_computed_while_another_transaction_writes_is_answered_and_kept_later(
@@ -104,3 +107,22 @@ def test_a_kept_summary_is_read_back_while_the_data_is_as_it_was_and_not_once_it
         assert read() is None, number  # the data changed since it was kept
         keep(state())
         assert read() is not None
+
+
+def test_a_list_filtered_by_segment_alone_counts_from_the_kept_summary_and_follows_new_predictions(
+    uow_factory: Callable[[], SqlAlchemyUnitOfWork],
+) -> None:
+    with uow_factory() as uow:
+        anna, beata = uow.clients.add_many([a_client("Anna"), a_client("Beata")])
+        uow.predictions.add_many([a_forecast(id_of(anna), 1500.0), a_forecast(id_of(beata), 50.0)], [])
+        uow.commit()
+    high = ClientListQuery(segment=Segment.HIGH)
+
+    assert list_clients(high, uow_factory()).total == 1
+    with uow_factory() as uow:
+        assert uow.session.scalar(select(kept_summaries.c.name)) == "prediction_summary"
+        uow.predictions.add_many([a_forecast(id_of(beata), 2500.0, made_at=later(1))], [])
+        uow.commit()
+    page = list_clients(high, uow_factory())
+    assert page.total == 2 and [item.client.first_name for item in page.items] == ["Anna", "Beata"]
+    assert list_clients(ClientListQuery(segment=Segment.HIGH, q="ann"), uow_factory()).total == 1

@@ -95,7 +95,9 @@ class InMemoryClientRepository:
         *,
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
+        total: int | None = None,
     ) -> Page[ClientListItem]:
+        """Counted every time: the list in memory is short."""
         ordered = self._ordered(query, segments, ids, tiers)
         return Page(
             items=ordered[query.offset : query.offset + query.per_page],

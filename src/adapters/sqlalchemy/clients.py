@@ -142,10 +142,12 @@ class SqlAlchemyClientRepository:
         *,
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
+        total: int | None = None,
     ) -> Page[ClientListItem]:
-        """A count and a page."""
+        """A count (unless it is known) and a page."""
         matching = _matching(query, segments, ids, tiers)
-        total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
+        if total is None:
+            total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
         if query.sort_column in _MAYBE_MISSING:
             rows = self._page_sorted_by_prediction(query, matching)
         else:
