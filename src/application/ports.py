@@ -619,6 +619,10 @@ class JobRepository(Protocol):
         was declared abandoned meanwhile, its worker having stalled past its lease)."""
         ...
 
+    def delete_finished_before(self, moment: datetime) -> int:
+        """Delete the jobs that finished before `moment` (an unfinished one never); how many."""
+        ...
+
     def unfinished(self) -> builtins.list[Job]:
         """Every queued or running job."""
         ...

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.sqlalchemy import current_revision, upgrade_database
 from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
 from application.imports import ImportRejected, ImportReport, Row
+from application.jobs import KEPT_JOBS_DAYS
 from application.ports import JobProgress
 from application.training import best_of
 from domain.calibration import AS_FITTED
@@ -142,6 +143,26 @@ def worker(queue: str | None, burst: bool) -> None:
     click.echo(f"Performing Prognoza's jobs from the queue {name!r} on {_printable(settings.redis_url)}")
     sys.stdout.flush()
     run_worker(settings.redis_url, name, burst=burst)
+
+
+@cli.group()
+def jobs() -> None:
+    """Background jobs: their state is kept in the database."""
+
+
+@jobs.command("prune")
+@click.option(
+    "--older-than-days",
+    type=int,
+    default=KEPT_JOBS_DAYS,
+    show_default=True,
+    help="Delete the jobs that finished more than this many days ago (unfinished ones are kept).",
+)
+@with_appcontext
+def jobs_prune(older_than_days: int) -> None:
+    """Delete old finished jobs (each part of a batch scoring is a job too); a cron line keeps it tidy."""
+    deleted = container().prune_jobs()(older_than_days=older_than_days)
+    click.echo(f"Deleted {deleted:,} jobs that finished more than {older_than_days:,} days ago.")
 
 
 # --- prognoza db -------------------------------------------------------------------------------

@@ -326,6 +326,7 @@ class Container(containers.DeclarativeContainer):
     get_job = use_case(
         jobs.get_job, uow=uow, clock=clock, lease=job_lease, lease_of=settings.provided.job_lease
     )
+    prune_jobs = use_case(jobs.prune_jobs, uow=uow, clock=clock)
 
 
 def build_container(settings: Settings) -> Container:

@@ -127,3 +127,28 @@ def test_a_lease_renewal_records_the_worker_and_never_touches_a_finished_job(
     ]
     with uow_factory() as uow:
         assert sorted(job.id for job in uow.jobs.unfinished()) == ["queued", "running"]
+
+
+def test_jobs_that_finished_before_a_moment_are_deleted_and_unfinished_ones_never(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    old = a_job("old").started(MORNING, "host:1").succeeded(None, later(1))
+    failed = a_job("failed").started(MORNING, "host:1").failed("no data", later(2))
+    recent = a_job("recent").started(MORNING, "host:1").succeeded(None, later(48))
+    running = a_job("running").started(MORNING, "host:1")
+    add(uow_factory, old, failed, recent, running, a_job("queued"))
+
+    with uow_factory() as uow:
+        deleted = uow.jobs.delete_finished_before(later(24))
+        uow.commit()
+
+    assert deleted == 2
+    assert [
+        stored(uow_factory, job_id) is None for job_id in ("old", "failed", "recent", "running", "queued")
+    ] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]

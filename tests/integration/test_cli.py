@@ -19,9 +19,11 @@ from click.testing import CliRunner, Result
 from adapters.hashing import WerkzeugPasswordHasher
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from application.commands import Credentials
+from application.jobs import SCORE_ALL
 from application.users import authenticate
 from domain.activity import ActivitySnapshot
 from domain.clients import Client
+from domain.jobs import Job
 from domain.orders import Order
 from domain.users import Role, User
 from entrypoints.cli import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, cli
@@ -212,6 +214,30 @@ def test_demo_seed_refuses_bad_sizes_naming_the_field(
 ) -> None:
     assert_refused_cleanly(prognoza("demo", "seed", option, value), exit_code, field)
     assert counts(upgraded)[:2] == (0, 0)
+
+
+def test_jobs_prune_deletes_the_jobs_finished_long_ago_and_refuses_a_negative_age(upgraded: str) -> None:
+    long_ago, now = datetime(2024, 1, 1, tzinfo=UTC), datetime.now(UTC)
+    engine = make_engine(upgraded)
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+        for job_id, ended in (("old", long_ago), ("new", now)):
+            started = Job(job_id, SCORE_ALL, "score every client", long_ago).started(long_ago, "host:1")
+            uow.jobs.add(started.succeeded(None, ended))
+        uow.jobs.add(Job("waiting", SCORE_ALL, "score every client", long_ago))
+        uow.commit()
+
+    pruned = prognoza("jobs", "prune")
+    refused = prognoza("jobs", "prune", "--older-than-days", "-1")
+
+    assert pruned.exit_code == 0 and "Deleted 1 jobs that finished more than 30 days ago." in pruned.stdout
+    assert_refused_cleanly(refused, 1, "older_than_days")
+    with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
+        assert [uow.jobs.get(job_id) is not None for job_id in ("old", "new", "waiting")] == [
+            False,
+            True,
+            True,
+        ]
+    engine.dispose()
 
 
 def test_ensure_admin_creates_the_demo_admin_once_and_always_says_how_to_sign_in(upgraded: str) -> None:

@@ -43,6 +43,16 @@ class InMemoryJobRepository:
         self.store.jobs[job.id] = in_utc(ended)
         return True
 
+    def delete_finished_before(self, moment: datetime) -> int:
+        ended = [
+            job.id
+            for job in self.store.jobs.values()
+            if job.state.is_finished and job.finished_at is not None and job.finished_at < moment
+        ]
+        for job_id in ended:
+            del self.store.jobs[job_id]
+        return len(ended)
+
     def unfinished(self) -> builtins.list[Job]:
         return [job for job in self.store.jobs.values() if not job.state.is_finished]
 

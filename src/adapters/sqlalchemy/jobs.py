@@ -6,7 +6,7 @@ import builtins
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.rows import JOBS
@@ -55,6 +55,11 @@ class SqlAlchemyJobRepository:
             .values(state=job.state.value, finished_at=job.finished_at, error=job.error, result=job.result)
         )
         return rows_changed(self.session, statement) == 1
+
+    def delete_finished_before(self, moment: datetime) -> int:
+        """Through the index of job states; an unfinished job has no end, so it is never among them."""
+        ended = delete(jobs).where(jobs.c.state.not_in(_UNFINISHED), jobs.c.finished_at < moment)
+        return rows_changed(self.session, ended)
 
     def unfinished(self) -> builtins.list[Job]:
         statement = select(jobs).where(jobs.c.state.in_(_UNFINISHED)).order_by(jobs.c.created_at)
