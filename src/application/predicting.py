@@ -447,13 +447,12 @@ def _fit_tiers(uow: UnitOfWork, worth: Sequence[float], clock: Clock) -> TierCut
     return cuts
 
 
-def rescore_if_trained(
-    uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
-) -> BatchReport | None:
-    """Score every client again after new data made their predictions out of date; None, and the
-    predictions left marked out of date, when a model is not trained or cannot be loaded."""
+def rescore_if_trained(score_all: Callable[[], BatchReport]) -> BatchReport | None:
+    """Score every client again (`score_all`: `predict_all` as the app runs it, its parts shared and its
+    summaries kept) after new data made their predictions out of date; None, and the predictions left
+    marked out of date, when a model is not trained or cannot be loaded."""
     try:
-        return predict_all(uow, models, predictor, clock)
+        return score_all()
     except MODELS_UNAVAILABLE as error:
         log.warning("clients not scored after new data: %s", error.message)
         return None

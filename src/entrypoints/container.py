@@ -259,9 +259,27 @@ class Container(containers.DeclarativeContainer):
         predictor=predictor,
         clock=clock,
     )
-    rescore_if_trained = use_case(
-        predicting.rescore_if_trained, uow=uow, models=active_models, predictor=predictor, clock=clock
+    work_sharing = providers.Factory(
+        jobs.WorkSharing,
+        uow_factory=uow.provider,
+        clock=clock,
+        runner=job_runner,
+        perform=job_performer,
+        lease=job_lease,
     )
+    predict_all = use_case(
+        predicting.predict_all,
+        uow=uow,
+        models=active_models,
+        predictor=predictor,
+        clock=clock,
+        sharing=work_sharing,
+        clients_per_part=settings.provided.clients_per_part,
+        summarise=providers.List(retraining_advice),
+    )
+    score_clients = use_case(predicting.score_clients, uow=uow, models=active_models, predictor=predictor)
+    # After new data: the same scoring, or nothing when no model can score yet.
+    rescore_if_trained = use_case(predicting.rescore_if_trained, score_all=predict_all)
     start_rescore_if_trained = use_case(
         predicting.start_rescore_if_trained,
         uow_factory=uow.provider,
@@ -285,25 +303,6 @@ class Container(containers.DeclarativeContainer):
         lifetime.client_lifetime, uow=uow, models=lifetime_models, estimator=lifetime_estimator
     )
     clients_scored = use_case(predicting.clients_scored, uow=uow)
-    work_sharing = providers.Factory(
-        jobs.WorkSharing,
-        uow_factory=uow.provider,
-        clock=clock,
-        runner=job_runner,
-        perform=job_performer,
-        lease=job_lease,
-    )
-    predict_all = use_case(
-        predicting.predict_all,
-        uow=uow,
-        models=active_models,
-        predictor=predictor,
-        clock=clock,
-        sharing=work_sharing,
-        clients_per_part=settings.provided.clients_per_part,
-        summarise=providers.List(retraining_advice),
-    )
-    score_clients = use_case(predicting.score_clients, uow=uow, models=active_models, predictor=predictor)
     start_batch_prediction = use_case(
         predicting.start_batch_prediction,
         uow_factory=uow.provider,

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import ScalarSelect, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -32,6 +32,14 @@ CREDENTIALS_REVISION = "credentials"
 """The revision of the users and their API tokens: counted up by every change of either."""
 SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
+
+
+def newest_predictions() -> list[ScalarSelect[Any]]:
+    """The id of the newest forecast and of the newest purchase prediction: every new prediction changes
+    one (a prediction is never updated; one deleted goes with its client, which other state records)."""
+    return [
+        select(func.max(table.c.id)).scalar_subquery() for table in (sales_predictions, purchase_predictions)
+    ]
 
 
 def revised(session: Session, name: str) -> None:
@@ -98,12 +106,8 @@ class SqlAlchemySummaryRepository:
 
     def state(self) -> list[Any]:
         """The snapshots' revision, the newest prediction of each kind and the active runs: one row."""
-        newest = [
-            select(func.max(table.c.id)).scalar_subquery()
-            for table in (sales_predictions, purchase_predictions)
-        ]
         active = select(func.coalesce(func.sum(model_runs.c.id), 0)).where(model_runs.c.is_active)
-        row = self.session.execute(select(*newest, active.scalar_subquery())).one()
+        row = self.session.execute(select(*newest_predictions(), active.scalar_subquery())).one()
         return [revision(self.session, SNAPSHOT_REVISION), *row]
 
     def read(self, name: str, state: list[Any]) -> Any | None:

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
-from adapters.sqlalchemy.kept import kept
+from adapters.sqlalchemy.kept import kept, newest_predictions
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
 from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
@@ -194,13 +194,9 @@ class SqlAlchemyPredictionRepository:
         """Over the current predictions only; likely buyers under the threshold in force now. Kept
         (`adapters.sqlalchemy.kept`) until a prediction is stored, a client added or deleted, or the
         threshold or bands differ: two reads of the newest ids and a count of clients decide."""
-        newest = [
-            select(func.max(table.c.id)).scalar_subquery()
-            for table in (sales_predictions, purchase_predictions)
-        ]
         client_ids = select(func.count(), func.max(clients.c.id))
         computed_from = [
-            *self.session.execute(select(*newest)).one(),
+            *self.session.execute(select(*newest_predictions())).one(),
             *self.session.execute(client_ids).one(),
             threshold.value,
             segments.medium_from,
