@@ -25,8 +25,10 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
    segment bands are fitted to the raw side's first forecasts as Prognoza's first scoring fits them.
 5. reads: the app built in-process (Flask test client, signed in) against the raw SQL that answers the
    same question (COUNT, then ORDER BY / LIMIT / OFFSET, LIKE) on the same database: the client list's
-   first page, a deep page sorted by predicted sales, a search, will_buy=true, segment=high, the
-   dashboard, one client (median over several clients). Each is the median of a few calls.
+   first page, a deep page sorted by predicted sales (by its number, then a middle page and the last
+   one through the `next` link of the page before, beside a hand-written keyset query), a search,
+   will_buy=true, segment=high, the dashboard, one client (median over several clients). Each is the
+   median of a few calls.
 
 The raw side writes into a database of its own (created with `prognoza db upgrade`, so the same schema and
 indexes); the reads run on Prognoza's database. Start-up is part of every Prognoza command's time. CPU
@@ -889,6 +891,8 @@ def step_reads(bench: Bench) -> None:
             raw_timing, counted = median_timing(raw)
             bench.report(read.name, ours, raw_timing, f"{total:,} clients")
             bench.check(f"{read.name}: total {total:,}, raw count {counted:,}", total == counted)
+        for page_number in following_pages(bench.options.clients):
+            time_following_page(bench, client, database, connection, page_number)
         ours, _ = median_timing(lambda: app_get(client, "/"))
         raw_timing, _ = median_timing(lambda: raw_dashboard(database, connection, bands))
         bench.report("dashboard page", ours, raw_timing)
@@ -905,6 +909,42 @@ def step_reads(bench: Bench) -> None:
         bench.report("one client (GET /clients/{id})", ours, raw_timing, f"median of {len(ids)} clients")
     finally:
         connection.close()
+
+
+BY_FORECAST = "/api/v1/clients?sort=-predicted_sales"
+AFTER_FORECAST = (
+    f"{LISTED} WHERE s.value < ? OR (s.value = ? AND c.id > ?) OR s.value IS NULL"
+    " ORDER BY s.value DESC NULLS LAST, c.id LIMIT ?"
+)
+AFTER_UNPREDICTED = f"{LISTED} WHERE s.value IS NULL AND c.id > ? ORDER BY c.id LIMIT ?"
+
+
+def following_pages(total: int) -> list[int]:
+    """A page in the middle of the list by forecast (among the predicted) and its last page."""
+    pages = max(1, -(-total // PER_PAGE))
+    return sorted({max(2, pages // 2), max(2, pages)})
+
+
+def time_following_page(bench: Bench, client: Any, database: Database, connection: Any, number: int) -> None:
+    """A page reached through the `next` link of the page before it (read after that page's last
+    client), beside the raw query a hand-written keyset read makes; the page must hold what the
+    numbered page holds."""
+    before = app_get(client, f"{BY_FORECAST}&page={number - 1}").get_json()
+    link, last = before["links"]["next"], before["items"][-1]
+    ours, response = median_timing(lambda: app_get(client, link))
+    if last["predicted_sales"] is None:
+        statement, params = AFTER_UNPREDICTED, (last["id"], PER_PAGE)
+    else:
+        value = last["predicted_sales"]
+        statement, params = AFTER_FORECAST, (value, value, last["id"], PER_PAGE)
+    raw_timing, _ = median_timing(lambda: database.rows(connection, statement, params))
+    bench.report(f"list, page {number:,} by its next link", ours, raw_timing, "-predicted_sales")
+    numbered = app_get(client, f"{BY_FORECAST}&page={number}").get_json()["items"]
+    followed = response.get_json()["items"]  # type: ignore[attr-defined]
+    bench.check(
+        f"page {number:,} by its next link holds the numbered page's {len(numbered)} clients",
+        [item["id"] for item in followed] == [item["id"] for item in numbered],
+    )
 
 
 def median_of(timings: list[Timing]) -> Timing:

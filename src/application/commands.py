@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import enum
+import json
+import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
@@ -16,9 +20,12 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    PlainSerializer,
+    PlainValidator,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
     field_validator,
     model_validator,
@@ -609,11 +616,107 @@ class ClientExport(ClientFilter):
         return None if ids is None else tuple(dict.fromkeys(ids))
 
 
+@dataclass(frozen=True, slots=True)
+class ListPosition:
+    """A client's place in the list sorted by `sort`: its value of the sort column (None for a client
+    without that prediction, who comes last) and its id, which orders clients of equal value. A page
+    read `after` or `before` a position continues from it without counting the clients before it."""
+
+    sort: str
+    key: str | float | date | None
+    client_id: int
+
+
+CURSOR_MAX_LENGTH = 1_000
+_DATE_KEYED = frozenset({ClientSort.REGISTERED_ON})
+_PREDICTION_KEYED = frozenset(
+    {ClientSort.PREDICTED_SALES, ClientSort.PURCHASE_PROBABILITY, ClientSort.EXPECTED_VALUE}
+)
+
+
+def position_token(position: ListPosition) -> str:
+    """The position as the text of an `after` or `before` parameter: opaque to callers, which only
+    pass on the tokens of a page's links."""
+    key = position.key.isoformat() if isinstance(position.key, date) else position.key
+    text = json.dumps([position.sort, key, position.client_id], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _position_from_token(token: Any) -> ListPosition | None:
+    if token is None or isinstance(token, ListPosition):
+        return token
+    if isinstance(token, str) and not token.strip():
+        return None  # a form's empty field: not given
+    try:
+        if len(token) > CURSOR_MAX_LENGTH:
+            raise ValueError(token)
+        padded = token + "=" * (-len(token) % 4)
+        sort, key, client_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        return ListPosition(sort, _sort_key(ClientSort(sort.lstrip("-")), key), _client_id(client_id))
+    except (TypeError, ValueError, AttributeError, UnicodeError):
+        raise PydanticCustomError(
+            "invalid_cursor", "is not a position in the client list: pass on a page link's own"
+        ) from None
+
+
+def _sort_key(column: ClientSort, key: Any) -> str | float | date | None:
+    if column in _PREDICTION_KEYED:
+        if key is None or (isinstance(key, int | float) and not isinstance(key, bool) and math.isfinite(key)):
+            return key
+    elif column in _DATE_KEYED:
+        return date.fromisoformat(key)
+    elif isinstance(key, str):
+        return key
+    raise ValueError(key)
+
+
+def _client_id(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_CLIENT_ID:
+        return value
+    raise ValueError(value)
+
+
+Cursor = Annotated[
+    ListPosition | None,
+    PlainValidator(_position_from_token),
+    PlainSerializer(lambda position: None if position is None else position_token(position)),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": CURSOR_MAX_LENGTH, "pattern": "^[A-Za-z0-9_-]*$"},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
 class ClientListQuery(ClientFilter):
-    """Filter, sort and page the client list. `sort` takes a column, `-column` for descending."""
+    """Filter, sort and page the client list. `sort` takes a column, `-column` for descending.
+
+    A page is read from its number (`page`: the clients before it are skipped, which takes longer the
+    deeper the page), or `after` or `before` a position given by a page's links (the clients before
+    it are not read, so every page is as quick as the first); `page` then only numbers the page."""
 
     page: Annotated[int, Field(ge=1, le=1_000_000), Numeric] = 1
     per_page: Annotated[int, Field(ge=1, le=MAX_PER_PAGE), Numeric] = 25
+    after: Annotated[Cursor, Field(description="The page after this position (a `next` link's).")] = None
+    before: Annotated[Cursor, Field(description="The page before this position (a `prev` link's).")] = None
+
+    @field_validator("after", "before")
+    @classmethod
+    def _position_in_this_order(
+        cls, position: ListPosition | None, info: ValidationInfo
+    ) -> ListPosition | None:
+        if position is not None and position.sort != info.data.get("sort", position.sort):
+            raise PydanticCustomError(
+                "cursor_of_another_sort",
+                "is a position in the list sorted by {sort}",
+                {"sort": position.sort},
+            )
+        if position is not None and info.field_name == "before" and info.data.get("after") is not None:
+            raise PydanticCustomError("after_and_before", "must not be given together with after")
+        return position
 
     @property
     def offset(self) -> int:

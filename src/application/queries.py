@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from application.commands import ClientListQuery
+from application.commands import ClientListQuery, ListPosition
 from application.leases import fail_abandoned_runs_in
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, first_of_next_month
@@ -69,10 +69,34 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    previous: ListPosition | None = None
+    """The first item's position when items come before it: the page before is read `before` it."""
+    next: ListPosition | None = None
+    """The last item's position when items follow it: the page after is read `after` it."""
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+
+def page_read(placed: Sequence[tuple[T, ListPosition]], query: ClientListQuery, total: int) -> Page[T]:
+    """The page of a list read for `query`: `placed` holds the items with their positions, in the list's
+    order, one more than a page when the list goes on past the page in the direction it was read
+    (towards its start when read `before` a position, so that the one more comes first)."""
+    per_page = query.per_page
+    read_backwards = query.before is not None
+    beyond = len(placed) > per_page
+    placed = placed[-per_page:] if read_backwards else placed[:per_page]
+    some_before = beyond if read_backwards else query.after is not None or query.offset > 0
+    some_after = beyond if not read_backwards else True
+    return Page(
+        items=[item for item, _ in placed],
+        total=total,
+        page=query.page,
+        per_page=per_page,
+        previous=placed[0][1] if placed and some_before else None,
+        next=placed[-1][1] if placed and some_after else None,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,9 +43,45 @@ def test_per_page_and_page_come_from_the_query_string(signed_in):
 
     assert len(listed(html)) == 10
     assert "Showing 21–30 of 300" in html
-    # The next page keeps the page size, and the order: the likeliest buyers first once predictions exist.
-    assert 'href="/clients?sort=-purchase_probability&amp;page=4&amp;per_page=10"' in html
-    assert 'href="/clients?sort=-purchase_probability&amp;page=2&amp;per_page=10"' in html
+    # The next page keeps the page size, and the order: the likeliest buyers first once predictions
+    # exist; it is read after this page's last client, the one before before its first.
+    following = step_link(html, "next")
+    preceding = step_link(html, "prev")
+    assert following.startswith("/clients?sort=-purchase_probability&page=4&per_page=10&after=")
+    assert preceding.startswith("/clients?sort=-purchase_probability&page=2&per_page=10&before=")
+    for link, number in [(following, 4), (preceding, 2)]:
+        html_of_link = signed_in.get(link).get_data(as_text=True)
+        numbered = signed_in.get(f"/clients?per_page=10&page={number}").get_data(as_text=True)
+        assert listed(html_of_link) == listed(numbered)
+        assert f"Page {number} of 30" in html_of_link
+
+
+def test_the_next_links_lead_through_every_client_once_and_stop_at_the_last_page(signed_in):
+    link: str | None = "/clients?sort=-predicted_sales&per_page=100"
+    seen: list[str] = []
+    while link is not None:
+        html = signed_in.get(link).get_data(as_text=True)
+        seen += [client_id for client_id, _ in ROW_NAMES.findall(html)]
+        link = step_link(html, "next") if 'rel="next"' in html else None
+
+    assert len(seen) == len(set(seen)) == 300
+    assert "Page 3 of 3" in html
+    assert '<span class="page-link" aria-disabled="true">' in html
+
+
+def test_a_position_that_is_not_the_lists_is_explained_and_the_first_page_shown(signed_in):
+    response = signed_in.get("/clients?after=nonsense")
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "This link does not lead to a page of the list" in html
+    assert "Showing 1–25 of 300" in html
+
+
+def step_link(html: str, rel: str) -> str:
+    found = re.search(rf'href="([^"]+)" rel="{rel}"', html)
+    assert found is not None, f"no {rel} link"
+    return found.group(1).replace("&amp;", "&")
 
 
 @pytest.mark.parametrize(("sort", "descending"), [("predicted_sales", False), ("-predicted_sales", True)])

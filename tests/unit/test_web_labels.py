@@ -9,11 +9,13 @@ from flask_babel import force_locale
 
 from application.commands import (
     ClientListQuery,
+    ListPosition,
     NewClient,
     NewSnapshot,
     NewUser,
     SegmentBands,
     ThresholdChange,
+    position_token,
 )
 from application.imports import RowError
 from application.validation import InvalidInput
@@ -41,6 +43,7 @@ def refusals(command: type, data: dict[str, object]) -> tuple[FieldError, ...]:
     return refused.value.errors
 
 
+AT_ANNA = ListPosition("email", "anna@example.pl", 1)
 REFUSED = [
     (NewClient, {}),
     (NewClient, {"first_name": "", "last_name": "x" * 101, "email": "bad", "registered_on": "xx"}),
@@ -74,6 +77,9 @@ REFUSED = [
         },
     ),
     (ClientListQuery, {"sort": "foo", "segment": "x", "will_buy": "x", "page": "0", "per_page": "1000"}),
+    (ClientListQuery, {"after": "nonsense"}),
+    (ClientListQuery, {"sort": "email", "after": position_token(AT_ANNA), "before": position_token(AT_ANNA)}),
+    (ClientListQuery, {"sort": "-email", "after": position_token(AT_ANNA)}),
     (NewUser, {"email": "x", "password": "short", "role": "boss"}),
     (ThresholdChange, {"threshold": "1.5"}),
     (ThresholdChange, {"threshold": "0"}),

@@ -8,8 +8,8 @@ from typing import Any
 
 from adapters.memory.predictions import within
 from adapters.memory.store import InMemoryStore, current_of
-from application.commands import ClientListQuery, ClientSort
-from application.queries import ClientListItem, Page
+from application.commands import ClientListQuery, ClientSort, ListPosition
+from application.queries import ClientListItem, Page, page_read
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail
 from domain.segments import SegmentRule
@@ -99,12 +99,17 @@ class InMemoryClientRepository:
     ) -> Page[ClientListItem]:
         """Counted every time: the list in memory is short."""
         ordered = self._ordered(query, segments, ids, tiers)
-        return Page(
-            items=ordered[query.offset : query.offset + query.per_page],
-            total=len(ordered),
-            page=query.page,
-            per_page=query.per_page,
-        )
+        placed = [(item, _position(item, query)) for item in ordered]
+        if query.after is not None:
+            after = query.after
+            window = [entry for entry in placed if _precedes(after, entry[1], query.descending)]
+        elif query.before is not None:
+            before = query.before
+            window = [entry for entry in placed if _precedes(entry[1], before, query.descending)]
+            window = window[-(query.per_page + 1) :]
+        else:
+            window = placed[query.offset :]
+        return page_read(window[: query.per_page + 1], query, len(ordered))
 
     def stream(
         self,
@@ -168,6 +173,21 @@ _SORT_KEYS: dict[ClientSort, Callable[[ClientListItem], Any]] = {
     ClientSort.PURCHASE_PROBABILITY: lambda item: item.purchase_probability,
     ClientSort.EXPECTED_VALUE: lambda item: item.contact_worth,
 }
+
+
+def _position(item: ClientListItem, query: ClientListQuery) -> ListPosition:
+    return ListPosition(query.sort, _SORT_KEYS[query.sort_column](item), item.client.id or 0)
+
+
+def _precedes(first: ListPosition, second: ListPosition, descending: bool) -> bool:
+    """Whether `first` comes before `second` in the list (`_in_order`)."""
+    if first.key is None or second.key is None:
+        if first.key is not None:
+            return True
+        return second.key is None and first.client_id < second.client_id
+    if first.key == second.key:
+        return first.client_id < second.client_id
+    return first.key > second.key if descending else first.key < second.key  # type: ignore[operator]
 
 
 def _in_order(items: list[ClientListItem], column: ClientSort, descending: bool) -> list[ClientListItem]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -39,8 +39,8 @@ from adapters.sqlalchemy.statements import (
 )
 from adapters.sqlalchemy.tables import clients, events, orders, purchase_predictions, sales_predictions
 from application.chunks import chunks
-from application.commands import ClientListQuery, ClientSort
-from application.queries import ClientListItem, Page
+from application.commands import ClientListQuery, ClientSort, ListPosition
+from application.queries import ClientListItem, Page, page_read
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
 from domain.segments import SegmentRule
@@ -144,20 +144,22 @@ class SqlAlchemyClientRepository:
         tiers: TierCuts | None = None,
         total: int | None = None,
     ) -> Page[ClientListItem]:
-        """A count (unless it is known) and a page."""
+        """A count (unless it is known) and a page, with one client more to know whether the list goes on."""
         matching = _matching(query, segments, ids, tiers)
         if total is None:
             total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
-        if query.sort_column in _MAYBE_MISSING:
-            rows = self._page_sorted_by_prediction(query, matching)
+        limit = query.per_page + 1
+        position = query.after or query.before
+        if position is not None:
+            rows = self._read_past(query, matching, position, limit)
+        elif query.sort_column in _MAYBE_MISSING:
+            rows = self._page_sorted_by_prediction(query, matching, limit)
         else:
-            rows = self.session.execute(_page_of_list(query, matching)).all()
-        return Page(
-            items=[_list_item(row, segments, tiers) for row in rows],
-            total=total,
-            page=query.page,
-            per_page=query.per_page,
-        )
+            rows = self.session.execute(_page_of_list(query, matching, limit=limit)).all()
+        placed = [
+            (_list_item(row, segments, tiers), ListPosition(query.sort, row.sort_key, row.id)) for row in rows
+        ]
+        return page_read(placed, query, total)
 
     def stream(
         self,
@@ -180,8 +182,38 @@ class SqlAlchemyClientRepository:
         for row in self.session.execute(statement):
             yield _list_item(row, segments, tiers)
 
+    def _read_past(
+        self, query: ClientListQuery, matching: ColumnElement[bool], position: ListPosition, limit: int
+    ) -> Sequence[Any]:
+        """Up to `limit` clients past `position`, in the list's order: those after it, or (read
+        `before`) those before it, read from it backwards and then put back in order.
+
+        The list is read in parts: the clients with a value of the sort column, then (for a
+        prediction, which a client may not have yet) those without one, by id. Each part is read from
+        the index of its order, starting at the position, so that the clients before it are not read.
+        """
+        forward = query.before is None
+        parts = _parts(query.sort_column)
+        if not forward:
+            parts.reverse()
+        starting = next(part for part in parts if part.keyed == (position.key is not None))
+        rows: list[Any] = []
+        for part in parts[parts.index(starting) :]:
+            past = part.past(position, query.descending, forward) if part is starting else true()
+            statement = (
+                select(*_listed_columns(query))
+                .select_from(part.source)
+                .where(matching, part.condition, past)
+                .order_by(*part.ordering(query.descending, forward))
+                .limit(limit - len(rows))
+            )
+            rows += self.session.execute(statement).all()
+            if len(rows) == limit:
+                break
+        return rows if forward else rows[::-1]
+
     def _page_sorted_by_prediction(
-        self, query: ClientListQuery, matching: ColumnElement[bool]
+        self, query: ClientListQuery, matching: ColumnElement[bool], limit: int
     ) -> Sequence[Any]:
         """Predicted clients in the asked-for order, then the clients not predicted yet, by id.
 
@@ -199,12 +231,12 @@ class SqlAlchemyClientRepository:
         counted = None if query.offset == 0 else predicted()
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
-            rows = self.session.execute(_page_of_list(query, matching, ranked_from)).all()
-        missing = query.per_page - len(rows)
+            rows = self.session.execute(_page_of_list(query, matching, ranked_from, limit=limit)).all()
+        missing = limit - len(rows)
         if missing > 0:
             counted = predicted() if counted is None else counted
             unpredicted = (
-                select(clients, *_PREDICTIONS)
+                select(*_listed_columns(query))
                 .select_from(_LISTED)
                 .where(matching, _SORT_KEYS[query.sort_column].is_(None))
                 .order_by(clients.c.id)
@@ -359,16 +391,61 @@ def _count_of_list(
 
 
 def _page_of_list(
-    query: ClientListQuery, matching: ColumnElement[bool], listed: FromClause = _LISTED
+    query: ClientListQuery, matching: ColumnElement[bool], listed: FromClause = _LISTED, *, limit: int
 ) -> Select[Any]:
     return (
-        select(clients, *_PREDICTIONS)
+        select(*_listed_columns(query))
         .select_from(listed)
         .where(matching)
         .order_by(*_ordering(query))
         .offset(query.offset)
-        .limit(query.per_page)
+        .limit(limit)
     )
+
+
+def _listed_columns(query: ClientListQuery) -> tuple[Any, ...]:
+    """A row of a page: the client, its current predictions and its value of the sort column."""
+    return (clients, *_PREDICTIONS, _SORT_KEYS[query.sort_column].label("sort_key"))
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A part of the list in order: the clients with a value of the sort column (`keyed`), reached
+    from `source`, or those without one (a prediction not made yet), who come after them by id."""
+
+    source: FromClause
+    key: ColumnElement[Any]
+    keyed: bool
+
+    @property
+    def condition(self) -> ColumnElement[bool]:
+        # A keyed part's source holds only clients with a value (the non-null column or the join).
+        return true() if self.keyed else self.key.is_(None)
+
+    def ordering(self, descending: bool, forward: bool) -> list[ColumnElement[Any]]:
+        """The list's order (`_ordering`) read forward, or read backwards from the end."""
+        ids = clients.c.id.asc() if forward else clients.c.id.desc()
+        if not self.keyed:
+            return [ids]
+        return [self.key.desc() if descending == forward else self.key.asc(), ids]
+
+    def past(self, position: ListPosition, descending: bool, forward: bool) -> ColumnElement[bool]:
+        """The clients of this part beyond `position` in the reading direction. A keyed part's range
+        of values is what its index serves; the rest only steps over the ties at the position's value."""
+        beyond_id = clients.c.id > position.client_id if forward else clients.c.id < position.client_id
+        if not self.keyed:
+            return beyond_id
+        value = position.key
+        if descending == forward:
+            return and_(self.key <= value, or_(self.key < value, beyond_id))
+        return and_(self.key >= value, or_(self.key > value, beyond_id))
+
+
+def _parts(column: ClientSort) -> list[_Part]:
+    key = _SORT_KEYS[column]
+    if column not in _MAYBE_MISSING:
+        return [_Part(_LISTED, key, keyed=True)]
+    return [_Part(_RANKED_FROM[column], key, keyed=True), _Part(_LISTED, key, keyed=False)]
 
 
 def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, url_for
 
-from application.commands import ClientChanges, ClientListQuery, NewClient
+from application.commands import ClientChanges, ClientListQuery, ListPosition, NewClient, position_token
 from domain.users import Permission
 from entrypoints.api import schemas
 from entrypoints.api.blueprint import bp, operation
@@ -27,15 +27,22 @@ def list_() -> Response:
     by the current predictions; `sort`
     names a column, `-column` for descending (clients not scored yet come last); pages hold at most
     100 clients.
+
+    The `prev` and `next` links read the page `before` its first client or `after` its last one,
+    which takes as long on the last page as on the first; a `page` number alone skips the clients
+    before it, which takes longer the deeper the page. A client added or removed meanwhile moves the
+    numbered pages, not the ones read from a position.
     """
     selection = query(ClientListQuery)
     page = container().list_clients()(selection)
-    kept = selection.model_dump(mode="json", exclude_defaults=True, exclude={"page"})
+    kept = selection.model_dump(mode="json", exclude_defaults=True, exclude={"page", "after", "before"})
 
-    def link(number: int) -> str:
-        return url_for("api.list_clients", **kept, page=number)
+    def link(number: int, **position: ListPosition | None) -> str:
+        tokens = {name: position_token(at) for name, at in position.items() if at is not None}
+        return url_for("api.list_clients", **(kept | {"page": number} | tokens))
 
-    return answer(schemas.ClientPageOut.of(page, link))
+    here = link(selection.page, after=selection.after, before=selection.before)
+    return answer(schemas.ClientPageOut.of(page, link, here))
 
 
 @bp.post("/clients", endpoint="create_client")

@@ -20,11 +20,14 @@ from application.commands import (
     ClientListQuery,
     ClientSort,
     ExportDialect,
+    ListPosition,
     Outcomes,
+    position_token,
 )
 from application.lifetime import ClientLifetime
 from application.plausibility import UnusualValues
 from application.predicting import ClientPrediction, NoActivityYet, WhatIf
+from application.queries import ClientListItem, Page
 from application.validation import InvalidInput
 from domain.activity import ActivitySnapshot
 from domain.errors import DuplicateEmail, DuplicateSnapshot
@@ -86,6 +89,8 @@ class ListLinks:
                 continue
             if isinstance(value, enum.Enum):
                 value = value.value
+            elif isinstance(value, ListPosition):
+                value = position_token(value)
             elif isinstance(value, bool):
                 value = str(value).lower()
             params[name] = value
@@ -94,8 +99,24 @@ class ListLinks:
     def url(self, endpoint: str = "web.clients", **changes: Any) -> str:
         return url_for(endpoint, **self.params(**changes))
 
+    def url_from(self, **changes: Any) -> str:
+        """The list read from another place: from its start (page 1) unless a position is given."""
+        return self.url(**({"page": None, "after": None, "before": None} | changes))
+
     def page_url(self, number: int) -> str:
-        return self.url(page=max(number, 1))
+        return self.url_from(page=max(number, 1))
+
+    def previous_url(self, page: Page[ClientListItem]) -> str | None:
+        """The page before `page`, read before its first client; none on the first page."""
+        if page.previous is None:
+            return None
+        return self.url_from(page=max(1, page.page - 1), before=page.previous)
+
+    def next_url(self, page: Page[ClientListItem]) -> str | None:
+        """The page after `page`, read after its last client: as quick deep in the list as at its start."""
+        if page.next is None:
+            return None
+        return self.url_from(page=page.page + 1, after=page.next)
 
     def sort_url(self, column: str) -> str:
         sort = ClientSort(column)
@@ -103,7 +124,7 @@ class ListLinks:
             new = sort.value if self.query.descending else f"-{sort.value}"
         else:
             new = f"-{sort.value}" if sort in DESCENDING_FIRST else sort.value
-        return self.url(sort=new, page=None)
+        return self.url_from(sort=new)
 
     def sorted_by(self, column: str) -> str | None:
         """ "ascending" or "descending" when the list is sorted by this column, else None."""
@@ -114,7 +135,7 @@ class ListLinks:
     @property
     def export_params(self) -> dict[str, Any]:
         """The list's filters and sort, as the export form's hidden fields."""
-        return self.params(page=None, per_page=None)
+        return self.params(page=None, per_page=None, after=None, before=None)
 
     @property
     def is_filtered(self) -> bool:

@@ -126,6 +126,12 @@ def csv_text(rows: Iterable[Mapping[str, Any]], columns: Iterable[str]) -> str:
     return out.getvalue()
 
 
+def months_before(day: date, months: int) -> date:
+    """The first day of the month `months` before the month of `day`: a month of its own whatever the day."""
+    month = day.year * 12 + day.month - 1 - months
+    return date(month // 12, month % 12 + 1, 1)
+
+
 def company_csvs(clients: int = 80, seed: int = 7) -> tuple[str, str]:
     """Clients, and two labelled monthly snapshots each whose outcomes follow their activity: enough to
     train both models (buyers and non-buyers, sales that grow with purchases and baskets, in a way a
@@ -142,7 +148,7 @@ def company_csvs(clients: int = 80, seed: int = 7) -> tuple[str, str]:
             snapshots.append(
                 {
                     "client_email": person["email"],
-                    "observed_on": str(TODAY - timedelta(days=30 * months_ago + 5)),
+                    "observed_on": str(months_before(TODAY, months_ago)),
                     "purchases_30d": purchases,
                     "avg_basket_value": basket,
                     "site_visits_30d": visits_30d,

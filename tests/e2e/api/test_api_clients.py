@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from application.commands import ListPosition, position_token
 from e2e.api.conftest import V1, Api, a_client, create_client, fields, problem
 
 
@@ -161,8 +162,8 @@ def test_an_unknown_or_out_of_range_id_is_a_404(admin_api: Api) -> None:
 
 
 def test_the_list_pages_with_links_that_keep_the_filters(admin_api: Api) -> None:
-    for name in ["Ala", "Ola", "Ela", "Iza", "Ula"]:
-        create_client(admin_api, name)
+    ids = {name: create_client(admin_api, name)["id"] for name in ["Ala", "Ola", "Ela", "Iza", "Ula"]}
+    listed = f"{V1}/clients?q=LA&sort=-first_name&per_page=2"
 
     body = admin_api.get(
         "/clients", query_string={"q": "LA", "sort": "-first_name", "per_page": 2}
@@ -171,12 +172,26 @@ def test_the_list_pages_with_links_that_keep_the_filters(admin_api: Api) -> None
     assert [c["first_name"] for c in body["items"]] == ["Ula", "Ola"]
     assert (body["total"], body["page"], body["per_page"], body["pages"]) == (4, 1, 2, 2)
     links = body["links"]
-    assert links["self"] == links["first"] == f"{V1}/clients?q=LA&sort=-first_name&per_page=2&page=1"
-    assert links["next"] == links["last"] == f"{V1}/clients?q=LA&sort=-first_name&per_page=2&page=2"
+    assert links["self"] == links["first"] == f"{listed}&page=1"
+    assert links["last"] == f"{listed}&page=2"
+    after_ola = position_token(ListPosition("-first_name", "ola", ids["Ola"]))
+    assert links["next"] == f"{listed}&page=2&after={after_ola}"
     assert links["prev"] is None
     last = admin_api.get(links["next"]).get_json()
     assert [c["first_name"] for c in last["items"]] == ["Ela", "Ala"]
-    assert last["links"]["next"] is None and last["links"]["prev"] == links["first"]
+    assert (last["page"], last["links"]["self"], last["links"]["next"]) == (2, links["next"], None)
+    before_ela = position_token(ListPosition("-first_name", "ela", ids["Ela"]))
+    assert last["links"]["prev"] == f"{listed}&page=1&before={before_ela}"
+    assert admin_api.get(last["links"]["prev"]).get_json()["items"] == body["items"]
+
+
+def test_a_position_that_is_not_one_of_the_lists_is_a_422_naming_it(admin_api: Api) -> None:
+    by_name = position_token(ListPosition("first_name", "ola", 1))
+
+    for given, code in [("abc", "invalid_cursor"), (by_name, "cursor_of_another_sort")]:
+        body = problem(admin_api.get("/clients", query_string={"sort": "-first_name", "after": given}), 422)
+
+        assert [(e["field"], e["code"]) for e in body["errors"]] == [("after", code)]
 
 
 def test_the_list_items_carry_their_predictions_fields(admin_api: Api) -> None:

@@ -104,6 +104,8 @@ def test_the_inputs_are_the_applications_commands(document: dict[str, Any]) -> N
         "tier",
         "page",
         "per_page",
+        "after",
+        "before",
     ]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from typing import Protocol
 
 from flask import url_for
 from pydantic import Field
 
+from application.commands import ListPosition
 from application.queries import ClientListItem, ClientOverview, Page
 from domain.clients import Client
 from domain.predictions import OutOfDate
@@ -56,6 +57,10 @@ class ClientSummaryOut(ClientOut):
         return cls.reading(item, item.client, url=client_url(item.client))
 
 
+class PageLink(Protocol):
+    def __call__(self, number: int, **position: ListPosition) -> str: ...
+
+
 class PageLinksOut(Schema):
     self: str
     first: str
@@ -73,14 +78,16 @@ class ClientPageOut(Schema):
     links: PageLinksOut
 
     @classmethod
-    def of(cls, page: Page[ClientListItem], link: Callable[[int], str]) -> ClientPageOut:
-        """`link(page_number)` is the URL of another page of the same list."""
+    def of(cls, page: Page[ClientListItem], link: PageLink, here: str) -> ClientPageOut:
+        """`link(page_number, after=position)` is the URL of another page of the same list; `here`
+        this page's own. The page before and the one after are read from this page's first and last
+        client (their positions), however deep the list."""
         links = PageLinksOut(
-            self=link(page.page),
+            self=here,
             first=link(1),
             last=link(page.pages),
-            prev=link(page.page - 1) if page.page > 1 else None,
-            next=link(page.page + 1) if page.page < page.pages else None,
+            prev=None if page.previous is None else link(max(1, page.page - 1), before=page.previous),
+            next=None if page.next is None else link(page.page + 1, after=page.next),
         )
         return cls.reading(page, items=[ClientSummaryOut.of_item(item) for item in page.items], links=links)
 
