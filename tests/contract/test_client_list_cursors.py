@@ -170,3 +170,51 @@ def test_a_position_among_the_unpredicted_reads_on_from_them_and_back_into_the_p
     assert after.next is None
     assert names(list(before.items)) == ["Joanna", "Gabriela"]
     assert before.previous == ListPosition("-purchase_probability", 0.4, ids["Joanna"])
+
+
+@pytest.fixture
+def many(uow_factory: UnitOfWorkFactory) -> list[tuple[str, float, float]]:
+    """60 clients, every other one in the high segment: a filter that a page's worth of clients
+    read in the list's order soon satisfies. Returns (last name, forecast, chance) in id order."""
+    rows = [
+        (f"Nazwisko{(n * 37) % 60:02d}", 1500.0 if n % 2 else 100.0 + n, 0.2 + n / 100) for n in range(60)
+    ]
+    with uow_factory() as uow:
+        stored = uow.clients.add_many(
+            [a_client(f"K{n}", last_name=name) for n, (name, _, _) in enumerate(rows)]
+        )
+        uow.predictions.add_many(
+            [a_forecast(id_of(client), value) for client, (_, value, _) in zip(stored, rows, strict=True)],
+            [
+                a_purchase_prediction(id_of(client), chance, expected_value=expected_value(chance, value))
+                for client, (_, value, chance) in zip(stored, rows, strict=True)
+            ],
+        )
+        uow.commit()
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ({"segment": Segment.HIGH}, lambda value, chance: value >= 1000),
+        ({"segment": Segment.LOW, "sort": "-last_name"}, lambda value, chance: value < 300),
+        ({"will_buy": True}, lambda value, chance: chance >= 0.7),
+    ],
+    ids=["high", "low", "buyers"],
+)
+def test_a_common_filter_pages_its_clients_in_order_by_number_and_by_position(
+    uow_factory: UnitOfWorkFactory, many: list[tuple[str, float, float]], query: dict[str, Any], kept: Any
+) -> None:
+    expected = sorted(name for name, value, chance in many if kept(value, chance))
+    if query.get("sort") == "-last_name":
+        expected.reverse()
+
+    numbered = [listed(uow_factory, per_page=5, page=n, **query) for n in range(1, 8)]
+    walked = walked_forward(uow_factory, 5, **query)
+
+    assert numbered[0].total == len(expected)
+    assert [item.client.last_name for page in numbered for item in page.items] == expected
+    assert [name for page in walked for name in page] == [
+        item.client.first_name for page in numbered for item in page.items
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ from adapters.sqlalchemy.statements import (
     SEARCH_INDEX_MIN_LENGTH,
     folded,
     found_by_search_index,
+    not_indexed,
     rows_changed,
     search_phrase,
 )
@@ -108,6 +109,10 @@ class SqlAlchemyClientRepository:
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(clients)) or 0
 
+    def _newest_id(self) -> int:
+        """The highest client id: at least as many as the clients, read at once from the primary key."""
+        return self.session.scalar(select(func.max(clients.c.id))) or 0
+
     def with_logs(self, after_client_id: int, limit: int) -> list[Client]:
         """Walks the (client_id, ...) indexes of both logs from `after_client_id`."""
         logged = union(
@@ -150,16 +155,32 @@ class SqlAlchemyClientRepository:
             total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
         limit = query.per_page + 1
         position = query.after or query.before
+        reach = limit if position is not None else query.offset + limit
+        if (
+            ids is None
+            and _by_predictions_alone(query)
+            and _reads_in_list_order(total, self._newest_id(), reach)
+        ):
+            matching = _matching(query, segments, ids, tiers, in_list_order=True)
         if position is not None:
-            rows = self._read_past(query, matching, position, limit)
+            picked = self._read_past(query, matching, position, limit)
         elif query.sort_column in _MAYBE_MISSING:
-            rows = self._page_sorted_by_prediction(query, matching, limit)
+            picked = self._page_sorted_by_prediction(query, matching, limit)
         else:
-            rows = self.session.execute(_page_of_list(query, matching, limit=limit)).all()
+            picked = self.session.execute(_page_of_list(query, matching, limit=limit)).all()
+        listed = self._with_predictions([client_id for client_id, _ in picked])
         placed = [
-            (_list_item(row, segments, tiers), ListPosition(query.sort, row.sort_key, row.id)) for row in rows
+            (_list_item(listed[client_id], segments, tiers), ListPosition(query.sort, key, client_id))
+            for client_id, key in picked
         ]
         return page_read(placed, query, total)
+
+    def _with_predictions(self, client_ids: Sequence[int]) -> dict[int, Any]:
+        """The clients of a page with their current predictions, by id. A page's clients are picked
+        first (their ids and sort keys, `_picked`) and read with their predictions afterwards, so that a
+        page sorted out of many matches reads the predictions of its own clients only."""
+        statement = select(clients, *_PREDICTIONS).select_from(_LISTED).where(clients.c.id.in_(client_ids))
+        return {row.id: row for row in self.session.execute(statement)}
 
     def stream(
         self,
@@ -201,7 +222,7 @@ class SqlAlchemyClientRepository:
         for part in parts[parts.index(starting) :]:
             past = part.past(position, query.descending, forward) if part is starting else true()
             statement = (
-                select(*_listed_columns(query))
+                select(*_picked(query))
                 .select_from(part.source)
                 .where(matching, part.condition, past)
                 .order_by(*part.ordering(query.descending, forward))
@@ -236,7 +257,7 @@ class SqlAlchemyClientRepository:
         if missing > 0:
             counted = predicted() if counted is None else counted
             unpredicted = (
-                select(*_listed_columns(query))
+                select(*_picked(query))
                 .select_from(_LISTED)
                 .where(matching, _SORT_KEYS[query.sort_column].is_(None))
                 .order_by(clients.c.id)
@@ -321,22 +342,49 @@ def _matching(
     segments: SegmentRule,
     ids: Collection[int] | None = None,
     tiers: TierCuts | None = None,
+    *,
+    in_list_order: bool = False,
 ) -> ColumnElement[bool]:
     """The search text, the segment, decision and tier filters (a client not predicted matches none),
-    and the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key)."""
+    and the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key).
+
+    Each filter is found through its index, unless `in_list_order`: then each is only checked on the
+    clients read in the list's order (`_reads_in_list_order`)."""
+    plain: Callable[[ColumnElement[Any]], ColumnElement[Any]] = not_indexed if in_list_order else _itself
     conditions = [_containing(query.q)]
     if ids is not None:
         conditions.append(clients.c.id.in_(sorted(ids)))
     if query.segment is not None:
-        conditions.append(in_segment(_sales.c.value, segments, query.segment))
+        conditions.append(in_segment(plain(_sales.c.value), segments, query.segment))
     if query.will_buy is not None:
-        conditions.append(_purchase.c.will_buy == query.will_buy)
+        conditions.append(plain(_purchase.c.will_buy) == query.will_buy)
     if query.tier is not None:
         # The worth recorded with the current purchase prediction: a range of its partial index.
-        conditions.append(
-            false() if tiers is None else _in_tier(_purchase.c.expected_value, tiers, query.tier)
-        )
+        worth = plain(_purchase.c.expected_value)
+        conditions.append(false() if tiers is None else _in_tier(worth, tiers, query.tier))
     return and_(*conditions)
+
+
+def _itself(expression: ColumnElement[Any]) -> ColumnElement[Any]:
+    return expression
+
+
+def _by_predictions_alone(query: ClientListQuery) -> bool:
+    """Whether the list is filtered by predictions (segment, decision, tier) and neither searched nor
+    sorted by a prediction."""
+    filtered = query.segment is not None or query.will_buy is not None or query.tier is not None
+    return filtered and not query.q and query.sort_column not in _MAYBE_MISSING
+
+
+def _reads_in_list_order(matches: int, clients_at_most: int, reach: int) -> bool:
+    """Whether the clients a filtered page holds are found quicker by reading every client in the
+    list's order (an index of clients) and keeping those that match than by reading every match
+    through the filters' indexes and sorting them: when matches are common, a page's worth turns up
+    soon. About `reach * clients / matches` clients are read to fill a page `reach` clients into the
+    list that way, against `matches` the other way. That holds for the predictions' filters, which
+    have nothing to do with names, emails or dates; not for a search, whose matches share a name
+    and so come together in the list sorted by name (`_by_predictions_alone`)."""
+    return reach * clients_at_most < matches * matches
 
 
 def _in_tier(value: ColumnElement[Any], tiers: TierCuts, tier: ContactTier) -> ColumnElement[bool]:
@@ -394,7 +442,7 @@ def _page_of_list(
     query: ClientListQuery, matching: ColumnElement[bool], listed: FromClause = _LISTED, *, limit: int
 ) -> Select[Any]:
     return (
-        select(*_listed_columns(query))
+        select(*_picked(query))
         .select_from(listed)
         .where(matching)
         .order_by(*_ordering(query))
@@ -403,9 +451,10 @@ def _page_of_list(
     )
 
 
-def _listed_columns(query: ClientListQuery) -> tuple[Any, ...]:
-    """A row of a page: the client, its current predictions and its value of the sort column."""
-    return (clients, *_PREDICTIONS, _SORT_KEYS[query.sort_column].label("sort_key"))
+def _picked(query: ClientListQuery) -> tuple[Any, ...]:
+    """What picks a page's clients: their ids and values of the sort column. The predictions that no
+    filter nor the order reads are left out, and so (on a unique index) are their joins."""
+    return (clients.c.id, _SORT_KEYS[query.sort_column].label("sort_key"))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, CursorResult, Delete, String, Table, Update, upd
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import GenericFunction
+from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER
 from application.chunks import chunks
@@ -106,6 +106,7 @@ class found_by_search_index(GenericFunction[bool]):  # noqa: N801 (named like th
 
     type = Boolean()
     inherit_cache = True
+    _is_implicitly_boolean = True  # a condition as it is: `... IN (...) = 1` would keep SQLite off the index
 
 
 @compiles(found_by_search_index)
@@ -119,6 +120,24 @@ def _compile_found_by_search_index_on_sqlite(
 ) -> str:
     client_id, text = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"{client_id} IN (SELECT rowid FROM client_search WHERE client_search MATCH {text})"
+
+
+class not_indexed(ReturnTypeFromArgs[Any]):  # noqa: N801 (named like the SQL functions of `func`)
+    """`not_indexed(expression)`: the expression itself, which SQLite is not to look up through an
+    index (its unary `+`), so that it checks it on rows read in another index's order. PostgreSQL
+    chooses by its statistics: there it is the expression unchanged."""
+
+    inherit_cache = True
+
+
+@compiles(not_indexed)
+def _compile_not_indexed(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(not_indexed, "sqlite")
+def _compile_not_indexed_on_sqlite(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
 
 
 def search_phrase(text: str) -> str:

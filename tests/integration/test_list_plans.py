@@ -1,0 +1,61 @@
+"""How SQLite reads a page of the client list filtered by a prediction: a common filter is checked on
+the clients read in the list's order, a rare one found through the index of the predictions' values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+
+from adapters.sqlalchemy.engine import make_engine, make_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.commands import ClientListQuery
+from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
+from domain.segments import Segment, SegmentRule
+
+RULE = SegmentRule(medium_from=300, high_from=1000)
+
+
+def plan_of_the_page(sqlite_url: str, high: int, segment: Segment) -> str:
+    """The plan of the statement that picks the first page of `segment`, among 100 clients of whom
+    `high` are in the high segment and the rest in the low one."""
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        stored = uow.clients.add_many([a_client(f"K{n}", last_name=f"N{n:03d}") for n in range(100)])
+        values = [1500.0 if n < high else 100.0 for n in range(100)]
+        uow.predictions.add_many(
+            [a_forecast(id_of(client), value) for client, value in zip(stored, values, strict=True)],
+            [a_purchase_prediction(id_of(client)) for client in stored],
+        )
+        uow.commit()
+    picking: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "sort_key" in statement:
+            picking.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(segment=segment, per_page=10), RULE)
+    event.remove(engine, "before_cursor_execute", record)
+    assert page.total == (high if segment is Segment.HIGH else 100 - high)
+    ((statement, parameters),) = picking
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        found = "\n".join(str(row[-1]) for row in rows)
+    engine.dispose()
+    return found
+
+
+def test_a_common_segment_is_checked_on_the_clients_read_by_name(sqlite_url: str) -> None:
+    plan = plan_of_the_page(sqlite_url, high=50, segment=Segment.HIGH)
+
+    assert "USING INDEX ix_clients_lower_last_name" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_rare_segment_is_found_through_the_forecasts_index(sqlite_url: str) -> None:
+    plan = plan_of_the_page(sqlite_url, high=2, segment=Segment.HIGH)
+
+    assert "ix_sales_predictions_current_value" in plan, plan
