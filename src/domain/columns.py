@@ -58,17 +58,6 @@ class SnapshotColumns:
                 columns[name].append(value)
         return cls(columns)
 
-    @classmethod
-    def from_tuples(cls, rows: Iterable[tuple[float | None, ...]]) -> SnapshotColumns:
-        """Columns of tuples holding one value per column in `COLUMNS` order (None where unknown;
-        dates already ordinals): the shape a database cursor gives."""
-        columns = [array("d") for _ in COLUMNS]
-        appends = [column.append for column in columns]
-        for row in rows:
-            for append, value in zip(appends, row, strict=True):
-                append(NAN if value is None else value)
-        return cls(dict(zip(COLUMNS, columns, strict=True)))
-
 
 def _values(snapshot: ActivitySnapshot, registered_on: date) -> Iterable[tuple[str, float]]:
     yield "client_id", float(snapshot.client_id)

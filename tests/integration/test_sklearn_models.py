@@ -3,11 +3,12 @@ import random
 import numpy as np
 import pytest
 from sklearn.linear_model import LinearRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from adapters.joblib_store import JoblibModelStore
-from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
+from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer, _Decisions
 from application.ports import TrainingTable
 from domain.candidates import DEFAULT_CANDIDATE, Candidate, FeatureSetName, ModelFamily
 from domain.features import PURCHASE_FEATURES, SALES_FEATURES
@@ -254,3 +255,19 @@ def test_training_beyond_the_row_limit_learns_from_a_seeded_sample() -> None:
     second = fit(ModelKind.SALES, hold(ModelKind.SALES, rows, targets), trainer=trainer)[1]
     assert first.train_size == 400  # the examples available; the fit itself saw 100 of them
     assert first == second and first.metrics["r2"] > 0.8
+
+
+@pytest.mark.parametrize(("share_bought", "highest_chance"), [(0.3, 1.0), (0.0, 1.0), (0.5, 0.5), (1.0, 1.0)])
+def test_the_decision_figures_are_scikit_learns(share_bought: float, highest_chance: float) -> None:
+    """Counted once instead of by four scikit-learn calls: the same accuracy, precision, recall and
+    F1, with zero where there is nothing to divide (no buyer, or no decision yes)."""
+    rng = np.random.default_rng(7)
+    actual = (rng.random(500) < share_bought).astype(int)
+    decisions = rng.random(500) * highest_chance >= 0.7
+
+    counted = _Decisions.of(actual, decisions)
+
+    assert counted.accuracy == pytest.approx(accuracy_score(actual, decisions))
+    assert counted.precision == pytest.approx(precision_score(actual, decisions, zero_division=0))
+    assert counted.recall == pytest.approx(recall_score(actual, decisions, zero_division=0))
+    assert counted.f1 == pytest.approx(f1_score(actual, decisions, zero_division=0))

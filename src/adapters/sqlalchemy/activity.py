@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, revised, revision
 from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
-from adapters.sqlalchemy.statements import CHUNK_SIZE, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, number_blocks, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients
 from application.chunks import chunks
 from application.ports import Percentile, ScoringRow, nearest_rank
@@ -53,8 +54,8 @@ _NO_HISTORY = (None,) * len(HISTORY_FIELDS)
 
 # Keys per lookup of existing snapshots: two bound parameters each, well within every database's limit.
 EXISTING_CHUNK_SIZE = 2_000
-# Rows fetched at a time while training columns stream in.
-TRAINING_ROWS_PER_FETCH = 10_000
+# Rows fetched at a time while snapshot columns stream in: 20,000 rows of 21 numbers are 3.4 MB.
+ROWS_PER_BLOCK = 20_000
 JULIAN_DAY_OF_ORDINAL_ZERO = 1_721_424.5
 
 
@@ -178,16 +179,24 @@ class SqlAlchemyActivityRepository:
             self._columns()
             .where(_labelled())
             .order_by(client_activity.c.observed_on, client_activity.c.client_id)
-            .execution_options(yield_per=TRAINING_ROWS_PER_FETCH)
         )
-        return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
+        return self._read_columns(statement)
 
     def newest_columns(
         self, after_client_id: int, limit: int, up_to_client_id: int | None = None
     ) -> SnapshotColumns:
         """The snapshots of `newest_rows`, read as `training_columns` reads them."""
         statement = _of_newest(self._columns(), after_client_id, limit, up_to_client_id)
-        return SnapshotColumns.from_tuples(self.session.connection().execute(statement))
+        return self._read_columns(statement)
+
+    def _read_columns(self, statement: Select[Any]) -> SnapshotColumns:
+        """The snapshots of a `_columns` statement, a block of rows at a time, each block's columns
+        appended to the columns read so far (the blocks are let go as they are read)."""
+        columns = [array("d") for _ in COLUMNS]
+        for block in number_blocks(self.session, statement, ROWS_PER_BLOCK):
+            for column, values in zip(columns, block.T, strict=True):
+                column.frombytes(values.tobytes())
+        return SnapshotColumns(dict(zip(COLUMNS, columns, strict=True)))
 
     def client_ranges(self, clients_per_range: int) -> list[tuple[int, int]]:
         """Numbered in one pass over the (client_id, observed_on) index: the first client of each range,

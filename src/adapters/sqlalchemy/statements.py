@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Boolean, CursorResult, Delete, String, Table, Update, update
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Boolean, CursorResult, Delete, Select, String, Table, Update, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -36,6 +38,29 @@ def bulk_insert(
     statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(mark for _ in columns)})"
     for chunk in chunks(rows, CHUNK_SIZE):
         connection.exec_driver_sql(statement, chunk)
+
+
+def number_blocks(
+    session: Session, statement: Select[Any], rows_per_block: int
+) -> Iterator[NDArray[np.float64]]:
+    """The rows of `statement`, whose columns are all numbers (or NULL), as blocks of up to
+    `rows_per_block` rows of floats, NULL as NaN: read straight from the driver's cursor, a server-side
+    one on PostgreSQL, without a Row object per row (SQLAlchemy's result types are bypassed, so the
+    statement must give numbers as the driver reads them)."""
+    connection = session.connection()
+    compiled = statement.compile(dialect=connection.dialect)
+    parameters: Any = compiled.params
+    if compiled.positiontup is not None:
+        parameters = tuple(parameters[name] for name in compiled.positiontup)
+    driver = connection.connection.driver_connection
+    on_postgresql = connection.dialect.name == "postgresql"
+    cursor = driver.cursor(name="number_blocks") if on_postgresql else driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), parameters)
+        while rows := cursor.fetchmany(rows_per_block):
+            yield np.array(rows, dtype=np.float64)  # None becomes NaN
+    finally:
+        cursor.close()
 
 
 class DriverValues:
