@@ -521,7 +521,7 @@ def raw_predict(bench: Bench, rescoring: bool) -> int:
         )
         observed = [str(day) for day in c["observed_on"]]
         yes, no = (True, False) if database.postgres else (1, 0)
-        if rescoring:
+        if rescoring or bench.options.reuse:  # a reused database holds the predictions of its last run
             for table in ("sales_predictions", "purchase_predictions"):
                 statement = f"UPDATE {table} SET is_current = ? WHERE is_current = 1"
                 connection.execute(database.sql(statement), (no,))
