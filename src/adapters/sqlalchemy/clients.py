@@ -162,7 +162,10 @@ class SqlAlchemyClientRepository:
             and _reads_in_list_order(total, self._newest_id(), reach)
         ):
             matching = _matching(query, segments, ids, tiers, in_list_order=True)
-        if position is not None:
+        picked: Sequence[Any]
+        if total == 0 or (position is None and query.offset >= total):
+            picked = []  # nothing matches, or the page is past the last match: no client to look for
+        elif position is not None:
             picked = self._read_past(query, matching, position, limit)
         elif query.sort_column in _MAYBE_MISSING:
             picked = self._page_sorted_by_prediction(query, matching, limit)
