@@ -837,6 +837,16 @@ class RoleChange(Command):
         return Role(self.role)
 
 
+KEPT_JOBS_DAYS = 30
+"""How long finished jobs are kept by default (`JobsPrune`)."""
+
+
+class JobsPrune(Command):
+    """Delete the jobs that finished more than `older_than_days` days ago."""
+
+    older_than_days: Days = KEPT_JOBS_DAYS
+
+
 class SnapshotBuild(Command):
     """Derive snapshots from the orders and events up to `through` (default: the last month end)."""
 

@@ -33,7 +33,6 @@ PROFILE_ROWS = 200_000
 """Training rows a profile is computed from at most: a seeded sample of them beyond this."""
 CLIENTS_PER_READ = 5_000
 """Newest snapshots read and counted at a time: memory stays bounded whatever the number of clients."""
-"""How long the pages reuse the advice they computed, unless an active version changes meanwhile."""
 
 
 def training_profile(table: TrainingTable) -> dict[str, dict[str, object]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from application.commands import KEPT_JOBS_DAYS, JobsPrune
 from application.ports import Clock, JobLease, JobProgress, JobRunner, UnitOfWork
-from application.validation import InvalidInput
 from domain.errors import DomainError
 from domain.jobs import JOB_LEASE, Job, JobNotFound, JobState
 
@@ -222,27 +222,13 @@ def get_job(
     return job
 
 
-KEPT_JOBS_DAYS = 30
-"""How long finished jobs are kept by default (`prune_jobs`)."""
-MAX_KEPT_JOBS_DAYS = 36_500
-"""The longest age `prune_jobs` takes: a hundred years."""
-
-
-def prune_jobs(uow: UnitOfWork, clock: Clock, older_than_days: int = KEPT_JOBS_DAYS) -> int:
+def prune_jobs(uow: UnitOfWork, clock: Clock, older_than_days: object = KEPT_JOBS_DAYS) -> int:
     """Delete the jobs that finished more than `older_than_days` days ago (every part of a shared job is
-    a job too: a large batch scoring leaves dozens); how many. Unfinished jobs are kept whatever their age."""
-    if isinstance(older_than_days, bool) or not isinstance(older_than_days, int):
-        raise InvalidInput.single("older_than_days", "int_type", "must be a whole number")
-    if not 0 <= older_than_days <= MAX_KEPT_JOBS_DAYS:
-        raise InvalidInput.single(
-            "older_than_days",
-            "out_of_range",
-            f"must be between 0 and {MAX_KEPT_JOBS_DAYS:,}",
-            ge=0,
-            le=MAX_KEPT_JOBS_DAYS,
-        )
+    a job too: a large batch scoring leaves dozens); how many. Unfinished jobs are kept whatever their age.
+    Refuses an age out of bounds (InvalidInput, field `older_than_days`)."""
+    request = JobsPrune.parse({"older_than_days": older_than_days})
     with uow:
-        deleted = uow.jobs.delete_finished_before(clock.now() - timedelta(days=older_than_days))
+        deleted = uow.jobs.delete_finished_before(clock.now() - timedelta(days=request.older_than_days))
         uow.commit()
     return deleted
 

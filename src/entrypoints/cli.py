@@ -26,9 +26,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.sqlalchemy import current_revision, upgrade_database
-from application.commands import ClientExport, Credentials, ImportMode, NewUser, TrainingRequest
+from application.commands import (
+    KEPT_JOBS_DAYS,
+    ClientExport,
+    Credentials,
+    ImportMode,
+    NewUser,
+    TrainingRequest,
+)
 from application.imports import ImportRejected, ImportReport, Row
-from application.jobs import KEPT_JOBS_DAYS
 from application.ports import JobProgress
 from application.training import best_of
 from domain.calibration import AS_FITTED

@@ -243,7 +243,7 @@ class Container(containers.DeclarativeContainer):
     fail_abandoned_runs = use_case(leases.fail_abandoned_runs, uow=uow, clock=clock, lease=run_lease)
     model_performance = use_case(monitoring.model_performance, uow=uow)
     threshold_advice = use_case(decisions.threshold_advice, uow=uow)
-    # Drift: the API and the CLI measure it afresh; the pages reuse what this process measured lately.
+    # Drift: the API and the CLI measure it afresh; the pages read the advice kept with the data's state.
     model_drift = use_case(drift.model_drift, uow=uow)
     retraining_advice = use_case(drift.kept_retraining_advice, uow=uow)
     purchase_calibration = use_case(calibration.purchase_calibration, uow=uow)

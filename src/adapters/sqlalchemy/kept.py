@@ -111,12 +111,7 @@ class SqlAlchemySummaryRepository:
         return [revision(self.session, SNAPSHOT_REVISION), *row]
 
     def read(self, name: str, state: list[Any]) -> Any | None:
-        stored = self.session.execute(
-            select(kept_summaries.c.computed_from, kept_summaries.c.summary).where(
-                kept_summaries.c.name == name
-            )
-        ).one_or_none()
-        return stored.summary if stored is not None and stored.computed_from == state else None
+        return _read(self.session, name, state)
 
     def keep(self, name: str, state: list[Any], document: Any) -> None:
         _keep(self.session, name, state, document)

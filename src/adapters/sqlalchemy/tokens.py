@@ -48,8 +48,8 @@ class SqlAlchemyTokenRepository:
         return [TOKENS.from_row(row) for row in self.session.execute(statement)]
 
     def update(self, token: ApiToken) -> None:
-        revised(self.session, CREDENTIALS_REVISION)
         """Its expiry and revocation; the owner and the hash never change."""
+        revised(self.session, CREDENTIALS_REVISION)
         statement = (
             update(api_tokens)
             .where(api_tokens.c.id == token.id)
