@@ -66,3 +66,6 @@ class RepositoryUnitOfWork(UnitOfWork):
 
     def close(self) -> None:
         """Let go of what the unit of work holds open; nothing by default."""
+
+    def refresh_statistics(self) -> None:
+        """Nothing by default: only a database that plans its reads from statistics needs them."""

@@ -53,7 +53,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from application.chunks import chunks
+from application.chunks import chunks, refresh_statistics
 from application.ports import Clock, DemoCompany, JobProgress, UnitOfWork
 from application.validation import InvalidInput
 from domain.clients import Client
@@ -203,6 +203,7 @@ def seed_demo_company(
             DemoCompany(clients, seed, start, through), DEMO_RECORDED_BY, clock.now()
         )
         uow.commit()
+    refresh_statistics(uow)
     return SeedReport(clients, orders, events, snapshots, start, through)
 
 

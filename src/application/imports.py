@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date
 from typing import TypeVar
 
-from application.chunks import chunks
+from application.chunks import chunks, refresh_statistics
 from application.commands import ImportMode, NewClient, NewEvent, NewOrder, NewSnapshot, OrderLine, order_line
 from application.ports import ClientRepository, Clock, UnitOfWork
 from application.validation import Command, InvalidInput
@@ -159,6 +159,8 @@ def import_clients(
         _in_chunks(uow.clients.add_many, new)
         uow.clients.update_many(changed)
         uow.commit()
+    if new or changed:
+        refresh_statistics(uow)
     return ImportReport(len(new), already_stored=len(clients) - len(new) - len(changed), updated=len(changed))
 
 
@@ -204,6 +206,8 @@ def import_activity(
         _in_chunks(uow.activity.add_many, new)
         uow.activity.replace_many(changed)
         uow.commit()
+    if new or changed:
+        refresh_statistics(uow)
     if (new or changed) and rescore is not None:
         rescore()
     return ImportReport(
@@ -240,6 +244,8 @@ def import_orders(
         problems.refuse_if_any()
         moved_back = book.write_back()
         uow.commit()
+    if new or book.created:
+        refresh_statistics(uow)
     return ImportReport(
         new,
         already_stored=total - new,
@@ -268,6 +274,8 @@ def import_events(columns: Sequence[str], rows: Iterable[Row], uow: UnitOfWork, 
                 new += uow.events.add_new(events)
         problems.refuse_if_any()
         uow.commit()
+    if new:
+        refresh_statistics(uow)
     return ImportReport(new, already_stored=total - new)
 
 

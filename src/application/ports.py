@@ -368,6 +368,12 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None: ...
 
+    def refresh_statistics(self) -> None:
+        """Let the database learn its tables' sizes and values again after many of their rows changed at
+        once (a seed, an import, a snapshot build, a batch scoring): how it reads them depends on it.
+        Inside a `with`; committed with it."""
+        ...
+
 
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...

@@ -11,6 +11,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from application.chunks import refresh_statistics
 from application.clients import record_activity
 from application.commands import SnapshotChanges, SnapshotEntry
 from application.jobs import SCORE_ALL, SCORE_CLIENTS, PartReport, WorkSharing, perform_in_turn, submit_job
@@ -356,6 +357,7 @@ def predict_all(
         scored = perform_in_turn(handler, parts, progress, total)
     else:
         scored = sharing.perform_parts(SCORE_CLIENTS, parts, _part_described, progress, total)
+    refresh_statistics(uow)
     with uow:
         forecasts, worth = uow.predictions.current_values()
     report = BatchReport(

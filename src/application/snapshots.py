@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from application.chunks import refresh_statistics
 from application.commands import SnapshotBuild
 from application.jobs import BUILD_SNAPSHOTS, submit_job
 from application.ports import Clock, JobProgress, JobRunner, UnitOfWork
@@ -52,6 +53,7 @@ def build_snapshots(
             chunk = _rebuild_chunk(uow, until, events_from, after, clients_per_chunk)
             uow.commit()
         if chunk is None:
+            refresh_statistics(uow)
             return BuildReport(clients, snapshots, until)
         clients, snapshots, after = clients + chunk.clients, snapshots + chunk.snapshots, chunk.last_client_id
         if progress is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Self
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.sqlalchemy.activity import SqlAlchemyActivityRepository
@@ -15,6 +16,7 @@ from adapters.sqlalchemy.orders import SqlAlchemyEventRepository, SqlAlchemyOrde
 from adapters.sqlalchemy.predictions import SqlAlchemyPredictionRepository
 from adapters.sqlalchemy.sessions import SqlAlchemyRememberTokenRepository
 from adapters.sqlalchemy.settings import SqlAlchemySettingsRepository
+from adapters.sqlalchemy.tables import metadata
 from adapters.sqlalchemy.tokens import SqlAlchemyTokenRepository
 from adapters.sqlalchemy.users import SqlAlchemyUserRepository
 from adapters.unit_of_work import Repositories, RepositoryUnitOfWork
@@ -55,3 +57,11 @@ class SqlAlchemyUnitOfWork(RepositoryUnitOfWork):
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def refresh_statistics(self) -> None:
+        """ANALYZE the application's tables on PostgreSQL, as autovacuum would some time later (or never,
+        where it is off): straight after a bulk load its planner knows nothing of the new rows and scans
+        whole tables for a count an index answers. SQLite plans these reads from their indexes alone."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+            self.session.execute(text(f"ANALYZE {names}"))
