@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 import random
+from array import array
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.drift import (
     PSI_EPSILON,
@@ -162,6 +165,28 @@ def test_the_newest_values_are_counted_into_the_training_bins_and_out_of_range()
 
     assert counted.bins == (3, 1, 0, 0, 0, 0, 0, 0, 0, 2)
     assert (counted.missing, counted.below, counted.above, counted.count) == (1, 1, 1, 7)
+
+
+finite_or_missing = st.one_of(st.floats(-1e6, 1e6), st.just(NAN), st.sampled_from([0.0, 1.0, 2.0, 5.0]))
+
+
+@given(st.lists(finite_or_missing, max_size=60), st.lists(finite_or_missing, max_size=200))
+def test_a_tally_counts_each_value_where_the_profile_puts_it(
+    training: list[float], newest: list[float]
+) -> None:
+    profile = profile_of(training)
+    known = [value for value in newest if not math.isnan(value)]
+    bins = [0] * len(profile.shares)
+    for value in known:
+        bins[profile.bin_of(value)] += 1
+
+    counted = tally(profile, array("d", newest))
+
+    assert counted.bins == tuple(bins)
+    assert counted.missing == len(newest) - len(known)
+    assert counted.below == sum(profile.minimum is not None and value < profile.minimum for value in known)
+    assert counted.above == sum(profile.maximum is not None and value > profile.maximum for value in known)
+    assert counted.count == len(newest) == sum(counted.bins) + counted.missing
 
 
 def test_tallies_of_chunks_add_up_to_the_tally_of_all() -> None:
