@@ -96,6 +96,24 @@ def test_pages_read_after_each_other_are_the_numbered_pages_in_every_order(
     assert walked_backwards(uow_factory, 3, sort=sort) == numbered
 
 
+@pytest.mark.parametrize("sort", SORT_VALUES)
+@pytest.mark.parametrize("per_page", [1, 3, 4])
+def test_every_numbered_page_holds_its_slice_of_the_whole_list(
+    uow_factory: UnitOfWorkFactory, ids: dict[str, int], sort: str, per_page: int
+) -> None:
+    """Pages past the middle are read from the list's end; they must hold the same clients."""
+    whole = names(list(listed(uow_factory, sort=sort, per_page=100).items))
+    pages = -(-len(whole) // per_page)
+
+    numbered = [listed(uow_factory, sort=sort, per_page=per_page, page=n) for n in range(1, pages + 1)]
+
+    assert [names(list(page.items)) for page in numbered] == [
+        whole[start : start + per_page] for start in range(0, len(whole), per_page)
+    ]
+    assert [page.next is not None for page in numbered] == [n < pages for n in range(1, pages + 1)]
+    assert [page.previous is not None for page in numbered] == [n > 1 for n in range(1, pages + 1)]
+
+
 @pytest.mark.parametrize(
     "query",
     [

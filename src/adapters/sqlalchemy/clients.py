@@ -155,7 +155,10 @@ class SqlAlchemyClientRepository:
             total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
         limit = query.per_page + 1
         position = query.after or query.before
+        from_the_end = position is None and 0 < total - query.offset < query.offset
         reach = limit if position is not None else query.offset + limit
+        if from_the_end:
+            reach = total - query.offset
         if (
             ids is None
             and _by_predictions_alone(query)
@@ -167,6 +170,8 @@ class SqlAlchemyClientRepository:
             picked = []  # nothing matches, or the page is past the last match: no client to look for
         elif position is not None:
             picked = self._read_past(query, matching, position, limit)
+        elif from_the_end:
+            picked = self._read_from_the_end(query, matching, total, limit)
         elif query.sort_column in _MAYBE_MISSING:
             picked = self._page_sorted_by_prediction(query, matching, limit)
         else:
@@ -236,6 +241,44 @@ class SqlAlchemyClientRepository:
                 break
         return rows if forward else rows[::-1]
 
+    def _read_from_the_end(
+        self, query: ClientListQuery, matching: ColumnElement[bool], total: int, limit: int
+    ) -> Sequence[Any]:
+        """The clients of a numbered page past the middle of the list: read backwards from its end,
+        stepping over the clients after the page, then put back in order. An index is stepped through
+        one entry at a time, so a page near the end is reached this way through few clients, not
+        through every client before it."""
+        wanted = min(limit, total - query.offset)
+        skip = total - query.offset - wanted
+        parts = _parts(query.sort_column)
+        sizes = [total]
+        if len(parts) > 1:
+            predicted = self._count_predicted(query, matching)
+            sizes = [predicted, total - predicted]
+        rows: list[Any] = []
+        for part, size in reversed(list(zip(parts, sizes, strict=True))):
+            if skip >= size:
+                skip -= size
+                continue
+            statement = (
+                select(*_picked(query))
+                .select_from(part.source)
+                .where(matching, part.condition)
+                .order_by(*part.ordering(query.descending, forward=False))
+                .offset(skip)
+                .limit(wanted - len(rows))
+            )
+            rows += self.session.execute(statement).all()
+            skip = 0
+            if len(rows) == wanted:
+                break
+        return rows[::-1]
+
+    def _count_predicted(self, query: ClientListQuery, matching: ColumnElement[bool]) -> int:
+        """The matching clients who have the prediction the list is sorted by."""
+        ranked_from = _RANKED_FROM[query.sort_column]
+        return self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
+
     def _page_sorted_by_prediction(
         self, query: ClientListQuery, matching: ColumnElement[bool], limit: int
     ) -> Sequence[Any]:
@@ -247,18 +290,14 @@ class SqlAlchemyClientRepository:
         first, unless it is not filled by them: counting is most of a first page's time at 1,000,000
         clients, and skipping far into the index to find a later page empty costs far more than counting.
         """
-        ranked_from = _RANKED_FROM[query.sort_column]
-
-        def predicted() -> int:
-            return self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
-
-        counted = None if query.offset == 0 else predicted()
+        counted = None if query.offset == 0 else self._count_predicted(query, matching)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
+            ranked_from = _RANKED_FROM[query.sort_column]
             rows = self.session.execute(_page_of_list(query, matching, ranked_from, limit=limit)).all()
         missing = limit - len(rows)
         if missing > 0:
-            counted = predicted() if counted is None else counted
+            counted = self._count_predicted(query, matching) if counted is None else counted
             unpredicted = (
                 select(*_picked(query))
                 .select_from(_LISTED)
