@@ -11,11 +11,11 @@ from typing import Any
 
 from application.monitoring import model_performance
 from application.ports import TrainingTable, UnitOfWork
+from domain.columns import SnapshotColumns
 from domain.drift import (
     RETRAINING_FACTOR,
     RETRAINING_MARGIN,
     FeatureDrift,
-    FeatureProfile,
     ReasonCode,
     RetrainingReason,
     Tally,
@@ -31,7 +31,7 @@ from domain.predictions import ModelKind
 
 PROFILE_ROWS = 200_000
 """Training rows a profile is computed from at most: a seeded sample of them beyond this."""
-CLIENTS_PER_READ = 5_000
+CLIENTS_PER_READ = 20_000
 """Newest snapshots read and counted at a time: memory stays bounded whatever the number of clients."""
 
 
@@ -90,32 +90,67 @@ def model_drift(kind: ModelKind, uow: UnitOfWork) -> DriftReport:
         run = uow.model_runs.active(kind)
         if run is None or run.evaluation is None:
             raise ModelNotTrained(kind)
-        profiles = run.evaluation.profiles
-        drifts = _newest_against(run, profiles, uow) if profiles else []
+    return _reports([run], uow)[0]
+
+
+def retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
+    """The drift report of the active model of each kind, in `ModelKind` order; an untrained kind has none.
+    The newest snapshots are read once for all of them."""
+    with uow:
+        runs = [run for kind in ModelKind if (run := uow.model_runs.active(kind)) and run.evaluation]
+    return _reports(runs, uow)
+
+
+def _reports(runs: Sequence[ModelRun], uow: UnitOfWork) -> list[DriftReport]:
+    with uow:
+        drifts = _newest_against(runs, uow)
+    return [_report(run, run_drifts, uow) for run, run_drifts in zip(runs, drifts, strict=True)]
+
+
+def _report(run: ModelRun, drifts: list[FeatureDrift], uow: UnitOfWork) -> DriftReport:
     reasons = [RetrainingReason.shifted(d) for d in sorted(drifts, key=_by_psi) if d.advises_retraining]
     if (shortfall := _shortfall(run, uow)) is not None:
         reasons.append(shortfall)
     clients = max((d.clients for d in drifts), default=0)
-    return DriftReport(kind, run.version, bool(profiles), clients, drifts, reasons)
+    measured = bool(run.evaluation and run.evaluation.profiles)
+    return DriftReport(run.kind, run.version, measured, clients, drifts, reasons)
 
 
 def _by_psi(drift: FeatureDrift) -> float:
     return -(drift.psi or 0.0)
 
 
-def _newest_against(
-    run: ModelRun, profiles: dict[str, FeatureProfile], uow: UnitOfWork
-) -> list[FeatureDrift]:
-    """Each profiled feature of the run, its newest values counted a chunk of clients at a time; the
-    values are computed by the one definition of the features training and prediction use."""
-    features = feature_set(run.kind, run.candidate).restricted_to(profiles)
-    counted = {name: Tally.empty(profiles[name]) for name in features.names}
+def _newest_against(runs: Sequence[ModelRun], uow: UnitOfWork) -> list[list[FeatureDrift]]:
+    """For each run, each profiled feature, its newest values counted a chunk of clients at a time, in
+    one reading for all the runs."""
+    countings = [_Counting(run) for run in runs]
     after = 0
-    while len(data := uow.activity.newest_columns(after_client_id=after, limit=CLIENTS_PER_READ)):
-        for name, column in zip(features.names, features.columns(data), strict=True):
-            counted[name] += tally(profiles[name], column)
-        after = int(data["client_id"][-1])
-    return [feature_drift(name, profiles[name], counted[name]) for name in features.names]
+    if any(counting.counted for counting in countings):
+        while len(data := uow.activity.newest_columns(after_client_id=after, limit=CLIENTS_PER_READ)):
+            computed: dict[str, Sequence[float]] = {}
+            for counting in countings:
+                counting.count(data, computed)
+            after = int(data["client_id"][-1])
+    return [counting.drifts() for counting in countings]
+
+
+class _Counting:
+    """One run's profiled features, their newest values counted into the profiles' bins so far."""
+
+    def __init__(self, run: ModelRun) -> None:
+        self.profiles = run.evaluation.profiles if run.evaluation else {}
+        self.features = feature_set(run.kind, run.candidate).restricted_to(self.profiles)
+        self.counted = {name: Tally.empty(self.profiles[name]) for name in self.features.names}
+
+    def count(self, data: SnapshotColumns, computed: dict[str, Sequence[float]]) -> None:
+        """Count a chunk of newest snapshots; the values are computed by the one definition of the
+        features training and prediction use, once per chunk for the runs that share a feature
+        (`computed`)."""
+        for name, column in zip(self.features.names, self.features.columns(data, computed), strict=True):
+            self.counted[name] += tally(self.profiles[name], column)
+
+    def drifts(self) -> list[FeatureDrift]:
+        return [feature_drift(name, self.profiles[name], self.counted[name]) for name in self.features.names]
 
 
 def _shortfall(run: ModelRun, uow: UnitOfWork) -> RetrainingReason | None:
@@ -128,17 +163,6 @@ def _shortfall(run: ModelRun, uow: UnitOfWork) -> RetrainingReason | None:
     realized, claimed = newest.realized.key_metric, newest.claimed_key_metric
     assert realized is not None and claimed is not None, "a month falls short only when both are known"
     return RetrainingReason.fell_short(performance.key_metric, realized, claimed, newest.month)
-
-
-def retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
-    """The drift report of the active model of each kind, in `ModelKind` order; an untrained kind has none."""
-    reports = []
-    for kind in ModelKind:
-        try:
-            reports.append(model_drift(kind, uow))
-        except ModelNotTrained:
-            continue
-    return reports
 
 
 KEPT_ADVICE = "retraining_advice"

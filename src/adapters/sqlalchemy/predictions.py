@@ -319,10 +319,15 @@ def _realized(table: Table, outcome: Column[Any], *values: ColumnElement[Any]) -
     snapshot = (client_activity.c.client_id == table.c.client_id) & (
         client_activity.c.observed_on == table.c.observed_on
     )
+    # Predictions are mostly made from the newest snapshots, whose outcome is not known yet: the
+    # newest day with a known outcome leaves them out before each is looked up.
+    newest_known = (
+        select(func.max(client_activity.c.observed_on)).where(outcome.is_not(None)).scalar_subquery()
+    )
     return (
         select(table.c.model_version, table.c.observed_on, *values, outcome.label("outcome"))
         .join_from(table, client_activity, snapshot)
-        .where(outcome.is_not(None), ~re_scored)
+        .where(table.c.observed_on <= newest_known.scalar_subquery(), outcome.is_not(None), ~re_scored)
         .order_by(table.c.model_version, table.c.observed_on, table.c.id)
         .execution_options(yield_per=REALIZED_PER_FETCH)
     )
