@@ -4,11 +4,12 @@ and whether retraining it is advised (a feature shifted, or its realized key met
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from application.jobs import PartReport
 from application.monitoring import model_performance
 from application.ports import TrainingTable, UnitOfWork
 from domain.columns import SnapshotColumns
@@ -97,8 +98,13 @@ def retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
     """The drift report of the active model of each kind, in `ModelKind` order; an untrained kind has none.
     The newest snapshots are read once for all of them."""
     with uow:
-        runs = [run for kind in ModelKind if (run := uow.model_runs.active(kind)) and run.evaluation]
+        runs = _active_runs(uow)
     return _reports(runs, uow)
+
+
+def _active_runs(uow: UnitOfWork) -> list[ModelRun]:
+    """The active run of each kind that was evaluated, in `ModelKind` order (inside a `with`)."""
+    return [run for kind in ModelKind if (run := uow.model_runs.active(kind)) and run.evaluation]
 
 
 def _reports(runs: Sequence[ModelRun], uow: UnitOfWork) -> list[DriftReport]:
@@ -123,7 +129,7 @@ def _by_psi(drift: FeatureDrift) -> float:
 def _newest_against(runs: Sequence[ModelRun], uow: UnitOfWork) -> list[list[FeatureDrift]]:
     """For each run, each profiled feature, its newest values counted a chunk of clients at a time, in
     one reading for all the runs."""
-    countings = [_Counting(run) for run in runs]
+    countings = [DriftCounting(run) for run in runs]
     after = 0
     if any(counting.counted for counting in countings):
         while len(data := uow.activity.newest_columns(after_client_id=after, limit=CLIENTS_PER_READ)):
@@ -134,23 +140,43 @@ def _newest_against(runs: Sequence[ModelRun], uow: UnitOfWork) -> list[list[Feat
     return [counting.drifts() for counting in countings]
 
 
-class _Counting:
-    """One run's profiled features, their newest values counted into the profiles' bins so far."""
+class DriftCounting:
+    """One run's profiled features, their newest values counted into the profiles' bins so far: by the
+    drift report, or by a batch scoring's parts as they score the same snapshots."""
 
     def __init__(self, run: ModelRun) -> None:
+        self.run = run
         self.profiles = run.evaluation.profiles if run.evaluation else {}
         self.features = feature_set(run.kind, run.candidate).restricted_to(self.profiles)
         self.counted = {name: Tally.empty(self.profiles[name]) for name in self.features.names}
 
     def count(self, data: SnapshotColumns, computed: dict[str, Sequence[float]]) -> None:
         """Count a chunk of newest snapshots; the values are computed by the one definition of the
-        features training and prediction use, once per chunk for the runs that share a feature
-        (`computed`)."""
+        features training and prediction use, once per chunk for whoever shares `computed`."""
         for name, column in zip(self.features.names, self.features.columns(data, computed), strict=True):
             self.counted[name] += tally(self.profiles[name], column)
 
     def drifts(self) -> list[FeatureDrift]:
         return [feature_drift(name, self.profiles[name], self.counted[name]) for name in self.features.names]
+
+    def as_counts(self) -> dict[str, list[int]]:
+        """The tallies as lists of whole numbers, by run and feature: those of several parts add up."""
+        return {self._name(feature): counted.as_counts() for feature, counted in self.counted.items()}
+
+    def took(self, counted: Mapping[str, Sequence[int]], clients: int) -> bool:
+        """Take the tallies of `as_counts` added up over a scoring's parts, when they hold every feature
+        counted over all its `clients` (no part scored with another version, say)."""
+        tallies = {}
+        for feature in self.counted:
+            counts = counted.get(self._name(feature))
+            if counts is None or (tallied := Tally.of_counts(counts)).count != clients:
+                return False
+            tallies[feature] = tallied
+        self.counted = tallies
+        return True
+
+    def _name(self, feature: str) -> str:
+        return f"drift/{self.run.kind.value}/{self.run.version}/{feature}"
 
 
 def _shortfall(run: ModelRun, uow: UnitOfWork) -> RetrainingReason | None:
@@ -179,6 +205,25 @@ def kept_retraining_advice(uow: UnitOfWork) -> list[DriftReport]:
     if kept is not None:
         return [_report_of(document) for document in kept]
     reports = retraining_advice(uow)
+    with uow:
+        uow.summaries.keep(KEPT_ADVICE, state, [_document_of(report) for report in reports])
+        uow.commit()
+    return reports
+
+
+def keep_scored_advice(scored: PartReport, inputs: list[Any], uow: UnitOfWork) -> list[DriftReport]:
+    """The retraining advice a batch scoring keeps as it ends, from the newest values its parts counted
+    as they scored them (`DriftCounting`), so that the snapshots are not read again; read afresh
+    (`kept_retraining_advice`) when what the scoring read changed since `inputs`
+    (`SummaryRepository.scoring_inputs`, before it began), or its parts counted for other versions."""
+    with uow:
+        unchanged = uow.summaries.scoring_inputs() == inputs
+        state = uow.summaries.state()
+        runs = _active_runs(uow)
+    countings = [DriftCounting(run) for run in runs]
+    if not unchanged or not all(counting.took(scored.counted, scored.done) for counting in countings):
+        return kept_retraining_advice(uow)
+    reports = [_report(counting.run, counting.drifts(), uow) for counting in countings]
     with uow:
         uow.summaries.keep(KEPT_ADVICE, state, [_document_of(report) for report in reports])
         uow.commit()

@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,9 +35,24 @@ PART_POLL_S = 0.2
 
 @dataclass(frozen=True, slots=True)
 class PartReport:
-    """What one part of a shared job did: how many of the whole job's items (clients, say)."""
+    """What one part of a shared job did: how many of the whole job's items (clients, say), and what it
+    counted on the way (counts by name, each a list of whole numbers the parts' lists add up to)."""
 
     done: int
+    counted: dict[str, list[int]] = field(default_factory=dict)
+
+    def __add__(self, other: PartReport) -> PartReport:
+        counted = dict(self.counted)
+        for name, counts in other.counted.items():
+            mine = counted.get(name, [0] * len(counts))
+            counted[name] = [a + b for a, b in zip(mine, counts, strict=True)]
+        return PartReport(self.done + other.done, counted)
+
+    @classmethod
+    def of(cls, part: Job) -> PartReport:
+        """The report a part's job kept when it succeeded."""
+        result = part.result or {}
+        return cls(int(result.get("done", 0)), dict(result.get("counted") or {}))
 
 
 class PartFailed(DomainError):
@@ -71,7 +86,7 @@ class WorkSharing:
         describe: Callable[[Mapping[str, Any]], str],
         progress: JobProgress | None = None,
         total: int | None = None,
-    ) -> int:
+    ) -> PartReport:
         """Have every part (the parameters of a job `name`) done; the sum of what they did."""
         now = self.clock.now()
         jobs = [Job(uuid.uuid4().hex, name, describe(part), now, dict(part)) for part in parts]
@@ -85,14 +100,14 @@ class WorkSharing:
         for job in jobs:
             self.perform(job.id)
             self._report(jobs, progress, total)
-        done = 0
+        report = PartReport(0)
         for job in self._finished(jobs, progress, total):
             if job.state is JobState.FAILED:
                 job = self._again(job)
-            done += _done_by(job)
+            report += PartReport.of(job)
         if progress is not None:
-            progress(done, total)
-        return done
+            progress(report.done, total)
+        return report
 
     def _finished(self, jobs: Sequence[Job], progress: JobProgress | None, total: int | None) -> list[Job]:
         """The parts once every one has ended, reporting progress while other workers finish theirs."""
@@ -138,19 +153,19 @@ def perform_in_turn(
     parts: Sequence[Mapping[str, Any]],
     progress: JobProgress | None = None,
     total: int | None = None,
-) -> int:
+) -> PartReport:
     """Every part done here, one after the other, with no job of its own: how work is shared without a
     `WorkSharing` (tests, and callers that have no jobs); the sum of what the parts did."""
-    done = 0
+    report = PartReport(0)
     for part in parts:
-        done += handler(**part).done
+        report += handler(**part)
         if progress is not None:
-            progress(done, total)
-    return done
+            progress(report.done, total)
+    return report
 
 
 def _done_by(part: Job) -> int:
-    return int((part.result or {}).get("done", 0))
+    return PartReport.of(part).done
 
 
 def submit_job(

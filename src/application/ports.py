@@ -330,6 +330,11 @@ class SummaryRepository(Protocol):
         """The state of the data now (snapshots, predictions, active models): equal states, equal data."""
         ...
 
+    def scoring_inputs(self) -> list[Any]:
+        """The state of what a batch scoring reads now (snapshots, active models), its predictions left
+        out: equal before and after a scoring while nothing else changed."""
+        ...
+
     def read(self, name: str, state: list[Any]) -> Any | None:
         """The summary kept under `name`, when it was computed from data in `state`; None otherwise."""
         ...

@@ -14,6 +14,7 @@ from typing import Any
 from application.chunks import refresh_statistics
 from application.clients import record_activity
 from application.commands import SnapshotChanges, SnapshotEntry
+from application.drift import DriftCounting, keep_scored_advice
 from application.jobs import SCORE_ALL, SCORE_CLIENTS, PartReport, WorkSharing, perform_in_turn, submit_job
 from application.ports import (
     Clock,
@@ -131,9 +132,12 @@ class _Scorer:
     threshold: DecisionThreshold
     predictor: ModelPredictor
 
-    def score(self, data: SnapshotColumns, now: datetime) -> ScoredBatch:
-        """Both predictions of every snapshot of `data`, made at `now`."""
-        computed: dict[str, Sequence[float]] = {}  # the features both models read are computed once
+    def score(
+        self, data: SnapshotColumns, now: datetime, computed: dict[str, Sequence[float]] | None = None
+    ) -> ScoredBatch:
+        """Both predictions of every snapshot of `data`, made at `now`; the features both models read
+        are computed once, and kept in `computed` for whoever reads them next."""
+        computed = {} if computed is None else computed
         return ScoredBatch.of(
             data["client_id"],
             data["observed_on"],
@@ -338,18 +342,19 @@ def predict_all(
     sharing: WorkSharing | None = None,
     clients_per_part: int = CLIENTS_PER_PART,
     progress: JobProgress | None = None,
-    summarise: Sequence[Callable[[], object]] = (),
 ) -> BatchReport:
     """Score every client with activity: in parts of `clients_per_part` clients by id range, which the
     workers of `sharing` do at once (else done here in turn), all stamped with one moment, telling
     `progress` the clients scored so far. The first time, when no segment bands were ever set, the
     bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to what
-    contacting each client is now worth. Last, the dashboard's sums and each of `summarise` (the
-    retraining advice, say) are computed and kept, once, for every page that shows them."""
+    contacting each client is now worth. Last, the dashboard's sums and the retraining advice are
+    computed and kept, once, for every page that shows them: the advice from the newest values the parts
+    counted as they scored them."""
     with uow:
         scorer = _scorer(uow, models, predictor)
         ranges = uow.activity.client_ranges(clients_per_part)
         total = uow.activity.count_clients() if progress is not None else None
+        inputs = uow.summaries.scoring_inputs()
     made_at = clock.now().isoformat()
     parts = [{"first_client_id": first, "last_client_id": last, "made_at": made_at} for first, last in ranges]
     if sharing is None:
@@ -361,7 +366,7 @@ def predict_all(
     with uow:
         forecasts, worth = uow.predictions.current_values()
     report = BatchReport(
-        scored,
+        scored.done,
         scorer.sales_run.version,
         scorer.purchase_run.version,
         scorer.threshold.value,
@@ -369,8 +374,7 @@ def predict_all(
         _fit_tiers(uow, worth, clock),
     )
     _summarise(uow)
-    for summary in summarise:
-        summary()
+    keep_scored_advice(scored, inputs, uow)
     return report
 
 
@@ -395,9 +399,11 @@ def score_clients(
 ) -> PartReport:
     """Score the clients with ids from `first_client_id` to `last_client_id` from their newest snapshots
     with the active models, at the moment `made_at` (ISO 8601), `batch_size` at a time, committing each
-    batch in bulk: one part of `predict_all`."""
+    batch in bulk: one part of `predict_all`. On the way it counts the scored snapshots' features for the
+    retraining advice (`DriftCounting`), which its report carries."""
     with uow:
         scorer = _scorer(uow, models, predictor)
+    countings = [DriftCounting(scorer.sales_run), DriftCounting(scorer.purchase_run)]
     now = datetime.fromisoformat(made_at)
     scored, after = 0, first_client_id - 1
     while True:
@@ -405,14 +411,19 @@ def score_clients(
             data = uow.activity.newest_columns(after, batch_size, up_to_client_id=last_client_id)
             if not len(data):
                 break
-            batch = scorer.score(data, now)
+            computed: dict[str, Sequence[float]] = {}
+            batch = scorer.score(data, now, computed)
             uow.predictions.add_batch(batch)
             uow.commit()
+        for counting in countings:
+            counting.count(data, computed)
         scored += len(batch)
         after = batch.client_ids[-1]
         if progress is not None:
             progress(scored, None)
-    return PartReport(scored)
+    return PartReport(
+        scored, {name: counts for each in countings for name, counts in each.as_counts().items()}
+    )
 
 
 def _part_described(part: Mapping[str, Any]) -> str:

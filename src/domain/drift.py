@@ -175,6 +175,15 @@ class Tally:
             self.count + other.count,
         )
 
+    def as_counts(self) -> list[int]:
+        """The bins' counts, then the missing, below, above and all values: tallies add up as these do."""
+        return [*self.bins, self.missing, self.below, self.above, self.count]
+
+    @classmethod
+    def of_counts(cls, counts: Sequence[int]) -> Tally:
+        *bins, missing, below, above, count = counts
+        return cls(tuple(bins), missing, below, above, count)
+
 
 def tally(profile: FeatureProfile, values: Iterable[float]) -> Tally:
     """Count values (NaN where unknown) into the profile's bins, and those outside its range.

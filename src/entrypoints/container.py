@@ -275,7 +275,6 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         sharing=work_sharing,
         clients_per_part=settings.provided.clients_per_part,
-        summarise=providers.List(retraining_advice),
     )
     score_clients = use_case(predicting.score_clients, uow=uow, models=active_models, predictor=predictor)
     # After new data: the same scoring, or nothing when no model can score yet.

@@ -198,6 +198,15 @@ def test_tallies_of_chunks_add_up_to_the_tally_of_all() -> None:
     assert chunked == tally(profile, values)
 
 
+def test_tallies_add_up_as_their_counts_do() -> None:
+    profile = profile_of([float(v) for v in range(50)])
+    first, second = tally(profile, [1.0, 70.0, NAN]), tally(profile, [-3.0, 25.0])
+
+    counts = [a + b for a, b in zip(first.as_counts(), second.as_counts(), strict=True)]
+
+    assert Tally.of_counts(counts) == first + second
+
+
 def test_a_feature_starting_to_go_missing_drifts() -> None:
     profile = profile_of([float(v % 10) for v in range(1_000)])
 

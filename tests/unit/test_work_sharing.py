@@ -18,10 +18,13 @@ from unit.job_fakes import TEST_WORKER
 
 NOW = datetime(2024, 4, 2, 8, 0, tzinfo=UTC)
 PARTS = [{"first": first, "last": first + 9} for first in range(1, 50, 10)]
+DONE_ONCE = PartReport(50, {"parts and their firsts": [5, 1 + 11 + 21 + 31 + 41]})
+"""What the parts report, added up, when each was done once."""
 
 
 class Parts:
-    """Counts the items of each part it is asked to do; fails the parts named in `failing` `times` times."""
+    """Counts the items of each part it is asked to do (and, on the way, the part and its first item);
+    fails the parts named in `failing` `times` times."""
 
     def __init__(self, failing: set[int] = frozenset(), times: int = 1) -> None:  # type: ignore[assignment]
         self.done: Counter[int] = Counter()
@@ -33,7 +36,7 @@ class Parts:
             raise RuntimeError(f"part {first} broke")
         self.done[first] += 1
         progress(last - first + 1, None)
-        return PartReport(last - first + 1)
+        return PartReport(last - first + 1, {"parts and their firsts": [1, first]})
 
 
 class Queue:
@@ -92,11 +95,11 @@ def test_with_no_other_worker_every_part_is_done_here_once_and_recorded_as_a_job
     store, clock, parts = InMemoryStore(), FixedClock(NOW), Parts()
     told: list[tuple[int, int | None]] = []
 
-    done = sharing(store, clock, parts, Queue(None, taken=set())).perform_parts(
+    report = sharing(store, clock, parts, Queue(None, taken=set())).perform_parts(
         "count", PARTS, lambda part: f"items {part['first']}-{part['last']}", lambda *p: told.append(p), 50
     )
 
-    assert done == 50
+    assert report == DONE_ONCE
     assert parts.done == Counter({first: 1 for first in range(1, 50, 10)})
     assert parts_by_worker(store) == Counter({TEST_WORKER: 5})
     assert told[-1] == (50, 50)
@@ -106,9 +109,9 @@ def test_with_no_other_worker_every_part_is_done_here_once_and_recorded_as_a_job
 def test_parts_another_worker_takes_are_not_done_again_here() -> None:
     store, clock, parts = InMemoryStore(), FixedClock(NOW), Parts()
 
-    done = sharing(store, clock, parts, Queue(None, taken={11, 31})).perform_parts("count", PARTS, str)
+    report = sharing(store, clock, parts, Queue(None, taken={11, 31})).perform_parts("count", PARTS, str)
 
-    assert done == 50
+    assert report == DONE_ONCE
     assert parts.done == Counter({first: 1 for first in range(1, 50, 10)})
     assert parts_by_worker(store) == Counter({TEST_WORKER: 3, "elsewhere:2": 2})
 
@@ -116,9 +119,11 @@ def test_parts_another_worker_takes_are_not_done_again_here() -> None:
 def test_a_part_whose_worker_stopped_is_done_again_here_once_its_lease_lapses() -> None:
     store, clock, parts = InMemoryStore(), FixedClock(NOW), Parts()
 
-    done = sharing(store, clock, parts, Queue(None, taken={21}, dies=True)).perform_parts("count", PARTS, str)
+    report = sharing(store, clock, parts, Queue(None, taken={21}, dies=True)).perform_parts(
+        "count", PARTS, str
+    )
 
-    assert done == 50
+    assert report == DONE_ONCE
     assert parts.done == Counter({first: 1 for first in range(1, 50, 10)})
     abandoned = [job for job in store.jobs.values() if job.state is JobState.FAILED]
     assert [job.parameters["first"] for job in abandoned] == [21]
@@ -129,7 +134,9 @@ def test_a_part_that_failed_once_is_done_again_and_one_that_fails_twice_fails_th
     store, clock = InMemoryStore(), FixedClock(NOW)
     once = Parts(failing={41})
 
-    assert sharing(store, clock, once, Queue(None, taken=set())).perform_parts("count", PARTS, str) == 50
+    assert (
+        sharing(store, clock, once, Queue(None, taken=set())).perform_parts("count", PARTS, str) == DONE_ONCE
+    )
     assert once.done[41] == 1
 
     twice = Parts(failing={41}, times=2)

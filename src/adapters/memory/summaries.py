@@ -14,6 +14,9 @@ class InMemorySummaryRepository:
     def state(self) -> list[Any]:
         return []
 
+    def scoring_inputs(self) -> list[Any]:
+        return []
+
     def read(self, name: str, state: list[Any]) -> Any | None:
         return None
 

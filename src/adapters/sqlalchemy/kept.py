@@ -106,12 +106,20 @@ class SqlAlchemySummaryRepository:
 
     def state(self) -> list[Any]:
         """The snapshots' revision, the newest prediction of each kind and the active runs: one row."""
-        active = select(func.coalesce(func.sum(model_runs.c.id), 0)).where(model_runs.c.is_active)
-        row = self.session.execute(select(*newest_predictions(), active.scalar_subquery())).one()
+        row = self.session.execute(select(*newest_predictions(), _active_runs())).one()
         return [revision(self.session, SNAPSHOT_REVISION), *row]
+
+    def scoring_inputs(self) -> list[Any]:
+        """The snapshots' revision and the active runs."""
+        return [revision(self.session, SNAPSHOT_REVISION), self.session.scalar(select(_active_runs()))]
 
     def read(self, name: str, state: list[Any]) -> Any | None:
         return _read(self.session, name, state)
 
     def keep(self, name: str, state: list[Any], document: Any) -> None:
         _keep(self.session, name, state, document)
+
+
+def _active_runs() -> ScalarSelect[Any]:
+    """The sum of the active runs' ids: it changes whenever another version is activated."""
+    return select(func.coalesce(func.sum(model_runs.c.id), 0)).where(model_runs.c.is_active).scalar_subquery()
