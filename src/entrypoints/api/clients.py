@@ -30,8 +30,9 @@ def list_() -> Response:
 
     The `prev` and `next` links read the page `before` its first client or `after` its last one,
     which takes as long on the last page as on the first; a `page` number alone skips the clients
-    before it, which takes longer the deeper the page. A client added or removed meanwhile moves the
-    numbered pages, not the ones read from a position.
+    before it (past the middle of the list, the clients after it), which takes longer the nearer the
+    page is to the middle. A client added or removed meanwhile moves the numbered pages, not the ones
+    read from a position.
     """
     selection = query(ClientListQuery)
     page = container().list_clients()(selection)
