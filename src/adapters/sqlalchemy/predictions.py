@@ -327,7 +327,7 @@ def _realized(table: Table, outcome: Column[Any], *values: ColumnElement[Any]) -
     return (
         select(table.c.model_version, table.c.observed_on, *values, outcome.label("outcome"))
         .join_from(table, client_activity, snapshot)
-        .where(table.c.observed_on <= newest_known.scalar_subquery(), outcome.is_not(None), ~re_scored)
+        .where(table.c.observed_on <= newest_known, outcome.is_not(None), ~re_scored)
         .order_by(table.c.model_version, table.c.observed_on, table.c.id)
         .execution_options(yield_per=REALIZED_PER_FETCH)
     )
