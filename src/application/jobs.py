@@ -248,6 +248,16 @@ def prune_jobs(uow: UnitOfWork, clock: Clock, older_than_days: object = KEPT_JOB
     return deleted
 
 
+def unfinished_jobs(
+    uow: UnitOfWork, clock: Clock, lease: JobLease | None = None, lease_of: timedelta = JOB_LEASE
+) -> list[Job]:
+    """Every queued or running job, oldest first; whatever job's worker stopped is failed first, and so
+    no longer among them."""
+    with uow:
+        fail_abandoned_jobs_in(uow, clock, lease, lease_of)
+        return sorted(uow.jobs.unfinished(), key=lambda job: job.created_at)
+
+
 def fail_abandoned_jobs_in(
     uow: UnitOfWork, clock: Clock, lease: JobLease | None = None, lease_of: timedelta = JOB_LEASE
 ) -> list[Job]:

@@ -324,6 +324,9 @@ class Container(containers.DeclarativeContainer):
     get_job = use_case(
         jobs.get_job, uow=uow, clock=clock, lease=job_lease, lease_of=settings.provided.job_lease
     )
+    unfinished_jobs = use_case(
+        jobs.unfinished_jobs, uow=uow, clock=clock, lease=job_lease, lease_of=settings.provided.job_lease
+    )
     prune_jobs = use_case(jobs.prune_jobs, uow=uow, clock=clock)
 
 

@@ -72,6 +72,20 @@ def predict_everyone() -> Response:
     return answer(job, 202, location=job.url)
 
 
+@bp.get("/jobs", endpoint="list_jobs")
+@operation("listJobs", tag="jobs", ok={200: schemas.JobListOut})
+@allowed(Permission.READ)
+def unfinished_jobs() -> Response:
+    """List the background jobs queued or running
+
+    Training, scoring every client (and each of its parts), snapshot builds: what any process of the app
+    or any worker is doing or will do, with its progress. A job whose worker stopped is failed first,
+    and so not listed; a finished job is read by its own URL.
+    """
+    items = [schemas.JobOut.of(job) for job in container().unfinished_jobs()()]
+    return answer(schemas.JobListOut.reading(items=items))
+
+
 @bp.get("/jobs/<job_id>", endpoint="get_job")
 @operation("getJob", tag="jobs", ok={200: schemas.JobOut}, errors=(404,))
 @allowed(Permission.READ)

@@ -50,7 +50,7 @@ def test_every_operation_is_named_summarised_and_tagged_once(document: dict[str,
     described = operations(document)
     ids = [op["operationId"] for _, _, op in described]
 
-    assert len(described) == 48 and len(set(ids)) == len(ids)
+    assert len(described) == 49 and len(set(ids)) == len(ids)
     assert all(op["summary"] and op["tags"] for _, _, op in described)
     assert all(path.startswith("/api/v1/") for _, path, _ in described)
 

@@ -163,6 +163,27 @@ def test_a_second_training_while_one_is_queued_is_a_409(app: Flask, admin_api: A
     assert other_kind.status_code == 202
 
 
+def test_the_jobs_queued_or_running_are_listed_oldest_first_and_a_finished_one_is_not(
+    app: Flask, admin_api: Api, analyst_api: Api
+) -> None:
+    assert analyst_api.get("/jobs").get_json() == {"items": []}
+    container_of(app).job_runner.override(providers.Object(ParkedJobRunner()))
+
+    admin_api.post("/models/purchase/training")
+    admin_api.post("/models/sales/training")
+
+    listed = analyst_api.get("/jobs").get_json()["items"]
+    assert ["purchase" in job["description"] for job in listed] == [True, False]
+    assert {(job["state"], job["done"]) for job in listed} == {("queued", None)}
+    assert [analyst_api.get(job["url"]).get_json() for job in listed] == listed
+    with container_of(app).uow() as uow:
+        job = uow.jobs.get(listed[0]["id"])
+        assert job is not None
+        uow.jobs.finish(job.failed("stopped for the test", job.created_at))
+        uow.commit()
+    assert [job["id"] for job in analyst_api.get("/jobs").get_json()["items"]] == [listed[1]["id"]]
+
+
 def test_an_earlier_version_can_be_made_active_again(trained_api: Api) -> None:
     second = train(trained_api, "sales")
     assert (second["version"], second["is_active"]) == (2, True)

@@ -17,7 +17,7 @@ from entrypoints.api.schemas.clients import (
     PageLinksOut,
 )
 from entrypoints.api.schemas.dashboard import DashboardOut, MonthlySalesOut, SalesTrendOut, SegmentCountsOut
-from entrypoints.api.schemas.jobs import JobOut
+from entrypoints.api.schemas.jobs import JobListOut, JobOut
 from entrypoints.api.schemas.lifetime import LifetimeModelOut, LifetimeOut
 from entrypoints.api.schemas.models import (
     ComparisonStartedOut,
@@ -60,6 +60,7 @@ __all__ = [
     "FieldProblem",
     "ImportReportOut",
     "IssuedTokenOut",
+    "JobListOut",
     "JobOut",
     "LifetimeModelOut",
     "LifetimeOut",

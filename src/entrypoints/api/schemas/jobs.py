@@ -26,3 +26,7 @@ class JobOut(Schema):
     @classmethod
     def of(cls, job: Job) -> JobOut:
         return cls.reading(job, state=job.state.value, url=url_for("api.get_job", job_id=job.id))
+
+
+class JobListOut(Schema):
+    items: list[JobOut] = Field(description="Queued or running, oldest first.")
