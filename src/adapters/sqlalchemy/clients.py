@@ -171,9 +171,9 @@ class SqlAlchemyClientRepository:
         elif position is not None:
             picked = self._read_past(query, matching, position, limit)
         elif from_the_end:
-            picked = self._read_from_the_end(query, matching, total, limit)
+            picked = self._read_from_the_end(query, matching, total, limit, ids)
         elif query.sort_column in _MAYBE_MISSING:
-            picked = self._page_sorted_by_prediction(query, matching, limit)
+            picked = self._page_sorted_by_prediction(query, matching, limit, ids)
         else:
             picked = self.session.execute(_page_of_list(query, matching, limit=limit)).all()
         listed = self._with_predictions([client_id for client_id, _ in picked])
@@ -242,7 +242,12 @@ class SqlAlchemyClientRepository:
         return rows if forward else rows[::-1]
 
     def _read_from_the_end(
-        self, query: ClientListQuery, matching: ColumnElement[bool], total: int, limit: int
+        self,
+        query: ClientListQuery,
+        matching: ColumnElement[bool],
+        total: int,
+        limit: int,
+        ids: Collection[int] | None,
     ) -> Sequence[Any]:
         """The clients of a numbered page past the middle of the list: read backwards from its end,
         stepping over the clients after the page, then put back in order. An index is stepped through
@@ -253,7 +258,7 @@ class SqlAlchemyClientRepository:
         parts = _parts(query.sort_column)
         sizes = [total]
         if len(parts) > 1:
-            predicted = self._count_predicted(query, matching)
+            predicted = self._count_predicted(query, matching, ids)
             sizes = [predicted, total - predicted]
         rows: list[Any] = []
         for part, size in reversed(list(zip(parts, sizes, strict=True))):
@@ -274,13 +279,18 @@ class SqlAlchemyClientRepository:
                 break
         return rows[::-1]
 
-    def _count_predicted(self, query: ClientListQuery, matching: ColumnElement[bool]) -> int:
-        """The matching clients who have the prediction the list is sorted by."""
-        ranked_from = _RANKED_FROM[query.sort_column]
-        return self.session.scalar(select(func.count()).select_from(ranked_from).where(matching)) or 0
+    def _count_predicted(
+        self, query: ClientListQuery, matching: ColumnElement[bool], ids: Collection[int] | None
+    ) -> int:
+        """The matching clients who have the prediction the list is sorted by, counted as the list's
+        total is (`_count_of_list`): from the current predictions' indexes alone unless a search or ids
+        read the clients."""
+        key = _SORT_KEYS[query.sort_column]
+        counted = _count_of_list(query, and_(matching, key.is_not(None)), ids, sorted_by=key.table)
+        return self.session.scalar(counted) or 0
 
     def _page_sorted_by_prediction(
-        self, query: ClientListQuery, matching: ColumnElement[bool], limit: int
+        self, query: ClientListQuery, matching: ColumnElement[bool], limit: int, ids: Collection[int] | None
     ) -> Sequence[Any]:
         """Predicted clients in the asked-for order, then the clients not predicted yet, by id.
 
@@ -290,14 +300,14 @@ class SqlAlchemyClientRepository:
         first, unless it is not filled by them: counting is most of a first page's time at 1,000,000
         clients, and skipping far into the index to find a later page empty costs far more than counting.
         """
-        counted = None if query.offset == 0 else self._count_predicted(query, matching)
+        counted = None if query.offset == 0 else self._count_predicted(query, matching, ids)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
             ranked_from = _RANKED_FROM[query.sort_column]
             rows = self.session.execute(_page_of_list(query, matching, ranked_from, limit=limit)).all()
         missing = limit - len(rows)
         if missing > 0:
-            counted = self._count_predicted(query, matching) if counted is None else counted
+            counted = self._count_predicted(query, matching, ids) if counted is None else counted
             unpredicted = (
                 select(*_picked(query))
                 .select_from(_LISTED)
@@ -458,12 +468,18 @@ def _containing(q: str) -> ColumnElement[bool]:
 
 
 def _count_of_list(
-    query: ClientListQuery, matching: ColumnElement[bool], ids: Collection[int] | None = None
+    query: ClientListQuery,
+    matching: ColumnElement[bool],
+    ids: Collection[int] | None = None,
+    sorted_by: FromClause | None = None,
 ) -> Select[Any]:
     """How many clients match, counted through the fewest rows: only the predictions a filter reads
-    are joined, and without a search text the clients themselves are not (every prediction has its
-    client), so that the partial indexes of current predictions answer a filtered count alone."""
+    (and those `sorted_by`, when `matching` reads them) are joined, and without a search text the
+    clients themselves are not (every prediction has its client), so that the partial indexes of
+    current predictions answer a filtered count alone."""
     predictions = _filtered_predictions(query)
+    if sorted_by is not None and sorted_by not in predictions:
+        predictions.append(sorted_by)
     if not predictions:
         return select(func.count()).select_from(clients).where(matching)
     counted: FromClause
