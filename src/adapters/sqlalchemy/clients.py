@@ -233,7 +233,7 @@ class SqlAlchemyClientRepository:
                 select(*_picked(query))
                 .select_from(part.source)
                 .where(matching, part.condition, past)
-                .order_by(*part.ordering(query.descending, forward))
+                .order_by(*part.ordering(query.descending, forward, searched=bool(query.q)))
                 .limit(limit - len(rows))
             )
             rows += self.session.execute(statement).all()
@@ -269,7 +269,7 @@ class SqlAlchemyClientRepository:
                 select(*_picked(query))
                 .select_from(part.source)
                 .where(matching, part.condition)
-                .order_by(*part.ordering(query.descending, forward=False))
+                .order_by(*part.ordering(query.descending, forward=False, searched=bool(query.q)))
                 .offset(skip)
                 .limit(wanted - len(rows))
             )
@@ -529,12 +529,13 @@ class _Part:
         # A keyed part's source holds only clients with a value (the non-null column or the join).
         return true() if self.keyed else self.key.is_(None)
 
-    def ordering(self, descending: bool, forward: bool) -> list[ColumnElement[Any]]:
+    def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
         """The list's order (`_ordering`) read forward, or read backwards from the end."""
         ids = clients.c.id.asc() if forward else clients.c.id.desc()
         if not self.keyed:
             return [ids]
-        return [self.key.desc() if descending == forward else self.key.asc(), ids]
+        key = _sorted_apart(self.key) if searched else self.key
+        return [key.desc() if descending == forward else key.asc(), ids]
 
     def past(self, position: ListPosition, descending: bool, forward: bool) -> ColumnElement[bool]:
         """The clients of this part beyond `position` in the reading direction. A keyed part's range
@@ -558,10 +559,20 @@ def _parts(column: ClientSort) -> list[_Part]:
 def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
     """The asked-for order, ties broken by id so that pages never overlap or skip a client."""
     key = _SORT_KEYS[query.sort_column]
+    if query.q:
+        key = _sorted_apart(key)
     ordered = key.desc() if query.descending else key.asc()
     if query.sort_column in _MAYBE_MISSING:
         ordered = ordered.nulls_last()
     return [ordered, clients.c.id.asc()]
+
+
+def _sorted_apart(key: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The sort key as no index gives it in order, for a search: its matches are few and may all lie at
+    one end of the sort's index, which PostgreSQL would otherwise walk from the start, checking every
+    client (1.7 s for `q=wyso` at a million clients, 0.1 s when the matches are found first, then
+    sorted)."""
+    return func.coalesce(key, key)
 
 
 def _list_item(row: Any, segments: SegmentRule, tiers: TierCuts | None) -> ClientListItem:
