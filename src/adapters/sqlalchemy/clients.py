@@ -503,7 +503,7 @@ def _page_of_list(
         select(*_picked(query))
         .select_from(listed)
         .where(matching)
-        .order_by(*_ordering(query))
+        .order_by(*_ordering(query, with_missing=listed is _LISTED))
         .offset(query.offset)
         .limit(limit)
     )
@@ -556,13 +556,15 @@ def _parts(column: ClientSort) -> list[_Part]:
     return [_Part(_RANKED_FROM[column], key, keyed=True), _Part(_LISTED, key, keyed=False)]
 
 
-def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
-    """The asked-for order, ties broken by id so that pages never overlap or skip a client."""
+def _ordering(query: ClientListQuery, with_missing: bool = True) -> list[ColumnElement[Any]]:
+    """The asked-for order, ties broken by id so that pages never overlap or skip a client; clients
+    without the sorted prediction last, unless there are none (`with_missing`): a descending index
+    holds its NULLs first, and PostgreSQL reads it in order only without NULLS LAST."""
     key = _SORT_KEYS[query.sort_column]
     if query.q:
         key = _sorted_apart(key)
     ordered = key.desc() if query.descending else key.asc()
-    if query.sort_column in _MAYBE_MISSING:
+    if with_missing and query.sort_column in _MAYBE_MISSING:
         ordered = ordered.nulls_last()
     return [ordered, clients.c.id.asc()]
 
