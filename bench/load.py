@@ -11,7 +11,8 @@ prints what share of the bare endpoint's requests per second Prognoza reaches.
 
 Without --url it starts the server itself: `prognoza serve` (PROGNOZA_WORKERS processes, default 2, of
 PROGNOZA_THREADS threads, default 4) on a fresh SQLite file
-seeded with a demo company (300 clients, 4 months), both models trained, and an admin to sign in as.
+seeded with a demo company (300 clients, 4 months), both models trained, every client scored, and an
+admin to sign in as.
 It prints requests per second, p50 and p99 latency and the count of each status; for create-clients
 it then counts the clients stored and checks that every 201 is among them. The exit code is 1 when a
 server error (5xx) was answered or a created client is missing.
@@ -239,6 +240,7 @@ def prepare_demo(env: dict[str, str]) -> None:
         ["demo", "seed", "--clients", "300", "--months", "4"],
         ["train", "sales", "--auto", "--activate-anyway"],
         ["train", "purchase", "--auto", "--activate-anyway"],
+        ["predict"],
     ]
     for step in steps:
         subprocess.run([*PROGNOZA, *step], env=env, check=True, capture_output=True, text=True)
@@ -257,7 +259,10 @@ def own_server(folder: str) -> Iterator[tuple[str, Path]]:
     """`prognoza serve` on a fresh, seeded SQLite file; its URL and the file."""
     database, env = sqlite_environment(folder)
     env |= {"PROGNOZA_WORKERS": SERVER_WORKERS, "PROGNOZA_THREADS": SERVER_THREADS}
-    print("preparing a demo database (300 clients, 4 months, both models trained) ...", flush=True)
+    print(
+        "preparing a demo database (300 clients, 4 months, both models trained, clients scored) ...",
+        flush=True,
+    )
     prepare_demo(env)
     port = free_port()
     server = subprocess.Popen(

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
 from application.commands import ClientListQuery
-from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary
+from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary, ScoredClient
 from domain.activity import ActivitySnapshot
 from domain.candidates import Candidate
 from domain.clients import Client
@@ -83,6 +83,11 @@ class ClientRepository(Protocol):
         ...
 
     def get(self, client_id: int) -> Client | None: ...
+
+    def scored(self, client_id: int) -> ScoredClient | None:
+        """The client with its current predictions, its newest snapshot's date and the active models'
+        versions, read at once; None for an unknown id."""
+        ...
 
     def get_by_email(self, email: str) -> Client | None:
         """Find a client by email, ignoring case."""
@@ -205,10 +210,6 @@ class ActivityRepository(Protocol):
         ...
 
     def newest_row(self, client_id: int) -> ScoringRow | None: ...
-
-    def newest_date(self, client_id: int) -> date | None:
-        """The observation date of the client's newest snapshot, None when it has none."""
-        ...
 
     def monthly_sales(self) -> list[MonthlySales]:
         """Actual sales per calendar month: each snapshot's `sales_next_month` counts in the month it

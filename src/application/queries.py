@@ -6,7 +6,7 @@ frozen dataclass shaped for the screen that shows it, so a page never stitches s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -20,6 +20,7 @@ from domain.errors import ClientNotFound
 from domain.model_runs import ModelRun
 from domain.predictions import (
     DecisionThreshold,
+    ModelKind,
     OutOfDate,
     PurchasePrediction,
     SalesForecast,
@@ -148,6 +149,18 @@ class ClientOverview:
         if self.forecast is None or self.purchase is None:
             return None
         return expected_value(self.purchase.probability, self.forecast.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredClient:
+    """What a client's overview is made of, read together: the client, its current predictions, its
+    newest snapshot's date and the versions of the models active now."""
+
+    client: Client
+    forecast: SalesForecast | None
+    purchase: PurchasePrediction | None
+    latest_observed_on: date | None
+    active_versions: Mapping[ModelKind, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,11 +305,12 @@ def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:
 
 
 def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
-    client = _require_client(uow, client_id)
-    forecast, purchase = uow.predictions.current(client_id)
-    latest_observed_on = uow.activity.newest_date(client_id)
+    scored = uow.clients.scored(client_id)
+    if scored is None:
+        raise ClientNotFound(client_id)
+    forecast, purchase, latest_observed_on = scored.forecast, scored.purchase, scored.latest_observed_on
     overview = ClientOverview(
-        client=client,
+        client=scored.client,
         forecast=forecast,
         purchase=purchase,
         segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value),
@@ -304,7 +318,7 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
         out_of_date=()
         if forecast is None or purchase is None
         else out_of_date(
-            forecast, purchase, latest_observed_on, uow.model_runs.active_versions(), uow.settings.threshold()
+            forecast, purchase, latest_observed_on, scored.active_versions, uow.settings.threshold()
         ),
     )
     cuts, worth = uow.settings.tier_cuts(), None if purchase is None else purchase.expected_value

@@ -35,6 +35,7 @@ def init_limits(app: Flask, settings: Settings) -> Limiter:
         strategy="fixed-window",
     )
     limiter.init_app(app)
+    limiter.request_filter(_not_signing_in)
     per_account = limiter.shared_limit(
         settings.sign_in_limit_per_account,
         scope="sign-in-account",
@@ -50,6 +51,11 @@ def init_limits(app: Flask, settings: Settings) -> Limiter:
     app.extensions[EXTENSION] = limiter
     app.register_error_handler(RateLimitExceeded, _refuse_attempt)
     return limiter
+
+
+def _not_signing_in() -> bool:
+    """Every request but a sign-in attempt skips the limiter: none has a limit."""
+    return request.endpoint not in SIGN_IN_ENDPOINTS
 
 
 def _submitted_account() -> str:

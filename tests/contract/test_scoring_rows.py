@@ -132,12 +132,6 @@ def test_newest_columns_are_the_newest_rows_column_by_column(
                 assert list(columns[name]) == pytest.approx(list(values), nan_ok=True), name
 
 
-def test_the_newest_date_is_the_newest_snapshots(uow_factory: UnitOfWorkFactory, observed: list[int]) -> None:
-    with uow_factory() as uow:
-        assert uow.activity.newest_date(observed[0]) == date(2024, 3, 1)
-        assert uow.activity.newest_date(observed[2]) is None  # no snapshot
-
-
 def test_newest_rows_start_after_the_given_client(
     uow_factory: UnitOfWorkFactory, observed: list[int]
 ) -> None:

@@ -110,9 +110,6 @@ class InMemoryActivityRepository:
             for start in range(0, len(client_ids), clients_per_range)
         ]
 
-    def newest_date(self, client_id: int) -> date | None:
-        return max((day for owner, day in self.store.activity if owner == client_id), default=None)
-
     def newest_rows(self, after_client_id: int, limit: int) -> list[ScoringRow]:
         newest: dict[int, ActivitySnapshot] = {}
         for (client_id, observed_on), snapshot in self.store.activity.items():

@@ -6,10 +6,11 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from adapters.memory.predictions import within
+from adapters.memory.model_runs import InMemoryModelRunRepository
+from adapters.memory.predictions import InMemoryPredictionRepository, within
 from adapters.memory.store import InMemoryStore, current_of
 from application.commands import ClientListQuery, ClientSort, ListPosition
-from application.queries import ClientListItem, Page, page_read
+from application.queries import ClientListItem, Page, ScoredClient, page_read
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DuplicateEmail
 from domain.segments import SegmentRule
@@ -39,6 +40,21 @@ class InMemoryClientRepository:
 
     def get(self, client_id: int) -> Client | None:
         return self.store.clients.get(client_id)
+
+    def scored(self, client_id: int) -> ScoredClient | None:
+        client = self.store.clients.get(client_id)
+        if client is None:
+            return None
+        forecast, purchase = InMemoryPredictionRepository(self.store).current(client_id)
+        return ScoredClient(
+            client,
+            forecast,
+            purchase,
+            latest_observed_on=max(
+                (day for owner, day in self.store.activity if owner == client_id), default=None
+            ),
+            active_versions=InMemoryModelRunRepository(self.store).active_versions(),
+        )
 
     def get_by_email(self, email: str) -> Client | None:
         key = email_key(email)

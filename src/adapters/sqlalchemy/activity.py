@@ -234,13 +234,6 @@ class SqlAlchemyActivityRepository:
         statement = _of_newest(_scoring_rows(), after_client_id, limit)
         return [scoring_row_from_row(row) for row in self.session.execute(statement)]
 
-    def newest_date(self, client_id: int) -> date | None:
-        """The end of the (client_id, observed_on) unique index's range of the client."""
-        newest = select(func.max(client_activity.c.observed_on)).where(
-            client_activity.c.client_id == client_id
-        )
-        return self.session.scalar(newest)
-
     def newest_row(self, client_id: int) -> ScoringRow | None:
         statement = (
             _scoring_rows()

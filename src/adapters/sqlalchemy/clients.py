@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    Integer,
     Select,
+    Table,
     and_,
     bindparam,
     delete,
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, revised
 from adapters.sqlalchemy.predictions import in_segment
-from adapters.sqlalchemy.rows import CLIENTS
+from adapters.sqlalchemy.rows import CLIENTS, FORECASTS, PURCHASES, labelled
 from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
     SEARCH_INDEX_MIN_LENGTH,
@@ -38,12 +40,21 @@ from adapters.sqlalchemy.statements import (
     rows_changed,
     search_phrase,
 )
-from adapters.sqlalchemy.tables import clients, events, orders, purchase_predictions, sales_predictions
+from adapters.sqlalchemy.tables import (
+    client_activity,
+    clients,
+    events,
+    model_runs,
+    orders,
+    purchase_predictions,
+    sales_predictions,
+)
 from application.chunks import chunks
 from application.commands import ClientListQuery, ClientSort, ListPosition
-from application.queries import ClientListItem, Page, page_read
+from application.queries import ClientListItem, Page, ScoredClient, page_read
 from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
+from domain.predictions import ModelKind
 from domain.segments import SegmentRule
 from domain.tiers import ContactTier, TierCuts
 
@@ -71,6 +82,18 @@ class SqlAlchemyClientRepository:
     def get(self, client_id: int) -> Client | None:
         row = self.session.execute(select(clients).where(clients.c.id == client_id)).one_or_none()
         return None if row is None else CLIENTS.from_row(row)
+
+    def scored(self, client_id: int) -> ScoredClient | None:
+        row = self.session.execute(_SCORED_CLIENT, {"client_id": client_id}).one_or_none()
+        if row is None:
+            return None
+        return ScoredClient(
+            CLIENTS.from_row(row),
+            FORECASTS.from_row_or_none(row, _FORECAST),
+            PURCHASES.from_row_or_none(row, _PURCHASE),
+            latest_observed_on=row.latest_observed_on,
+            active_versions={kind: getattr(row, _ACTIVE + kind.value) for kind in ModelKind},
+        )
 
     def get_by_email(self, email: str) -> Client | None:
         statement = select(clients).where(clients.c.email_key == email_key(email))
@@ -328,6 +351,43 @@ def _insert_returning_ids(session: Session, batch: Sequence[Client]) -> list[int
     # Sorted by parameter order, the ids come back in the order the clients were given.
     statement = insert(clients).returning(clients.c.id, sort_by_parameter_order=True)
     return list(session.execute(statement, [CLIENTS.values(client) for client in batch]).scalars())
+
+
+_FORECAST, _PURCHASE, _ACTIVE = "forecast_", "purchase_", "active_"
+
+
+def _scored_client() -> Select[Any]:
+    """A client with its current predictions, its newest snapshot's date (the end of the client's range
+    of the (client_id, observed_on) unique index) and the active versions: one row of index lookups, from
+    a statement built once."""
+    client_id = bindparam("client_id", type_=Integer)
+    newest_day = select(func.max(client_activity.c.observed_on)).where(
+        client_activity.c.client_id == client_id
+    )
+
+    def active(kind: ModelKind) -> Any:
+        version = select(model_runs.c.version).where(model_runs.c.is_active, model_runs.c.kind == kind.value)
+        return version.scalar_subquery().label(_ACTIVE + kind.value)
+
+    def current(table: Table) -> ColumnElement[bool]:
+        return and_(table.c.client_id == clients.c.id, table.c.is_current)
+
+    return (
+        select(
+            clients,
+            *labelled(sales_predictions, _FORECAST),
+            *labelled(purchase_predictions, _PURCHASE),
+            newest_day.scalar_subquery().label("latest_observed_on"),
+            *(active(kind) for kind in ModelKind),
+        )
+        .select_from(clients)
+        .outerjoin(sales_predictions, current(sales_predictions))
+        .outerjoin(purchase_predictions, current(purchase_predictions))
+        .where(clients.c.id == client_id)
+    )
+
+
+_SCORED_CLIENT = _scored_client()
 
 
 def _refuse_email(email: str) -> Translation:

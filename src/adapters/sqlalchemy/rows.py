@@ -12,7 +12,7 @@ from dataclasses import fields
 from enum import Enum
 from typing import Any, Generic, NamedTuple, TypeVar, get_args, get_type_hints
 
-from sqlalchemy import Column, Numeric, Row, Table
+from sqlalchemy import Column, Label, Numeric, Row, Table
 
 from adapters.sqlalchemy.tables import (
     api_tokens,
@@ -112,15 +112,23 @@ class RowMapping(Generic[E]):
             read[name] = None if value is None else nested.as_stored(value)
         return self.entity(**(read | changes))
 
-    def from_row(self, row: Row[Any]) -> E:
-        read = {field.name: _convert(field.read, getattr(row, field.column)) for field in self._fields}
+    def from_row(self, row: Row[Any], label: str = "") -> E:
+        """The entity held by `row`'s columns, each named `label` + its column's name (see `labelled`)."""
+        read = {
+            field.name: _convert(field.read, getattr(row, label + field.column)) for field in self._fields
+        }
         for name, nested in self.nested.items():
-            read[name] = nested.from_row_or_none(row)
+            read[name] = nested.from_row_or_none(row, label)
         return self.entity(**read)
 
-    def from_row_or_none(self, row: Row[Any]) -> E | None:
+    def from_row_or_none(self, row: Row[Any], label: str = "") -> E | None:
         """None when the column of the `known_by` field is NULL."""
-        return None if getattr(row, self._known_by) is None else self.from_row(row)
+        return None if getattr(row, label + self._known_by) is None else self.from_row(row, label)
+
+
+def labelled(table: Table, label: str) -> list[Label[Any]]:
+    """Every column of `table` named `label` + its name: two tables' columns in one row stay apart."""
+    return [column.label(label + column.name) for column in table.columns]
 
 
 def _conversions(hint: Any, column: Column[Any]) -> tuple[Convert | None, Convert | None]:

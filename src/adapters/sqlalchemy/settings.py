@@ -25,6 +25,8 @@ TIER_CUTS = "tier_cuts"
 
 S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
+_EVERY_SETTING = select(app_settings.c.key, app_settings.c.value)
+
 
 class SqlAlchemySettingsRepository:
     """A setting never changed reads as the domain's default. Never commits."""
@@ -85,8 +87,7 @@ class SqlAlchemySettingsRepository:
         """Every setting is read in one query, the first time one is asked for in the transaction (a
         request reads several)."""
         if self._stored is None:
-            every = self.session.execute(select(app_settings.c.key, app_settings.c.value))
-            self._stored = {key: value for key, value in every}
+            self._stored = {key: value for key, value in self.session.execute(_EVERY_SETTING)}
         return self._stored.get(key)
 
     def _write(self, key: str, setting: S | TierCuts, changed_by: str, at: datetime) -> None:
