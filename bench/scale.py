@@ -763,7 +763,7 @@ class Read:
 
 def list_reads(total: int, q: str, high: float) -> list[Read]:
     pages = max(1, -(-total // PER_PAGE))
-    deep = max(1, pages - 1)
+    deep, middle = max(1, pages - 1), max(1, pages // 2)
     like = f"%{q.lower()}%"
     return [
         Read(
@@ -774,11 +774,21 @@ def list_reads(total: int, q: str, high: float) -> list[Read]:
             (PER_PAGE, 0),
         ),
         Read(
-            f"list, page {deep:,} by -predicted_sales",
-            f"/api/v1/clients?sort=-predicted_sales&page={deep}",
+            f"list, page {middle:,} by number",
+            f"/api/v1/clients?page={middle}",
             "SELECT COUNT(*) FROM clients",
-            LISTED + " ORDER BY s.value DESC NULLS LAST, c.id LIMIT ? OFFSET ?",
-            (PER_PAGE, (deep - 1) * PER_PAGE),
+            LISTED + BY_NAME,
+            (PER_PAGE, (middle - 1) * PER_PAGE),
+        ),
+        *(
+            Read(
+                f"list, page {number:,} by -predicted_sales",
+                f"/api/v1/clients?sort=-predicted_sales&page={number}",
+                "SELECT COUNT(*) FROM clients",
+                LISTED + " ORDER BY s.value DESC NULLS LAST, c.id LIMIT ? OFFSET ?",
+                (PER_PAGE, (number - 1) * PER_PAGE),
+            )
+            for number in (middle, deep)
         ),
         Read(
             f"list, q={q}",

@@ -16,14 +16,14 @@ from domain.segments import Segment, SegmentRule
 RULE = SegmentRule(medium_from=300, high_from=1000)
 
 
-def plan_of_the_page(sqlite_url: str, high: int, segment: Segment) -> str:
-    """The plan of the statement that picks the first page of `segment`, among 100 clients of whom
+def plans_of_the_page(sqlite_url: str, high: int, query: ClientListQuery) -> list[str]:
+    """The plans of the statements that pick the page `query` asks for, among 100 clients of whom
     `high` are in the high segment and the rest in the low one."""
     engine = make_engine(sqlite_url)
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
         stored = uow.clients.add_many([a_client(f"K{n}", last_name=f"N{n:03d}") for n in range(100)])
-        values = [1500.0 if n < high else 100.0 for n in range(100)]
+        values = [1500.0 + n if n < high else 100.0 + n for n in range(100)]
         uow.predictions.add_many(
             [a_forecast(id_of(client), value) for client, value in zip(stored, values, strict=True)],
             [a_purchase_prediction(id_of(client)) for client in stored],
@@ -37,15 +37,25 @@ def plan_of_the_page(sqlite_url: str, high: int, segment: Segment) -> str:
 
     event.listen(engine, "before_cursor_execute", record)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(ClientListQuery(segment=segment, per_page=10), RULE)
+        page = uow.clients.list(query, RULE)
     event.remove(engine, "before_cursor_execute", record)
-    assert page.total == (high if segment is Segment.HIGH else 100 - high)
-    ((statement, parameters),) = picking
+    assert page.items, "the page holds clients"
     with engine.connect() as connection:
-        rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        found = "\n".join(str(row[-1]) for row in rows)
+        plans = [
+            "\n".join(
+                str(row[-1])
+                for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            )
+            for statement, parameters in picking
+        ]
     engine.dispose()
-    return found
+    return plans
+
+
+def plan_of_the_page(sqlite_url: str, high: int, segment: Segment) -> str:
+    """The plan of the statement that picks the first page of `segment`."""
+    [plan] = plans_of_the_page(sqlite_url, high, ClientListQuery(segment=segment, per_page=10))
+    return plan
 
 
 def test_a_common_segment_is_checked_on_the_clients_read_by_name(sqlite_url: str) -> None:
@@ -59,3 +69,24 @@ def test_a_rare_segment_is_found_through_the_forecasts_index(sqlite_url: str) ->
     plan = plan_of_the_page(sqlite_url, high=2, segment=Segment.HIGH)
 
     assert "ix_sales_predictions_current_value" in plan, plan
+
+
+def test_a_numbered_page_sorted_by_forecast_steps_over_the_forecasts_index_alone(sqlite_url: str) -> None:
+    plans = plans_of_the_page(
+        sqlite_url, high=50, query=ClientListQuery(sort="-predicted_sales", page=3, per_page=10)
+    )
+
+    assert len(plans) == 1, plans
+    assert "COVERING INDEX ix_sales_predictions_current_value_client_id" in plans[0], plans[0]
+    assert "clients" not in plans[0], plans[0]
+
+
+def test_a_page_of_the_high_segment_by_forecast_is_read_from_the_forecasts_index_alone(
+    sqlite_url: str,
+) -> None:
+    query = ClientListQuery(sort="predicted_sales", segment=Segment.HIGH, page=2, per_page=10)
+    plans = plans_of_the_page(sqlite_url, high=50, query=query)
+
+    assert len(plans) == 1, plans
+    assert "COVERING INDEX ix_sales_predictions_current_value_client_id" in plans[0], plans[0]
+    assert "TEMP B-TREE" not in plans[0], plans[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -192,7 +192,7 @@ class SqlAlchemyClientRepository:
         if total == 0 or (position is None and query.offset >= total):
             picked = []  # nothing matches, or the page is past the last match: no client to look for
         elif position is not None:
-            picked = self._read_past(query, matching, position, limit)
+            picked = self._read_past(query, matching, position, limit, ids)
         elif from_the_end:
             picked = self._read_from_the_end(query, matching, total, limit, ids)
         elif query.sort_column in _MAYBE_MISSING:
@@ -208,7 +208,7 @@ class SqlAlchemyClientRepository:
 
     def _with_predictions(self, client_ids: Sequence[int]) -> dict[int, Any]:
         """The clients of a page with their current predictions, by id. A page's clients are picked
-        first (their ids and sort keys, `_picked`) and read with their predictions afterwards, so that a
+        first (their ids and sort keys, `_Part.picked`) and read with their predictions afterwards, so that a
         page sorted out of many matches reads the predictions of its own clients only."""
         statement = select(clients, *_PREDICTIONS).select_from(_LISTED).where(clients.c.id.in_(client_ids))
         return {row.id: row for row in self.session.execute(statement)}
@@ -235,7 +235,12 @@ class SqlAlchemyClientRepository:
             yield _list_item(row, segments, tiers)
 
     def _read_past(
-        self, query: ClientListQuery, matching: ColumnElement[bool], position: ListPosition, limit: int
+        self,
+        query: ClientListQuery,
+        matching: ColumnElement[bool],
+        position: ListPosition,
+        limit: int,
+        ids: Collection[int] | None,
     ) -> Sequence[Any]:
         """Up to `limit` clients past `position`, in the list's order: those after it, or (read
         `before`) those before it, read from it backwards and then put back in order.
@@ -245,7 +250,7 @@ class SqlAlchemyClientRepository:
         the index of its order, starting at the position, so that the clients before it are not read.
         """
         forward = query.before is None
-        parts = _parts(query.sort_column)
+        parts = _parts(query, ids)
         if not forward:
             parts.reverse()
         starting = next(part for part in parts if part.keyed == (position.key is not None))
@@ -253,7 +258,7 @@ class SqlAlchemyClientRepository:
         for part in parts[parts.index(starting) :]:
             past = part.past(position, query.descending, forward) if part is starting else true()
             statement = (
-                select(*_picked(query))
+                select(*part.picked)
                 .select_from(part.source)
                 .where(matching, part.condition, past)
                 .order_by(*part.ordering(query.descending, forward, searched=bool(query.q)))
@@ -278,7 +283,7 @@ class SqlAlchemyClientRepository:
         through every client before it."""
         wanted = min(limit, total - query.offset)
         skip = total - query.offset - wanted
-        parts = _parts(query.sort_column)
+        parts = _parts(query, ids)
         sizes = [total]
         if len(parts) > 1:
             predicted = self._count_predicted(query, matching, ids)
@@ -289,7 +294,7 @@ class SqlAlchemyClientRepository:
                 skip -= size
                 continue
             statement = (
-                select(*_picked(query))
+                select(*part.picked)
                 .select_from(part.source)
                 .where(matching, part.condition)
                 .order_by(*part.ordering(query.descending, forward=False, searched=bool(query.q)))
@@ -324,22 +329,30 @@ class SqlAlchemyClientRepository:
         clients, and skipping far into the index to find a later page empty costs far more than counting.
         """
         counted = None if query.offset == 0 else self._count_predicted(query, matching, ids)
+        predicted, unpredicted = _parts(query, ids)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
-            ranked_from = _RANKED_FROM[query.sort_column]
-            rows = self.session.execute(_page_of_list(query, matching, ranked_from, limit=limit)).all()
+            page = (
+                select(*predicted.picked)
+                .select_from(predicted.source)
+                .where(matching, predicted.condition)
+                .order_by(*predicted.ordering(query.descending, forward=True, searched=bool(query.q)))
+                .offset(query.offset)
+                .limit(limit)
+            )
+            rows = self.session.execute(page).all()
         missing = limit - len(rows)
         if missing > 0:
             counted = self._count_predicted(query, matching, ids) if counted is None else counted
-            unpredicted = (
-                select(*_picked(query))
-                .select_from(_LISTED)
-                .where(matching, _SORT_KEYS[query.sort_column].is_(None))
-                .order_by(clients.c.id)
+            rest = (
+                select(*unpredicted.picked)
+                .select_from(unpredicted.source)
+                .where(matching, unpredicted.condition)
+                .order_by(*unpredicted.ordering(query.descending, forward=True))
                 .offset(max(0, query.offset - counted))
                 .limit(missing)
             )
-            rows = [*rows, *self.session.execute(unpredicted)]
+            rows = [*rows, *self.session.execute(rest)]
         return rows
 
 
@@ -556,42 +569,43 @@ def _count_of_list(
     return select(func.count()).select_from(counted).where(matching, *currents)
 
 
-def _page_of_list(
-    query: ClientListQuery, matching: ColumnElement[bool], listed: FromClause = _LISTED, *, limit: int
-) -> Select[Any]:
+def _page_of_list(query: ClientListQuery, matching: ColumnElement[bool], *, limit: int) -> Select[Any]:
     return (
-        select(*_picked(query))
-        .select_from(listed)
+        select(*_Part(_LISTED, _SORT_KEYS[query.sort_column], keyed=True).picked)
+        .select_from(_LISTED)
         .where(matching)
-        .order_by(*_ordering(query, with_missing=listed is _LISTED))
+        .order_by(*_ordering(query))
         .offset(query.offset)
         .limit(limit)
     )
 
 
-def _picked(query: ClientListQuery) -> tuple[Any, ...]:
-    """What picks a page's clients: their ids and values of the sort column. The predictions that no
-    filter nor the order reads are left out, and so (on a unique index) are their joins."""
-    return (clients.c.id, _SORT_KEYS[query.sort_column].label("sort_key"))
-
-
 @dataclass(frozen=True)
 class _Part:
     """A part of the list in order: the clients with a value of the sort column (`keyed`), reached
-    from `source`, or those without one (a prediction not made yet), who come after them by id."""
+    from `source`, or those without one (a prediction not made yet), who come after them by id.
+
+    A keyed part holds the clients whose `source` rows meet `where`; their ids are `client_id`."""
 
     source: FromClause
     key: ColumnElement[Any]
     keyed: bool
+    where: ColumnElement[bool] = field(default_factory=true)
+    client_id: ColumnElement[int] = clients.c.id
+
+    @property
+    def picked(self) -> tuple[Any, ...]:
+        """What picks a page's clients: their ids and values of the sort column. The predictions that
+        no filter nor the order reads are left out, and so (on a unique index) are their joins."""
+        return (self.client_id, self.key.label("sort_key"))
 
     @property
     def condition(self) -> ColumnElement[bool]:
-        # A keyed part's source holds only clients with a value (the non-null column or the join).
-        return true() if self.keyed else self.key.is_(None)
+        return self.where if self.keyed else self.key.is_(None)
 
     def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
         """The list's order (`_ordering`) read forward, or read backwards from the end."""
-        ids = clients.c.id.asc() if forward else clients.c.id.desc()
+        ids = self.client_id.asc() if forward else self.client_id.desc()
         if not self.keyed:
             return [ids]
         key = _sorted_apart(self.key) if searched else self.key
@@ -600,7 +614,8 @@ class _Part:
     def past(self, position: ListPosition, descending: bool, forward: bool) -> ColumnElement[bool]:
         """The clients of this part beyond `position` in the reading direction. A keyed part's range
         of values is what its index serves; the rest only steps over the ties at the position's value."""
-        beyond_id = clients.c.id > position.client_id if forward else clients.c.id < position.client_id
+        client_id = self.client_id
+        beyond_id = client_id > position.client_id if forward else client_id < position.client_id
         if not self.keyed:
             return beyond_id
         value = position.key
@@ -609,22 +624,34 @@ class _Part:
         return and_(self.key >= value, or_(self.key > value, beyond_id))
 
 
-def _parts(column: ClientSort) -> list[_Part]:
-    key = _SORT_KEYS[column]
-    if column not in _MAYBE_MISSING:
+def _parts(query: ClientListQuery, ids: Collection[int] | None) -> list[_Part]:
+    key = _SORT_KEYS[query.sort_column]
+    if query.sort_column not in _MAYBE_MISSING:
         return [_Part(_LISTED, key, keyed=True)]
-    return [_Part(_RANKED_FROM[column], key, keyed=True), _Part(_LISTED, key, keyed=False)]
+    return [_predicted(query, ids), _Part(_LISTED, key, keyed=False)]
 
 
-def _ordering(query: ClientListQuery, with_missing: bool = True) -> list[ColumnElement[Any]]:
+def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:
+    """The clients who have the prediction the list is sorted by. Unless a search, the ids or a filter
+    of the other prediction read more, they are picked from that prediction's index alone, which holds
+    the client ids (every current prediction has its client): a numbered page half a million clients
+    in steps over index entries only, not over the clients and predictions behind them."""
+    key = _SORT_KEYS[query.sort_column]
+    predictions: Any = key.table
+    if query.q or ids is not None or any(table is not predictions for table in _filtered_predictions(query)):
+        return _Part(_RANKED_FROM[query.sort_column], key, keyed=True)
+    current = and_(predictions.c.is_current, key.is_not(None))
+    return _Part(predictions, key, keyed=True, where=current, client_id=predictions.c.client_id)
+
+
+def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
     """The asked-for order, ties broken by id so that pages never overlap or skip a client; clients
-    without the sorted prediction last, unless there are none (`with_missing`): a descending index
-    holds its NULLs first, and PostgreSQL reads it in order only without NULLS LAST."""
+    without the sorted prediction last."""
     key = _SORT_KEYS[query.sort_column]
     if query.q:
         key = _sorted_apart(key)
     ordered = key.desc() if query.descending else key.asc()
-    if with_missing and query.sort_column in _MAYBE_MISSING:
+    if query.sort_column in _MAYBE_MISSING:
         ordered = ordered.nulls_last()
     return [ordered, clients.c.id.asc()]
 

@@ -278,19 +278,23 @@ def _prediction_indexes(table: Table, *values: str) -> None:
     which keeps a batch of 100,000 new predictions quick however long the history grows.
     """
     _only_where_set(f"uq_{table.name}_current_client_id", table.c.is_current, table.c.client_id, unique=True)
-    columns = [table.c[value] for value in values]
-    _only_where_set(f"ix_{table.name}_current_{'_'.join(values)}", table.c.is_current, *columns)
+    _current_values_index(table, *values)
     Index(f"ix_{table.name}_client_id_made_at", table.c.client_id, table.c.made_at)
+
+
+def _current_values_index(table: Table, *values: str) -> None:
+    """The current values, then the client id: a page of the client list sorted by the last value is
+    picked from the index alone, ties in client id order. It ends with `is_current`, which its rows all
+    share, as SQLite reads a column of the index's own condition from the table unless the index holds it."""
+    name = f"ix_{table.name}_current_{'_'.join(values)}_client_id"
+    columns = [table.c[column] for column in (*values, "client_id", "is_current")]
+    _only_where_set(name, table.c.is_current, *columns)
 
 
 _prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
 # The contact tier filter's range of worths over the current predictions, and its count.
-_only_where_set(
-    "ix_purchase_predictions_current_expected_value",
-    purchase_predictions.c.is_current,
-    purchase_predictions.c.expected_value,
-)
+_current_values_index(purchase_predictions, "expected_value")
 
 model_runs = Table(
     "model_runs",
