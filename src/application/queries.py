@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from application.commands import ClientListQuery, ListPosition
+from application.commands import ClientListQuery, ClientSort, ListPosition
 from application.leases import fail_abandoned_runs_in
 from domain.activity import ActivitySnapshot
 from domain.clients import Client, first_of_next_month
@@ -191,6 +191,8 @@ class Dashboard:
     forecast_month: date | None
     """The month the current forecasts are about: the one after the last month with actual sales."""
     models_trained: bool
+    contact_next: Sequence[ClientListItem] = ()
+    """The clients whose contact is worth the most (`CONTACT_NEXT` of them), once any is scored."""
 
     @property
     def likely_buyer_share(self) -> float | None:
@@ -273,18 +275,32 @@ def dashboard(uow: UnitOfWork) -> Dashboard:
         threshold = uow.settings.threshold()
         segment_rule = uow.settings.segment_rule()
         monthly = uow.activity.monthly_sales()
+        client_count = uow.clients.count()
+        predictions = uow.predictions.summary(threshold, segment_rule)
         figures = Dashboard(
-            client_count=uow.clients.count(),
+            client_count=client_count,
             threshold=threshold,
             segment_rule=segment_rule,
             currency=uow.settings.currency(),
-            predictions=uow.predictions.summary(threshold, segment_rule),
+            predictions=predictions,
             monthly_sales=monthly,
             forecast_month=first_of_next_month(monthly[-1].month) if monthly else None,
             models_trained=all(uow.model_runs.active_versions().values()),
+            contact_next=_contact_next(uow, segment_rule, client_count) if predictions.clients_scored else (),
         )
         uow.commit()  # the summaries computed afresh are kept for the next request (see their repositories)
         return figures
+
+
+CONTACT_NEXT = 5
+"""Clients the dashboard proposes to contact next."""
+
+
+def _contact_next(uow: UnitOfWork, segments: SegmentRule, client_count: int) -> Sequence[ClientListItem]:
+    """The first clients of the whole list sorted by the worth of a contact: the list of every client,
+    whose total is the count just read."""
+    query = ClientListQuery(sort=f"-{ClientSort.EXPECTED_VALUE.value}", per_page=CONTACT_NEXT)
+    return uow.clients.list(query, segments, tiers=uow.settings.tier_cuts(), total=client_count).items
 
 
 def ml_panel(uow: UnitOfWork, clock: Clock | None = None) -> MlPanel:

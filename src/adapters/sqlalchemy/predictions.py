@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
-from adapters.sqlalchemy.kept import kept, newest_predictions
+from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, newest_predictions, revision
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
 from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
@@ -192,12 +192,12 @@ class SqlAlchemyPredictionRepository:
 
     def summary(self, threshold: DecisionThreshold, segments: SegmentRule) -> PredictionSummary:
         """Over the current predictions only; likely buyers under the threshold in force now. Kept
-        (`adapters.sqlalchemy.kept`) until a prediction is stored, a client added or deleted, or the
-        threshold or bands differ: two reads of the newest ids and a count of clients decide."""
-        client_ids = select(func.count(), func.max(clients.c.id))
+        (`adapters.sqlalchemy.kept`) until a prediction is stored, a client deleted (with its
+        predictions; that counts up the snapshots' revision), or the threshold or bands differ: the
+        newest ids and a revision decide, without counting the clients."""
         computed_from = [
             *self.session.execute(select(*newest_predictions())).one(),
-            *self.session.execute(client_ids).one(),
+            revision(self.session, SNAPSHOT_REVISION),
             threshold.value,
             segments.medium_from,
             segments.high_from,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from application.commands import ClientListQuery, ClientSort
-from application.queries import ClientListItem, Dashboard
+from application.queries import Dashboard
 from domain.segments import Segment
 from domain.users import Permission
 from entrypoints.auth import requires
@@ -19,26 +17,17 @@ from entrypoints.web.blueprint import bp
 from entrypoints.web.drift import retraining_notices
 from entrypoints.web.formatting import company_currency, month
 
-CONTACT_NEXT = 5
-"""Clients the dashboard proposes to contact next."""
-CONTACT_FIRST = f"-{ClientSort.EXPECTED_VALUE.value}"
-
 
 @bp.get("/", endpoint="dashboard")
 @requires(Permission.READ)
 def dashboard_page() -> ResponseReturnValue:
     board = container().dashboard()()
-    contact_next: Sequence[ClientListItem] = ()
-    if board.predictions.clients_scored:
-        contact_next = (
-            container().list_clients()(ClientListQuery(sort=CONTACT_FIRST, per_page=CONTACT_NEXT)).items
-        )
     return render_template(
         "dashboard.html",
         board=board,
         segments=list(Segment),
         trend=sales_trend(board),
-        contact_next=contact_next,
+        contact_next=board.contact_next,
         retraining_notices=retraining_notices(),
     )
 
