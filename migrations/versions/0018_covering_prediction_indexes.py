@@ -1,7 +1,8 @@
 """The indexes of the current predictions' values hold the client id too (and `is_current`, their own
 condition, which SQLite would otherwise read from the table), so that a page of the client list sorted
 by a prediction is picked from that index alone: a numbered page deep in the list steps over index
-entries, not over the predictions and clients behind them.
+entries, not over the predictions and clients behind them. The client ids are held descending, so that
+the index read backwards gives the list sorted by the prediction descending, ties by client id.
 
 Revision ID: 0018_covering_prediction_indexes
 Revises: 0017_kept_summaries
@@ -31,7 +32,7 @@ VALUES = [
 def upgrade() -> None:
     for table, values in VALUES:
         op.drop_index(_name(table, values), table_name=table)
-        columns = [*values, "client_id", "is_current"]
+        columns = [*values, sa.text("client_id DESC"), "is_current"]
         op.create_index(_name(table, [*values, "client_id"]), table, columns, **IS_CURRENT)
 
 

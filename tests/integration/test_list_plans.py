@@ -79,12 +79,13 @@ def test_a_numbered_page_sorted_by_forecast_steps_over_the_forecasts_index_alone
     assert len(plans) == 1, plans
     assert "COVERING INDEX ix_sales_predictions_current_value_client_id" in plans[0], plans[0]
     assert "clients" not in plans[0], plans[0]
+    assert "TEMP B-TREE" not in plans[0], plans[0]
 
 
 def test_a_page_of_the_high_segment_by_forecast_is_read_from_the_forecasts_index_alone(
     sqlite_url: str,
 ) -> None:
-    query = ClientListQuery(sort="predicted_sales", segment=Segment.HIGH, page=2, per_page=10)
+    query = ClientListQuery(sort="-predicted_sales", segment=Segment.HIGH, page=2, per_page=10)
     plans = plans_of_the_page(sqlite_url, high=50, query=query)
 
     assert len(plans) == 1, plans

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -229,7 +230,9 @@ _KINDS = ", ".join(f"'{kind.value}'" for kind in ModelKind)
 _STATUSES = ", ".join(f"'{status.value}'" for status in RunStatus)
 
 
-def _only_where_set(name: str, flag: Column[bool], *columns: Column[Any], unique: bool = False) -> Index:
+def _only_where_set(
+    name: str, flag: Column[bool], *columns: ColumnElement[Any], unique: bool = False
+) -> Index:
     """An index over the rows whose `flag` is set, its condition spelt as each database's queries
     spell it: SQLite only uses a partial index whose condition reads exactly like the query's, and
     there that is `flag = 1`."""
@@ -284,10 +287,12 @@ def _prediction_indexes(table: Table, *values: str) -> None:
 
 def _current_values_index(table: Table, *values: str) -> None:
     """The current values, then the client id: a page of the client list sorted by the last value is
-    picked from the index alone, ties in client id order. It ends with `is_current`, which its rows all
-    share, as SQLite reads a column of the index's own condition from the table unless the index holds it."""
+    picked from the index alone. Read backwards it gives the list sorted by that value descending, ties
+    in client id order, as the list breaks them: the order the panel shows predictions in first. (Read
+    forwards, each run of ties is sorted apart.) It ends with `is_current`, which its rows all share,
+    as SQLite reads a column of the index's own condition from the table unless the index holds it."""
     name = f"ix_{table.name}_current_{'_'.join(values)}_client_id"
-    columns = [table.c[column] for column in (*values, "client_id", "is_current")]
+    columns = [*(table.c[value] for value in values), table.c.client_id.desc(), table.c.is_current]
     _only_where_set(name, table.c.is_current, *columns)
 
 
