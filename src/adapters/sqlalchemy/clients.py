@@ -324,12 +324,15 @@ class SqlAlchemyClientRepository:
 
         The same order as NULLS LAST, read in two parts so that the first is driven by the index of
         current prediction values instead of sorting every client (about 40 ms instead of 600 ms for
-        100,000 clients on SQLite). The first page is read without counting the predicted clients
-        first, unless it is not filled by them: counting is most of a first page's time at 1,000,000
-        clients, and skipping far into the index to find a later page empty costs far more than counting.
+        100,000 clients on SQLite). The predicted clients are counted only when the page is not filled
+        by them, unless they are picked through the clients: counting is most of a page's time at
+        1,000,000 clients when the index alone is stepped through, and far less than stepping through
+        the clients to find a later page empty.
         """
-        counted = None if query.offset == 0 else self._count_predicted(query, matching, ids)
         predicted, unpredicted = _parts(query, ids)
+        counted = None
+        if query.offset > 0 and predicted.reads_clients:
+            counted = self._count_predicted(query, matching, ids)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
             page = (
@@ -592,6 +595,11 @@ class _Part:
     keyed: bool
     where: ColumnElement[bool] = field(default_factory=true)
     client_id: ColumnElement[int] = clients.c.id
+
+    @property
+    def reads_clients(self) -> bool:
+        """Whether the part is picked through the clients, not from a prediction's index alone."""
+        return self.client_id is clients.c.id
 
     @property
     def picked(self) -> tuple[Any, ...]:
