@@ -557,7 +557,9 @@ def _count_of_list(
     if sorted_by is not None and sorted_by not in predictions:
         predictions.append(sorted_by)
     if not predictions:
-        return select(func.count()).select_from(clients).where(matching)
+        every = select(func.count()).select_from(clients)
+        # A bare count of a table is SQLite's quickest (a WHERE of 1 = 1 more than doubles it at 1,000,000).
+        return every if not query.q and ids is None else every.where(matching)
     counted: FromClause
     if query.q or ids is not None:  # the search and the ids read the clients themselves
         counted = clients
