@@ -27,7 +27,6 @@ def dashboard_page() -> ResponseReturnValue:
         board=board,
         segments=list(Segment),
         trend=sales_trend(board),
-        contact_next=board.contact_next,
         retraining_notices=retraining_notices(),
     )
 
