@@ -41,9 +41,11 @@ times are those of the process doing the work (the PostgreSQL server's own is in
 PostgreSQL is used with --postgres-url, or with --database postgresql and PROGNOZA_TEST_DATABASE_URL (e.g.
 postgresql+psycopg://postgres@127.0.0.1:5432/test): two databases of the benchmark's own are created in
 that server and dropped afterwards, unless --keep is given. --keep FOLDER (new or empty) keeps the SQLite
-files, the model files and both exports there. A step not in --steps that a chosen one needs runs first,
-unreported (`--steps reads` seeds, trains and scores first). --reuse FOLDER runs the chosen steps only,
-on the SQLite databases a run with --keep FOLDER left there.
+files (or the PostgreSQL databases' names), the model files and both exports there. A step not in
+--steps that a chosen one needs runs first, unreported (`--steps reads` seeds, trains and scores first),
+without its raw side unless a chosen step reads what that leaves in the raw database. --reuse FOLDER
+runs the chosen steps only, on the databases a run with --keep FOLDER left (drop kept PostgreSQL ones
+with dropdb when done).
 
 Exits 1 when a count differs: rows copied, snapshots trained and tested on, clients scored, rows
 exported, list totals; or when the two sides' forecast totals differ by more than 0.1%.
@@ -80,7 +82,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 STEPS = ("seed", "train", "predict", "workers", "export", "reads")
-NEEDED_BY_NONE = ("workers",)
+NEEDED_BY_NONE = ("workers", "export")
 """Steps no later step needs: run only when chosen."""
 SEEDED_TABLES = ("clients", "orders", "events", "client_activity")
 CHUNK = 100_000
@@ -250,6 +252,11 @@ class Bench:
         if self.reporting:
             self.checks.append((what, ok))
 
+    def raw_side_runs(self, step: str) -> bool:
+        """Whether `step` runs its raw side: when it is reported, or a reported step reads what it
+        leaves in the raw database."""
+        return bool(RAW_SIDE_READ_BY[step] & set(self.options.steps))
+
 
 def postgres_databases(admin_url: str) -> tuple[Database, Database]:
     """Two fresh databases in the server of `admin_url`, named after this process."""
@@ -279,6 +286,16 @@ def environment(folder: Path, url: str) -> dict[str, str]:
     }
 
 
+RAW_SIDE_READ_BY = {
+    "seed": {"seed", "train", "predict", "export"},
+    "train": {"train", "predict", "export"},
+    "predict": {"predict", "export"},
+    "workers": set(),
+    "export": {"export"},
+    "reads": {"reads"},
+}
+
+
 # --- 1. seed -----------------------------------------------------------------------------------------
 
 
@@ -288,6 +305,8 @@ def step_seed(bench: Bench) -> None:
         prognoza(["db", "upgrade"], environment(bench.folder, database.url))
     size = ["--clients", str(options.clients), "--months", str(options.months), "--seed", str(options.seed)]
     ours, _ = prognoza(["demo", "seed", *size], bench.env)
+    if not bench.raw_side_runs("seed"):
+        return
     raw = raw_seed(bench.prognoza_db, bench.raw_db)
     counts = {table: bench.prognoza_db.count(table) for table in SEEDED_TABLES}
     rows = sum(counts.values())
@@ -477,6 +496,8 @@ TEST_MONTH = re.compile(r"test month of ([\d,]+) \(trained on ([\d,]+)\): (?:r2|
 def step_train(bench: Bench) -> None:
     for kind in ("sales", "purchase"):
         ours, output = prognoza(["train", kind, "--activate-anyway"], bench.env)
+        if not bench.raw_side_runs("train"):
+            continue
         with Watch() as watch:
             fit = raw_train(bench.raw_db, kind)
         bench.fitted[kind] = (fit.names, fit.model)
@@ -585,6 +606,8 @@ def step_predict(bench: Bench) -> None:
     active = int(bench.prognoza_db.scalar("SELECT COUNT(DISTINCT client_id) FROM client_activity"))
     for attempt, rescoring in (("first scoring", False), ("rescoring", True)):
         ours, output = prognoza(["predict"], bench.env)
+        if not bench.raw_side_runs("predict"):
+            continue
         found = SCORED.search(output)
         scored = int(found.group(1).replace(",", "")) if found else -1
         with Watch() as watch:
@@ -594,6 +617,8 @@ def step_predict(bench: Bench) -> None:
             f"{attempt}: scored {scored:,}, raw {raw_scored:,}, clients with activity {active:,}",
             scored == raw_scored == active,
         )
+    if not bench.raw_side_runs("predict"):
+        return
     totals = [
         float(db.scalar("SELECT SUM(value) FROM sales_predictions WHERE is_current = 1"))
         for db in (bench.prognoza_db, bench.raw_db)
@@ -1071,7 +1096,7 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13", help="for the workers step")
     parser.add_argument("--workers", type=int, default=2, help="the workers step scores with 1 to N")
     parser.add_argument(
-        "--reuse", type=Path, help="a SQLite folder kept by --keep: run the chosen steps only, on its data"
+        "--reuse", type=Path, help="a folder kept by --keep: run the chosen steps only, on its databases"
     )
     parser.add_argument("--keep", type=Path, help="keep the databases (and exports) in this folder")
     options = parser.parse_args()
@@ -1079,8 +1104,8 @@ def parse_options() -> argparse.Namespace:
     options.postgres_url = options.postgres_url or os.environ.get("PROGNOZA_TEST_DATABASE_URL", "")
     if options.database == "postgresql" and not options.postgres_url:
         parser.error("--database postgresql needs --postgres-url or PROGNOZA_TEST_DATABASE_URL")
-    if options.reuse and (options.database != "sqlite" or options.keep):
-        parser.error("--reuse takes a SQLite folder kept before, and keeps it: no --keep, no PostgreSQL")
+    if options.reuse and (options.keep or options.database != "sqlite"):
+        parser.error("--reuse takes a folder kept before, and keeps it: no --keep, and its own database")
     return options
 
 
@@ -1094,9 +1119,22 @@ def bench_folder(keep: Path | None) -> Path:
     return keep
 
 
+KEPT_POSTGRES = "postgresql.json"
+
+
 def databases_for(options: argparse.Namespace, folder: Path) -> tuple[Database, Database]:
+    """The two databases: those a kept PostgreSQL run named in its folder, two new ones in the
+    PostgreSQL server (named in the folder when it is kept), or the folder's SQLite files."""
+    kept = folder / KEPT_POSTGRES
+    if options.reuse and kept.exists():
+        options.database = "postgresql"
+        prognoza_url, raw_url = json.loads(kept.read_text())
+        return Database(prognoza_url), Database(raw_url)
     if options.database == "postgresql":
-        return postgres_databases(options.postgres_url)
+        databases = postgres_databases(options.postgres_url)
+        if options.keep:
+            kept.write_text(json.dumps([database.url for database in databases]))
+        return databases
     return Database(f"sqlite:///{folder}/prognoza.sqlite3"), Database(f"sqlite:///{folder}/raw.sqlite3")
 
 
@@ -1114,7 +1152,7 @@ def main() -> int:
     try:
         run_steps(bench, options.steps, prepare=not options.reuse)
     finally:
-        if options.database == "postgresql" and not options.keep:
+        if options.database == "postgresql" and not (options.keep or options.reuse):
             drop_postgres_databases(options.postgres_url, databases)
         if not options.keep and not options.reuse:
             shutil.rmtree(folder, ignore_errors=True)
