@@ -414,8 +414,23 @@ def _refuse_email(email: str) -> Translation:
 # the partial unique indexes on (client_id) WHERE is_current, and the sort key of every column.
 _sales = sales_predictions.alias("current_sales")
 _purchase = purchase_predictions.alias("current_purchase")
-_LISTED = clients.outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current))
-_LISTED = _LISTED.outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current))
+
+
+def _with_current(*predictions: FromClause) -> FromClause:
+    """The clients, each with its current row (if any) of the `predictions` tables."""
+    joined: FromClause = clients
+    for table in predictions:
+        joined = joined.outerjoin(table, and_(table.c.client_id == clients.c.id, table.c.is_current))
+    return joined
+
+
+_LISTED = _with_current(_sales, _purchase)
+_LISTED_READING = {  # by whether the sales and the purchase predictions are read
+    (False, False): clients,
+    (True, False): _with_current(_sales),
+    (False, True): _with_current(_purchase),
+    (True, True): _LISTED,
+}
 _PREDICTIONS = (
     _sales.c.value.label("predicted_sales"),
     _purchase.c.probability.label("purchase_probability"),
@@ -451,6 +466,16 @@ _RANKED_FROM: dict[ClientSort, FromClause] = {
 """The clients that have the prediction a sort reads, reached from that prediction's index."""
 _MAYBE_MISSING = set(_RANKED_FROM)
 """Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
+
+
+def _listed(query: ClientListQuery) -> FromClause:
+    """The clients with the current predictions the query's filters or order read, and no others.
+    SQLite leaves an unread join out only when it reads that join through its unique index, which it
+    may not choose: at 1,000,000 clients, page 20,000 by name took 0.8 s with the joins, 20 ms without."""
+    read = _filtered_predictions(query)
+    if query.sort_column in _MAYBE_MISSING:
+        read.append(_SORT_KEYS[query.sort_column].table)
+    return _LISTED_READING[(_sales in read, _purchase in read)]
 
 
 def _filtered_predictions(query: ClientListQuery) -> list[FromClause]:
@@ -576,8 +601,8 @@ def _count_of_list(
 
 def _page_of_list(query: ClientListQuery, matching: ColumnElement[bool], *, limit: int) -> Select[Any]:
     return (
-        select(*_Part(_LISTED, _SORT_KEYS[query.sort_column], keyed=True).picked)
-        .select_from(_LISTED)
+        select(*_Part(_listed(query), _SORT_KEYS[query.sort_column], keyed=True).picked)
+        .select_from(_listed(query))
         .where(matching)
         .order_by(*_ordering(query))
         .offset(query.offset)
@@ -605,8 +630,7 @@ class _Part:
 
     @property
     def picked(self) -> tuple[Any, ...]:
-        """What picks a page's clients: their ids and values of the sort column. The predictions that
-        no filter nor the order reads are left out, and so (on a unique index) are their joins."""
+        """What picks a page's clients: their ids and values of the sort column."""
         return (self.client_id, self.key.label("sort_key"))
 
     @property
@@ -637,8 +661,8 @@ class _Part:
 def _parts(query: ClientListQuery, ids: Collection[int] | None) -> list[_Part]:
     key = _SORT_KEYS[query.sort_column]
     if query.sort_column not in _MAYBE_MISSING:
-        return [_Part(_LISTED, key, keyed=True)]
-    return [_predicted(query, ids), _Part(_LISTED, key, keyed=False)]
+        return [_Part(_listed(query), key, keyed=True)]
+    return [_predicted(query, ids), _Part(_listed(query), key, keyed=False)]
 
 
 def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:

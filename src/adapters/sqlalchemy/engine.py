@@ -13,6 +13,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 15
+SQLITE_MAPPED_BYTES = 2**31
+"""How much of a SQLite file its connections read through memory mapping (SQLite caps it at its build's
+limit, 2 GiB by default) rather than through a read call per page into a small cache of their own."""
 UNICODE_LOWER = "unicode_lower"
 """SQLite's name for Python's str.lower (see `folded` in statements.py)."""
 _POSTGRESQL_ALIASES = {"postgres", "postgresql"}
@@ -94,6 +97,7 @@ def _sqlite_connection_setup(url: URL, enforce_foreign_keys: bool) -> Any:
         if _is_file(url):
             cursor.execute("PRAGMA journal_mode=WAL")  # readers keep reading while one writer writes
             cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough in WAL mode, and much faster
+            cursor.execute(f"PRAGMA mmap_size={SQLITE_MAPPED_BYTES}")
         cursor.close()
 
     return set_up
