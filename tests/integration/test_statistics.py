@@ -1,5 +1,6 @@
-"""After a bulk write PostgreSQL learns its tables again, so that a count an index answers is not read from
-the whole table, as it would be until autovacuum (off on some servers) got to them."""
+"""After a bulk write PostgreSQL learns its tables again and marks their pages visible to all, so that a
+count an index answers is read from the index alone, not from the whole table, as it would be until
+autovacuum (off on some servers) got to them."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def rows_known(engine: Engine, table: str) -> float:
         )
 
 
+def pages_visible_to_all(engine: Engine, table: str) -> tuple[int, int]:
+    """How many of `table`'s pages the visibility map marks all-visible, and how many it has."""
+    with engine.connect() as connection:
+        visible, pages = connection.execute(
+            text(f"SELECT relallvisible, relpages FROM pg_class WHERE relname = '{table}'")
+        ).one()
+    return int(visible), int(pages)
+
+
 def plan_of(engine: Engine, statement: str) -> str:
     with engine.connect() as connection:
         return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}"))
@@ -52,6 +62,23 @@ def test_a_count_of_the_few_buyers_is_read_from_the_index_once_the_statistics_ar
     plan = plan_of(postgres_engine, NO_BUYER)
     assert "ix_purchase_predictions_current_will_buy_probability" in plan, plan
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_predictions_are_vacuumed_so_that_their_indexes_alone_answer(postgres_engine: Engine) -> None:
+    session_factory = make_session_factory(postgres_engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        stored = uow.clients.add_many([a_client(f"K{n}") for n in range(3000)])
+        uow.predictions.add_many(
+            [a_forecast(id_of(client), 100.0) for client in stored],
+            [a_purchase_prediction(id_of(client), probability=0.2) for client in stored],
+        )
+        uow.commit()
+    assert pages_visible_to_all(postgres_engine, "sales_predictions")[0] == 0
+
+    refresh_statistics(SqlAlchemyUnitOfWork(session_factory))
+
+    visible, pages = pages_visible_to_all(postgres_engine, "sales_predictions")
+    assert pages > 0 and visible == pages
 
 
 def test_a_seeded_company_is_known_to_the_planner(postgres_engine: Engine) -> None:

