@@ -1,5 +1,6 @@
-"""How PostgreSQL reads a page of the client list: the clients not predicted yet, who end a list sorted by
-a prediction, are found by an anti-join, one index lookup per client, not by joining every prediction."""
+"""How PostgreSQL reads a page of the client list once its statistics are refreshed: the clients not
+predicted yet, who end a list sorted by a prediction, are found by an anti-join, one index lookup per
+client, not by joining every prediction; a page by name is read from the names' index alone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from adapters.sqlalchemy.engine import make_session_factory
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.chunks import refresh_statistics
 from application.commands import ClientListQuery
+from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
 from domain.segments import SegmentRule
 
@@ -20,10 +22,12 @@ pytestmark = pytest.mark.postgres
 RULE = SegmentRule(medium_from=300, high_from=1000)
 
 
-def test_the_clients_not_predicted_are_read_by_an_anti_join(postgres_engine: Engine) -> None:
-    session_factory = make_session_factory(postgres_engine)
+def plan_of_the_page(engine: Engine, query: ClientListQuery) -> tuple[Page[ClientListItem], str]:
+    """The page `query` asks for among 2,000 clients (the last 100 not predicted yet), once their
+    statistics are refreshed, and the plan of the one statement that picks it."""
+    session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
-        stored = uow.clients.add_many([a_client(f"K{n}") for n in range(2000)])
+        stored = uow.clients.add_many([a_client(f"K{n}", last_name=f"N{n % 300:03d}") for n in range(2000)])
         predicted = stored[:1900]
         uow.predictions.add_many(
             [a_forecast(id_of(client), 100.0 + n) for n, client in enumerate(predicted)],
@@ -37,13 +41,28 @@ def test_the_clients_not_predicted_are_read_by_an_anti_join(postgres_engine: Eng
         if "sort_key" in statement:
             picking.append((statement, parameters))
 
-    event.listen(postgres_engine, "before_cursor_execute", record)
+    event.listen(engine, "before_cursor_execute", record)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(ClientListQuery(sort="-predicted_sales", page=80, per_page=25), RULE)
-    event.remove(postgres_engine, "before_cursor_execute", record)
+        page = uow.clients.list(query, RULE)
+    event.remove(engine, "before_cursor_execute", record)
+    [(statement, parameters)] = picking
+    with engine.connect() as connection:
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    return page, plan
+
+
+def test_the_clients_not_predicted_are_read_by_an_anti_join(postgres_engine: Engine) -> None:
+    page, plan = plan_of_the_page(
+        postgres_engine, ClientListQuery(sort="-predicted_sales", page=80, per_page=25)
+    )
 
     assert [item.predicted_sales for item in page.items] == [None] * 25
-    [(statement, parameters)] = picking
-    with postgres_engine.connect() as connection:
-        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
     assert "Anti Join" in plan, plan
+
+
+def test_a_page_by_name_is_read_from_the_names_index_alone(postgres_engine: Engine) -> None:
+    page, plan = plan_of_the_page(postgres_engine, ClientListQuery(page=30, per_page=25))
+
+    assert len(page.items) == 25
+    assert "Index Only Scan using ix_clients_lower_last_name" in plan, plan
+    assert "Sort" not in plan, plan
