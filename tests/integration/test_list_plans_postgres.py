@@ -1,6 +1,7 @@
 """How PostgreSQL reads a page of the client list once its statistics are refreshed: the clients not
 predicted yet, who end a list sorted by a prediction, are found by an anti-join, one index lookup per
-client, not by joining every prediction; a page by name is read from the names' index alone."""
+client, not by joining every prediction; a page by name, and a page after a position in the list by
+forecast, are read from an index alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, event
 from adapters.sqlalchemy.engine import make_session_factory
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.chunks import refresh_statistics
-from application.commands import ClientListQuery
+from application.commands import ClientListQuery, ListPosition, position_token
 from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
 from domain.segments import SegmentRule
@@ -58,6 +59,17 @@ def test_the_clients_not_predicted_are_read_by_an_anti_join(postgres_engine: Eng
 
     assert [item.predicted_sales for item in page.items] == [None] * 25
     assert "Anti Join" in plan, plan
+
+
+def test_the_page_after_a_forecast_is_read_from_the_forecasts_index_alone(postgres_engine: Engine) -> None:
+    after = ListPosition(sort="-predicted_sales", key=1500.5, client_id=1)
+    query = ClientListQuery(sort="-predicted_sales", after=position_token(after), per_page=25)
+
+    page, plan = plan_of_the_page(postgres_engine, query)
+
+    assert len(page.items) == 25
+    assert "Index Only Scan Backward using ix_sales_predictions_current_value_client_id" in plan, plan
+    assert "Index Cond: ((value IS NOT NULL) AND (value <= " in plan, plan
 
 
 def test_a_page_by_name_is_read_from_the_names_index_alone(postgres_engine: Engine) -> None:

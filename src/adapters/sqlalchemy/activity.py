@@ -14,7 +14,6 @@ from sqlalchemy import (
     Date,
     Float,
     Integer,
-    Numeric,
     Select,
     bindparam,
     delete,
@@ -35,7 +34,7 @@ from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, revised, revision
 from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
 from adapters.sqlalchemy.statements import CHUNK_SIZE, number_blocks, rows_changed
-from adapters.sqlalchemy.tables import client_activity, clients
+from adapters.sqlalchemy.tables import client_activity, clients, numeric_of
 from application.chunks import chunks
 from application.ports import Percentile, ScoringRow, nearest_rank
 from application.queries import MonthlySales
@@ -382,7 +381,7 @@ def _labelled() -> ColumnElement[bool]:
 
 def _as_number(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """A numeric column as a float, which every driver reads without making a Decimal first."""
-    return sql_cast(column, Float) if isinstance(column.type, Numeric) else column
+    return sql_cast(column, Float) if numeric_of(column) is not None else column
 
 
 class _Ordinal:

@@ -12,7 +12,7 @@ from dataclasses import fields
 from enum import Enum
 from typing import Any, Generic, NamedTuple, TypeVar, get_args, get_type_hints
 
-from sqlalchemy import Column, Label, Numeric, Row, Table
+from sqlalchemy import Column, Label, Row, Table
 
 from adapters.sqlalchemy.tables import (
     api_tokens,
@@ -22,6 +22,7 @@ from adapters.sqlalchemy.tables import (
     jobs,
     model_activations,
     model_runs,
+    numeric_of,
     orders,
     purchase_predictions,
     remember_tokens,
@@ -136,7 +137,8 @@ def _conversions(hint: Any, column: Column[Any]) -> tuple[Convert | None, Conver
     enums = [kind for kind in (hint, *get_args(hint)) if isinstance(kind, type) and issubclass(kind, Enum)]
     if enums:
         return (lambda member: member.value), enums[0]
-    scale = column.type.scale if isinstance(column.type, Numeric) else None
+    numeric = numeric_of(column)
+    scale = None if numeric is None else numeric.scale
     if scale is not None:
         return (lambda amount: round(amount, scale)), float
     return None, None

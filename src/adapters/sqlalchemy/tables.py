@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -54,9 +55,30 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 WORKER_MAX_LENGTH = 255
 
 
-def money() -> Numeric[float]:
+def money() -> Money:
     """PLN to the grosz, read back as float like the domain holds it."""
-    return Numeric(12, 2, asdecimal=False)
+    return Money()
+
+
+def numeric_of(column: ColumnElement[Any]) -> Numeric[Any] | None:
+    """The NUMERIC (or FLOAT) type `column` is stored as, `Money`'s included; None for another type."""
+    stored = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    return stored if isinstance(stored, Numeric) else None
+
+
+class Money(TypeDecorator[float]):
+    """NUMERIC(12, 2), read back as float. A float bound to it goes to PostgreSQL as a decimal: compared
+    with a float, PostgreSQL turns each value of the column into a float first, so no index of the column
+    serves the comparison (a page of the list by forecast read through its `next` link, at 1,000,000
+    clients: 79 ms against 1 ms)."""
+
+    impl = Numeric(12, 2, asdecimal=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if isinstance(value, float) and dialect.name == "postgresql":
+            return Decimal(repr(value))
+        return value
 
 
 def minutes() -> Numeric[float]:
