@@ -143,6 +143,7 @@ def test_a_token_is_seen_once_and_revoked_then_a_new_password_signs_in(
 
     if viewport is PHONE:
         page.click(".navbar-toggler")
+        page.locator("#main-nav.collapse.show").wait_for()  # opened, not still sliding open
     page.click(".user-menu .dropdown-toggle")
     page.click(".user-menu a[href='/account']")
     page.wait_for_url(base_url + "/account")
@@ -178,6 +179,7 @@ def test_a_token_is_seen_once_and_revoked_then_a_new_password_signs_in(
 
     if viewport is PHONE:
         page.click(".navbar-toggler")
+        page.locator("#main-nav.collapse.show").wait_for()  # opened, not still sliding open
     page.click(".user-menu .dropdown-toggle")
     page.click(".user-menu form[action='/logout'] button")
     page.wait_for_url(base_url + "/login")
