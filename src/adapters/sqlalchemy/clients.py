@@ -37,6 +37,7 @@ from adapters.sqlalchemy.statements import (
     folded,
     found_by_search_index,
     not_indexed,
+    number_of_clients,
     rows_changed,
     search_phrase,
 )
@@ -130,7 +131,7 @@ class SqlAlchemyClientRepository:
         self.session.execute(delete(clients).where(clients.c.id == client_id))
 
     def count(self) -> int:
-        return self.session.scalar(select(func.count()).select_from(clients)) or 0
+        return self.session.scalar(_EVERY_CLIENT) or 0
 
     def _newest_id(self) -> int:
         """The highest client id: at least as many as the clients, read at once from the primary key."""
@@ -568,6 +569,11 @@ def _containing(q: str) -> ColumnElement[bool]:
     return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)
 
 
+_EVERY_CLIENT = select(number_of_clients())
+"""The number of clients, as each database gives it quickest (a count of SQLite's table more than doubles
+with a WHERE of 1 = 1 at 1,000,000 clients)."""
+
+
 def _count_of_list(
     query: ClientListQuery,
     matching: ColumnElement[bool],
@@ -582,9 +588,9 @@ def _count_of_list(
     if sorted_by is not None and sorted_by not in predictions:
         predictions.append(sorted_by)
     if not predictions:
-        every = select(func.count()).select_from(clients)
-        # A bare count of a table is SQLite's quickest (a WHERE of 1 = 1 more than doubles it at 1,000,000).
-        return every if not query.q and ids is None else every.where(matching)
+        if not query.q and ids is None:
+            return _EVERY_CLIENT
+        return select(func.count()).select_from(clients).where(matching)
     counted: FromClause
     if query.q or ids is not None:  # the search and the ids read the clients themselves
         counted = clients

@@ -8,13 +8,14 @@ from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Boolean, CursorResult, Delete, Select, String, Table, Update, update
+from sqlalchemy import Boolean, CursorResult, Delete, Integer, Select, String, Table, Update, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER
+from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE
 from application.chunks import chunks
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
@@ -145,6 +146,25 @@ def _compile_found_by_search_index_on_sqlite(
 ) -> str:
     client_id, text = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"{client_id} IN (SELECT rowid FROM client_search WHERE client_search MATCH {text})"
+
+
+class number_of_clients(GenericFunction[int]):  # noqa: N801 (named like the SQL functions of `func`)
+    """How many clients there are. SQLite counts the table, a page at a time (a millisecond at 1,000,000
+    clients); PostgreSQL would read every entry of an index (40-50 ms), so there it is the sum of
+    `client_count`, which its triggers keep (migration 0020_client_count)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(number_of_clients)
+def _compile_number_of_clients(element: number_of_clients, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(SELECT coalesce(sum(clients), 0) FROM {CLIENT_COUNT_TABLE})"
+
+
+@compiles(number_of_clients, "sqlite")
+def _compile_number_of_clients_on_sqlite(element: number_of_clients, compiler: SQLCompiler, **kw: Any) -> str:
+    return "(SELECT count(*) FROM clients)"
 
 
 class not_indexed(ReturnTypeFromArgs[Any]):  # noqa: N801 (named like the SQL functions of `func`)

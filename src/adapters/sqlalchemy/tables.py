@@ -487,7 +487,14 @@ SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")
 """PostgreSQL's pg_trgm indexes of the same."""
 
 
+CLIENT_COUNT_TABLE = "client_count"
+"""PostgreSQL's number of clients, kept by its triggers (migration 0020_client_count)."""
+
+
 def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
     """Alembic's `include_name`: everything but the search index, which migration 0016_client_search makes
-    in each database's own terms and which these tables do not describe."""
-    return name is None or not (name.startswith(SEARCH_TABLE) or name in SEARCH_INDEXES)
+    in each database's own terms, and PostgreSQL's count of clients, neither of which these tables
+    describe."""
+    return name is None or not (
+        name.startswith(SEARCH_TABLE) or name in SEARCH_INDEXES or name == CLIENT_COUNT_TABLE
+    )
