@@ -19,6 +19,7 @@ def counted(engine: Engine) -> tuple[int, int]:
     """The number of clients as the app reads it, and the count of the table."""
     with SqlAlchemyUnitOfWork(make_session_factory(engine)) as uow:
         number = uow.clients.count()
+    assert type(number) is int, type(number)
     with engine.connect() as connection:
         return number, int(connection.execute(text("SELECT count(*) FROM clients")).scalar_one())
 

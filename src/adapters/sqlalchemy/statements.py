@@ -159,7 +159,7 @@ class number_of_clients(GenericFunction[int]):  # noqa: N801 (named like the SQL
 
 @compiles(number_of_clients)
 def _compile_number_of_clients(element: number_of_clients, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"(SELECT coalesce(sum(clients), 0) FROM {CLIENT_COUNT_TABLE})"
+    return f"(SELECT CAST(coalesce(sum(clients), 0) AS bigint) FROM {CLIENT_COUNT_TABLE})"  # a sum is numeric
 
 
 @compiles(number_of_clients, "sqlite")
