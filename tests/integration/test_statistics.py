@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.clock import FixedClock
 from adapters.sqlalchemy.engine import make_session_factory
@@ -44,10 +45,8 @@ def plan_of(engine: Engine, statement: str) -> str:
         return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}"))
 
 
-def test_a_count_of_the_few_buyers_is_read_from_the_index_once_the_statistics_are_refreshed(
-    postgres_engine: Engine,
-) -> None:
-    session_factory = make_session_factory(postgres_engine)
+def store_3000_scored_clients(session_factory: sessionmaker[Session]) -> None:
+    """3,000 clients, each forecast to spend 100 PLN and with a 20% chance of buying."""
     with SqlAlchemyUnitOfWork(session_factory) as uow:
         stored = uow.clients.add_many([a_client(f"K{n}") for n in range(3000)])
         uow.predictions.add_many(
@@ -55,6 +54,13 @@ def test_a_count_of_the_few_buyers_is_read_from_the_index_once_the_statistics_ar
             [a_purchase_prediction(id_of(client), probability=0.2) for client in stored],
         )
         uow.commit()
+
+
+def test_a_count_of_the_few_buyers_is_read_from_the_index_once_the_statistics_are_refreshed(
+    postgres_engine: Engine,
+) -> None:
+    session_factory = make_session_factory(postgres_engine)
+    store_3000_scored_clients(session_factory)
 
     refresh_statistics(SqlAlchemyUnitOfWork(session_factory))
 
@@ -66,13 +72,7 @@ def test_a_count_of_the_few_buyers_is_read_from_the_index_once_the_statistics_ar
 
 def test_the_predictions_are_vacuumed_so_that_their_indexes_alone_answer(postgres_engine: Engine) -> None:
     session_factory = make_session_factory(postgres_engine)
-    with SqlAlchemyUnitOfWork(session_factory) as uow:
-        stored = uow.clients.add_many([a_client(f"K{n}") for n in range(3000)])
-        uow.predictions.add_many(
-            [a_forecast(id_of(client), 100.0) for client in stored],
-            [a_purchase_prediction(id_of(client), probability=0.2) for client in stored],
-        )
-        uow.commit()
+    store_3000_scored_clients(session_factory)
     assert pages_visible_to_all(postgres_engine, "sales_predictions")[0] == 0
 
     refresh_statistics(SqlAlchemyUnitOfWork(session_factory))
