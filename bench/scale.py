@@ -290,10 +290,9 @@ RAW_SIDE_READ_BY = {
     "seed": {"seed", "train", "predict", "export"},
     "train": {"train", "predict", "export"},
     "predict": {"predict", "export"},
-    "workers": set(),
-    "export": {"export"},
-    "reads": {"reads"},
 }
+"""For each step that a later one needs, the chosen steps that read what its raw side leaves in the raw
+database (`workers` needs no step after it, `export` runs only when chosen, `reads` reads Prognoza's)."""
 
 
 # --- 1. seed -----------------------------------------------------------------------------------------
@@ -603,11 +602,14 @@ SCORED = re.compile(r"Scored ([\d,]+) clients")
 
 
 def step_predict(bench: Bench) -> None:
+    attempts = (("first scoring", False), ("rescoring", True))
+    if not bench.raw_side_runs("predict"):
+        for _ in attempts:
+            prognoza(["predict"], bench.env)
+        return
     active = int(bench.prognoza_db.scalar("SELECT COUNT(DISTINCT client_id) FROM client_activity"))
-    for attempt, rescoring in (("first scoring", False), ("rescoring", True)):
+    for attempt, rescoring in attempts:
         ours, output = prognoza(["predict"], bench.env)
-        if not bench.raw_side_runs("predict"):
-            continue
         found = SCORED.search(output)
         scored = int(found.group(1).replace(",", "")) if found else -1
         with Watch() as watch:
@@ -617,8 +619,6 @@ def step_predict(bench: Bench) -> None:
             f"{attempt}: scored {scored:,}, raw {raw_scored:,}, clients with activity {active:,}",
             scored == raw_scored == active,
         )
-    if not bench.raw_side_runs("predict"):
-        return
     totals = [
         float(db.scalar("SELECT SUM(value) FROM sales_predictions WHERE is_current = 1"))
         for db in (bench.prognoza_db, bench.raw_db)

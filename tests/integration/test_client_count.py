@@ -73,6 +73,7 @@ def test_writers_of_clients_do_not_wait_for_one_another(postgres_engine: Engine)
         second.commit()
         first.commit()
     finally:
-        first.close(), second.close()
+        first.close()
+        second.close()
 
     assert counted(postgres_engine) == (1, 1)
