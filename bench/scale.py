@@ -27,8 +27,8 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
    same question (COUNT, then ORDER BY / LIMIT / OFFSET, LIKE) on the same database: the client list's
    first page, a deep page sorted by predicted sales (by its number, then a middle page and the last
    one through the `next` link of the page before, beside a hand-written keyset query), a search,
-   will_buy=true, segment=high, the dashboard, one client (median over several clients). Each is the
-   median of a few calls.
+   will_buy=true and segment=high (their first page and the middle one of their matches, in name
+   order), the dashboard, one client (median over several clients). Each is the median of a few calls.
 
 The raw side writes into a database of its own (created with `prognoza db upgrade`, so the same schema and
 indexes); the reads run on Prognoza's database. Start-up is part of every Prognoza command's time. CPU
@@ -786,9 +786,17 @@ class Read:
     count_params: tuple[object, ...] = ()
 
 
-def list_reads(total: int, q: str, high: float) -> list[Read]:
+HIGH_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value >= ?"
+BUYERS_COUNT = "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 1"
+
+
+def middle_page(matches: int) -> int:
+    return max(1, -(-matches // PER_PAGE) // 2)
+
+
+def list_reads(total: int, q: str, high: float, high_matches: int, buyers: int) -> list[Read]:
     pages = max(1, -(-total // PER_PAGE))
-    deep, middle = max(1, pages - 1), max(1, pages // 2)
+    deep, middle = max(1, pages - 1), middle_page(total)
     like = f"%{q.lower()}%"
     return [
         Read(
@@ -823,20 +831,26 @@ def list_reads(total: int, q: str, high: float) -> list[Read]:
             (like, like, PER_PAGE, 0),
             (like, like),
         ),
-        Read(
-            "list, will_buy=true",
-            "/api/v1/clients?will_buy=true",
-            "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 1",
-            f"{LISTED} WHERE p.will_buy = 1{BY_NAME}",
-            (PER_PAGE, 0),
+        *(
+            Read(
+                f"list, will_buy=true, page {number:,}",
+                f"/api/v1/clients?will_buy=true&page={number}",
+                BUYERS_COUNT,
+                f"{LISTED} WHERE p.will_buy = 1{BY_NAME}",
+                (PER_PAGE, (number - 1) * PER_PAGE),
+            )
+            for number in sorted({1, middle_page(buyers)})
         ),
-        Read(
-            "list, segment=high",
-            "/api/v1/clients?segment=high",
-            "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value >= ?",
-            f"{LISTED} WHERE s.value >= ?{BY_NAME}",
-            (high, PER_PAGE, 0),
-            (high,),
+        *(
+            Read(
+                f"list, segment=high, page {number:,}",
+                f"/api/v1/clients?segment=high&page={number}",
+                HIGH_COUNT,
+                f"{LISTED} WHERE s.value >= ?{BY_NAME}",
+                (high, PER_PAGE, (number - 1) * PER_PAGE),
+                (high,),
+            )
+            for number in sorted({1, middle_page(high_matches)})
         ),
     ]
 
@@ -914,7 +928,9 @@ def step_reads(bench: Bench) -> None:
         bands = stored_bands(database, connection)
         q = search_term(database, connection)
         app_get(client, "/api/v1/clients?per_page=1")  # the first request sets the app up: not timed
-        for read in list_reads(bench.options.clients, q, bands[1]):
+        high_matches = int(database.value(connection, HIGH_COUNT, (bands[1],)))
+        buyers = int(database.value(connection, BUYERS_COUNT))
+        for read in list_reads(bench.options.clients, q, bands[1], high_matches, buyers):
             ours, response = median_timing(lambda read=read: app_get(client, read.path))
             total = response.get_json()["total"]  # type: ignore[attr-defined]
 

@@ -1,8 +1,8 @@
 """How each database reads a page of the client list.
 
-SQLite: a common filter of a prediction is checked on the clients read in the list's order, a rare one
-found through the index of the predictions' values; a page in an order of the clients' own reads no
-prediction, a page by forecast none but the forecasts' index.
+SQLite: a common filter of a prediction is checked on the clients read in the list's order (in the index
+of current values by client), a rare one found through the index of the predictions' values; a page in
+an order of the clients' own reads no prediction, a page by forecast none but the forecasts' index.
 
 PostgreSQL, once its statistics are refreshed: the clients not predicted yet, who end a list sorted by a
 prediction, are found by an anti-join, one index lookup per client, not by joining every prediction; a
@@ -88,6 +88,17 @@ def test_a_common_segment_is_checked_on_the_clients_read_by_name(sqlite_url: str
     plan = plan_of_the_page(sqlite_url, high=50, segment=Segment.HIGH)
 
     assert "USING INDEX ix_clients_lower_last_name" in plan, plan
+    # Each client's forecast is checked in the index of current values by client, not in the table.
+    assert "COVERING INDEX ix_sales_predictions_current_by_client" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_common_decision_is_checked_on_the_clients_read_by_name(sqlite_url: str) -> None:
+    # Every client's purchase prediction says yes: a page by name is read from the names' index.
+    [plan] = plans_of_the_page(sqlite_url, high=50, query=ClientListQuery(will_buy=True, page=3, per_page=10))
+
+    assert "USING INDEX ix_clients_lower_last_name" in plan, plan
+    assert "COVERING INDEX ix_purchase_predictions_current_by_client" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 
 

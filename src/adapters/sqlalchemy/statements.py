@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, CursorResult, Delete, Integer, Select, String, T
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import GenericFunction, ReturnTypeFromArgs
+from sqlalchemy.sql.functions import GenericFunction
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER
 from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE
@@ -165,24 +165,6 @@ def _compile_number_of_clients(element: number_of_clients, compiler: SQLCompiler
 @compiles(number_of_clients, "sqlite")
 def _compile_number_of_clients_on_sqlite(element: number_of_clients, compiler: SQLCompiler, **kw: Any) -> str:
     return "(SELECT count(*) FROM clients)"
-
-
-class not_indexed(ReturnTypeFromArgs[Any]):  # noqa: N801 (named like the SQL functions of `func`)
-    """`not_indexed(expression)`: the expression itself, which SQLite is not to look up through an
-    index (its unary `+`), so that it checks it on rows read in another index's order. PostgreSQL
-    chooses by its statistics: there it is the expression unchanged."""
-
-    inherit_cache = True
-
-
-@compiles(not_indexed)
-def _compile_not_indexed(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(not_indexed, "sqlite")
-def _compile_not_indexed_on_sqlite(element: not_indexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
 
 
 def search_phrase(text: str) -> str:

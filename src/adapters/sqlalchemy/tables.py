@@ -330,8 +330,18 @@ def _current_values_index(table: Table, *values: str) -> None:
     _only_where_set(name, table.c.is_current, *columns)
 
 
+def _values_by_client_index(table: Table, *values: str) -> None:
+    """The current values by client: the list filtered by a prediction and sorted by a client's own
+    column checks each client it reads in that order from this index alone (`EXISTS` of a current row
+    with the values asked for), not from the table behind the unique index of current rows."""
+    columns = [table.c.client_id, *(table.c[value] for value in values), table.c.is_current]
+    _only_where_set(f"ix_{table.name}_current_by_client", table.c.is_current, *columns)
+
+
 _prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
+_values_by_client_index(sales_predictions, "value")
+_values_by_client_index(purchase_predictions, "will_buy", "expected_value")
 # The contact tier filter's range of worths over the current predictions, and its count.
 _current_values_index(purchase_predictions, "expected_value")
 
