@@ -28,7 +28,8 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
    first page, a deep page sorted by predicted sales (by its number, then a middle page and the last
    one through the `next` link of the page before, beside a hand-written keyset query), a search,
    will_buy=true and segment=high (their first page and the middle one of their matches, in name
-   order), the dashboard, one client (median over several clients). Each is the median of a few calls.
+   order), the middle page of segment=low, the dashboard, one client (median over several clients).
+   Each is the median of a few calls.
 
 The raw side writes into a database of its own (created with `prognoza db upgrade`, so the same schema and
 indexes); the reads run on Prognoza's database. Start-up is part of every Prognoza command's time. CPU
@@ -787,6 +788,7 @@ class Read:
 
 
 HIGH_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value >= ?"
+LOW_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value < ?"
 BUYERS_COUNT = "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 1"
 
 
@@ -794,7 +796,17 @@ def middle_page(matches: int) -> int:
     return max(1, -(-matches // PER_PAGE) // 2)
 
 
-def list_reads(total: int, q: str, high: float, high_matches: int, buyers: int) -> list[Read]:
+@dataclass(frozen=True)
+class Matches:
+    """How many clients each filtered read matches, counted by the raw side first."""
+
+    high: int
+    low: int
+    buyers: int
+
+
+def list_reads(total: int, q: str, bands: tuple[float, float], matches: Matches) -> list[Read]:
+    medium, high = bands
     pages = max(1, -(-total // PER_PAGE))
     deep, middle = max(1, pages - 1), middle_page(total)
     like = f"%{q.lower()}%"
@@ -839,7 +851,7 @@ def list_reads(total: int, q: str, high: float, high_matches: int, buyers: int) 
                 f"{LISTED} WHERE p.will_buy = 1{BY_NAME}",
                 (PER_PAGE, (number - 1) * PER_PAGE),
             )
-            for number in sorted({1, middle_page(buyers)})
+            for number in sorted({1, middle_page(matches.buyers)})
         ),
         *(
             Read(
@@ -850,7 +862,15 @@ def list_reads(total: int, q: str, high: float, high_matches: int, buyers: int) 
                 (high, PER_PAGE, (number - 1) * PER_PAGE),
                 (high,),
             )
-            for number in sorted({1, middle_page(high_matches)})
+            for number in sorted({1, middle_page(matches.high)})
+        ),
+        Read(
+            f"list, segment=low, page {middle_page(matches.low):,}",
+            f"/api/v1/clients?segment=low&page={middle_page(matches.low)}",
+            LOW_COUNT,
+            f"{LISTED} WHERE s.value < ?{BY_NAME}",
+            (medium, PER_PAGE, (middle_page(matches.low) - 1) * PER_PAGE),
+            (medium,),
         ),
     ]
 
@@ -928,9 +948,12 @@ def step_reads(bench: Bench) -> None:
         bands = stored_bands(database, connection)
         q = search_term(database, connection)
         app_get(client, "/api/v1/clients?per_page=1")  # the first request sets the app up: not timed
-        high_matches = int(database.value(connection, HIGH_COUNT, (bands[1],)))
-        buyers = int(database.value(connection, BUYERS_COUNT))
-        for read in list_reads(bench.options.clients, q, bands[1], high_matches, buyers):
+        matches = Matches(
+            high=int(database.value(connection, HIGH_COUNT, (bands[1],))),
+            low=int(database.value(connection, LOW_COUNT, (bands[0],))),
+            buyers=int(database.value(connection, BUYERS_COUNT)),
+        )
+        for read in list_reads(bench.options.clients, q, bands, matches):
             ours, response = median_timing(lambda read=read: app_get(client, read.path))
             total = response.get_json()["total"]  # type: ignore[attr-defined]
 
