@@ -26,7 +26,8 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
 5. reads: the app built in-process (Flask test client, signed in) against the raw SQL that answers the
    same question (COUNT, then ORDER BY / LIMIT / OFFSET, LIKE) on the same database: the client list's
    first page, a deep page sorted by predicted sales (by its number, then a middle page and the last
-   one through the `next` link of the page before, beside a hand-written keyset query), a search,
+   one through the `next` link of the page before, beside a hand-written keyset query), the middle page
+   by predicted sales ascending, by purchase probability descending and by last name descending, a search,
    will_buy=true and segment=high (their first page and the middle one of their matches, in name
    order), the middle page of segment=low, the dashboard, one client (median over several clients).
    Each is the median of a few calls.
@@ -772,6 +773,16 @@ LISTED = (
     " LEFT JOIN purchase_predictions p ON p.client_id = c.id AND p.is_current = 1"
 )
 BY_NAME = " ORDER BY lower(c.last_name), c.id LIMIT ? OFFSET ?"
+# Ties by id falling with the forecast; the clients without one after them, by id.
+BY_FORECAST_DESCENDING = (
+    " ORDER BY s.value DESC NULLS LAST, CASE WHEN s.value IS NULL THEN c.id ELSE -c.id END"
+)
+OTHER_SORTS = {  # ties by id in the sort's direction, the clients without the prediction last by id
+    "predicted_sales": "s.value IS NULL, s.value, c.id",
+    "-purchase_probability": "p.probability DESC NULLS LAST,"
+    " CASE WHEN p.probability IS NULL THEN c.id ELSE -c.id END",
+    "-last_name": "lower(c.last_name) DESC, c.id DESC",
+}
 SEARCH = "(py_lower(c.first_name || ' ' || c.last_name) LIKE ? OR py_lower(c.email) LIKE ?)"
 
 
@@ -830,10 +841,20 @@ def list_reads(total: int, q: str, bands: tuple[float, float], matches: Matches)
                 f"list, page {number:,} by -predicted_sales",
                 f"/api/v1/clients?sort=-predicted_sales&page={number}",
                 "SELECT COUNT(*) FROM clients",
-                LISTED + " ORDER BY s.value DESC NULLS LAST, c.id LIMIT ? OFFSET ?",
+                LISTED + BY_FORECAST_DESCENDING + " LIMIT ? OFFSET ?",
                 (PER_PAGE, (number - 1) * PER_PAGE),
             )
             for number in (middle, deep)
+        ),
+        *(
+            Read(
+                f"list, page {middle:,} by {sort}",
+                f"/api/v1/clients?sort={sort}&page={middle}",
+                "SELECT COUNT(*) FROM clients",
+                f"{LISTED} ORDER BY {order} LIMIT ? OFFSET ?",
+                (PER_PAGE, (middle - 1) * PER_PAGE),
+            )
+            for sort, order in OTHER_SORTS.items()
         ),
         Read(
             f"list, q={q}",
@@ -987,8 +1008,8 @@ def step_reads(bench: Bench) -> None:
 
 BY_FORECAST = "/api/v1/clients?sort=-predicted_sales"
 AFTER_FORECAST = (
-    f"{LISTED} WHERE s.value < ? OR (s.value = ? AND c.id > ?) OR s.value IS NULL"
-    " ORDER BY s.value DESC NULLS LAST, c.id LIMIT ?"
+    f"{LISTED} WHERE s.value < ? OR (s.value = ? AND c.id < ?) OR s.value IS NULL"
+    f"{BY_FORECAST_DESCENDING} LIMIT ?"
 )
 AFTER_UNPREDICTED = f"{LISTED} WHERE s.value IS NULL AND c.id > ? ORDER BY c.id LIMIT ?"
 

@@ -503,7 +503,9 @@ SORT_VALUES = [f"{order}{column.value}" for column in ClientSort for order in ("
 
 class ClientFilter(Command):
     """Filter and sort the client list (for an export: every client it selects, in this order).
-    `sort` takes a column, `-column` for descending."""
+    `sort` takes a column, `-column` for descending. Ties are in id order in the sort's direction, so
+    that each order is an index read forwards or backwards, with no run of ties to sort. Clients
+    without a value of the column (a prediction not made yet) come last, in id order."""
 
     q: Annotated[str, Field(max_length=100), OneLine] = ""
     sort: Annotated[str, Field(json_schema_extra={"enum": SORT_VALUES})] = "last_name"

@@ -145,7 +145,7 @@ def test_sorts_by_each_column_both_ways(
     sort = f"-{column.value}" if descending else column.value
     page = listed(uow_factory, sort=sort, per_page=100)
 
-    by_key_then_id = sorted(people, key=lambda c: c.id or 0)
+    by_key_then_id = sorted(people, key=lambda c: c.id or 0, reverse=descending)
     by_key_then_id.sort(key=BY_COLUMN[column], reverse=descending)
     assert emails(page) == [c.email for c in by_key_then_id]
 
@@ -173,7 +173,7 @@ def test_list_items_carry_no_predictions_while_none_are_made(
 
 
 @pytest.mark.parametrize("sort", ["last_name", "-last_name", "registered_on", "-registered_on"])
-def test_ties_are_broken_by_id_so_pages_neither_overlap_nor_skip(
+def test_ties_are_broken_by_id_in_the_sorts_direction_so_pages_neither_overlap_nor_skip(
     uow_factory: UnitOfWorkFactory, sort: str
 ) -> None:
     with uow_factory() as uow:
@@ -182,7 +182,8 @@ def test_ties_are_broken_by_id_so_pages_neither_overlap_nor_skip(
 
     pages = [listed(uow_factory, sort=sort, page=number, per_page=5) for number in range(1, 6)]
 
-    assert [item.client.id for page in pages for item in page.items] == sorted(c.id or 0 for c in stored)
+    in_the_sorts_direction = sorted((c.id or 0 for c in stored), reverse=sort.startswith("-"))
+    assert [item.client.id for page in pages for item in page.items] == in_the_sorts_direction
     assert [len(page.items) for page in pages] == [5, 5, 5, 5, 3]
     assert {(page.total, page.pages) for page in pages} == {(23, 5)}
 

@@ -97,9 +97,9 @@ def test_segments_follow_the_rule_the_list_is_given(
     [
         ("predicted_sales", ["Gabriela", "Dorota", "Beata", "Ewa", "Anna", "Celina", "Felicja"]),
         ("-predicted_sales", ["Anna", "Ewa", "Beata", "Dorota", "Gabriela", "Celina", "Felicja"]),
-        # Beata and Ewa share a probability: the tie is broken by id, ascending both ways.
+        # Beata and Ewa share a probability: the tie is broken by id in the sort's direction.
         ("purchase_probability", ["Gabriela", "Beata", "Ewa", "Dorota", "Anna", "Celina", "Felicja"]),
-        ("-purchase_probability", ["Anna", "Dorota", "Beata", "Ewa", "Gabriela", "Celina", "Felicja"]),
+        ("-purchase_probability", ["Anna", "Dorota", "Ewa", "Beata", "Gabriela", "Celina", "Felicja"]),
         # Worth of a contact (probability x forecast): Anna 1,365, Ewa 400, Dorota 225, Beata 120, Gabriela 0.
         ("-expected_value", ["Anna", "Ewa", "Dorota", "Beata", "Gabriela", "Celina", "Felicja"]),
         ("expected_value", ["Gabriela", "Beata", "Dorota", "Ewa", "Anna", "Celina", "Felicja"]),

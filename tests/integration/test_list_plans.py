@@ -128,6 +128,27 @@ def test_a_numbered_page_sorted_by_forecast_steps_over_the_forecasts_index_alone
     assert "TEMP B-TREE" not in plans[0], plans[0]
 
 
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("predicted_sales", "ix_sales_predictions_current_value_client_id"),
+        ("purchase_probability", "ix_purchase_predictions_current_probability_client_id"),
+        ("-purchase_probability", "ix_purchase_predictions_current_probability_client_id"),
+        ("-last_name", "ix_clients_lower_last_name"),
+        ("-registered_on", "ix_clients_registered_on"),
+    ],
+)
+def test_a_page_in_either_direction_is_read_in_its_index_order_with_no_ties_to_sort(
+    sqlite_url: str, sort: str, index: str
+) -> None:
+    # Ties fall or rise by id with the sort, as the index of (key, id) is read backwards or forwards.
+    plans = plans_of_the_page(sqlite_url, high=0, query=ClientListQuery(sort=sort, page=3, per_page=10))
+
+    assert len(plans) == 1, plans
+    assert index in plans[0], plans[0]
+    assert "TEMP B-TREE" not in plans[0], plans[0]
+
+
 def test_a_page_of_the_high_segment_by_forecast_is_read_from_the_forecasts_index_alone(
     sqlite_url: str,
 ) -> None:

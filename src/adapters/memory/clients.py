@@ -202,12 +202,16 @@ def _precedes(first: ListPosition, second: ListPosition, descending: bool) -> bo
             return True
         return second.key is None and first.client_id < second.client_id
     if first.key == second.key:
-        return first.client_id < second.client_id
+        return first.client_id > second.client_id if descending else first.client_id < second.client_id
     return first.key > second.key if descending else first.key < second.key  # type: ignore[operator]
 
 
 def _in_order(items: list[ClientListItem], column: ClientSort, descending: bool) -> list[ClientListItem]:
-    """Sorted by `column` (stable, so ties stay in id order); clients without a value come last."""
+    """Sorted by `column`, ties by id in the same direction; clients without a value come last, in id
+    order (`ClientFilter`)."""
     key = _SORT_KEYS[column]
-    known = sorted((item for item in items if key(item) is not None), key=key, reverse=descending)
-    return known + [item for item in items if key(item) is None]
+    by_id = sorted(items, key=lambda item: item.client.id or 0)
+    # A stable sort keeps ties in the order given: ids in the sort's direction.
+    ties_in_order = reversed(by_id) if descending else by_id
+    known = sorted((item for item in ties_in_order if key(item) is not None), key=key, reverse=descending)
+    return known + [item for item in by_id if key(item) is None]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -685,22 +686,26 @@ class _Part:
         return self.where if self.keyed else _not_predicted(self.key)
 
     def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
-        """The list's order (`_ordering`) read forward, or read backwards from the end."""
-        ids = self.client_id.asc() if forward else self.client_id.desc()
+        """The list's order (`_ordering`) read forward, or read backwards from the end: in a keyed part
+        the sort key and the id fall together or rise together, as an index of (key, id) is read; the
+        others are in id order."""
+        falling = descending == forward if self.keyed else not forward
+        ids = self.client_id.desc() if falling else self.client_id.asc()
         if not self.keyed:
             return [ids]
         key = _sorted_apart(self.key) if searched else self.key
-        return [key.desc() if descending == forward else key.asc(), ids]
+        return [key.desc() if falling else key.asc(), ids]
 
     def past(self, position: ListPosition, descending: bool, forward: bool) -> ColumnElement[bool]:
         """The clients of this part beyond `position` in the reading direction. A keyed part's range
         of values is what its index serves; the rest only steps over the ties at the position's value."""
         client_id = self.client_id
-        beyond_id = client_id > position.client_id if forward else client_id < position.client_id
+        falling = descending == forward if self.keyed else not forward
+        beyond_id = client_id < position.client_id if falling else client_id > position.client_id
         if not self.keyed:
             return beyond_id
         value = position.key
-        if descending == forward:
+        if falling:
             return and_(self.key <= value, or_(self.key < value, beyond_id))
         return and_(self.key >= value, or_(self.key > value, beyond_id))
 
@@ -737,15 +742,17 @@ def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:
 
 
 def _ordering(query: ClientListQuery) -> list[ColumnElement[Any]]:
-    """The asked-for order, ties broken by id so that pages never overlap or skip a client; clients
-    without the sorted prediction last."""
+    """The asked-for order, ties broken by id in the same direction so that pages never overlap or skip
+    a client; clients without the sorted prediction last, in id order (`ClientFilter`)."""
     key = _SORT_KEYS[query.sort_column]
     if query.q:
         key = _sorted_apart(key)
-    ordered = key.desc() if query.descending else key.asc()
-    if query.sort_column in _MAYBE_MISSING:
-        ordered = ordered.nulls_last()
-    return [ordered, clients.c.id.asc()]
+    if query.sort_column not in _MAYBE_MISSING:
+        return [key.desc(), clients.c.id.desc()] if query.descending else [key.asc(), clients.c.id.asc()]
+    if not query.descending:
+        return [key.asc().nulls_last(), clients.c.id.asc()]
+    # Ties fall by id; the clients without the prediction, after them, rise by id.
+    return [key.desc().nulls_last(), case((key.is_(None), clients.c.id), else_=-clients.c.id).asc()]
 
 
 def _sorted_apart(key: ColumnElement[Any]) -> ColumnElement[Any]:

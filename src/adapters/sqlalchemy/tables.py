@@ -321,12 +321,12 @@ def _prediction_indexes(table: Table, *values: str) -> None:
 
 def _current_values_index(table: Table, *values: str) -> None:
     """The current values, then the client id: a page of the client list sorted by the last value is
-    picked from the index alone. Read backwards it gives the list sorted by that value descending, ties
-    in client id order, as the list breaks them: the order the panel shows predictions in first. (Read
-    forwards, each run of ties is sorted apart.) It ends with `is_current`, which its rows all share,
-    as SQLite reads a column of the index's own condition from the table unless the index holds it."""
+    picked from the index alone, read forwards for the list in ascending order, backwards for
+    descending (ties by client id in the same direction, as the list breaks them). It ends with
+    `is_current`, which its rows all share, as SQLite reads a column of the index's own condition from
+    the table unless the index holds it."""
     name = f"ix_{table.name}_current_{'_'.join(values)}_client_id"
-    columns = [*(table.c[value] for value in values), table.c.client_id.desc(), table.c.is_current]
+    columns = [*(table.c[value] for value in values), table.c.client_id, table.c.is_current]
     _only_where_set(name, table.c.is_current, *columns)
 
 
@@ -342,6 +342,8 @@ _prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
 _values_by_client_index(sales_predictions, "value")
 _values_by_client_index(purchase_predictions, "will_buy", "expected_value")
+# The list sorted by the purchase probability, whatever the decision.
+_current_values_index(purchase_predictions, "probability")
 # The contact tier filter's range of worths over the current predictions, and its count.
 _current_values_index(purchase_predictions, "expected_value")
 

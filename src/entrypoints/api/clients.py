@@ -25,8 +25,8 @@ def list_() -> Response:
 
     `q` searches names and emails; `segment`, `will_buy` and `tier` (the contact tier, 1 to 4) filter
     by the current predictions; `sort`
-    names a column, `-column` for descending (clients not scored yet come last); pages hold at most
-    100 clients.
+    names a column, `-column` for descending (ties in id order in the same direction; clients not scored
+    yet come last, in id order); pages hold at most 100 clients.
 
     The `prev` and `next` links read the page `before` its first client or `after` its last one,
     which takes as long on the last page as on the first; a `page` number alone skips the clients
