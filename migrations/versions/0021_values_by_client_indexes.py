@@ -1,7 +1,7 @@
 """The current predictions' values by client: the client list filtered by a prediction (segment,
-decision) and sorted by a client's own column checks each client it reads in that order from one of
-these indexes alone, instead of the unique index of current rows and the row behind it (the middle page
-of `segment=low` by last name at 1,000,000 clients reads half a million clients).
+decision, contact tier) and sorted by a client's own column checks each client it reads in that order
+from one of these indexes alone, instead of the unique index of current rows and the row behind it
+(the middle page of `segment=low` by last name at 1,000,000 clients reads half a million clients).
 
 Revision ID: 0021_values_by_client_indexes
 Revises: 0020_client_count
@@ -21,18 +21,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 IS_CURRENT = {"sqlite_where": sa.text("is_current = 1"), "postgresql_where": sa.text("is_current")}
-VALUES = [("sales_predictions", ["value"]), ("purchase_predictions", ["will_buy", "expected_value"])]
+VALUES = [
+    ("sales_predictions", ["value"]),
+    ("purchase_predictions", ["will_buy", "expected_value"]),
+    ("purchase_predictions", ["expected_value"]),
+]
 
 
 def upgrade() -> None:
     for table, values in VALUES:
-        op.create_index(_name(table), table, ["client_id", *values, "is_current"], **IS_CURRENT)
+        op.create_index(_name(table, values), table, ["client_id", *values, "is_current"], **IS_CURRENT)
 
 
 def downgrade() -> None:
-    for table, _ in VALUES:
-        op.drop_index(_name(table), table_name=table)
+    for table, values in VALUES:
+        op.drop_index(_name(table, values), table_name=table)
 
 
-def _name(table: str) -> str:
-    return f"ix_{table}_current_by_client"
+def _name(table: str, values: list[str]) -> str:
+    return f"ix_{table}_current_{values[0]}_by_client"

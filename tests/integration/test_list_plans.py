@@ -24,8 +24,10 @@ from application.commands import ClientListQuery, ListPosition, position_token
 from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
 from domain.segments import Segment, SegmentRule
+from domain.tiers import ContactTier, TierCuts
 
 RULE = SegmentRule(medium_from=300, high_from=1000)
+TIERS = TierCuts(top_above=90, next_above=70, third_above=40)
 
 
 @contextmanager
@@ -48,8 +50,8 @@ def plans_of_the_page(
     sqlite_url: str, high: int, query: ClientListQuery, *, analysed: bool = False
 ) -> list[str]:
     """The plans of the statements that pick the page `query` asks for, among 100 clients of whom
-    `high` are in the high segment and the rest in the low one (and with the statistics of ANALYZE
-    when `analysed`)."""
+    `high` are in the high segment and the rest in the low one, each worth a contact of its number
+    (and with the statistics of ANALYZE when `analysed`)."""
     engine = make_engine(sqlite_url)
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
@@ -57,14 +59,17 @@ def plans_of_the_page(
         values = [1500.0 + n if n < high else 100.0 + n for n in range(100)]
         uow.predictions.add_many(
             [a_forecast(id_of(client), value) for client, value in zip(stored, values, strict=True)],
-            [a_purchase_prediction(id_of(client)) for client in stored],
+            [
+                a_purchase_prediction(id_of(client), expected_value=float(n))
+                for n, client in enumerate(stored)
+            ],
         )
         uow.commit()
     if analysed:
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
     with picking_statements(engine) as picking, SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(query, RULE)
+        page = uow.clients.list(query, RULE, tiers=TIERS)
     assert page.items, "the page holds clients"
     with engine.connect() as connection:
         plans = [
@@ -89,7 +94,7 @@ def test_a_common_segment_is_checked_on_the_clients_read_by_name(sqlite_url: str
 
     assert "USING INDEX ix_clients_lower_last_name" in plan, plan
     # Each client's forecast is checked in the index of current values by client, not in the table.
-    assert "COVERING INDEX ix_sales_predictions_current_by_client" in plan, plan
+    assert "COVERING INDEX ix_sales_predictions_current_value_by_client" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 
 
@@ -98,7 +103,17 @@ def test_a_common_decision_is_checked_on_the_clients_read_by_name(sqlite_url: st
     [plan] = plans_of_the_page(sqlite_url, high=50, query=ClientListQuery(will_buy=True, page=3, per_page=10))
 
     assert "USING INDEX ix_clients_lower_last_name" in plan, plan
-    assert "COVERING INDEX ix_purchase_predictions_current_by_client" in plan, plan
+    assert "COVERING INDEX ix_purchase_predictions_current_will_buy_by_client" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_common_contact_tier_is_checked_on_the_clients_read_by_name(sqlite_url: str) -> None:
+    # The last 40 of the 100 clients are worth a contact of tier 4.
+    query = ClientListQuery(tier=ContactTier.REST, page=2, per_page=10)
+    [plan] = plans_of_the_page(sqlite_url, high=50, query=query)
+
+    assert "USING INDEX ix_clients_lower_last_name" in plan, plan
+    assert "COVERING INDEX ix_purchase_predictions_current_expected_value_by_client" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
 
 
@@ -177,7 +192,7 @@ def postgres_plan_of_the_page(engine: Engine, query: ClientListQuery) -> tuple[P
         uow.commit()
     refresh_statistics(SqlAlchemyUnitOfWork(session_factory))
     with picking_statements(engine) as picking, SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(query, RULE)
+        page = uow.clients.list(query, RULE, tiers=TIERS)
     [(statement, parameters)] = picking
     with engine.connect() as connection:
         plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))

@@ -335,13 +335,16 @@ def _values_by_client_index(table: Table, *values: str) -> None:
     column checks each client it reads in that order from this index alone (`EXISTS` of a current row
     with the values asked for), not from the table behind the unique index of current rows."""
     columns = [table.c.client_id, *(table.c[value] for value in values), table.c.is_current]
-    _only_where_set(f"ix_{table.name}_current_by_client", table.c.is_current, *columns)
+    _only_where_set(f"ix_{table.name}_current_{values[0]}_by_client", table.c.is_current, *columns)
 
 
 _prediction_indexes(sales_predictions, "value")
 _prediction_indexes(purchase_predictions, "will_buy", "probability")
 _values_by_client_index(sales_predictions, "value")
+# SQLite looks a client up in the index whose second column a filter names (the decision, then the worth
+# when both are asked for); with only the client id to look up, it takes the unique index of current rows.
 _values_by_client_index(purchase_predictions, "will_buy", "expected_value")
+_values_by_client_index(purchase_predictions, "expected_value")
 # The list sorted by the purchase probability, whatever the decision.
 _current_values_index(purchase_predictions, "probability")
 # The contact tier filter's range of worths over the current predictions, and its count.
