@@ -686,21 +686,24 @@ class _Part:
         return self.where if self.keyed else _not_predicted(self.key)
 
     def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
-        """The list's order (`_ordering`) read forward, or read backwards from the end: in a keyed part
-        the sort key and the id fall together or rise together, as an index of (key, id) is read; the
-        others are in id order."""
-        falling = descending == forward if self.keyed else not forward
+        """The list's order (`_ordering`) read forward, or read backwards from the end."""
+        falling = self._falling(descending, forward)
         ids = self.client_id.desc() if falling else self.client_id.asc()
         if not self.keyed:
             return [ids]
         key = _sorted_apart(self.key) if searched else self.key
         return [key.desc() if falling else key.asc(), ids]
 
+    def _falling(self, descending: bool, forward: bool) -> bool:
+        """Whether the part is read with its ids falling: in a keyed part the sort key and the id fall
+        or rise together, as an index of (key, id) is read; the others are in id order."""
+        return descending == forward if self.keyed else not forward
+
     def past(self, position: ListPosition, descending: bool, forward: bool) -> ColumnElement[bool]:
         """The clients of this part beyond `position` in the reading direction. A keyed part's range
         of values is what its index serves; the rest only steps over the ties at the position's value."""
         client_id = self.client_id
-        falling = descending == forward if self.keyed else not forward
+        falling = self._falling(descending, forward)
         beyond_id = client_id < position.client_id if falling else client_id > position.client_id
         if not self.keyed:
             return beyond_id
