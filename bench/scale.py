@@ -801,6 +801,9 @@ class Read:
 HIGH_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value >= ?"
 LOW_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value < ?"
 BUYERS_COUNT = "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 1"
+# The contact tiers at either end: worth above the top cut point, and a known worth at most the third one.
+TOP_TIER = "p.expected_value > ?"
+REST_TIER = "p.expected_value IS NOT NULL AND p.expected_value <= ?"
 
 
 def middle_page(matches: int) -> int:
@@ -814,9 +817,17 @@ class Matches:
     high: int
     low: int
     buyers: int
+    top_tier: int
+    rest_tier: int
 
 
-def list_reads(total: int, q: str, bands: tuple[float, float], matches: Matches) -> list[Read]:
+def tier_counted(tier: str) -> str:
+    return f"SELECT COUNT(*) FROM purchase_predictions p WHERE p.is_current = 1 AND {tier}"
+
+
+def list_reads(
+    total: int, q: str, bands: tuple[float, float], cuts: tuple[float, float], matches: Matches
+) -> list[Read]:
     medium, high = bands
     pages = max(1, -(-total // PER_PAGE))
     deep, middle = max(1, pages - 1), middle_page(total)
@@ -893,6 +904,20 @@ def list_reads(total: int, q: str, bands: tuple[float, float], matches: Matches)
             (medium, PER_PAGE, (middle_page(matches.low) - 1) * PER_PAGE),
             (medium,),
         ),
+        *(
+            Read(
+                f"list, tier={tier}, page {middle_page(matched):,}",
+                f"/api/v1/clients?tier={tier}&page={middle_page(matched)}",
+                tier_counted(condition),
+                f"{LISTED} WHERE {condition}{BY_NAME}",
+                (cut, PER_PAGE, (middle_page(matched) - 1) * PER_PAGE),
+                (cut,),
+            )
+            for tier, condition, cut, matched in (
+                (1, TOP_TIER, cuts[0], matches.top_tier),
+                (4, REST_TIER, cuts[1], matches.rest_tier),
+            )
+        ),
     ]
 
 
@@ -967,25 +992,33 @@ def step_reads(bench: Bench) -> None:
     connection = database.connect()
     try:
         bands = stored_bands(database, connection)
+        cuts = stored_tier_cuts(database, connection)
         q = search_term(database, connection)
         app_get(client, "/api/v1/clients?per_page=1")  # the first request sets the app up: not timed
         matches = Matches(
             high=int(database.value(connection, HIGH_COUNT, (bands[1],))),
             low=int(database.value(connection, LOW_COUNT, (bands[0],))),
             buyers=int(database.value(connection, BUYERS_COUNT)),
+            top_tier=int(database.value(connection, tier_counted(TOP_TIER), (cuts[0],))),
+            rest_tier=int(database.value(connection, tier_counted(REST_TIER), (cuts[1],))),
         )
-        for read in list_reads(bench.options.clients, q, bands, matches):
+        for read in list_reads(bench.options.clients, q, bands, cuts, matches):
             ours, response = median_timing(lambda read=read: app_get(client, read.path))
-            total = response.get_json()["total"]  # type: ignore[attr-defined]
+            listed = response.get_json()  # type: ignore[attr-defined]
+            total = listed["total"]
 
-            def raw(read: Read = read) -> int:
+            def raw(read: Read = read) -> tuple[int, list[int]]:
                 counted = database.value(connection, read.count, read.count_params)
-                database.rows(connection, read.page, read.params)
-                return int(counted)
+                page = database.rows(connection, read.page, read.params)
+                return int(counted), [row[0] for row in page]
 
-            raw_timing, counted = median_timing(raw)
+            raw_timing, (counted, raw_ids) = median_timing(raw)
             bench.report(read.name, ours, raw_timing, f"{total:,} clients")
             bench.check(f"{read.name}: total {total:,}, raw count {counted:,}", total == counted)
+            app_ids = [item["id"] for item in listed["items"]]
+            bench.check(
+                f"{read.name}: the raw page's {len(raw_ids)} clients, in its order", app_ids == raw_ids
+            )
         for page_number in following_pages(bench.options.clients):
             time_following_page(bench, client, database, connection, page_number)
         ours, _ = median_timing(lambda: app_get(client, "/"))
@@ -1057,6 +1090,14 @@ def stored_bands(database: Database, connection: Any) -> tuple[float, float]:
         return 300.0, 1000.0
     stored = rows[0][0] if isinstance(rows[0][0], dict) else json.loads(rows[0][0])
     return float(stored["medium_from"]), float(stored["high_from"])
+
+
+def stored_tier_cuts(database: Database, connection: Any) -> tuple[float, float]:
+    """The cut points of the top contact tier and of the rest, as Prognoza's newest batch scoring stored
+    them."""
+    rows = database.rows(connection, "SELECT value FROM app_settings WHERE key = ?", ("tier_cuts",))
+    stored = rows[0][0] if isinstance(rows[0][0], dict) else json.loads(rows[0][0])
+    return float(stored["top_above"]), float(stored["third_above"])
 
 
 def search_term(database: Database, connection: Any) -> str:

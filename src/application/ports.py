@@ -142,6 +142,13 @@ class ClientRepository(Protocol):
         skipping rows (the query's page and page size are ignored); the first `limit` of them with one."""
         ...
 
+    def keep_scored_list(self) -> None:
+        """Prepare, once a batch scoring has ended, what lets `list` read a page filtered by a
+        prediction in any order of the clients' own as quickly from a million clients as from a
+        thousand (a store that reads them so anyway has nothing to do). Whatever changes afterwards,
+        `list` gives the same clients."""
+        ...
+
 
 class ActivityRepository(Protocol):
     """Activity snapshots, one per client per observation date."""

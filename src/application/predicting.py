@@ -345,7 +345,8 @@ def predict_all(
 ) -> BatchReport:
     """Score every client with activity: in parts of `clients_per_part` clients by id range, which the
     workers of `sharing` do at once (else done here in turn), all stamped with one moment, telling
-    `progress` the clients scored so far. The first time, when no segment bands were ever set, the
+    `progress` the clients scored so far; then the client list is prepared for the new predictions
+    (`ClientRepository.keep_scored_list`). The first time, when no segment bands were ever set, the
     bands are fitted to these forecasts; every time, the contact tiers' cut points are fitted to what
     contacting each client is now worth. Last, the dashboard's sums and the retraining advice are
     computed and kept, once, for every page that shows them: the advice from the newest values the parts
@@ -362,6 +363,9 @@ def predict_all(
         scored = perform_in_turn(handler, parts, progress, total)
     else:
         scored = sharing.perform_parts(SCORE_CLIENTS, parts, _part_described, progress, total)
+    with uow:
+        uow.clients.keep_scored_list()
+        uow.commit()
     refresh_statistics(uow)
     with uow:
         forecasts, worth = uow.predictions.current_values()

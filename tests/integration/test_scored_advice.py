@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from adapters.clock import FixedClock
 from adapters.joblib_store import JoblibModelStore
 from adapters.sklearn_models import SklearnModelPredictor, SklearnModelTrainer
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
+from adapters.sqlalchemy.tables import scored_client_list
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application import drift
 from application.demo import seed_demo_company
@@ -111,3 +113,15 @@ def _counted(uow: SqlAlchemyUnitOfWork) -> tuple[int, dict[str, list[int]]]:
     return len(data), {
         name: counts for counting in countings for name, counts in counting.as_counts().items()
     }
+
+
+def test_a_batch_scoring_ends_with_the_scored_clients_list_written(
+    trained: tuple[SqlAlchemyUnitOfWork, ActiveModels],
+) -> None:
+    uow, models = trained
+    predict_all(uow, models, SklearnModelPredictor(), CLOCK, clients_per_part=150)
+
+    with uow:
+        assert uow.clients._scored_list_is_kept()  # type: ignore[attr-defined]
+        listed = uow.session.scalar(select(func.count()).select_from(scored_client_list))
+    assert listed == 599

@@ -127,6 +127,9 @@ class InMemoryClientRepository:
             window = placed[query.offset :]
         return page_read(window[: query.per_page + 1], query, len(ordered))
 
+    def keep_scored_list(self) -> None:
+        """Nothing: every page is read from every client."""
+
     def stream(
         self,
         query: ClientListQuery,

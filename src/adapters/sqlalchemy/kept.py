@@ -32,6 +32,8 @@ CREDENTIALS_REVISION = "credentials"
 """The revision of the users and their API tokens: counted up by every change of either."""
 SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
+CLIENTS_REVISION = "clients"
+"""The revision of the clients' own columns: counted up by every change of a client and every deletion."""
 
 
 def newest_predictions() -> list[ScalarSelect[Any]]:
@@ -75,6 +77,11 @@ def kept(
     summary = compute()
     _keep(session, name, computed_from, as_document(summary))
     return summary
+
+
+def is_kept(session: Session, name: str, computed_from: list[Any]) -> bool:
+    """Whether `name` is kept as computed from `computed_from`."""
+    return _read(session, name, computed_from) is not None
 
 
 def _read(session: Session, name: str, computed_from: list[Any]) -> Any | None:

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Boolean, CursorResult, Delete, Integer, Select, String, Table, Update, update
+from sqlalchemy import Boolean, CursorResult, Delete, Insert, Integer, Select, String, Table, Update, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -88,7 +88,7 @@ class DriverValues:
         return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def rows_changed(session: Session, statement: Update | Delete) -> int:
+def rows_changed(session: Session, statement: Update | Delete | Insert) -> int:
     return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 

@@ -350,6 +350,40 @@ _current_values_index(purchase_predictions, "probability")
 # The contact tier filter's range of worths over the current predictions, and its count.
 _current_values_index(purchase_predictions, "expected_value")
 
+# --- The scored clients' list ------------------------------------------------------------------
+
+scored_client_list = Table(
+    "scored_client_list",
+    metadata,
+    Column("client_id", Integer, ForeignKey(clients.c.id, ondelete="CASCADE"), primary_key=True),
+    # The keys of the list's sorts by a client's own column, as the names' indexes of `clients` hold them.
+    Column("last_name_key", String(NAME_MAX_LENGTH), nullable=False),
+    Column("first_name_key", String(NAME_MAX_LENGTH), nullable=False),
+    Column("email_key", String(EMAIL_MAX_LENGTH), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    # The current predictions' values, named as in their tables; NULL where that prediction is not made.
+    Column("value", money(), nullable=True),
+    Column("will_buy", Boolean, nullable=True),
+    Column("expected_value", Float, nullable=True),
+)
+"""Every client with a current prediction, as the client list filters and sorts it: written whole when a
+batch scoring ends (`SqlAlchemyClientRepository.keep_scored_list`) and read while nothing it was written
+from has changed since. The list filtered by a prediction and sorted by a client's own column reads a
+page from one index of this table, in which each entry holds the sort key and the values filtered on."""
+
+
+def _scored_list_index(key: str) -> None:
+    """The list in the order of `key`, ties by client id, each entry with the values filtered on: a
+    filtered page is read from it alone, forwards or backwards."""
+    filtered = [scored_client_list.c[value] for value in ("value", "will_buy", "expected_value")]
+    Index(
+        f"ix_scored_client_list_{key}", scored_client_list.c[key], scored_client_list.c.client_id, *filtered
+    )
+
+
+for sort_key in ("last_name_key", "first_name_key", "email_key", "registered_on"):
+    _scored_list_index(sort_key)
+
 model_runs = Table(
     "model_runs",
     metadata,

@@ -1,0 +1,237 @@
+"""The scored clients' list (`scored_client_list`): once a batch scoring has ended, the client list
+filtered by a prediction and sorted by a client's own column reads its pages from it, and they are the
+pages the predictions themselves give; once a client or a prediction changes, the list reads the
+predictions again until the scored list is written anew."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from adapters.sqlalchemy import clients as sql_clients
+from adapters.sqlalchemy.engine import make_engine, make_session_factory
+from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from application.commands import ClientListQuery, position_token
+from application.queries import ClientListItem, Page
+from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of, later
+from domain.segments import Segment, SegmentRule
+from domain.tiers import ContactTier, TierCuts
+
+RULE = SegmentRule(medium_from=300, high_from=1000)
+TIERS = TierCuts(top_above=600, next_above=300, third_above=100)
+SURNAMES = ["Nowak", "nowak", "Kowalski", "Wiśniewska", "Zając", "Ąbel", "Lis", "Lis"]
+QUERIES = [
+    {"segment": Segment.HIGH},
+    {"segment": Segment.LOW},
+    {"will_buy": True},
+    {"will_buy": False},
+    {"tier": ContactTier.REST},
+    {"tier": ContactTier.TOP},
+    {"segment": Segment.MEDIUM, "will_buy": True},
+]
+SORTS = ["last_name", "-last_name", "first_name", "-email", "registered_on", "-registered_on"]
+PER_PAGE = 7
+
+UnitOfWorkFactory = Callable[[], SqlAlchemyUnitOfWork]
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def uow_factory(engine: Engine) -> UnitOfWorkFactory:
+    session_factory = make_session_factory(engine)
+    return lambda: SqlAlchemyUnitOfWork(session_factory)
+
+
+@pytest.fixture
+def client_ids(uow_factory: UnitOfWorkFactory) -> list[int]:
+    """60 clients with names, emails and registration days that tie in many ways; of them 50 predicted
+    (once before their current predictions), a few without a worth recorded."""
+    rng = random.Random(14)
+    with uow_factory() as uow:
+        clients = uow.clients.add_many(
+            [
+                a_client(
+                    rng.choice(["Anna", "anna", "Ewa", "Łucja", "Zofia"]),
+                    last_name=rng.choice(SURNAMES),
+                    email=f"k{n:02d}@example.pl",
+                    registered_on=date(2024, 1, 1) + timedelta(days=rng.randrange(4)),
+                )
+                for n in range(60)
+            ]
+        )
+        ids = [id_of(client) for client in clients]
+        predicted = ids[:50]
+        uow.predictions.add_many(
+            [a_forecast(client_id, 5000.0) for client_id in predicted],
+            [a_purchase_prediction(client_id, 0.99) for client_id in predicted],
+        )
+        values = {
+            client_id: rng.choice([0.0, 120.0, 299.99, 300.0, 999.0, 1000.0, 2500.0])
+            for client_id in predicted
+        }
+        chances = {client_id: rng.choice([0.1, 0.5, 0.7, 0.9]) for client_id in predicted}
+        uow.predictions.add_many(
+            [a_forecast(client_id, values[client_id], made_at=later(1)) for client_id in predicted],
+            [
+                a_purchase_prediction(
+                    client_id,
+                    chances[client_id],
+                    made_at=later(1),
+                    expected_value=None if client_id % 9 == 0 else chances[client_id] * values[client_id],
+                )
+                for client_id in predicted
+            ],
+        )
+        uow.commit()
+    return ids
+
+
+def kept(uow_factory: UnitOfWorkFactory) -> None:
+    with uow_factory() as uow:
+        uow.clients.keep_scored_list()
+        uow.commit()
+
+
+@pytest.fixture
+def in_list_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every filtered list sorted by a client's own column is read in its order."""
+    monkeypatch.setattr(sql_clients, "_reads_in_list_order", lambda *args: True)
+
+
+def every_way_of_reading(uow_factory: UnitOfWorkFactory, **query: Any) -> list[list[int]]:
+    """The list's pages read by number, forwards by their next links, backwards by their previous links."""
+
+    def page(**asked: Any) -> Page[ClientListItem]:
+        with uow_factory() as uow:
+            return uow.clients.list(ClientListQuery(per_page=PER_PAGE, **query, **asked), RULE, tiers=TIERS)
+
+    first = page()
+    numbered = [first] + [page(page=number) for number in range(2, first.pages + 1)]
+    forwards = [first]
+    while forwards[-1].next is not None:
+        forwards.append(page(after=position_token(forwards[-1].next)))
+    backwards = [forwards[-1]]
+    while backwards[-1].previous is not None:
+        backwards.append(page(before=position_token(backwards[-1].previous)))
+    ways = [numbered, forwards, backwards[::-1]]
+    return [[item.client.id or 0 for each in pages for item in each.items] for pages in ways]
+
+
+@contextmanager
+def statements_run(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (and their parameters) `engine` runs inside."""
+    run: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        run.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield run
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def reads_the_scored_list(engine: Engine, uow_factory: UnitOfWorkFactory, **query: Any) -> bool:
+    with statements_run(engine) as run, uow_factory() as uow:
+        uow.clients.list(ClientListQuery(per_page=PER_PAGE, **query), RULE, tiers=TIERS)
+    return any("FROM scored_client_list" in statement for statement, _ in run)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda query: ",".join(f"{k}={v}" for k, v in query.items()))
+def test_pages_read_from_the_scored_list_are_those_the_predictions_give(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, Any],
+) -> None:
+    def read_in_list_order(yes: bool) -> dict[str, list[list[int]]]:
+        monkeypatch.setattr(sql_clients, "_reads_in_list_order", lambda *args: yes)
+        return {sort: every_way_of_reading(uow_factory, sort=sort, **query) for sort in SORTS}
+
+    through_the_filters = read_in_list_order(False)
+    checked_among_the_predictions = read_in_list_order(True)
+    kept(uow_factory)
+    from_the_scored_list = read_in_list_order(True)
+
+    assert reads_the_scored_list(engine, uow_factory, **query)
+    assert from_the_scored_list == through_the_filters
+    assert checked_among_the_predictions == through_the_filters
+    for sort, ways in through_the_filters.items():
+        numbered, forwards, backwards = ways
+        assert numbered == forwards == backwards, sort
+        assert len(set(numbered)) == len(numbered), sort
+    assert any(ways[0] for ways in through_the_filters.values()), "some clients match"
+
+
+def change_a_name(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
+    with uow_factory() as uow:
+        client = uow.clients.get(client_ids[3])
+        assert client is not None
+        uow.clients.update(replace(client, last_name="Aaronowicz"))
+        uow.commit()
+
+
+def score_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
+    with uow_factory() as uow:
+        made_at = later(2)
+        uow.predictions.add_many(
+            [a_forecast(client_ids[55], 5000.0, made_at=made_at)],
+            [a_purchase_prediction(client_ids[55], 0.95, made_at=made_at, expected_value=4750.0)],
+        )
+        uow.commit()
+
+
+def delete_a_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
+    with uow_factory() as uow:
+        uow.clients.delete(client_ids[49])
+        uow.commit()
+
+
+@pytest.mark.parametrize("change", [change_a_name, score_one_client, delete_a_client])
+def test_after_a_change_the_list_reads_the_predictions_until_the_scored_list_is_written_again(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    in_list_order: None,
+    change: Callable[[UnitOfWorkFactory, list[int]], None],
+) -> None:
+    kept(uow_factory)
+    change(uow_factory, client_ids)
+
+    assert not reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
+    changed = every_way_of_reading(uow_factory, segment=Segment.HIGH)
+    kept(uow_factory)
+    assert reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
+    assert every_way_of_reading(uow_factory, segment=Segment.HIGH) == changed
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_filtered_page_is_read_from_the_scored_lists_index_alone(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None
+) -> None:
+    kept(uow_factory)
+    for sort, index in [("last_name", "last_name_key"), ("-registered_on", "registered_on")]:
+        query = ClientListQuery(segment=Segment.LOW, sort=sort, page=2, per_page=PER_PAGE)
+        with statements_run(engine) as run, uow_factory() as uow:
+            uow.clients.list(query, RULE, tiers=TIERS)
+        [(picking, parameters)] = [(statement, given) for statement, given in run if "sort_key" in statement]
+        with engine.connect() as connection:
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {picking}", parameters)
+            plan = "\n".join(str(row[-1]) for row in explained)
+        assert f"COVERING INDEX ix_scored_client_list_{index}" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
