@@ -220,6 +220,45 @@ def test_after_a_change_the_list_reads_the_predictions_until_the_scored_list_is_
     assert every_way_of_reading(uow_factory, segment=Segment.HIGH) == changed
 
 
+def relist_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> list[int]:
+    """Score a client in the high segment and another out of it, then write their entries again."""
+    moved = [client_ids[55], client_ids[0]]
+    with uow_factory() as uow:
+        made_at = later(2)
+        uow.predictions.add_many(
+            [a_forecast(moved[0], 5000.0, made_at=made_at), a_forecast(moved[1], 10.0, made_at=made_at)],
+            [a_purchase_prediction(client_id, 0.95, made_at=made_at) for client_id in moved],
+        )
+        uow.clients.keep_scored_list(moved)
+        uow.commit()
+    return moved
+
+
+def test_clients_scored_alone_are_written_again_and_the_list_still_read_from_it(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept(uow_factory)
+    moved = relist_one_client(uow_factory, client_ids)
+
+    monkeypatch.setattr(sql_clients, "_reads_in_list_order", lambda *args: True)
+    assert reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
+    from_the_scored_list = every_way_of_reading(uow_factory, segment=Segment.HIGH)
+    monkeypatch.setattr(sql_clients, "_reads_in_list_order", lambda *args: False)
+    assert every_way_of_reading(uow_factory, segment=Segment.HIGH) == from_the_scored_list
+    assert moved[0] in from_the_scored_list[0]
+    assert moved[1] not in from_the_scored_list[0]
+
+
+def test_clients_scored_alone_after_another_change_leave_the_list_to_the_predictions(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None
+) -> None:
+    kept(uow_factory)
+    score_one_client(uow_factory, client_ids)  # not written again
+    relist_one_client(uow_factory, client_ids)
+
+    assert not reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_filtered_page_is_read_from_the_scored_lists_index_alone(
     engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None

@@ -31,10 +31,11 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
+    PREDICTIONS_REVISION,
     SNAPSHOT_REVISION,
     is_kept,
+    keep,
     kept,
-    newest_predictions,
     revised,
     revision,
 )
@@ -145,20 +146,37 @@ class SqlAlchemyClientRepository:
     def count(self) -> int:
         return self.session.scalar(_EVERY_CLIENT) or 0
 
-    def keep_scored_list(self) -> None:
+    def keep_scored_list(self, client_ids: Collection[int] | None = None) -> None:
         """Write the scored clients' list (`scored_client_list`) anew, unless it was written from the
-        predictions and clients as they are now."""
+        predictions and clients as they are now; with `client_ids`, only the entries of these clients,
+        whose predictions this transaction wrote, and only when the list was kept up to the write
+        before."""
+        if client_ids is not None:
+            self._relist(client_ids)
+            return
         kept(self.session, SCORED_LIST, self._scored_list_state(), self._write_scored_list, int, int)
 
     def _scored_list_is_kept(self) -> bool:
         return is_kept(self.session, SCORED_LIST, self._scored_list_state())
 
-    def _scored_list_state(self) -> list[Any]:
-        """What the scored clients' list is written from: the newest prediction of each kind and the
-        clients' revision. A client deleted leaves the list with its predictions (ON DELETE CASCADE), but
-        SQLite may give a new prediction the id of one deleted with it: a deletion counts up the revision."""
-        newest = self.session.execute(select(*newest_predictions())).one()
-        return [*newest, revision(self.session, CLIENTS_REVISION)]
+    def _scored_list_state(self) -> list[int]:
+        """What the scored clients' list is written from: the revisions of the predictions and of the
+        clients. (A client deleted leaves the list with its predictions, ON DELETE CASCADE.)"""
+        return [revision(self.session, PREDICTIONS_REVISION), revision(self.session, CLIENTS_REVISION)]
+
+    def _relist(self, client_ids: Collection[int]) -> None:
+        """The clients' entries written again from their current predictions, when the list was kept up
+        to the predictions' revision before this transaction's write. The write counted the revision up
+        and holds it until the transaction ends, so no other write of predictions can come between."""
+        predictions, clients_revision = self._scored_list_state()
+        if not is_kept(self.session, SCORED_LIST, [predictions - 1, clients_revision]):
+            return
+        columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
+        for chunk in chunks(sorted(client_ids), CHUNK_SIZE):
+            self.session.execute(delete(scored_client_list).where(scored_client_list.c.client_id.in_(chunk)))
+            rows = _SCORED_LIST_ROWS.where(clients.c.id.in_(chunk))
+            self.session.execute(insert(scored_client_list).from_select(columns, rows))
+        keep(self.session, SCORED_LIST, [predictions, clients_revision], len(client_ids))
 
     def _write_scored_list(self) -> int:
         """Every client with a current prediction, in one INSERT ... SELECT; the list's indexes are

@@ -34,6 +34,10 @@ SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
 CLIENTS_REVISION = "clients"
 """The revision of the clients' own columns: counted up by every change of a client and every deletion."""
+PREDICTIONS_REVISION = "predictions"
+"""The revision of the predictions: counted up by every write of them, last in its transaction. Counting up
+locks the revision until the transaction ends (PostgreSQL locks its row, SQLite the database), so that
+every write with a lower number is committed once a number is read."""
 
 
 def newest_predictions() -> list[ScalarSelect[Any]]:
@@ -75,7 +79,7 @@ def kept(
     if document is not None:
         return from_document(document)
     summary = compute()
-    _keep(session, name, computed_from, as_document(summary))
+    keep(session, name, computed_from, as_document(summary))
     return summary
 
 
@@ -92,7 +96,7 @@ def _read(session: Session, name: str, computed_from: list[Any]) -> Any | None:
     return stored.summary if stored is not None and stored.computed_from == computed_from else None
 
 
-def _keep(session: Session, name: str, computed_from: list[Any], document: Any) -> None:
+def keep(session: Session, name: str, computed_from: list[Any], document: Any) -> None:
     row = {"computed_from": computed_from, "summary": document}
     upsert = _insert(session, kept_summaries).values(name=name, **row)
     try:
@@ -128,7 +132,7 @@ class SqlAlchemySummaryRepository:
         return _read(self.session, name, state)
 
     def keep(self, name: str, state: list[Any], document: Any) -> None:
-        _keep(self.session, name, state, document)
+        keep(self.session, name, state, document)
 
 
 def _active_runs() -> ScalarSelect[Any]:

@@ -26,7 +26,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.integrity import Violation, savepoint
-from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, newest_predictions, revision
+from adapters.sqlalchemy.kept import (
+    PREDICTIONS_REVISION,
+    SNAPSHOT_REVISION,
+    kept,
+    newest_predictions,
+    revised,
+    revision,
+)
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
 from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
@@ -74,14 +81,17 @@ class SqlAlchemyPredictionRepository:
 
     def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
         """In one savepoint: the clients' current rows stop being current, then the new rows are
-        inserted as current. All or nothing: an unknown client refuses the whole batch."""
+        inserted as current. All or nothing: an unknown client refuses the whole batch. Last, the
+        predictions' revision is counted up (`PREDICTIONS_REVISION`)."""
         with savepoint(self.session, self._refuse(forecasts, predictions)):
             self._replace_current(sales_predictions, forecasts, FORECASTS.values)
             self._replace_current(purchase_predictions, predictions, PURCHASES.values)
+        revised(self.session, PREDICTIONS_REVISION)
 
     def add_batch(self, batch: ScoredBatch) -> None:
         """The clients' current rows stop being current, then the batch's rows go in as current ones
-        through the database's bulk path (`bulk_insert`): no object, no type conversion per row."""
+        through the database's bulk path (`bulk_insert`): no object, no type conversion per row. Last, the
+        predictions' revision is counted up (`PREDICTIONS_REVISION`), just before the caller commits."""
         client_ids = list(batch.client_ids)
         for table in (sales_predictions, purchase_predictions):
             self._no_longer_current(table, client_ids)
@@ -101,6 +111,7 @@ class SqlAlchemyPredictionRepository:
         )
         columns = (*_WRITTEN, "probability", "will_buy", "threshold", "expected_value")
         bulk_insert(self.session, purchase_predictions, columns, purchases)
+        revised(self.session, PREDICTIONS_REVISION)
 
     def current_values(self) -> tuple[list[float], list[float]]:
         """Read through the current rows' partial indexes of value and worth."""
