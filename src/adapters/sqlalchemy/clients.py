@@ -245,16 +245,7 @@ class SqlAlchemyClientRepository:
         reach = limit if position is not None else query.offset + limit
         if from_the_end:
             reach = total - query.offset
-        parts = _parts(query, ids)
-        if ids is None and _by_predictions_alone(query):
-            scored_list_kept = self._scored_list_is_kept()
-            match_cost = SCORED_LIST_MATCH_COST if scored_list_kept else MATCH_COST
-            if _reads_in_list_order(total, self._newest_id(), reach, match_cost):
-                if scored_list_kept:
-                    matching, parts = true(), [_scored_list_part(query, segments, tiers)]
-                else:
-                    matching = _matching(query, segments, ids, tiers, in_list_order=True)
-                    parts = _parts(query, ids, in_list_order=True)
+        matching, parts = self._reading(query, segments, ids, tiers, matching, total, reach)
         picked: Sequence[Any]
         if total == 0 or (position is None and query.offset >= total):
             picked = []  # nothing matches, or the page is past the last match: no client to look for
@@ -272,6 +263,31 @@ class SqlAlchemyClientRepository:
             for client_id, key in picked
         ]
         return page_read(placed, query, total)
+
+    def _reading(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        ids: Collection[int] | None,
+        tiers: TierCuts | None,
+        matching: ColumnElement[bool],
+        total: int,
+        reach: int,
+    ) -> tuple[ColumnElement[bool], Sequence[_Part]]:
+        """What picks a page's clients and the parts of the list they are read from (`_parts`), unless a
+        page filtered by a prediction is found quicker in the list's order (`_reads_in_list_order`):
+        then read from the scored clients' list while it is kept, else from the clients, each one
+        checked among the current predictions."""
+        if ids is not None or not _by_predictions_alone(query):
+            return matching, _parts(query, ids)
+        scored_list_kept = self._scored_list_is_kept()
+        match_cost = SCORED_LIST_MATCH_COST if scored_list_kept else MATCH_COST
+        if not _reads_in_list_order(total, self._newest_id(), reach, match_cost):
+            return matching, _parts(query, ids)
+        if scored_list_kept:
+            return true(), [_scored_list_part(query, segments, tiers)]
+        checked = _matching(query, segments, ids, tiers, in_list_order=True)
+        return checked, _parts(query, ids, in_list_order=True)
 
     def _with_predictions(self, client_ids: Sequence[int]) -> dict[int, Any]:
         """The clients of a page with their current predictions, by id. A page's clients are picked
