@@ -50,7 +50,8 @@ runs the chosen steps only, on the databases a run with --keep FOLDER left (drop
 with dropdb when done).
 
 Exits 1 when a count differs: rows copied, snapshots trained and tested on, clients scored, rows
-exported, list totals; or when the two sides' forecast totals differ by more than 0.1%.
+exported, list totals; when a page of the list holds other clients than the raw page, or in another
+order; or when the two sides' forecast totals differ by more than 0.1%.
 """
 
 from __future__ import annotations
