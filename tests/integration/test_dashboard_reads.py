@@ -4,14 +4,12 @@ reads the page of its own clients only."""
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from sqlalchemy import event
 
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.queries import CONTACT_NEXT, dashboard
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
+from recorded_sql import statements_run
 
 COUNTS_CLIENTS = re.compile(r"count\(\*\).*FROM clients\b", re.IGNORECASE | re.DOTALL)
 
@@ -31,15 +29,10 @@ def test_a_dashboard_counts_the_clients_once_and_lists_those_worth_contacting_fi
         )
         uow.commit()
     dashboard(SqlAlchemyUnitOfWork(session_factory))  # computes and keeps the summaries
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    board = dashboard(SqlAlchemyUnitOfWork(session_factory))
-    event.remove(engine, "before_cursor_execute", record)
+    with statements_run(engine) as run:
+        board = dashboard(SqlAlchemyUnitOfWork(session_factory))
     engine.dispose()
+    statements = [statement for statement, _ in run]
 
     assert board.client_count == 13
     assert [item.client.id for item in board.contact_next] == [id_of(c) for c in stored[::-1][:CONTACT_NEXT]]

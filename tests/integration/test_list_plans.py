@@ -10,12 +10,11 @@ page by name, and a page after a position in the list by forecast, are read from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
@@ -25,25 +24,15 @@ from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of
 from domain.segments import Segment, SegmentRule
 from domain.tiers import ContactTier, TierCuts
+from recorded_sql import statements_run
 
 RULE = SegmentRule(medium_from=300, high_from=1000)
 TIERS = TierCuts(top_above=90, next_above=70, third_above=40)
 
 
-@contextmanager
-def picking_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+def picking_statements(engine: Engine) -> AbstractContextManager[list[tuple[str, Any]]]:
     """The statements (and their parameters) that pick a page's clients, as `engine` runs them inside."""
-    picking: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if "sort_key" in statement:
-            picking.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield picking
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return statements_run(engine, lambda statement: "sort_key" in statement)
 
 
 def plans_of_the_page(

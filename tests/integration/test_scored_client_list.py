@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from adapters.sqlalchemy import clients as sql_clients
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
@@ -23,6 +22,7 @@ from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of, later
 from domain.segments import Segment, SegmentRule
 from domain.tiers import ContactTier, TierCuts
+from recorded_sql import statements_run
 
 RULE = SegmentRule(medium_from=300, high_from=1000)
 TIERS = TierCuts(top_above=600, next_above=300, third_above=100)
@@ -128,21 +128,6 @@ def every_way_of_reading(uow_factory: UnitOfWorkFactory, **query: Any) -> list[l
         backwards.append(page(before=position_token(backwards[-1].previous)))
     ways = [numbered, forwards, backwards[::-1]]
     return [[item.client.id or 0 for each in pages for item in each.items] for pages in ways]
-
-
-@contextmanager
-def statements_run(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
-    """The statements (and their parameters) `engine` runs inside."""
-    run: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        run.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield run
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def reads_the_scored_list(engine: Engine, uow_factory: UnitOfWorkFactory, **query: Any) -> bool:

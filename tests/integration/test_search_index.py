@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery
 from contract.examples import a_client
 from domain.segments import SegmentRule
+from recorded_sql import statements_run
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -27,24 +28,18 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         yield request.getfixturevalue("postgres_engine")
 
 
+def reads_clients(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("SELECT") and "clients" in statement
+
+
 def statements_of_a_search(engine: Engine, q: str) -> list[tuple[str, Any]]:
     """The SELECTs the client list runs for `?q=`, with their parameters."""
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
         uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
         uow.commit()
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "clients" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        with SqlAlchemyUnitOfWork(session_factory) as uow:
-            page = uow.clients.list(ClientListQuery(q=q), SegmentRule())
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(q=q), SegmentRule())
     assert page.total == 30
     return seen
 
