@@ -686,8 +686,9 @@ clients, the middle page of 196,131 matches took 0.70 s the first way (3.6 µs a
 second (half a million clients read, 0.94 µs each)."""
 SCORED_LIST_MATCH_COST = 50
 """A match read through its filter's index costs about fifty entries of the scored clients' list read in
-its order: each entry holds the values filtered on, so checking one reads nothing else (0.05 µs an entry
-on SQLite, against 3.6 µs a match)."""
+its order: each entry holds the values filtered on, so checking one reads nothing else. On SQLite at
+1,000,000 clients, the middle page of `segment=low` (half a million entries in) took 33 ms, 0.07 µs an
+entry, against 3.6 µs a match."""
 
 
 def _scored_list_part(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> _Part:
