@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from adapters.sqlalchemy import clients as sql_clients
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
+from adapters.sqlalchemy.tables import scored_client_list
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery, position_token
 from application.queries import ClientListItem, Page
@@ -259,3 +261,62 @@ def test_a_filtered_page_is_read_from_the_scored_lists_index_alone(
             plan = "\n".join(str(row[-1]) for row in explained)
         assert f"COVERING INDEX ix_scored_client_list_{index}" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
+
+
+def scored_list_rows(uow_factory: UnitOfWorkFactory) -> tuple[bool, list[Any], list[Any]]:
+    """Whether the scored list is kept, its rows, and the rows it would be written with now."""
+    with uow_factory() as uow:
+        kept_now = uow.clients._scored_list_is_kept()  # type: ignore[attr-defined]
+        listed = uow.session.execute(select(scored_client_list).order_by(scored_client_list.c.client_id))
+        written_now = uow.session.execute(sql_clients._SCORED_LIST_ROWS)
+        return kept_now, [tuple(row) for row in listed], [tuple(row) for row in written_now]
+
+
+def in_threads(*work: Callable[[], None]) -> None:
+    with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        for done in [pool.submit(each) for each in work]:
+            done.result()
+
+
+def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_wrong(
+    uow_factory: UnitOfWorkFactory, client_ids: list[int]
+) -> None:
+    """Scorings of one client at a time, in three threads, beside writes of predictions that leave the
+    list to the predictions and beside the list written whole: whenever the list is kept after them,
+    it holds what it would be written with."""
+
+    def score_alone(seed: int, rounds: int = 12) -> Callable[[], None]:
+        def run() -> None:
+            rng = random.Random(seed)
+            for _ in range(rounds):
+                client_id = rng.choice(client_ids)
+                with uow_factory() as uow:
+                    uow.predictions.add_many(
+                        [a_forecast(client_id, rng.choice([10.0, 500.0, 5000.0]), made_at=later(3))],
+                        [a_purchase_prediction(client_id, rng.random(), made_at=later(3))],
+                    )
+                    uow.clients.keep_scored_list([client_id])
+                    uow.commit()
+
+        return run
+
+    def score_without_writing_the_list() -> None:
+        for client_id in client_ids[:4]:
+            with uow_factory() as uow:
+                uow.predictions.add_many([a_forecast(client_id, 2000.0, made_at=later(4))], [])
+                uow.commit()
+
+    def write_the_list() -> None:
+        for _ in range(3):
+            kept(uow_factory)
+
+    kept(uow_factory)
+    in_threads(score_alone(1), score_alone(2), score_without_writing_the_list, write_the_list)
+    kept_now, listed, written_now = scored_list_rows(uow_factory)
+    assert not kept_now or listed == written_now
+
+    kept(uow_factory)
+    in_threads(score_alone(3), score_alone(4), score_alone(5))
+    kept_now, listed, written_now = scored_list_rows(uow_factory)
+    assert kept_now, "scorings of one client at a time keep the list"
+    assert listed == written_now

@@ -23,9 +23,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from adapters.sqlalchemy.integrity import Violation, savepoint
+from adapters.sqlalchemy.integrity import Violation, savepoint, violation_of
 from adapters.sqlalchemy.kept import (
     PREDICTIONS_REVISION,
     SNAPSHOT_REVISION,
@@ -60,6 +61,8 @@ REALIZED_PER_FETCH = 10_000
 _WRITTEN = ("client_id", "model_version", "made_at", "is_current", "observed_on")
 # Client ids per `UPDATE ... WHERE client_id IN (...)`: well under every database's limit of bound parameters.
 FLIP_CHUNK_SIZE = 5_000
+REPLACE_ATTEMPTS = 3
+"""Tries of a write of current predictions that met another for the same clients (`_replacing_current`)."""
 
 
 def in_segment(value: ColumnElement[Any], rule: SegmentRule, segment: Segment) -> ColumnElement[bool]:
@@ -81,37 +84,70 @@ class SqlAlchemyPredictionRepository:
 
     def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
         """In one savepoint: the clients' current rows stop being current, then the new rows are
-        inserted as current. All or nothing: an unknown client refuses the whole batch. Last, the
-        predictions' revision is counted up (`PREDICTIONS_REVISION`)."""
-        with savepoint(self.session, self._refuse(forecasts, predictions)):
+        inserted as current (`_replacing_current`). All or nothing: an unknown client refuses the whole
+        batch. Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`)."""
+
+        def replace() -> None:
             self._replace_current(sales_predictions, forecasts, FORECASTS.values)
             self._replace_current(purchase_predictions, predictions, PURCHASES.values)
+
+        with savepoint(self.session, self._refuse(forecasts, predictions)):
+            self._replacing_current(replace)
         revised(self.session, PREDICTIONS_REVISION)
 
     def add_batch(self, batch: ScoredBatch) -> None:
         """The clients' current rows stop being current, then the batch's rows go in as current ones
-        through the database's bulk path (`bulk_insert`): no object, no type conversion per row. Last, the
-        predictions' revision is counted up (`PREDICTIONS_REVISION`), just before the caller commits."""
+        through the database's bulk path (`bulk_insert`): no object, no type conversion per row
+        (`_replacing_current`). Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`),
+        just before the caller commits."""
         client_ids = list(batch.client_ids)
-        for table in (sales_predictions, purchase_predictions):
-            self._no_longer_current(table, client_ids)
         driver = DriverValues(self.session)
         made_at, days = driver.moment(batch.made_at), [driver.day(day) for day in batch.observed_on]
-        sales = (
-            (client_id, batch.sales_version, made_at, True, day, value)
-            for client_id, day, value in zip(client_ids, days, batch.forecasts, strict=True)
-        )
-        bulk_insert(self.session, sales_predictions, (*_WRITTEN, "value"), sales)
         threshold = batch.threshold.value
-        purchases = (
-            (client_id, batch.purchase_version, made_at, True, day, probability, will_buy, threshold, worth)
-            for client_id, day, probability, will_buy, worth in zip(
-                client_ids, days, batch.probabilities, batch.will_buy, batch.expected_values, strict=True
+
+        def replace() -> None:
+            for table in (sales_predictions, purchase_predictions):
+                self._no_longer_current(table, client_ids)
+            sales = (
+                (client_id, batch.sales_version, made_at, True, day, value)
+                for client_id, day, value in zip(client_ids, days, batch.forecasts, strict=True)
             )
-        )
-        columns = (*_WRITTEN, "probability", "will_buy", "threshold", "expected_value")
-        bulk_insert(self.session, purchase_predictions, columns, purchases)
+            bulk_insert(self.session, sales_predictions, (*_WRITTEN, "value"), sales)
+            purchases = (
+                (
+                    client_id,
+                    batch.purchase_version,
+                    made_at,
+                    True,
+                    day,
+                    probability,
+                    will_buy,
+                    threshold,
+                    worth,
+                )
+                for client_id, day, probability, will_buy, worth in zip(
+                    client_ids, days, batch.probabilities, batch.will_buy, batch.expected_values, strict=True
+                )
+            )
+            columns = (*_WRITTEN, "probability", "will_buy", "threshold", "expected_value")
+            bulk_insert(self.session, purchase_predictions, columns, purchases)
+
+        self._replacing_current(replace)
         revised(self.session, PREDICTIONS_REVISION)
+
+    def _replacing_current(self, replace: Callable[[], None]) -> None:
+        """`replace` the clients' current rows in a savepoint; again when another transaction gave one of
+        the clients a current row after `replace` stopped the clients' rows being current, and committed
+        it first: the unique index of current rows refuses the second, and a second try finds the first
+        and makes it a past one. (On SQLite one transaction writes at a time.)"""
+        for attempt in range(1, REPLACE_ATTEMPTS + 1):
+            try:
+                with self.session.begin_nested():
+                    replace()
+                return
+            except IntegrityError as error:
+                if violation_of(error) is not Violation.UNIQUE or attempt == REPLACE_ATTEMPTS:
+                    raise
 
     def current_values(self) -> tuple[list[float], list[float]]:
         """Read through the current rows' partial indexes of value and worth."""
