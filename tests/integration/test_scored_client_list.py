@@ -22,6 +22,7 @@ from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery, position_token
 from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of, later
+from domain.clients import Client
 from domain.segments import Segment, SegmentRule
 from domain.tiers import ContactTier, TierCuts
 from recorded_sql import statements_run
@@ -165,15 +166,8 @@ def test_pages_read_from_the_scored_list_are_those_the_predictions_give(
     assert any(ways[0] for ways in through_the_filters.values()), "some clients match"
 
 
-def change_a_name(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
-    with uow_factory() as uow:
-        client = uow.clients.get(client_ids[3])
-        assert client is not None
-        uow.clients.update(replace(client, last_name="Aaronowicz"))
-        uow.commit()
-
-
 def score_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
+    """A prediction written without writing the client's entry of the scored list again."""
     with uow_factory() as uow:
         made_at = later(2)
         uow.predictions.add_many(
@@ -183,28 +177,70 @@ def score_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> N
         uow.commit()
 
 
-def delete_a_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
-    with uow_factory() as uow:
-        uow.clients.delete(client_ids[49])
-        uow.commit()
-
-
-@pytest.mark.parametrize("change", [change_a_name, score_one_client, delete_a_client])
-def test_after_a_change_the_list_reads_the_predictions_until_the_scored_list_is_written_again(
-    engine: Engine,
-    uow_factory: UnitOfWorkFactory,
-    client_ids: list[int],
-    in_list_order: None,
-    change: Callable[[UnitOfWorkFactory, list[int]], None],
+def test_a_prediction_written_alone_sends_the_list_back_to_the_predictions_until_it_is_written_again(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None
 ) -> None:
     kept(uow_factory)
-    change(uow_factory, client_ids)
+    score_one_client(uow_factory, client_ids)
 
     assert not reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
     changed = every_way_of_reading(uow_factory, segment=Segment.HIGH)
+    assert client_ids[55] in changed[0]
     kept(uow_factory)
     assert reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
     assert every_way_of_reading(uow_factory, segment=Segment.HIGH) == changed
+
+
+def high_clients(uow_factory: UnitOfWorkFactory, count: int) -> list[Client]:
+    with uow_factory() as uow:
+        page = uow.clients.list(ClientListQuery(segment=Segment.HIGH, per_page=count), RULE, tiers=TIERS)
+    return [item.client for item in page.items]
+
+
+def rename_a_client(uow_factory: UnitOfWorkFactory) -> None:
+    [first] = high_clients(uow_factory, 1)
+    with uow_factory() as uow:
+        uow.clients.update(replace(first, last_name="Zawadzka", email="zz@example.pl"))
+        uow.commit()
+
+
+def rename_clients_in_an_import(uow_factory: UnitOfWorkFactory) -> None:
+    renamed = [replace(client, first_name="Zuzanna") for client in high_clients(uow_factory, 2)]
+    with uow_factory() as uow:
+        uow.clients.update_many(renamed)
+        uow.commit()
+
+
+def delete_a_client(uow_factory: UnitOfWorkFactory) -> None:
+    [first] = high_clients(uow_factory, 1)
+    with uow_factory() as uow:
+        uow.clients.delete(id_of(first))
+        uow.commit()
+
+
+CLIENT_ORDERS = ("last_name", "-first_name", "email")
+
+
+@pytest.mark.parametrize("change", [rename_a_client, rename_clients_in_an_import, delete_a_client])
+def test_a_change_of_clients_keeps_the_list_which_gives_the_pages_the_predictions_give(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[UnitOfWorkFactory], None],
+) -> None:
+    def read(in_list_order: bool) -> list[list[list[int]]]:
+        monkeypatch.setattr(sql_clients, "_reads_in_list_order", lambda *args: in_list_order)
+        return [every_way_of_reading(uow_factory, segment=Segment.HIGH, sort=sort) for sort in CLIENT_ORDERS]
+
+    kept(uow_factory)
+    before = read(in_list_order=False)
+    change(uow_factory)
+
+    from_the_scored_list = read(in_list_order=True)
+    assert reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
+    assert from_the_scored_list == read(in_list_order=False)
+    assert from_the_scored_list != before, "the change moved clients in the list"
 
 
 def relist_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> list[int]:
@@ -281,8 +317,8 @@ def in_threads(*work: Callable[[], None]) -> None:
 def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_wrong(
     uow_factory: UnitOfWorkFactory, client_ids: list[int]
 ) -> None:
-    """Scorings of one client at a time, in three threads, beside writes of predictions that leave the
-    list to the predictions and beside the list written whole: whenever the list is kept after them,
+    """Scorings of one client at a time and renames in threads, beside writes of predictions that leave
+    the list to the predictions and beside the list written whole: whenever the list is kept after them,
     it holds what it would be written with."""
 
     def score_alone(seed: int, rounds: int = 12) -> Callable[[], None]:
@@ -300,6 +336,18 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
 
         return run
 
+    def rename(seed: int, rounds: int = 8) -> Callable[[], None]:
+        def run() -> None:
+            rng = random.Random(seed)
+            for _ in range(rounds):
+                with uow_factory() as uow:
+                    client = uow.clients.get(rng.choice(client_ids))
+                    assert client is not None
+                    uow.clients.update(replace(client, last_name=rng.choice(SURNAMES)))
+                    uow.commit()
+
+        return run
+
     def score_without_writing_the_list() -> None:
         for client_id in client_ids[:4]:
             with uow_factory() as uow:
@@ -311,7 +359,12 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
             kept(uow_factory)
 
     kept(uow_factory)
-    in_threads(score_alone(1), score_alone(2), score_without_writing_the_list, write_the_list)
+    in_threads(score_alone(1), score_alone(2), rename(6), score_without_writing_the_list, write_the_list)
+    kept_now, listed, written_now = scored_list_rows(uow_factory)
+    assert not kept_now or listed == written_now
+
+    kept(uow_factory)
+    in_threads(score_alone(7), rename(8), rename(9))
     kept_now, listed, written_now = scored_list_rows(uow_factory)
     assert not kept_now or listed == written_now
 

@@ -33,6 +33,7 @@ from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
     PREDICTIONS_REVISION,
     SNAPSHOT_REVISION,
+    insert_or_update,
     is_kept,
     keep,
     kept,
@@ -127,6 +128,7 @@ class SqlAlchemyClientRepository:
             statement = update(clients).where(clients.c.id == client.id).values(CLIENTS.values(client))
             if rows_changed(self.session, statement) == 0:
                 raise ClientNotFound(client.id)
+        self._relist([client.id or 0], CLIENTS_REVISION)
 
     def update_many(self, clients_to_update: Sequence[Client]) -> None:
         """One executemany per chunk; a taken email refuses the whole batch."""
@@ -136,11 +138,11 @@ class SqlAlchemyClientRepository:
             for chunk in chunks(clients_to_update, CHUNK_SIZE):
                 rows = [CLIENTS.values(client) | {"client_id": client.id} for client in chunk]
                 self.session.connection().execute(statement, rows)
+        self._relist([client.id or 0 for client in clients_to_update], CLIENTS_REVISION)
 
     def delete(self, client_id: int) -> None:
         """The client's activity and predictions go with it (ON DELETE CASCADE)."""
         revised(self.session, SNAPSHOT_REVISION)
-        revised(self.session, CLIENTS_REVISION)
         self.session.execute(delete(clients).where(clients.c.id == client_id))
 
     def count(self) -> int:
@@ -152,7 +154,7 @@ class SqlAlchemyClientRepository:
         whose predictions this transaction wrote, and only when the list was kept up to the write
         before."""
         if client_ids is not None:
-            self._relist(client_ids)
+            self._relist(client_ids, PREDICTIONS_REVISION)
             return
         kept(self.session, SCORED_LIST, self._scored_list_state(), self._write_scored_list, int, int)
 
@@ -161,22 +163,28 @@ class SqlAlchemyClientRepository:
 
     def _scored_list_state(self) -> list[int]:
         """What the scored clients' list is written from: the revisions of the predictions and of the
-        clients. (A client deleted leaves the list with its predictions, ON DELETE CASCADE.)"""
-        return [revision(self.session, PREDICTIONS_REVISION), revision(self.session, CLIENTS_REVISION)]
+        clients (`SCORED_LIST_REVISIONS`)."""
+        return [revision(self.session, name) for name in SCORED_LIST_REVISIONS]
 
-    def _relist(self, client_ids: Collection[int]) -> None:
-        """The clients' entries written again from their current predictions, when the list was kept up
-        to the predictions' revision before this transaction's write. The write counted the revision up
-        and holds it until the transaction ends, so no other write of predictions can come between."""
-        predictions, clients_revision = self._scored_list_state()
-        if not is_kept(self.session, SCORED_LIST, [predictions - 1, clients_revision]):
+    def _relist(self, client_ids: Collection[int], counted_up: str) -> None:
+        """The clients' entries written again from their current predictions and their own columns, when
+        the list was kept up to the write this transaction made, which counted up the revision
+        `counted_up` and holds it until the transaction ends: no other write of that kind can come
+        between. A write of the other kind can; it counts up the other revision, which the list is
+        then kept as of before it."""
+        state = self._scored_list_state()
+        before = [
+            number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)
+        ]
+        if not is_kept(self.session, SCORED_LIST, before):
             return
         columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
         for chunk in chunks(sorted(client_ids), CHUNK_SIZE):
-            self.session.execute(delete(scored_client_list).where(scored_client_list.c.client_id.in_(chunk)))
             rows = _SCORED_LIST_ROWS.where(clients.c.id.in_(chunk))
-            self.session.execute(insert(scored_client_list).from_select(columns, rows))
-        keep(self.session, SCORED_LIST, [predictions, clients_revision], len(client_ids))
+            upsert = insert_or_update(self.session, scored_client_list).from_select(columns, rows)
+            written = {column: upsert.excluded[column] for column in columns if column != "client_id"}
+            self.session.execute(upsert.on_conflict_do_update(index_elements=["client_id"], set_=written))
+        keep(self.session, SCORED_LIST, state, len(client_ids))
 
     def _write_scored_list(self) -> int:
         """Every client with a current prediction, in one INSERT ... SELECT; the list's indexes are
@@ -563,6 +571,9 @@ _MAYBE_MISSING = set(_RANKED_FROM)
 
 SCORED_LIST = "scored_client_list"
 """The name the scored clients' list is kept under (`adapters.sqlalchemy.kept`)."""
+SCORED_LIST_REVISIONS = (PREDICTIONS_REVISION, CLIENTS_REVISION)
+"""The revisions the scored clients' list is kept as of. (A client deleted leaves it with its predictions,
+ON DELETE CASCADE, and leaves it as exact as it was.)"""
 _SCORED_LIST_ROWS = (
     select(
         clients.c.id.label("client_id"),

@@ -33,7 +33,8 @@ CREDENTIALS_REVISION = "credentials"
 SNAPSHOT_REVISION = "snapshots"
 """The revision of the activity snapshots: counted up by every write to them (and by deleting a client)."""
 CLIENTS_REVISION = "clients"
-"""The revision of the clients' own columns: counted up by every change of a client and every deletion."""
+"""The revision of the clients' own columns: counted up by every change of clients, which holds it until
+its transaction ends (as `PREDICTIONS_REVISION` is held)."""
 PREDICTIONS_REVISION = "predictions"
 """The revision of the predictions: counted up by every write of them, last in its transaction. Counting up
 locks the revision until the transaction ends (PostgreSQL locks its row, SQLite the database), so that
@@ -51,7 +52,7 @@ def newest_predictions() -> list[ScalarSelect[Any]]:
 def revised(session: Session, name: str) -> None:
     """Count up a revision (from 0, the revision of a name never counted): whatever was computed from the
     revised rows is computed again."""
-    first = _insert(session, revisions).values(name=name, number=1)
+    first = insert_or_update(session, revisions).values(name=name, number=1)
     session.execute(
         first.on_conflict_do_update(index_elements=["name"], set_={"number": revisions.c.number + 1})
     )
@@ -98,7 +99,7 @@ def _read(session: Session, name: str, computed_from: list[Any]) -> Any | None:
 
 def keep(session: Session, name: str, computed_from: list[Any], document: Any) -> None:
     row = {"computed_from": computed_from, "summary": document}
-    upsert = _insert(session, kept_summaries).values(name=name, **row)
+    upsert = insert_or_update(session, kept_summaries).values(name=name, **row)
     try:
         with session.begin_nested():
             session.execute(upsert.on_conflict_do_update(index_elements=["name"], set_=row))
@@ -106,7 +107,7 @@ def keep(session: Session, name: str, computed_from: list[Any], document: Any) -
         log.info("summary %s not kept: the database is being written; it is kept next time", name)
 
 
-def _insert(session: Session, table: Table) -> Any:
+def insert_or_update(session: Session, table: Table) -> Any:
     """An INSERT that can turn into an UPDATE of the row it finds, even one another transaction makes
     meanwhile (ON CONFLICT ... DO UPDATE)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
