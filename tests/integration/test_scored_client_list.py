@@ -317,15 +317,17 @@ def in_threads(*work: Callable[[], None]) -> None:
 def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_wrong(
     uow_factory: UnitOfWorkFactory, client_ids: list[int]
 ) -> None:
-    """Scorings of one client at a time and renames in threads, beside writes of predictions that leave
-    the list to the predictions and beside the list written whole: whenever the list is kept after them,
-    it holds what it would be written with."""
+    """Scorings of one client at a time, renames and deletions in threads, beside writes of predictions
+    that leave the list to the predictions and beside the list written whole: none waits for another
+    for ever, and whenever the list is kept after them, it holds what it would be written with."""
+
+    kept_clients, deleted = client_ids[:40], client_ids[40:50]
 
     def score_alone(seed: int, rounds: int = 12) -> Callable[[], None]:
         def run() -> None:
             rng = random.Random(seed)
             for _ in range(rounds):
-                client_id = rng.choice(client_ids)
+                client_id = rng.choice(kept_clients)
                 with uow_factory() as uow:
                     uow.predictions.add_many(
                         [a_forecast(client_id, rng.choice([10.0, 500.0, 5000.0]), made_at=later(3))],
@@ -341,12 +343,18 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
             rng = random.Random(seed)
             for _ in range(rounds):
                 with uow_factory() as uow:
-                    client = uow.clients.get(rng.choice(client_ids))
+                    client = uow.clients.get(rng.choice(kept_clients))
                     assert client is not None
                     uow.clients.update(replace(client, last_name=rng.choice(SURNAMES)))
                     uow.commit()
 
         return run
+
+    def delete_clients() -> None:
+        for client_id in deleted:
+            with uow_factory() as uow:
+                uow.clients.delete(client_id)
+                uow.commit()
 
     def score_without_writing_the_list() -> None:
         for client_id in client_ids[:4]:
@@ -359,7 +367,7 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
             kept(uow_factory)
 
     kept(uow_factory)
-    in_threads(score_alone(1), score_alone(2), rename(6), score_without_writing_the_list, write_the_list)
+    in_threads(score_alone(1), rename(6), delete_clients, score_without_writing_the_list, write_the_list)
     kept_now, listed, written_now = scored_list_rows(uow_factory)
     assert not kept_now or listed == written_now
 

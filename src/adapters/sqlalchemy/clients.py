@@ -141,8 +141,12 @@ class SqlAlchemyClientRepository:
         self._relist([client.id or 0 for client in clients_to_update], CLIENTS_REVISION)
 
     def delete(self, client_id: int) -> None:
-        """The client's activity and predictions go with it (ON DELETE CASCADE)."""
+        """The client's activity and predictions go with it (ON DELETE CASCADE). Its entry of the scored
+        clients' list goes first: writing that list whole locks it, then looks its clients up (their
+        foreign key), and a deletion that locked the client first would wait for the list while the list
+        waited for the client (PostgreSQL)."""
         revised(self.session, SNAPSHOT_REVISION)
+        self.session.execute(delete(scored_client_list).where(scored_client_list.c.client_id == client_id))
         self.session.execute(delete(clients).where(clients.c.id == client_id))
 
     def count(self) -> int:
