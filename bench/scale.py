@@ -29,7 +29,10 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
    one through the `next` link of the page before, beside a hand-written keyset query), the middle page
    by predicted sales ascending, by purchase probability descending and by last name descending, a search,
    will_buy=true and segment=high (their first page and the middle one of their matches, in name
-   order), the middle page of segment=low, the dashboard, one client (median over several clients).
+   order), the middle page of segment=low and of the contact tiers 1 and 4 in name order, lists filtered
+   by one prediction and sorted by another (segment=high by worth, its first page and middle one; the
+   middle page of segment=low by probability and of tier=4 by forecast), the dashboard, one client
+   (median over several clients).
    Each is the median of a few calls.
 
 The raw side writes into a database of its own (created with `prognoza db upgrade`, so the same schema and
@@ -774,14 +777,17 @@ LISTED = (
     " LEFT JOIN purchase_predictions p ON p.client_id = c.id AND p.is_current = 1"
 )
 BY_NAME = " ORDER BY lower(c.last_name), c.id LIMIT ? OFFSET ?"
-# Ties by id falling with the forecast; the clients without one after them, by id.
-BY_FORECAST_DESCENDING = (
-    " ORDER BY s.value DESC NULLS LAST, CASE WHEN s.value IS NULL THEN c.id ELSE -c.id END"
-)
+
+
+def falling(column: str) -> str:
+    """A prediction's column falling, ties by id falling with it; the clients without it after them, by id."""
+    return f"{column} DESC NULLS LAST, CASE WHEN {column} IS NULL THEN c.id ELSE -c.id END"
+
+
+BY_FORECAST_DESCENDING = f" ORDER BY {falling('s.value')}"
 OTHER_SORTS = {  # ties by id in the sort's direction, the clients without the prediction last by id
     "predicted_sales": "s.value IS NULL, s.value, c.id",
-    "-purchase_probability": "p.probability DESC NULLS LAST,"
-    " CASE WHEN p.probability IS NULL THEN c.id ELSE -c.id END",
+    "-purchase_probability": falling("p.probability"),
     "-last_name": "lower(c.last_name) DESC, c.id DESC",
 }
 SEARCH = "(py_lower(c.first_name || ' ' || c.last_name) LIKE ? OR py_lower(c.email) LIKE ?)"
@@ -905,6 +911,7 @@ def list_reads(
             (medium, PER_PAGE, (middle_page(matches.low) - 1) * PER_PAGE),
             (medium,),
         ),
+        *crossed_reads(bands, cuts, matches),
         *(
             Read(
                 f"list, tier={tier}, page {middle_page(matched):,}",
@@ -920,6 +927,41 @@ def list_reads(
             )
         ),
     ]
+
+
+def crossed_reads(bands: tuple[float, float], cuts: tuple[float, float], matches: Matches) -> list[Read]:
+    """Lists filtered by one prediction and sorted by another, falling."""
+    medium, high = bands
+    filters = {  # the raw count, the condition, its parameter and how many clients match
+        "segment=high": (HIGH_COUNT, "s.value >= ?", high, matches.high),
+        "segment=low": (LOW_COUNT, "s.value < ?", medium, matches.low),
+        "tier=4": (tier_counted(REST_TIER), REST_TIER, cuts[1], matches.rest_tier),
+    }
+    sorts = {
+        "expected_value": "p.expected_value",
+        "purchase_probability": "p.probability",
+        "predicted_sales": "s.value",
+    }
+    reads = []
+    for filtered, sort, middle in [
+        ("segment=high", "expected_value", False),
+        ("segment=high", "expected_value", True),
+        ("segment=low", "purchase_probability", True),
+        ("tier=4", "predicted_sales", True),
+    ]:
+        count, condition, value, matched = filters[filtered]
+        number = middle_page(matched) if middle else 1
+        reads.append(
+            Read(
+                f"list, {filtered}&sort=-{sort}, page {number:,}",
+                f"/api/v1/clients?{filtered}&sort=-{sort}&page={number}",
+                count,
+                f"{LISTED} WHERE {condition} ORDER BY {falling(sorts[sort])} LIMIT ? OFFSET ?",
+                (value, PER_PAGE, (number - 1) * PER_PAGE),
+                (value,),
+            )
+        )
+    return reads
 
 
 DASHBOARD = (

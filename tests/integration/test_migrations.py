@@ -82,7 +82,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0023_scored_client_list"
+    assert current_revision(migrated_url) == head_revision() == "0024_scored_list_by_predictions"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:

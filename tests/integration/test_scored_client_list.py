@@ -1,7 +1,7 @@
 """The scored clients' list (`scored_client_list`): once a batch scoring has ended, the client list
-filtered by a prediction and sorted by a client's own column reads its pages from it, and they are the
-pages the predictions themselves give; once a client or a prediction changes, the list reads the
-predictions again until the scored list is written anew."""
+filtered by a prediction reads its pages from it (sorted by a client's own column, when that is quicker),
+and they are the pages the predictions themselves give; once a client or a prediction changes, the list
+reads the predictions again until the scored list is written anew."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ QUERIES = [
     {"segment": Segment.MEDIUM, "will_buy": True},
 ]
 SORTS = ["last_name", "-last_name", "first_name", "-email", "registered_on", "-registered_on"]
+PREDICTION_SORTS = [
+    "predicted_sales",
+    "-predicted_sales",
+    "purchase_probability",
+    "-purchase_probability",
+    "expected_value",
+    "-expected_value",
+]
 PER_PAGE = 7
 
 UnitOfWorkFactory = Callable[[], SqlAlchemyUnitOfWork]
@@ -61,7 +69,8 @@ def uow_factory(engine: Engine) -> UnitOfWorkFactory:
 @pytest.fixture
 def client_ids(uow_factory: UnitOfWorkFactory) -> list[int]:
     """60 clients with names, emails and registration days that tie in many ways; of them 50 predicted
-    (once before their current predictions), a few without a worth recorded."""
+    (once before their current predictions), a few without a worth recorded, and 5 predicted one way
+    only."""
     rng = random.Random(14)
     with uow_factory() as uow:
         clients = uow.clients.add_many(
@@ -96,6 +105,14 @@ def client_ids(uow_factory: UnitOfWorkFactory) -> list[int]:
                     expected_value=None if client_id % 9 == 0 else chances[client_id] * values[client_id],
                 )
                 for client_id in predicted
+            ],
+        )
+        uow.predictions.add_many(
+            [a_forecast(ids[50], 2500.0), a_forecast(ids[51], 0.0)],
+            [
+                a_purchase_prediction(ids[52], 0.9, expected_value=450.0),
+                a_purchase_prediction(ids[53], 0.1, expected_value=20.0),
+                a_purchase_prediction(ids[54], 0.8),
             ],
         )
         uow.commit()
@@ -159,11 +176,51 @@ def test_pages_read_from_the_scored_list_are_those_the_predictions_give(
     assert reads_the_scored_list(engine, uow_factory, **query)
     assert from_the_scored_list == through_the_filters
     assert checked_among_the_predictions == through_the_filters
-    for sort, ways in through_the_filters.items():
+    read_alike_every_way(through_the_filters)
+
+
+def read_alike_every_way(pages_by_sort: dict[str, list[list[int]]]) -> None:
+    for sort, ways in pages_by_sort.items():
         numbered, forwards, backwards = ways
         assert numbered == forwards == backwards, sort
         assert len(set(numbered)) == len(numbered), sort
-    assert any(ways[0] for ways in through_the_filters.values()), "some clients match"
+    assert any(ways[0] for ways in pages_by_sort.values()), "some clients match"
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda query: ",".join(f"{k}={v}" for k, v in query.items()))
+def test_pages_sorted_by_a_prediction_read_from_the_scored_list_are_those_the_predictions_give(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], query: dict[str, Any]
+) -> None:
+    def every_sort() -> dict[str, list[list[int]]]:
+        return {sort: every_way_of_reading(uow_factory, sort=sort, **query) for sort in PREDICTION_SORTS}
+
+    from_the_predictions = every_sort()
+    kept(uow_factory)
+    from_the_scored_list = every_sort()
+
+    for sort in PREDICTION_SORTS:
+        assert reads_the_scored_list(engine, uow_factory, sort=sort, **query), sort
+    assert from_the_scored_list == from_the_predictions
+    read_alike_every_way(from_the_predictions)
+
+
+def test_clients_predicted_one_way_only_come_last_when_sorted_by_the_other(
+    uow_factory: UnitOfWorkFactory, client_ids: list[int]
+) -> None:
+    kept(uow_factory)
+    with uow_factory() as uow:
+        by_probability = uow.clients.list(
+            ClientListQuery(segment=Segment.HIGH, sort="-purchase_probability", per_page=100),
+            RULE,
+            tiers=TIERS,
+        )
+        by_forecast = uow.clients.list(
+            ClientListQuery(will_buy=True, sort="predicted_sales", per_page=100), RULE, tiers=TIERS
+        )
+
+    assert by_probability.items[-1].client.id == client_ids[50]
+    assert by_probability.items[-1].purchase_probability is None
+    assert [item.client.id for item in by_forecast.items[-2:]] == [client_ids[52], client_ids[54]]
 
 
 def score_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
@@ -299,11 +356,41 @@ def test_a_filtered_page_is_read_from_the_scored_lists_index_alone(
         assert "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ({"segment": Segment.LOW, "sort": "-purchase_probability"}, "probability"),
+        ({"tier": ContactTier.REST, "sort": "predicted_sales"}, "value"),
+        ({"segment": Segment.HIGH, "sort": "-expected_value"}, "expected_value"),
+        ({"will_buy": False, "sort": "-predicted_sales", "page": 2}, "value"),
+    ],
+    ids=["segment-by-probability", "tier-by-forecast", "segment-by-worth", "decision-by-forecast"],
+)
+def test_a_filtered_page_sorted_by_another_prediction_is_read_from_the_scored_lists_index_alone(
+    engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], query: dict[str, Any], index: str
+) -> None:
+    kept(uow_factory)
+    with statements_run(engine) as run, uow_factory() as uow:
+        uow.clients.list(ClientListQuery(per_page=PER_PAGE, **query), RULE, tiers=TIERS)
+    picking = [(statement, given) for statement, given in run if "sort_key" in statement]
+    assert picking
+    with engine.connect() as connection:
+        for statement, parameters in picking:
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = "\n".join(str(row[-1]) for row in explained)
+            assert f"COVERING INDEX ix_scored_client_list_{index}" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+
+
 def scored_list_rows(uow_factory: UnitOfWorkFactory) -> tuple[bool, list[Any], list[Any]]:
     """Whether the scored list is kept, its rows, and the rows it would be written with now."""
     with uow_factory() as uow:
         kept_now = uow.clients._scored_list_is_kept()  # type: ignore[attr-defined]
-        listed = uow.session.execute(select(scored_client_list).order_by(scored_client_list.c.client_id))
+        columns = sql_clients._SCORED_LIST_ROWS.selected_columns.keys()
+        listed = uow.session.execute(
+            select(*(scored_client_list.c[name] for name in columns)).order_by(scored_client_list.c.client_id)
+        )
         written_now = uow.session.execute(sql_clients._SCORED_LIST_ROWS)
         return kept_now, [tuple(row) for row in listed], [tuple(row) for row in written_now]
 

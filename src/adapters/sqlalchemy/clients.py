@@ -266,7 +266,7 @@ class SqlAlchemyClientRepository:
         elif from_the_end:
             picked = self._read_from_the_end(query, matching, total, limit, parts, ids)
         elif query.sort_column in _MAYBE_MISSING:
-            picked = self._page_sorted_by_prediction(query, matching, limit, parts, ids)
+            picked = self._page_sorted_by_prediction(query, matching, total, limit, parts, ids)
         else:
             picked = self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
         listed = self._with_predictions([client_id for client_id, _ in picked])
@@ -286,18 +286,26 @@ class SqlAlchemyClientRepository:
         total: int,
         reach: int,
     ) -> tuple[ColumnElement[bool], Sequence[_Part]]:
-        """What picks a page's clients and the parts of the list they are read from (`_parts`), unless a
-        page filtered by a prediction is found quicker in the list's order (`_reads_in_list_order`):
-        then read from the scored clients' list while it is kept, else from the clients, each one
-        checked among the current predictions."""
-        if ids is not None or not _by_predictions_alone(query):
+        """What picks a page's clients and the parts of the list they are read from (`_parts`).
+
+        A page filtered by a prediction (and neither searched nor of chosen ids) is read from the scored
+        clients' list while it is kept (`_scored_list_parts`) when it is sorted by a prediction, and
+        when it is sorted by a client's own column and found quicker in the list's order than through
+        the filters' indexes (`_reads_in_list_order`). Sorted by a client's own column and found
+        quicker in its order, it is read from the clients, each checked among the current predictions,
+        while the scored list is not kept."""
+        if ids is not None or query.q or not _filtered_predictions(query):
             return matching, _parts(query, ids)
         scored_list_kept = self._scored_list_is_kept()
+        if query.sort_column in _MAYBE_MISSING:
+            if scored_list_kept:
+                return true(), _scored_list_parts(query, segments, tiers)
+            return matching, _parts(query, ids)
         match_cost = SCORED_LIST_MATCH_COST if scored_list_kept else MATCH_COST
         if not _reads_in_list_order(total, self._newest_id(), reach, match_cost):
             return matching, _parts(query, ids)
         if scored_list_kept:
-            return true(), [_scored_list_part(query, segments, tiers)]
+            return true(), _scored_list_parts(query, segments, tiers)
         checked = _matching(query, segments, ids, tiers, in_list_order=True)
         return checked, _parts(query, ids, in_list_order=True)
 
@@ -380,7 +388,7 @@ class SqlAlchemyClientRepository:
         skip = total - query.offset - wanted
         sizes = [total]
         if len(parts) > 1:
-            predicted = self._count_predicted(query, matching, ids)
+            predicted = self._count_predicted(query, matching, total, parts, ids)
             sizes = [predicted, total - predicted]
         rows: list[Any] = []
         for part, size in reversed(list(zip(parts, sizes, strict=True))):
@@ -402,11 +410,22 @@ class SqlAlchemyClientRepository:
         return rows[::-1]
 
     def _count_predicted(
-        self, query: ClientListQuery, matching: ColumnElement[bool], ids: Collection[int] | None
+        self,
+        query: ClientListQuery,
+        matching: ColumnElement[bool],
+        total: int,
+        parts: Sequence[_Part],
+        ids: Collection[int] | None,
     ) -> int:
-        """The matching clients who have the prediction the list is sorted by, counted as the list's
-        total is (`_count_of_list`): from the current predictions' indexes alone unless a search or ids
-        read the clients."""
+        """The matching clients who have the prediction the list is sorted by, out of the `total` that
+        match. Read from the scored clients' list, the few without it are counted, in one range of the
+        sort's index (`value IS NULL`). Otherwise those with it are counted as the list's total is
+        (`_count_of_list`): from the current predictions' indexes alone unless a search or ids read the
+        clients."""
+        _, unpredicted = parts
+        if unpredicted.source is scored_client_list:
+            counted_apart = select(func.count()).select_from(scored_client_list).where(unpredicted.condition)
+            return total - (self.session.scalar(counted_apart) or 0)
         key = _SORT_KEYS[query.sort_column]
         counted = _count_of_list(query, and_(matching, key.is_not(None)), ids, sorted_by=key.table)
         return self.session.scalar(counted) or 0
@@ -415,6 +434,7 @@ class SqlAlchemyClientRepository:
         self,
         query: ClientListQuery,
         matching: ColumnElement[bool],
+        total: int,
         limit: int,
         parts: Sequence[_Part],
         ids: Collection[int] | None,
@@ -431,7 +451,7 @@ class SqlAlchemyClientRepository:
         predicted, unpredicted = parts
         counted = None
         if query.offset > 0 and predicted.reads_clients:
-            counted = self._count_predicted(query, matching, ids)
+            counted = self._count_predicted(query, matching, total, parts, ids)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
             page = (
@@ -445,7 +465,8 @@ class SqlAlchemyClientRepository:
             rows = self.session.execute(page).all()
         missing = limit - len(rows)
         if missing > 0:
-            counted = self._count_predicted(query, matching, ids) if counted is None else counted
+            if counted is None:
+                counted = self._count_predicted(query, matching, total, parts, ids)
             rest = (
                 select(*unpredicted.picked)
                 .select_from(unpredicted.source)
@@ -551,8 +572,12 @@ _SCORED_LIST_KEYS: dict[ClientSort, ColumnElement[Any]] = {
     ClientSort.FIRST_NAME: scored_client_list.c.first_name_key,
     ClientSort.EMAIL: scored_client_list.c.email_key,
     ClientSort.REGISTERED_ON: scored_client_list.c.registered_on,
+    ClientSort.PREDICTED_SALES: scored_client_list.c.value,
+    ClientSort.PURCHASE_PROBABILITY: scored_client_list.c.probability,
+    ClientSort.EXPECTED_VALUE: scored_client_list.c.expected_value,
 }
-"""The sort keys of a client's own columns in the scored clients' list, as `_SORT_KEYS` spells them."""
+"""The sort keys in the scored clients' list, as `_SORT_KEYS` spells them; those of the predictions are
+named as in the predictions' tables, which the list's filters read."""
 _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PREDICTED_SALES: _sales.join(
         clients, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)
@@ -582,9 +607,7 @@ _SCORED_LIST_ROWS = (
     select(
         clients.c.id.label("client_id"),
         *(_SORT_KEYS[sort].label(key.key) for sort, key in _SCORED_LIST_KEYS.items()),
-        _sales.c.value,
         _purchase.c.will_buy,
-        _purchase.c.expected_value,
     )
     .select_from(_LISTED)
     .where(or_(_sales.c.client_id.is_not(None), _purchase.c.client_id.is_not(None)))
@@ -674,13 +697,6 @@ def _has_current(predictions: FromClause, meets: _Filter) -> ColumnElement[bool]
     return found.exists()
 
 
-def _by_predictions_alone(query: ClientListQuery) -> bool:
-    """Whether the list is filtered by predictions (segment, decision, tier) and neither searched nor
-    sorted by a prediction."""
-    filtered = query.segment is not None or query.will_buy is not None or query.tier is not None
-    return filtered and not query.q and query.sort_column not in _MAYBE_MISSING
-
-
 def _reads_in_list_order(matches: int, clients_at_most: int, reach: int, match_cost: float) -> bool:
     """Whether the clients a filtered page holds are found quicker by reading every client in the
     list's order (an index of clients) and keeping those that match than by reading every match
@@ -689,8 +705,7 @@ def _reads_in_list_order(matches: int, clients_at_most: int, reach: int, match_c
     list that way, against `matches` the other way, each of which costs about `match_cost` clients read
     in order (`MATCH_COST`, or `SCORED_LIST_MATCH_COST` read from the scored clients' list). That holds
     for the predictions' filters, which have nothing to do with names, emails or dates; not for a
-    search, whose matches share a name and so come together in the list sorted by name
-    (`_by_predictions_alone`)."""
+    search, whose matches share a name and so come together in the list sorted by name (`_reading`)."""
     return reach * clients_at_most < match_cost * matches * matches
 
 
@@ -706,14 +721,21 @@ its order: each entry holds the values filtered on, so checking one reads nothin
 entry, against 3.6 µs a match."""
 
 
-def _scored_list_part(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> _Part:
+def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> list[_Part]:
     """The list read from the scored clients' list, in the index of its sort: each filter checked on the
-    values an entry holds, which are named as in the predictions' tables."""
+    values an entry holds, which are named as in the predictions' tables. Sorted by a prediction, the
+    clients without it (predicted only the other way) come after the others, as in `_parts`."""
     rows = scored_client_list
     filters = _prediction_filters(query, segments, tiers).values()
     meeting_them = and_(*(meets(rows) for meets in filters))
-    key = _SCORED_LIST_KEYS[query.sort_column]
-    return _Part(rows, key, keyed=True, where=meeting_them, client_id=rows.c.client_id)
+    key, listed = _SCORED_LIST_KEYS[query.sort_column], rows.c.client_id
+    if query.sort_column not in _MAYBE_MISSING:
+        return [_Part(rows, key, keyed=True, where=meeting_them, client_id=listed)]
+    valued = and_(meeting_them, key.is_not(None))
+    return [
+        _Part(rows, key, keyed=True, where=valued, client_id=listed),
+        _Part(rows, key, keyed=False, where=meeting_them, client_id=listed),
+    ]
 
 
 def _in_tier(value: ColumnElement[Any], tiers: TierCuts, tier: ContactTier) -> ColumnElement[bool]:
@@ -798,7 +820,8 @@ class _Part:
     """A part of the list in order: the clients with a value of the sort column (`keyed`), reached
     from `source`, or those without one (a prediction not made yet), who come after them by id.
 
-    A keyed part holds the clients whose `source` rows meet `where`; their ids are `client_id`."""
+    A part holds the clients whose `source` rows meet `where` (and, unless keyed, lack the sort column's
+    value); their ids are `client_id`."""
 
     source: FromClause
     key: ColumnElement[Any]
@@ -818,7 +841,7 @@ class _Part:
 
     @property
     def condition(self) -> ColumnElement[bool]:
-        return self.where if self.keyed else _not_predicted(self.key)
+        return self.where if self.keyed else and_(self.where, _not_predicted(self.key))
 
     def ordering(self, descending: bool, forward: bool, searched: bool = False) -> list[ColumnElement[Any]]:
         """The list's order (`_ordering`) read forward, or read backwards from the end."""

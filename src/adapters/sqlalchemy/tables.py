@@ -365,23 +365,28 @@ scored_client_list = Table(
     Column("value", money(), nullable=True),
     Column("will_buy", Boolean, nullable=True),
     Column("expected_value", Float, nullable=True),
+    Column("probability", Float, nullable=True),
 )
 """Every client with a current prediction, as the client list filters and sorts it: written whole when a
 batch scoring ends (`SqlAlchemyClientRepository.keep_scored_list`) and read while nothing it was written
-from has changed since. The list filtered by a prediction and sorted by a client's own column reads a
-page from one index of this table, in which each entry holds the sort key and the values filtered on."""
+from has changed since. The list filtered by a prediction reads a page from one index of this table, in
+the order of its sort, in which each entry holds the sort key and the values filtered on."""
 
 
 def _scored_list_index(key: str) -> None:
     """The list in the order of `key`, ties by client id, each entry with the values filtered on: a
     filtered page is read from it alone, forwards or backwards."""
-    filtered = [scored_client_list.c[value] for value in ("value", "will_buy", "expected_value")]
+    filtered = [
+        scored_client_list.c[value] for value in ("value", "will_buy", "expected_value") if value != key
+    ]
     Index(
         f"ix_scored_client_list_{key}", scored_client_list.c[key], scored_client_list.c.client_id, *filtered
     )
 
 
 for sort_key in ("last_name_key", "first_name_key", "email_key", "registered_on"):
+    _scored_list_index(sort_key)
+for sort_key in ("value", "probability", "expected_value"):
     _scored_list_index(sort_key)
 
 model_runs = Table(
