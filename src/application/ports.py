@@ -142,12 +142,11 @@ class ClientRepository(Protocol):
         skipping rows (the query's page and page size are ignored); the first `limit` of them with one."""
         ...
 
-    def keep_scored_list(self, client_ids: Collection[int] | None = None) -> None:
+    def keep_scored_list(self) -> None:
         """Prepare, once a batch scoring has ended, what lets `list` read a page filtered by a
-        prediction in any order of the clients' own as quickly from a million clients as from a
-        thousand (a store that reads them so anyway has nothing to do); with `client_ids`, bring it
-        up to date for these clients, just scored in this unit of work. Whatever changes afterwards,
-        and whether or not this is called, `list` gives the same clients."""
+        prediction in any order (of the clients' own or of a prediction) as quickly from a million
+        clients as from a thousand (a store that reads them so anyway has nothing to do). Whatever
+        changes afterwards, and whether or not this is called, `list` gives the same clients."""
         ...
 
 

@@ -238,14 +238,12 @@ def _newest_row(uow: UnitOfWork, client_id: int) -> ScoringRow:
 def predict_client(
     client_id: int, uow: UnitOfWork, models: ActiveModels, predictor: ModelPredictor, clock: Clock
 ) -> ClientPrediction:
-    """Score one client from its newest snapshot, store the result as its current prediction (the client
-    list brought up to date for it), say why."""
+    """Score one client from its newest snapshot, store the result as its current prediction, say why."""
     with uow:
         row = _newest_row(uow, client_id)
         scorer = _scorer(uow, models, predictor)
         forecasts, predictions = scorer.score_rows([row], clock.now())
         uow.predictions.add_many(forecasts, predictions)
-        uow.clients.keep_scored_list([client_id])
         segment = uow.settings.segment_rule().segment_of(forecasts[0].value)
         uow.commit()
     return ClientPrediction(forecasts[0], predictions[0], segment, *scorer.reasons(row))

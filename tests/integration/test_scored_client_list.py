@@ -23,6 +23,7 @@ from application.commands import ClientListQuery, position_token
 from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of, later
 from domain.clients import Client
+from domain.predictions import DecisionThreshold, ScoredBatch
 from domain.segments import Segment, SegmentRule
 from domain.tiers import ContactTier, TierCuts
 from recorded_sql import statements_run
@@ -223,22 +224,29 @@ def test_clients_predicted_one_way_only_come_last_when_sorted_by_the_other(
     assert [item.client.id for item in by_forecast.items[-2:]] == [client_ids[52], client_ids[54]]
 
 
-def score_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> None:
-    """A prediction written without writing the client's entry of the scored list again."""
+def score_in_a_batch(uow_factory: UnitOfWorkFactory, client_ids: list[int], forecast: float = 5000.0) -> None:
+    """A part of a batch scoring: predictions written without the clients' entries of the scored list,
+    which the batch writes whole when it ends."""
+    days = [date(2024, 3, 1).toordinal()] * len(client_ids)
+    batch = ScoredBatch.of(
+        client_ids,
+        days,
+        [forecast] * len(client_ids),
+        [0.95] * len(client_ids),
+        DecisionThreshold(),
+        (1, 1),
+        later(2),
+    )
     with uow_factory() as uow:
-        made_at = later(2)
-        uow.predictions.add_many(
-            [a_forecast(client_ids[55], 5000.0, made_at=made_at)],
-            [a_purchase_prediction(client_ids[55], 0.95, made_at=made_at, expected_value=4750.0)],
-        )
+        uow.predictions.add_batch(batch)
         uow.commit()
 
 
-def test_a_prediction_written_alone_sends_the_list_back_to_the_predictions_until_it_is_written_again(
+def test_a_part_of_a_batch_scoring_sends_the_list_back_to_the_predictions_until_it_is_written_again(
     engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None
 ) -> None:
     kept(uow_factory)
-    score_one_client(uow_factory, client_ids)
+    score_in_a_batch(uow_factory, [client_ids[55]])
 
     assert not reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
     changed = every_way_of_reading(uow_factory, segment=Segment.HIGH)
@@ -301,7 +309,8 @@ def test_a_change_of_clients_keeps_the_list_which_gives_the_pages_the_prediction
 
 
 def relist_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> list[int]:
-    """Score a client in the high segment and another out of it, then write their entries again."""
+    """Score a client in the high segment and another out of it, one at a time (which writes their
+    entries again)."""
     moved = [client_ids[55], client_ids[0]]
     with uow_factory() as uow:
         made_at = later(2)
@@ -309,7 +318,6 @@ def relist_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> 
             [a_forecast(moved[0], 5000.0, made_at=made_at), a_forecast(moved[1], 10.0, made_at=made_at)],
             [a_purchase_prediction(client_id, 0.95, made_at=made_at) for client_id in moved],
         )
-        uow.clients.keep_scored_list(moved)
         uow.commit()
     return moved
 
@@ -333,7 +341,7 @@ def test_clients_scored_alone_after_another_change_leave_the_list_to_the_predict
     engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], in_list_order: None
 ) -> None:
     kept(uow_factory)
-    score_one_client(uow_factory, client_ids)  # not written again
+    score_in_a_batch(uow_factory, [client_ids[55]])
     relist_one_client(uow_factory, client_ids)
 
     assert not reads_the_scored_list(engine, uow_factory, segment=Segment.HIGH)
@@ -420,7 +428,6 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
                         [a_forecast(client_id, rng.choice([10.0, 500.0, 5000.0]), made_at=later(3))],
                         [a_purchase_prediction(client_id, rng.random(), made_at=later(3))],
                     )
-                    uow.clients.keep_scored_list([client_id])
                     uow.commit()
 
         return run
@@ -445,9 +452,7 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
 
     def score_without_writing_the_list() -> None:
         for client_id in client_ids[:4]:
-            with uow_factory() as uow:
-                uow.predictions.add_many([a_forecast(client_id, 2000.0, made_at=later(4))], [])
-                uow.commit()
+            score_in_a_batch(uow_factory, [client_id], forecast=2000.0)
 
     def write_the_list() -> None:
         for _ in range(3):

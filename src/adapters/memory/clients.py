@@ -127,7 +127,7 @@ class InMemoryClientRepository:
             window = placed[query.offset :]
         return page_read(window[: query.per_page + 1], query, len(ordered))
 
-    def keep_scored_list(self, client_ids: Collection[int] | None = None) -> None:
+    def keep_scored_list(self) -> None:
         """Nothing: every page is read from every client."""
 
     def stream(

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from adapters.sqlalchemy.bands import in_segment, in_tier
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
@@ -40,7 +41,6 @@ from adapters.sqlalchemy.kept import (
     revised,
     revision,
 )
-from adapters.sqlalchemy.predictions import in_segment
 from adapters.sqlalchemy.rows import CLIENTS, FORECASTS, PURCHASES, labelled
 from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
@@ -68,7 +68,7 @@ from domain.clients import Client, email_key
 from domain.errors import ClientNotFound, DomainError, DuplicateEmail
 from domain.predictions import ModelKind
 from domain.segments import SegmentRule
-from domain.tiers import ContactTier, TierCuts
+from domain.tiers import TierCuts
 
 
 class SqlAlchemyClientRepository:
@@ -128,7 +128,7 @@ class SqlAlchemyClientRepository:
             statement = update(clients).where(clients.c.id == client.id).values(CLIENTS.values(client))
             if rows_changed(self.session, statement) == 0:
                 raise ClientNotFound(client.id)
-        self._relist([client.id or 0], CLIENTS_REVISION)
+        relist(self.session, [client.id or 0], CLIENTS_REVISION)
 
     def update_many(self, clients_to_update: Sequence[Client]) -> None:
         """One executemany per chunk; a taken email refuses the whole batch."""
@@ -138,7 +138,7 @@ class SqlAlchemyClientRepository:
             for chunk in chunks(clients_to_update, CHUNK_SIZE):
                 rows = [CLIENTS.values(client) | {"client_id": client.id} for client in chunk]
                 self.session.connection().execute(statement, rows)
-        self._relist([client.id or 0 for client in clients_to_update], CLIENTS_REVISION)
+        relist(self.session, [client.id or 0 for client in clients_to_update], CLIENTS_REVISION)
 
     def delete(self, client_id: int) -> None:
         """The client's activity and predictions go with it (ON DELETE CASCADE). Its entry of the scored
@@ -152,43 +152,15 @@ class SqlAlchemyClientRepository:
     def count(self) -> int:
         return self.session.scalar(_EVERY_CLIENT) or 0
 
-    def keep_scored_list(self, client_ids: Collection[int] | None = None) -> None:
+    def keep_scored_list(self) -> None:
         """Write the scored clients' list (`scored_client_list`) anew, unless it was written from the
-        predictions and clients as they are now; with `client_ids`, only the entries of these clients,
-        whose predictions this transaction wrote, and only when the list was kept up to the write
-        before."""
-        if client_ids is not None:
-            self._relist(client_ids, PREDICTIONS_REVISION)
-            return
-        kept(self.session, SCORED_LIST, self._scored_list_state(), self._write_scored_list, int, int)
+        predictions and clients as they are now. Between two such writes, every write of clients or of
+        single predictions writes their entries again (`relist`)."""
+        state = _scored_list_state(self.session)
+        kept(self.session, SCORED_LIST, state, self._write_scored_list, int, int)
 
     def _scored_list_is_kept(self) -> bool:
-        return is_kept(self.session, SCORED_LIST, self._scored_list_state())
-
-    def _scored_list_state(self) -> list[int]:
-        """What the scored clients' list is written from: the revisions of the predictions and of the
-        clients (`SCORED_LIST_REVISIONS`)."""
-        return [revision(self.session, name) for name in SCORED_LIST_REVISIONS]
-
-    def _relist(self, client_ids: Collection[int], counted_up: str) -> None:
-        """The clients' entries written again from their current predictions and their own columns, when
-        the list was kept up to the write this transaction made, which counted up the revision
-        `counted_up` and holds it until the transaction ends: no other write of that kind can come
-        between. A write of the other kind can; it counts up the other revision, which the list is
-        then kept as of before it."""
-        state = self._scored_list_state()
-        before = [
-            number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)
-        ]
-        if not is_kept(self.session, SCORED_LIST, before):
-            return
-        columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
-        for chunk in chunks(sorted(client_ids), CHUNK_SIZE):
-            rows = _SCORED_LIST_ROWS.where(clients.c.id.in_(chunk))
-            upsert = insert_or_update(self.session, scored_client_list).from_select(columns, rows)
-            written = {column: upsert.excluded[column] for column in columns if column != "client_id"}
-            self.session.execute(upsert.on_conflict_do_update(index_elements=["client_id"], set_=written))
-        keep(self.session, SCORED_LIST, state, len(client_ids))
+        return is_kept(self.session, SCORED_LIST, _scored_list_state(self.session))
 
     def _write_scored_list(self) -> int:
         """Every client with a current prediction, in one INSERT ... SELECT; the list's indexes are
@@ -483,6 +455,33 @@ STREAM_ROWS = 2_000
 """Rows of a streamed list held in memory at a time."""
 
 
+def relist(session: Session, client_ids: Collection[int], counted_up: str) -> None:
+    """The clients' entries of the scored clients' list written again from their current predictions
+    and their own columns, when the list was kept up to the write this transaction made, which counted
+    up the revision `counted_up` and holds it until the transaction ends: no other write of that kind
+    can come between. A write of the other kind can; it counts up the other revision, which the list is
+    then kept as of before it."""
+    state = _scored_list_state(session)
+    before = [
+        number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)
+    ]
+    if not is_kept(session, SCORED_LIST, before):
+        return
+    columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
+    for chunk in chunks(sorted(client_ids), CHUNK_SIZE):
+        rows = _SCORED_LIST_ROWS.where(clients.c.id.in_(chunk))
+        upsert = insert_or_update(session, scored_client_list).from_select(columns, rows)
+        written = {column: upsert.excluded[column] for column in columns if column != "client_id"}
+        session.execute(upsert.on_conflict_do_update(index_elements=["client_id"], set_=written))
+    keep(session, SCORED_LIST, state, len(client_ids))
+
+
+def _scored_list_state(session: Session) -> list[int]:
+    """What the scored clients' list is written from: the revisions of the predictions and of the
+    clients (`SCORED_LIST_REVISIONS`)."""
+    return [revision(session, name) for name in SCORED_LIST_REVISIONS]
+
+
 def _insert_returning_ids(session: Session, batch: Sequence[Client]) -> list[int]:
     # Sorted by parameter order, the ids come back in the order the clients were given.
     statement = insert(clients).returning(clients.c.id, sort_by_parameter_order=True)
@@ -680,7 +679,7 @@ def _prediction_filters(
         # The worth recorded with the current purchase prediction: a range of its partial index.
         tier = query.tier
         asked.setdefault(_purchase, []).append(
-            lambda rows: false() if tiers is None else _in_tier(rows.c.expected_value, tiers, tier)
+            lambda rows: false() if tiers is None else in_tier(rows.c.expected_value, tiers, tier)
         )
     return {table: _all_of(filters) for table, filters in asked.items()}
 
@@ -736,17 +735,6 @@ def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: Tie
         _Part(rows, key, keyed=True, where=valued, client_id=listed),
         _Part(rows, key, keyed=False, where=meeting_them, client_id=listed),
     ]
-
-
-def _in_tier(value: ColumnElement[Any], tiers: TierCuts, tier: ContactTier) -> ColumnElement[bool]:
-    """An expected value falls in the tier's range (low, high] (`TierCuts.bounds`); NULL in none."""
-    low, high = tiers.bounds(tier)
-    conditions: list[ColumnElement[bool]] = [value.is_not(None)]
-    if low is not None:
-        conditions.append(value > low)
-    if high is not None:
-        conditions.append(value <= high)
-    return and_(*conditions)
 
 
 def _containing(q: str) -> ColumnElement[bool]:

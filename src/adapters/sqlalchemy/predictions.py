@@ -13,7 +13,6 @@ from sqlalchemy import (
     ScalarSelect,
     Select,
     Table,
-    and_,
     case,
     cast,
     false,
@@ -26,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.sqlalchemy.bands import in_segment
+from adapters.sqlalchemy.clients import relist
 from adapters.sqlalchemy.integrity import Violation, savepoint, violation_of
 from adapters.sqlalchemy.kept import (
     PREDICTIONS_REVISION,
@@ -65,17 +66,6 @@ REPLACE_ATTEMPTS = 3
 """Tries of a write of current predictions that met another for the same clients (`_replacing_current`)."""
 
 
-def in_segment(value: ColumnElement[Any], rule: SegmentRule, segment: Segment) -> ColumnElement[bool]:
-    """A forecast value falls in a segment's PLN range [low, high) under `rule`; NULL falls in none."""
-    low, high = rule.bounds(segment)
-    conditions: list[ColumnElement[bool]] = [value.is_not(None)]
-    if low is not None:
-        conditions.append(value >= low)
-    if high is not None:
-        conditions.append(value < high)
-    return and_(*conditions)
-
-
 class SqlAlchemyPredictionRepository:
     """Forecasts in `sales_predictions`, purchase chances in `purchase_predictions`. Never commits."""
 
@@ -85,7 +75,8 @@ class SqlAlchemyPredictionRepository:
     def add_many(self, forecasts: Sequence[SalesForecast], predictions: Sequence[PurchasePrediction]) -> None:
         """In one savepoint: the clients' current rows stop being current, then the new rows are
         inserted as current (`_replacing_current`). All or nothing: an unknown client refuses the whole
-        batch. Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`)."""
+        batch. Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`) and the clients'
+        entries of the scored clients' list are written again (`relist`)."""
 
         def replace() -> None:
             self._replace_current(sales_predictions, forecasts, FORECASTS.values)
@@ -94,12 +85,15 @@ class SqlAlchemyPredictionRepository:
         with savepoint(self.session, self._refuse(forecasts, predictions)):
             self._replacing_current(replace)
         revised(self.session, PREDICTIONS_REVISION)
+        scored = {forecast.client_id for forecast in forecasts} | {chance.client_id for chance in predictions}
+        relist(self.session, scored, PREDICTIONS_REVISION)
 
     def add_batch(self, batch: ScoredBatch) -> None:
         """The clients' current rows stop being current, then the batch's rows go in as current ones
         through the database's bulk path (`bulk_insert`): no object, no type conversion per row
         (`_replacing_current`). Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`),
-        just before the caller commits."""
+        just before the caller commits. The scored clients' list is not written: a batch scoring writes
+        it whole when it ends (`SqlAlchemyClientRepository.keep_scored_list`)."""
         client_ids = list(batch.client_ids)
         driver = DriverValues(self.session)
         made_at, days = driver.moment(batch.made_at), [driver.day(day) for day in batch.observed_on]
