@@ -34,6 +34,7 @@ from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
     PREDICTIONS_REVISION,
     SNAPSHOT_REVISION,
+    held,
     insert_or_update,
     is_kept,
     keep,
@@ -156,6 +157,7 @@ class SqlAlchemyClientRepository:
         """Write the scored clients' list (`scored_client_list`) anew, unless it was written from the
         predictions and clients as they are now. Between two such writes, every write of clients or of
         single predictions writes their entries again (`relist`)."""
+        held(self.session, SCORED_LIST)
         state = _scored_list_state(self.session)
         kept(self.session, SCORED_LIST, state, self._write_scored_list, int, int)
 
@@ -459,8 +461,10 @@ def relist(session: Session, client_ids: Collection[int], counted_up: str) -> No
     """The clients' entries of the scored clients' list written again from their current predictions
     and their own columns, when the list was kept up to the write this transaction made, which counted
     up the revision `counted_up` and holds it until the transaction ends: no other write of that kind
-    can come between. A write of the other kind can; it counts up the other revision, which the list is
-    then kept as of before it."""
+    can come between. A write of the other kind that commits meanwhile is read, as the writers of the
+    list take turns (`held`): the first to commit keeps it as of the other's revision before that
+    write, the second relists its clients on top."""
+    held(session, SCORED_LIST)
     state = _scored_list_state(session)
     before = [
         number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)

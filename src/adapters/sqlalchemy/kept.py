@@ -84,6 +84,13 @@ def kept(
     return summary
 
 
+def held(session: Session, name: str) -> None:
+    """Lock the summary `name`, when it is kept, until the transaction ends: its writers take turns, and
+    each reads what the one before it committed (PostgreSQL locks the row, each statement reading what
+    is committed when it starts; on SQLite the one writer holds the whole database)."""
+    session.execute(select(kept_summaries.c.name).where(kept_summaries.c.name == name).with_for_update())
+
+
 def is_kept(session: Session, name: str, computed_from: list[Any]) -> bool:
     """Whether `name` is kept as computed from `computed_from`."""
     return _read(session, name, computed_from) is not None
