@@ -393,7 +393,7 @@ class SqlAlchemyClientRepository:
     ) -> int:
         """The matching clients who have the prediction the list is sorted by, out of the `total` that
         match. Read from the scored clients' list, the few without it are counted, in one range of the
-        sort's index (`value IS NULL`). Otherwise those with it are counted as the list's total is
+        sort's index (the sort key IS NULL). Otherwise those with it are counted as the list's total is
         (`_count_of_list`): from the current predictions' indexes alone unless a search or ids read the
         clients."""
         _, unpredicted = parts
