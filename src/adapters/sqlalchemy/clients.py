@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.bands import in_segment, in_tier
+from adapters.sqlalchemy.engine import read_once
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
@@ -170,15 +171,16 @@ class SqlAlchemyClientRepository:
         million entries one by one. How many clients it lists."""
         connection = self.session.connection()
         indexes = sorted(scored_client_list.indexes, key=lambda index: str(index.name))
-        for index in indexes:
-            index.drop(connection)
-        self.session.execute(delete(scored_client_list))
-        columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
-        written = rows_changed(
-            self.session, insert(scored_client_list).from_select(columns, _SCORED_LIST_ROWS)
-        )
-        for index in indexes:
-            index.create(connection)
+        with read_once(connection):
+            for index in indexes:
+                index.drop(connection)
+            self.session.execute(delete(scored_client_list))
+            columns = list(_SCORED_LIST_ROWS.selected_columns.keys())
+            written = rows_changed(
+                self.session, insert(scored_client_list).from_select(columns, _SCORED_LIST_ROWS)
+            )
+            for index in indexes:
+                index.create(connection)
         return written
 
     def _newest_id(self) -> int:

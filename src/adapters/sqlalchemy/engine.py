@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,23 @@ def reading_only() -> Iterator[None]:
 def set_reading_only(value: bool) -> None:
     """For a whole request (see `reading_only`); the entrypoint sets it back when the request ends."""
     _reading_only.set(value)
+
+
+@contextmanager
+def read_once(connection: Connection) -> Iterator[None]:
+    """Statements inside read whole tables once (a model's training rows, a batch's writes of the
+    scored list): on SQLite they read the file through read calls, not through its memory map. Mapped
+    pages stay in the process's memory until the map is let go, so a scan of the file would count the
+    file as the process's own; the map pays for the many small reads of serving pages."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    mapped = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
+    connection.exec_driver_sql("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:

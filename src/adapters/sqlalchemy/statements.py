@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
-from adapters.sqlalchemy.engine import UNICODE_LOWER
+from adapters.sqlalchemy.engine import UNICODE_LOWER, read_once
 from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE
 from application.chunks import chunks
 
@@ -55,13 +55,14 @@ def number_blocks(
         parameters = tuple(parameters[name] for name in compiled.positiontup)
     driver = connection.connection.driver_connection
     on_postgresql = connection.dialect.name == "postgresql"
-    cursor = driver.cursor(name="number_blocks") if on_postgresql else driver.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(str(compiled), parameters)
-        while rows := cursor.fetchmany(rows_per_block):
-            yield np.array(rows, dtype=np.float64)  # None becomes NaN
-    finally:
-        cursor.close()
+    with read_once(connection):
+        cursor = driver.cursor(name="number_blocks") if on_postgresql else driver.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(str(compiled), parameters)
+            while rows := cursor.fetchmany(rows_per_block):
+                yield np.array(rows, dtype=np.float64)  # None becomes NaN
+        finally:
+            cursor.close()
 
 
 class DriverValues:
