@@ -219,20 +219,9 @@ class MlPanel:
 def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
     """A page of the client list, with each client's current predictions and segment."""
     with uow:
-        segments = uow.settings.segment_rule()
-        total = _segment_total(query, segments, uow)
-        page = uow.clients.list(query, segments, tiers=uow.settings.tier_cuts(), total=total)
-        uow.commit()  # a summary computed afresh for the total is kept for the next request
+        page = uow.clients.list(query, uow.settings.segment_rule(), tiers=uow.settings.tier_cuts())
+        uow.commit()  # a total counted afresh is kept for the next request (see the repository)
         return page
-
-
-def _segment_total(query: ClientListQuery, segments: SegmentRule, uow: UnitOfWork) -> int | None:
-    """How many clients a list filtered by segment alone holds: the summary of the current predictions
-    counts them (a repository may keep it, `PredictionRepository.summary`), where counting the list
-    itself reads every forecast of the segment."""
-    if query.segment is None or query.q or query.will_buy is not None or query.tier is not None:
-        return None
-    return uow.predictions.summary(uow.settings.threshold(), segments).segment_counts[query.segment]
 
 
 def count_clients(uow: UnitOfWork) -> int:

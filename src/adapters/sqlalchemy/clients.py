@@ -226,7 +226,7 @@ class SqlAlchemyClientRepository:
         """A count (unless it is known) and a page, with one client more to know whether the list goes on."""
         matching = _matching(query, segments, ids, tiers)
         if total is None:
-            total = self.session.scalar(_count_of_list(query, matching, ids)) or 0
+            total = self._total(query, segments, tiers, ids, matching)
         limit = query.per_page + 1
         position = query.after or query.before
         from_the_end = position is None and 0 < total - query.offset < query.offset
@@ -251,6 +251,33 @@ class SqlAlchemyClientRepository:
             for client_id, key in picked
         ]
         return page_read(placed, query, total)
+
+    def _total(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        tiers: TierCuts | None,
+        ids: Collection[int] | None,
+        matching: ColumnElement[bool],
+    ) -> int:
+        """How many clients match. The total of a list filtered by predictions alone (neither searched
+        nor of chosen ids) is kept (`adapters.sqlalchemy.kept`) as of the predictions' and snapshots'
+        revisions (a client deleted counts the snapshots' up) and the bands and cuts in force: counted
+        once per scoring, not on every page, which would read every prediction of a kind when nearly
+        every client matches."""
+        counted = _count_of_list(query, matching, ids)
+        if ids is not None or query.q or not _filtered_predictions(query):
+            return self.session.scalar(counted) or 0
+        computed_from = [
+            *(revision(self.session, name) for name in LIST_TOTAL_REVISIONS),
+            [segments.medium_from, segments.high_from],
+            None if tiers is None else [tiers.third_above, tiers.next_above, tiers.top_above],
+        ]
+
+        def count() -> int:
+            return self.session.scalar(counted) or 0
+
+        return kept(self.session, _list_total_name(query), computed_from, count, int, int)
 
     def _reading(
         self,
@@ -602,6 +629,17 @@ _RANKED_FROM: dict[ClientSort, FromClause] = {
 """The clients that have the prediction a sort reads, reached from that prediction's index."""
 _MAYBE_MISSING = set(_RANKED_FROM)
 """Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
+
+LIST_TOTAL_REVISIONS = (PREDICTIONS_REVISION, SNAPSHOT_REVISION)
+"""The revisions a list's kept total is counted as of (`_total`)."""
+
+
+def _list_total_name(query: ClientListQuery) -> str:
+    """The name a list's total is kept under: one per combination of the prediction filters."""
+    filters = {"segment": query.segment, "will_buy": query.will_buy, "tier": query.tier}
+    asked = " ".join(f"{name}={getattr(value, 'value', value)}" for name, value in filters.items())
+    return f"list_total {asked}"
+
 
 SCORED_LIST = "scored_client_list"
 """The name the scored clients' list is kept under (`adapters.sqlalchemy.kept`)."""
