@@ -28,10 +28,11 @@ prints their ratio (the machine is shared and absolute times drift; the ratios a
    first page, a deep page sorted by predicted sales (by its number, then a middle page and the last
    one through the `next` link of the page before, beside a hand-written keyset query), the middle page
    by predicted sales ascending, by purchase probability descending and by last name descending, a search,
-   will_buy=true and segment=high (their first page and the middle one of their matches, in name
-   order), the middle page of segment=low and of the contact tiers 1 and 4 in name order, lists filtered
-   by one prediction and sorted by another (segment=high by worth, its first page and middle one; the
-   middle page of segment=low by probability and of tier=4 by forecast), the dashboard, one client
+   will_buy=true, will_buy=false and segment=high (their first page and the middle one of their matches,
+   in name order), the middle page of segment=low and of the contact tiers 1 and 4 in name order, lists
+   filtered by one prediction and sorted by another (segment=high by worth and tier=4 by forecast, their
+   first page and middle one; the middle page of segment=low by probability and of will_buy=false by
+   forecast), the dashboard, one client
    (median over several clients).
    Each is the median of a few calls.
 
@@ -192,10 +193,12 @@ class Database:
         return connection
 
     def sql(self, statement: str) -> str:
-        """A statement written for sqlite3 (`?`, `= 1` for true, `py_lower`) as this database reads it."""
+        """A statement written for sqlite3 (`?`, `= 1` for true and `= 0` for false, `py_lower`) as this
+        database reads it."""
         if not self.postgres:
             return statement
         statement = re.sub(r"\b(is_current|will_buy) = 1\b", r"\1", statement)
+        statement = re.sub(r"\b(\w+\.)?will_buy = 0\b", r"NOT \1will_buy", statement)
         return statement.replace("py_lower(", "lower(").replace("?", "%s")
 
     def rows(self, connection: Any, statement: str, params: Sequence[object] = ()) -> list[Any]:
@@ -808,6 +811,7 @@ class Read:
 HIGH_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value >= ?"
 LOW_COUNT = "SELECT COUNT(*) FROM sales_predictions WHERE is_current = 1 AND value < ?"
 BUYERS_COUNT = "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 1"
+NOT_BUYING_COUNT = "SELECT COUNT(*) FROM purchase_predictions WHERE is_current = 1 AND will_buy = 0"
 # The contact tiers at either end: worth above the top cut point, and a known worth at most the third one.
 TOP_TIER = "p.expected_value > ?"
 REST_TIER = "p.expected_value IS NOT NULL AND p.expected_value <= ?"
@@ -824,6 +828,7 @@ class Matches:
     high: int
     low: int
     buyers: int
+    not_buying: int
     top_tier: int
     rest_tier: int
 
@@ -894,6 +899,16 @@ def list_reads(
         ),
         *(
             Read(
+                f"list, will_buy=false, page {number:,}",
+                f"/api/v1/clients?will_buy=false&page={number}",
+                NOT_BUYING_COUNT,
+                f"{LISTED} WHERE p.will_buy = 0{BY_NAME}",
+                (PER_PAGE, (number - 1) * PER_PAGE),
+            )
+            for number in sorted({1, middle_page(matches.not_buying)})
+        ),
+        *(
+            Read(
                 f"list, segment=high, page {number:,}",
                 f"/api/v1/clients?segment=high&page={number}",
                 HIGH_COUNT,
@@ -936,6 +951,7 @@ def crossed_reads(bands: tuple[float, float], cuts: tuple[float, float], matches
         "segment=high": (HIGH_COUNT, "s.value >= ?", high, matches.high),
         "segment=low": (LOW_COUNT, "s.value < ?", medium, matches.low),
         "tier=4": (tier_counted(REST_TIER), REST_TIER, cuts[1], matches.rest_tier),
+        "will_buy=false": (NOT_BUYING_COUNT, "p.will_buy = 0", None, matches.not_buying),
     }
     sorts = {
         "expected_value": "p.expected_value",
@@ -947,9 +963,12 @@ def crossed_reads(bands: tuple[float, float], cuts: tuple[float, float], matches
         ("segment=high", "expected_value", False),
         ("segment=high", "expected_value", True),
         ("segment=low", "purchase_probability", True),
+        ("tier=4", "predicted_sales", False),
         ("tier=4", "predicted_sales", True),
+        ("will_buy=false", "predicted_sales", True),
     ]:
         count, condition, value, matched = filters[filtered]
+        bound = () if value is None else (value,)
         number = middle_page(matched) if middle else 1
         reads.append(
             Read(
@@ -957,8 +976,8 @@ def crossed_reads(bands: tuple[float, float], cuts: tuple[float, float], matches
                 f"/api/v1/clients?{filtered}&sort=-{sort}&page={number}",
                 count,
                 f"{LISTED} WHERE {condition} ORDER BY {falling(sorts[sort])} LIMIT ? OFFSET ?",
-                (value, PER_PAGE, (number - 1) * PER_PAGE),
-                (value,),
+                (*bound, PER_PAGE, (number - 1) * PER_PAGE),
+                bound,
             )
         )
     return reads
@@ -1042,6 +1061,7 @@ def step_reads(bench: Bench) -> None:
             high=int(database.value(connection, HIGH_COUNT, (bands[1],))),
             low=int(database.value(connection, LOW_COUNT, (bands[0],))),
             buyers=int(database.value(connection, BUYERS_COUNT)),
+            not_buying=int(database.value(connection, NOT_BUYING_COUNT)),
             top_tier=int(database.value(connection, tier_counted(TOP_TIER), (cuts[0],))),
             rest_tier=int(database.value(connection, tier_counted(REST_TIER), (cuts[1],))),
         )
