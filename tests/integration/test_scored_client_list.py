@@ -5,24 +5,27 @@ reads the predictions again until the scored list is written anew."""
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 
 from adapters.sqlalchemy import clients as sql_clients
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
-from adapters.sqlalchemy.tables import scored_client_list
+from adapters.sqlalchemy.tables import kept_summaries, scored_client_list
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery, position_token
 from application.queries import ClientListItem, Page
 from contract.examples import a_client, a_forecast, a_purchase_prediction, id_of, later
 from domain.clients import Client
+from domain.errors import ClientNotFound
 from domain.predictions import DecisionThreshold, ScoredBatch
 from domain.segments import Segment, SegmentRule
 from domain.tiers import ContactTier, TierCuts
@@ -474,3 +477,73 @@ def test_clients_scored_alone_beside_other_writes_never_leave_the_list_kept_and_
     kept_now, listed, written_now = scored_list_rows(uow_factory)
     assert kept_now, "scorings of one client at a time keep the list"
     assert listed == written_now
+
+
+def waiting_for_locks(engine: Engine, *writers: Future[None]) -> None:
+    """Until each of the `writers` waits for a lock (PostgreSQL); one that ends first fails the test."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    deadline = time.monotonic() + 10
+    with engine.connect() as connection:
+        while (connection.execute(waiting).scalar_one() or 0) < len(writers):
+            for writer in writers:
+                assert not writer.done(), f"a writer ended without waiting: {writer.result()}"
+            assert time.monotonic() < deadline, f"fewer than {len(writers)} writers wait for a lock"
+            time.sleep(0.02)
+
+
+def score_one(uow_factory: UnitOfWorkFactory, client_id: int) -> None:
+    with uow_factory() as uow:
+        uow.predictions.add_many(
+            [a_forecast(client_id, 750.0, made_at=later(3))],
+            [a_purchase_prediction(client_id, 0.4, made_at=later(3))],
+        )
+        uow.commit()
+
+
+def rename_one(uow_factory: UnitOfWorkFactory, client_id: int) -> None:
+    with uow_factory() as uow:
+        client = uow.clients.get(client_id)
+        assert client is not None
+        uow.clients.update(replace(client, last_name="Nowa"))
+        uow.commit()
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+@pytest.mark.parametrize("change", [score_one, rename_one])
+def test_a_client_scored_or_renamed_while_it_is_deleted_takes_its_turn_and_never_deadlocks(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    change: Callable[[UnitOfWorkFactory, int], None],
+) -> None:
+    """The change begins while the list's turn is held, then the deletion: each waits for the turn before
+    it locks the client or its entry, so neither waits for the other's locks while holding its own."""
+    client_id = client_ids[0]
+    kept(uow_factory)
+
+    def delete() -> None:
+        with uow_factory() as uow:
+            uow.clients.delete(client_id)
+            uow.commit()
+
+    turn = select(kept_summaries.c.name).where(kept_summaries.c.name == "scored_client_list")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        with engine.connect() as holder:  # let go (rolled back) before the threads are waited for
+            holder.execute(turn.with_for_update())
+            changed = pool.submit(change, uow_factory, client_id)
+            waiting_for_locks(engine, changed)
+            deleted = pool.submit(delete)
+            waiting_for_locks(engine, changed, deleted)
+        deleted.result()
+        with contextlib.suppress(ClientNotFound):  # deleted first: nothing to score or rename
+            changed.result()
+
+    with uow_factory() as uow:
+        assert uow.clients.get(client_id) is None
+    kept_now, listed, written_now = scored_list_rows(uow_factory)
+    assert kept_now and listed == written_now

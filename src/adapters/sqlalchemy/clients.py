@@ -125,6 +125,7 @@ class SqlAlchemyClientRepository:
         return found
 
     def update(self, client: Client) -> None:
+        lists_turn(self.session)
         revised(self.session, CLIENTS_REVISION)
         with savepoint(self.session, _refuse_email(client.email)):
             statement = update(clients).where(clients.c.id == client.id).values(CLIENTS.values(client))
@@ -135,6 +136,7 @@ class SqlAlchemyClientRepository:
     def update_many(self, clients_to_update: Sequence[Client]) -> None:
         """One executemany per chunk; a taken email refuses the whole batch."""
         statement = update(clients).where(clients.c.id == bindparam("client_id"))
+        lists_turn(self.session)
         revised(self.session, CLIENTS_REVISION)
         with savepoint(self.session, self._refuse_batch(clients_to_update)):
             for chunk in chunks(clients_to_update, CHUNK_SIZE):
@@ -143,10 +145,9 @@ class SqlAlchemyClientRepository:
         relist(self.session, [client.id or 0 for client in clients_to_update], CLIENTS_REVISION)
 
     def delete(self, client_id: int) -> None:
-        """The client's activity and predictions go with it (ON DELETE CASCADE). Its entry of the scored
-        clients' list goes first: writing that list whole locks it, then looks its clients up (their
-        foreign key), and a deletion that locked the client first would wait for the list while the list
-        waited for the client (PostgreSQL)."""
+        """The client's activity and predictions go with it (ON DELETE CASCADE), after its entry of the
+        scored clients' list, once it is the deletion's turn to write the list (`lists_turn`)."""
+        lists_turn(self.session)
         revised(self.session, SNAPSHOT_REVISION)
         self.session.execute(delete(scored_client_list).where(scored_client_list.c.client_id == client_id))
         self.session.execute(delete(clients).where(clients.c.id == client_id))
@@ -158,7 +159,7 @@ class SqlAlchemyClientRepository:
         """Write the scored clients' list (`scored_client_list`) anew, unless it was written from the
         predictions and clients as they are now. Between two such writes, every write of clients or of
         single predictions writes their entries again (`relist`)."""
-        held(self.session, SCORED_LIST)
+        lists_turn(self.session)
         state = _scored_list_state(self.session)
         kept(self.session, SCORED_LIST, state, self._write_scored_list, int, int)
 
@@ -486,6 +487,14 @@ STREAM_ROWS = 2_000
 """Rows of a streamed list held in memory at a time."""
 
 
+def lists_turn(session: Session) -> None:
+    """Wait for the other writers of the scored clients' list to end (`held`): every writer of it takes
+    its turn first, before it locks any client, prediction or entry. One that took a client's lock and
+    then waited for the turn would wait for ever beside a deletion that took the turn and waits for
+    that client (PostgreSQL would abort one of them)."""
+    held(session, SCORED_LIST)
+
+
 def relist(session: Session, client_ids: Collection[int], counted_up: str) -> None:
     """The clients' entries of the scored clients' list written again from their current predictions
     and their own columns, when the list was kept up to the write this transaction made, which counted
@@ -493,7 +502,7 @@ def relist(session: Session, client_ids: Collection[int], counted_up: str) -> No
     can come between. A write of the other kind that commits meanwhile is read, as the writers of the
     list take turns (`held`): the first to commit keeps it as of the other's revision before that
     write, the second relists its clients on top."""
-    held(session, SCORED_LIST)
+    lists_turn(session)
     state = _scored_list_state(session)
     before = [
         number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)

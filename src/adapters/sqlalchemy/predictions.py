@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.bands import in_segment
-from adapters.sqlalchemy.clients import relist
+from adapters.sqlalchemy.clients import lists_turn, relist
 from adapters.sqlalchemy.integrity import Violation, savepoint, violation_of
 from adapters.sqlalchemy.kept import (
     PREDICTIONS_REVISION,
@@ -76,12 +76,14 @@ class SqlAlchemyPredictionRepository:
         """In one savepoint: the clients' current rows stop being current, then the new rows are
         inserted as current (`_replacing_current`). All or nothing: an unknown client refuses the whole
         batch. Last, the predictions' revision is counted up (`PREDICTIONS_REVISION`) and the clients'
-        entries of the scored clients' list are written again (`relist`)."""
+        entries of the scored clients' list are written again (`relist`), in the list's turn, taken
+        first (`lists_turn`)."""
 
         def replace() -> None:
             self._replace_current(sales_predictions, forecasts, FORECASTS.values)
             self._replace_current(purchase_predictions, predictions, PURCHASES.values)
 
+        lists_turn(self.session)
         with savepoint(self.session, self._refuse(forecasts, predictions)):
             self._replacing_current(replace)
         revised(self.session, PREDICTIONS_REVISION)
