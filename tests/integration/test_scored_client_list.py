@@ -375,8 +375,19 @@ def test_a_filtered_page_is_read_from_the_scored_lists_index_alone(
         ({"tier": ContactTier.REST, "sort": "predicted_sales"}, "value"),
         ({"segment": Segment.HIGH, "sort": "-expected_value"}, "expected_value"),
         ({"will_buy": False, "sort": "-predicted_sales", "page": 2}, "value"),
+        ({"segment": Segment.MEDIUM, "sort": "-purchase_probability"}, "probability"),
+        ({"segment": Segment.MEDIUM, "sort": "expected_value", "page": 2}, "expected_value"),
+        ({"tier": ContactTier.NEXT, "sort": "-predicted_sales"}, "value"),
     ],
-    ids=["segment-by-probability", "tier-by-forecast", "segment-by-worth", "decision-by-forecast"],
+    ids=[
+        "segment-by-probability",
+        "tier-by-forecast",
+        "segment-by-worth",
+        "decision-by-forecast",
+        "two-ended-segment-by-probability",
+        "two-ended-segment-by-worth",
+        "two-ended-tier-by-forecast",
+    ],
 )
 def test_a_filtered_page_sorted_by_another_prediction_is_read_from_the_scored_lists_index_alone(
     engine: Engine, uow_factory: UnitOfWorkFactory, client_ids: list[int], query: dict[str, Any], index: str

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     FromClause,
     Integer,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from adapters.sqlalchemy.bands import in_segment, in_tier
 from adapters.sqlalchemy.engine import read_once
@@ -52,6 +54,7 @@ from adapters.sqlalchemy.statements import (
     number_of_clients,
     rows_changed,
     search_phrase,
+    unindexed,
 )
 from adapters.sqlalchemy.tables import (
     client_activity,
@@ -779,8 +782,8 @@ def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: Tie
     clients without it (predicted only the other way) come after the others, as in `_parts`."""
     rows = scored_client_list
     filters = _prediction_filters(query, segments, tiers).values()
-    meeting_them = and_(*(meets(rows) for meets in filters))
     key, listed = _SCORED_LIST_KEYS[query.sort_column], rows.c.client_id
+    meeting_them = _off_other_indexes(and_(*(meets(rows) for meets in filters)), key)
     if query.sort_column not in _MAYBE_MISSING:
         return [_Part(rows, key, keyed=True, where=meeting_them, client_id=listed)]
     valued = and_(meeting_them, key.is_not(None))
@@ -788,6 +791,19 @@ def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: Tie
         _Part(rows, key, keyed=True, where=valued, client_id=listed),
         _Part(rows, key, keyed=False, where=meeting_them, client_id=listed),
     ]
+
+
+def _off_other_indexes(condition: ColumnElement[bool], key: ColumnElement[Any]) -> ColumnElement[bool]:
+    """`condition` on the scored list's values, each but the sort's `key` read `unindexed`: a page walks
+    the index of its sort. Left to choose, SQLite read a range of a value's index with two ends (the
+    medium segment, the middle tiers) and sorted every match: 0.45-1.0 s for 412,939 of 1,000,000."""
+
+    def off_its_index(element: Any, **_: Any) -> Any:
+        if isinstance(element, Column) and element.table is scored_client_list and element is not key:
+            return unindexed(element, type_=element.type)
+        return None
+
+    return replacement_traverse(condition, {}, off_its_index)
 
 
 def _containing(q: str) -> ColumnElement[bool]:

@@ -121,6 +121,24 @@ def _compile_folded_on_sqlite(element: folded, compiler: SQLCompiler, **kw: Any)
     return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"
 
 
+class unindexed(GenericFunction[Any]):  # noqa: N801 (named like the SQL functions of `func`)
+    """`unindexed(column, type_=column.type)`: the column, in a condition that must not lead the query to
+    its rows through an index of the column. On SQLite its unary plus (the planner's documented way to
+    keep a term off an index); elsewhere the column itself."""
+
+    inherit_cache = True
+
+
+@compiles(unindexed)
+def _compile_unindexed(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(unindexed, "sqlite")
+def _compile_unindexed_on_sqlite(element: unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 SEARCH_INDEX_MIN_LENGTH = 3
 """The shortest text the search index finds: its entries are trigrams."""
 
