@@ -889,23 +889,17 @@ def list_reads(
         ),
         *(
             Read(
-                f"list, will_buy=true, page {number:,}",
-                f"/api/v1/clients?will_buy=true&page={number}",
-                BUYERS_COUNT,
-                f"{LISTED} WHERE p.will_buy = 1{BY_NAME}",
+                f"list, will_buy={decision}, page {number:,}",
+                f"/api/v1/clients?will_buy={decision}&page={number}",
+                count,
+                f"{LISTED} WHERE p.will_buy = {int(decision == 'true')}{BY_NAME}",
                 (PER_PAGE, (number - 1) * PER_PAGE),
             )
-            for number in sorted({1, middle_page(matches.buyers)})
-        ),
-        *(
-            Read(
-                f"list, will_buy=false, page {number:,}",
-                f"/api/v1/clients?will_buy=false&page={number}",
-                NOT_BUYING_COUNT,
-                f"{LISTED} WHERE p.will_buy = 0{BY_NAME}",
-                (PER_PAGE, (number - 1) * PER_PAGE),
+            for decision, count, matched in (
+                ("true", BUYERS_COUNT, matches.buyers),
+                ("false", NOT_BUYING_COUNT, matches.not_buying),
             )
-            for number in sorted({1, middle_page(matches.not_buying)})
+            for number in sorted({1, middle_page(matched)})
         ),
         *(
             Read(
