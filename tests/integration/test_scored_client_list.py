@@ -405,6 +405,48 @@ def test_a_filtered_page_sorted_by_another_prediction_is_read_from_the_scored_li
             assert "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        (
+            {"segment": Segment.MEDIUM, "tier": ContactTier.THIRD, "sort": "-purchase_probability"},
+            "probability",
+        ),
+        ({"will_buy": False, "sort": "-predicted_sales", "page": 2}, "value"),
+        ({"segment": Segment.LOW, "sort": "last_name", "page": 2}, "last_name_key"),
+    ],
+    ids=["two-filters-by-probability", "decision-by-forecast", "segment-by-name"],
+)
+def test_postgresql_reads_a_page_of_the_scored_list_in_its_sorts_index_order_without_sorting(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    in_list_order: None,
+    query: dict[str, Any],
+    index: str,
+) -> None:
+    kept(uow_factory)
+    with statements_run(engine) as run, uow_factory() as uow:
+        uow.clients.list(ClientListQuery(per_page=PER_PAGE, **query), RULE, tiers=TIERS)
+    statements = [statement for statement, _ in run]
+    picking = [n for n, statement in enumerate(statements) if "sort_key" in statement]
+    unsorted_from = statements.index("SET LOCAL enable_sort = off")
+    assert unsorted_from < picking[0] and picking[-1] < statements.index("SET LOCAL enable_sort = on")
+
+    with engine.begin() as connection:
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        plans = [
+            "\n".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+            for statement, parameters in (run[n] for n in picking)
+        ]
+    # The clients with the sort's value through its index; those without it (by id) through the key.
+    assert f"using ix_scored_client_list_{index}" in plans[0], plans
+    assert not any("Sort" in plan for plan in plans), plans
+
+
 def scored_list_rows(uow_factory: UnitOfWorkFactory) -> tuple[bool, list[Any], list[Any]]:
     """Whether the scored list is kept, its rows, and the rows it would be written with now."""
     with uow_factory() as uow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,7 +32,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.visitors import replacement_traverse
 
 from adapters.sqlalchemy.bands import in_segment, in_tier
-from adapters.sqlalchemy.engine import read_once
+from adapters.sqlalchemy.engine import read_once, unsorted
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import (
     CLIENTS_REVISION,
@@ -238,17 +239,10 @@ class SqlAlchemyClientRepository:
         if from_the_end:
             reach = total - query.offset
         matching, parts = self._reading(query, segments, ids, tiers, matching, total, reach)
-        picked: Sequence[Any]
-        if total == 0 or (position is None and query.offset >= total):
-            picked = []  # nothing matches, or the page is past the last match: no client to look for
-        elif position is not None:
-            picked = self._read_past(query, matching, position, limit, parts)
-        elif from_the_end:
-            picked = self._read_from_the_end(query, matching, total, limit, parts, ids)
-        elif query.sort_column in _MAYBE_MISSING:
-            picked = self._page_sorted_by_prediction(query, matching, total, limit, parts, ids)
-        else:
-            picked = self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
+        picked: Sequence[Any] = []  # nothing matches, or the page is past the last match
+        if total > 0 and (position is not None or query.offset < total):
+            with self._in_its_index_order(parts):
+                picked = self._picked(query, matching, position, total, limit, parts, ids, from_the_end)
         listed = self._with_predictions([client_id for client_id, _ in picked])
         placed = [
             (_list_item(listed[client_id], segments, tiers), ListPosition(query.sort, key, client_id))
@@ -282,6 +276,34 @@ class SqlAlchemyClientRepository:
             return self.session.scalar(counted) or 0
 
         return kept(self.session, _list_total_name(query), computed_from, count, int, int)
+
+    def _in_its_index_order(self, parts: Sequence[_Part]) -> AbstractContextManager[None]:
+        """A page of the scored list is read in the order of its sort's index, each entry checked:
+        PostgreSQL would rather scan the whole list and sort the matches (a middle page of the medium
+        segment and third tier by probability, 240,903 of 1,000,000: 170-205 ms, against 68 ms)."""
+        if parts[0].source is scored_client_list:
+            return unsorted(self.session.connection())
+        return nullcontext()
+
+    def _picked(
+        self,
+        query: ClientListQuery,
+        matching: ColumnElement[bool],
+        position: ListPosition | None,
+        total: int,
+        limit: int,
+        parts: Sequence[_Part],
+        ids: Collection[int] | None,
+        from_the_end: bool,
+    ) -> Sequence[Any]:
+        """The ids and sort keys of a page's clients (and of one more), read as `list` decided."""
+        if position is not None:
+            return self._read_past(query, matching, position, limit, parts)
+        if from_the_end:
+            return self._read_from_the_end(query, matching, total, limit, parts, ids)
+        if query.sort_column in _MAYBE_MISSING:
+            return self._page_sorted_by_prediction(query, matching, total, limit, parts, ids)
+        return self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
 
     def _reading(
         self,

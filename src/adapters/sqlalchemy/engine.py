@@ -55,6 +55,22 @@ def read_once(connection: Connection) -> Iterator[None]:
         connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
+@contextmanager
+def unsorted(connection: Connection) -> Iterator[None]:
+    """Statements inside read their rows in the order of an index, not sorted after: PostgreSQL's planner
+    is told not to sort (`enable_sort`, for the transaction, and back after). SQLite is kept on the
+    order's index by keeping its conditions off the others (`unindexed` in statements.py)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    before = connection.exec_driver_sql("SHOW enable_sort").scalar_one()
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"SET LOCAL enable_sort = {before}")
+
+
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
     """An engine for `url`: SQLite (a file, its folder created if missing) or PostgreSQL.
 
