@@ -230,8 +230,9 @@ class SqlAlchemyClientRepository:
     ) -> Page[ClientListItem]:
         """A count (unless it is known) and a page, with one client more to know whether the list goes on."""
         matching = _matching(query, segments, ids, tiers)
+        predicted = None
         if total is None:
-            total = self._total(query, segments, tiers, ids, matching)
+            total, predicted = self._counts(query, segments, tiers, ids, matching)
         limit = query.per_page + 1
         position = query.after or query.before
         from_the_end = position is None and 0 < total - query.offset < query.offset
@@ -242,7 +243,9 @@ class SqlAlchemyClientRepository:
         picked: Sequence[Any] = []  # nothing matches, or the page is past the last match
         if total > 0 and (position is not None or query.offset < total):
             with self._in_its_index_order(parts):
-                picked = self._picked(query, matching, position, total, limit, parts, ids, from_the_end)
+                picked = self._picked(
+                    query, matching, position, (total, predicted), limit, parts, ids, from_the_end
+                )
         listed = self._with_predictions([client_id for client_id, _ in picked])
         placed = [
             (_list_item(listed[client_id], segments, tiers), ListPosition(query.sort, key, client_id))
@@ -250,22 +253,31 @@ class SqlAlchemyClientRepository:
         ]
         return page_read(placed, query, total)
 
-    def _total(
+    def _counts(
         self,
         query: ClientListQuery,
         segments: SegmentRule,
         tiers: TierCuts | None,
         ids: Collection[int] | None,
         matching: ColumnElement[bool],
-    ) -> int:
-        """How many clients match. The total of a list filtered by predictions alone (neither searched
-        nor of chosen ids) is kept (`adapters.sqlalchemy.kept`) as of the predictions' and snapshots'
-        revisions (a client deleted counts the snapshots' up) and the bands and cuts in force: counted
-        once per scoring, not on every page, which would read every prediction of a kind when nearly
-        every client matches."""
+    ) -> tuple[int, int | None]:
+        """How many clients match, and how many of them have the prediction the list is sorted by
+        when that is counted in the same pass (a search, or ids, sorted by a prediction: each client
+        read is checked once, not again by `_count_predicted`).
+
+        The total of a list filtered by predictions alone (neither searched nor of chosen ids) is kept
+        (`adapters.sqlalchemy.kept`) as of the predictions' and snapshots' revisions (a client deleted
+        counts the snapshots' up) and the bands and cuts in force: counted once per scoring, not on
+        every page, which would read every prediction of a kind when nearly every client matches."""
+        if ids is not None or query.q:
+            if query.sort_column not in _MAYBE_MISSING:
+                return self.session.scalar(_count_of_list(query, matching, ids)) or 0, None
+            both = _count_of_list(query, matching, ids, with_values_of=_SORT_KEYS[query.sort_column])
+            total, predicted = self.session.execute(both).one()
+            return total, predicted
         counted = _count_of_list(query, matching, ids)
-        if ids is not None or query.q or not _filtered_predictions(query):
-            return self.session.scalar(counted) or 0
+        if not _filtered_predictions(query):
+            return self.session.scalar(counted) or 0, None
         computed_from = [
             *(revision(self.session, name) for name in LIST_TOTAL_REVISIONS),
             [segments.medium_from, segments.high_from],
@@ -275,7 +287,7 @@ class SqlAlchemyClientRepository:
         def count() -> int:
             return self.session.scalar(counted) or 0
 
-        return kept(self.session, _list_total_name(query), computed_from, count, int, int)
+        return kept(self.session, _list_total_name(query), computed_from, count, int, int), None
 
     def _in_its_index_order(self, parts: Sequence[_Part]) -> AbstractContextManager[None]:
         """A page of the scored list is read in the order of its sort's index, each entry checked:
@@ -290,19 +302,20 @@ class SqlAlchemyClientRepository:
         query: ClientListQuery,
         matching: ColumnElement[bool],
         position: ListPosition | None,
-        total: int,
+        counts: tuple[int, int | None],
         limit: int,
         parts: Sequence[_Part],
         ids: Collection[int] | None,
         from_the_end: bool,
     ) -> Sequence[Any]:
-        """The ids and sort keys of a page's clients (and of one more), read as `list` decided."""
+        """The ids and sort keys of a page's clients (and of one more), read as `list` decided; `counts`
+        as `_counts` gives them."""
         if position is not None:
             return self._read_past(query, matching, position, limit, parts)
         if from_the_end:
-            return self._read_from_the_end(query, matching, total, limit, parts, ids)
+            return self._read_from_the_end(query, matching, counts, limit, parts, ids)
         if query.sort_column in _MAYBE_MISSING:
-            return self._page_sorted_by_prediction(query, matching, total, limit, parts, ids)
+            return self._page_sorted_by_prediction(query, matching, counts, limit, parts, ids)
         return self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
 
     def _reading(
@@ -404,7 +417,7 @@ class SqlAlchemyClientRepository:
         self,
         query: ClientListQuery,
         matching: ColumnElement[bool],
-        total: int,
+        counts: tuple[int, int | None],
         limit: int,
         parts: Sequence[_Part],
         ids: Collection[int] | None,
@@ -413,11 +426,13 @@ class SqlAlchemyClientRepository:
         stepping over the clients after the page, then put back in order. An index is stepped through
         one entry at a time, so a page near the end is reached this way through few clients, not
         through every client before it."""
+        total, predicted = counts
         wanted = min(limit, total - query.offset)
         skip = total - query.offset - wanted
         sizes = [total]
         if len(parts) > 1:
-            predicted = self._count_predicted(query, matching, total, parts, ids)
+            if predicted is None:
+                predicted = self._count_predicted(query, matching, total, parts, ids)
             sizes = [predicted, total - predicted]
         rows: list[Any] = []
         for part, size in reversed(list(zip(parts, sizes, strict=True))):
@@ -463,7 +478,7 @@ class SqlAlchemyClientRepository:
         self,
         query: ClientListQuery,
         matching: ColumnElement[bool],
-        total: int,
+        counts: tuple[int, int | None],
         limit: int,
         parts: Sequence[_Part],
         ids: Collection[int] | None,
@@ -478,8 +493,8 @@ class SqlAlchemyClientRepository:
         the clients to find a later page empty.
         """
         predicted, unpredicted = parts
-        counted = None
-        if query.offset > 0 and predicted.reads_clients:
+        total, counted = counts
+        if counted is None and query.offset > 0 and predicted.reads_clients:
             counted = self._count_predicted(query, matching, total, parts, ids)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
@@ -855,29 +870,36 @@ def _count_of_list(
     matching: ColumnElement[bool],
     ids: Collection[int] | None = None,
     sorted_by: FromClause | None = None,
+    with_values_of: ColumnElement[Any] | None = None,
 ) -> Select[Any]:
     """How many clients match, counted through the fewest rows: only the predictions a filter reads
     (and those `sorted_by`, when `matching` reads them) are joined, and without a search text the
     clients themselves are not (every prediction has its client), so that the partial indexes of
-    current predictions answer a filtered count alone."""
+    current predictions answer a filtered count alone. With a search or ids, `with_values_of` (a
+    prediction's column) adds a second count: the matches with a current value of it."""
     predictions = _filtered_predictions(query)
     if sorted_by is not None and sorted_by not in predictions:
         predictions.append(sorted_by)
-    if not predictions:
-        if not query.q and ids is None:
-            return _EVERY_CLIENT
-        return select(func.count()).select_from(clients).where(matching)
+    currents = [table.c.is_current for table in predictions]
     counted: FromClause
     if query.q or ids is not None:  # the search and the ids read the clients themselves
         counted = clients
         for table in predictions:
             counted = counted.join(table, table.c.client_id == clients.c.id)
-    else:
-        first, *others = predictions
-        counted = first
-        for table in others:
-            counted = counted.join(table, table.c.client_id == first.c.client_id)
-    currents = [table.c.is_current for table in predictions]
+        counts: list[Any] = [func.count()]
+        if with_values_of is not None:
+            valued = with_values_of.table
+            if valued not in predictions:
+                current = and_(valued.c.client_id == clients.c.id, valued.c.is_current)
+                counted = counted.outerjoin(valued, current)
+            counts.append(func.count(with_values_of))
+        return select(*counts).select_from(counted).where(matching, *currents)
+    if not predictions:
+        return _EVERY_CLIENT
+    first, *others = predictions
+    counted = first
+    for table in others:
+        counted = counted.join(table, table.c.client_id == first.c.client_id)
     return select(func.count()).select_from(counted).where(matching, *currents)
 
 
