@@ -217,3 +217,30 @@ def test_a_page_by_name_is_read_from_the_names_index_alone(postgres_engine: Engi
     assert len(page.items) == 25
     assert "Index Only Scan using ix_clients_lower_last_name" in plan, plan
     assert "Sort" not in plan, plan
+
+
+def test_a_search_sorted_by_a_prediction_counts_its_matches_and_the_predicted_ones_in_one_pass(
+    sqlite_url: str,
+) -> None:
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        stored = uow.clients.add_many([a_client(f"Anna{n:02d}", last_name="Kos") for n in range(30)])
+        stored += uow.clients.add_many([a_client("Ewa", last_name="Lis", email="ewa@example.pl")])
+        predicted = {id_of(client): 10.0 * (n % 7) for n, client in enumerate(stored[:20])}
+        uow.predictions.add_many([a_forecast(client_id, value) for client_id, value in predicted.items()], [])
+        uow.commit()
+    in_order = [
+        *sorted(predicted, key=lambda client_id: (predicted[client_id], client_id), reverse=True),
+        *sorted(id_of(client) for client in stored[20:30]),
+    ]
+
+    for page in (1, 2, 3, 4, 5):
+        query = ClientListQuery(q="anna", sort="-predicted_sales", page=page, per_page=7)
+        counted = statements_run(engine, lambda statement: "count(" in statement)
+        with counted as counting, SqlAlchemyUnitOfWork(session_factory) as uow:
+            listed = uow.clients.list(query, RULE, tiers=TIERS)
+        assert len(counting) == 1, counting
+        assert listed.total == 30
+        assert [item.client.id for item in listed.items] == in_order[(page - 1) * 7 : page * 7]
+    engine.dispose()
