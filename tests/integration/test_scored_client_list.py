@@ -540,7 +540,9 @@ def waiting_for_locks(engine: Engine, *writers: Future[None]) -> None:
     )
     deadline = time.monotonic() + 10
     with engine.connect() as connection:
+        # Each look in a transaction of its own: a transaction sees the activity as of its first look.
         while (connection.execute(waiting).scalar_one() or 0) < len(writers):
+            connection.rollback()
             for writer in writers:
                 assert not writer.done(), f"a writer ended without waiting: {writer.result()}"
             assert time.monotonic() < deadline, f"fewer than {len(writers)} writers wait for a lock"
