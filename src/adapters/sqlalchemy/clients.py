@@ -262,15 +262,18 @@ class SqlAlchemyClientRepository:
         matching: ColumnElement[bool],
     ) -> tuple[int, int | None]:
         """How many clients match, and how many of them have the prediction the list is sorted by
-        when that is counted in the same pass (a search, or ids, sorted by a prediction: each client
-        read is checked once, not again by `_count_predicted`).
+        when that is counted in the same pass: a numbered page past the first of a search (or ids)
+        sorted by a prediction, which needs both (`_page_sorted_by_prediction`); each client read is
+        checked once, not again by `_count_predicted`. (Counting both costs more than the total alone,
+        which is all a first page, or one read from a position, needs.)
 
         The total of a list filtered by predictions alone (neither searched nor of chosen ids) is kept
         (`adapters.sqlalchemy.kept`) as of the predictions' and snapshots' revisions (a client deleted
         counts the snapshots' up) and the bands and cuts in force: counted once per scoring, not on
         every page, which would read every prediction of a kind when nearly every client matches."""
         if ids is not None or query.q:
-            if query.sort_column not in _MAYBE_MISSING:
+            numbered = query.offset > 0 and query.after is None and query.before is None
+            if not numbered or query.sort_column not in _MAYBE_MISSING:
                 return self.session.scalar(_count_of_list(query, matching, ids)) or 0, None
             both = _count_of_list(query, matching, ids, with_values_of=_SORT_KEYS[query.sort_column])
             total, predicted = self.session.execute(both).one()
