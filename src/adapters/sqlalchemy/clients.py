@@ -261,36 +261,50 @@ class SqlAlchemyClientRepository:
         ids: Collection[int] | None,
         matching: ColumnElement[bool],
     ) -> tuple[int, int | None]:
-        """How many clients match, and how many of them have the prediction the list is sorted by
-        when that is counted in the same pass: a numbered page past the first of a search (or ids)
-        sorted by a prediction, which needs both (`_page_sorted_by_prediction`); each client read is
-        checked once, not again by `_count_predicted`. (Counting both costs more than the total alone,
-        which is all a first page, or one read from a position, needs.)
-
-        The total of a list filtered by predictions alone (neither searched nor of chosen ids) is kept
-        (`adapters.sqlalchemy.kept`) as of the predictions' and snapshots' revisions (a client deleted
-        counts the snapshots' up) and the bands and cuts in force: counted once per scoring, not on
-        every page, which would read every prediction of a kind when nearly every client matches."""
+        """How many clients match, and how many of them have the prediction the list is sorted by when
+        that is counted in the same pass (`_searched_counts`); else None."""
         if ids is not None or query.q:
-            numbered = query.offset > 0 and query.after is None and query.before is None
-            if not numbered or query.sort_column not in _MAYBE_MISSING:
-                return self.session.scalar(_count_of_list(query, matching, ids)) or 0, None
-            both = _count_of_list(query, matching, ids, with_values_of=_SORT_KEYS[query.sort_column])
-            total, predicted = self.session.execute(both).one()
-            return total, predicted
-        counted = _count_of_list(query, matching, ids)
+            return self._searched_counts(query, ids, matching)
         if not _filtered_predictions(query):
-            return self.session.scalar(counted) or 0, None
+            return self.session.scalar(_EVERY_CLIENT) or 0, None
+        return self._kept_total(query, segments, tiers, matching), None
+
+    def _searched_counts(
+        self, query: ClientListQuery, ids: Collection[int] | None, matching: ColumnElement[bool]
+    ) -> tuple[int, int | None]:
+        """The counts of a list of clients read themselves (a search, or ids). A numbered page past the
+        first sorted by a prediction needs both counts (`_page_sorted_by_prediction`): one pass checks
+        each client once, not again in `_count_predicted`. Any other page needs the total alone, which
+        costs less."""
+        numbered = query.offset > 0 and query.after is None and query.before is None
+        if not numbered or query.sort_column not in _MAYBE_MISSING:
+            return self.session.scalar(_count_of_list(query, matching, ids)) or 0, None
+        both = _count_of_list(query, matching, ids, with_values_of=_SORT_KEYS[query.sort_column])
+        total, predicted = self.session.execute(both).one()
+        return total, predicted
+
+    def _kept_total(
+        self,
+        query: ClientListQuery,
+        segments: SegmentRule,
+        tiers: TierCuts | None,
+        matching: ColumnElement[bool],
+    ) -> int:
+        """The total of a list filtered by predictions alone, kept (`adapters.sqlalchemy.kept`) as of the
+        predictions' and snapshots' revisions (a client deleted counts the snapshots' up) and the bands
+        and cuts in force: counted once per scoring, not on every page, which would read every
+        prediction of a kind when nearly every client matches."""
         computed_from = [
             *(revision(self.session, name) for name in LIST_TOTAL_REVISIONS),
             [segments.medium_from, segments.high_from],
             None if tiers is None else [tiers.third_above, tiers.next_above, tiers.top_above],
         ]
+        counted = _count_of_list(query, matching)
 
         def count() -> int:
             return self.session.scalar(counted) or 0
 
-        return kept(self.session, _list_total_name(query), computed_from, count, int, int), None
+        return kept(self.session, _list_total_name(query), computed_from, count, int, int)
 
     def _in_its_index_order(self, parts: Sequence[_Part]) -> AbstractContextManager[None]:
         """A page of the scored list is read in the order of its sort's index, each entry checked:
@@ -683,7 +697,7 @@ _MAYBE_MISSING = set(_RANKED_FROM)
 """Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
 
 LIST_TOTAL_REVISIONS = (PREDICTIONS_REVISION, SNAPSHOT_REVISION)
-"""The revisions a list's kept total is counted as of (`_total`)."""
+"""The revisions a list's kept total is counted as of (`_kept_total`)."""
 
 
 def _list_total_name(query: ClientListQuery) -> str:
