@@ -47,12 +47,8 @@ def read_once(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    mapped = connection.exec_driver_sql("PRAGMA mmap_size").scalar_one()
-    connection.exec_driver_sql("PRAGMA mmap_size=0")
-    try:
+    with _set_inside(connection, "PRAGMA mmap_size", "PRAGMA mmap_size={}", 0):
         yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA mmap_size={int(mapped)}")
 
 
 @contextmanager
@@ -63,12 +59,20 @@ def unsorted(connection: Connection) -> Iterator[None]:
     if connection.dialect.name != "postgresql":
         yield
         return
-    before = connection.exec_driver_sql("SHOW enable_sort").scalar_one()
-    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    with _set_inside(connection, "SHOW enable_sort", "SET LOCAL enable_sort = {}", "off"):
+        yield
+
+
+@contextmanager
+def _set_inside(connection: Connection, read: str, write: str, value: object) -> Iterator[None]:
+    """A setting at `value` for the statements inside (`write` with `{}` for it), then back at what
+    `read` gave before."""
+    before = connection.exec_driver_sql(read).scalar_one()
+    connection.exec_driver_sql(write.format(value))
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"SET LOCAL enable_sort = {before}")
+        connection.exec_driver_sql(write.format(before))
 
 
 def make_engine(url: str, *, enforce_foreign_keys: bool = True) -> Engine:
