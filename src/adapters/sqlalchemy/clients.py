@@ -557,9 +557,9 @@ def relist(session: Session, client_ids: Collection[int], counted_up: str) -> No
     and their own columns, when the list was kept up to the write this transaction made, which counted
     up the revision `counted_up` and holds it until the transaction ends: no other write of that kind
     can come between. A write of the other kind that commits meanwhile is read, as the writers of the
-    list take turns (`held`): the first to commit keeps it as of the other's revision before that
-    write, the second relists its clients on top."""
-    lists_turn(session)
+    list take turns: the caller took its turn before its first write (`lists_turn`), so the first to
+    commit keeps it as of the other's revision before that write, the second relists its clients on
+    top."""
     state = _scored_list_state(session)
     before = [
         number - (name == counted_up) for name, number in zip(SCORED_LIST_REVISIONS, state, strict=True)
