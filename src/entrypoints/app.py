@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.sqlalchemy.engine import set_reading_only
+from adapters.sqlalchemy.unit_of_work import end_shared_session, share_one_session
 from entrypoints import api, health, web
 from entrypoints.auth import init_auth
 from entrypoints.container import Container, init_container
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
     init_security_headers(app, production=settings.is_production)
-    init_reading_requests(app)
+    init_reading_requests(app, container)
     csrf.init_app(app)
     init_auth(app)
     init_error_handlers(app)
@@ -84,14 +85,20 @@ def _fail_abandoned_runs(container: Container) -> None:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def init_reading_requests(app: Flask) -> None:
-    """Requests that only read (safe methods) never wait for SQLite's write lock; the others take it
-    when their transaction begins, waiting for it up to the busy timeout."""
+def init_reading_requests(app: Flask, container: Container) -> None:
+    """Requests that only read (safe methods) never wait for SQLite's write lock, and read in one
+    transaction: the caller's credentials and what the request shows are of one moment, and the request
+    begins one transaction, not one per use case. The others take the write lock when each of their
+    transactions begins, waiting for it up to the busy timeout."""
 
     @app.before_request
     def read_only_when_safe() -> None:
-        set_reading_only(request.method in SAFE_METHODS)
+        reading = request.method in SAFE_METHODS
+        set_reading_only(reading)
+        if reading:
+            share_one_session(container.session_factory())
 
     @app.teardown_request
     def writing_again(_error: BaseException | None) -> None:
+        end_shared_session()
         set_reading_only(False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
+from types import TracebackType
 from typing import Self
 
 from sqlalchemy import text
@@ -44,20 +47,51 @@ _FOLD_CLIENT_COUNT = text(
 """PostgreSQL's count of clients, its rows (one per statement that added or removed clients) made one."""
 
 
+_shared: ContextVar[Session | None] = ContextVar("shared_session", default=None)
+
+
+def share_one_session(session_factory: Callable[[], Session]) -> None:
+    """From now on in this context, until `end_shared_session`, every unit of work reads through one
+    session and one transaction: a request that only reads (its caller's token, then what it shows)
+    begins one transaction, and all it reads is of one moment."""
+    _shared.set(session_factory())
+
+
+def end_shared_session() -> None:
+    """Roll back and close the shared session, if there is one."""
+    session = _shared.get()
+    if session is not None:
+        _shared.set(None)
+        session.close()
+
+
 class SqlAlchemyUnitOfWork(RepositoryUnitOfWork):
     """`with uow: ...; uow.commit()`. Each `with` opens its own session; leaving it rolls back
-    whatever was not committed and closes the session."""
+    whatever was not committed and closes the session. Inside `share_one_session` it uses the shared
+    one instead, whose transaction goes on past a `with` left without an error."""
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
 
     def __enter__(self) -> Self:
-        self.session = self.session_factory()
+        shared = _shared.get()
+        self.session = self.session_factory() if shared is None else shared
+        self._shares = shared is not None
         REPOSITORIES.open_in(self, self.session)
         return self
 
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not (self._shares and exc_type is None):
+            super().__exit__(exc_type, exc, tb)
+
     def close(self) -> None:
-        self.session.close()
+        if not self._shares:
+            self.session.close()
 
     def commit(self) -> None:
         self.session.commit()

@@ -8,6 +8,7 @@ import pytest
 from dependency_injector import providers
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from adapters.clock import FixedClock
 from e2e.api.conftest import V1, Api, a_client, create_client, issue_token, problem
@@ -145,6 +146,26 @@ def test_revoking_the_current_token_needs_a_token(app: Flask, client: FlaskClien
     auth.login()
 
     problem(client.delete(f"{V1}/auth/tokens/current", headers={"X-CSRFToken": auth.csrf_token("/")}), 401)
+
+
+def test_a_read_signed_with_a_token_checks_it_in_the_transaction_that_reads(
+    app: Flask, analyst_api: Api, admin_api: Api
+) -> None:
+    client_id = create_client(admin_api)["id"]
+    engine = container_of(app).engine()
+    begun: list[object] = []
+
+    def record(connection: object) -> None:
+        begun.append(connection)
+
+    event.listen(engine, "begin", record)
+    try:
+        assert analyst_api.get(f"/clients/{client_id}").status_code == 200
+        assert len(begun) == 1
+        assert admin_api.delete("/auth/tokens/current").status_code == 204
+        problem(admin_api.get(f"/clients/{client_id}"), 401)
+    finally:
+        event.remove(engine, "begin", record)
 
 
 def test_a_deactivated_users_token_is_refused_at_once(admin_api: Api, analyst_api: Api) -> None:
