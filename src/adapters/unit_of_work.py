@@ -59,6 +59,10 @@ class RepositoryUnitOfWork(UnitOfWork):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.leave(failed=exc_type is not None)
+
+    def leave(self, *, failed: bool) -> None:
+        """End a `with` block (`failed` when it raised): roll back, then close."""
         try:
             self.rollback()
         finally:

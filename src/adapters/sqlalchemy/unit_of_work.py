@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from types import TracebackType
 from typing import Self
 
 from sqlalchemy import text
@@ -80,14 +79,11 @@ class SqlAlchemyUnitOfWork(RepositoryUnitOfWork):
         REPOSITORIES.open_in(self, self.session)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if not (self._shares and exc_type is None):
-            super().__exit__(exc_type, exc, tb)
+    def leave(self, *, failed: bool) -> None:
+        """A shared session's transaction goes on past a block left without an error (the request's end
+        rolls it back); one that raised rolls it back at once."""
+        if failed or not self._shares:
+            super().leave(failed=failed)
 
     def close(self) -> None:
         if not self._shares:
