@@ -121,12 +121,15 @@ class ClientRepository(Protocol):
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
         total: int | None = None,
+        count_searches_up_to: int | None = None,
     ) -> Page[ClientListItem]:
         """One page of clients whose name or email contains `query.q`, filtered by segment, decision
         and contact tier, sorted as asked; each with its current predictions, its segment under
         `segments` and its tier under `tiers` (none, and no client in a tier, without cut points).
         With `ids`, only the clients among these ids (an unknown id is no client); the total counts
-        those only. A `total` given is the count already known, which need not be counted again."""
+        those only. A `total` given is the count already known, which need not be counted again.
+        With `count_searches_up_to`, a search (`query.q`, without ids) that matches more clients than
+        that gives that many as its total, not exact (`Page.total_exact`)."""
         ...
 
     def stream(

@@ -74,13 +74,18 @@ class Page(Generic[T]):
     """The first item's position when items come before it: the page before is read `before` it."""
     next: ListPosition | None = None
     """The last item's position when items follow it: the page after is read `after` it."""
+    total_exact: bool = True
+    """False when more items match than were counted (a search counts up to `SEARCH_COUNTED_UP_TO`):
+    `total` is then how many were counted, and the list goes on past its `pages`."""
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
-def page_read(placed: Sequence[tuple[T, ListPosition]], query: ClientListQuery, total: int) -> Page[T]:
+def page_read(
+    placed: Sequence[tuple[T, ListPosition]], query: ClientListQuery, total: int, total_exact: bool = True
+) -> Page[T]:
     """The page of a list read for `query`: `placed` holds the items with their positions, in the list's
     order, one more than a page when the list goes on past the page in the direction it was read
     (towards its start when read `before` a position, so that the one more comes first)."""
@@ -97,6 +102,7 @@ def page_read(placed: Sequence[tuple[T, ListPosition]], query: ClientListQuery, 
         per_page=per_page,
         previous=placed[0][1] if placed and some_before else None,
         next=placed[-1][1] if placed and some_after else None,
+        total_exact=total_exact,
     )
 
 
@@ -216,10 +222,20 @@ class MlPanel:
 # --- Queries -------------------------------------------------------------------------------------
 
 
+SEARCH_COUNTED_UP_TO = 10_000
+"""A search that matches more clients than this says so ("more than 10,000") instead of counting every
+match: a text that nearly every client contains would otherwise be counted through them all."""
+
+
 def list_clients(query: ClientListQuery, uow: UnitOfWork) -> Page[ClientListItem]:
     """A page of the client list, with each client's current predictions and segment."""
     with uow:
-        page = uow.clients.list(query, uow.settings.segment_rule(), tiers=uow.settings.tier_cuts())
+        page = uow.clients.list(
+            query,
+            uow.settings.segment_rule(),
+            tiers=uow.settings.tier_cuts(),
+            count_searches_up_to=SEARCH_COUNTED_UP_TO,
+        )
         uow.commit()  # a total counted afresh is kept for the next request (see the repository)
         return page
 

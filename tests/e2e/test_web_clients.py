@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from application import queries
 from domain.users import User
 
 ROW_NAMES = re.compile(r'class="fw-semibold client-link" href="/clients/(\d+)">([^<]+)</a>')
@@ -159,6 +160,31 @@ def test_text_filter_finds_by_name_and_keeps_the_other_filters_in_links(signed_i
     assert all(last_name in name for name in listed(html))
     assert f'value="{last_name}"' in html
     assert f'<input type="hidden" name="q" value="{last_name}">' in export_form(html)
+
+
+def test_a_search_matching_more_clients_than_it_counts_says_more_than_and_pages_on(
+    signed_in, demo_auth, monkeypatch
+):
+    monkeypatch.setattr(queries, "SEARCH_COUNTED_UP_TO", 40)
+    link: str | None = "/clients?q=example&sort=last_name&per_page=25"
+    seen: list[str] = []
+    html = ""
+    while link is not None:
+        html = signed_in.get(link).get_data(as_text=True)
+        seen += [client_id for client_id, _ in ROW_NAMES.findall(html)]
+        if len(seen) == 25:
+            assert "More than 40 clients found" in html
+            assert "Showing 1–25 of more than 40" in html
+            assert "Page 1 of more than 2" in html
+            assert "All clients of this list (more than 40)" in export_form(html)
+        link = step_link(html, "next") if 'rel="next"' in html else None
+
+    assert len(seen) == len(set(seen)) == 300
+    assert "Page 12 of more than 2" in html
+    signed_in.post("/language/pl", data={"csrf_token": demo_auth.csrf_token("/clients"), "next": "/clients"})
+    polish = signed_in.get("/clients?q=example").get_data(as_text=True)
+    assert "Znaleziono ponad 40 klientów" in polish
+    assert "Strona 1 z ponad 2" in polish
 
 
 @pytest.mark.parametrize(

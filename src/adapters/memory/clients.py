@@ -112,6 +112,7 @@ class InMemoryClientRepository:
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
         total: int | None = None,
+        count_searches_up_to: int | None = None,
     ) -> Page[ClientListItem]:
         """Counted every time: the list in memory is short."""
         ordered = self._ordered(query, segments, ids, tiers)
@@ -125,7 +126,10 @@ class InMemoryClientRepository:
             window = window[-(query.per_page + 1) :]
         else:
             window = placed[query.offset :]
-        return page_read(window[: query.per_page + 1], query, len(ordered))
+        counted, exact = len(ordered), True
+        if query.q and ids is None and count_searches_up_to is not None and counted > count_searches_up_to:
+            counted, exact = count_searches_up_to, False
+        return page_read(window[: query.per_page + 1], query, counted, exact)
 
     def keep_scored_list(self) -> None:
         """Nothing: every page is read from every client."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
@@ -50,8 +51,10 @@ from adapters.sqlalchemy.rows import CLIENTS, FORECASTS, PURCHASES, labelled
 from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
     SEARCH_INDEX_MIN_LENGTH,
+    SEARCH_ROWS,
     folded,
     found_by_search_index,
+    found_in_search_rows,
     number_of_clients,
     rows_changed,
     search_phrase,
@@ -227,31 +230,75 @@ class SqlAlchemyClientRepository:
         ids: Collection[int] | None = None,
         tiers: TierCuts | None = None,
         total: int | None = None,
+        count_searches_up_to: int | None = None,
     ) -> Page[ClientListItem]:
-        """A count (unless it is known) and a page, with one client more to know whether the list goes on."""
+        """A count (unless it is known) and a page, with one client more to know whether the list goes on.
+        A search with a bound is counted up to it; one that matches more clients than its index can
+        give to be sorted is read by walking its sort's index (`_walked`)."""
         matching = _matching(query, segments, ids, tiers)
-        predicted = None
+        predicted, exact, widespread = None, True, False
+        bound = count_searches_up_to if query.q and ids is None else None
+        if total is None and bound is not None:
+            total = self._count_up_to(query, segments, tiers, bound)
+            widespread = total > bound and self._may_match_widely(query.q)
         if total is None:
             total, predicted = self._counts(query, segments, tiers, ids, matching)
+        if bound is not None and total > bound:
+            total, exact = bound, False
         limit = query.per_page + 1
         position = query.after or query.before
-        from_the_end = position is None and 0 < total - query.offset < query.offset
+        from_the_end = exact and position is None and 0 < total - query.offset < query.offset
         reach = limit if position is not None else query.offset + limit
         if from_the_end:
             reach = total - query.offset
         matching, parts = self._reading(query, segments, ids, tiers, matching, total, reach)
         picked: Sequence[Any] = []  # nothing matches, or the page is past the last match
-        if total > 0 and (position is not None or query.offset < total):
+        if total > 0 and (position is not None or query.offset < total or not exact):
             with self._in_its_index_order(parts):
-                picked = self._picked(
-                    query, matching, position, (total, predicted), limit, parts, ids, from_the_end
+                walked = None
+                if widespread:
+                    checked = _matching(query, segments, ids, tiers, through_search_index=False)
+                    walked = self._walked(query, checked, position, limit, parts)
+                counts = (total, predicted)
+                picked = (
+                    walked
+                    if walked is not None
+                    else self._picked(query, matching, position, counts, limit, parts, ids, from_the_end)
                 )
         listed = self._with_predictions([client_id for client_id, _ in picked])
         placed = [
             (_list_item(listed[client_id], segments, tiers), ListPosition(query.sort, key, client_id))
             for client_id, key in picked
         ]
-        return page_read(placed, query, total)
+        return page_read(placed, query, total, exact)
+
+    def _may_match_widely(self, q: str) -> bool:
+        """Whether a search that matches more clients than its bound may match too many to read every
+        match and sort them for a page, and so walks the index of its sort (`_walked`): on SQLite, a text
+        the search index finds (`SEARCH_INDEX_MIN_LENGTH` letters or more) may when the index gives more
+        than `SORTED_MATCHES_AT_MOST` candidates (counted from the index alone, at most 14 ms at
+        1,000,000 clients); any other search may."""
+        if len(q) < SEARCH_INDEX_MIN_LENGTH or not self._on_sqlite():
+            return True
+        candidates = select(func.count()).select_from(SEARCH_ROWS).where(found_in_search_rows(q))
+        counted = _counted_up_to(candidates, SORTED_MATCHES_AT_MOST + 1)
+        return (self.session.scalar(counted) or 0) > SORTED_MATCHES_AT_MOST
+
+    def _count_up_to(
+        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int
+    ) -> int:
+        """A search's matches counted up to one more than `bound`. On SQLite the search index's rows
+        are read first, as many as it takes: `id IN (its candidates)` would read every candidate."""
+        source: FromClause = _listed(query)
+        matching = _matching(query, segments, tiers=tiers, through_search_index=False)
+        if len(query.q) >= SEARCH_INDEX_MIN_LENGTH and self._on_sqlite():
+            source = SEARCH_ROWS.join(source, SEARCH_ROWS.c.rowid == clients.c.id)
+            matching = and_(found_in_search_rows(query.q), matching)
+        counted = select(func.count()).select_from(source).where(matching)
+        return self.session.scalar(_counted_up_to(counted, bound + 1)) or 0
+
+    def _on_sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def _counts(
         self,
@@ -334,6 +381,67 @@ class SqlAlchemyClientRepository:
         if query.sort_column in _MAYBE_MISSING:
             return self._page_sorted_by_prediction(query, matching, counts, limit, parts, ids)
         return self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
+
+    def _walked(
+        self,
+        query: ClientListQuery,
+        matching: ColumnElement[bool],
+        position: ListPosition | None,
+        limit: int,
+        parts: Sequence[_Part],
+    ) -> Sequence[Any] | None:
+        """A page of a search that matches widely, read by walking the index of its sort from where the
+        page starts (the list's start, or `position` either way), each client checked, through at most
+        `_walk_length` clients; None when the page lies further (its matches cluster elsewhere in the
+        sort, as a common surname's do) or runs on into the clients without the sorted prediction, who
+        come after: every match is then read and sorted."""
+        forward = query.before is None
+        part = parts[0]
+        if position is not None and position.key is None:
+            return None
+        skipped = query.offset if position is None else 0
+        last = self._walk_end(query, position, _walk_length(skipped + limit))
+        within: ColumnElement[bool] = true()
+        if last is not None:
+            within = part.past(last, query.descending, not forward)
+        start = true() if position is None else part.past(position, query.descending, forward)
+        page = (
+            select(*part.picked)
+            .select_from(part.source)
+            .where(matching, part.condition, start, within)
+            .order_by(*part.ordering(query.descending, forward))
+            .offset(skipped)
+            .limit(limit)
+        )
+        rows = self.session.execute(page).all()
+        if len(rows) < limit and (last is not None or (forward and len(parts) > 1)):
+            return None
+        return rows if forward else rows[::-1]
+
+    def _walk_end(
+        self, query: ClientListQuery, position: ListPosition | None, length: int
+    ) -> ListPosition | None:
+        """Where a walk of `length` clients from `position` (or the list's start) ends: the position of the
+        client after them, read from the sort's index alone (the clients', or the sorted prediction's
+        index of current values, which holds every client who has one); None when the list ends first."""
+        key = _SORT_KEYS[query.sort_column]
+        index = _Part(clients, key, keyed=True)
+        if query.sort_column in _MAYBE_MISSING:
+            predictions: Any = key.table
+            current = and_(predictions.c.is_current, key.is_not(None))
+            index = _Part(predictions, key, keyed=True, where=current, client_id=predictions.c.client_id)
+        forward = query.before is None
+        start = true() if position is None else index.past(position, query.descending, forward)
+        end = (
+            select(index.client_id, index.key)
+            .select_from(index.source)
+            .where(index.condition, start)
+            .order_by(*index.ordering(query.descending, forward))
+            .offset(length)
+            .limit(1)
+        )
+        found = self.session.execute(end).one_or_none()
+        return None if found is None else ListPosition(query.sort, found[1], found[0])
 
     def _reading(
         self,
@@ -477,19 +585,21 @@ class SqlAlchemyClientRepository:
         total: int,
         parts: Sequence[_Part],
         ids: Collection[int] | None,
+        up_to: int | None = None,
     ) -> int:
         """The matching clients who have the prediction the list is sorted by, out of the `total` that
         match. Read from the scored clients' list, the few without it are counted, in one range of the
         sort's index (the sort key IS NULL). Otherwise those with it are counted as the list's total is
         (`_count_of_list`): from the current predictions' indexes alone unless a search or ids read the
-        clients."""
+        clients; only `up_to` of them when a page needs no more (whether they reach past its start, or
+        how many there are when fewer do)."""
         _, unpredicted = parts
         if unpredicted.source is scored_client_list:
             counted_apart = select(func.count()).select_from(scored_client_list).where(unpredicted.condition)
             return total - (self.session.scalar(counted_apart) or 0)
         key = _SORT_KEYS[query.sort_column]
         counted = _count_of_list(query, and_(matching, key.is_not(None)), ids, sorted_by=key.table)
-        return self.session.scalar(counted) or 0
+        return self.session.scalar(counted if up_to is None else _counted_up_to(counted, up_to)) or 0
 
     def _page_sorted_by_prediction(
         self,
@@ -512,7 +622,7 @@ class SqlAlchemyClientRepository:
         predicted, unpredicted = parts
         total, counted = counts
         if counted is None and query.offset > 0 and predicted.reads_clients:
-            counted = self._count_predicted(query, matching, total, parts, ids)
+            counted = self._count_predicted(query, matching, total, parts, ids, up_to=query.offset + 1)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
             page = (
@@ -527,7 +637,7 @@ class SqlAlchemyClientRepository:
         missing = limit - len(rows)
         if missing > 0:
             if counted is None:
-                counted = self._count_predicted(query, matching, total, parts, ids)
+                counted = self._count_predicted(query, matching, total, parts, ids, up_to=query.offset + 1)
             rest = (
                 select(*unpredicted.picked)
                 .select_from(unpredicted.source)
@@ -755,6 +865,7 @@ def _matching(
     tiers: TierCuts | None = None,
     *,
     in_list_order: bool = False,
+    through_search_index: bool = True,
 ) -> ColumnElement[bool]:
     """The search text, the segment, decision and tier filters (a client not predicted matches none),
     and the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key).
@@ -763,7 +874,7 @@ def _matching(
     predictions (`_listed`), unless `in_list_order`: then each is checked on the clients read in the
     list's order (`_reads_in_list_order`), as a current prediction of the client's that meets it,
     looked up in the index of current values by client."""
-    conditions = [_containing(query.q)]
+    conditions = [_containing(query.q, through_search_index)]
     if ids is not None:
         conditions.append(clients.c.id.in_(sorted(ids)))
     for table, meets in _prediction_filters(query, segments, tiers).items():
@@ -830,6 +941,21 @@ its order: each entry holds the values filtered on, so checking one reads nothin
 entry, against 3.6 µs a match."""
 
 
+SORTED_MATCHES_AT_MOST = 50_000
+"""A search whose index gives more candidates than this walks the index of its sort for a page (`_walked`):
+reading and sorting every match costs 1.5-2.4 us a candidate on SQLite (153 ms for 99,948)."""
+WALKED_AT_LEAST = 50_000
+WALKED_PER_CLIENT = 5
+"""A page of a widely matching search walks through at most `WALKED_PER_CLIENT` clients for each one up to
+the page's end, and at least `WALKED_AT_LEAST` (`_walked`), before it reads every match instead. On SQLite
+each client walked and checked with the folding every search uses costs about 3 us; fewer would give up
+inside the first cluster of one surname, the demo company's hold about 10,000 clients each."""
+
+
+def _walk_length(reach: int) -> int:
+    return max(WALKED_AT_LEAST, WALKED_PER_CLIENT * reach)
+
+
 def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> list[_Part]:
     """The list read from the scored clients' list, in the index of its sort: each filter checked on the
     values an entry holds, which are named as in the predictions' tables. Sorted by a prediction, the
@@ -860,9 +986,9 @@ def _off_other_indexes(condition: ColumnElement[bool], key: ColumnElement[Any]) 
     return replacement_traverse(condition, {}, off_its_index)
 
 
-def _containing(q: str) -> ColumnElement[bool]:
+def _containing(q: str, through_search_index: bool = True) -> ColumnElement[bool]:
     """Clients whose full name or email contains `q`, ignoring case (the full name holds both names),
-    found through the search index when `q` is long enough for it."""
+    found through the search index when `q` is long enough for it (and `through_search_index`)."""
     if not q:
         return true()
     needle = q.lower()
@@ -872,7 +998,7 @@ def _containing(q: str) -> ColumnElement[bool]:
         folded(full_name).contains(needle, autoescape=True),
         folded(clients.c.email).contains(needle, autoescape=True),
     )
-    if len(needle) < SEARCH_INDEX_MIN_LENGTH:
+    if len(needle) < SEARCH_INDEX_MIN_LENGTH or not through_search_index:
         return contains
     return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)
 
@@ -920,6 +1046,12 @@ def _count_of_list(
     return select(func.count()).select_from(counted).where(matching, *currents)
 
 
+def _counted_up_to(count: Select[Any], most: int) -> Select[Any]:
+    """The rows `count` counts, counted up to `most`: the reading stops there."""
+    rows = count.with_only_columns(literal(1)).limit(most)
+    return select(func.count()).select_from(rows.subquery())
+
+
 def _page_of_list(
     query: ClientListQuery, part: _Part, matching: ColumnElement[bool], *, limit: int
 ) -> Select[Any]:
@@ -950,7 +1082,7 @@ class _Part:
     @property
     def reads_clients(self) -> bool:
         """Whether the part is picked through the clients, not from a prediction's index alone."""
-        return self.client_id is clients.c.id
+        return self.client_id is clients.c.id or self.source is not getattr(self.key, "table", None)
 
     @property
     def picked(self) -> tuple[Any, ...]:
@@ -1015,7 +1147,8 @@ def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:
     key = _SORT_KEYS[query.sort_column]
     predictions: Any = key.table
     if query.q or ids is not None or any(table is not predictions for table in _filtered_predictions(query)):
-        return _Part(_RANKED_FROM[query.sort_column], key, keyed=True)
+        # Ordered by the prediction's own client id, the index of (value, client id) gives the order whole.
+        return _Part(_RANKED_FROM[query.sort_column], key, keyed=True, client_id=predictions.c.client_id)
     current = and_(predictions.c.is_current, key.is_not(None))
     return _Part(predictions, key, keyed=True, where=current, client_id=predictions.c.client_id)
 

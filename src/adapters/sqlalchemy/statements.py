@@ -8,14 +8,29 @@ from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Boolean, CursorResult, Delete, Insert, Integer, Select, String, Table, Update, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    Update,
+    column,
+    literal_column,
+    table,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER, read_once
-from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE
+from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE, SEARCH_TABLE
 from application.chunks import chunks
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
@@ -184,6 +199,15 @@ def _compile_number_of_clients(element: number_of_clients, compiler: SQLCompiler
 @compiles(number_of_clients, "sqlite")
 def _compile_number_of_clients_on_sqlite(element: number_of_clients, compiler: SQLCompiler, **kw: Any) -> str:
     return "(SELECT count(*) FROM clients)"
+
+
+SEARCH_ROWS = table(SEARCH_TABLE, column("rowid", Integer))
+"""SQLite's search index (the FTS5 table of trigrams), as rows to read a search's candidates from."""
+
+
+def found_in_search_rows(text: str) -> ColumnElement[bool]:
+    """The rows of `SEARCH_ROWS` whose name or email may contain `text` (SQLite only)."""
+    return literal_column(SEARCH_TABLE).op("MATCH")(search_phrase(text.lower()))
 
 
 def search_phrase(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from application import queries
 from application.commands import ListPosition, position_token
 from e2e.api.conftest import V1, Api, a_client, create_client, fields, problem
 
@@ -183,6 +184,27 @@ def test_the_list_pages_with_links_that_keep_the_filters(admin_api: Api) -> None
     before_ela = position_token(ListPosition("-first_name", "ela", ids["Ela"]))
     assert last["links"]["prev"] == f"{listed}&page=1&before={before_ela}"
     assert admin_api.get(last["links"]["prev"]).get_json()["items"] == body["items"]
+
+
+def test_a_search_that_matches_more_clients_than_it_counts_says_so_and_links_no_last_page(
+    admin_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(queries, "SEARCH_COUNTED_UP_TO", 3)
+    for name in ["Ala", "Ola", "Ela", "Iza", "Ula"]:
+        create_client(admin_api, name)
+
+    body = admin_api.get("/clients", query_string={"q": "a", "per_page": 2}).get_json()
+    within = admin_api.get("/clients", query_string={"q": "ul", "per_page": 2}).get_json()
+
+    assert (body["total"], body["total_exact"], body["pages"], body["links"]["last"]) == (3, False, 2, None)
+    assert body["links"]["next"] is not None
+    seen = [c["first_name"] for c in body["items"]]
+    while body["links"]["next"] is not None:
+        body = admin_api.get(body["links"]["next"]).get_json()
+        seen += [c["first_name"] for c in body["items"]]
+    assert sorted(seen) == ["Ala", "Ela", "Iza", "Ola", "Ula"]
+    assert (within["total"], within["total_exact"]) == (1, True)
+    assert within["links"]["last"] is not None
 
 
 def test_a_position_that_is_not_one_of_the_lists_is_a_422_naming_it(admin_api: Api) -> None:

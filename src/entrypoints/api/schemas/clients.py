@@ -9,7 +9,7 @@ from flask import url_for
 from pydantic import Field
 
 from application.commands import ListPosition
-from application.queries import ClientListItem, ClientOverview, Page
+from application.queries import SEARCH_COUNTED_UP_TO, ClientListItem, ClientOverview, Page
 from domain.clients import Client
 from domain.predictions import OutOfDate
 from domain.segments import Segment
@@ -64,14 +64,21 @@ class PageLink(Protocol):
 class PageLinksOut(Schema):
     self: str
     first: str
-    last: str
+    last: str | None = Field(description="The last page; null when the total is not exact.")
     prev: str | None
     next: str | None
 
 
 class ClientPageOut(Schema):
     items: list[ClientSummaryOut]
-    total: int = Field(description="How many clients match the filters, on every page.")
+    total: int = Field(
+        description="How many clients match the filters, on every page. A search (`q`) counts its matches "
+        f"up to {SEARCH_COUNTED_UP_TO:,}: when more match, `total` is that many and `total_exact` false."
+    )
+    total_exact: bool = Field(
+        description="False when more clients match than `total` says: the list goes on past `pages`, "
+        "page after page through `links.next`."
+    )
     page: int
     per_page: int
     pages: int
@@ -85,7 +92,7 @@ class ClientPageOut(Schema):
         links = PageLinksOut(
             self=here,
             first=link(1),
-            last=link(page.pages),
+            last=link(page.pages) if page.total_exact else None,
             prev=None if page.previous is None else link(max(1, page.page - 1), before=page.previous),
             next=None if page.next is None else link(page.page + 1, after=page.next),
         )
