@@ -276,7 +276,7 @@ class SqlAlchemyClientRepository:
         """Whether a search that matches more clients than its bound may match too many to read every
         match and sort them for a page, and so walks the index of its sort (`_walked`): on SQLite, a text
         the search index finds (`SEARCH_INDEX_MIN_LENGTH` letters or more) may when the index gives more
-        than `SORTED_MATCHES_AT_MOST` candidates (counted from the index alone, at most 14 ms at
+        than `SORTED_MATCHES_AT_MOST` candidates (counted from the index alone, at most 28 ms at
         1,000,000 clients); any other search may."""
         if len(q) < SEARCH_INDEX_MIN_LENGTH or not self._on_sqlite():
             return True
@@ -941,9 +941,10 @@ its order: each entry holds the values filtered on, so checking one reads nothin
 entry, against 3.6 µs a match."""
 
 
-SORTED_MATCHES_AT_MOST = 50_000
+SORTED_MATCHES_AT_MOST = 80_000
 """A search whose index gives more candidates than this walks the index of its sort for a page (`_walked`):
-reading and sorting every match costs 1.5-2.4 us a candidate on SQLite (153 ms for 99,948)."""
+reading and sorting every match costs 1.5-2.4 us a candidate on SQLite (110 ms for 60,240, 153 ms for
+99,948), where a walk may pass whole clusters of a common surname before it gives up (`lew`: 250 ms)."""
 WALKED_AT_LEAST = 50_000
 WALKED_PER_CLIENT = 5
 """A page of a widely matching search walks through at most `WALKED_PER_CLIENT` clients for each one up to
