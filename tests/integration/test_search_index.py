@@ -70,3 +70,16 @@ def test_a_search_of_three_letters_or_more_reads_the_search_index(engine: Engine
     else:  # the count can be served by the trigram indexes; the page is the planner's call, by its statistics
         count, *_ = plans
         assert "Bitmap Index Scan on ix_clients_name_trigrams" in count, count
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_every_statement_for_its_own_values(postgres_url: str) -> None:
+    """psycopg prepares a statement run five times on a connection; a generic plan kept for every text
+    would suit one search and not another."""
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        for _ in range(7):
+            setting = connection.exec_driver_sql("SHOW plan_cache_mode").scalar_one()
+    engine.dispose()
+
+    assert setting == "force_custom_plan"
