@@ -434,11 +434,7 @@ class SqlAlchemyClientRepository:
         client after them, read from the sort's index alone (the clients', or the sorted prediction's
         index of current values, which holds every client who has one); None when the list ends first."""
         key = _SORT_KEYS[query.sort_column]
-        index = _Part(clients, key, keyed=True)
-        if query.sort_column in _MAYBE_MISSING:
-            predictions: Any = key.table
-            current = and_(predictions.c.is_current, key.is_not(None))
-            index = _Part(predictions, key, keyed=True, where=current, client_id=predictions.c.client_id)
+        index = _values_index(key) if query.sort_column in _MAYBE_MISSING else _Part(clients, key, keyed=True)
         forward = query.before is None
         start = true() if position is None else index.past(position, query.descending, forward)
         end = (
@@ -1159,6 +1155,13 @@ def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:
     if query.q or ids is not None or any(table is not predictions for table in _filtered_predictions(query)):
         # Ordered by the prediction's own client id, the index of (value, client id) gives the order whole.
         return _Part(_RANKED_FROM[query.sort_column], key, keyed=True, client_id=predictions.c.client_id)
+    return _values_index(key)
+
+
+def _values_index(key: ColumnElement[Any]) -> _Part:
+    """The clients who have a current value of `key`, a prediction's column, read from its index of
+    current values alone (it holds the client ids)."""
+    predictions: Any = key.table
     current = and_(predictions.c.is_current, key.is_not(None))
     return _Part(predictions, key, keyed=True, where=current, client_id=predictions.c.client_id)
 
