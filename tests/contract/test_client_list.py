@@ -118,6 +118,19 @@ def test_non_ascii_names_are_found_ignoring_case(uow_factory: UnitOfWorkFactory)
     assert listed(uow_factory, q="ŻÓŁKIEWSKI").total == 1
 
 
+def test_letters_beyond_ascii_whose_lower_case_is_ascii_are_found_by_ascii_searches(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    with uow_factory() as uow:  # the Kelvin sign (U+212A) folds to k, İ (U+0130) to i and a dot above
+        uow.clients.add(a_client("Jan", last_name="\u212aowalczyk", email="jan@example.pl"))
+        uow.clients.add(a_client("\u0130pek", last_name="Nowak", email="pn@example.pl"))
+        uow.commit()
+
+    assert emails(listed(uow_factory, q="kowal")) == ["jan@example.pl"]
+    assert emails(listed(uow_factory, q="i")) == ["pn@example.pl"]
+    assert sorted(emails(listed(uow_factory, q="ow"))) == ["jan@example.pl", "pn@example.pl"]
+
+
 def test_search_follows_a_clients_new_name_and_email_and_forgets_a_deleted_client(
     uow_factory: UnitOfWorkFactory,
 ) -> None:

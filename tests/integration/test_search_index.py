@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from adapters.sqlalchemy import engine as engine_module
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
+from adapters.sqlalchemy.statements import FOLDING_TO_ASCII
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery
 from contract.examples import a_client
@@ -83,3 +85,42 @@ def test_postgresql_plans_every_statement_for_its_own_values(postgres_url: str) 
     engine.dispose()
 
     assert setting == "force_custom_plan"
+
+
+def test_the_letters_beyond_ascii_whose_lower_case_holds_an_ascii_one_are_the_two_named() -> None:
+    """What lets SQLite's built-in LIKE decide an ASCII search: checked against this Python's Unicode."""
+    beyond_ascii = (chr(code) for code in range(0x80, 0x110000) if not 0xD800 <= code < 0xE000)
+
+    assert {letter for letter in beyond_ascii if any(each.isascii() for each in letter.lower())} == set(
+        FOLDING_TO_ASCII
+    )
+
+
+@pytest.mark.parametrize(("q", "folded_in_python"), [("ow", 0), ("kowal", 2), ("łow", 2 * 30)])
+def test_sqlite_folds_in_python_only_what_its_own_like_cannot_decide(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, q: str, folded_in_python: int
+) -> None:
+    """An ASCII search folds in Python only the texts holding a letter of `FOLDING_TO_ASCII` that the
+    built-in LIKE did not find it in (here the name of the client whose surname begins with the Kelvin
+    sign, once for the count and once for the page); another search folds every name it reads (the
+    search index's candidates, for three letters or more) in both, and the email of a name not found."""
+    calls: list[object] = []
+
+    def counted_lower(value: object) -> object:
+        calls.append(value)
+        return value.lower() if isinstance(value, str) else value
+
+    monkeypatch.setattr(engine_module, "_lower", counted_lower)
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Łowicki{n}") for n in range(30)])
+        uow.clients.add(a_client("Jan", last_name="\u212aowalski", email="jan@example.pl"))
+        uow.commit()
+    calls.clear()
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(q=q, per_page=100), SegmentRule())
+    engine.dispose()
+
+    assert page.total == {"ow": 31, "kowal": 1, "łow": 30}[q]
+    assert len(calls) == folded_in_python

@@ -52,7 +52,9 @@ from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
     SEARCH_INDEX_MIN_LENGTH,
     SEARCH_ROWS,
-    folded,
+    containing_pattern,
+    contains_folded,
+    contains_folded_ascii,
     found_by_search_index,
     found_in_search_rows,
     number_of_clients,
@@ -1000,10 +1002,9 @@ def _containing(q: str, through_search_index: bool = True) -> ColumnElement[bool
     needle = q.lower()
     # Spelt as the trigram index's expression is (a space literal, not a parameter), so that it serves.
     full_name = clients.c.first_name.concat(literal_column("' '")).concat(clients.c.last_name)
-    contains = or_(
-        folded(full_name).contains(needle, autoescape=True),
-        folded(clients.c.email).contains(needle, autoescape=True),
-    )
+    found_in = contains_folded_ascii if needle.isascii() else contains_folded
+    pattern = containing_pattern(needle)
+    contains = or_(found_in(full_name, pattern), found_in(clients.c.email, pattern))
     if len(needle) < SEARCH_INDEX_MIN_LENGTH or not through_search_index:
         return contains
     return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)

@@ -17,7 +17,7 @@ SQLITE_MAPPED_BYTES = 2**31
 """How much of a SQLite file its connections read through memory mapping (SQLite caps it at its build's
 limit, 2 GiB by default) rather than through a read call per page into a small cache of their own."""
 UNICODE_LOWER = "unicode_lower"
-"""SQLite's name for Python's str.lower (see `folded` in statements.py)."""
+"""SQLite's name for Python's str.lower (see `contains_folded` in statements.py)."""
 _POSTGRESQL_ALIASES = {"postgres", "postgresql"}
 _reading_only: ContextVar[bool] = ContextVar("sqlite_reading_only", default=False)
 

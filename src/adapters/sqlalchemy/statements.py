@@ -16,7 +16,6 @@ from sqlalchemy import (
     Insert,
     Integer,
     Select,
-    String,
     Table,
     Update,
     column,
@@ -118,22 +117,60 @@ def revoke_secrets(session: Session, secrets: Table, user_id: int, at: datetime)
     return rows_changed(session, statement)
 
 
-class folded(GenericFunction[str]):  # noqa: N801 (named like the SQL functions of `func`)
-    """`text` in lower case, every letter folded as Python's str.lower does: PostgreSQL's lower(),
-    and on SQLite the engine's own function (its built-in lower() folds ASCII letters only)."""
+LIKE_ESCAPE = "/"
 
-    type = String()
+
+def containing_pattern(text: str) -> str:
+    """The LIKE pattern (ESCAPE '/') of the texts that contain `text`: its `%`, `_` and `/` are letters."""
+    escaped = text.replace(LIKE_ESCAPE, 2 * LIKE_ESCAPE).replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+class contains_folded(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
+    """`contains_folded(text, containing_pattern(needle))`: whether `text` in lower case contains
+    `needle` (in lower case), every letter folded as Python's str.lower does: PostgreSQL's lower(), and
+    on SQLite the engine's own function (its built-in lower() folds ASCII letters only)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+
+
+class contains_folded_ascii(contains_folded):  # noqa: N801
+    """`contains_folded` for a needle of ASCII characters alone. SQLite's built-in LIKE folds ASCII
+    letters only, and beyond ASCII only İ (U+0130) and the Kelvin sign (U+212A) fold to a text holding an
+    ASCII letter (`FOLDING_TO_ASCII`): in any other text, an ASCII needle is found folded exactly where
+    that LIKE finds it. So on SQLite the LIKE decides, and only a text holding one of the two is folded by
+    the engine's function, a call into Python per client read (a search of one or two letters reads
+    every client)."""
+
     inherit_cache = True
 
 
-@compiles(folded)
-def _compile_folded(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
+FOLDING_TO_ASCII = ("\u0130", "\u212a")
+"""The characters beyond ASCII whose lower case (str.lower) holds an ASCII one: İ -> i̇, K -> k."""
 
 
-@compiles(folded, "sqlite")
-def _compile_folded_on_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{UNICODE_LOWER}({compiler.process(element.clauses, **kw)})"
+@compiles(contains_folded)
+def _compile_contains_folded(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
+    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"lower({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
+
+
+@compiles(contains_folded, "sqlite")
+def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
+    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"{UNICODE_LOWER}({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
+
+
+@compiles(contains_folded_ascii, "sqlite")
+def _compile_contains_folded_ascii_on_sqlite(
+    element: contains_folded_ascii, compiler: SQLCompiler, **kw: Any
+) -> str:
+    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
+    folding = " OR ".join(f"instr({text}, char({ord(letter)}))" for letter in FOLDING_TO_ASCII)
+    like = f"LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
+    return f"({text} {like} OR (({folding}) AND {UNICODE_LOWER}({text}) {like}))"
 
 
 class unindexed(GenericFunction[Any]):  # noqa: N801 (named like the SQL functions of `func`)
