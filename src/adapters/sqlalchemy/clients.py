@@ -22,7 +22,6 @@ from sqlalchemy import (
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     true,
@@ -1000,11 +999,11 @@ def _containing(q: str, through_search_index: bool = True) -> ColumnElement[bool
     if not q:
         return true()
     needle = q.lower()
-    # Spelt as the trigram index's expression is (a space literal, not a parameter), so that it serves.
-    full_name = clients.c.first_name.concat(literal_column("' '")).concat(clients.c.last_name)
     found_in = contains_folded_ascii if needle.isascii() else contains_folded
     pattern = containing_pattern(needle)
-    contains = or_(found_in(full_name, pattern), found_in(clients.c.email, pattern))
+    contains = or_(
+        found_in(pattern, clients.c.first_name, clients.c.last_name), found_in(pattern, clients.c.email)
+    )
     if len(needle) < SEARCH_INDEX_MIN_LENGTH or not through_search_index:
         return contains
     return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
+from functools import reduce
 from typing import Any, cast
 
 import numpy as np
@@ -127,9 +128,10 @@ def containing_pattern(text: str) -> str:
 
 
 class contains_folded(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
-    """`contains_folded(text, containing_pattern(needle))`: whether `text` in lower case contains
-    `needle` (in lower case), every letter folded as Python's str.lower does: PostgreSQL's lower(), and
-    on SQLite the engine's own function (its built-in lower() folds ASCII letters only)."""
+    """`contains_folded(containing_pattern(needle), *words)`: whether the words, joined by spaces, in
+    lower case contain `needle` (in lower case), every letter folded as Python's str.lower does:
+    PostgreSQL's lower(), and on SQLite the engine's own function (its built-in lower() folds ASCII
+    letters only). The words joined are spelt as an index of the text spells them, so that it serves."""
 
     type = Boolean()
     inherit_cache = True
@@ -140,9 +142,9 @@ class contains_folded_ascii(contains_folded):  # noqa: N801
     """`contains_folded` for a needle of ASCII characters alone. SQLite's built-in LIKE folds ASCII
     letters only, and beyond ASCII only İ (U+0130) and the Kelvin sign (U+212A) fold to a text holding an
     ASCII letter (`FOLDING_TO_ASCII`): in any other text, an ASCII needle is found folded exactly where
-    that LIKE finds it. So on SQLite the LIKE decides, and only a text holding one of the two is folded by
-    the engine's function, a call into Python per client read (a search of one or two letters reads
-    every client)."""
+    that LIKE finds it. So on SQLite the LIKE decides, and only a text one of whose words holds one of
+    the two is folded by the engine's function, a call into Python per client read (a search of one or
+    two letters reads every client)."""
 
     inherit_cache = True
 
@@ -153,13 +155,13 @@ FOLDING_TO_ASCII = ("\u0130", "\u212a")
 
 @compiles(contains_folded)
 def _compile_contains_folded(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
+    pattern, text, _ = _pattern_and_text(element, compiler, **kw)
     return f"lower({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
 
 
 @compiles(contains_folded, "sqlite")
 def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
+    pattern, text, _ = _pattern_and_text(element, compiler, **kw)
     return f"{UNICODE_LOWER}({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
 
 
@@ -167,10 +169,26 @@ def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCo
 def _compile_contains_folded_ascii_on_sqlite(
     element: contains_folded_ascii, compiler: SQLCompiler, **kw: Any
 ) -> str:
-    text, pattern = (compiler.process(clause, **kw) for clause in element.clauses)
-    folding = " OR ".join(f"instr({text}, char({ord(letter)}))" for letter in FOLDING_TO_ASCII)
+    # Each word is looked in for the two characters: building the joined text again costs more.
+    pattern, text, words = _pattern_and_text(element, compiler, **kw)
+    folding = " OR ".join(
+        f"instr({word}, char({ord(letter)}))" for word in words for letter in FOLDING_TO_ASCII
+    )
     like = f"LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
     return f"({text} {like} OR (({folding}) AND {UNICODE_LOWER}({text}) {like}))"
+
+
+def _pattern_and_text(
+    element: contains_folded, compiler: SQLCompiler, **kw: Any
+) -> tuple[str, str, list[str]]:
+    """The pattern, the words joined by spaces, and each word, compiled."""
+    pattern, *words = element.clauses
+    text = reduce(lambda joined, word: joined.concat(literal_column("' '")).concat(word), words)
+    return (
+        compiler.process(pattern, **kw),
+        compiler.process(text, **kw),
+        [compiler.process(word, **kw) for word in words],
+    )
 
 
 class unindexed(GenericFunction[Any]):  # noqa: N801 (named like the SQL functions of `func`)
