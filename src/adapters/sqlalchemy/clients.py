@@ -949,14 +949,16 @@ entry, against 3.6 µs a match."""
 
 SORTED_MATCHES_AT_MOST = 80_000
 """A search whose index gives more candidates than this walks the index of its sort for a page (`_walked`):
-reading and sorting every match costs 1.5-2.4 us a candidate on SQLite (110 ms for 60,240, 153 ms for
-99,948), where a walk may pass whole clusters of a common surname before it gives up (`lew`: 250 ms)."""
+reading and sorting every match costs 1.2-2.4 us a candidate on SQLite (110 ms for 60,240; 117 ms for
+99,948 checked by SQLite's own LIKE, 153 ms by the folding function), where a walk may pass whole
+clusters of a common surname before it gives up (`lew`: 250 ms). 120,000 was tried with the cheaper
+check: `kow` sorted by forecast took 375-436 ms instead of 23-425."""
 WALKED_AT_LEAST = 50_000
 WALKED_PER_CLIENT = 5
 """A page of a widely matching search walks through at most `WALKED_PER_CLIENT` clients for each one up to
 the page's end, and at least `WALKED_AT_LEAST` (`_walked`), before it reads every match instead. On SQLite
-each client walked and checked with the folding every search uses costs about 3 us; fewer would give up
-inside the first cluster of one surname, the demo company's hold about 10,000 clients each."""
+each client walked and checked costs about 2 us (50,000 in 105-113 ms); fewer would give up inside the
+first cluster of one surname, the demo company's hold about 10,000 clients each."""
 
 
 def _walk_length(reach: int) -> int:
