@@ -123,7 +123,9 @@ LIKE_ESCAPE = "/"
 
 def containing_pattern(text: str) -> str:
     """The LIKE pattern (ESCAPE '/') of the texts that contain `text`: its `%`, `_` and `/` are letters."""
-    escaped = text.replace(LIKE_ESCAPE, 2 * LIKE_ESCAPE).replace("%", "/%").replace("_", "/_")
+    escaped = text.replace(LIKE_ESCAPE, 2 * LIKE_ESCAPE)
+    for wildcard in "%_":
+        escaped = escaped.replace(wildcard, LIKE_ESCAPE + wildcard)
     return f"%{escaped}%"
 
 
