@@ -212,20 +212,6 @@ def bare_server(database: Path) -> Iterator[str]:
         server.wait(timeout=30)
 
 
-def report(mode: str, concurrency: int, tally: Tally, elapsed: float) -> None:
-    latencies = sorted(tally.latencies)
-    total = len(latencies)
-    p50 = statistics.median(latencies) if latencies else 0.0
-    p99 = latencies[min(total - 1, int(total * 0.99))] if latencies else 0.0
-    print(f"{mode}: {concurrency} connections for {elapsed:.1f} s")
-    print(
-        f"  requests {total}, {total / elapsed:.1f} req/s, p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms"
-    )
-    print(
-        "  statuses " + ", ".join(f"{status}: {n}" for status, n in sorted(tally.statuses.items(), key=str))
-    )
-
-
 def server_errors(tally: Tally) -> int:
     return sum(n for status, n in tally.statuses.items() if not isinstance(status, int) or status >= 500)
 
@@ -356,7 +342,7 @@ def run_load(
         )
     request = create_client(str(time.time_ns())) if args.mode == "create-clients" else predict(client_ids)
     tally, elapsed = hammer(concurrency, seconds, request, url, token)
-    report(args.mode, concurrency, tally, elapsed)
+    reads_of(tally, elapsed).report(args.mode, concurrency)
     failed = server_errors(tally)
     print(f"  server errors (5xx or no answer): {failed}")
     if args.mode == "create-clients" and database is not None:
@@ -399,7 +385,7 @@ def compare_reads(
         f"Prognoza reaches {best_ours.rate / best_bare.rate:.0%} of the bare endpoint's requests per second"
     )
     failed = sum(each.failed for each in ours + bare)
-    print(f"  server errors (5xx or no answer): {failed}")
+    print(f"  failed (a server error or no answer; with wrk, any answer but 2xx/3xx): {failed}")
     return 1 if failed else 0
 
 
@@ -432,6 +418,11 @@ def read_with_threads(
 ) -> Reads:
     parts = urlsplit(base)
     tally, elapsed = hammer(concurrency, seconds, read_client(parts.path + "{}", client_ids), base, token)
+    return reads_of(tally, elapsed)
+
+
+def reads_of(tally: Tally, elapsed: float) -> Reads:
+    """What the threads answered, summed up; a 5xx or no answer counts as failed."""
     latencies = sorted(tally.latencies)
     total = len(latencies)
     return Reads(
