@@ -9,8 +9,9 @@ read-client reads GET /api/v1/clients/{id}, then the same clients from `bench/ba
 SQL query per request, on the same file, under gunicorn with as many processes and threads), and
 prints what share of the bare endpoint's requests per second Prognoza reaches. Both are read by `wrk`
 when it is installed (Debian's package `wrk`): a load generator in C, which leaves the two cores to the
-servers. Python's threads (`--generator python`, the default without wrk) saturate first, at about a
-quarter of the bare app's rate here, and then measure themselves more than the servers.
+servers. Python's threads (`--generator python`, the default without wrk) saturate first, at about
+1,100 requests a second here (a fifth of what wrk reads from the bare app), and then measure themselves
+more than the servers.
 
 Without --url it starts the server itself: `prognoza serve` (PROGNOZA_WORKERS processes, default 2, of
 PROGNOZA_THREADS threads, default 4) on a fresh SQLite file

@@ -236,7 +236,7 @@ def _compile_found_by_search_index_on_sqlite(
     element: found_by_search_index, compiler: SQLCompiler, **kw: Any
 ) -> str:
     client_id, text = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"{client_id} IN (SELECT rowid FROM client_search WHERE client_search MATCH {text})"
+    return f"{client_id} IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH {text})"
 
 
 class number_of_clients(GenericFunction[int]):  # noqa: N801 (named like the SQL functions of `func`)
