@@ -82,7 +82,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0024_scored_list_by_predictions"
+    assert current_revision(migrated_url) == head_revision() == "0025_search_of_short_texts"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -507,3 +507,43 @@ def test_the_current_purchase_predictions_get_the_worth_of_a_contact_and_lose_it
 
     assert sorted(worths) == [(False, None), (True, 0.25 * 420.5)]
     assert "expected_value" not in columns
+
+
+def test_the_search_index_is_rebuilt_for_short_texts_and_back(tmp_path: Path) -> None:
+    """SQLite's index of names and emails ends each in two unit separators and indexes a dotted capital I
+    as its lower case (migration 0025_search_of_short_texts), with a vocabulary; going back, as before."""
+    url = f"sqlite:///{tmp_path / 'search.sqlite3'}"
+    upgrade_database(url, "0024_scored_list_by_predictions")
+    engine = make_engine(url)
+
+    def indexed() -> list[tuple[str, str]]:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql("SELECT name, email FROM client_search")]
+
+    try:
+        insert_client(engine, "ola@firma.pl")
+        upgrade_database(url)
+        insert_client(engine, "\u0130pek@firma.pl")
+        with engine.connect() as connection:
+            terms = (
+                connection.exec_driver_sql(
+                    "SELECT term FROM client_search_terms WHERE term >= 'pl' AND term < 'pm'"
+                )
+                .scalars()
+                .all()
+            )
+        upgraded = indexed()
+        downgrade_database(url, "0024_scored_list_by_predictions")
+        downgraded = indexed()
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+    end = "\x1f\x1f"
+    assert upgraded == [
+        (f"Anna Nowak{end}", f"ola@firma.pl{end}"),
+        (f"Anna Nowak{end}", f"i\u0307pek@firma.pl{end}"),
+    ]
+    assert terms == ["pl\x1f"]
+    assert downgraded == [("Anna Nowak", "ola@firma.pl"), ("Anna Nowak", "\u0130pek@firma.pl")]
+    assert "client_search_terms" not in tables

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from adapters.sqlalchemy import clients as sqlalchemy_clients
 from adapters.sqlalchemy import engine as engine_module
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.statements import FOLDING_TO_ASCII
@@ -72,6 +73,34 @@ def test_a_search_of_three_letters_or_more_reads_the_search_index(engine: Engine
     else:  # the count can be served by the trigram indexes; the page is the planner's call, by its statistics
         count, *_ = plans
         assert "Bitmap Index Scan on ix_clients_name_trigrams" in count, count
+
+
+@pytest.mark.parametrize("q", ["ow", "w"])
+def test_on_sqlite_a_shorter_text_held_by_few_rows_reads_the_search_index(sqlite_url: str, q: str) -> None:
+    """Its candidates are the rows holding a trigram that begins with it, read from the index alone."""
+    engine = make_engine(sqlite_url)
+    statements = statements_of_a_search(engine, q)
+
+    plans = [plan(engine, statement, parameters) for statement, parameters in statements]
+    engine.dispose()
+    searching = [each for (statement, _), each in zip(statements, plans, strict=True) if "MATCH" in statement]
+    assert len(searching) == 2, plans  # the count and the page
+    assert all("client_search VIRTUAL TABLE INDEX" in each for each in searching), plans
+    assert all("SCAN clients" not in each for each in searching), plans
+
+
+def test_on_sqlite_a_shorter_text_held_by_many_rows_reads_the_clients(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More rows hold a trigram beginning with "ow" than a search sorts: its matches are common, and so
+    found soon among every client read in order."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 29)
+    engine = make_engine(sqlite_url)
+    statements = statements_of_a_search(engine, "ow")
+    engine.dispose()
+
+    assert statements
+    assert not any("MATCH" in statement for statement, _ in statements)
 
 
 @pytest.mark.postgres

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, closing, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -51,6 +51,7 @@ from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
     SEARCH_INDEX_MIN_LENGTH,
     SEARCH_ROWS,
+    SEARCH_TERMS,
     containing_pattern,
     contains_folded,
     contains_folded_ascii,
@@ -58,7 +59,8 @@ from adapters.sqlalchemy.statements import (
     found_in_search_rows,
     number_of_clients,
     rows_changed,
-    search_phrase,
+    search_query,
+    search_terms_beginning,
     unindexed,
 )
 from adapters.sqlalchemy.tables import (
@@ -236,11 +238,12 @@ class SqlAlchemyClientRepository:
         """A count (unless it is known) and a page, with one client more to know whether the list goes on.
         A search with a bound is counted up to it; one that matches more clients than its index can
         give to be sorted is read by walking its sort's index (`_walked`)."""
-        matching = _matching(query, segments, ids, tiers)
+        indexed = self._searched_through_index(query.q)
+        matching = _matching(query, segments, ids, tiers, through_search_index=indexed)
         predicted, exact, widespread = None, True, False
         bound = count_searches_up_to if query.q and ids is None else None
         if total is None and bound is not None:
-            total, widespread = self._search_counts(query, segments, tiers, bound)
+            total, widespread = self._search_counts(query, segments, tiers, bound, indexed)
         if total is None:
             total, predicted = self._counts(query, segments, tiers, ids, matching)
         if bound is not None and total > bound:
@@ -273,21 +276,20 @@ class SqlAlchemyClientRepository:
         return page_read(placed, query, total, exact)
 
     def _search_counts(
-        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int
+        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int, indexed: bool
     ) -> tuple[int, bool]:
         """A bounded search's matches counted up to one more than `bound` (or more), and whether they are
         too many to read every match and sort them for a page, so that it walks the index of its sort
-        (`_walked`). On SQLite, a text the search index finds (`SEARCH_INDEX_MIN_LENGTH` letters or more)
-        is so when the index gives more than `SORTED_MATCHES_AT_MOST` candidates (counted from the index
-        alone, at most 28 ms at 1,000,000 clients), any other text when it matches more than `bound`
-        clients. PostgreSQL, which checks a client cheaply and sorts 19,846 matches in 34 ms, counts a text
-        its trigram indexes find up to `SORTED_MATCHES_AT_MOST` matches and walks past that many (a
-        shorter text they would read whole: it is counted up to `bound`, as on SQLite)."""
-        indexed = len(query.q) >= SEARCH_INDEX_MIN_LENGTH
+        (`_walked`). On SQLite, a text searched through the search index (`indexed`) is so when the index
+        gives more than `SORTED_MATCHES_AT_MOST` candidates (counted from the index alone, at most 28 ms
+        at 1,000,000 clients), any other text when it matches more than `bound` clients. PostgreSQL, which
+        checks a client cheaply and sorts 19,846 matches in 34 ms, counts a text its trigram indexes find
+        up to `SORTED_MATCHES_AT_MOST` matches and walks past that many (a shorter text they would read
+        whole: it is counted up to `bound`, as on SQLite)."""
         if not self._on_sqlite() and indexed:
-            counted = self._count_up_to(query, segments, tiers, max(bound, SORTED_MATCHES_AT_MOST))
+            counted = self._count_up_to(query, segments, tiers, max(bound, SORTED_MATCHES_AT_MOST), indexed)
             return counted, counted > SORTED_MATCHES_AT_MOST
-        counted = self._count_up_to(query, segments, tiers, bound)
+        counted = self._count_up_to(query, segments, tiers, bound, indexed)
         if counted <= bound or not indexed:
             return counted, counted > bound
         candidates = select(func.count()).select_from(SEARCH_ROWS).where(found_in_search_rows(query.q))
@@ -295,13 +297,14 @@ class SqlAlchemyClientRepository:
         return counted, found > SORTED_MATCHES_AT_MOST
 
     def _count_up_to(
-        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int
+        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int, indexed: bool
     ) -> int:
         """A search's matches counted up to one more than `bound`. On SQLite the search index's rows
-        are read first, as many as it takes: `id IN (its candidates)` would read every candidate."""
+        are read first (when the text is searched through it, `indexed`), as many as it takes:
+        `id IN (its candidates)` would read every candidate."""
         source: FromClause = _listed(query, counted=True)
         matching = _matching(query, segments, tiers=tiers, through_search_index=False)
-        if len(query.q) >= SEARCH_INDEX_MIN_LENGTH and self._on_sqlite():
+        if indexed and self._on_sqlite():
             source = SEARCH_ROWS.join(source, SEARCH_ROWS.c.rowid == clients.c.id)
             matching = and_(found_in_search_rows(query.q), matching)
         counted = select(func.count()).select_from(source).where(matching)
@@ -309,6 +312,25 @@ class SqlAlchemyClientRepository:
 
     def _on_sqlite(self) -> bool:
         return self.session.get_bind().dialect.name == "sqlite"
+
+    def _searched_through_index(self, q: str) -> bool:
+        """Whether the clients containing `q` are looked for among the search index's candidates: always
+        for a text of `SEARCH_INDEX_MIN_LENGTH` letters or more; on SQLite, a shorter one when the rows
+        holding a trigram that begins with it number `SORTED_MATCHES_AT_MOST` at most. (Reading those
+        trigrams costs as many rows as hold them: it stops once there are more, and a common text is
+        found soon among the clients read in order.)"""
+        if len(q) >= SEARCH_INDEX_MIN_LENGTH:
+            return True
+        if not q or not self._on_sqlite():
+            return False
+        holding = self.session.execute(select(SEARCH_TERMS.c.doc).where(search_terms_beginning(q.lower())))
+        with closing(holding):
+            rows = 0
+            for (doc,) in holding:
+                rows += doc
+                if rows > SORTED_MATCHES_AT_MOST:
+                    return False
+        return True
 
     def _counts(
         self,
@@ -479,7 +501,7 @@ class SqlAlchemyClientRepository:
             return matching, _parts(query, ids)
         if scored_list_kept:
             return true(), _scored_list_parts(query, segments, tiers)
-        checked = _matching(query, segments, ids, tiers, in_list_order=True)
+        checked = _matching(query, segments, ids, tiers, in_list_order=True, through_search_index=False)
         return checked, _parts(query, ids, in_list_order=True)
 
     def _with_predictions(self, client_ids: Sequence[int]) -> dict[int, Any]:
@@ -499,10 +521,11 @@ class SqlAlchemyClientRepository:
         limit: int | None = None,
     ) -> Iterator[ClientListItem]:
         """One statement in the list's order, its rows fetched `STREAM_ROWS` at a time."""
+        indexed = self._searched_through_index(query.q)
         statement = (
             select(clients, *_PREDICTIONS)
             .select_from(_LISTED)
-            .where(_matching(query, segments, ids, tiers))
+            .where(_matching(query, segments, ids, tiers, through_search_index=indexed))
             .order_by(*_ordering(query))
             .limit(limit)
             .execution_options(yield_per=STREAM_ROWS)
@@ -871,7 +894,7 @@ def _matching(
     tiers: TierCuts | None = None,
     *,
     in_list_order: bool = False,
-    through_search_index: bool = True,
+    through_search_index: bool,
 ) -> ColumnElement[bool]:
     """The search text, the segment, decision and tier filters (a client not predicted matches none),
     and the chosen ids (at most `MAX_EXPORT_IDS`: one IN list, through the primary key).
@@ -995,9 +1018,9 @@ def _off_other_indexes(condition: ColumnElement[bool], key: ColumnElement[Any]) 
     return replacement_traverse(condition, {}, off_its_index)
 
 
-def _containing(q: str, through_search_index: bool = True) -> ColumnElement[bool]:
+def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
     """Clients whose full name or email contains `q`, ignoring case (the full name holds both names),
-    found through the search index when `q` is long enough for it (and `through_search_index`)."""
+    found through the search index when `through_search_index`."""
     if not q:
         return true()
     needle = q.lower()
@@ -1006,9 +1029,9 @@ def _containing(q: str, through_search_index: bool = True) -> ColumnElement[bool
     contains = or_(
         found_in(pattern, clients.c.first_name, clients.c.last_name), found_in(pattern, clients.c.email)
     )
-    if len(needle) < SEARCH_INDEX_MIN_LENGTH or not through_search_index:
+    if not through_search_index:
         return contains
-    return and_(found_by_search_index(clients.c.id, search_phrase(needle)), contains)
+    return and_(found_by_search_index(clients.c.id, search_query(needle)), contains)
 
 
 _EVERY_CLIENT = select(number_of_clients())

@@ -17,10 +17,15 @@ from sqlalchemy import (
     Insert,
     Integer,
     Select,
+    String,
     Table,
     Update,
+    and_,
     column,
+    func,
+    literal,
     literal_column,
+    select,
     table,
     update,
 )
@@ -30,7 +35,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER, read_once
-from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE, SEARCH_TABLE
+from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE, SEARCH_TABLE, SEARCH_TERMS_TABLE
 from application.chunks import chunks
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
@@ -212,7 +217,8 @@ def _compile_unindexed_on_sqlite(element: unindexed, compiler: SQLCompiler, **kw
 
 
 SEARCH_INDEX_MIN_LENGTH = 3
-"""The shortest text the search index finds: its entries are trigrams."""
+"""The shortest text the search index finds as a phrase: its entries are trigrams. On SQLite a shorter one
+is found through the trigrams that begin with it (`search_query`)."""
 
 
 class found_by_search_index(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
@@ -260,11 +266,36 @@ def _compile_number_of_clients_on_sqlite(element: number_of_clients, compiler: S
 
 SEARCH_ROWS = table(SEARCH_TABLE, column("rowid", Integer))
 """SQLite's search index (the FTS5 table of trigrams), as rows to read a search's candidates from."""
+SEARCH_TERMS = table(SEARCH_TERMS_TABLE, column("term", String), column("doc", Integer))
+"""The search index's vocabulary: each trigram (`term`) and how many clients' rows hold it (`doc`)."""
 
 
 def found_in_search_rows(text: str) -> ColumnElement[bool]:
     """The rows of `SEARCH_ROWS` whose name or email may contain `text` (SQLite only)."""
-    return literal_column(SEARCH_TABLE).op("MATCH")(search_phrase(text.lower()))
+    return literal_column(SEARCH_TABLE).op("MATCH")(search_query(text.lower()))
+
+
+def search_query(text: str) -> ColumnElement[str]:
+    """What SQLite's search index is asked for the lower-case `text`: the phrase of its trigrams. A text
+    shorter than a trigram is asked as any of the trigrams that begin with it (each indexed name and email
+    ends in two unit separators, so that every letter of it begins one: migration
+    0025_search_of_short_texts); when there are none, as its own phrase, which finds no row."""
+    phrase = literal(search_phrase(text), String)
+    if len(text) >= SEARCH_INDEX_MIN_LENGTH:
+        return phrase
+    quoted = literal('"') + func.replace(SEARCH_TERMS.c.term, '"', '""') + literal('"')
+    any_term = select(func.group_concat(quoted, " OR ")).where(search_terms_beginning(text))
+    return func.coalesce(any_term.scalar_subquery(), phrase)
+
+
+def search_terms_beginning(text: str) -> ColumnElement[bool]:
+    """The trigrams of the search index's vocabulary that begin with `text`: a range of its terms, from
+    `text` to `text` followed by the last character there is (SQLite compares texts in code point order)."""
+    last = text + LAST_CHARACTER * (SEARCH_INDEX_MIN_LENGTH - len(text))
+    return and_(SEARCH_TERMS.c.term >= text, SEARCH_TERMS.c.term <= last)
+
+
+LAST_CHARACTER = chr(0x10FFFF)
 
 
 def search_phrase(text: str) -> str:

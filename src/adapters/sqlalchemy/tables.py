@@ -537,6 +537,8 @@ revisions = Table(
 
 SEARCH_TABLE = "client_search"
 """SQLite's FTS5 table of the clients' names and emails (with its shadow tables, named after it)."""
+SEARCH_TERMS_TABLE = "client_search_terms"
+"""Its vocabulary: each trigram of the index, with how many clients' rows hold it."""
 SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")
 """PostgreSQL's pg_trgm indexes of the same."""
 
