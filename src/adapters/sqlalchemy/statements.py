@@ -288,14 +288,15 @@ def search_query(text: str) -> ColumnElement[str]:
     return func.coalesce(any_term.scalar_subquery(), phrase)
 
 
+LAST_CHARACTER = chr(0x10FFFF)
+"""The last character there is, in code point order (SQLite's order of texts)."""
+
+
 def search_terms_beginning(text: str) -> ColumnElement[bool]:
     """The trigrams of the search index's vocabulary that begin with `text`: a range of its terms, from
-    `text` to `text` followed by the last character there is (SQLite compares texts in code point order)."""
+    `text` to `text` followed by `LAST_CHARACTER` as many times as a trigram has letters beyond it."""
     last = text + LAST_CHARACTER * (SEARCH_INDEX_MIN_LENGTH - len(text))
     return and_(SEARCH_TERMS.c.term >= text, SEARCH_TERMS.c.term <= last)
-
-
-LAST_CHARACTER = chr(0x10FFFF)
 
 
 def search_phrase(text: str) -> str:
