@@ -103,6 +103,32 @@ def test_on_sqlite_a_shorter_text_held_by_many_rows_reads_the_clients(
     assert not any("MATCH" in statement for statement, _ in statements)
 
 
+@pytest.mark.parametrize(("held_by_at_most", "reads_the_index"), [(30, True), (29, False)])
+def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candidates_unless_too_many(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, held_by_at_most: int, reads_the_index: bool
+) -> None:
+    """ "ow" is held by more rows (30) than a search sorts, so it is walked; the walk gives up after two
+    clients (neither of them a match), and the page is read from the index's candidates when no more
+    rows than `SORTED_ALL_AT_MOST` hold its trigrams, else from every client."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 29)
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_ALL_AT_MOST", held_by_at_most)
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_AT_LEAST", 2)
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
+        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
+        uow.commit()
+    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(q="ow", per_page=5), SegmentRule(), count_searches_up_to=5)
+    engine.dispose()
+
+    page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
+    assert [item.client.last_name for item in page.items] == sorted(f"Kowalski{n}" for n in range(30))[:5]
+    assert ("MATCH" in page_read) is reads_the_index, page_read
+
+
 @pytest.mark.postgres
 def test_postgresql_plans_every_statement_for_its_own_values(postgres_url: str) -> None:
     """psycopg prepares a statement run five times on a connection; a generic plan kept for every text

@@ -238,7 +238,7 @@ class SqlAlchemyClientRepository:
         """A count (unless it is known) and a page, with one client more to know whether the list goes on.
         A search with a bound is counted up to it; one that matches more clients than its index can
         give to be sorted is read by walking its sort's index (`_walked`)."""
-        indexed = self._searched_through_index(query.q)
+        indexed = self._searched_through_index(query.q, SORTED_MATCHES_AT_MOST)
         matching = _matching(query, segments, ids, tiers, through_search_index=indexed)
         predicted, exact, widespread = None, True, False
         bound = count_searches_up_to if query.q and ids is None else None
@@ -262,6 +262,12 @@ class SqlAlchemyClientRepository:
                 if widespread:
                     checked = _matching(query, segments, ids, tiers, through_search_index=False)
                     walked = self._walked(query, checked, position, limit, parts)
+                    if (
+                        walked is None
+                        and not indexed
+                        and self._searched_through_index(query.q, SORTED_ALL_AT_MOST)
+                    ):
+                        matching = _matching(query, segments, ids, tiers, through_search_index=True)
                 counts = (total, predicted)
                 picked = (
                     walked
@@ -313,12 +319,12 @@ class SqlAlchemyClientRepository:
     def _on_sqlite(self) -> bool:
         return self.session.get_bind().dialect.name == "sqlite"
 
-    def _searched_through_index(self, q: str) -> bool:
+    def _searched_through_index(self, q: str, held_by_at_most: int) -> bool:
         """Whether the clients containing `q` are looked for among the search index's candidates: always
         for a text of `SEARCH_INDEX_MIN_LENGTH` letters or more; on SQLite, a shorter one when the rows
-        holding a trigram that begins with it number `SORTED_MATCHES_AT_MOST` at most. (Reading those
-        trigrams costs as many rows as hold them: it stops once there are more, and a common text is
-        found soon among the clients read in order.)"""
+        holding a trigram that begins with it number `held_by_at_most` at most. (Reading those trigrams
+        costs as many rows as hold them: it stops once there are more, and a common text is found soon
+        among the clients read in order.)"""
         if len(q) >= SEARCH_INDEX_MIN_LENGTH:
             return True
         if not q or not self._on_sqlite():
@@ -328,7 +334,7 @@ class SqlAlchemyClientRepository:
             rows = 0
             for (doc,) in holding:
                 rows += doc
-                if rows > SORTED_MATCHES_AT_MOST:
+                if rows > held_by_at_most:
                     return False
         return True
 
@@ -521,7 +527,7 @@ class SqlAlchemyClientRepository:
         limit: int | None = None,
     ) -> Iterator[ClientListItem]:
         """One statement in the list's order, its rows fetched `STREAM_ROWS` at a time."""
-        indexed = self._searched_through_index(query.q)
+        indexed = self._searched_through_index(query.q, SORTED_MATCHES_AT_MOST)
         statement = (
             select(clients, *_PREDICTIONS)
             .select_from(_LISTED)
@@ -976,6 +982,12 @@ reading and sorting every match costs 1.2-2.4 us a candidate on SQLite (110 ms f
 99,948 checked by SQLite's own LIKE, 153 ms by the folding function), where a walk may pass whole
 clusters of a common surname before it gives up (`lew`: 250 ms). 120,000 was tried with the cheaper
 check: `kow` sorted by forecast took 375-436 ms instead of 23-425."""
+SORTED_ALL_AT_MOST = 1_000_000
+"""A page of a text shorter than a trigram that the walk of its sort's index did not fill (`_walked`) is read
+from the search index's candidates, sorted, when the rows holding a trigram that begins with the text
+number this many at most; else from every client, checked and sorted. On SQLite at 1,000,000 clients, the
+last page by name of `q=ak` (217,347 such rows) took 275 ms the first way, 761 ms the second; `q=ki`
+(640,896) 380 against 655 ms."""
 WALKED_AT_LEAST = 50_000
 WALKED_PER_CLIENT = 5
 """A page of a widely matching search walks through at most `WALKED_PER_CLIENT` clients for each one up to
