@@ -104,6 +104,8 @@ def served() -> Any:
         def raw_view(client_id: int) -> Response:
             if not hasattr(local, "connection"):
                 local.connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+            # The token hashed as the app hashes it; the credentials' revision read below stands for its
+            # owner remembered since (`application.tokens.TokenCache`).
             hashlib.sha256(request.headers["Authorization"].encode()).hexdigest()
             cursor = local.connection.cursor()
             cursor.execute("BEGIN")

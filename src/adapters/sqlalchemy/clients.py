@@ -1004,11 +1004,13 @@ either way, 49 / 205 / 213, then 55 / 297 / 306. 100,000 left `kow` at 163-179 m
 last page 372."""
 
 
+WALKED_BY_NAME = frozenset({ClientSort.LAST_NAME, ClientSort.FIRST_NAME})
+"""The sorts whose indexes hold what a search checks (`ix_clients_lower_last_name` and `..._first_name`)."""
+
+
 def _walk_length(reach: int, sort: ClientSort) -> int:
     length = max(WALKED_AT_LEAST, WALKED_PER_CLIENT * reach)
-    return (
-        length * WALKED_FURTHER_BY_NAME if sort in (ClientSort.LAST_NAME, ClientSort.FIRST_NAME) else length
-    )
+    return length * WALKED_FURTHER_BY_NAME if sort in WALKED_BY_NAME else length
 
 
 def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> list[_Part]:
