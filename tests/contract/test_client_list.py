@@ -138,6 +138,8 @@ def test_letters_beyond_ascii_whose_lower_case_is_ascii_are_found_by_ascii_searc
         pytest.param("ąk", ["zb@example.com"], id="two letters beyond ascii ending the name"),
         pytest.param("DE", ["ewa@firma.de"], id="two letters ending the email"),
         pytest.param("ol", ["ola@firma.pl"], id="two letters beginning the name"),
+        pytest.param("la", ["ola@firma.pl"], id="two letters ending the first name"),
+        pytest.param("@F", ["ola@firma.pl", "ewa@firma.de", "ida@firma.ru"], id="a sign and a letter"),
         pytest.param("j", ["zb@example.com"], id="one letter ending the first name"),
         pytest.param("U", ["ida@firma.ru"], id="one letter ending the email"),
         pytest.param(
@@ -160,6 +162,21 @@ def test_a_text_shorter_than_three_letters_is_found_wherever_it_stands(
 
     assert sorted(emails(page)) == sorted(expected)
     assert page.total == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("q", "found"),
+    [("]\\", True), ("ę]", True), ("'b", True), ("n-", True), ("-Ł", True), ("k^", True), ("[x", False)],
+)
+def test_a_short_text_is_found_beside_the_characters_a_regular_expression_keeps_for_itself(
+    uow_factory: UnitOfWorkFactory, q: str, found: bool
+) -> None:
+    with uow_factory() as uow:
+        uow.clients.add(a_client("Ję]\\", last_name="O'Brien-Łęk^", email="jb@example.ie"))
+        uow.clients.add(a_client("Ewa", last_name="Nowak", email="ewa@firma.de"))
+        uow.commit()
+
+    assert emails(listed(uow_factory, q=q)) == (["jb@example.ie"] if found else [])
 
 
 def test_search_follows_a_clients_new_name_and_email_and_forgets_a_deleted_client(

@@ -82,7 +82,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0026_searchable_name_indexes"
+    assert current_revision(migrated_url) == head_revision() == "0027_search_letters"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -547,3 +547,34 @@ def test_the_search_index_is_rebuilt_for_short_texts_and_back(tmp_path: Path) ->
     assert terms == ["pl\x1f"]
     assert downgraded == [("Anna Nowak", "ola@firma.pl"), ("Anna Nowak", "\u0130pek@firma.pl")]
     assert "client_search_terms" not in tables
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_letters_of_the_clients_names_and_emails_and_drops_them_going_back(
+    empty_postgres_url: str,
+) -> None:
+    """Those of the clients there before (migration 0027_search_letters), of those added and of new names."""
+    upgrade_database(empty_postgres_url, "0026_searchable_name_indexes")
+    engine = make_engine(empty_postgres_url)
+
+    def letters() -> str:
+        with engine.connect() as connection:
+            kept = connection.exec_driver_sql("SELECT letter FROM client_search_letters ORDER BY letter")
+            return "".join(kept.scalars())
+
+    try:
+        client_id = insert_client(engine, "ola@firma.pl")
+        upgrade_database(empty_postgres_url)
+        before = letters()
+        insert_client(engine, "ź@x.io")
+        with engine.begin() as connection:
+            connection.execute(update(clients).where(clients.c.id == client_id).values(last_name="Ćma"))
+        after = letters()
+        downgrade_database(empty_postgres_url, "0026_searchable_name_indexes")
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+    assert before == "".join(sorted(set("annanowakola@firma.pl")))
+    assert after == "".join(sorted(set("annanowakola@firma.plź@x.ioćma")))
+    assert "client_search_letters" not in tables

@@ -4,6 +4,7 @@ serve them (the expressions they index are the ones searched)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,7 @@ def reads_clients(statement: str) -> bool:
     return statement.lstrip().upper().startswith("SELECT") and "clients" in statement
 
 
-def statements_of_a_search(engine: Engine, q: str) -> list[tuple[str, Any]]:
+def statements_of_a_search(engine: Engine, q: str, total: int = 30) -> list[tuple[str, Any]]:
     """The SELECTs the client list runs for `?q=`, with their parameters."""
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
@@ -43,11 +44,15 @@ def statements_of_a_search(engine: Engine, q: str) -> list[tuple[str, Any]]:
         uow.commit()
     with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
         page = uow.clients.list(ClientListQuery(q=q), SegmentRule())
-    assert page.total == 30
+    assert page.total == total
     return seen
 
 
-def plan(engine: Engine, statement: str, parameters: Any) -> str:
+ACTUAL_ROWS = re.compile(r"actual time=\S+ rows=(\d+)")
+"""The rows a step of a plan run (EXPLAIN ANALYZE) gave."""
+
+
+def plan(engine: Engine, statement: str, parameters: Any, analyze: bool = False) -> str:
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
@@ -57,7 +62,7 @@ def plan(engine: Engine, statement: str, parameters: Any) -> str:
         # indexes can serve the search.
         connection.exec_driver_sql("SET enable_seqscan = off")
         connection.exec_driver_sql("DROP INDEX ix_clients_lower_first_name, ix_clients_lower_last_name")
-        rows = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)
+        rows = connection.exec_driver_sql(f"EXPLAIN {'(ANALYZE) ' if analyze else ''}{statement}", parameters)
         return "\n".join(str(row[0]) for row in rows)
 
 
@@ -131,6 +136,24 @@ def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candida
     page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
     assert [item.client.last_name for item in page.items] == sorted(f"Kowalski{n}" for n in range(30))[:5]
     assert ("MATCH" in page_read) is reads_the_index, page_read
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("q", "total"), [("ow", 30), ("Ki", 30), ("qx", 0)])
+def test_on_postgresql_a_text_of_two_letters_is_counted_through_the_trigram_indexes(
+    postgres_engine: Engine, q: str, total: int
+) -> None:
+    """As followed by any letter of the clients' names and emails, or ending either (migration
+    0027_search_letters): the indexes give only the clients holding it. Before, a text of two letters
+    was a LIKE they extract no trigram from, and each of them gave every client."""
+    statements = statements_of_a_search(postgres_engine, q, total)
+
+    count, *_ = (plan(postgres_engine, sql, parameters, analyze=True) for sql, parameters in statements)
+    index_scans = [line for line in count.splitlines() if "Bitmap Index Scan on ix_clients_" in line]
+    assert any("name_trigrams" in line for line in index_scans), count
+    assert any("email_trigrams" in line for line in index_scans), count
+    given = {int(match[1]) for line in index_scans if (match := ACTUAL_ROWS.search(line))}
+    assert given <= {0, total}, count
 
 
 @pytest.mark.postgres

@@ -35,7 +35,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 
 from adapters.sqlalchemy.engine import UNICODE_LOWER, read_once
-from adapters.sqlalchemy.tables import CLIENT_COUNT_TABLE, SEARCH_TABLE, SEARCH_TERMS_TABLE
+from adapters.sqlalchemy.tables import (
+    CLIENT_COUNT_TABLE,
+    SEARCH_LETTERS_TABLE,
+    SEARCH_TABLE,
+    SEARCH_TERMS_TABLE,
+)
 from application.chunks import chunks
 
 # Rows per executemany: large enough to amortise round trips, small enough to bound memory.
@@ -185,12 +190,17 @@ def _compile_contains_folded_ascii_on_sqlite(
     return f"({text} {like} OR (({folding}) AND {UNICODE_LOWER}({text}) {like}))"
 
 
+def joined_by_spaces(*words: ColumnElement[str]) -> ColumnElement[str]:
+    """The words joined by spaces, spelt as the indexes of the full name spell it."""
+    return reduce(lambda joined, word: joined.concat(literal_column("' '")).concat(word), words)
+
+
 def _pattern_and_text(
     element: contains_folded, compiler: SQLCompiler, **kw: Any
 ) -> tuple[str, str, list[str]]:
     """The pattern, the words joined by spaces, and each word, compiled."""
     pattern, *words = element.clauses
-    text = reduce(lambda joined, word: joined.concat(literal_column("' '")).concat(word), words)
+    text = joined_by_spaces(*words)
     return (
         compiler.process(pattern, **kw),
         compiler.process(text, **kw),
@@ -243,6 +253,56 @@ def _compile_found_by_search_index_on_sqlite(
 ) -> str:
     client_id, text = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"{client_id} IN (SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH {text})"
+
+
+class found_by_trigram_indexes(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
+    """`found_by_trigram_indexes(pattern, ending, *texts)`, made by `short_text_by_trigrams`: whether any of
+    the texts (in lower case) holds a text one letter shorter than a trigram, in terms PostgreSQL's trigram
+    indexes serve (migration 0027_search_letters): the text followed by any letter a client's name or
+    email holds, or a space (`pattern`, a regular expression the class of those letters completes), or the
+    text ending it (`ending`, a LIKE pattern). A condition that narrows which clients are read, never one
+    that decides a match; elsewhere always true."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+
+
+@compiles(found_by_trigram_indexes)
+def _compile_found_by_trigram_indexes(
+    element: found_by_trigram_indexes, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return "TRUE"
+
+
+SEARCH_LETTERS_CLASS = (
+    "(SELECT '[ ' || coalesce(string_agg(DISTINCT '\\U' || lpad(to_hex(ascii(letter)), 8, '0'), ''), '')"
+    f" || ']' FROM {SEARCH_LETTERS_TABLE})"
+)
+"""A bracket expression of every letter in PostgreSQL's `client_search_letters` and the space, each written
+by its code point (`\\U0000005d` for `]`), so that no letter is taken for the syntax."""
+
+
+@compiles(found_by_trigram_indexes, "postgresql")
+def _compile_found_by_trigram_indexes_on_postgresql(
+    element: found_by_trigram_indexes, compiler: SQLCompiler, **kw: Any
+) -> str:
+    pattern, ending, *texts = element.clauses
+
+    def found_in(text: ColumnElement[str]) -> str:
+        lowered = f"lower({compiler.process(text, **kw)})"
+        followed = f"{lowered} ~ ({compiler.process(pattern, **kw)} || {SEARCH_LETTERS_CLASS})"
+        return f"{followed} OR {lowered} LIKE {compiler.process(ending, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+
+    return f"({' OR '.join(map(found_in, texts))})"
+
+
+def short_text_by_trigrams(needle: str, *texts: ColumnElement[str]) -> ColumnElement[bool]:
+    """`found_by_trigram_indexes` for the lower-case `needle`, one letter shorter than a trigram: each of its
+    letters written by its code point in the regular expression, as in the class that completes it."""
+    pattern = "".join(f"\\U{ord(letter):08x}" for letter in needle)
+    ending = containing_pattern(needle).removesuffix("%")
+    return found_by_trigram_indexes(literal(pattern, String), literal(ending, String), *texts)
 
 
 class number_of_clients(GenericFunction[int]):  # noqa: N801 (named like the SQL functions of `func`)

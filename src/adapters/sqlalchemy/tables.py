@@ -533,6 +533,9 @@ SEARCH_TERMS_TABLE = "client_search_terms"
 """Its vocabulary: each trigram of the index, with how many clients' rows hold it."""
 SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")
 """PostgreSQL's pg_trgm indexes of the same."""
+SEARCH_LETTERS_TABLE = "client_search_letters"
+"""PostgreSQL's letters of the clients' names and emails, kept by its triggers (migration
+0027_search_letters)."""
 
 
 CLIENT_COUNT_TABLE = "client_count"
@@ -540,9 +543,9 @@ CLIENT_COUNT_TABLE = "client_count"
 
 
 def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
-    """Alembic's `include_name`: everything but the search index, which migration 0016_client_search makes
-    in each database's own terms, and PostgreSQL's count of clients, neither of which these tables
-    describe."""
+    """Alembic's `include_name`: everything but the search index, which migrations 0016_client_search and
+    0027_search_letters make in each database's own terms (its tables are named after `SEARCH_TABLE`), and
+    PostgreSQL's count of clients, neither of which these tables describe."""
     return name is None or not (
         name.startswith(SEARCH_TABLE) or name in SEARCH_INDEXES or name == CLIENT_COUNT_TABLE
     )
