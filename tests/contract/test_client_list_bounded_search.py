@@ -54,7 +54,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "walk cut short":
         monkeypatch.setattr(sqlalchemy_clients, "WALKED_AT_LEAST", 2)
         monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
-        monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER_BY_NAME", 1)
+        monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER", 1)
     return str(request.param)
 
 

@@ -122,7 +122,7 @@ def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candida
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_ALL_AT_MOST", held_by_at_most)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_AT_LEAST", 2)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
-    monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER_BY_NAME", 1)
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER", 1)
     engine = make_engine(sqlite_url)
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
@@ -136,6 +136,39 @@ def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candida
     page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
     assert [item.client.last_name for item in page.items] == sorted(f"Kowalski{n}" for n in range(30))[:5]
     assert ("MATCH" in page_read) is reads_the_index, page_read
+
+
+@pytest.mark.parametrize(
+    ("sort", "index", "among_candidates"),
+    [
+        ("registered_on", "ix_clients_registered_on", True),
+        ("-email", "uq_clients_email_key", True),
+        ("last_name", "ix_clients_lower_last_name", False),
+    ],
+)
+def test_on_sqlite_a_walk_in_an_order_whose_index_holds_no_name_looks_among_the_candidates_first(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, sort: str, index: str, among_candidates: bool
+) -> None:
+    """The walk still follows its sort's index; only a candidate of the search index has its row read. The
+    indexes by name hold what is checked, so their walks read no row either way."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 29)
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
+        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
+        uow.commit()
+    query = ClientListQuery(q="owalsk", sort=sort, per_page=5)
+    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(query, SegmentRule(), count_searches_up_to=5)
+    walk, parameters = seen[-2]  # the last reads the page's clients with their predictions
+    walked = plan(engine, walk, parameters)
+    engine.dispose()
+
+    assert len(page.items) == 5
+    assert "LIMIT" in walk and "OFFSET" in walk, walk
+    assert ("MATCH" in walk) is among_candidates, walk
+    assert index in walked, walked
 
 
 @pytest.mark.postgres
