@@ -181,12 +181,26 @@ def test_on_postgresql_a_text_of_two_letters_is_counted_through_the_trigram_inde
     was a LIKE they extract no trigram from, and each of them gave every client."""
     statements = statements_of_a_search(postgres_engine, q, total)
 
-    count, *_ = (plan(postgres_engine, sql, parameters, analyze=True) for sql, parameters in statements)
+    counted = next((sql, parameters) for sql, parameters in statements if "client_search_letters" in sql)
+    count = plan(postgres_engine, *counted, analyze=True)
     index_scans = [line for line in count.splitlines() if "Bitmap Index Scan on ix_clients_" in line]
     assert any("name_trigrams" in line for line in index_scans), count
     assert any("email_trigrams" in line for line in index_scans), count
     given = {int(match[1]) for line in index_scans if (match := ACTUAL_ROWS.search(line))}
     assert given <= {0, total}, count
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("q", "total", "through_the_indexes"), [("ow", 30, False), ("qx", 0, True)])
+def test_on_postgresql_a_text_of_two_letters_too_many_clients_contain_is_read_in_order(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, q: str, total: int, through_the_indexes: bool
+) -> None:
+    """More of the clients sampled contain "ow" than a search sorts: it is found soon among every client
+    read in order, where its indexes would give every trigram that begins with it."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
+    statements = statements_of_a_search(postgres_engine, q, total)
+
+    assert any("client_search_letters" in sql for sql, _ in statements) is through_the_indexes
 
 
 @pytest.mark.postgres
