@@ -17,6 +17,7 @@ from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.statements import FOLDING_TO_ASCII
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery
+from application.queries import ClientListItem, Page
 from contract.examples import a_client
 from domain.segments import SegmentRule
 from recorded_sql import statements_run
@@ -46,6 +47,20 @@ def statements_of_a_search(engine: Engine, q: str, total: int = 30) -> list[tupl
         page = uow.clients.list(ClientListQuery(q=q), SegmentRule())
     assert page.total == total
     return seen
+
+
+def a_bounded_search(
+    engine: Engine, query: ClientListQuery
+) -> tuple[Page[ClientListItem], list[tuple[str, Any]]]:
+    """The page of `query` among ten Abacki and thirty Kowalski, counted up to 5, and the SELECTs it ran."""
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
+        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
+        uow.commit()
+    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(query, SegmentRule(), count_searches_up_to=5)
+    return page, seen
 
 
 ACTUAL_ROWS = re.compile(r"actual time=\S+ rows=(\d+)")
@@ -124,13 +139,7 @@ def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candida
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER", 1)
     engine = make_engine(sqlite_url)
-    session_factory = make_session_factory(engine)
-    with SqlAlchemyUnitOfWork(session_factory) as uow:
-        uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
-        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
-        uow.commit()
-    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(ClientListQuery(q="ow", per_page=5), SegmentRule(), count_searches_up_to=5)
+    page, seen = a_bounded_search(engine, ClientListQuery(q="ow", per_page=5))
     engine.dispose()
 
     page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
@@ -153,14 +162,7 @@ def test_on_sqlite_a_walk_in_an_order_whose_index_holds_no_name_looks_among_the_
     indexes by name hold what is checked, so their walks read no row either way."""
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 29)
     engine = make_engine(sqlite_url)
-    session_factory = make_session_factory(engine)
-    with SqlAlchemyUnitOfWork(session_factory) as uow:
-        uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
-        uow.clients.add_many([a_client(f"Klient{n}", last_name=f"Kowalski{n}") for n in range(30)])
-        uow.commit()
-    query = ClientListQuery(q="owalsk", sort=sort, per_page=5)
-    with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
-        page = uow.clients.list(query, SegmentRule(), count_searches_up_to=5)
+    page, seen = a_bounded_search(engine, ClientListQuery(q="owalsk", sort=sort, per_page=5))
     walk, parameters = seen[-2]  # the last reads the page's clients with their predictions
     walked = plan(engine, walk, parameters)
     engine.dispose()
