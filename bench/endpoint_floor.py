@@ -10,6 +10,8 @@ over the requests answered is what a request costs it, whatever else the machine
 the bare app's cost as a share of each:
 
 - prognoza: the app as it is;
+- prognoza in full: every request through the app's own request handling, its client shortcut
+  (`entrypoints.api.client_shortcut`) taken away;
 - caller view: the view replaced by one that finds its caller (the bearer token's owner) and answers the
   id it was given; every hook kept;
 - raw view: the view replaced by four hand-written `sqlite3` statements in one transaction (the
@@ -54,6 +56,7 @@ from load import (
 VARIANTS = (
     "bare",
     "prognoza",
+    "prognoza in full",
     "caller view",
     "raw view",
     "raw view, no hooks",
@@ -88,6 +91,9 @@ def served() -> Any:
 
     variant = os.environ[VARIANT]
     app = create_app()
+    if variant == "prognoza":
+        return app
+    app.wsgi_app = app.wsgi_app.inner  # type: ignore[attr-defined,method-assign]  # no client shortcut
     if variant.startswith("id view"):
         app.view_functions["api.get_client"] = lambda client_id: jsonify(id=client_id)
     elif variant == "caller view":
@@ -204,13 +210,20 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=6)
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help="which to serve, comma-separated (bare always)"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         database, env = sqlite_environment(folder)
         print("preparing a demo database (300 clients, 4 months, both models trained, clients scored) ...")
         prepare_demo(env)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")]))
-        results = {variant: measure(variant, env, database, options.seconds) for variant in VARIANTS}
+        chosen = [
+            "bare",
+            *(name for name in options.variants.split(",") if name in VARIANTS and name != "bare"),
+        ]
+        results = {variant: measure(variant, env, database, options.seconds) for variant in chosen}
     bare_cost = results["bare"][1]
     print(f"\n{'served':24s} {'req/s':>8s} {'CPU a request':>14s} {'the bare app as a share':>24s}")
     for variant, (reads, cost) in results.items():

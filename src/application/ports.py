@@ -15,7 +15,14 @@ from types import TracebackType
 from typing import Any, Protocol, Self, TypeVar
 
 from application.commands import ClientListQuery
-from application.queries import ClientListItem, MonthlySales, Page, PredictionSummary, ScoredClient
+from application.queries import (
+    ClientListItem,
+    ClientReading,
+    MonthlySales,
+    Page,
+    PredictionSummary,
+    ScoredClient,
+)
 from domain.activity import ActivitySnapshot
 from domain.candidates import Candidate
 from domain.clients import Client
@@ -389,6 +396,14 @@ class UnitOfWork(Protocol):
         once (a seed, an import, a snapshot build, a batch scoring): how it reads them depends on it.
         Inside a `with`; committed with it."""
         ...
+
+
+class ClientReads(Protocol):
+    """One client, the settings its overview needs and the credentials' revision, read in one short
+    transaction outside any unit of work: the read a request for one client by a known caller makes,
+    at the least cost a request can pay."""
+
+    def __call__(self, client_id: int) -> ClientReading: ...
 
 
 class PasswordHasher(Protocol):

@@ -7,7 +7,7 @@ frozen dataclass shaped for the screen that shows it, so a page never stitches s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -27,7 +27,7 @@ from domain.predictions import (
     out_of_date,
 )
 from domain.segments import Segment, SegmentRule
-from domain.tiers import ContactTier, expected_value
+from domain.tiers import ContactTier, TierCuts, expected_value
 
 if TYPE_CHECKING:
     from application.ports import Clock, UnitOfWork
@@ -167,6 +167,19 @@ class ScoredClient:
     purchase: PurchasePrediction | None
     latest_observed_on: date | None
     active_versions: Mapping[ModelKind, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ClientReading:
+    """One client read with the settings its overview needs and the credentials' revision, all of one
+    moment (`ports.ClientReads`)."""
+
+    credentials_revision: int
+    scored: ScoredClient | None
+    """None when no client has the id."""
+    segments: SegmentRule
+    threshold: DecisionThreshold
+    tier_cuts: TierCuts | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,21 +342,26 @@ def _overview(uow: UnitOfWork, client_id: int) -> ClientOverview:
     scored = uow.clients.scored(client_id)
     if scored is None:
         raise ClientNotFound(client_id)
+    settings = uow.settings
+    return overview_of(scored, settings.segment_rule(), settings.threshold(), settings.tier_cuts())
+
+
+def overview_of(
+    scored: ScoredClient, segments: SegmentRule, threshold: DecisionThreshold, cuts: TierCuts | None
+) -> ClientOverview:
+    """A client's overview from what was read of it, under the settings in force."""
     forecast, purchase, latest_observed_on = scored.forecast, scored.purchase, scored.latest_observed_on
-    overview = ClientOverview(
+    return ClientOverview(
         client=scored.client,
         forecast=forecast,
         purchase=purchase,
-        segment=None if forecast is None else uow.settings.segment_rule().segment_of(forecast.value),
+        segment=None if forecast is None else segments.segment_of(forecast.value),
         latest_observed_on=latest_observed_on,
         out_of_date=()
         if forecast is None or purchase is None
-        else out_of_date(
-            forecast, purchase, latest_observed_on, scored.active_versions, uow.settings.threshold()
-        ),
+        else out_of_date(forecast, purchase, latest_observed_on, scored.active_versions, threshold),
+        tier=None if cuts is None else cuts.tier_of(None if purchase is None else purchase.expected_value),
     )
-    cuts, worth = uow.settings.tier_cuts(), None if purchase is None else purchase.expected_value
-    return replace(overview, tier=None if cuts is None else cuts.tier_of(worth))
 
 
 def _history(uow: UnitOfWork, client_id: int) -> list[PastPrediction]:

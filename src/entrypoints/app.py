@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from adapters.sqlalchemy.engine import set_reading_only
 from adapters.sqlalchemy.unit_of_work import end_shared_session, share_one_session
 from entrypoints import api, health, web
+from entrypoints.api.client_shortcut import ClientShortcut
 from entrypoints.auth import init_auth
 from entrypoints.container import Container, init_container
 from entrypoints.errors import init_error_handlers
@@ -52,10 +53,6 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
             "any code a visitor sends. Drop --debug and FLASK_DEBUG."
         )
 
-    if settings.trusted_proxies:
-        # The client's address (sign-in limits, logs) and scheme as the proxies saw them, not the proxy's.
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     init_routing(app)
     container = init_container(app, settings)
     init_request_ids(app)  # first, so that even a request refused by the CSRF check has an id
@@ -68,6 +65,11 @@ def create_app(settings: Settings | None = None, test_config: Mapping[str, Any] 
     web.init_app(app)
     api.init_app(app)
     init_limits(app, settings)
+    app.wsgi_app = ClientShortcut(app, container, production=settings.is_production)  # type: ignore[method-assign]
+    if settings.trusted_proxies:
+        # The client's address (sign-in limits, logs) and scheme as the proxies saw them, not the proxy's.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if settings.env != "testing":
         _fail_abandoned_runs(container)
     return app

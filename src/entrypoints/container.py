@@ -22,6 +22,7 @@ from adapters.joblib_store import JoblibModelStore
 from adapters.jobs import InlineJobRunner, RqJobRunner, ThreadJobRunner
 from adapters.leases import ThreadJobLease, ThreadRunLease
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
+from adapters.sqlalchemy.client_reads import SqlAlchemyClientReads
 from adapters.sqlalchemy.engine import reading_only
 from application import (
     business_settings,
@@ -34,6 +35,7 @@ from application import (
     exports,
     imports,
     jobs,
+    known_callers,
     leases,
     lifetime,
     monitoring,
@@ -180,6 +182,10 @@ class Container(containers.DeclarativeContainer):
     issue_token = use_case(tokens.issue_token, uow=uow, hasher=password_hasher, clock=clock)
     token_cache = providers.ThreadSafeSingleton(tokens.TokenCache)
     user_for_token = use_case(tokens.user_for_token, uow=uow, clock=clock, cache=token_cache)
+    client_reads = providers.Singleton(SqlAlchemyClientReads, engine=engine)
+    remembered_callers_overview = use_case(
+        known_callers.remembered_callers_overview, reads=client_reads, clock=clock, cache=token_cache
+    )
     revoke_token = use_case(tokens.revoke_token, uow=uow, clock=clock)
     issue_own_token = use_case(tokens.issue_own_token, uow=uow, clock=clock)
     list_tokens = use_case(tokens.list_tokens, uow=uow)

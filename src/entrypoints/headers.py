@@ -30,12 +30,15 @@ SECURITY_HEADERS = {
 }
 
 
+def security_headers(*, production: bool) -> dict[str, str]:
+    """The headers every response carries; HSTS only in production."""
+    return SECURITY_HEADERS | ({"Strict-Transport-Security": STRICT_TRANSPORT_SECURITY} if production else {})
+
+
 def init_security_headers(app: Flask, *, production: bool) -> None:
     """An app-wide `after_request`: it runs after the blueprints' own, so a page that sets a policy of
     its own (the API docs) keeps it, and it also covers 404s, static files and error handlers."""
-    headers = SECURITY_HEADERS | (
-        {"Strict-Transport-Security": STRICT_TRANSPORT_SECURITY} if production else {}
-    )
+    headers = security_headers(production=production)
 
     @app.after_request
     def protect(response: Response) -> Response:

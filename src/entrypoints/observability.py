@@ -47,13 +47,18 @@ def configure_logging(level: str) -> None:
 def init_request_ids(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
-        incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming if _looks_like_id(incoming) else uuid.uuid4().hex
+        g.request_id = request_id(request.headers.get(REQUEST_ID_HEADER, ""))
 
     @app.after_request
     def echo_request_id(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
         return response
+
+
+def request_id(incoming: str) -> str:
+    """The id of a request: the caller's own (a proxy's, another service's) when it looks like one, else a
+    new one."""
+    return incoming if _looks_like_id(incoming) else uuid.uuid4().hex
 
 
 def _looks_like_id(value: str) -> bool:

@@ -111,16 +111,8 @@ class SqlAlchemyClientRepository:
         return None if row is None else CLIENTS.from_row(row)
 
     def scored(self, client_id: int) -> ScoredClient | None:
-        row = self.session.execute(_SCORED_CLIENT, {"client_id": client_id}).one_or_none()
-        if row is None:
-            return None
-        return ScoredClient(
-            CLIENTS.from_row(row),
-            FORECASTS.from_row_or_none(row, _FORECAST),
-            PURCHASES.from_row_or_none(row, _PURCHASE),
-            latest_observed_on=row.latest_observed_on,
-            active_versions={kind: getattr(row, _ACTIVE + kind.value) for kind in ModelKind},
-        )
+        row = self.session.execute(SCORED_CLIENT, {"client_id": client_id}).one_or_none()
+        return None if row is None else scored_of(row)
 
     def get_by_email(self, email: str) -> Client | None:
         statement = select(clients).where(clients.c.email_key == email_key(email))
@@ -799,7 +791,18 @@ def _scored_client() -> Select[Any]:
     )
 
 
-_SCORED_CLIENT = _scored_client()
+SCORED_CLIENT = _scored_client()
+
+
+def scored_of(row: Any) -> ScoredClient:
+    """The client of a row of `SCORED_CLIENT`, with what its overview is made of."""
+    return ScoredClient(
+        CLIENTS.from_row(row),
+        FORECASTS.from_row_or_none(row, _FORECAST),
+        PURCHASES.from_row_or_none(row, _PURCHASE),
+        latest_observed_on=row.latest_observed_on,
+        active_versions={kind: getattr(row, _ACTIVE + kind.value) for kind in ModelKind},
+    )
 
 
 def _refuse_email(email: str) -> Translation:

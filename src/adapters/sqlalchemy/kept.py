@@ -59,10 +59,10 @@ def revised(session: Session, name: str) -> None:
 
 
 def revision(session: Session, name: str) -> int:
-    return session.scalar(_REVISION, {"name": name}) or 0
+    return session.scalar(REVISION, {"name": name}) or 0
 
 
-_REVISION = select(revisions.c.number).where(revisions.c.name == bindparam("name"))
+REVISION = select(revisions.c.number).where(revisions.c.name == bindparam("name"))
 """Built once: a request signed with a token reads it first."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -25,7 +26,7 @@ TIER_CUTS = "tier_cuts"
 
 S = TypeVar("S", DecisionThreshold, SegmentRule, Currency)
 
-_EVERY_SETTING = select(app_settings.c.key, app_settings.c.value)
+EVERY_SETTING = select(app_settings.c.key, app_settings.c.value)
 
 
 class SqlAlchemySettingsRepository:
@@ -72,23 +73,23 @@ class SqlAlchemySettingsRepository:
         self._write_document(DEMO_COMPANY, document, changed_by, at)
 
     def tier_cuts(self) -> TierCuts | None:
-        stored = self._document(TIER_CUTS)
-        return None if stored is None else TierCuts(**stored)
+        return tier_cuts_in(self._documents())
 
     def set_tier_cuts(self, cuts: TierCuts, changed_by: str, at: datetime) -> None:
         self._write(TIER_CUTS, cuts, changed_by, at)
 
     def _read(self, key: str, setting: type[S]) -> S:
-        """The stored document holds the setting's fields by name."""
-        stored = self._document(key)
-        return setting() if stored is None else setting(**stored)
+        return setting_in(self._documents(), key, setting)
 
     def _document(self, key: str) -> Any:
+        return self._documents().get(key)
+
+    def _documents(self) -> dict[str, Any]:
         """Every setting is read in one query, the first time one is asked for in the transaction (a
         request reads several)."""
         if self._stored is None:
-            self._stored = {key: value for key, value in self.session.execute(_EVERY_SETTING)}
-        return self._stored.get(key)
+            self._stored = {key: value for key, value in self.session.execute(EVERY_SETTING)}
+        return self._stored
 
     def _write(self, key: str, setting: S | TierCuts, changed_by: str, at: datetime) -> None:
         self._write_document(key, asdict(setting), changed_by, at)
@@ -100,3 +101,15 @@ class SqlAlchemySettingsRepository:
             self.session.execute(insert(app_settings).values(key=key, **row))
         if self._stored is not None:
             self._stored[key] = document
+
+
+def setting_in(documents: Mapping[str, Any], key: str, setting: type[S]) -> S:
+    """A setting from the stored documents (each holds its setting's fields by name); never changed, the
+    domain's default."""
+    stored = documents.get(key)
+    return setting() if stored is None else setting(**stored)
+
+
+def tier_cuts_in(documents: Mapping[str, Any]) -> TierCuts | None:
+    stored = documents.get(TIER_CUTS)
+    return None if stored is None else TierCuts(**stored)

@@ -31,7 +31,11 @@ class MissingCredentials(AuthenticationFailed):
 
 def bearer_secret() -> str | None:
     """The token of an `Authorization: Bearer` header; None without the header, 401 for another scheme."""
-    header = request.headers.get("Authorization")
+    return secret_of(request.headers.get("Authorization"))
+
+
+def secret_of(header: str | None) -> str | None:
+    """The token of an `Authorization` header's value (`bearer_secret`)."""
     if header is None:
         return None
     scheme, _, secret = header.strip().partition(" ")

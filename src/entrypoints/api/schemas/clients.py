@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
@@ -37,8 +38,12 @@ class ClientOut(Schema):
         return cls.reading(client, url=client_url(client))
 
 
-def client_url(client: Client) -> str:
-    return url_for("api.get_client", client_id=client.id)
+UrlFor = Callable[..., str]
+"""How an answer builds its links: Flask's `url_for`, or a router's `build` outside a request's context."""
+
+
+def client_url(client: Client, url: UrlFor = url_for) -> str:
+    return url("api.get_client", client_id=client.id)
 
 
 class ClientSummaryOut(ClientOut):
@@ -120,10 +125,10 @@ class ClientDetailOut(ClientOut):
     links: ClientLinksOut
 
     @classmethod
-    def of_overview(cls, overview: ClientOverview) -> ClientDetailOut:
+    def of_overview(cls, overview: ClientOverview, url: UrlFor = url_for) -> ClientDetailOut:
         client = overview.client
         links = ClientLinksOut(
-            activity=url_for("api.list_activity", client_id=client.id),
-            predictions=url_for("api.list_predictions", client_id=client.id),
+            activity=url("api.list_activity", client_id=client.id),
+            predictions=url("api.list_predictions", client_id=client.id),
         )
-        return cls.reading(overview, client, url=client_url(client), links=links)
+        return cls.reading(overview, client, url=client_url(client, url), links=links)
