@@ -172,3 +172,60 @@ def test_a_demo_database_passes_the_integrity_check_of_tools_without_the_app(tmp
             ["sqlite3", str(database), "PRAGMA integrity_check"], capture_output=True, text=True
         )
         assert shell.stdout.strip() == "ok"
+
+
+def read_client(
+    port: int, path: str, token: str, until: float, answers: list[tuple[float, int, str]]
+) -> None:
+    """GET `path` again and again on one connection: when each request was sent, its status, the last name."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while (sent := time.monotonic()) < until:
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        response = connection.getresponse()
+        document = json.loads(response.read())
+        answers.append((sent, response.status, document.get("last_name", "")))
+
+
+def test_every_process_reads_a_change_and_refuses_a_revoked_token_at_once(served: tuple[int, Path]) -> None:
+    """Readers on many connections, spread over the server's processes, each of which remembers the token's
+    owner: a change made through one process is read by all from then on, and so is the revocation."""
+    port, _ = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    _, issued = post(connection, "/api/v1/auth/tokens", {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    token = issued["token"]
+    new = {
+        "first_name": "Anna",
+        "last_name": "Stara",
+        "email": "anna@example.pl",
+        "registered_on": "2024-01-15",
+    }
+    _, client = post(connection, "/api/v1/clients", new, token)
+    answers: list[tuple[float, int, str]] = []
+    until = time.monotonic() + 4
+    readers = [
+        threading.Thread(target=read_client, args=(port, client["url"], token, until, answers))
+        for _ in range(WRITERS)
+    ]
+    for thread in readers:
+        thread.start()
+    time.sleep(1)
+    connection.request(
+        "PATCH",
+        client["url"],
+        body=json.dumps({"last_name": "Nowa"}),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    patched = connection.getresponse()
+    assert (patched.status, json.loads(patched.read())["last_name"]) == (200, "Nowa")
+    renamed = time.monotonic()
+    time.sleep(1)
+    connection.request("DELETE", "/api/v1/auth/tokens/current", headers={"Authorization": f"Bearer {token}"})
+    assert connection.getresponse().status == 204
+    revoked = time.monotonic()
+    for thread in readers:
+        thread.join()
+
+    assert {status for _, status, _ in answers} == {200, 401}
+    assert {name for sent, status, name in answers if sent > renamed and status == 200} == {"Nowa"}
+    assert {status for sent, status, _ in answers if sent > revoked} == {401}
+    assert len([sent for sent, _, _ in answers if sent > revoked]) > WRITERS
