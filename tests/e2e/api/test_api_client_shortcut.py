@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,10 @@ from werkzeug.test import Client, TestResponse
 
 from e2e.api.conftest import V1, issue_token
 from e2e.conftest import ADMIN_EMAIL, ANALYST_EMAIL, add_user
+from entrypoints.app import create_app
 from entrypoints.container import container_of
+from entrypoints.headers import STRICT_TRANSPORT_SECURITY
+from entrypoints.settings import MIN_SECRET_KEY_BYTES, Settings
 
 DEMO_CLIENT_IDS = range(1, 301)
 
@@ -46,13 +51,17 @@ class Served:
         return self.shortcut.get(path, headers=headers), self.app.get(path, headers=headers)
 
 
-@pytest.fixture
-def served(demo_app: Flask, tokens: dict[str, str]) -> Iterator[Served]:
-    """Counting from after the tokens were issued."""
-    shortcut = demo_app.wsgi_app
+def served_by(app: Flask) -> Served:
+    shortcut = app.wsgi_app
     counted = CountedApp(shortcut.inner)  # type: ignore[attr-defined]
     shortcut.inner = counted  # type: ignore[attr-defined]
-    yield Served(Client(shortcut, use_cookies=False), Client(counted.inner, use_cookies=False), counted)
+    return Served(Client(shortcut, use_cookies=False), Client(counted.inner, use_cookies=False), counted)
+
+
+@pytest.fixture
+def served(demo_app: Flask, tokens: dict[str, str]) -> Served:
+    """Counting from after the tokens were issued."""
+    return served_by(demo_app)
 
 
 @pytest.fixture
@@ -184,3 +193,28 @@ def test_a_failing_read_is_left_to_the_app(
     assert answered.status_code == 200 and answered.get_json()["id"] == 1
     assert len(served.counted.reached) == 2
     assert "the client shortcut failed" in caplog.text and "went away" in caplog.text
+
+
+def test_in_production_the_shortcuts_answer_asks_for_https_only_as_the_apps_does(
+    demo_template: Path, tmp_path: Path
+) -> None:
+    instance = tmp_path / "instance"
+    shutil.copytree(demo_template, instance)
+    url = f"sqlite:///{instance}/prognoza.sqlite3"
+    app = create_app(
+        Settings(
+            env="production", database_url=url, instance_dir=instance, secret_key="s" * MIN_SECRET_KEY_BYTES
+        )
+    )
+    try:
+        add_user(app, ANALYST_EMAIL, "analyst")
+        token = issue_token(app.test_client(), ANALYST_EMAIL)
+        served = served_by(app)
+        served.shortcut.get(f"{V1}/clients/1", headers={"Authorization": f"Bearer {token}"})
+
+        shortcut, answered = served.both(f"{V1}/clients/1", token, **{"X-Request-ID": "in-production"})
+
+        assert_same(shortcut, answered)
+        assert shortcut.headers["Strict-Transport-Security"] == STRICT_TRANSPORT_SECURITY
+    finally:
+        container_of(app).engine().dispose()
