@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from adapters.sqlalchemy import SqlAlchemyUnitOfWork, make_engine, make_session_factory
 from adapters.sqlalchemy.client_reads import SqlAlchemyClientReads
@@ -111,5 +111,25 @@ def test_on_sqlite_a_read_never_waits_for_a_writer_and_sees_only_what_was_commit
 
         assert waited < 1 and reading.threshold == DecisionThreshold()
         assert reads(1).threshold == DecisionThreshold(0.9)
+    finally:
+        engine.dispose()
+
+
+def test_on_sqlite_the_three_reads_are_one_transaction_ended_when_the_connection_goes_back(
+    sqlite_url: str,
+) -> None:
+    engine = make_engine(sqlite_url)
+    run: list[str] = []
+    event.listen(engine, "connect", lambda connection, _record: connection.set_trace_callback(run.append))
+    try:
+        SqlAlchemyClientReads(engine)(1)
+
+        assert [statement.split()[0] for statement in run] == [
+            "BEGIN",
+            "SELECT",
+            "SELECT",
+            "SELECT",
+            "ROLLBACK",
+        ]
     finally:
         engine.dispose()
