@@ -173,6 +173,21 @@ def test_on_sqlite_a_walk_in_an_order_whose_index_holds_no_name_looks_among_the_
     assert index in walked, walked
 
 
+def test_a_walk_past_every_client_looks_for_its_end_only_where_counting_them_costs_more(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty clients, a walk of 50,000 at least: PostgreSQL, which knows its number of clients at once, does
+    not look for where the walk ends; SQLite finds the end sooner than it counts its clients."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
+    page, seen = a_bounded_search(engine, ClientListQuery(q="owalsk", sort="last_name", per_page=5))
+    walk, _ = seen[-2]  # the last reads the page's clients with their predictions
+    ends = [sql for sql, _ in seen if "OFFSET" in sql and "LIKE" not in sql]
+
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
+    assert "LIKE" in walk and "OFFSET" in walk, walk
+    assert len(ends) == (engine.dialect.name == "sqlite"), ends
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("q", "total"), [("ow", 30), ("Ki", 30), ("qx", 0)])
 def test_on_postgresql_a_text_of_two_letters_is_counted_through_the_trigram_indexes(

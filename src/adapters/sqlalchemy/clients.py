@@ -463,7 +463,8 @@ class SqlAlchemyClientRepository:
             candidate = unindexed(part.client_id, type_=Integer)
             matching = and_(found_by_search_index(candidate, search_query(query.q.lower())), matching)
         skipped = query.offset if position is None else 0
-        last = self._walk_end(query, position, _walk_length(skipped + limit, on_sqlite or by_name))
+        length = _walk_length(skipped + limit, on_sqlite or by_name)
+        last = None if self._walks_every_client(length) else self._walk_end(query, position, length)
         within: ColumnElement[bool] = true()
         if last is not None:
             within = part.past(last, query.descending, not forward)
@@ -480,6 +481,13 @@ class SqlAlchemyClientRepository:
         if len(rows) < limit and (last is not None or (forward and len(parts) > 1)):
             return None
         return rows if forward else rows[::-1]
+
+    def _walks_every_client(self, length: int) -> bool:
+        """Whether a walk of `length` clients passes every client, so that it has no end to look for.
+        PostgreSQL knows how many there are at once (its count of clients); the end of a walk past them
+        all reads the whole index first (101 ms for the middle page of `q=ak` at 1,000,000 clients).
+        SQLite would count its clients as long as it takes to find the end."""
+        return not self._on_sqlite() and length >= (self.session.scalar(_EVERY_CLIENT) or 0)
 
     def _walk_end(
         self, query: ClientListQuery, position: ListPosition | None, length: int
