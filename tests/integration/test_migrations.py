@@ -82,7 +82,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0027_search_letters"
+    assert current_revision(migrated_url) == head_revision() == "0028_folded_search_texts"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -578,3 +578,48 @@ def test_postgresql_keeps_the_letters_of_the_clients_names_and_emails_and_drops_
     assert before == "".join(sorted(set("annanowakola@firma.pl")))
     assert after == "".join(sorted(set("annanowakola@firma.plź@x.ioćma")))
     assert "client_search_letters" not in tables
+
+
+def test_postgresql_keeps_each_clients_full_name_and_email_folded_and_drops_them_going_back(
+    empty_postgres_url: str,
+) -> None:
+    """Stored for the clients there before (migration 0028_folded_search_texts) and for new names, and
+    indexed for a search; going back, the indexes are on the folded expressions again."""
+    upgrade_database(empty_postgres_url, "0027_search_letters")
+    engine = make_engine(empty_postgres_url)
+
+    def folded() -> list[tuple[str, str]]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT folded_name, folded_email FROM clients ORDER BY id")
+            return [(name, email) for name, email in rows]
+
+    def indexed() -> dict[str, str]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clients'"
+            )
+            return {name: definition for name, definition in rows if "trigrams" in name or "lower" in name}
+
+    try:
+        client_id = insert_client(engine, "Ola@Firma.PL")
+        upgrade_database(empty_postgres_url)
+        insert_client(engine, "ŹDZISŁAW@x.io")
+        with engine.begin() as connection:
+            connection.execute(update(clients).where(clients.c.id == client_id).values(first_name="ŁUCJA"))
+        stored, upgraded = folded(), indexed()
+        downgrade_database(empty_postgres_url, "0027_search_letters")
+        columns = {column["name"] for column in inspect(engine).get_columns("clients")}
+        downgraded = indexed()
+    finally:
+        engine.dispose()
+
+    assert stored == [("łucja nowak", "ola@firma.pl"), ("anna nowak", "ździsław@x.io")]
+    assert "gin (folded_name gin_trgm_ops)" in upgraded["ix_clients_name_trigrams"]
+    assert "gin (folded_email gin_trgm_ops)" in upgraded["ix_clients_email_trigrams"]
+    assert all(
+        "INCLUDE (folded_name, folded_email)" in upgraded[f"ix_clients_lower_{n}_name"]
+        for n in ("first", "last")
+    )
+    assert {"folded_name", "folded_email"}.isdisjoint(columns)
+    assert "lower((email)::text)" in downgraded["ix_clients_email_trigrams"]
+    assert not any("folded" in definition for definition in downgraded.values())

@@ -221,6 +221,23 @@ def test_on_postgresql_a_text_of_two_letters_too_many_clients_contain_is_read_in
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize(("held_by_at_most", "counted_up_to"), [(10, 6), (39, 40)])
+def test_on_postgresql_a_longer_text_too_many_clients_contain_is_counted_up_to_the_bound_alone(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, held_by_at_most: int, counted_up_to: int
+) -> None:
+    """Thirty of forty clients contain "owalsk": more than a search sorts (10), it is counted up to the page's
+    bound (5) and walked, found soon among the clients read in order; fewer (39), it is counted up to that
+    many through its trigram indexes, to be read and sorted."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", held_by_at_most)
+    page, seen = a_bounded_search(postgres_engine, ClientListQuery(q="owalsk", per_page=5))
+    sampled, counted = (statement for statement in seen if "count(" in statement[0])
+
+    assert "TABLESAMPLE" in sampled[0]
+    assert counted_up_to in counted[1].values(), counted
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
+
+
+@pytest.mark.postgres
 def test_postgresql_plans_every_statement_for_its_own_values(postgres_url: str) -> None:
     """psycopg prepares a statement run five times on a connection; a generic plan kept for every text
     would suit one search and not another."""

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     update,
@@ -37,9 +38,12 @@ from sqlalchemy.sql.functions import GenericFunction
 from adapters.sqlalchemy.engine import UNICODE_LOWER, read_once
 from adapters.sqlalchemy.tables import (
     CLIENT_COUNT_TABLE,
+    FOLDED_EMAIL,
+    FOLDED_NAME,
     SEARCH_LETTERS_TABLE,
     SEARCH_TABLE,
     SEARCH_TERMS_TABLE,
+    clients,
 )
 from application.chunks import chunks
 
@@ -167,8 +171,31 @@ FOLDING_TO_ASCII = ("\u0130", "\u212a")
 
 @compiles(contains_folded)
 def _compile_contains_folded(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, text, _ = _pattern_and_text(element, compiler, **kw)
-    return f"lower({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
+    pattern, *words = element.clauses
+    return f"{_folded(words, compiler, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+
+
+FOLDED_COLUMNS: dict[tuple[Any, ...], str] = {
+    ("first_name", "last_name"): FOLDED_NAME,
+    ("email",): FOLDED_EMAIL,
+}
+"""PostgreSQL's stored lower case of a client's words joined (migration 0028_folded_search_texts)."""
+
+
+def _folded(words: Sequence[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    """The words joined by spaces, in lower case: a client's full name or email as PostgreSQL keeps them
+    folded, any other words folded as they are read."""
+    stored = FOLDED_COLUMNS.get(tuple(getattr(word, "name", None) for word in words))
+    if stored is None or not all(_of_clients(word) for word in words):
+        return f"lower({compiler.process(joined_by_spaces(*words), **kw)})"
+    holder, _, _ = compiler.process(words[0], **kw).rpartition(".")
+    return f"{holder}.{stored}" if holder else stored
+
+
+def _of_clients(word: Any) -> bool:
+    """Whether `word` is a column of `clients`, or of an alias of it (a sample of its rows)."""
+    holder = getattr(word, "table", None)
+    return holder is not None and getattr(holder, "element", holder) is clients
 
 
 @compiles(contains_folded, "sqlite")
@@ -287,22 +314,19 @@ by its code point (`\\U0000005d` for `]`), so that no letter is taken for the sy
 def _compile_found_by_trigram_indexes_on_postgresql(
     element: found_by_trigram_indexes, compiler: SQLCompiler, **kw: Any
 ) -> str:
-    pattern, ending, *texts = element.clauses
-
-    def found_in(text: ColumnElement[str]) -> str:
-        lowered = f"lower({compiler.process(text, **kw)})"
-        followed = f"{lowered} ~ ({compiler.process(pattern, **kw)} || {SEARCH_LETTERS_CLASS})"
-        return f"{followed} OR {lowered} LIKE {compiler.process(ending, **kw)} ESCAPE '{LIKE_ESCAPE}'"
-
-    return f"({' OR '.join(map(found_in, texts))})"
+    pattern, ending, *words = element.clauses
+    folded = _folded(words, compiler, **kw)
+    followed = f"{folded} ~ ({compiler.process(pattern, **kw)} || {SEARCH_LETTERS_CLASS})"
+    return f"({followed} OR {folded} LIKE {compiler.process(ending, **kw)} ESCAPE '{LIKE_ESCAPE}')"
 
 
-def short_text_by_trigrams(needle: str, *texts: ColumnElement[str]) -> ColumnElement[bool]:
-    """`found_by_trigram_indexes` for the lower-case `needle`, one letter shorter than a trigram: each of its
-    letters written by its code point in the regular expression, as in the class that completes it."""
-    pattern = "".join(f"\\U{ord(letter):08x}" for letter in needle)
-    ending = containing_pattern(needle).removesuffix("%")
-    return found_by_trigram_indexes(literal(pattern, String), literal(ending, String), *texts)
+def short_text_by_trigrams(needle: str, *texts: Sequence[ColumnElement[str]]) -> ColumnElement[bool]:
+    """`found_by_trigram_indexes` for the lower-case `needle`, one letter shorter than a trigram, in any of
+    the `texts` (each its words): each letter of the needle written by its code point in the regular
+    expression, as in the class that completes it."""
+    pattern = literal("".join(f"\\U{ord(letter):08x}" for letter in needle), String)
+    ending = literal(containing_pattern(needle).removesuffix("%"), String)
+    return or_(*(found_by_trigram_indexes(pattern, ending, *words) for words in texts))
 
 
 class number_of_clients(GenericFunction[int]):  # noqa: N801 (named like the SQL functions of `func`)

@@ -533,6 +533,9 @@ SEARCH_TERMS_TABLE = "client_search_terms"
 """Its vocabulary: each trigram of the index, with how many clients' rows hold it."""
 SEARCH_INDEXES = ("ix_clients_name_trigrams", "ix_clients_email_trigrams")
 """PostgreSQL's pg_trgm indexes of the same."""
+FOLDED_NAME, FOLDED_EMAIL = "folded_name", "folded_email"
+"""PostgreSQL's columns of each client's full name and email in lower case, generated and stored by the
+database itself (migration 0028_folded_search_texts), which a search reads."""
 SEARCH_LETTERS_TABLE = "client_search_letters"
 """PostgreSQL's letters of the clients' names and emails, kept by its triggers (migration
 0027_search_letters)."""
@@ -547,5 +550,8 @@ def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str,
     0027_search_letters make in each database's own terms (its tables are named after `SEARCH_TABLE`), and
     PostgreSQL's count of clients, neither of which these tables describe."""
     return name is None or not (
-        name.startswith(SEARCH_TABLE) or name in SEARCH_INDEXES or name == CLIENT_COUNT_TABLE
+        name.startswith(SEARCH_TABLE)
+        or name in SEARCH_INDEXES
+        or name == CLIENT_COUNT_TABLE
+        or (type_ == "column" and name in (FOLDED_NAME, FOLDED_EMAIL))
     )
