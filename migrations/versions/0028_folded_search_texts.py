@@ -4,7 +4,8 @@ every client it checks: lower() took 60% of a scan of 1,000,000 clients for `ak`
 on the texts as they are), and a walk of the clients by last name for a page of `ak` fell from 410 to
 187 ms, the first page of `kow` from 116 to 37 ms. The trigram indexes of migration 0016_client_search
 index the columns instead of the same expressions, and the indexes of the sorts by name (migration
-0026_searchable_name_indexes) hold them, so that a walk still checks each client from the index alone.
+0026_searchable_name_indexes), by registration and by email hold them, so that a walk in any of these
+orders checks each client from the index alone.
 SQLite folds while it searches (migration 0025_search_of_short_texts).
 
 Revision ID: 0028_folded_search_texts
@@ -28,6 +29,10 @@ FOLDED = {"folded_name": "lower(first_name || ' ' || last_name)", "folded_email"
 TRIGRAM_INDEXES = {"folded_name": "ix_clients_name_trigrams", "folded_email": "ix_clients_email_trigrams"}
 NAME_INDEXES = {"ix_clients_lower_last_name": "last_name", "ix_clients_lower_first_name": "first_name"}
 CHECKED = ["first_name", "last_name", "email"]
+OTHER_SORT_INDEXES = {  # name: (unique, columns, included before)
+    "ix_clients_registered_on": (False, ["registered_on", "id"], []),
+    "uq_clients_email_key": (True, ["email_key"], ["id"]),
+}
 
 
 def upgrade() -> None:
@@ -48,6 +53,9 @@ def upgrade() -> None:
         op.create_index(
             index, "clients", [sa.text(f"lower({name})"), "id", *CHECKED], postgresql_include=list(FOLDED)
         )
+    for index, (unique, columns, included) in OTHER_SORT_INDEXES.items():
+        op.drop_index(index, table_name="clients")
+        op.create_index(index, "clients", columns, unique=unique, postgresql_include=[*included, *FOLDED])
 
 
 def downgrade() -> None:
@@ -56,6 +64,9 @@ def downgrade() -> None:
     for index, name in NAME_INDEXES.items():
         op.drop_index(index, table_name="clients")
         op.create_index(index, "clients", [sa.text(f"lower({name})"), "id", *CHECKED])
+    for index, (unique, columns, included) in OTHER_SORT_INDEXES.items():
+        op.drop_index(index, table_name="clients")
+        op.create_index(index, "clients", columns, unique=unique, postgresql_include=included)
     indexed = _has_trigram_indexes()
     for column, index in TRIGRAM_INDEXES.items():
         if indexed:

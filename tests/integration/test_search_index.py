@@ -63,6 +63,14 @@ def a_bounded_search(
     return page, seen
 
 
+SORT_INDEXES = [
+    "ix_clients_lower_first_name",
+    "ix_clients_lower_last_name",
+    "ix_clients_registered_on",
+    "uq_clients_email_key",
+]
+"""PostgreSQL's indexes of the sorts by a client's own column, which hold the folded texts a search checks."""
+
 ACTUAL_ROWS = re.compile(r"actual time=\S+ rows=(\d+)")
 """The rows a step of a plan run (EXPLAIN ANALYZE) gave."""
 
@@ -73,10 +81,10 @@ def plan(engine: Engine, statement: str, parameters: Any, analyze: bool = False)
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             return "\n".join(str(row[-1]) for row in rows)
         # A few rows are cheapest read in full, or through a sort's index that holds every name and email
-        # (dropped here, and back when the connection rolls back): the question is whether the trigram
-        # indexes can serve the search.
+        # folded (dropped here, and back when the connection rolls back): the question is whether the
+        # trigram indexes can serve the search.
         connection.exec_driver_sql("SET enable_seqscan = off")
-        connection.exec_driver_sql("DROP INDEX ix_clients_lower_first_name, ix_clients_lower_last_name")
+        connection.exec_driver_sql(f"DROP INDEX {', '.join(SORT_INDEXES)}")
         rows = connection.exec_driver_sql(f"EXPLAIN {'(ANALYZE) ' if analyze else ''}{statement}", parameters)
         return "\n".join(str(row[0]) for row in rows)
 
@@ -235,6 +243,33 @@ def test_on_postgresql_a_longer_text_too_many_clients_contain_is_counted_up_to_t
     assert "TABLESAMPLE" in sampled[0]
     assert counted_up_to in counted[1].values(), counted
     assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("last_name", "ix_clients_lower_last_name"),
+        ("-registered_on", "ix_clients_registered_on"),
+        ("email", "uq_clients_email_key"),
+    ],
+)
+def test_on_postgresql_a_walk_by_a_clients_own_column_checks_each_client_from_the_index_alone(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, sort: str, index: str
+) -> None:
+    """The indexes of these sorts hold each client's full name and email folded."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
+    _, seen = a_bounded_search(postgres_engine, ClientListQuery(q="owalsk", sort=sort, per_page=5))
+    walk, parameters = seen[-2]  # the last reads the page's clients with their predictions
+    with postgres_engine.connect() as connection:  # forty clients: any plan is cheap; the walk's is asked for
+        for plan_kind in ("seqscan", "bitmapscan", "sort"):
+            connection.exec_driver_sql(f"SET enable_{plan_kind} = off")
+        planned = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {walk}", parameters))
+
+    assert "folded_name" in walk and "LIMIT" in walk, walk
+    assert (
+        f"Index Only Scan Backward using {index}" in planned or f"Index Only Scan using {index}" in planned
+    ), planned
 
 
 @pytest.mark.postgres
