@@ -146,8 +146,9 @@ def containing_pattern(text: str) -> str:
 class contains_folded(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
     """`contains_folded(containing_pattern(needle), *words)`: whether the words, joined by spaces, in
     lower case contain `needle` (in lower case), every letter folded as Python's str.lower does:
-    PostgreSQL's lower(), and on SQLite the engine's own function (its built-in lower() folds ASCII
-    letters only). The words joined are spelt as an index of the text spells them, so that it serves."""
+    PostgreSQL's lower(), kept folded in a column for a client's full name and email (`_folded`), and
+    on SQLite the engine's own function (its built-in lower() folds ASCII letters only). The words
+    joined are spelt as an index of the text spells them, so that it serves."""
 
     type = Boolean()
     inherit_cache = True
@@ -283,12 +284,12 @@ def _compile_found_by_search_index_on_sqlite(
 
 
 class found_by_trigram_indexes(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
-    """`found_by_trigram_indexes(pattern, ending, *texts)`, made by `short_text_by_trigrams`: whether any of
-    the texts (in lower case) holds a text one letter shorter than a trigram, in terms PostgreSQL's trigram
-    indexes serve (migration 0027_search_letters): the text followed by any letter a client's name or
-    email holds, or a space (`pattern`, a regular expression the class of those letters completes), or the
-    text ending it (`ending`, a LIKE pattern). A condition that narrows which clients are read, never one
-    that decides a match; elsewhere always true."""
+    """`found_by_trigram_indexes(pattern, ending, *words)`, made by `short_text_by_trigrams`: whether the
+    words joined (in lower case, `_folded`) hold a text one letter shorter than a trigram, in terms
+    PostgreSQL's trigram indexes serve (migration 0027_search_letters): the text followed by any letter a
+    client's name or email holds, or a space (`pattern`, a regular expression the class of those letters
+    completes), or the text ending them (`ending`, a LIKE pattern). A condition that narrows which
+    clients are read, never one that decides a match; elsewhere always true."""
 
     type = Boolean()
     inherit_cache = True
