@@ -207,6 +207,18 @@ class Database:
     def value(self, connection: Any, statement: str, params: Sequence[object] = ()) -> Any:
         return connection.execute(self.sql(statement), params).fetchone()[0]
 
+    def written_columns(self, connection: Any, table: str) -> list[str]:
+        """The columns of `table` a row is written with, in their order: not those the database generates
+        (PostgreSQL's folded name and email, which COPY refuses)."""
+        if not self.postgres:
+            return [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+        found = connection.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            (table,),
+        )
+        return [name for (name,) in found]
+
     def insert(
         self, connection: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]
     ) -> None:
@@ -334,8 +346,8 @@ def raw_seed(source: Database, target: Database) -> Timing:
     reading, writing = source.connect(), target.connect()
     try:
         for table in SEEDED_TABLES:
-            cursor = reading.execute(f"SELECT * FROM {table} ORDER BY id")
-            columns = [column[0] for column in cursor.description]
+            columns = source.written_columns(reading, table)
+            cursor = reading.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id")
             while chunk := cursor.fetchmany(CHUNK):
                 with watch:
                     target.insert(writing, table, columns, chunk)
