@@ -1,7 +1,7 @@
 """What half the bare app's rate would take of GET /api/v1/clients/{id}: the app served with its view, or
 its hooks, replaced, each beside `bench/bare_app.py`, as CPU time a request.
 
-    python bench/endpoint_floor.py [--seconds 6]
+    python bench/endpoint_floor.py [--seconds 6] [--variant "prognoza" --variant "raw view, no hooks" ...]
 
 Each variant is served alone by gunicorn (one process of one thread, gthread, as `prognoza serve` runs
 its workers) on the demo file of `bench/load.py read-client`, and read by `wrk` (2 s of warming, then
@@ -211,7 +211,10 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument(
-        "--variants", default=",".join(VARIANTS), help="which to serve, comma-separated (bare always)"
+        "--variant",
+        action="append",
+        choices=VARIANTS,
+        help="one to serve beside the bare app, again for more (default: every one)",
     )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -219,10 +222,7 @@ def main() -> int:
         print("preparing a demo database (300 clients, 4 months, both models trained, clients scored) ...")
         prepare_demo(env)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parent), env.get("PYTHONPATH")]))
-        chosen = [
-            "bare",
-            *(name for name in options.variants.split(",") if name in VARIANTS and name != "bare"),
-        ]
+        chosen = ["bare", *(name for name in options.variant or VARIANTS if name != "bare")]
         results = {variant: measure(variant, env, database, options.seconds) for variant in chosen}
     bare_cost = results["bare"][1]
     print(f"\n{'served':24s} {'req/s':>8s} {'CPU a request':>14s} {'the bare app as a share':>24s}")

@@ -157,6 +157,8 @@ clients = Table(
 )
 # The list's sorts by a client's own column, ties by id: PostgreSQL reads a page from the index alone (it
 # reads an expression's columns from an index only when the index holds them, hence the names held).
+# On PostgreSQL the indexes of the sorts by a client's own column also hold the folded full name and email
+# a search checks (migration 0028_folded_search_texts), columns these tables do not describe.
 Index("uq_clients_email_key", clients.c.email_key, unique=True, postgresql_include=["id"])
 # Sorting by name uses the built-in lower() (on SQLite it folds ASCII letters only). The names and the
 # email follow the id: a search walked in either order checks each client from the index alone.
@@ -546,9 +548,10 @@ CLIENT_COUNT_TABLE = "client_count"
 
 
 def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
-    """Alembic's `include_name`: everything but the search index, which migrations 0016_client_search and
-    0027_search_letters make in each database's own terms (its tables are named after `SEARCH_TABLE`), and
-    PostgreSQL's count of clients, neither of which these tables describe."""
+    """Alembic's `include_name`: everything but the search index, which migrations 0016_client_search,
+    0027_search_letters and 0028_folded_search_texts make in each database's own terms (its tables are
+    named after `SEARCH_TABLE`; PostgreSQL's folded columns), and PostgreSQL's count of clients, none of
+    which these tables describe."""
     return name is None or not (
         name.startswith(SEARCH_TABLE)
         or name in SEARCH_INDEXES

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENDPOINT = "api.get_client"
+_REQUEST_ID_KEY = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+"""Where WSGI puts the caller's request id header."""
 
 
 class ClientShortcut:
@@ -53,7 +55,7 @@ class ClientShortcut:
             body = None
         if body is None:
             return self.inner(environ, start_response)
-        incoming = environ.get("HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_"), "")
+        incoming = environ.get(_REQUEST_ID_KEY, "")
         start_response(
             "200 OK",
             [
