@@ -82,7 +82,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0028_folded_search_texts"
+    assert current_revision(migrated_url) == head_revision() == "0029_sqlite_folded_text"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -623,3 +623,54 @@ def test_postgresql_keeps_each_clients_full_name_and_email_folded_and_drops_them
     assert {"folded_name", "folded_email"}.isdisjoint(columns)
     assert "lower((email)::text)" in downgraded["ix_clients_email_trigrams"]
     assert not any("folded" in definition for definition in downgraded.values())
+
+
+def test_sqlite_keeps_each_clients_folded_text_in_a_table_built_again_and_drops_it_going_back(
+    tmp_path: Path,
+) -> None:
+    """Migration 0029_sqlite_folded_text builds the clients' table again with a stored `folded_text`:
+    the clients keep their ids, their snapshots, the search index's triggers and the sequence of ids; the
+    text is kept for new and changed names, İ and the Kelvin sign folded as Python folds them; the indexes
+    by name hold it. Going back, the table is built again without it."""
+    url = f"sqlite:///{tmp_path / 'folded.sqlite3'}"
+    upgrade_database(url, "0028_folded_search_texts")
+    engine = make_engine(url)
+
+    def read(statement: str) -> list[Any]:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.exec_driver_sql(statement)]
+
+    try:
+        first = insert_client(engine, "Ola@Firma.PL")
+        with engine.begin() as connection:
+            connection.execute(insert(client_activity), valid_snapshot_row(first))
+        upgrade_database(url)
+        second = insert_client(engine, "\u0130pek@x.io")
+        with engine.begin() as connection:
+            connection.execute(update(clients).where(clients.c.id == first).values(first_name="ŁUCJA"))
+            connection.execute(update(clients).where(clients.c.id == second).values(last_name="\u212aOWAL"))
+        folded = read("SELECT id, folded_text FROM clients ORDER BY id")
+        found = read("SELECT rowid FROM client_search WHERE client_search MATCH '\"kowal\"'")
+        indexes = dict(
+            read("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'clients' AND sql IS NOT NULL")
+        )
+        snapshots = read("SELECT client_id FROM client_activity")
+        broken = read("PRAGMA foreign_key_check")
+        downgrade_database(url, "0028_folded_search_texts")
+        columns = {column["name"] for column in inspect(engine).get_columns("clients")}
+        third = insert_client(engine, "ela@x.io")
+        downgraded = dict(read("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'clients'"))
+        kept = read("SELECT id, email FROM clients ORDER BY id")
+    finally:
+        engine.dispose()
+
+    assert (first, second, third) == (1, 2, 3)
+    assert folded == [(1, "Łucja nowak\x1fola@firma.pl"), (2, "anna kowal\x1fi\u0307pek@x.io")]
+    assert found == [(2,)]
+    assert snapshots == [(1,)] and broken == []
+    for name in ("ix_clients_lower_last_name", "ix_clients_lower_first_name"):
+        assert indexes[name].endswith(", id, folded_text)"), indexes[name]
+        assert downgraded[name].endswith(", id, first_name, last_name, email)"), downgraded[name]
+    assert {"client_search_added", "client_search_changed", "client_search_removed"} <= set(downgraded)
+    assert "folded_text" not in columns
+    assert kept == [(1, "Ola@Firma.PL"), (2, "\u0130pek@x.io"), (3, "ela@x.io")]

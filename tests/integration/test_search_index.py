@@ -138,20 +138,21 @@ def test_on_sqlite_a_shorter_text_held_by_many_rows_reads_the_clients(
 def test_on_sqlite_a_page_a_walk_gave_up_on_reads_a_common_shorter_texts_candidates_unless_too_many(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, held_by_at_most: int, reads_the_index: bool
 ) -> None:
-    """ "ow" is held by more rows (30) than a search sorts, so it is walked; the walk gives up after two
-    clients (neither of them a match), and the page is read from the index's candidates when no more
-    rows than `SORTED_ALL_AT_MOST` hold its trigrams, else from every client."""
+    """ "ow" is held by more rows (30) than a search sorts, so it is walked by registration (a walk by name
+    never gives up on SQLite); the walk gives up after two clients (neither of them a match), and the page
+    is read from the index's candidates when no more rows than `SORTED_ALL_AT_MOST` hold its trigrams,
+    else from every client."""
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 29)
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_ALL_AT_MOST", held_by_at_most)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_AT_LEAST", 2)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
     monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER", 1)
     engine = make_engine(sqlite_url)
-    page, seen = a_bounded_search(engine, ClientListQuery(q="ow", per_page=5))
+    page, seen = a_bounded_search(engine, ClientListQuery(q="ow", sort="registered_on", per_page=5))
     engine.dispose()
 
     page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
-    assert [item.client.last_name for item in page.items] == sorted(f"Kowalski{n}" for n in range(30))[:5]
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(5)]
     assert ("MATCH" in page_read) is reads_the_index, page_read
 
 
@@ -181,19 +182,24 @@ def test_on_sqlite_a_walk_in_an_order_whose_index_holds_no_name_looks_among_the_
     assert index in walked, walked
 
 
-def test_a_walk_past_every_client_looks_for_its_end_only_where_counting_them_costs_more(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("sort", "first_matches"),
+    [("last_name", [0, 1, 10, 11, 12]), ("registered_on", [0, 1, 2, 3, 4])],
+)
+def test_a_walk_looks_for_its_end_only_where_it_may_stop_short_and_counting_the_clients_costs_more(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, sort: str, first_matches: list[int]
 ) -> None:
-    """Forty clients, a walk of 50,000 at least: PostgreSQL, which knows its number of clients at once, does
-    not look for where the walk ends; SQLite finds the end sooner than it counts its clients."""
+    """Forty clients, a walk of 50,000 at least. PostgreSQL, which knows its number of clients at once,
+    does not look for where the walk ends; nor does SQLite by name, whose walks never stop short; by
+    registration SQLite finds the end sooner than it counts its clients."""
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
-    page, seen = a_bounded_search(engine, ClientListQuery(q="owalsk", sort="last_name", per_page=5))
+    page, seen = a_bounded_search(engine, ClientListQuery(q="owalsk", sort=sort, per_page=5))
     walk, _ = seen[-2]  # the last reads the page's clients with their predictions
-    ends = [sql for sql, _ in seen if "OFFSET" in sql and "LIKE" not in sql]
+    ends = [sql for sql, _ in seen if "OFFSET" in sql and "folded" not in sql]
 
-    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
-    assert "LIKE" in walk and "OFFSET" in walk, walk
-    assert len(ends) == (engine.dialect.name == "sqlite"), ends
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in first_matches]
+    assert "folded" in walk and "OFFSET" in walk, walk
+    assert len(ends) == (engine.dialect.name == "sqlite" and sort == "registered_on"), ends
 
 
 @pytest.mark.postgres
@@ -294,14 +300,14 @@ def test_the_letters_beyond_ascii_whose_lower_case_holds_an_ascii_one_are_the_tw
     )
 
 
-@pytest.mark.parametrize(("q", "folded_in_python"), [("ow", 0), ("kowal", 2), ("łow", 2 * 30)])
-def test_sqlite_folds_in_python_only_what_its_own_like_cannot_decide(
+@pytest.mark.parametrize(("q", "folded_in_python"), [("ow", 0), ("kowal", 0), ("łow", 2 * 30)])
+def test_sqlite_folds_in_python_only_a_search_beyond_ascii(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch, q: str, folded_in_python: int
 ) -> None:
-    """An ASCII search folds in Python only the texts holding a letter of `FOLDING_TO_ASCII` that the
-    built-in LIKE did not find it in (here the name of the client whose surname begins with the Kelvin
-    sign, once for the count and once for the page); another search folds every name it reads (the
-    search index's candidates, for three letters or more) in both, and the email of a name not found."""
+    """An ASCII search is decided by the engine's own `instr` in each client's folded text, where İ and
+    the Kelvin sign are already folded (here the surname beginning with the Kelvin sign is found); another
+    search folds in Python the text of every client it reads (the search index's candidates, for three
+    letters or more), once for the count and once for the page."""
     calls: list[object] = []
 
     def counted_lower(value: object) -> object:

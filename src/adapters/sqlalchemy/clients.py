@@ -52,6 +52,7 @@ from adapters.sqlalchemy.statements import (
     CHUNK_SIZE,
     SEARCH_INDEX_MIN_LENGTH,
     SEARCH_ROWS,
+    SEARCH_SEPARATOR,
     SEARCH_TERMS,
     containing_pattern,
     contains_folded,
@@ -451,7 +452,8 @@ class SqlAlchemyClientRepository:
     ) -> Sequence[Any] | None:
         """A page of a search that matches widely, read by walking the index of its sort from where the
         page starts (the list's start, or `position` either way), each client checked, through at most
-        `_walk_length` clients; None when the page lies further (its matches cluster elsewhere in the
+        `_walk_length` clients, or every client where the sort's index holds each client's folded text
+        (`_walks_every_client`); None when the page lies further (its matches cluster elsewhere in the
         sort, as a common surname's do) or runs on into the clients without the sorted prediction, who
         come after: every match is then read and sorted.
 
@@ -467,8 +469,9 @@ class SqlAlchemyClientRepository:
             candidate = unindexed(part.client_id, type_=Integer)
             matching = and_(found_by_search_index(candidate, search_query(query.q.lower())), matching)
         skipped = query.offset if position is None else 0
-        length = _walk_length(skipped + limit, on_sqlite or query.sort_column in WALKED_FROM_THE_INDEX)
-        last = None if self._walks_every_client(length) else self._walk_end(query, position, length)
+        length = _walk_length(skipped + limit, further=on_sqlite)
+        every = self._walks_every_client(query, length)
+        last = None if every else self._walk_end(query, position, length)
         within: ColumnElement[bool] = true()
         if last is not None:
             within = part.past(last, query.descending, not forward)
@@ -486,12 +489,21 @@ class SqlAlchemyClientRepository:
             return None
         return rows if forward else rows[::-1]
 
-    def _walks_every_client(self, length: int) -> bool:
-        """Whether a walk of `length` clients passes every client, so that it has no end to look for.
-        PostgreSQL knows how many there are at once (its count of clients); the end of a walk past them
-        all reads the whole index first (101 ms for the middle page of `q=ak` at 1,000,000 clients).
-        SQLite would count its clients as long as it takes to find the end."""
-        return not self._on_sqlite() and length >= (self.session.scalar(_EVERY_CLIENT) or 0)
+    def _walks_every_client(self, query: ClientListQuery, length: int) -> bool:
+        """Whether a walk of `length` clients passes every client, so that it has no end to look for. A walk
+        whose index holds each client's folded text never stops short: on SQLite by name (migration
+        0029_sqlite_folded_text), on PostgreSQL by name, registration or email (migration
+        0028_folded_search_texts). It reads less than sorting every match of a common text: at 1,000,000
+        clients, a page past the last match of `q=ak` by name walks them all in 207-219 ms on SQLite, where
+        the middle page, whose walk gave up after 200,000 clients, took 374 ms. PostgreSQL knows how many
+        clients there are at once (its count of them); the end of a walk past them all reads the whole
+        index first (101 ms for the middle page of `q=ak` at 1,000,000 clients). SQLite would count its
+        clients as long as it takes to find the end of a walk in another order."""
+        if self._on_sqlite():
+            return query.sort_column in WALKED_BY_NAME
+        if query.sort_column in WALKED_FROM_THE_INDEX:
+            return True
+        return length >= (self.session.scalar(_EVERY_CLIENT) or 0)
 
     def _walk_end(
         self, query: ClientListQuery, position: ListPosition | None, length: int
@@ -1049,17 +1061,10 @@ the page's end, and at least `WALKED_AT_LEAST` (`_walked`), before it reads ever
 each client walked and checked costs about 2 us (50,000 in 105-113 ms); fewer would give up inside the
 first cluster of one surname, the demo company's hold about 10,000 clients each."""
 WALKED_FURTHER = 4
-"""How many times further a walk goes by last or first name, on PostgreSQL by registration or email too,
-and any walk on SQLite (`_walked`).
+"""How many times further a walk goes on SQLite in an order whose index does not hold each client's folded
+text (`_walked`; by name a walk never stops short, `_walks_every_client`).
 
-By name, the indexes hold what a search checks (migration 0026_searchable_name_indexes): a client walked
-costs about 0.45 us (50,000 in 13 ms, against 60 ms reading each row). On SQLite at 1,000,000 clients
-(first / middle / last page by last name, ms), walking 50,000 clients at least, then 200,000: `q=kow`
-136 / 142 / 151, then 125 / 129 / 129; `q=ki` 327 / 340 / 345, then 80 / 80 / 81; `q=ow` 47 / 49 / 323,
-then 54 / 54 / 56; `q=ak`, whose walk gives up either way, 49 / 205 / 213, then 55 / 297 / 306. 100,000
-left `kow` at 163-179 ms; 300,000 made `ak`'s last page 372.
-
-In another order, SQLite looks for a client among the search index's candidates before it reads the
+In such an order, SQLite looks for a client among the search index's candidates before it reads the
 client's row, and a text not searched through the index is common, so its matches come soon. Walking
 200,000 clients so, instead of 50,000 reading each row, took `q=kow` by forecast from 15 / 55 / 232 ms to
 26 / 36 / 46, `q=kow` by registration from 17 / 193 / 200 to 24 / 44 / 66, `q=ak` by email from 50 / 98 /
@@ -1070,7 +1075,7 @@ WALKED_BY_NAME = frozenset({ClientSort.LAST_NAME, ClientSort.FIRST_NAME})
 """The sorts whose indexes hold what a search checks (`ix_clients_lower_last_name` and `..._first_name`)."""
 WALKED_FROM_THE_INDEX = WALKED_BY_NAME | {ClientSort.REGISTERED_ON, ClientSort.EMAIL}
 """On PostgreSQL, the sorts whose indexes hold what a search checks, each client's full name and email
-folded (migration 0028_folded_search_texts): their walks go `WALKED_FURTHER`."""
+folded (migration 0028_folded_search_texts): their walks never stop short (`_walks_every_client`)."""
 
 
 def _walk_length(reach: int, further: bool) -> int:
@@ -1114,10 +1119,11 @@ def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
     if not q:
         return true()
     needle = q.lower()
+    if SEARCH_SEPARATOR in needle:
+        return false()
     found_in = contains_folded_ascii if needle.isascii() else contains_folded
-    pattern = containing_pattern(needle)
     names, email = (clients.c.first_name, clients.c.last_name), clients.c.email
-    contains = or_(found_in(pattern, *names), found_in(pattern, email))
+    contains = found_in(needle, containing_pattern(needle), *names, email)
     if not through_search_index:
         return contains
     found: ColumnElement[bool] = found_by_search_index(clients.c.id, search_query(needle))

@@ -40,6 +40,7 @@ from adapters.sqlalchemy.tables import (
     CLIENT_COUNT_TABLE,
     FOLDED_EMAIL,
     FOLDED_NAME,
+    FOLDED_TEXT,
     SEARCH_LETTERS_TABLE,
     SEARCH_TABLE,
     SEARCH_TERMS_TABLE,
@@ -144,11 +145,12 @@ def containing_pattern(text: str) -> str:
 
 
 class contains_folded(GenericFunction[bool]):  # noqa: N801 (named like the SQL functions of `func`)
-    """`contains_folded(containing_pattern(needle), *words)`: whether the words, joined by spaces, in
-    lower case contain `needle` (in lower case), every letter folded as Python's str.lower does:
-    PostgreSQL's lower(), kept folded in a column for a client's full name and email (`_folded`), and
-    on SQLite the engine's own function (its built-in lower() folds ASCII letters only). The words
-    joined are spelt as an index of the text spells them, so that it serves."""
+    """`contains_folded(needle, containing_pattern(needle), clients.c.first_name, clients.c.last_name,
+    clients.c.email)`, the columns of `clients` or of an alias of it: whether the client's full name (the
+    names joined by a space) or email contains the lower-case `needle`, every letter folded as Python's
+    str.lower does. PostgreSQL reads the lower case it keeps of each (`folded_name`, `folded_email`:
+    migration 0028_folded_search_texts), SQLite its `folded_text` (migration 0029_sqlite_folded_text)
+    folded again by the engine's own function, since its built-in lower() folds ASCII letters only."""
 
     type = Boolean()
     inherit_cache = True
@@ -156,24 +158,44 @@ class contains_folded(GenericFunction[bool]):  # noqa: N801 (named like the SQL 
 
 
 class contains_folded_ascii(contains_folded):  # noqa: N801
-    """`contains_folded` for a needle of ASCII characters alone. SQLite's built-in LIKE folds ASCII
-    letters only, and beyond ASCII only İ (U+0130) and the Kelvin sign (U+212A) fold to a text holding an
-    ASCII letter (`FOLDING_TO_ASCII`): in any other text, an ASCII needle is found folded exactly where
-    that LIKE finds it. So on SQLite the LIKE decides, and only a text one of whose words holds one of
-    the two is folded by the engine's function, a call into Python per client read (a search of one or
-    two letters reads every client)."""
+    """`contains_folded` for a needle of ASCII characters alone, which SQLite's `folded_text` holds exactly
+    where the name or the email folded by Python holds it (`FOLDING_TO_ASCII`): there the engine's own
+    `instr` decides, with no call into Python."""
 
     inherit_cache = True
 
 
 FOLDING_TO_ASCII = ("\u0130", "\u212a")
-"""The characters beyond ASCII whose lower case (str.lower) holds an ASCII one: İ -> i̇, K -> k."""
+"""The characters beyond ASCII whose lower case (str.lower) holds an ASCII one: İ -> i̇, K -> k.
+SQLite's `folded_text` holds their lower case (migration 0029_sqlite_folded_text)."""
+
+SEARCH_SEPARATOR = "\x1f"
+"""What SQLite's `folded_text` holds between the full name and the email, and the search index after each
+(migration 0025_search_of_short_texts): a control character no name, email or search may hold."""
 
 
 @compiles(contains_folded)
 def _compile_contains_folded(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, *words = element.clauses
-    return f"{_folded(words, compiler, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+    _, pattern, *words = element.clauses
+    like = f"LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+    name, email = (_folded(text, compiler, **kw) for text in (words[:2], words[2:]))
+    return f"({name} {like} OR {email} {like})"
+
+
+@compiles(contains_folded, "sqlite")
+def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
+    _, pattern, first_name, *_ = element.clauses
+    text = _of_holder(FOLDED_TEXT, first_name, compiler, **kw)
+    return f"{UNICODE_LOWER}({text}) LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+
+
+@compiles(contains_folded_ascii, "sqlite")
+def _compile_contains_folded_ascii_on_sqlite(
+    element: contains_folded_ascii, compiler: SQLCompiler, **kw: Any
+) -> str:
+    needle, _, first_name, *_ = element.clauses
+    text = _of_holder(FOLDED_TEXT, first_name, compiler, **kw)
+    return f"instr({text}, {compiler.process(needle, **kw)}) > 0"
 
 
 FOLDED_COLUMNS: dict[tuple[Any, ...], str] = {
@@ -189,8 +211,13 @@ def _folded(words: Sequence[Any], compiler: SQLCompiler, **kw: Any) -> str:
     stored = FOLDED_COLUMNS.get(tuple(getattr(word, "name", None) for word in words))
     if stored is None or not all(_of_clients(word) for word in words):
         return f"lower({compiler.process(joined_by_spaces(*words), **kw)})"
-    holder, _, _ = compiler.process(words[0], **kw).rpartition(".")
-    return f"{holder}.{stored}" if holder else stored
+    return _of_holder(stored, words[0], compiler, **kw)
+
+
+def _of_holder(name: str, word: Any, compiler: SQLCompiler, **kw: Any) -> str:
+    """The column `name` of the table (or alias) that holds the column `word`, as the statement calls it."""
+    holder, _, _ = compiler.process(word, **kw).rpartition(".")
+    return f"{holder}.{name}" if holder else name
 
 
 def _of_clients(word: Any) -> bool:
@@ -199,41 +226,9 @@ def _of_clients(word: Any) -> bool:
     return holder is not None and getattr(holder, "element", holder) is clients
 
 
-@compiles(contains_folded, "sqlite")
-def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, text, _ = _pattern_and_text(element, compiler, **kw)
-    return f"{UNICODE_LOWER}({text}) LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
-
-
-@compiles(contains_folded_ascii, "sqlite")
-def _compile_contains_folded_ascii_on_sqlite(
-    element: contains_folded_ascii, compiler: SQLCompiler, **kw: Any
-) -> str:
-    # Each word is looked in for the two characters: building the joined text again costs more.
-    pattern, text, words = _pattern_and_text(element, compiler, **kw)
-    folding = " OR ".join(
-        f"instr({word}, char({ord(letter)}))" for word in words for letter in FOLDING_TO_ASCII
-    )
-    like = f"LIKE {pattern} ESCAPE '{LIKE_ESCAPE}'"
-    return f"({text} {like} OR (({folding}) AND {UNICODE_LOWER}({text}) {like}))"
-
-
 def joined_by_spaces(*words: ColumnElement[str]) -> ColumnElement[str]:
     """The words joined by spaces, spelt as the indexes of the full name spell it."""
     return reduce(lambda joined, word: joined.concat(literal_column("' '")).concat(word), words)
-
-
-def _pattern_and_text(
-    element: contains_folded, compiler: SQLCompiler, **kw: Any
-) -> tuple[str, str, list[str]]:
-    """The pattern, the words joined by spaces, and each word, compiled."""
-    pattern, *words = element.clauses
-    text = joined_by_spaces(*words)
-    return (
-        compiler.process(pattern, **kw),
-        compiler.process(text, **kw),
-        [compiler.process(word, **kw) for word in words],
-    )
 
 
 class unindexed(GenericFunction[Any]):  # noqa: N801 (named like the SQL functions of `func`)
