@@ -5,6 +5,7 @@ serve them (the expressions they index are the ones searched)."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +14,9 @@ from sqlalchemy import Engine
 
 from adapters.sqlalchemy import clients as sqlalchemy_clients
 from adapters.sqlalchemy import engine as engine_module
+from adapters.sqlalchemy import statements
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
-from adapters.sqlalchemy.statements import FOLDING_TO_ASCII
+from adapters.sqlalchemy.statements import CASED_BELOW, FOLDING_TO_ASCII
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery
 from application.queries import ClientListItem, Page
@@ -300,14 +302,19 @@ def test_the_letters_beyond_ascii_whose_lower_case_holds_an_ascii_one_are_the_tw
     )
 
 
-@pytest.mark.parametrize(("q", "folded_in_python"), [("ow", 0), ("kowal", 0), ("łow", 2 * 30)])
-def test_sqlite_folds_in_python_only_a_search_beyond_ascii(
-    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, q: str, folded_in_python: int
+@pytest.mark.parametrize(
+    ("q", "spellings_at_most", "folded_in_python"),
+    [("ow", 4, 0), ("kowal", 4, 0), ("łow", 4, 0), ("łow", 1, 2 * 30)],
+)
+def test_sqlite_folds_in_python_only_a_search_of_more_spellings_than_it_looks_for(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, q: str, spellings_at_most: int, folded_in_python: int
 ) -> None:
-    """An ASCII search is decided by the engine's own `instr` in each client's folded text, where İ and
-    the Kelvin sign are already folded (here the surname beginning with the Kelvin sign is found); another
-    search folds in Python the text of every client it reads (the search index's candidates, for three
-    letters or more), once for the count and once for the page."""
+    """A search is decided by the engine's own `instr` in each client's folded text, where ASCII letters,
+    İ and the Kelvin sign are already folded (here the surname beginning with the Kelvin sign is found),
+    for each spelling of a text beyond ASCII (`łow`, `Łow`). A text of more spellings than
+    `SPELLINGS_AT_MOST` folds in Python the text of every client it reads (the search index's candidates,
+    for three letters or more), once for the count and once for the page."""
+    monkeypatch.setattr(statements, "SPELLINGS_AT_MOST", spellings_at_most)
     calls: list[object] = []
 
     def counted_lower(value: object) -> object:
@@ -328,3 +335,60 @@ def test_sqlite_folds_in_python_only_a_search_beyond_ascii(
 
     assert page.total == {"ow": 31, "kowal": 1, "łow": 30}[q]
     assert len(calls) == folded_in_python
+
+
+def test_every_character_whose_lower_case_is_another_lies_where_its_cases_are_looked_for() -> None:
+    """`_cases_folding_to` looks below `CASED_BELOW` alone: checked against this Python's Unicode."""
+    assert all(chr(code).lower() == chr(code) for code in range(CASED_BELOW, sys.maxunicode + 1))
+
+
+UNICODE_CLIENTS = [
+    ("Łukasz", "Wójcik", "lukasz@example.pl"),
+    ("ŁUKASZ", "WÓJCIK", "LW@EXAMPLE.PL"),
+    ("Jörg", "Straße", "joerg@example.de"),
+    ("JÖRG", "STRAẞE", "js@example.de"),
+    ("Νίκος", "ΟΔΟΣ", "nikos@example.gr"),
+    ("Σοφία", "Σίσσου", "sofia@example.gr"),
+    ("İpek", "\u212aaya", "ipek@example.tr"),
+    ("Ǆemal", "ǅukić", "dz@example.ba"),
+]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "ł",
+        "Łu",
+        "wójcik",
+        "ó",
+        "straße",
+        "ß",
+        "jörg straße",
+        "σ",
+        "οδος",
+        "i\u0307pek",
+        "kaya",
+        "ǆ",
+    ],
+)
+def test_sqlite_finds_a_text_beyond_ascii_where_python_folded_finds_it(sqlite_url: str, q: str) -> None:
+    """Whichever way the text is looked for (each of its spellings, or folded in Python), the clients found
+    are those whose full name or email, folded by str.lower, holds it folded."""
+    engine = make_engine(sqlite_url)
+    session_factory = make_session_factory(engine)
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        added = uow.clients.add_many(
+            [a_client(first, last_name=last, email=email) for first, last, email in UNICODE_CLIENTS]
+        )
+        uow.commit()
+    with SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(ClientListQuery(q=q, per_page=100), SegmentRule())
+    engine.dispose()
+
+    expected = {
+        client.id
+        for client in added
+        if q.lower() in f"{client.first_name} {client.last_name}".lower() or q.lower() in client.email.lower()
+    }
+    assert expected, "every text here is held by a client"
+    assert {item.client.id for item in page.items} == expected

@@ -54,9 +54,7 @@ from adapters.sqlalchemy.statements import (
     SEARCH_ROWS,
     SEARCH_SEPARATOR,
     SEARCH_TERMS,
-    containing_pattern,
-    contains_folded,
-    contains_folded_ascii,
+    client_contains,
     found_by_search_index,
     found_in_search_rows,
     number_of_clients,
@@ -1121,9 +1119,8 @@ def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
     needle = q.lower()
     if SEARCH_SEPARATOR in needle:
         return false()
-    found_in = contains_folded_ascii if needle.isascii() else contains_folded
     names, email = (clients.c.first_name, clients.c.last_name), clients.c.email
-    contains = found_in(needle, containing_pattern(needle), *names, email)
+    contains = client_contains(needle)
     if not through_search_index:
         return contains
     found: ColumnElement[bool] = found_by_search_index(clients.c.id, search_query(needle))
