@@ -243,14 +243,16 @@ def test_on_postgresql_a_longer_text_too_many_clients_contain_is_counted_up_to_t
 ) -> None:
     """Thirty of forty clients contain "owalsk": more than a search sorts (10), it is counted up to the page's
     bound (5) and walked, found soon among the clients read in order; fewer (39), it is counted up to that
-    many through its trigram indexes, to be read and sorted."""
+    many through its trigram indexes, to be read and sorted. (A page sorted by forecast: a numbered page by
+    name is judged on the sample otherwise, below.)"""
     monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", held_by_at_most)
-    page, seen = a_bounded_search(postgres_engine, ClientListQuery(q="owalsk", per_page=5))
-    sampled, counted = (statement for statement in seen if "count(" in statement[0])
+    query = ClientListQuery(q="owalsk", sort="predicted_sales", per_page=5)
+    page, seen = a_bounded_search(postgres_engine, query)
+    sampled, counted, *_ = (statement for statement in seen if "count(" in statement[0])
 
     assert "TABLESAMPLE" in sampled[0]
     assert counted_up_to in counted[1].values(), counted
-    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(5)]
 
 
 @pytest.mark.postgres
@@ -392,3 +394,19 @@ def test_sqlite_finds_a_text_beyond_ascii_where_python_folded_finds_it(sqlite_ur
     }
     assert expected, "every text here is held by a client"
     assert {item.client.id for item in page.items} == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("walked_per_sorted_match", "walked"), [(12, True), (0.5, False)])
+def test_on_postgresql_a_numbered_page_is_walked_only_when_the_sample_finds_the_walk_reads_less(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, walked_per_sorted_match: float, walked: bool
+) -> None:
+    """Ten Abacki, then thirty Kowalski who contain "owalsk", every one of them sampled: the first page's
+    walk by last name passes sixteen clients to its end (five and one more), where sorting reads thirty
+    matches, each costing `WALKED_PER_SORTED_MATCH` clients walked."""
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_SORTED_MATCH", walked_per_sorted_match)
+    page, seen = a_bounded_search(postgres_engine, ClientListQuery(q="owalsk", per_page=5))
+    page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
+
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (0, 1, 10, 11, 12)]
+    assert ("coalesce(lower" not in page_read) is walked, page_read
