@@ -440,3 +440,24 @@ def test_on_sqlite_the_candidates_of_a_text_beyond_the_counted_are_estimated_fro
     engine.dispose()
 
     assert held == {9: 20, 30: 20}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("walked_per_sorted_match", "walked"), [(12, True), (0.1, False)])
+def test_on_postgresql_a_page_after_a_position_is_judged_on_the_sample_from_that_position(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, walked_per_sorted_match: float, walked: bool
+) -> None:
+    """The page after Kowalski12 by last name: its walk passes the six clients to its end (five and one
+    more), where sorting reads thirty matches; walked at twelve clients a match sorted, sorted at a
+    tenth of one."""
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_SORTED_MATCH", walked_per_sorted_match)
+    first, _ = a_bounded_search(postgres_engine, ClientListQuery(q="owalsk", per_page=5))
+    assert first.next is not None
+    session_factory = make_session_factory(postgres_engine)
+    query = ClientListQuery(q="owalsk", per_page=5, after=first.next)
+    with statements_run(postgres_engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
+        page = uow.clients.list(query, SegmentRule(), count_searches_up_to=5)
+    page_read, _ = seen[-2]  # the last reads the page's clients with their predictions
+
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (13, 14, 15, 16, 17)]
+    assert ("coalesce(lower" not in page_read) is walked, page_read

@@ -318,12 +318,12 @@ class SqlAlchemyClientRepository:
     def _indexed_search_counts(
         self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int
     ) -> tuple[int, bool]:
-        """`_search_counts` of a text PostgreSQL's trigram indexes serve. A numbered page sorted by a
-        client's own column, whose index holds every client's folded texts and is walked to the page's end
-        whatever that costs (`_walks_every_client`), is walked when that reads less than sorting every
-        match (`_walk_reads_less`: a common surname's matches lie together, the walk to them long), and
-        counted up to `bound` alone either way."""
-        if query.after is None and query.before is None and query.sort_column in WALKED_FROM_THE_INDEX:
+        """`_search_counts` of a text PostgreSQL's trigram indexes serve. A page sorted by a client's own
+        column, whose index holds every client's folded texts and is walked to the page's end whatever
+        that costs (`_walks_every_client`), is walked when that reads less than sorting every match
+        (`_walk_reads_less`: a common surname's matches lie together, the walk to them long), and counted
+        up to `bound` alone either way."""
+        if query.sort_column in WALKED_FROM_THE_INDEX:
             walked = self._walk_reads_less(query)
             counted = self._count_up_to(query, segments, tiers, bound, indexed=True)
             return counted, walked and counted > bound
@@ -334,22 +334,31 @@ class SqlAlchemyClientRepository:
         return counted, counted > sorted_at_most
 
     def _walk_reads_less(self, query: ClientListQuery) -> bool:
-        """Whether walking the index of the sort to the end of the numbered page reads less than sorting every
-        match, judged on the sample of clients `_held_by_few` reads: how many of them come before the
-        sampled match that ends the page (every one when there is none), against how many match, a client
+        """Whether walking the index of the sort from where the page starts (the list's start, or its
+        `after` or `before` position) to the page's end reads less than sorting every match, judged on the
+        sample of clients `_held_by_few` reads: how many of them the walk passes to the sampled match that
+        ends the page (every one beyond the start when there is none), against how many match, a client
         walked costing a `WALKED_PER_SORTED_MATCH`th of a match sorted."""
         sample, share = self._sample()
         adapted = ClauseAdapter(sample).traverse
         key, found = adapted(_SORT_KEYS[query.sort_column]), adapted(_containing(query.q, False))
-        ordering = [key.desc(), sample.c.id.desc()] if query.descending else [key, sample.c.id]
+        part = _Part(sample, key, keyed=True, client_id=sample.c.id)
+        forward, position = query.before is None, query.after or query.before
+        ordering = part.ordering(query.descending, forward)
+        beyond = true() if position is None else part.past(position, query.descending, forward)
         walked = select(
-            func.row_number().over(order_by=ordering).label("passed"),
-            func.count().filter(found).over(order_by=ordering).label("found"),
+            func.count().filter(beyond).over(order_by=ordering).label("passed"),
+            func.count().filter(and_(beyond, found)).over(order_by=ordering).label("found"),
+            found.label("matches"),
         ).subquery()
-        ending = math.ceil((query.offset + query.per_page + 1) * share)
+        reach = query.per_page + 1 + (query.offset if position is None else 0)
         reaching = select(
-            func.coalesce(func.min(walked.c.passed).filter(walked.c.found >= ending), func.count()),
-            func.coalesce(func.max(walked.c.found), 0),
+            func.coalesce(
+                func.min(walked.c.passed).filter(walked.c.found >= math.ceil(reach * share)),
+                func.max(walked.c.passed),
+                0,
+            ),
+            func.count().filter(walked.c.matches),
         )
         passed, matched = self.session.execute(reaching).one()
         return bool(passed < WALKED_PER_SORTED_MATCH * matched)
