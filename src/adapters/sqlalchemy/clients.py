@@ -283,15 +283,8 @@ class SqlAlchemyClientRepository:
         (`_walked`), and on SQLite how many candidates the search index gives a text searched through it
         (`indexed`; `_candidates_held`), else None. On SQLite such a text is walked when the index gives
         more than `SORTED_MATCHES_AT_MOST` candidates, any other text when it matches more than `bound`
-        clients. PostgreSQL, which
-        checks a client cheaply and sorts 19,846 matches in 34 ms, counts a text of a trigram or more up
-        to `SORTED_MATCHES_AT_MOST` matches through its trigram indexes and walks past that many, unless a
-        sample of the clients (`_held_by_few`) finds it held by more: it is then counted up to `bound`
-        among the clients read in order, where it is found soon, and walked past it (`q=kow` at 1,000,000
-        clients: the count took 25 ms so, 99 ms through the indexes, which read every match of a
-        trigram of it). A shorter text is counted up to `bound`, and walked past it, whether its trigram
-        indexes find it or not: common, it is found soon among the clients read in order, and its index
-        reads every trigram that begins with it (figures at `SAMPLED_CLIENTS`)."""
+        clients. On PostgreSQL a text its trigram indexes serve is weighed as `_indexed_search_counts`
+        says; any other is walked when it matches more than `bound` clients."""
         on_sqlite = self._on_sqlite()
         if indexed and not on_sqlite:
             return *self._indexed_search_counts(query, segments, tiers, bound), None
@@ -322,7 +315,13 @@ class SqlAlchemyClientRepository:
         column, whose index holds every client's folded texts and is walked to the page's end whatever
         that costs (`_walks_every_client`), is walked when that reads less than sorting every match
         (`_walk_reads_less`: a common surname's matches lie together, the walk to them long), and counted
-        up to `bound` alone either way."""
+        up to `bound` alone either way. In another order, PostgreSQL, which checks a client cheaply and
+        sorts 19,846 matches in 34 ms, counts a text of a trigram or more up to `SORTED_MATCHES_AT_MOST`
+        matches through its trigram indexes and walks past that many, unless a sample of the clients
+        (`_held_by_few`) finds it held by more: it is then counted up to `bound` among the clients read in
+        order, where it is found soon, and walked past it (`q=kow` at 1,000,000 clients: the count took
+        25 ms so, 99 ms through the indexes, which read every match of a trigram of it). A shorter text,
+        held by few clients or it would not be served so, is counted up to `bound` and walked past it."""
         if query.sort_column in WALKED_FROM_THE_INDEX:
             walked = self._walk_reads_less(query)
             counted = self._count_up_to(query, segments, tiers, bound, indexed=True)
@@ -339,7 +338,7 @@ class SqlAlchemyClientRepository:
         sample of clients `_held_by_few` reads: how many of them the walk passes to the sampled match that
         ends the page (every one beyond the start when there is none), against how many match, a client
         walked costing a `WALKED_PER_SORTED_MATCH`th of a match sorted."""
-        sample, share = self._sample()
+        sample, share, _ = self._sample()
         adapted = ClauseAdapter(sample).traverse
         key, found = adapted(_SORT_KEYS[query.sort_column]), adapted(_containing(query.q, False))
         part = _Part(sample, key, keyed=True, client_id=sample.c.id)
@@ -363,12 +362,13 @@ class SqlAlchemyClientRepository:
         passed, matched = self.session.execute(reaching).one()
         return bool(passed < WALKED_PER_SORTED_MATCH * matched)
 
-    def _sample(self) -> tuple[Any, float]:
+    def _sample(self) -> tuple[Any, float, int]:
         """About `SAMPLED_CLIENTS` of the clients, PostgreSQL's whole pages of the table picked at random,
-        the same ones each time while the table is the same, and their share of every client."""
+        the same ones each time while the table is the same, their share of every client, and how many
+        clients there are."""
         every = self.session.scalar(_EVERY_CLIENT) or 0
         share = min(1.0, SAMPLED_CLIENTS / every) if every else 1.0
-        return clients.tablesample(func.system(100 * share), seed=literal(0)), share
+        return clients.tablesample(func.system(100 * share), seed=literal(0)), share, every
 
     def _count_up_to(
         self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, bound: int, indexed: bool
@@ -415,8 +415,8 @@ class SqlAlchemyClientRepository:
         """Whether about `held_by_at_most` clients at most contain `q`, judged from about
         `SAMPLED_CLIENTS` of them: PostgreSQL's whole pages of the table, picked at random, the same ones
         each time while the table is the same (11 ms at 1,000,000 clients)."""
-        sample, share = self._sample()
-        if share == 1.0 and held_by_at_most >= (self.session.scalar(_EVERY_CLIENT) or 0):
+        sample, share, every = self._sample()
+        if every <= held_by_at_most:
             return True
         contained = ClauseAdapter(sample).traverse(_containing(q, through_search_index=False))
         found = self.session.scalar(select(func.count()).select_from(sample).where(contained)) or 0

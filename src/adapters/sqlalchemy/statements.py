@@ -177,6 +177,13 @@ SPELLINGS_AT_MOST = 4
 """The most spellings of a needle SQLite looks for one by one; a needle with more is folded in Python."""
 
 
+FOLDED_IN_CONTEXT = frozenset("\u03c3\u03c2")
+"""σ and ς, the lower cases of Σ, which str.lower writes as ς at the end of a word and as σ elsewhere: a
+needle holding either is folded in Python, with the text around each letter."""
+CASED_BELOW = 0x1F000
+"""Every character whose lower case (str.lower) is another lies below this (`_cases_folding_to`)."""
+
+
 def client_contains(needle: str) -> ColumnElement[bool]:
     """Whether a client's full name or email contains the lower-case `needle`, folded as Python folds."""
     pattern = literal(containing_pattern(needle), String)
@@ -201,13 +208,6 @@ def spellings_in_folded_text(needle: str) -> list[str] | None:
         if len(spellings) > SPELLINGS_AT_MOST:
             return None
     return spellings
-
-
-FOLDED_IN_CONTEXT = frozenset("\u03c3\u03c2")
-"""σ and ς, the lower cases of Σ, which str.lower writes as ς at the end of a word and as σ elsewhere: a
-needle holding either is folded in Python, with the text around each letter."""
-CASED_BELOW = 0x1F000
-"""Every character whose lower case (str.lower) is another lies below this (`_cases_folding_to`)."""
 
 
 @cache
