@@ -25,6 +25,7 @@ from adapters.sqlalchemy import (
 from adapters.sqlalchemy.tables import (
     SEARCH_INDEXES,
     SEARCH_TABLE,
+    SQLITE_FOLDED_SORT_INDEXES,
     client_activity,
     clients,
     described_by_tables,
@@ -75,14 +76,14 @@ def index_names(engine: Engine, table: str) -> set[str]:
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
                 (table,),
             )
-            return {name for (name,) in rows}
+            return {name for (name,) in rows if described_by_tables(name, "index", {})}
     indexes = inspect(engine).get_indexes(table)
     described = [index for index in indexes if described_by_tables(index["name"], "index", {})]
     return {str(index["name"]) for index in described if not index.get("duplicates_constraint")}
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0029_sqlite_folded_text"
+    assert current_revision(migrated_url) == head_revision() == "0030_sqlite_folded_sort_indexes"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -674,3 +675,32 @@ def test_sqlite_keeps_each_clients_folded_text_in_a_table_built_again_and_drops_
     assert {"client_search_added", "client_search_changed", "client_search_removed"} <= set(downgraded)
     assert "folded_text" not in columns
     assert kept == [(1, "Ola@Firma.PL"), (2, "\u0130pek@x.io"), (3, "ela@x.io")]
+
+
+def test_sqlite_indexes_the_sorts_by_registration_and_email_with_the_folded_text_and_drops_them_going_back(
+    tmp_path: Path,
+) -> None:
+    """Migration 0030_sqlite_folded_sort_indexes gives the sorts by registration and by email indexes that
+    hold each client's folded text, beside the indexes the tables describe; going back drops them."""
+    url = f"sqlite:///{tmp_path / 'sorts.sqlite3'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+
+    def indexes() -> dict[str, str]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            )
+            return {name: sql for name, sql in rows}
+
+    try:
+        upgraded = indexes()
+        downgrade_database(url, "0029_sqlite_folded_text")
+        downgraded = indexes()
+    finally:
+        engine.dispose()
+
+    assert upgraded["ix_clients_registered_on_folded"].endswith("(registered_on, id, folded_text)")
+    assert upgraded["ix_clients_email_key_folded"].endswith("(email_key, id, folded_text)")
+    assert set(upgraded) - set(downgraded) == set(SQLITE_FOLDED_SORT_INDEXES)
+    assert {"ix_clients_registered_on", "uq_clients_email_key"} <= set(downgraded)

@@ -527,10 +527,14 @@ class SqlAlchemyClientRepository:
         part = parts[0]
         if position is not None and position.key is None:
             return None
-        on_sqlite, by_name = self._on_sqlite(), query.sort_column in WALKED_BY_NAME
+        on_sqlite, from_the_index = self._on_sqlite(), query.sort_column in WALKED_FROM_THE_INDEX
         skipped = query.offset if position is None else 0
         reach = skipped + limit
-        if candidates is not None and not by_name and _candidates_first(candidates, reach, self._newest_id()):
+        if (
+            candidates is not None
+            and not from_the_index
+            and _candidates_first(candidates, reach, self._newest_id())
+        ):
             candidate = unindexed(part.client_id, type_=Integer)
             matching = and_(found_by_search_index(candidate, search_query(query.q.lower())), matching)
         length = _walk_length(reach, further=on_sqlite)
@@ -555,18 +559,17 @@ class SqlAlchemyClientRepository:
 
     def _walks_every_client(self, query: ClientListQuery, length: int) -> bool:
         """Whether a walk of `length` clients passes every client, so that it has no end to look for. A walk
-        whose index holds each client's folded text never stops short: on SQLite by name (migration
-        0029_sqlite_folded_text), on PostgreSQL by name, registration or email (migration
-        0028_folded_search_texts). It reads less than sorting every match of a common text: at 1,000,000
+        whose index holds each client's folded text never stops short: by name, registration or email
+        (`WALKED_FROM_THE_INDEX`). It reads less than sorting every match of a common text: at 1,000,000
         clients, a page past the last match of `q=ak` by name walks them all in 207-219 ms on SQLite, where
         the middle page, whose walk gave up after 200,000 clients, took 393-430 ms. PostgreSQL knows how many
         clients there are at once (its count of them); the end of a walk past them all reads the whole
         index first (101 ms for the middle page of `q=ak` at 1,000,000 clients). SQLite would count its
         clients as long as it takes to find the end of a walk in another order."""
-        if self._on_sqlite():
-            return query.sort_column in WALKED_BY_NAME
         if query.sort_column in WALKED_FROM_THE_INDEX:
             return True
+        if self._on_sqlite():
+            return False
         return length >= (self.session.scalar(_EVERY_CLIENT) or 0)
 
     def _walk_end(
@@ -1132,7 +1135,8 @@ each client walked and checked costs about 2 us (50,000 in 105-113 ms); fewer wo
 first cluster of one surname, the demo company's hold about 10,000 clients each."""
 WALKED_FURTHER = 4
 """How many times further a walk goes on SQLite in an order whose index does not hold each client's folded
-text (`_walked`; by name a walk never stops short, `_walks_every_client`).
+text, by a prediction (`_walked`; by name, registration or email a walk never stops short,
+`_walks_every_client`).
 
 In such an order, SQLite looks for a client among the search index's candidates before it reads the
 client's row, and a text not searched through the index is common, so its matches come soon. Walking
@@ -1159,11 +1163,12 @@ took `q=@example` (every client a candidate) by falling forecast 611-689 on ever
 46 / 56 / 65; `q=kow` (99,948 candidates) 41 / 94 / 100, reading the rows 29 / 149 / 212."""
 
 
-WALKED_BY_NAME = frozenset({ClientSort.LAST_NAME, ClientSort.FIRST_NAME})
-"""The sorts whose indexes hold what a search checks (`ix_clients_lower_last_name` and `..._first_name`)."""
-WALKED_FROM_THE_INDEX = WALKED_BY_NAME | {ClientSort.REGISTERED_ON, ClientSort.EMAIL}
-"""On PostgreSQL, the sorts whose indexes hold what a search checks, each client's full name and email
-folded (migration 0028_folded_search_texts): their walks never stop short (`_walks_every_client`)."""
+WALKED_FROM_THE_INDEX = frozenset(
+    {ClientSort.LAST_NAME, ClientSort.FIRST_NAME, ClientSort.REGISTERED_ON, ClientSort.EMAIL}
+)
+"""The sorts whose indexes hold what a search checks, each client's full name and email folded (on
+PostgreSQL migration 0028_folded_search_texts, on SQLite 0029_sqlite_folded_text and
+0030_sqlite_folded_sort_indexes): their walks never stop short (`_walks_every_client`)."""
 
 
 def _walk_length(reach: int, further: bool) -> int:
