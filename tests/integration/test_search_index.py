@@ -198,6 +198,24 @@ def test_on_sqlite_a_walk_looks_among_the_candidates_first_where_that_spares_mor
     assert index in walked, walked
 
 
+def test_on_sqlite_a_search_sorted_by_forecast_reads_the_forecasts_by_client_and_counts_nothing_more(
+    sqlite_url: str,
+) -> None:
+    """Thirty matches, fewer than a search sorts: each is read with its forecast from the index of the
+    current values by client (not from the forecast's row), and sorted; a later page does not count the
+    predicted matches first, which would only read them all once more."""
+    engine = make_engine(sqlite_url)
+    query = ClientListQuery(q="owalsk", sort="-predicted_sales", page=2, per_page=5)
+    page, seen = a_bounded_search(engine, query)
+    page_read, parameters = seen[-2]  # the last reads the page's clients with their predictions
+    planned = plan(engine, page_read, parameters)
+    engine.dispose()
+
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(5, 10)]
+    assert "COVERING INDEX ix_sales_predictions_current_value_by_client" in planned, planned
+    assert not any("count(" in sql and "sales_predictions" in sql for sql, _ in seen), seen
+
+
 @pytest.mark.parametrize(
     ("sort", "first_matches"),
     [

@@ -766,13 +766,15 @@ class SqlAlchemyClientRepository:
         The same order as NULLS LAST, read in two parts so that the first is driven by the index of
         current prediction values instead of sorting every client (about 40 ms instead of 600 ms for
         100,000 clients on SQLite). The predicted clients are counted only when the page is not filled
-        by them, unless they are picked through the clients: counting is most of a page's time at
-        1,000,000 clients when the index alone is stepped through, and far less than stepping through
-        the clients to find a later page empty.
+        by them, unless they are picked through the clients in the index's order: counting is most of a
+        page's time at 1,000,000 clients when the index alone is stepped through, and far less than
+        stepping through the clients to find a later page empty. A search's matches are read whole and
+        sorted (`_sorted_apart`), a page past them no dearer than one among them: counting first would
+        only add to it (`q=kowal` by forecast, 39,960 matches: 27-32 ms).
         """
         predicted, unpredicted = parts
         total, counted = counts
-        if counted is None and query.offset > 0 and predicted.reads_clients:
+        if counted is None and query.offset > 0 and predicted.reads_clients and not query.q:
             counted = self._count_predicted(query, matching, total, parts, ids, up_to=query.offset + 1)
         rows: Sequence[Any] = ()
         if counted is None or query.offset < counted:
@@ -950,7 +952,10 @@ _SCORED_LIST_KEYS: dict[ClientSort, ColumnElement[Any]] = {
 named as in the predictions' tables, which the list's filters read."""
 _RANKED_FROM: dict[ClientSort, FromClause] = {
     ClientSort.PREDICTED_SALES: _sales.join(
-        clients, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)
+        # `value >= 0` holds for every forecast (its check): a range of the value, with which SQLite reads
+        # a match's forecast from the index of the current values by client rather than from its row.
+        clients,
+        and_(_sales.c.client_id == clients.c.id, _sales.c.is_current, _sales.c.value >= 0),
     ).outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)),
     ClientSort.PURCHASE_PROBABILITY: _purchase.join(
         clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
