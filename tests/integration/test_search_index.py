@@ -404,6 +404,8 @@ UNICODE_CLIENTS = [
         "ß",
         "jörg straße",
         "σ",
+        "ς",
+        "ος",
         "οδος",
         "i\u0307pek",
         "kaya",

@@ -419,9 +419,18 @@ LAST_CHARACTER = chr(0x10FFFF)
 
 def search_terms_beginning(text: str) -> ColumnElement[bool]:
     """The trigrams of the search index's vocabulary that begin with `text`: a range of its terms, from
-    `text` to `text` followed by `LAST_CHARACTER` as many times as a trigram has letters beyond it."""
+    `text` to `text` followed by `LAST_CHARACTER` as many times as a trigram has letters beyond it. The
+    terms are folded as the index folds them (`folded_as_in_the_index`)."""
+    text = folded_as_in_the_index(text)
     last = text + LAST_CHARACTER * (SEARCH_INDEX_MIN_LENGTH - len(text))
     return and_(SEARCH_TERMS.c.term >= text, SEARCH_TERMS.c.term <= last)
+
+
+def folded_as_in_the_index(text: str) -> str:
+    """A lower-case `text` as the search index writes its terms: each letter by Unicode's simple case
+    folding, where it differs from the lower case (the final sigma ς is σ there, as in a phrase the
+    index is asked for). A letter whose full folding is longer (ß, ss) stays as it is."""
+    return "".join(folded if len(folded := letter.casefold()) == 1 else letter for letter in text)
 
 
 def search_phrase(text: str) -> str:
