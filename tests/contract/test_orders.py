@@ -101,6 +101,23 @@ def test_orders_of_an_unknown_client_are_refused_and_nothing_is_stored(
         assert uow.orders.count() == 0
 
 
+def test_a_refused_batch_leaves_the_rest_of_the_unit_of_work_alone(
+    uow_factory: UnitOfWorkFactory, two_clients: tuple[int, int]
+) -> None:
+    anna, beata = two_clients
+    with uow_factory() as uow:
+        assert uow.events.add_new([Event(anna, NOON, EventKind.VISIT)]) == 1
+        with pytest.raises(ClientNotFound):
+            uow.events.add_new([Event(beata, NOON, EventKind.VISIT), Event(4040, NOON, EventKind.VISIT)])
+        assert (
+            uow.events.add_new([Event(beata, NOON, EventKind.VISIT), Event(anna, NOON, EventKind.VISIT)]) == 1
+        )
+        uow.commit()
+
+    with uow_factory() as uow:
+        assert uow.events.count() == 2
+
+
 def test_a_clients_orders_and_events_go_with_the_client(
     uow_factory: UnitOfWorkFactory, two_clients: tuple[int, int]
 ) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine
 
-from adapters.sqlalchemy.orders import sqlite_moment
+from adapters.sqlalchemy.statements import sqlite_moment
 from adapters.sqlalchemy.tables import orders
 
 

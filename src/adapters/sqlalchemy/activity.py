@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, revised, revision
 from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
-from adapters.sqlalchemy.statements import CHUNK_SIZE, number_blocks, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, insert_new, number_blocks, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients, numeric_of
 from application.chunks import chunks
 from application.ports import Percentile, ScoringRow, nearest_rank
@@ -268,9 +268,9 @@ class SqlAlchemyActivityRepository:
         return [MonthlySales(month, round(total, 2)) for month, total in sorted(totals.items())]
 
     def replace_derived(self, client_ids: Collection[int], snapshots: Iterable[ActivitySnapshot]) -> int:
-        """One DELETE per chunk of clients, a look-up of the entered snapshots left to them, then plain
-        chunked INSERTs (straight through the driver's executemany: a build writes millions of rows) of
-        the derived snapshots whose dates no entered one holds."""
+        """One DELETE per chunk of clients, a look-up of the entered snapshots left to them, then the
+        derived snapshots whose dates no entered one holds, through `insert_new` (a build writes millions
+        of rows)."""
         revised(self.session, SNAPSHOT_REVISION)
         derived = client_activity.c.source == SnapshotSource.DERIVED.value
         entered: set[tuple[int, date]] = set()
@@ -282,57 +282,46 @@ class SqlAlchemyActivityRepository:
             entered.update((client_id, observed_on) for client_id, observed_on in self.session.execute(left))
         connection = self.session.connection()
         on_sqlite = connection.dialect.name == "sqlite"
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        statement = (
-            f"INSERT INTO {client_activity.name} ({', '.join(_DERIVED_COLUMNS)}) "
-            f"VALUES ({', '.join(mark for _ in _DERIVED_COLUMNS)}) "
-            "ON CONFLICT (client_id, observed_on) DO NOTHING"
-        )
         # SQLite holds a date as its ISO text (as SQLAlchemy writes it); dates repeat from client to client.
         day_of: dict[date, object] = {}
-        stored = 0
-        kept = (s for s in snapshots if not entered or (s.client_id, s.observed_on) not in entered)
-        for chunk in chunks(kept, CHUNK_SIZE):
-            rows = []
-            for s in chunk:
-                day = day_of.get(s.observed_on)
-                if day is None:
-                    day = day_of[s.observed_on] = s.observed_on.isoformat() if on_sqlite else s.observed_on
-                rows.append(
-                    (
-                        s.client_id,
-                        day,
-                        s.purchases_30d,
-                        round(s.avg_basket_value, 2),
-                        s.site_visits_30d,
-                        s.days_since_last_purchase,
-                        s.visits_7d,
-                        s.newsletter_opened,
-                        s.ad_clicks_7d,
-                        None if s.time_on_site_7d is None else round(s.time_on_site_7d, 2),
-                        None if s.sales_next_month is None else round(s.sales_next_month, 2),
-                        s.purchased_next_14d,
-                        _DERIVED,
-                    )
-                    # The derivation's amounts are whole cents already (`domain.derivation`).
-                    + (
-                        _NO_HISTORY
-                        if (h := s.history) is None
-                        else (
-                            h.spend_90d,
-                            h.spend_180d,
-                            h.spend_365d,
-                            h.purchases_365d,
-                            h.active_months_365d,
-                            h.purchase_days,
-                            h.days_since_first_purchase,
-                            h.avg_order_value,
-                        )
-                    )
+
+        def row(s: ActivitySnapshot) -> tuple[Any, ...]:
+            day = day_of.get(s.observed_on)
+            if day is None:
+                day = day_of[s.observed_on] = s.observed_on.isoformat() if on_sqlite else s.observed_on
+            return (
+                s.client_id,
+                day,
+                s.purchases_30d,
+                round(s.avg_basket_value, 2),
+                s.site_visits_30d,
+                s.days_since_last_purchase,
+                s.visits_7d,
+                s.newsletter_opened,
+                s.ad_clicks_7d,
+                None if s.time_on_site_7d is None else round(s.time_on_site_7d, 2),
+                None if s.sales_next_month is None else round(s.sales_next_month, 2),
+                s.purchased_next_14d,
+                _DERIVED,
+            ) + (
+                # The derivation's amounts are whole cents already (`domain.derivation`).
+                _NO_HISTORY
+                if (h := s.history) is None
+                else (
+                    h.spend_90d,
+                    h.spend_180d,
+                    h.spend_365d,
+                    h.purchases_365d,
+                    h.active_months_365d,
+                    h.purchase_days,
+                    h.days_since_first_purchase,
+                    h.avg_order_value,
                 )
-            result = connection.exec_driver_sql(statement, rows)
-            stored += result.rowcount if result.rowcount >= 0 else len(rows)
-        return stored
+            )
+
+        kept = (s for s in snapshots if not entered or (s.client_id, s.observed_on) not in entered)
+        rows = (row(s) for s in kept)
+        return insert_new(connection, client_activity, _DERIVED_COLUMNS, rows, ("client_id", "observed_on"))
 
     def _insert_chunk(self, chunk: list[Values]) -> None:
         """Insert one chunk in its own savepoint, so that a refusal can name the offending snapshot."""

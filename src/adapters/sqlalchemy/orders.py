@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Date, Insert, String, Table, func, select, type_coerce
+from sqlalchemy import Date, String, Table, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sqlalchemy.rows import EVENTS, ORDERS, RowMapping
-from adapters.sqlalchemy.statements import CHUNK_SIZE
-from adapters.sqlalchemy.tables import events, orders
+from adapters.sqlalchemy.statements import DriverValues, insert_new
+from adapters.sqlalchemy.tables import clients, events, orders
 from application.chunks import chunks
 from domain.derivation import EventEntry, OrderEntry
 from domain.errors import ClientNotFound
@@ -22,6 +21,9 @@ from domain.orders import Event, Order
 
 # Clients per read of their logs: one bound parameter each, well within every database's limit.
 CLIENTS_PER_READ = 2_000
+
+_ORDER_COLUMNS = ("client_id", "order_id", "ordered_at", "amount", "key")
+_EVENT_COLUMNS = ("client_id", "occurred_at", "kind", "duration_s")
 
 
 class SqlAlchemyOrderRepository:
@@ -31,22 +33,18 @@ class SqlAlchemyOrderRepository:
         self.session = session
 
     def add_new(self, new: Sequence[Order]) -> int:
-        if _on_sqlite(self.session):
-            rows = [
-                (
-                    order.client_id,
-                    order.order_id,
-                    sqlite_moment(order.ordered_at),
-                    round(order.amount, 2),
-                    order.key,
-                )
-                for order in new
-            ]
-            columns = ("client_id", "order_id", "ordered_at", "amount", "key")
-            return _insert_new_on_sqlite(self.session, orders, columns, rows, ["key"])
-        return _insert_new(
-            self.session, orders, [ORDERS.values(order, key=order.key) for order in new], ["key"]
-        )
+        driver = DriverValues(self.session)
+        rows = [
+            (
+                order.client_id,
+                order.order_id,
+                driver.moment(order.ordered_at),
+                round(order.amount, 2),
+                order.key,
+            )
+            for order in new
+        ]
+        return _insert_new(self.session, orders, _ORDER_COLUMNS, rows, ["key"])
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Order]]:
         return _of_clients(self.session, orders, ORDERS, client_ids, orders.c.ordered_at)
@@ -78,15 +76,12 @@ class SqlAlchemyEventRepository:
         self.session = session
 
     def add_new(self, new: Sequence[Event]) -> int:
-        unique = ["client_id", "occurred_at", "kind"]
-        if _on_sqlite(self.session):
-            rows = [
-                (event.client_id, sqlite_moment(event.occurred_at), event.kind.value, event.duration_s)
-                for event in new
-            ]
-            columns = ("client_id", "occurred_at", "kind", "duration_s")
-            return _insert_new_on_sqlite(self.session, events, columns, rows, unique)
-        return _insert_new(self.session, events, [EVENTS.values(event) for event in new], unique)
+        driver = DriverValues(self.session)
+        rows = [
+            (event.client_id, driver.moment(event.occurred_at), event.kind.value, event.duration_s)
+            for event in new
+        ]
+        return _insert_new(self.session, events, _EVENT_COLUMNS, rows, ["client_id", "occurred_at", "kind"])
 
     def of_clients(self, client_ids: Collection[int]) -> dict[int, list[Event]]:
         return _of_clients(self.session, events, EVENTS, client_ids, events.c.occurred_at)
@@ -139,65 +134,20 @@ class _Days:
         return found
 
 
-def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], unique: list[str]) -> int:
-    """Insert in chunks, skipping rows whose unique columns are stored already; how many were new."""
-    added = 0
-    statement = _insert_skipping_existing(session, table, unique)
-    counted_by_driver = session.get_bind().dialect.name == "sqlite"
-    if not counted_by_driver:
-        statement = statement.returning(table.c.id)
-    try:
-        with session.begin_nested():
-            for chunk in chunks(rows, CHUNK_SIZE):
-                result = session.connection().execute(statement, chunk)
-                # SQLite's executemany counts the rows it inserted, skipped ones not; it is much faster
-                # than RETURNING, which makes SQLAlchemy build the statement in batches.
-                added += cast(CursorResult[Any], result).rowcount if counted_by_driver else len(result.all())
-    except IntegrityError:
-        raise ClientNotFound(_first_unknown_client(session, rows)) from None
-    return added
-
-
-def _on_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-def sqlite_moment(moment: datetime) -> str:
-    """A moment as `UtcDateTime` writes it on SQLite: UTC text to the microsecond, in time order."""
-    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _insert_new_on_sqlite(
+def _insert_new(
     session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]], unique: list[str]
 ) -> int:
-    """`_insert_new` for SQLite, with rows already in the driver's terms (imports and the demo write
-    hundreds of thousands): straight through sqlite3's executemany, which counts the rows it inserted."""
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
-    )
-    added = 0
+    """`insert_new` (imports and the demo write hundreds of thousands of rows) in a savepoint: all or
+    none, an unknown client raising ClientNotFound."""
     try:
         with session.begin_nested():
-            for chunk in chunks(rows, CHUNK_SIZE):
-                added += session.connection().exec_driver_sql(statement, chunk).rowcount
+            return insert_new(session.connection(), table, columns, rows, unique)
     except IntegrityError:
         wanted = {row[columns.index("client_id")] for row in rows}
-        raise ClientNotFound(_first_unknown_client(session, [{"client_id": c} for c in wanted])) from None
-    return added
+        raise ClientNotFound(_first_unknown_client(session, wanted)) from None
 
 
-def _insert_skipping_existing(session: Session, table: Table, unique: list[str]) -> Insert:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    return insert.on_conflict_do_nothing(index_elements=unique)
-
-
-def _first_unknown_client(session: Session, rows: list[dict[str, Any]]) -> object:
-    from adapters.sqlalchemy.tables import clients
-
-    wanted = {row["client_id"] for row in rows}
+def _first_unknown_client(session: Session, wanted: set[int]) -> object:
     known = set(session.execute(select(clients.c.id).where(clients.c.id.in_(wanted))).scalars())
     return min(wanted - known, default="?")
 

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Connection,
     CursorResult,
     Delete,
     Insert,
@@ -58,17 +59,56 @@ def bulk_insert(
     """Rows already in the driver's terms (see `DriverValues`) straight into `table`, in the session's
     transaction: PostgreSQL's COPY, else chunked executemany."""
     connection = session.connection()
-    names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copy_rows(connection, table.name, columns, rows)
         return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join(mark for _ in columns)})"
+    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     for chunk in chunks(rows, CHUNK_SIZE):
         connection.exec_driver_sql(statement, chunk)
+
+
+def copy_rows(
+    connection: Connection, table_name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Rows in the driver's terms into a PostgreSQL table through COPY, in the connection's transaction."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def insert_new(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    unique: Sequence[str],
+) -> int:
+    """Rows in the driver's terms (see `DriverValues`) into `table`, skipping those whose `unique`
+    columns are stored already or repeat an earlier row; how many were new. PostgreSQL: COPY into a
+    temporary table of the transaction, then one INSERT from it (a COPY cannot skip a row, and an
+    INSERT of many VALUES is slow to build and to parse); else chunked executemany, which SQLite's
+    driver counts."""
+    names = ", ".join(columns)
+    skipping = f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
+    if connection.dialect.name != "postgresql":
+        marks = ", ".join("?" if connection.dialect.paramstyle == "qmark" else "%s" for _ in columns)
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {skipping}"
+        return sum(
+            connection.exec_driver_sql(statement, chunk).rowcount for chunk in chunks(rows, CHUNK_SIZE)
+        )
+    incoming = f"incoming_{table.name}"
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {incoming} ON COMMIT DROP "
+        f"AS SELECT {names} FROM {table.name} WITH NO DATA"
+    )
+    connection.exec_driver_sql(f"TRUNCATE {incoming}")
+    copy_rows(connection, incoming, columns, rows)
+    inserted = connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {incoming} {skipping}"
+    )
+    return inserted.rowcount
 
 
 def number_blocks(
@@ -113,10 +153,13 @@ class DriverValues:
         return day
 
     def moment(self, moment: datetime) -> object:
-        if not self.on_sqlite:
-            return moment
-        utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
-        return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+        return sqlite_moment(moment) if self.on_sqlite else moment
+
+
+def sqlite_moment(moment: datetime) -> str:
+    """A moment as `UtcDateTime` writes it on SQLite: UTC text to the microsecond, in time order."""
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def rows_changed(session: Session, statement: Update | Delete | Insert) -> int:
