@@ -37,7 +37,7 @@ from adapters.sqlalchemy.kept import (
     revision,
 )
 from adapters.sqlalchemy.rows import FORECASTS, PURCHASES, Values
-from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, bulk_insert
+from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, among_ids, bulk_insert
 from adapters.sqlalchemy.tables import client_activity, clients, purchase_predictions, sales_predictions
 from application.chunks import chunks
 from application.queries import PredictionSummary
@@ -278,7 +278,8 @@ class SqlAlchemyPredictionRepository:
 
     def _no_longer_current(self, table: Table, client_ids: Iterable[int]) -> None:
         for chunk in chunks(client_ids, FLIP_CHUNK_SIZE):
-            no_longer_current = update(table).where(table.c.is_current, table.c.client_id.in_(chunk))
+            of_chunk = among_ids(self.session, table.c.client_id, chunk)
+            no_longer_current = update(table).where(table.c.is_current, of_chunk)
             self.session.execute(no_longer_current.values(is_current=false()))
 
     def _replace_current(self, table: Table, new: Sequence[P], values: Callable[..., Values]) -> None:

@@ -22,6 +22,8 @@ from sqlalchemy import (
     Table,
     Update,
     and_,
+    any_,
+    bindparam,
     column,
     func,
     literal,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     table,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -109,6 +112,14 @@ def insert_new(
         f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {incoming} {skipping}"
     )
     return inserted.rowcount
+
+
+def among_ids(session: Session, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(ids)`, one array parameter however many ids. Else
+    SQLAlchemy renders, and psycopg parses, a placeholder per id: a fifth of a first scoring's time."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def number_blocks(
