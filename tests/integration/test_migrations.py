@@ -23,6 +23,7 @@ from adapters.sqlalchemy import (
     upgrade_database,
 )
 from adapters.sqlalchemy.tables import (
+    POSTGRESQL_FOLDED_BY_ID_INDEX,
     SEARCH_INDEXES,
     SEARCH_TABLE,
     SQLITE_FOLDED_SORT_INDEXES,
@@ -83,7 +84,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0030_sqlite_folded_sort_indexes"
+    assert current_revision(migrated_url) == head_revision() == "0031_clients_folded_by_id"
 
 
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
@@ -704,3 +705,29 @@ def test_sqlite_indexes_the_sorts_by_registration_and_email_with_the_folded_text
     assert upgraded["ix_clients_email_key_folded"].endswith("(email_key, id, folded_text)")
     assert set(upgraded) - set(downgraded) == set(SQLITE_FOLDED_SORT_INDEXES)
     assert {"ix_clients_registered_on", "uq_clients_email_key"} <= set(downgraded)
+
+
+def test_postgresql_indexes_the_clients_by_id_with_their_folded_texts_and_drops_it_going_back(
+    empty_postgres_url: str,
+) -> None:
+    """Migration 0031_clients_folded_by_id: an index of the clients by id that holds their
+    folded name and email, beside the indexes the tables describe; going back drops it."""
+    upgrade_database(empty_postgres_url)
+    engine = make_engine(empty_postgres_url)
+
+    def indexed() -> dict[str, str]:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clients'"
+            )
+            return {name: definition for name, definition in rows}
+
+    try:
+        upgraded = indexed()
+        downgrade_database(empty_postgres_url, "0030_sqlite_folded_sort_indexes")
+        downgraded = indexed()
+    finally:
+        engine.dispose()
+
+    assert upgraded[POSTGRESQL_FOLDED_BY_ID_INDEX].endswith("(id) INCLUDE (folded_name, folded_email)")
+    assert set(upgraded) - set(downgraded) == {POSTGRESQL_FOLDED_BY_ID_INDEX}

@@ -17,6 +17,7 @@ from adapters.sqlalchemy import engine as engine_module
 from adapters.sqlalchemy import statements
 from adapters.sqlalchemy.engine import make_engine, make_session_factory
 from adapters.sqlalchemy.statements import CASED_BELOW, FOLDING_TO_ASCII
+from adapters.sqlalchemy.tables import POSTGRESQL_FOLDED_BY_ID_INDEX
 from adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from application.commands import ClientListQuery
 from application.queries import ClientListItem, Page
@@ -73,8 +74,10 @@ SORT_INDEXES = [
     "ix_clients_lower_last_name",
     "ix_clients_registered_on",
     "uq_clients_email_key",
+    POSTGRESQL_FOLDED_BY_ID_INDEX,
 ]
-"""PostgreSQL's indexes of the sorts by a client's own column, which hold the folded texts a search checks."""
+"""PostgreSQL's indexes of the sorts by a client's own column, and of the clients by id, which hold the
+folded texts a search checks."""
 
 ACTUAL_ROWS = re.compile(r"actual time=\S+ rows=(\d+)")
 """The rows a step of a plan run (EXPLAIN ANALYZE) gave."""
@@ -85,7 +88,7 @@ def plan(engine: Engine, statement: str, parameters: Any, analyze: bool = False)
         if engine.dialect.name == "sqlite":
             rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
             return "\n".join(str(row[-1]) for row in rows)
-        # A few rows are cheapest read in full, or through a sort's index that holds every name and email
+        # A few rows are cheapest read in full, or through an index that holds every name and email
         # folded (dropped here, and back when the connection rolls back): the question is whether the
         # trigram indexes can serve the search.
         connection.exec_driver_sql("SET enable_seqscan = off")
@@ -491,3 +494,26 @@ def test_on_postgresql_a_page_after_a_position_is_judged_on_the_sample_from_that
 
     assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in (13, 14, 15, 16, 17)]
     assert ("coalesce(lower" not in page_read) is walked, page_read
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_walk_by_a_prediction_checks_each_client_from_the_index_of_their_folded_texts(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty clients, walked by falling forecast: each client passed is checked from the index of the clients
+    by id holding their folded name and email (migration 0031_clients_folded_by_id), not from its row."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
+    page, seen = a_bounded_search(
+        postgres_engine, ClientListQuery(q="owalsk", sort="-predicted_sales", per_page=5)
+    )
+    walk, parameters = seen[-2]  # the last reads the page's clients with their predictions
+    with postgres_engine.connect() as connection:
+        for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin", "enable_bitmapscan"):
+            connection.exec_driver_sql(f"SET {setting} = off")
+        walked = "\n".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {walk}", parameters))
+
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(5)]
+    assert "current_sales" in walk and "OFFSET" in walk, walk
+    assert re.search(
+        f"Index Only Scan (Backward )?using {POSTGRESQL_FOLDED_BY_ID_INDEX} on clients", walked
+    ), walked

@@ -527,7 +527,7 @@ class SqlAlchemyClientRepository:
         part = parts[0]
         if position is not None and position.key is None:
             return None
-        on_sqlite, from_the_index = self._on_sqlite(), query.sort_column in WALKED_FROM_THE_INDEX
+        from_the_index = query.sort_column in WALKED_FROM_THE_INDEX
         skipped = query.offset if position is None else 0
         reach = skipped + limit
         if (
@@ -537,7 +537,7 @@ class SqlAlchemyClientRepository:
         ):
             candidate = unindexed(part.client_id, type_=Integer)
             matching = and_(found_by_search_index(candidate, search_query(query.q.lower())), matching)
-        length = _walk_length(reach, further=on_sqlite)
+        length = _walk_length(reach)
         every = self._walks_every_client(query, length)
         last = None if every else self._walk_end(query, position, length)
         within: ColumnElement[bool] = true()
@@ -950,27 +950,28 @@ _SCORED_LIST_KEYS: dict[ClientSort, ColumnElement[Any]] = {
 }
 """The sort keys in the scored clients' list, as `_SORT_KEYS` spells them; those of the predictions are
 named as in the predictions' tables, which the list's filters read."""
-_RANKED_FROM: dict[ClientSort, FromClause] = {
-    ClientSort.PREDICTED_SALES: _sales.join(
+_RANKED_BY: dict[ClientSort, tuple[Any, ColumnElement[bool]]] = {
+    ClientSort.PREDICTED_SALES: (
+        _sales,
         # `value >= 0` holds for every forecast (its check): a range of the value, with which SQLite reads
         # a match's forecast from the index of the current values by client rather than from its row.
-        clients,
         and_(_sales.c.client_id == clients.c.id, _sales.c.is_current, _sales.c.value >= 0),
-    ).outerjoin(_purchase, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)),
-    ClientSort.PURCHASE_PROBABILITY: _purchase.join(
-        clients, and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current)
-    ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
-    ClientSort.EXPECTED_VALUE: _purchase.join(
-        clients,
+    ),
+    ClientSort.PURCHASE_PROBABILITY: (
+        _purchase,
+        and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current),
+    ),
+    ClientSort.EXPECTED_VALUE: (
+        _purchase,
         and_(
             _purchase.c.client_id == clients.c.id,
             _purchase.c.is_current,
             _purchase.c.expected_value.is_not(None),
         ),
-    ).outerjoin(_sales, and_(_sales.c.client_id == clients.c.id, _sales.c.is_current)),
+    ),
 }
-"""The clients that have the prediction a sort reads, reached from that prediction's index."""
-_MAYBE_MISSING = set(_RANKED_FROM)
+"""The prediction each sort reads, and how a client who has it is reached from that prediction's index."""
+_MAYBE_MISSING = set(_RANKED_BY)
 """Sort keys that are NULL for a client not predicted yet: such clients come last either way."""
 
 LIST_TOTAL_REVISIONS = (PREDICTIONS_REVISION, SNAPSHOT_REVISION)
@@ -1139,15 +1140,17 @@ the page's end, and at least `WALKED_AT_LEAST` (`_walked`), before it reads ever
 each client walked and checked costs about 2 us (50,000 in 105-113 ms); fewer would give up inside the
 first cluster of one surname, the demo company's hold about 10,000 clients each."""
 WALKED_FURTHER = 4
-"""How many times further a walk goes on SQLite in an order whose index does not hold each client's folded
-text, by a prediction (`_walked`; by name, registration or email a walk never stops short,
-`_walks_every_client`).
+"""How many times further a walk goes in an order whose index does not hold each client's folded text, by a
+prediction (`_walked`; by name, registration or email a walk never stops short, `_walks_every_client`).
 
-In such an order, SQLite may look for a client among the search index's candidates before it reads the
+On SQLite, such a walk may look for a client among the search index's candidates before it reads the
 client's row (`_candidates_first`), and a text not searched through the index is common, so its matches
 come soon. Walking 200,000 clients, instead of 50,000, took `q=kow` by forecast (its candidates looked
 among first) from 15 / 55 / 232 ms to 26 / 36 / 46, and `q=ak` by falling forecast from 42 / 120 / 362 to
-43 / 118 / 193."""
+43 / 118 / 193. On PostgreSQL, which checks each client from the index of the clients by id that holds
+their folded texts (migration 0031_clients_folded_by_id), `q=ak` by falling forecast went from
+61 / 256 / 691 ms to 98 / 174 / 235, `q=ó` from 68 / 505 / 640 to 57 / 181 / 278: their walks no longer
+give up before the 400th page, which then read and sorted every match."""
 
 
 def _candidates_first(candidates: int, reach: int, clients_at_most: int) -> bool:
@@ -1176,9 +1179,8 @@ PostgreSQL migration 0028_folded_search_texts, on SQLite 0029_sqlite_folded_text
 0030_sqlite_folded_sort_indexes): their walks never stop short (`_walks_every_client`)."""
 
 
-def _walk_length(reach: int, further: bool) -> int:
-    length = max(WALKED_AT_LEAST, WALKED_PER_CLIENT * reach)
-    return length * WALKED_FURTHER if further else length
+def _walk_length(reach: int) -> int:
+    return max(WALKED_AT_LEAST, WALKED_PER_CLIENT * reach) * WALKED_FURTHER
 
 
 def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None) -> list[_Part]:
@@ -1374,8 +1376,21 @@ def _predicted(query: ClientListQuery, ids: Collection[int] | None) -> _Part:
     predictions: Any = key.table
     if query.q or ids is not None or any(table is not predictions for table in _filtered_predictions(query)):
         # Ordered by the prediction's own client id, the index of (value, client id) gives the order whole.
-        return _Part(_RANKED_FROM[query.sort_column], key, keyed=True, client_id=predictions.c.client_id)
+        return _Part(_ranked_from(query), key, keyed=True, client_id=predictions.c.client_id)
     return _values_index(key)
+
+
+def _ranked_from(query: ClientListQuery) -> FromClause:
+    """The clients that have the prediction the list is sorted by, reached from that prediction's index,
+    with the other prediction joined only when a filter reads it: PostgreSQL cannot leave out an outer
+    join through a partial unique index, and would look up each client stepped over on the way to a
+    page (10,000 look-ups for the 400th page of 25)."""
+    predictions, reached_on = _RANKED_BY[query.sort_column]
+    ranked = predictions.join(clients, reached_on)
+    for other in _filtered_predictions(query):
+        if other is not predictions:
+            ranked = ranked.outerjoin(other, and_(other.c.client_id == clients.c.id, other.c.is_current))
+    return ranked
 
 
 def _values_index(key: ColumnElement[Any]) -> _Part:

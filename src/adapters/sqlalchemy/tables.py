@@ -547,6 +547,9 @@ reads."""
 SQLITE_FOLDED_SORT_INDEXES = ("ix_clients_registered_on_folded", "ix_clients_email_key_folded")
 """SQLite's indexes of the sorts by registration and by email that hold the folded text too (migration
 0030_sqlite_folded_sort_indexes), beside those these tables describe."""
+POSTGRESQL_FOLDED_BY_ID_INDEX = "ix_clients_id_folded"
+"""PostgreSQL's index of the clients by id holding their folded name and email (migration
+0031_clients_folded_by_id), which a search walked in a prediction's order reads."""
 SEARCH_LETTERS_TABLE = "client_search_letters"
 """PostgreSQL's letters of the clients' names and emails, kept by its triggers (migration
 0027_search_letters)."""
@@ -566,6 +569,6 @@ def described_by_tables(name: str | None, type_: str, parent_names: Mapping[str,
         name.startswith(SEARCH_TABLE)
         or name in SEARCH_INDEXES
         or name in SQLITE_FOLDED_SORT_INDEXES
-        or name == CLIENT_COUNT_TABLE
+        or name in (POSTGRESQL_FOLDED_BY_ID_INDEX, CLIENT_COUNT_TABLE)
         or (type_ == "column" and name in (FOLDED_NAME, FOLDED_EMAIL, FOLDED_TEXT))
     )
