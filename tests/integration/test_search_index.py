@@ -277,22 +277,26 @@ def test_on_postgresql_a_text_of_two_letters_too_many_clients_contain_is_read_in
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize(("held_by_at_most", "counted_up_to"), [(10, 6), (39, 40)])
-def test_on_postgresql_a_longer_text_too_many_clients_contain_is_counted_up_to_the_bound_alone(
-    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, held_by_at_most: int, counted_up_to: int
+@pytest.mark.parametrize(("per_page", "walked"), [(5, True), (50, False)])
+def test_on_postgresql_a_longer_text_is_counted_up_to_the_bound_and_walked_by_a_prediction_where_that_pays(
+    postgres_engine: Engine, per_page: int, walked: bool
 ) -> None:
-    """Thirty of forty clients contain "owalsk": more than a search sorts (10), it is counted up to the page's
-    bound (5) and walked, found soon among the clients read in order; fewer (39), it is counted up to that
-    many through its trigram indexes, to be read and sorted. (A page by falling forecast: a numbered page by
-    name is judged on the sample otherwise, below.)"""
-    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", held_by_at_most)
-    query = ClientListQuery(q="owalsk", sort="-predicted_sales", per_page=5)
+    """Thirty of forty clients contain "owalsk", the sample being every client. The text is counted up to the
+    page's bound (5) alone, and its page by falling forecast walked when the sample says that reads less than
+    sorting every match: the 6 clients of a page of 5 and one more lie about 8 clients in, against 30
+    matches sorted at 2 clients walked each; the 51 of a page of 50, about 68 in. (A numbered page by name
+    is judged on the sample otherwise, below.)"""
+    query = ClientListQuery(q="owalsk", sort="-predicted_sales", per_page=per_page)
     page, seen = a_bounded_search(postgres_engine, query)
     sampled, counted, *_ = (statement for statement in seen if "count(" in statement[0])
+    sorted_apart = [sql for sql, _ in seen if "coalesce(current_sales.value, current_sales.value)" in sql]
 
     assert "TABLESAMPLE" in sampled[0]
-    assert counted_up_to in counted[1].values(), counted
-    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(5)]
+    assert 6 in counted[1].values(), counted
+    assert bool(sorted_apart) is not walked, sorted_apart
+    assert [item.client.last_name for item in page.items] == [
+        f"Kowalski{n}" for n in range(min(per_page, 30))
+    ]
 
 
 @pytest.mark.postgres
