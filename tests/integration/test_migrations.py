@@ -87,6 +87,15 @@ def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: s
     assert current_revision(migrated_url) == head_revision() == "0031_clients_folded_by_id"
 
 
+def postgresql_indexes_of_clients(engine: Engine) -> dict[str, str]:
+    """Each index of PostgreSQL's `clients` by name, with the statement that makes it."""
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clients'"
+        )
+        return {name: definition for name, definition in rows}
+
+
 def test_the_migrated_schema_matches_the_tables_of_the_adapters(engine: Engine) -> None:
     assert differences(engine) == []
 
@@ -596,11 +605,9 @@ def test_postgresql_keeps_each_clients_full_name_and_email_folded_and_drops_them
             return [(name, email) for name, email in rows]
 
     def indexed() -> dict[str, str]:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clients'"
-            )
-            return {name: definition for name, definition in rows if not name.startswith("pk_")}
+        return {
+            name: made for name, made in postgresql_indexes_of_clients(engine).items() if name != "pk_clients"
+        }
 
     try:
         client_id = insert_client(engine, "Ola@Firma.PL")
@@ -715,17 +722,10 @@ def test_postgresql_indexes_the_clients_by_id_with_their_folded_texts_and_drops_
     upgrade_database(empty_postgres_url)
     engine = make_engine(empty_postgres_url)
 
-    def indexed() -> dict[str, str]:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(
-                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clients'"
-            )
-            return {name: definition for name, definition in rows}
-
     try:
-        upgraded = indexed()
+        upgraded = postgresql_indexes_of_clients(engine)
         downgrade_database(empty_postgres_url, "0030_sqlite_folded_sort_indexes")
-        downgraded = indexed()
+        downgraded = postgresql_indexes_of_clients(engine)
     finally:
         engine.dispose()
 

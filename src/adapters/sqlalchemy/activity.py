@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from adapters.sqlalchemy.integrity import Translation, Violation, savepoint
 from adapters.sqlalchemy.kept import SNAPSHOT_REVISION, kept, revised, revision
 from adapters.sqlalchemy.rows import OUTCOMES, SNAPSHOTS, Values, scoring_row_from_row
-from adapters.sqlalchemy.statements import CHUNK_SIZE, insert_new, number_blocks, rows_changed
+from adapters.sqlalchemy.statements import CHUNK_SIZE, DriverValues, insert_new, number_blocks, rows_changed
 from adapters.sqlalchemy.tables import client_activity, clients, numeric_of
 from application.chunks import chunks
 from application.ports import Percentile, ScoringRow, nearest_rank
@@ -280,18 +280,12 @@ class SqlAlchemyActivityRepository:
                 client_activity.c.client_id.in_(ids)
             )
             entered.update((client_id, observed_on) for client_id, observed_on in self.session.execute(left))
-        connection = self.session.connection()
-        on_sqlite = connection.dialect.name == "sqlite"
-        # SQLite holds a date as its ISO text (as SQLAlchemy writes it); dates repeat from client to client.
-        day_of: dict[date, object] = {}
+        driver = DriverValues(self.session)
 
         def row(s: ActivitySnapshot) -> tuple[Any, ...]:
-            day = day_of.get(s.observed_on)
-            if day is None:
-                day = day_of[s.observed_on] = s.observed_on.isoformat() if on_sqlite else s.observed_on
             return (
                 s.client_id,
-                day,
+                driver.day(s.observed_on.toordinal()),
                 s.purchases_30d,
                 round(s.avg_basket_value, 2),
                 s.site_visits_30d,
@@ -321,7 +315,9 @@ class SqlAlchemyActivityRepository:
 
         kept = (s for s in snapshots if not entered or (s.client_id, s.observed_on) not in entered)
         rows = (row(s) for s in kept)
-        return insert_new(connection, client_activity, _DERIVED_COLUMNS, rows, ("client_id", "observed_on"))
+        return insert_new(
+            self.session.connection(), client_activity, _DERIVED_COLUMNS, rows, ("client_id", "observed_on")
+        )
 
     def _insert_chunk(self, chunk: list[Values]) -> None:
         """Insert one chunk in its own savepoint, so that a refusal can name the offending snapshot."""

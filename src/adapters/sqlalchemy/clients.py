@@ -340,8 +340,7 @@ class SqlAlchemyClientRepository:
         found = self._found_in(sample, query.q)
         if found > SORTED_MATCHES_AT_MOST * share:
             return True
-        reach = query.per_page + 1 + (query.offset if query.after is None and query.before is None else 0)
-        sampled = share * every
+        reach, sampled = _page_reach(query), share * every
         return found > 0 and reach * sampled / found < WALKED_BY_PREDICTION_PER_SORTED_MATCH * found / share
 
     def _walk_reads_less(self, query: ClientListQuery) -> bool:
@@ -362,7 +361,7 @@ class SqlAlchemyClientRepository:
             func.count().filter(and_(beyond, found)).over(order_by=ordering).label("found"),
             found.label("matches"),
         ).subquery()
-        reach = query.per_page + 1 + (query.offset if position is None else 0)
+        reach = _page_reach(query)
         reaching = select(
             func.coalesce(
                 func.min(walked.c.passed).filter(walked.c.found >= math.ceil(reach * share)),
@@ -923,11 +922,16 @@ _sales = sales_predictions.alias("current_sales")
 _purchase = purchase_predictions.alias("current_purchase")
 
 
+def _current_of_client(predictions: Any) -> ColumnElement[bool]:
+    """A row of `predictions` that is the client's current one."""
+    return and_(predictions.c.client_id == clients.c.id, predictions.c.is_current)
+
+
 def _with_current(*predictions: FromClause) -> FromClause:
     """The clients, each with its current row (if any) of the `predictions` tables."""
     joined: FromClause = clients
     for table in predictions:
-        joined = joined.outerjoin(table, and_(table.c.client_id == clients.c.id, table.c.is_current))
+        joined = joined.outerjoin(table, _current_of_client(table))
     return joined
 
 
@@ -966,23 +970,13 @@ _SCORED_LIST_KEYS: dict[ClientSort, ColumnElement[Any]] = {
 """The sort keys in the scored clients' list, as `_SORT_KEYS` spells them; those of the predictions are
 named as in the predictions' tables, which the list's filters read."""
 _RANKED_BY: dict[ClientSort, tuple[Any, ColumnElement[bool]]] = {
-    ClientSort.PREDICTED_SALES: (
-        _sales,
-        # `value >= 0` holds for every forecast (its check): a range of the value, with which SQLite reads
-        # a match's forecast from the index of the current values by client rather than from its row.
-        and_(_sales.c.client_id == clients.c.id, _sales.c.is_current, _sales.c.value >= 0),
-    ),
-    ClientSort.PURCHASE_PROBABILITY: (
-        _purchase,
-        and_(_purchase.c.client_id == clients.c.id, _purchase.c.is_current),
-    ),
+    # `value >= 0` holds for every forecast (its check): a range of the value, with which SQLite reads a
+    # match's forecast from the index of the current values by client rather than from its row.
+    ClientSort.PREDICTED_SALES: (_sales, and_(_current_of_client(_sales), _sales.c.value >= 0)),
+    ClientSort.PURCHASE_PROBABILITY: (_purchase, _current_of_client(_purchase)),
     ClientSort.EXPECTED_VALUE: (
         _purchase,
-        and_(
-            _purchase.c.client_id == clients.c.id,
-            _purchase.c.is_current,
-            _purchase.c.expected_value.is_not(None),
-        ),
+        and_(_current_of_client(_purchase), _purchase.c.expected_value.is_not(None)),
     ),
 }
 """The prediction each sort reads, and how a client who has it is reached from that prediction's index."""
@@ -1200,6 +1194,13 @@ PostgreSQL migration 0028_folded_search_texts, on SQLite 0029_sqlite_folded_text
 0030_sqlite_folded_sort_indexes): their walks never stop short (`_walks_every_client`)."""
 
 
+def _page_reach(query: ClientListQuery) -> int:
+    """How many clients into the list, from where the page starts, its end lies: the page and one more,
+    after the numbered pages before it (none when the page starts at an `after` or `before` position)."""
+    numbered = query.after is None and query.before is None
+    return query.per_page + 1 + (query.offset if numbered else 0)
+
+
 def _walk_length(reach: int) -> int:
     return max(WALKED_AT_LEAST, WALKED_PER_CLIENT * reach) * WALKED_FURTHER
 
@@ -1410,7 +1411,7 @@ def _ranked_from(query: ClientListQuery) -> FromClause:
     ranked = predictions.join(clients, reached_on)
     for other in _filtered_predictions(query):
         if other is not predictions:
-            ranked = ranked.outerjoin(other, and_(other.c.client_id == clients.c.id, other.c.is_current))
+            ranked = ranked.outerjoin(other, _current_of_client(other))
     return ranked
 
 

@@ -65,10 +65,17 @@ def bulk_insert(
     if connection.dialect.name == "postgresql":
         copy_rows(connection, table.name, columns, rows)
         return
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({_placeholders(connection, columns)})"
+    )
     for chunk in chunks(rows, CHUNK_SIZE):
         connection.exec_driver_sql(statement, chunk)
+
+
+def _placeholders(connection: Connection, columns: Sequence[str]) -> str:
+    """A driver-level parameter for each of `columns`, in the driver's own style."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return ", ".join(mark for _ in columns)
 
 
 def copy_rows(
@@ -96,8 +103,9 @@ def insert_new(
     names = ", ".join(columns)
     skipping = f"ON CONFLICT ({', '.join(unique)}) DO NOTHING"
     if connection.dialect.name != "postgresql":
-        marks = ", ".join("?" if connection.dialect.paramstyle == "qmark" else "%s" for _ in columns)
-        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks}) {skipping}"
+        statement = (
+            f"INSERT INTO {table.name} ({names}) VALUES ({_placeholders(connection, columns)}) {skipping}"
+        )
         return sum(
             connection.exec_driver_sql(statement, chunk).rowcount for chunk in chunks(rows, CHUNK_SIZE)
         )
