@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import CheckConstraint, Engine, insert, inspect, select, update
+from sqlalchemy import CheckConstraint, Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from adapters.sqlalchemy import (
@@ -22,6 +22,7 @@ from adapters.sqlalchemy import (
     metadata,
     upgrade_database,
 )
+from adapters.sqlalchemy.statements import folded_text_holds, folded_text_of
 from adapters.sqlalchemy.tables import (
     POSTGRESQL_FOLDED_BY_ID_INDEX,
     SEARCH_INDEXES,
@@ -33,6 +34,7 @@ from adapters.sqlalchemy.tables import (
     model_runs,
     purchase_predictions,
     sales_predictions,
+    scored_client_list,
 )
 
 FOUNDATION_TABLES = {"users", "clients", "client_activity"}
@@ -84,7 +86,7 @@ def index_names(engine: Engine, table: str) -> set[str]:
 
 
 def test_upgrade_brings_an_empty_database_to_the_newest_revision(migrated_url: str) -> None:
-    assert current_revision(migrated_url) == head_revision() == "0031_clients_folded_by_id"
+    assert current_revision(migrated_url) == head_revision() == "0032_scored_list_folded_text"
 
 
 def postgresql_indexes_of_clients(engine: Engine) -> dict[str, str]:
@@ -731,3 +733,54 @@ def test_postgresql_indexes_the_clients_by_id_with_their_folded_texts_and_drops_
 
     assert upgraded[POSTGRESQL_FOLDED_BY_ID_INDEX].endswith("(id) INCLUDE (folded_name, folded_email)")
     assert set(upgraded) - set(downgraded) == {POSTGRESQL_FOLDED_BY_ID_INDEX}
+
+
+def test_the_scored_list_gets_each_clients_folded_text_in_its_indexes_by_prediction_and_loses_it_going_back(
+    empty_database_url: str,
+) -> None:
+    """Migration 0032_scored_list_folded_text: a list written before holds its clients' folded texts, as
+    a list written now does, and its indexes in a prediction's order hold them; going back, as before."""
+    upgrade_database(empty_database_url, "0031_clients_folded_by_id")
+    engine = make_engine(empty_database_url)
+    table = scored_client_list.name
+    try:
+        client_id = insert_client(engine, email="Ana.WIŚNIEWSKA@Example.pl")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO scored_client_list (client_id, last_name_key, first_name_key, email_key,"
+                    " registered_on, value) VALUES (:client_id, 'x', 'x', 'x', :registered_on, 10)"
+                ),
+                {"client_id": client_id, "registered_on": date(2024, 1, 1)},
+            )
+        upgrade_database(empty_database_url)
+        with engine.connect() as connection:
+            folded = connection.execute(select(scored_client_list.c.folded_text)).scalar_one()
+            as_written_now = connection.execute(select(folded_text_of(clients.c.first_name))).scalar_one()
+            found = connection.execute(
+                select(folded_text_holds("wiśniewska", scored_client_list.c.folded_text))
+            ).scalar_one()
+        upgraded = {index["name"]: index["column_names"] for index in inspect(engine).get_indexes(table)}
+        downgrade_database(empty_database_url, "0031_clients_folded_by_id")
+        inspector = inspect(engine)
+        columns = {column["name"] for column in inspector.get_columns(table)}
+        downgraded = {index["name"]: index["column_names"] for index in inspector.get_indexes(table)}
+    finally:
+        engine.dispose()
+
+    assert folded == as_written_now
+    assert folded.startswith("anna nowak\x1fana.wi")
+    assert found
+    assert upgraded["ix_scored_client_list_value"] == [
+        "value",
+        "client_id",
+        "will_buy",
+        "expected_value",
+        "folded_text",
+    ]
+    assert upgraded["ix_scored_client_list_probability"][-1] == "folded_text"
+    assert upgraded["ix_scored_client_list_expected_value"][-1] == "folded_text"
+    assert upgraded["ix_scored_client_list_last_name_key"][-1] != "folded_text"
+    assert "folded_text" not in columns
+    assert downgraded["ix_scored_client_list_value"] == ["value", "client_id", "will_buy", "expected_value"]
+    assert set(downgraded) == set(upgraded)

@@ -311,6 +311,50 @@ def test_a_change_of_clients_keeps_the_list_which_gives_the_pages_the_prediction
     assert from_the_scored_list != before, "the change moved clients in the list"
 
 
+def searched(uow_factory: UnitOfWorkFactory, q: str, sort: str) -> list[int]:
+    """Every client of a search in `sort`'s order, one bounded page after the other."""
+    found: list[int] = []
+    after = None
+    while True:
+        query = ClientListQuery(q=q, sort=sort, per_page=2, after=after)
+        with uow_factory() as uow:
+            page = uow.clients.list(query, RULE, tiers=TIERS, count_searches_up_to=1)
+        found += [id_of(item.client) for item in page.items]
+        if page.next is None:
+            return found
+        after = position_token(page.next)
+
+
+@pytest.mark.parametrize("sort", PREDICTION_SORTS)
+def test_a_search_walked_in_a_predictions_order_reads_the_scored_list_which_holds_the_names_as_they_are(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+) -> None:
+    monkeypatch.setattr(sql_clients, "SORTED_MATCHES_AT_MOST", 0)  # every search past its bound walks
+    kept(uow_factory)
+    assert searched(uow_factory, "zuzanna", sort) == []
+    rename_clients_in_an_import(uow_factory)
+
+    def walked(through_the_scored_list: bool) -> list[int]:
+        monkeypatch.setattr(
+            sql_clients.SqlAlchemyClientRepository,
+            "_scored_list_is_kept",
+            lambda self: through_the_scored_list,
+        )
+        with statements_run(engine) as run:
+            found = searched(uow_factory, "zuzanna", sort)
+        read = any("FROM scored_client_list" in statement for statement, _ in run)
+        assert read == through_the_scored_list
+        return found
+
+    from_the_scored_list = walked(through_the_scored_list=True)
+    assert len(from_the_scored_list) == 2
+    assert walked(through_the_scored_list=False) == from_the_scored_list
+
+
 def relist_one_client(uow_factory: UnitOfWorkFactory, client_ids: list[int]) -> list[int]:
     """Score a client in the high segment and another out of it, one at a time (which writes their
     entries again)."""
@@ -445,6 +489,48 @@ def test_postgresql_reads_a_page_of_the_scored_list_in_its_sorts_index_order_wit
     # The clients with the sort's value through its index; those without it (by id) through the key.
     assert f"using ix_scored_client_list_{index}" in plans[0], plans
     assert not any("Sort" in plan for plan in plans), plans
+
+
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [
+        ("-predicted_sales", "value"),
+        ("purchase_probability", "probability"),
+        ("-expected_value", "expected_value"),
+    ],
+)
+def test_a_search_walked_in_a_predictions_order_checks_each_client_from_the_scored_lists_index_alone(
+    engine: Engine,
+    uow_factory: UnitOfWorkFactory,
+    client_ids: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    sort: str,
+    index: str,
+) -> None:
+    monkeypatch.setattr(sql_clients, "SORTED_MATCHES_AT_MOST", 0)  # every search past its bound walks
+    kept(uow_factory)
+    query = ClientListQuery(q="an", sort=sort, page=2, per_page=2)
+    with statements_run(engine) as run, uow_factory() as uow:
+        uow.clients.list(query, RULE, tiers=TIERS, count_searches_up_to=1)
+    [(walk, parameters)] = [
+        (statement, given)
+        for statement, given in run
+        if "sort_key" in statement and "scored_client_list" in statement
+    ]
+
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {walk}", parameters)
+            plan = "\n".join(str(row[-1]) for row in explained)
+            assert f"COVERING INDEX ix_scored_client_list_{index}" in plan, plan
+            assert "TEMP B-TREE" not in plan, plan
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_sort = off")
+            plan = "\n".join(str(row[0]) for row in connection.exec_driver_sql(f"EXPLAIN {walk}", parameters))
+            assert f"Index Only Scan using ix_scored_client_list_{index}" in plan.replace(" Backward", ""), (
+                plan
+            )
+            assert "Sort" not in plan, plan
 
 
 def scored_list_rows(uow_factory: UnitOfWorkFactory) -> tuple[bool, list[Any], list[Any]]:

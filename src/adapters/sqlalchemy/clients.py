@@ -56,6 +56,8 @@ from adapters.sqlalchemy.statements import (
     SEARCH_SEPARATOR,
     SEARCH_TERMS,
     client_contains,
+    folded_text_holds,
+    folded_text_of,
     found_by_search_index,
     found_in_search_rows,
     number_of_clients,
@@ -254,8 +256,9 @@ class SqlAlchemyClientRepository:
             with self._in_its_index_order(parts):
                 walked = None
                 if widespread:
-                    checked = _matching(query, segments, ids, tiers, through_search_index=False)
-                    walked = self._walked(query, checked, position, limit, parts, candidates)
+                    checked, walked_parts = self._walking(query, segments, tiers, parts)
+                    with self._in_its_index_order(walked_parts):
+                        walked = self._walked(query, checked, position, limit, walked_parts, candidates)
                     if (
                         walked is None
                         and not indexed
@@ -518,6 +521,19 @@ class SqlAlchemyClientRepository:
             return self._page_sorted_by_prediction(query, matching, counts, limit, parts, ids)
         return self.session.execute(_page_of_list(query, parts[0], matching, limit=limit)).all()
 
+    def _walking(
+        self, query: ClientListQuery, segments: SegmentRule, tiers: TierCuts | None, parts: Sequence[_Part]
+    ) -> tuple[ColumnElement[bool], Sequence[_Part]]:
+        """What a walk checks each client with, and the parts of the list it walks. In a prediction's order,
+        while the scored clients' list is kept, it walks that list's index of the prediction, whose entries
+        hold each client's folded text and the values filtered on (`_scored_list_parts`): one index read
+        in order, where a walk of `parts` looks each client up among the clients. Else it walks `parts`,
+        each client checked as `_matching` checks it."""
+        if query.sort_column in _MAYBE_MISSING and self._scored_list_is_kept():
+            listed = _scored_list_parts(query, segments, tiers)
+            return _listed_containing(query.q), listed
+        return _matching(query, segments, tiers=tiers, through_search_index=False), parts
+
     def _walked(
         self,
         query: ClientListQuery,
@@ -541,7 +557,7 @@ class SqlAlchemyClientRepository:
         part = parts[0]
         if position is not None and position.key is None:
             return None
-        from_the_index = query.sort_column in WALKED_FROM_THE_INDEX
+        from_the_index = query.sort_column in WALKED_FROM_THE_INDEX or part.source is scored_client_list
         skipped = query.offset if position is None else 0
         reach = skipped + limit
         if (
@@ -1004,6 +1020,7 @@ _SCORED_LIST_ROWS = (
         clients.c.id.label("client_id"),
         *(_SORT_KEYS[sort].label(key.key) for sort, key in _SCORED_LIST_KEYS.items()),
         _purchase.c.will_buy,
+        folded_text_of(clients.c.first_name).label(scored_client_list.c.folded_text.key),
     )
     .select_from(_LISTED)
     .where(or_(_sales.c.client_id.is_not(None), _purchase.c.client_id.is_not(None)))
@@ -1212,7 +1229,7 @@ def _scored_list_parts(query: ClientListQuery, segments: SegmentRule, tiers: Tie
     rows = scored_client_list
     filters = _prediction_filters(query, segments, tiers).values()
     key, listed = _SCORED_LIST_KEYS[query.sort_column], rows.c.client_id
-    meeting_them = _off_other_indexes(and_(*(meets(rows) for meets in filters)), key)
+    meeting_them = _off_other_indexes(and_(true(), *(meets(rows) for meets in filters)), key)
     if query.sort_column not in _MAYBE_MISSING:
         return [_Part(rows, key, keyed=True, where=meeting_them, client_id=listed)]
     valued = and_(meeting_them, key.is_not(None))
@@ -1251,6 +1268,14 @@ def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
     if len(needle) < SEARCH_INDEX_MIN_LENGTH:
         found = and_(found, short_text_by_trigrams(needle, names, (email,)))
     return and_(found, contains)
+
+
+def _listed_containing(q: str) -> ColumnElement[bool]:
+    """The scored clients' list's entries whose folded text holds `q`, as `_containing` finds clients."""
+    needle = q.lower()
+    if SEARCH_SEPARATOR in needle:
+        return false()
+    return folded_text_holds(needle, scored_client_list.c.folded_text)
 
 
 _EVERY_CLIENT = select(number_of_clients())

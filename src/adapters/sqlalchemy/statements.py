@@ -292,17 +292,75 @@ def _compile_contains_folded(element: contains_folded, compiler: SQLCompiler, **
 
 @compiles(contains_folded, "sqlite")
 def _compile_contains_folded_on_sqlite(element: contains_folded, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern, first_name, *_ = element.clauses
+    pattern, first_name, _, _, *spellings = element.clauses
     text = _of_holder(FOLDED_TEXT, first_name, compiler, **kw)
-    return f"{UNICODE_LOWER}({text}) LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+    return _folded_text_contains_on_sqlite(text, pattern, spellings, compiler, **kw)
 
 
-@compiles(contains_spelt, "sqlite")
-def _compile_contains_spelt_on_sqlite(element: contains_spelt, compiler: SQLCompiler, **kw: Any) -> str:
-    _, first_name, _, _, *spellings = element.clauses
-    text = _of_holder(FOLDED_TEXT, first_name, compiler, **kw)
+def _folded_text_contains_on_sqlite(
+    text: str, pattern: Any, spellings: Sequence[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
+    """Whether SQLite's folded `text` holds the needle: each of its `spellings` looked for by the engine's
+    own `instr`, or without them the text folded again in Python and matched against `pattern`."""
+    if not spellings:
+        return f"{UNICODE_LOWER}({text}) LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
     found = " OR ".join(f"instr({text}, {compiler.process(spelling, **kw)}) > 0" for spelling in spellings)
     return f"({found})"
+
+
+class folded_text_of(GenericFunction[str]):  # noqa: N801
+    """`folded_text_of(clients.c.first_name)`: the client's full name and email folded into one text, the
+    two joined by `SEARCH_SEPARATOR`, as the scored clients' list keeps it: SQLite's `folded_text`
+    itself, PostgreSQL's `folded_name` and `folded_email` joined."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(folded_text_of)
+def _compile_folded_text_of(element: folded_text_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (first_name,) = element.clauses
+    name, email = (_of_holder(column, first_name, compiler, **kw) for column in (FOLDED_NAME, FOLDED_EMAIL))
+    return f"({name} || chr({ord(SEARCH_SEPARATOR)}) || {email})"
+
+
+@compiles(folded_text_of, "sqlite")
+def _compile_folded_text_of_on_sqlite(element: folded_text_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (first_name,) = element.clauses
+    return _of_holder(FOLDED_TEXT, first_name, compiler, **kw)
+
+
+class folded_text_contains(GenericFunction[bool]):  # noqa: N801
+    """`folded_text_contains(containing_pattern(needle), text, *spellings)`: whether `text`, a client's
+    folded text (`folded_text_of`) as a table keeps it, contains the lower-case `needle`; SQLite looks
+    for each of its `spellings` (`spellings_in_folded_text`) when there are any. No needle holds the
+    separator, so none is found across it."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+
+
+@compiles(folded_text_contains)
+def _compile_folded_text_contains(element: folded_text_contains, compiler: SQLCompiler, **kw: Any) -> str:
+    pattern, text, *_ = element.clauses
+    return f"{compiler.process(text, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '{LIKE_ESCAPE}'"
+
+
+@compiles(folded_text_contains, "sqlite")
+def _compile_folded_text_contains_on_sqlite(
+    element: folded_text_contains, compiler: SQLCompiler, **kw: Any
+) -> str:
+    pattern, text, *spellings = element.clauses
+    return _folded_text_contains_on_sqlite(compiler.process(text, **kw), pattern, spellings, compiler, **kw)
+
+
+def folded_text_holds(needle: str, text: ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether `text`, a client's folded text as a table keeps it (`folded_text_of`), holds the lower-case
+    `needle`, folded as Python folds (`client_contains`)."""
+    pattern = literal(containing_pattern(needle), String)
+    spellings = spellings_in_folded_text(needle) or []
+    return folded_text_contains(pattern, text, *(literal(spelling, String) for spelling in spellings))
 
 
 FOLDED_COLUMNS: dict[tuple[Any, ...], str] = {
