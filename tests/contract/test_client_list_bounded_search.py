@@ -50,14 +50,13 @@ def pages_backwards(
         "index walked",
         "walk cut short",
         "scored list walked",
-        "scored list walk cut short",
     ]
 )
 def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """How a widely matching search is read on SQL databases: every match sorted (the search index
     finds few candidates), the sort's index walked, or walked through two clients at most and then
-    every match sorted; in a prediction's order, the sort's index walked may be the scored clients'
-    list's, once it is kept. The list in memory is read one way."""
+    every match sorted; or, once the scored clients' list is kept, in a prediction's order its index of
+    the prediction walked (never cut short). The list in memory is read one way."""
     if request.param != "matches sorted":
         monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 0)
     if request.param.startswith("scored list"):
@@ -66,7 +65,7 @@ def reading(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         with uow_factory() as uow:
             uow.clients.keep_scored_list()
             uow.commit()
-    if request.param.endswith("walk cut short"):
+    if request.param == "walk cut short":
         monkeypatch.setattr(sqlalchemy_clients, "WALKED_AT_LEAST", 2)
         monkeypatch.setattr(sqlalchemy_clients, "WALKED_PER_CLIENT", 0)
         monkeypatch.setattr(sqlalchemy_clients, "WALKED_FURTHER", 1)

@@ -37,7 +37,9 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
 
 
 def reads_clients(statement: str) -> bool:
-    return statement.lstrip().upper().startswith("SELECT") and "clients" in statement
+    """Whether `statement` reads the clients, the scored clients' list or the predictions."""
+    read = any(table in statement for table in ("clients", "scored_client_list", "predictions"))
+    return statement.lstrip().upper().startswith("SELECT") and read
 
 
 def statements_of_a_search(engine: Engine, q: str, total: int = 30) -> list[tuple[str, Any]]:
@@ -53,10 +55,11 @@ def statements_of_a_search(engine: Engine, q: str, total: int = 30) -> list[tupl
 
 
 def a_bounded_search(
-    engine: Engine, query: ClientListQuery
+    engine: Engine, query: ClientListQuery, scored_list_kept: bool = False
 ) -> tuple[Page[ClientListItem], list[tuple[str, Any]]]:
     """The page of `query` among ten Abacki and thirty Kowalski, counted up to 5, and the SELECTs it ran.
-    Each client has a forecast, falling as they were added."""
+    Each client has a forecast, falling as they were added; the scored clients' list is written from them
+    when `scored_list_kept`."""
     session_factory = make_session_factory(engine)
     with SqlAlchemyUnitOfWork(session_factory) as uow:
         added = uow.clients.add_many([a_client(f"Ala{n}", last_name=f"Abacki{n}") for n in range(10)])
@@ -64,6 +67,10 @@ def a_bounded_search(
         forecasts = [a_forecast(id_of(client), 1000.0 - n) for n, client in enumerate(added)]
         uow.predictions.add_many(forecasts, [])
         uow.commit()
+    if scored_list_kept:
+        with SqlAlchemyUnitOfWork(session_factory) as uow:
+            uow.clients.keep_scored_list()
+            uow.commit()
     with statements_run(engine, reads_clients) as seen, SqlAlchemyUnitOfWork(session_factory) as uow:
         page = uow.clients.list(query, SegmentRule(), count_searches_up_to=5)
     return page, seen
@@ -244,6 +251,26 @@ def test_a_walk_by_a_clients_own_column_never_looks_for_its_end(
     assert ends == [], ends
 
 
+@pytest.mark.parametrize("sort", ["-predicted_sales", "predicted_sales"])
+def test_a_walk_through_the_scored_list_never_looks_for_its_end(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """As by a client's own column: the index of the forecast in the scored clients' list holds each
+    client's folded text."""
+    monkeypatch.setattr(sqlalchemy_clients, "SORTED_MATCHES_AT_MOST", 10)
+    query = ClientListQuery(q="owalsk", sort=sort, per_page=5, page=2)
+    page, seen = a_bounded_search(engine, query, scored_list_kept=True)
+    [walk] = [sql for sql, _ in seen if "FROM scored_client_list" in sql]
+    ends = [sql for sql, _ in seen if "OFFSET" in sql and "count(" not in sql and sql != walk]
+
+    matches = [f"Kowalski{n}" for n in range(30)]
+    assert [item.client.last_name for item in page.items] == (matches if sort[0] == "-" else matches[::-1])[
+        5:10
+    ]
+    assert "OFFSET" in walk, walk
+    assert ends == [], ends
+
+
 @pytest.mark.postgres
 @pytest.mark.parametrize(("q", "total"), [("ow", 30), ("Ki", 30), ("qx", 0)])
 def test_on_postgresql_a_text_of_two_letters_is_counted_through_the_trigram_indexes(
@@ -297,6 +324,24 @@ def test_on_postgresql_a_longer_text_is_counted_up_to_the_bound_and_walked_by_a_
     assert [item.client.last_name for item in page.items] == [
         f"Kowalski{n}" for n in range(min(per_page, 30))
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("scored_list_kept", "walked"), [(False, True), (True, False)])
+def test_on_postgresql_a_walk_through_the_scored_list_is_weighed_at_its_own_cost(
+    postgres_engine: Engine, monkeypatch: pytest.MonkeyPatch, scored_list_kept: bool, walked: bool
+) -> None:
+    """As above, a page of 25: its 26 clients lie about 35 in, against 30 matches sorted. Walked at a
+    hundred clients for each match sorted, sorted at one: the scored clients' list's cost
+    (`WALKED_IN_SCORED_LIST_PER_SORTED_MATCH`) is the one weighed while the list is kept."""
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_BY_PREDICTION_PER_SORTED_MATCH", 100)
+    monkeypatch.setattr(sqlalchemy_clients, "WALKED_IN_SCORED_LIST_PER_SORTED_MATCH", 1)
+    query = ClientListQuery(q="owalsk", sort="-predicted_sales", per_page=25)
+    page, seen = a_bounded_search(postgres_engine, query, scored_list_kept=scored_list_kept)
+    sorted_apart = [sql for sql, _ in seen if "coalesce(current_sales.value, current_sales.value)" in sql]
+
+    assert bool(sorted_apart) is not walked, sorted_apart
+    assert [item.client.last_name for item in page.items] == [f"Kowalski{n}" for n in range(25)]
 
 
 @pytest.mark.postgres

@@ -338,13 +338,19 @@ class SqlAlchemyClientRepository:
         less than sorting every match, judged on the sample of clients `_held_by_few` reads: a name has
         nothing to do with a prediction, so the walk passes about as many clients for each match as the
         sample holds, a client walked costing a `WALKED_BY_PREDICTION_PER_SORTED_MATCH`th of a match
-        sorted. A text held by more than `SORTED_MATCHES_AT_MOST` clients is always walked."""
+        sorted, or a `WALKED_IN_SCORED_LIST_PER_SORTED_MATCH`th while the scored clients' list is kept
+        (`_walking`). A text held by more than `SORTED_MATCHES_AT_MOST` clients is always walked."""
         sample, share, every = self._sample()
         found = self._found_in(sample, query.q)
         if found > SORTED_MATCHES_AT_MOST * share:
             return True
+        walked_per_sorted_match = (
+            WALKED_IN_SCORED_LIST_PER_SORTED_MATCH
+            if self._scored_list_is_kept()
+            else WALKED_BY_PREDICTION_PER_SORTED_MATCH
+        )
         reach, sampled = _page_reach(query), share * every
-        return found > 0 and reach * sampled / found < WALKED_BY_PREDICTION_PER_SORTED_MATCH * found / share
+        return found > 0 and reach * sampled / found < walked_per_sorted_match * found / share
 
     def _walk_reads_less(self, query: ClientListQuery) -> bool:
         """Whether walking the index of the sort from where the page starts (the list's start, or its
@@ -568,7 +574,7 @@ class SqlAlchemyClientRepository:
             candidate = unindexed(part.client_id, type_=Integer)
             matching = and_(found_by_search_index(candidate, search_query(query.q.lower())), matching)
         length = _walk_length(reach)
-        every = self._walks_every_client(query, length)
+        every = self._walks_every_client(query, part, length)
         last = None if every else self._walk_end(query, position, length)
         within: ColumnElement[bool] = true()
         if last is not None:
@@ -587,16 +593,17 @@ class SqlAlchemyClientRepository:
             return None
         return rows if forward else rows[::-1]
 
-    def _walks_every_client(self, query: ClientListQuery, length: int) -> bool:
+    def _walks_every_client(self, query: ClientListQuery, part: _Part, length: int) -> bool:
         """Whether a walk of `length` clients passes every client, so that it has no end to look for. A walk
         whose index holds each client's folded text never stops short: by name, registration or email
-        (`WALKED_FROM_THE_INDEX`). It reads less than sorting every match of a common text: at 1,000,000
-        clients, a page past the last match of `q=ak` by name walks them all in 207-219 ms on SQLite, where
-        the middle page, whose walk gave up after 200,000 clients, took 393-430 ms. PostgreSQL knows how many
-        clients there are at once (its count of them); the end of a walk past them all reads the whole
-        index first (101 ms for the middle page of `q=ak` at 1,000,000 clients). SQLite would count its
-        clients as long as it takes to find the end of a walk in another order."""
-        if query.sort_column in WALKED_FROM_THE_INDEX:
+        (`WALKED_FROM_THE_INDEX`), and through the scored clients' list's index of a prediction. It reads
+        less than sorting every match of a common text: at 1,000,000 clients, a page past the last match of
+        `q=ak` by name walks them all in 207-219 ms on SQLite, where the middle page, whose walk gave up
+        after 200,000 clients, took 393-430 ms. PostgreSQL knows how many clients there are at once (its
+        count of them); the end of a walk past them all reads the whole index first (101 ms for the middle
+        page of `q=ak` at 1,000,000 clients). SQLite would count its clients as long as it takes to find
+        the end of a walk in another order."""
+        if query.sort_column in WALKED_FROM_THE_INDEX or part.source is scored_client_list:
             return True
         if self._on_sqlite():
             return False
@@ -1159,6 +1166,10 @@ id that holds their folded texts (migration 0031_clients_folded_by_id), in the t
 match through the trigram indexes (`_walk_by_prediction_reads_less`). At 1,000,000 clients: the walk of
 `q=ak` by falling forecast passed 50,005 clients in 103-123 ms (2.1-2.5 us a client); reading and sorting
 the 39,952 matches of `q=kowal` by forecast took 226 ms (5.7 us a match)."""
+WALKED_IN_SCORED_LIST_PER_SORTED_MATCH = 20
+"""How many clients PostgreSQL walks in a prediction's order through the scored clients' list's index of it,
+whose entries hold each client's folded text (migration 0032_scored_list_folded_text), in the time it
+reads and sorts one match through the trigram indexes (`_walk_by_prediction_reads_less`)."""
 SAMPLED_CLIENTS = 10_000
 """How many clients PostgreSQL looks in for a text of two letters, to judge whether so few contain it that
 its trigram indexes find it quicker than the clients read in order (`_held_by_few`). At 1,000,000 clients,
