@@ -1166,10 +1166,13 @@ id that holds their folded texts (migration 0031_clients_folded_by_id), in the t
 match through the trigram indexes (`_walk_by_prediction_reads_less`). At 1,000,000 clients: the walk of
 `q=ak` by falling forecast passed 50,005 clients in 103-123 ms (2.1-2.5 us a client); reading and sorting
 the 39,952 matches of `q=kowal` by forecast took 226 ms (5.7 us a match)."""
-WALKED_IN_SCORED_LIST_PER_SORTED_MATCH = 20
+WALKED_IN_SCORED_LIST_PER_SORTED_MATCH = 12
 """How many clients PostgreSQL walks in a prediction's order through the scored clients' list's index of it,
 whose entries hold each client's folded text (migration 0032_scored_list_folded_text), in the time it
-reads and sorts one match through the trigram indexes (`_walk_by_prediction_reads_less`)."""
+reads and sorts one match through the trigram indexes (`_walk_by_prediction_reads_less`). At 1,000,000
+clients, the last page of 25 by falling forecast (pages 1 and 400 of each, ms): `q=kowal` walked 37 / 113,
+its 39,952 matches sorted 31 / 221 (0.33 us a client walked, 4.8 us a match sorted); `q=wyso` walked
+27 / 225, its 19,846 matches sorted 21 / 114 (0.39 and 4.7 us)."""
 SAMPLED_CLIENTS = 10_000
 """How many clients PostgreSQL looks in for a text of two letters, to judge whether so few contain it that
 its trigram indexes find it quicker than the clients read in order (`_held_by_few`). At 1,000,000 clients,
