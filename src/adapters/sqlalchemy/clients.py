@@ -1271,8 +1271,8 @@ def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
     found through the search index when `through_search_index`."""
     if not q:
         return true()
-    needle = q.lower()
-    if SEARCH_SEPARATOR in needle:
+    needle = _searched_needle(q)
+    if needle is None:
         return false()
     names, email = (clients.c.first_name, clients.c.last_name), clients.c.email
     contains = client_contains(needle)
@@ -1286,10 +1286,17 @@ def _containing(q: str, through_search_index: bool) -> ColumnElement[bool]:
 
 def _listed_containing(q: str) -> ColumnElement[bool]:
     """The scored clients' list's entries whose folded text holds `q`, as `_containing` finds clients."""
-    needle = q.lower()
-    if SEARCH_SEPARATOR in needle:
+    needle = _searched_needle(q)
+    if needle is None:
         return false()
     return folded_text_holds(needle, scored_client_list.c.folded_text)
+
+
+def _searched_needle(q: str) -> str | None:
+    """What a search for `q` looks for: `q` in lower case; None when no client holds it, as it holds the
+    separator the search texts put between a client's full name and email."""
+    needle = q.lower()
+    return None if SEARCH_SEPARATOR in needle else needle
 
 
 _EVERY_CLIENT = select(number_of_clients())

@@ -248,12 +248,19 @@ CASED_BELOW = 0x1F000
 
 def client_contains(needle: str) -> ColumnElement[bool]:
     """Whether a client's full name or email contains the lower-case `needle`, folded as Python folds."""
-    pattern = literal(containing_pattern(needle), String)
+    pattern, spellings = _looked_for(needle)
     words = (clients.c.first_name, clients.c.last_name, clients.c.email)
-    spellings = spellings_in_folded_text(needle)
     if spellings is None:
         return contains_folded(pattern, *words)
-    return contains_spelt(pattern, *words, *(literal(spelling, String) for spelling in spellings))
+    return contains_spelt(pattern, *words, *spellings)
+
+
+def _looked_for(needle: str) -> tuple[ColumnElement[str], list[ColumnElement[str]] | None]:
+    """The LIKE pattern of the texts holding the lower-case `needle`, and the spellings of it SQLite's
+    folded text may hold (`spellings_in_folded_text`), as bound parameters."""
+    spellings = spellings_in_folded_text(needle)
+    pattern = literal(containing_pattern(needle), String)
+    return pattern, None if spellings is None else [literal(spelling, String) for spelling in spellings]
 
 
 def spellings_in_folded_text(needle: str) -> list[str] | None:
@@ -358,9 +365,8 @@ def _compile_folded_text_contains_on_sqlite(
 def folded_text_holds(needle: str, text: ColumnElement[str]) -> ColumnElement[bool]:
     """Whether `text`, a client's folded text as a table keeps it (`folded_text_of`), holds the lower-case
     `needle`, folded as Python folds (`client_contains`)."""
-    pattern = literal(containing_pattern(needle), String)
-    spellings = spellings_in_folded_text(needle) or []
-    return folded_text_contains(pattern, text, *(literal(spelling, String) for spelling in spellings))
+    pattern, spellings = _looked_for(needle)
+    return folded_text_contains(pattern, text, *(spellings or []))
 
 
 FOLDED_COLUMNS: dict[tuple[Any, ...], str] = {
